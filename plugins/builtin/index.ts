@@ -1,0 +1,35 @@
+import type { AuthenticationResult, IdentitySource, IdentitySourcePlugin, SourceContext, SourceConfig } from '../../src/plugin-api.ts';
+import { argon2Hasher } from './password-hasher.ts';
+
+export { argon2Hasher } from './password-hasher.ts';
+
+// Built-in accounts: passwords live in provisiond itself, hashed with argon2id. A temporary
+// password (set by an administrator) signs in only to be changed (mustChangePassword).
+class BuiltinSource implements IdentitySource {
+  readonly type = 'builtin';
+  constructor(readonly name: string, private readonly context: SourceContext) {}
+
+  async test() {
+    return { ok: true, message: 'built-in accounts are stored in provisiond' };
+  }
+
+  async authenticate(login: string, password: string): Promise<AuthenticationResult> {
+    const account = await this.context.findLocalAccount(login);
+    if (!account) {
+      // Spend the same time as a real check so that timing does not tell which logins exist.
+      await argon2Hasher.verify(DUMMY_HASH, password);
+      return { ok: false, reason: 'unknown-login' };
+    }
+    if (!account.passwordHash) return { ok: false, reason: 'no-password' };
+    if (!(await argon2Hasher.verify(account.passwordHash, password))) return { ok: false, reason: 'wrong-password' };
+    if (account.status === 'disabled') return { ok: false, reason: 'disabled' };
+    return { ok: true, memberId: account.memberId, mustChangePassword: account.mustChangePassword };
+  }
+}
+
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0wQeC7m6gHkP1Rq9yG1n7mQxqk2b0pQ2vJ9uYQeB2cA';
+
+export const builtinPlugin: IdentitySourcePlugin = {
+  type: 'builtin',
+  create: (config: SourceConfig, context: SourceContext) => new BuiltinSource(config.name, context),
+};

@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.ts';
+
+// R-SEC-4: every change writes an entry in the same transaction as the change itself.
+
+export interface AuditEntry {
+  orgId: string | null;
+  actor: Actor;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
+  await trx('audit_log').insert(auditRow(entry));
+}
+
+export async function recordAuditBatch(trx: Knex.Transaction, entries: AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000) {
+    await trx('audit_log').insert(entries.slice(i, i + 1000).map(auditRow));
+  }
+}
+
+function auditRow(entry: AuditEntry) {
+  return {
+    org_id: entry.orgId,
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    actor_label: entry.actor.label,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+  };
+}
+
+export interface AuditQuery {
+  action?: string | undefined;
+  targetId?: string | undefined;
+  actorId?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: { type: string; id: string | null; label: string };
+  action: string;
+  target: { type: string; id: string | null };
+  before: unknown;
+  after: unknown;
+}
+
+export async function listAudit(db: Knex, orgId: string, query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }> {
+  const base = db('audit_log').where('org_id', orgId);
+  if (query.action) base.andWhere('action', query.action);
+  if (query.targetId) base.andWhere('target_id', query.targetId);
+  if (query.actorId) base.andWhere('actor_id', query.actorId);
+  if (query.since) base.andWhere('at', '>=', query.since);
+  if (query.until) base.andWhere('at', '<', query.until);
+  const [rows, counted] = await Promise.all([
+    base.clone().orderBy('id', 'desc').limit(query.limit).offset(query.offset).select('*'),
+    base.clone().count<{ count: number }[]>({ count: '*' }),
+  ]);
+  return {
+    total: Number(counted[0]?.count ?? 0),
+    items: rows.map((r) => ({
+      id: Number(r.id),
+      at: new Date(r.at).toISOString(),
+      actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
+      action: r.action,
+      target: { type: r.target_type, id: r.target_id },
+      before: r.before,
+      after: r.after,
+    })),
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config-schema.ts';
+import { controlSocketPath } from '../daemon/daemon.ts';
+import { openContext } from '../daemon/open-context.ts';
+import { ORG_HEADER } from '../http/authenticate.ts';
+import { createApp } from '../http/app.ts';
+
+// The CLI is a client of the admin API, so it behaves exactly as the API does. On the embedded
+// database it talks to the running daemon through its local socket; with no daemon running (or
+// on PostgreSQL, where many processes may connect) it opens the database itself and serves the
+// same API in-process on a private socket for the length of one command.
+
+export interface Problem {
+  title?: string;
+  detail?: string;
+  status?: number;
+  issues?: Array<{ field: string; message: string }>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+export interface ApiClient {
+  via: 'daemon' | 'direct';
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+function call(socketPath: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { socketPath, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function clientFor(socketPath: string, via: ApiClient['via'], org: string | undefined, close: () => Promise<void>): ApiClient {
+  const headers: Record<string, string> = org ? { [ORG_HEADER]: org } : {};
+  return {
+    via,
+    async request<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
+      const { status, text } = await call(socketPath, method, urlPath, headers, body);
+      const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+      if (status >= 400) throw new ApiError(status, (parsed ?? {}) as Problem);
+      return parsed as T;
+    },
+    close,
+  };
+}
+
+async function daemonAnswers(socketPath: string): Promise<boolean> {
+  try {
+    return (await call(socketPath, 'GET', '/healthz', {})).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function listenOn(server: Server, socketPath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+}
+
+export async function connect(config: Config, org: string | undefined): Promise<ApiClient> {
+  if (!config.database.url) {
+    const socketPath = controlSocketPath(config.database.dataDir);
+    if (await daemonAnswers(socketPath)) return clientFor(socketPath, 'daemon', org, async () => {});
+  }
+  const opened = await openContext(config, 'cli');
+  const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));
+  const socketPath = path.join(dir, 'api.sock');
+  const server = createServer(createApp(opened.ctx, 'local'));
+  try {
+    await listenOn(server, socketPath);
+  } catch (error) {
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return clientFor(socketPath, 'direct', org, async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+    await opened.close();
+  });
+}

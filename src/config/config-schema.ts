@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+// The configuration file's shape. Every key is checked at start; an unknown key is an error,
+// since a misspelt key silently ignored is a setting the administrator believes is in force.
+
+const sourceSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
+    type: z.string().min(1),
+  })
+  .loose();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Seconds to let requests in flight finish on SIGTERM. */
+        shutdownGraceSeconds: z.number().min(0).max(300).default(10),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+        dataDir: z.string().min(1).default('./data'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+    organization: z
+      .object({ name: z.string().min(1).max(200).default('Default organization') })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({ maxPageSize: z.number().int().min(1).max(10_000).default(500) })
+      .strict()
+      .prefault({}),
+    sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin' }]),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,92 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config-schema.ts';
+import { createApp } from '../http/app.ts';
+import { openContext, type OpenedContext } from './open-context.ts';
+
+export function controlSocketPath(dataDir: string): string {
+  return path.join(dataDir, 'provisiond.sock');
+}
+
+export interface RunningDaemon {
+  url: string;
+  socketPath: string | null;
+  opened: OpenedContext;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, target: { port: number; host: string } | { path: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(target, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Starts the HTTP server and, on the embedded database, the local control socket the CLI talks
+ * through (a Unix socket in the data directory, mode 0600: only the daemon's owner can use it).
+ */
+export async function startDaemon(config: Config): Promise<RunningDaemon> {
+  const opened = await openContext(config, 'daemon');
+  const { ctx } = opened;
+  const tcp = createServer(createApp(ctx, 'tcp'));
+  tcp.keepAliveTimeout = 65_000;
+  let local: Server | null = null;
+  let socketPath: string | null = null;
+  try {
+    await listen(tcp, { port: config.server.port, host: config.server.host });
+    if (!config.database.url && config.database.dataDir !== 'memory://') {
+      socketPath = controlSocketPath(config.database.dataDir);
+      rmSync(socketPath, { force: true });
+      local = createServer(createApp(ctx, 'local'));
+      const previous = process.umask(0o177);
+      try {
+        await listen(local, { path: socketPath });
+      } finally {
+        process.umask(previous);
+      }
+      chmodSync(socketPath, 0o600);
+    }
+  } catch (error) {
+    tcp.close();
+    await opened.close();
+    throw error;
+  }
+  const address = tcp.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  ctx.log.info({ url, database: ctx.database.kind, dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined, migrationsApplied: opened.appliedMigrations.length }, 'provisiond started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    socketPath,
+    opened,
+    stop() {
+      stopping ??= (async () => {
+        ctx.log.info('provisiond stopping');
+        const graceMs = config.server.shutdownGraceSeconds * 1000;
+        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve()]);
+        if (socketPath) rmSync(socketPath, { force: true });
+        await opened.close();
+        ctx.log.info('provisiond stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The errors a use case may raise. They are typed once here and mapped at the edges:
+// problem+json for the admin API, SCIM error JSON for SCIM, exit codes and lines for the CLI.
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'validation' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorized' | 'unavailable' | 'limit';
+  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(readonly issues: FieldIssue[], message = ValidationError.summarize(issues)) {
+    super(message, { issues });
+  }
+  static field(field: string, message: string): ValidationError {
+    return new ValidationError([{ field, message }]);
+  }
+  private static summarize(issues: FieldIssue[]): string {
+    return issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+  constructor(what: string, id: string) {
+    super(`${what} ${JSON.stringify(id)} was not found`, { what, id });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly kind = 'unauthorized';
+}
+
+/** The membership limit of an organization would be exceeded. */
+export class LimitError extends DomainError {
+  readonly kind = 'limit';
+  constructor(readonly limit: number, readonly count: number, readonly adding: number) {
+    super(
+      `the organization's membership limit is ${limit} and it has ${count} members (pending invitations included); adding ${adding} would exceed it`,
+      { limit, count, adding },
+    );
+  }
+}
+
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}

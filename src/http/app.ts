@@ -1,0 +1,48 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../app-context.ts';
+import { membersRoutes } from './api/members-routes.ts';
+import { groupsRoutes } from './api/groups-routes.ts';
+import { adminRoutes } from './api/admin-routes.ts';
+import { openApiDocument } from './api/openapi.ts';
+import { type Channel, authenticate } from './authenticate.ts';
+import { healthRoutes } from './health-routes.ts';
+import { problemHandler, sendProblem } from './problem.ts';
+
+function timing(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const end = ctx.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      // The route pattern, not the URL, so that ids do not explode the label set.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+export function createApp(ctx: AppContext, channel: Channel): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(timing(ctx));
+  app.use(healthRoutes(ctx));
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  api.use(authenticate(ctx, channel));
+  api.use((req, _res, next) => {
+    // Writes must say they send JSON, so that a form post or a typo'd header is not read as {}.
+    if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.headers['content-length'] !== '0' && req.headers['content-length'] !== undefined && !req.is(['application/json', 'application/*+json'])) {
+      next(Object.assign(new Error('send the body as JSON with "Content-Type: application/json"'), { status: 415 }));
+      return;
+    }
+    next();
+  });
+  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx));
+  app.use('/api/v1', api);
+  app.use((req, res) => sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`));
+  app.use(problemHandler(ctx.log));
+  return app;
+}

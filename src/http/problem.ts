@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+
+// RFC 9457 problem details for every error of the admin API.
+
+const STATUS: Record<DomainError['kind'], number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  limit: 409,
+  unavailable: 503,
+};
+
+const TITLE: Record<DomainError['kind'], string> = {
+  validation: 'The request is not valid',
+  unauthorized: 'Authentication is required',
+  forbidden: 'Not allowed',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  limit: 'Membership limit reached',
+  unavailable: 'Service unavailable',
+};
+
+export function sendProblem(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+}
+
+export function problemHandler(log: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (error instanceof DomainError) {
+      const extra: Record<string, unknown> = { type: `urn:provisiond:problem:${error.kind}`, ...error.details, instance: req.originalUrl.split('?')[0] };
+      if (error.kind === 'unauthorized') res.set('WWW-Authenticate', 'Bearer realm="provisiond"');
+      sendProblem(res, STATUS[error.kind], TITLE[error.kind], error.message, extra);
+      return;
+    }
+    const status = (error as { status?: number; type?: string }).status;
+    if ((error as { type?: string }).type === 'entity.parse.failed') {
+      sendProblem(res, 400, 'The request is not valid', 'the body is not valid JSON', { type: 'urn:provisiond:problem:validation' });
+      return;
+    }
+    if ((error as { type?: string }).type === 'entity.too.large') {
+      sendProblem(res, 413, 'Payload too large', 'the body is larger than the daemon accepts');
+      return;
+    }
+    if (status && status >= 400 && status < 500) {
+      sendProblem(res, status, 'Bad request', (error as Error).message);
+      return;
+    }
+    log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    sendProblem(res, 500, 'Internal error', 'the daemon failed to handle the request; see its log');
+  };
+}

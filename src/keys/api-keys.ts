@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { isUuid } from '../members/member-record.ts';
+import { transferOrDeleteOwned } from '../resources/ownership.ts';
+import { parseInput } from '../validation.ts';
+import { keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
+
+// R-KEY-1…3 (seed 004): title, id, creator, created, expires, role Editor or Viewer; the secret
+// is shown once and only its hash is kept; deletion is irreversible, with transfer of what the
+// key owns to a member who may own content, or deletion of it.
+
+export type KeyRole = 'editor' | 'viewer';
+
+export interface ApiKey {
+  id: string;
+  title: string;
+  role: KeyRole;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  status: 'active' | 'expired';
+}
+
+interface ApiKeyRow {
+  id: string;
+  org_id: string;
+  title: string;
+  role: KeyRole;
+  secret_hash: Buffer;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date;
+  last_used_at: Date | null;
+}
+
+export const DEFAULT_KEY_DAYS = 365;
+export const MAX_KEY_DAYS = 730;
+
+const ROLE_NAMES: Record<string, KeyRole> = { editor: 'editor', éditeur: 'editor', editeur: 'editor', viewer: 'viewer', visualisateur: 'viewer' };
+
+const createSchema = z
+  .object({
+    title: z.string().trim().min(1, 'is required').max(200),
+    role: z.string().transform((value, ctx) => {
+      const role = ROLE_NAMES[value.trim().toLowerCase()];
+      if (!role) ctx.addIssue({ code: 'custom', message: 'must be editor or viewer (only these roles can be given to an API key)' });
+      return role ?? 'viewer';
+    }),
+    expiresAt: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).optional(),
+  })
+  .strict()
+  .refine((k) => !(k.expiresAt && k.expiresInDays), { message: 'give expiresAt or expiresInDays, not both', path: ['expiresAt'] });
+
+function toApiKey(row: ApiKeyRow, now = new Date()): ApiKey {
+  return {
+    id: row.id,
+    title: row.title,
+    role: row.role,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at).toISOString(),
+    expiresAt: new Date(row.expires_at).toISOString(),
+    lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
+    status: new Date(row.expires_at) > now ? 'active' : 'expired',
+  };
+}
+
+function expiryFrom(input: { expiresAt?: string | undefined; expiresInDays?: number | undefined }, now: Date): Date {
+  if (input.expiresAt) return new Date(input.expiresAt);
+  return new Date(now.getTime() + (input.expiresInDays ?? DEFAULT_KEY_DAYS) * 86_400_000);
+}
+
+export async function createApiKey(db: Knex, scope: Scope, input: unknown): Promise<ApiKey & { secret: string }> {
+  requireAdministrator(scope.actor, 'creating API keys');
+  const request = parseInput(createSchema, input);
+  const now = new Date();
+  const expiresAt = expiryFrom(request, now);
+  if (!(expiresAt > now)) throw ValidationError.field('expiresAt', 'must be in the future');
+  if (expiresAt.getTime() - now.getTime() > MAX_KEY_DAYS * 86_400_000) {
+    throw ValidationError.field('expiresAt', `must be at most ${MAX_KEY_DAYS} days from now`);
+  }
+  const id = randomUUID();
+  const { token, hash } = newKeySecret(id);
+  return db.transaction(async (trx) => {
+    const [row] = await trx<ApiKeyRow>('api_keys')
+      .insert({ id, org_id: scope.orgId, title: request.title, role: request.role, secret_hash: hash, created_by: scope.actor.label, created_at: now, expires_at: expiresAt })
+      .returning('*');
+    const key = toApiKey(row!);
+    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'key.create', targetType: 'api_key', targetId: id, after: key });
+    return { ...key, secret: token };
+  });
+}
+
+export async function listApiKeys(db: Knex, orgId: string): Promise<{ items: ApiKey[]; total: number }> {
+  const rows = await db<ApiKeyRow>('api_keys').where('org_id', orgId).orderBy('created_at', 'desc');
+  return { items: rows.map((r) => toApiKey(r)), total: rows.length };
+}
+
+export async function getApiKey(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<ApiKey> {
+  const row = isUuid(id) ? await db<ApiKeyRow>('api_keys').where({ org_id: orgId, id }).first() : undefined;
+  if (!row) throw new NotFoundError('API key', id);
+  return toApiKey(row);
+}
+
+export async function deleteApiKey(db: Knex, scope: Scope, id: string, input: unknown) {
+  requireAdministrator(scope.actor, 'deleting API keys');
+  const { transferTo } = parseInput(z.object({ transferTo: z.string().min(1).optional() }).strict(), input ?? {});
+  return db.transaction(async (trx) => {
+    const key = await getApiKey(trx, scope.orgId, id);
+    const outcome = await transferOrDeleteOwned(trx, scope.orgId, { keyId: key.id }, transferTo);
+    await trx('api_keys').where({ id: key.id, org_id: scope.orgId }).delete();
+    await recordAudit(trx, {
+      orgId: scope.orgId, actor: scope.actor, action: 'key.delete', targetType: 'api_key', targetId: key.id,
+      before: key, after: { transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted },
+    });
+    return { deleted: key, transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted };
+  });
+}
+
+const LAST_USED_EVERY_MS = 60_000;
+const lastUsedWritten = new Map<string, number>();
+
+/** Turns a bearer token into the acting key, or refuses it (unknown, deleted or expired). */
+export async function authenticateApiKey(db: Knex, token: string): Promise<Scope> {
+  const refused = new UnauthorizedError('the API key is invalid, expired or deleted');
+  const id = keyIdOf(token);
+  if (!id) throw refused;
+  const row = await db<ApiKeyRow>('api_keys').where('id', id).first();
+  if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at) <= new Date()) throw refused;
+  // Recording every use would put a write on every request; once a minute per key is enough.
+  const now = Date.now();
+  if (now - (lastUsedWritten.get(id) ?? 0) > LAST_USED_EVERY_MS) {
+    lastUsedWritten.set(id, now);
+    await db('api_keys').where('id', id).update({ last_used_at: new Date(now) });
+  }
+  const actor: Actor = { type: 'key', id: row.id, label: `API key "${row.title}" (${row.id})`, access: row.role };
+  return { orgId: row.org_id, actor };
+}

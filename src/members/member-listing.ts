@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { parseInput } from '../validation.ts';
+import { type ListedRow, type Member, presentMembers, selectMembers } from './member-record.ts';
+
+// R-MEM-13: filter by status, by "has signed in yet", by source, by group, user type and role;
+// search by name, username or email (a trigram index serves the substring search); sort; pages.
+
+const SORTS = {
+  username: 'lower(m.username)',
+  email: 'lower(m.email)',
+  lastName: 'lower(m.last_name)',
+  firstName: 'lower(m.first_name)',
+  createdAt: 'm.created_at',
+  updatedAt: 'm.updated_at',
+  lastSignInAt: 'm.last_sign_in_at',
+  status: 'm.status',
+} as const;
+
+type SortKey = keyof typeof SORTS;
+const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]];
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export function memberListSchema(maxPageSize: number) {
+  return z
+    .object({
+      status: z.enum(['pending', 'active', 'disabled']).optional(),
+      signedIn: flag.optional(),
+      source: z.string().min(1).optional(),
+      group: z.string().min(1).optional(),
+      userType: z.string().min(1).optional(),
+      role: z.string().min(1).optional(),
+      search: z.string().trim().max(200).optional(),
+      sort: z.enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` }).default('username'),
+      page: z.coerce.number().int().min(1).default(1),
+      pageSize: z.coerce.number().int().min(1).max(maxPageSize, `must be at most ${maxPageSize}`).default(50),
+    })
+    .strict();
+}
+
+export type MemberListQuery = z.infer<ReturnType<typeof memberListSchema>>;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function parseMemberListQuery(input: unknown, maxPageSize: number): MemberListQuery {
+  return parseInput(memberListSchema(maxPageSize), input);
+}
+
+export async function listMembers(db: Knex, orgId: string, query: MemberListQuery): Promise<Page<Member>> {
+  const filtered = selectMembers(db, orgId);
+  if (query.status) filtered.andWhere('m.status', query.status);
+  if (query.signedIn !== undefined) filtered.andWhere((q) => (query.signedIn ? q.whereNotNull('m.last_sign_in_at') : q.whereNull('m.last_sign_in_at')));
+  if (query.source) {
+    filtered.andWhere((q) =>
+      q.where('m.source', query.source!).orWhereExists(
+        db('identity_links as l').whereRaw('l.member_id = m.id').andWhere('l.source', query.source!),
+      ),
+    );
+  }
+  if (query.group) {
+    filtered.whereExists(
+      db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereRaw('ms.member_id = m.id')
+        .andWhere((q) => q.whereRaw('lower(g.name) = lower(?)', [query.group!]).orWhereRaw('g.id::text = ?', [query.group!])),
+    );
+  }
+  if (query.userType) filtered.andWhere((q) => q.whereRaw('lower(ut.name) = lower(?)', [query.userType!]).orWhereRaw('lower(ut.file_id) = lower(?)', [query.userType!]));
+  if (query.role) filtered.andWhereRaw('lower(r.name) = lower(?)', [query.role]);
+  if (query.search) {
+    filtered.andWhereRaw(
+      "lower(m.username || ' ' || m.email || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
+      [`%${escapeLike(query.search.toLowerCase())}%`],
+    );
+  }
+  const descending = query.sort.startsWith('-');
+  const key = (descending ? query.sort.slice(1) : query.sort) as SortKey;
+  const direction = descending ? 'desc' : 'asc';
+  const counted = filtered.clone().clearSelect().clearOrder().count({ count: '*' });
+  const rows = filtered
+    .orderByRaw(`${SORTS[key]} ${direction} nulls last, m.id ${direction}`)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+  const [listed, total] = await Promise.all([rows, counted]);
+  return {
+    items: await presentMembers(db, listed as ListedRow[]),
+    total: Number((total as Array<{ count: number | string }>)[0]?.count ?? 0),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}

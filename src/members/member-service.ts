@@ -1,0 +1,214 @@
+import type { Knex } from 'knex';
+import { type Scope, requireWrite } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { findOrganization } from '../orgs/organizations.ts';
+import type { PasswordHasher } from '../plugin-api.ts';
+import { isUniqueViolation } from '../store/pg-errors.ts';
+import { parseInput } from '../validation.ts';
+import { resolveGroupIds } from '../groups/group-refs.ts';
+import { transferOrDeleteOwned } from '../resources/ownership.ts';
+import { createMemberSchema, deleteMemberSchema, updateMemberSchema } from './member-input.ts';
+import { type Member, getMember } from './member-record.ts';
+import { assertWithinMembershipLimit, checkMemberFields, loadCatalogFor } from './member-rules.ts';
+
+export interface MemberDeps {
+  db: Knex;
+  hasher: PasswordHasher;
+}
+
+function usernameTaken(username: string): ConflictError {
+  return new ConflictError(`the username "${username}" is already taken in this organization (usernames are compared without regard to case)`, { field: 'username' });
+}
+
+async function assertUsernameFree(trx: Knex.Transaction, orgId: string, username: string, exceptId?: string): Promise<void> {
+  const query = trx('members').where('org_id', orgId).andWhereRaw('lower(username) = lower(?)', [username]);
+  if (exceptId) query.andWhereNot('id', exceptId);
+  if (await query.first('id')) throw usernameTaken(username);
+}
+
+async function replaceAdditionalRoles(trx: Knex.Transaction, memberId: string, grants: Array<{ role: { id: string }; parameter: string | null }>) {
+  await trx('member_roles').where('member_id', memberId).delete();
+  if (grants.length > 0) {
+    await trx('member_roles').insert(grants.map((g) => ({ member_id: memberId, role_id: g.role.id, parameter: g.parameter })));
+  }
+}
+
+async function replaceGroups(trx: Knex.Transaction, memberId: string, groupIds: string[]) {
+  await trx('memberships').where('member_id', memberId).delete();
+  if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: memberId })));
+}
+
+/** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
+export async function createMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<Member> {
+  requireWrite(scope.actor);
+  const request = parseInput(createMemberSchema, input);
+  const org = await findOrganization(deps.db, scope.orgId);
+  const defaults = org.newMemberDefaults;
+  const catalog = await loadCatalogFor(deps.db, scope.orgId);
+  const fields = {
+    ...request,
+    userType: request.userType ?? defaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+    role: request.role ?? defaults.role ?? DEFAULT_NEW_MEMBER.role,
+  };
+  const source = request.source ?? 'builtin';
+  const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
+  const passwordHash = request.password === undefined ? null : await deps.hasher.hash(request.password);
+
+  try {
+    return await deps.db.transaction(async (trx) => {
+      await assertWithinMembershipLimit(trx, scope.orgId, 1);
+      await assertUsernameFree(trx, scope.orgId, request.username);
+      const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? defaults.groups ?? []);
+      const [row] = await trx('members')
+        .insert({
+          org_id: scope.orgId,
+          username: request.username,
+          email: request.email,
+          first_name: resolved.firstName,
+          last_name: resolved.lastName,
+          display_name: resolved.displayName,
+          description: request.description ?? '',
+          user_type_id: resolved.userType.id,
+          role_id: resolved.role.id,
+          role_parameter: fields.roleParameter ?? null,
+          status: request.status ?? 'active',
+          source,
+          licenses: request.licenses ?? defaults.licenses ?? [],
+          categories: request.categories ?? defaults.categories ?? [],
+          credits: request.credits !== undefined ? request.credits : (defaults.credits ?? null),
+          settings: JSON.stringify(request.settings ?? defaults.settings ?? {}),
+          password_hash: passwordHash,
+          must_change_password: passwordHash !== null && (request.mustChangePassword ?? true),
+        })
+        .returning('id');
+      const id = (row as { id: string }).id;
+      await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
+      await replaceGroups(trx, id, groupIds);
+      const member = await getMember(trx, scope.orgId, id);
+      await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.create', targetType: 'member', targetId: id, after: member });
+      return member;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'members_username_key')) throw usernameTaken(request.username);
+    throw error;
+  }
+}
+
+export async function updateMember(deps: MemberDeps, scope: Scope, ref: string, input: unknown): Promise<Member> {
+  requireWrite(scope.actor);
+  const patch = parseInput(updateMemberSchema, input);
+  const before = await getMember(deps.db, scope.orgId, ref);
+  if (patch.username !== undefined && patch.username !== before.username) {
+    const locked = await deps.db('members').where('id', before.id).first('username_locked');
+    if (locked?.username_locked) throw ValidationError.field('username', 'cannot be changed: an invitation carrying it was sent');
+  }
+  const catalog = await loadCatalogFor(deps.db, scope.orgId);
+  const username = patch.username ?? before.username;
+  const namesChanged = patch.firstName !== undefined || patch.lastName !== undefined || patch.displayName !== undefined;
+  const resolved = checkMemberFields(
+    {
+      username,
+      email: patch.email ?? before.email,
+      firstName: patch.firstName ?? before.firstName,
+      lastName: patch.lastName ?? before.lastName,
+      displayName: namesChanged ? patch.displayName : before.displayName,
+      userType: patch.userType ?? before.userType.id,
+      role: patch.role ?? before.role.id,
+      roleParameter: patch.roleParameter !== undefined ? patch.roleParameter : patch.role === undefined ? before.role.parameter : null,
+      additionalRoles: patch.additionalRoles ?? before.additionalRoles.map((r) => ({ role: r.id, parameter: r.parameter })),
+      password: patch.password,
+    },
+    catalog,
+    { usernameRules: patch.username !== undefined && before.source === 'builtin' },
+  );
+  if (patch.username !== undefined && patch.password === undefined) await assertPasswordIsNotUsername(deps, before.id, username);
+  const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
+
+  try {
+    return await deps.db.transaction(async (trx) => {
+      if (patch.username !== undefined) await assertUsernameFree(trx, scope.orgId, username, before.id);
+      const groupIds = patch.groups === undefined ? undefined : await resolveGroupIds(trx, scope.orgId, patch.groups);
+      await trx('members')
+        .where({ id: before.id, org_id: scope.orgId })
+        .update({
+          username,
+          email: patch.email ?? before.email,
+          first_name: resolved.firstName,
+          last_name: resolved.lastName,
+          display_name: resolved.displayName,
+          ...(patch.description !== undefined && { description: patch.description }),
+          user_type_id: resolved.userType.id,
+          role_id: resolved.role.id,
+          role_parameter: patch.roleParameter !== undefined ? patch.roleParameter : patch.role === undefined ? before.role.parameter : null,
+          ...(patch.licenses !== undefined && { licenses: patch.licenses }),
+          ...(patch.categories !== undefined && { categories: patch.categories }),
+          ...(patch.credits !== undefined && { credits: patch.credits }),
+          ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
+          ...(passwordHash !== undefined && { password_hash: passwordHash, must_change_password: patch.mustChangePassword ?? true }),
+          ...(passwordHash === undefined && patch.mustChangePassword !== undefined && { must_change_password: patch.mustChangePassword }),
+          version: trx.raw('version + 1'),
+          updated_at: trx.fn.now(),
+        });
+      await replaceAdditionalRoles(trx, before.id, resolved.additionalRoles);
+      if (groupIds) await replaceGroups(trx, before.id, groupIds);
+      const after = await getMember(trx, scope.orgId, before.id);
+      await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.update', targetType: 'member', targetId: before.id, before, after });
+      return after;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'members_username_key')) throw usernameTaken(username);
+    throw error;
+  }
+}
+
+/** R-MEM-2: a new username must not be the member's current password. */
+async function assertPasswordIsNotUsername(deps: MemberDeps, memberId: string, username: string): Promise<void> {
+  const row = await deps.db('members').where('id', memberId).first('password_hash');
+  if (row?.password_hash && (await deps.hasher.verify(row.password_hash as string, username))) {
+    throw ValidationError.field('username', 'must not be the same as the password');
+  }
+}
+
+export async function setMemberStatus(deps: MemberDeps, scope: Scope, ref: string, status: 'active' | 'disabled'): Promise<Member> {
+  requireWrite(scope.actor);
+  return deps.db.transaction(async (trx) => {
+    const before = await getMember(trx, scope.orgId, ref);
+    if (before.status === status) return before;
+    if (status === 'active' && before.status === 'pending') {
+      throw new ConflictError('a pending member becomes active by accepting the invitation, not by being enabled');
+    }
+    await trx('members').where({ id: before.id }).update({ status, version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+    const after = await getMember(trx, scope.orgId, before.id);
+    const action = status === 'active' ? 'member.enable' : 'member.disable';
+    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action, targetType: 'member', targetId: before.id, before: { status: before.status }, after: { status } });
+    return after;
+  });
+}
+
+export interface DeletionResult {
+  deleted: Member;
+  transferredTo: string | null;
+  resourcesTransferred: number;
+  resourcesDeleted: number;
+}
+
+/**
+ * R-MEM-12: irreversible. What the member owns goes to `transferTo` (an active member whose
+ * role may own content) or is deleted with it; its access entries, links and memberships go.
+ */
+export async function deleteMember(deps: MemberDeps, scope: Scope, ref: string, input: unknown): Promise<DeletionResult> {
+  requireWrite(scope.actor);
+  const { transferTo } = parseInput(deleteMemberSchema, input ?? {});
+  return deps.db.transaction(async (trx) => {
+    const member = await getMember(trx, scope.orgId, ref);
+    const outcome = await transferOrDeleteOwned(trx, scope.orgId, { memberId: member.id }, transferTo);
+    await trx('members').where({ id: member.id, org_id: scope.orgId }).delete();
+    await recordAudit(trx, {
+      orgId: scope.orgId, actor: scope.actor, action: 'member.delete', targetType: 'member', targetId: member.id,
+      before: member, after: { transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted },
+    });
+    return { deleted: member, transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted };
+  });
+}

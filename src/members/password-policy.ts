@@ -1,0 +1,62 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+// R-MEM-5: at least 8 characters with a letter and a digit, not the username, not a common
+// password, not repetitive or sequential ("aaaabbbb", "1234abcd").
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+// The seeds' own examples of weak passwords are French and German; the common list is English.
+const SEED_LANGUAGE_WORDS = ['modepasse', 'motdepasse', 'passwort', 'kennwort', 'geheim', 'azerty', 'qwertz', 'bonjour', 'soleil'];
+
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  common ??= new Set([...(dictionary['passwords-common'] as string[]), ...SEED_LANGUAGE_WORDS]);
+  return common;
+}
+
+function isCommon(password: string): boolean {
+  const lower = password.toLowerCase();
+  const set = commonPasswords();
+  // "motdepasse1" and "passwort!" are the common word with a predictable suffix.
+  const stem = lower.replace(/[^a-z]+$/, '');
+  return set.has(lower) || (stem.length >= 4 && set.has(stem));
+}
+
+/**
+ * Covers the password with runs of one repeated character and with ascending or descending
+ * sequences (abcd, 4321), each at least 3 long. A password that is such runs, but for at most
+ * two other characters, is predictable.
+ */
+function isRepetitiveOrSequential(password: string): boolean {
+  const codes = [...password.toLowerCase()].map((c) => c.codePointAt(0) ?? 0);
+  let covered = 0;
+  let i = 0;
+  while (i < codes.length) {
+    let best = 1;
+    for (const step of [0, 1, -1]) {
+      let j = i + 1;
+      while (j < codes.length && codes[j]! - codes[j - 1]! === step) j++;
+      best = Math.max(best, j - i);
+    }
+    if (best >= 3) covered += best;
+    i += best >= 3 ? best : 1;
+  }
+  if (codes.length - covered <= 2) return true;
+  // A short unit repeated: "abcabcab", "12121212".
+  for (let unit = 1; unit <= codes.length / 2; unit++) {
+    if (codes.every((c, k) => c === codes[k % unit])) return true;
+  }
+  return false;
+}
+
+/** Returns why the password is refused, or null when it is acceptable. Never echoes the password. */
+export function passwordProblem(password: string, username?: string): string | null {
+  if (password.length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters long`;
+  if (password.length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters long`;
+  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return 'must contain at least one letter and one digit';
+  if (username !== undefined && password.toLowerCase() === username.toLowerCase()) return 'must not be the same as the username';
+  if (isRepetitiveOrSequential(password)) return 'is too predictable: it is made of repeated or sequential characters (like aaaabbbb or 1234abcd)';
+  if (isCommon(password)) return 'is a commonly used password; choose one that is harder to guess';
+  return null;
+}

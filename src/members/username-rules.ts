@@ -1,0 +1,19 @@
+// R-MEM-2: 6–128 ASCII letters, digits, '.', '_' or '@'; unique per organization compared
+// case-insensitively (the schema's unique index on lower(username) enforces that part).
+
+export const USERNAME_MIN = 6;
+export const USERNAME_MAX = 128;
+const ALLOWED = /^[A-Za-z0-9._@]+$/;
+
+/** Returns why the username is refused, or null when it is acceptable. */
+export function usernameProblem(username: string): string | null {
+  if (username.length < USERNAME_MIN || username.length > USERNAME_MAX) {
+    return `must be ${USERNAME_MIN} to ${USERNAME_MAX} characters long (got ${username.length})`;
+  }
+  if (!ALLOWED.test(username)) {
+    const bad = [...new Set([...username].filter((c) => !/[A-Za-z0-9._@]/.test(c)))];
+    const shown = bad.map((c) => (c === ' ' ? 'space' : JSON.stringify(c))).join(', ');
+    return `may contain only ASCII letters, digits, '.', '_' and '@' (found ${shown})`;
+  }
+  return null;
+}

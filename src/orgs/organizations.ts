@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { seedCatalog } from '../catalog/catalog-store.ts';
+import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+
+export interface NewMemberDefaults {
+  userType?: string;
+  role?: string;
+  groups?: string[];
+  licenses?: string[];
+  credits?: number | null;
+  categories?: string[];
+  settings?: Record<string, unknown>;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  membershipLimit: number | null;
+  allowAdminInvitations: boolean;
+  invitationExpiryDays: number;
+  newMemberDefaults: NewMemberDefaults;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface OrganizationRow {
+  id: string;
+  name: string;
+  slug: string;
+  membership_limit: number | null;
+  allow_admin_invitations: boolean;
+  invitation_expiry_days: number;
+  new_member_defaults: NewMemberDefaults;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toOrganization(row: OrganizationRow): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    membershipLimit: row.membership_limit,
+    allowAdminInvitations: row.allow_admin_invitations,
+    invitationExpiryDays: row.invitation_expiry_days,
+    newMemberDefaults: row.new_member_defaults,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+const defaultsSchema = z
+  .object({
+    userType: z.string().min(1),
+    role: z.string().min(1),
+    groups: z.array(z.string().min(1)).max(100),
+    licenses: z.array(z.string().min(1)).max(100),
+    credits: z.number().nonnegative().nullable(),
+    categories: z.array(z.string().min(1)).max(20),
+    settings: z.record(z.string(), z.unknown()),
+  })
+  .partial()
+  .strict();
+
+const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1–63 lowercase letters, digits or dashes, starting with a letter or digit');
+
+const createSchema = z.object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() }).strict();
+
+const updateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    membershipLimit: z.number().int().positive().nullable(),
+    allowAdminInvitations: z.boolean(),
+    invitationExpiryDays: z.number().int().min(1).max(365),
+    newMemberDefaults: defaultsSchema,
+  })
+  .partial()
+  .strict();
+
+function slugFrom(name: string): string {
+  const slug = name.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().toLowerCase().replace(/[\s_]+/g, '-').replace(/^-+|-+$/g, '');
+  return (slug || 'organization').slice(0, 63);
+}
+
+export async function createOrganization(db: Knex, actor: Actor, input: unknown): Promise<Organization> {
+  requireAdministrator(actor, 'creating an organization');
+  const { name, slug } = parseInput(createSchema, input);
+  return db.transaction(async (trx) => {
+    const wanted = slug ?? slugFrom(name);
+    const taken = await trx('organizations').whereRaw('lower(slug) = ?', [wanted]).first('id');
+    if (taken) throw new ConflictError(`an organization with the slug "${wanted}" already exists`);
+    const [row] = await trx<OrganizationRow>('organizations')
+      .insert({ name, slug: wanted, new_member_defaults: JSON.stringify(DEFAULT_NEW_MEMBER) as never })
+      .returning('*');
+    await seedCatalog(trx, row!.id);
+    const org = toOrganization(row!);
+    await recordAudit(trx, { orgId: org.id, actor, action: 'organization.create', targetType: 'organization', targetId: org.id, after: org });
+    return org;
+  });
+}
+
+export async function listOrganizations(db: Knex): Promise<Organization[]> {
+  const rows = await db<OrganizationRow>('organizations').orderBy('created_at');
+  return rows.map(toOrganization);
+}
+
+/** Finds an organization by id or slug. */
+export async function findOrganization(db: Knex | Knex.Transaction, ref: string): Promise<Organization> {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+  const row = await db<OrganizationRow>('organizations')
+    .where((q) => {
+      q.whereRaw('lower(slug) = lower(?)', [ref]);
+      if (isUuid) q.orWhere('id', ref);
+    })
+    .first();
+  if (!row) throw new NotFoundError('organization', ref);
+  return toOrganization(row);
+}
+
+export async function updateOrganization(db: Knex, scope: Scope, input: unknown): Promise<Organization> {
+  requireAdministrator(scope.actor, 'changing the organization settings');
+  const patch = parseInput(updateSchema, input);
+  return db.transaction(async (trx) => {
+    const before = await findOrganization(trx, scope.orgId);
+    const [row] = await trx<OrganizationRow>('organizations')
+      .where('id', scope.orgId)
+      .update({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
+        ...(patch.allowAdminInvitations !== undefined && { allow_admin_invitations: patch.allowAdminInvitations }),
+        ...(patch.invitationExpiryDays !== undefined && { invitation_expiry_days: patch.invitationExpiryDays }),
+        ...(patch.newMemberDefaults !== undefined && { new_member_defaults: JSON.stringify(patch.newMemberDefaults) as never }),
+        updated_at: trx.fn.now() as never,
+      })
+      .returning('*');
+    const after = toOrganization(row!);
+    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'organization.update', targetType: 'organization', targetId: scope.orgId, before, after });
+    return after;
+  });
+}
+
+/** The first start of a daemon creates the organization named in the configuration. */
+export async function ensureDefaultOrganization(db: Knex, actor: Actor, name: string): Promise<Organization> {
+  const first = await db<OrganizationRow>('organizations').orderBy('created_at').first();
+  if (first) return toOrganization(first);
+  return createOrganization(db, actor, { name, slug: 'default' });
+}

@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import ClientPgLite from 'knex-pglite';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** A PostgreSQL connection URL; when absent the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite's data directory; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+}
+
+export interface Database {
+  knex: Knex;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns bigint (count(*)) and numeric as strings; counts here always fit a JS number.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: options.url,
+      pool: { min: 0, max: 10 },
+    });
+    return { knex, kind: 'postgres', close: () => knex.destroy() };
+  }
+  const inMemory = options.dataDir === 'memory://';
+  if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const pglite = new PGlite(inMemory ? undefined : path.join(options.dataDir, 'pgdata'), {
+    extensions: { pg_trgm },
+  });
+  await pglite.waitReady;
+  const knex = knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as unknown as Knex.StaticConnectionConfig,
+  });
+  return {
+    knex,
+    kind: 'pglite',
+    async close() {
+      // knex-pglite closes the instance it was handed when the pool is destroyed.
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

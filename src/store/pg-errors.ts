@@ -1,0 +1,14 @@
+// PostgreSQL error codes that use cases turn into domain errors.
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  message?: string;
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as PgError;
+  if (e?.code !== '23505') return false;
+  // PGlite reports the constraint only in the message.
+  return constraint === undefined || e.constraint === constraint || (e.message ?? '').includes(constraint);
+}
