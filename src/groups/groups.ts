@@ -4,6 +4,7 @@ import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { isUuid } from '../members/member-record.ts';
+import { affectedRows } from '../store/affected-rows.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 
@@ -147,7 +148,7 @@ export async function removeGroupMember(db: Knex, scope: Scope, groupRef: string
   return db.transaction(async (trx) => {
     const group = await getGroup(trx, scope.orgId, groupRef);
     const member = await memberIdIn(trx, scope.orgId, memberRef);
-    const removed = await trx('memberships').where({ group_id: group.id, member_id: member.id }).delete();
+    const removed = affectedRows(await trx('memberships').where({ group_id: group.id, member_id: member.id }).delete());
     if (removed > 0) {
       await trx('groups').where('id', group.id).update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() });
       await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'group.member.remove', targetType: 'group', targetId: group.id, before: { memberId: member.id, username: member.username } });

@@ -24,39 +24,43 @@ function isCommon(password: string): boolean {
 }
 
 /**
- * Covers the password with runs of one repeated character and with ascending or descending
- * sequences (abcd, 4321), each at least 3 long. A password that is such runs, but for at most
- * two other characters, is predictable.
+ * Covers the password with predictable segments, each at least 3 long: ascending or descending
+ * sequences (abcd, 4321) and a unit of 1 to 3 characters repeated (aaaa, 121212, abcabcabc).
+ * A password that is such segments, but for at most two other characters, is predictable.
  */
 function isRepetitiveOrSequential(password: string): boolean {
   const codes = [...password.toLowerCase()].map((c) => c.codePointAt(0) ?? 0);
-  let covered = 0;
-  let i = 0;
-  while (i < codes.length) {
+  const segmentAt = (i: number): number => {
     let best = 1;
-    for (const step of [0, 1, -1]) {
+    for (const step of [1, -1]) {
       let j = i + 1;
       while (j < codes.length && codes[j]! - codes[j - 1]! === step) j++;
       best = Math.max(best, j - i);
     }
-    if (best >= 3) covered += best;
-    i += best >= 3 ? best : 1;
+    for (let unit = 1; unit <= 3; unit++) {
+      let j = i + unit;
+      while (j < codes.length && codes[j] === codes[j - unit]) j++;
+      if (j - i >= Math.max(3, unit * 3)) best = Math.max(best, j - i);
+    }
+    return best;
+  };
+  let covered = 0;
+  let i = 0;
+  while (i < codes.length) {
+    const length = segmentAt(i);
+    if (length >= 3) covered += length;
+    i += length >= 3 ? length : 1;
   }
-  if (codes.length - covered <= 2) return true;
-  // A short unit repeated: "abcabcab", "12121212".
-  for (let unit = 1; unit <= codes.length / 2; unit++) {
-    if (codes.every((c, k) => c === codes[k % unit])) return true;
-  }
-  return false;
+  return codes.length - covered <= 2;
 }
 
 /** Returns why the password is refused, or null when it is acceptable. Never echoes the password. */
 export function passwordProblem(password: string, username?: string): string | null {
   if (password.length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters long`;
   if (password.length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters long`;
-  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return 'must contain at least one letter and one digit';
   if (username !== undefined && password.toLowerCase() === username.toLowerCase()) return 'must not be the same as the username';
   if (isRepetitiveOrSequential(password)) return 'is too predictable: it is made of repeated or sequential characters (like aaaabbbb or 1234abcd)';
+  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return 'must contain at least one letter and one digit';
   if (isCommon(password)) return 'is a commonly used password; choose one that is harder to guess';
   return null;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors.ts';
+import { affectedRows } from '../store/affected-rows.ts';
 import { isUuid } from '../members/member-record.ts';
 
 // R-MEM-12 and R-KEY-2: what a deleted member or API key owns is transferred to another member
@@ -33,9 +34,9 @@ export async function transferOrDeleteOwned(
   const owned = trx('resources').where('org_id', orgId).andWhere('memberId' in owner ? { owner_member_id: owner.memberId } : { owner_key_id: owner.keyId });
   if (transferTo !== undefined) {
     const recipient = await eligibleRecipient(trx, orgId, transferTo, owner);
-    const transferred = await owned.clone().update({ owner_member_id: recipient, owner_key_id: null });
+    const transferred = affectedRows(await owned.clone().update({ owner_member_id: recipient, owner_key_id: null }));
     return { transferredTo: recipient, transferred, deleted: 0 };
   }
-  const deleted = await owned.clone().delete();
+  const deleted = affectedRows(await owned.clone().delete());
   return { transferredTo: null, transferred: 0, deleted };
 }

@@ -35,9 +35,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const pglite = new PGlite(inMemory ? undefined : path.join(options.dataDir, 'pgdata'), {
-    extensions: { pg_trgm },
-  });
+  // The options-only form: `new PGlite(undefined, options)` drops the extensions.
+  const pglite = new PGlite({ dataDir: inMemory ? undefined : path.join(options.dataDir, 'pgdata'), extensions: { pg_trgm } });
   await pglite.waitReady;
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
