@@ -17,12 +17,6 @@ export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
   await trx('audit_log').insert(auditRow(entry));
 }
 
-export async function recordAuditBatch(trx: Knex.Transaction, entries: AuditEntry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += 1000) {
-    await trx('audit_log').insert(entries.slice(i, i + 1000).map(auditRow));
-  }
-}
-
 function auditRow(entry: AuditEntry) {
   return {
     org_id: entry.orgId,

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
-import { recordAuditBatch } from '../audit/audit-log.ts';
 import type { MemberStatus } from './member-record.ts';
 
 // The bulk path for imports and directory sync: members already checked against the rules go in
@@ -54,19 +53,21 @@ export async function bulkInsertMembers(
   const arrays = COLUMNS.map(([, type]) => `?::${type}[]`).join(', ');
   for (let start = 0; start < members.length; start += BULK_BATCH) {
     const batch = members.slice(start, start + BULK_BATCH);
+    // The audit entries are written by the same statement, from the rows it actually inserted.
     const result = await trx.raw(
-      `insert into members (org_id, ${names})
-       select ?::uuid, t.* from unnest(${arrays}) as t
-       on conflict (org_id, (lower(username))) do nothing
-       returning id, username`,
-      [orgId, ...columnsOf(batch)] as Knex.RawBinding[],
+      `with added as (
+         insert into members (org_id, ${names})
+         select ?::uuid, t.* from unnest(${arrays}) as t
+         on conflict (org_id, (lower(username))) do nothing
+         returning id, username
+       ), logged as (
+         insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
+         select ?::uuid, ?, ?, ?, 'member.create', 'member', id::text, jsonb_build_object('username', username, 'bulk', true) from added
+       )
+       select id, username from added`,
+      [orgId, ...columnsOf(batch), orgId, actor.type, actor.id, actor.label] as Knex.RawBinding[],
     );
-    const rows = (result as { rows: Array<{ id: string; username: string }> }).rows;
-    added.push(...rows);
-    await recordAuditBatch(
-      trx,
-      rows.map((row) => ({ orgId, actor, action: 'member.create', targetType: 'member', targetId: row.id, after: { username: row.username, bulk: true } })),
-    );
+    added.push(...(result as { rows: Array<{ id: string; username: string }> }).rows);
   }
   return added;
 }

@@ -56,40 +56,48 @@ export function parseMemberListQuery(input: unknown, maxPageSize: number): Membe
   return parseInput(memberListSchema(maxPageSize), input);
 }
 
-export async function listMembers(db: Knex, orgId: string, query: MemberListQuery): Promise<Page<Member>> {
-  const filtered = selectMembers(db, orgId);
-  if (query.status) filtered.andWhere('m.status', query.status);
-  if (query.signedIn !== undefined) filtered.andWhere((q) => (query.signedIn ? q.whereNotNull('m.last_sign_in_at') : q.whereNull('m.last_sign_in_at')));
+/** Applies the filters to a query over `members as m`: the count needs no joins, the page has them. */
+function filtered(db: Knex, orgId: string, query: MemberListQuery, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  if (query.status) q.andWhere('m.status', query.status);
+  if (query.signedIn !== undefined) q.andWhere((w) => (query.signedIn ? w.whereNotNull('m.last_sign_in_at') : w.whereNull('m.last_sign_in_at')));
   if (query.source) {
-    filtered.andWhere((q) =>
-      q.where('m.source', query.source!).orWhereExists(
-        db('identity_links as l').whereRaw('l.member_id = m.id').andWhere('l.source', query.source!),
-      ),
+    q.andWhere((w) =>
+      w.where('m.source', query.source!).orWhereExists(db('identity_links as l').whereRaw('l.member_id = m.id').andWhere('l.source', query.source!)),
     );
   }
   if (query.group) {
-    filtered.whereExists(
+    q.whereExists(
       db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereRaw('ms.member_id = m.id')
-        .andWhere((q) => q.whereRaw('lower(g.name) = lower(?)', [query.group!]).orWhereRaw('g.id::text = ?', [query.group!])),
+        .andWhere((w) => w.whereRaw('lower(g.name) = lower(?)', [query.group!]).orWhereRaw('g.id::text = ?', [query.group!])),
     );
   }
-  if (query.userType) filtered.andWhere((q) => q.whereRaw('lower(ut.name) = lower(?)', [query.userType!]).orWhereRaw('lower(ut.file_id) = lower(?)', [query.userType!]));
-  if (query.role) filtered.andWhereRaw('lower(r.name) = lower(?)', [query.role]);
+  if (query.userType) {
+    q.whereIn('m.user_type_id', db('user_types').select('id').where('org_id', orgId)
+      .andWhere((w) => w.whereRaw('lower(name) = lower(?)', [query.userType!]).orWhereRaw('lower(file_id) = lower(?)', [query.userType!])));
+  }
+  if (query.role) q.whereIn('m.role_id', db('roles').select('id').where('org_id', orgId).andWhereRaw('lower(name) = lower(?)', [query.role]));
   if (query.search) {
-    filtered.andWhereRaw(
+    q.andWhereRaw(
       "lower(m.username || ' ' || m.email || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
       [`%${escapeLike(query.search.toLowerCase())}%`],
     );
   }
+  return q;
+}
+
+export async function listMembers(db: Knex, orgId: string, query: MemberListQuery): Promise<Page<Member>> {
   const descending = query.sort.startsWith('-');
   const key = (descending ? query.sort.slice(1) : query.sort) as SortKey;
   const direction = descending ? 'desc' : 'asc';
-  const counted = filtered.clone().clearSelect().clearOrder().count({ count: '*' });
-  const rows = filtered
-    .orderByRaw(`${SORTS[key]} ${direction} nulls last, m.id ${direction}`)
+  // Only last sign-in is nullable; "never signed in" sorts last either way. Other columns keep
+  // PostgreSQL's default null order so that a descending sort can walk its index backwards.
+  const nulls = key === 'lastSignInAt' ? ' nulls last' : '';
+  const page = filtered(db, orgId, query, selectMembers(db, orgId))
+    .orderByRaw(`${SORTS[key]} ${direction}${nulls}, m.id ${direction}`)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
-  const [listed, total] = await Promise.all([rows, counted]);
+  const counted = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId)).count({ count: '*' });
+  const [listed, total] = await Promise.all([page, counted]);
   return {
     items: await presentMembers(db, listed as ListedRow[]),
     total: Number((total as Array<{ count: number | string }>)[0]?.count ?? 0),

@@ -18,6 +18,7 @@ import { migrateToLatest } from '../../src/store/migrations.ts';
 // per measurement on stdout; progress on stderr.
 
 const N = Number(process.env.BENCH_MEMBERS ?? 100_000);
+if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_MEMBERS must be a positive integer (got ${process.env.BENCH_MEMBERS})`);
 const CHUNK = 10_000;
 const WARMUP = 10;
 const QUERIES = 300;

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// The real daemon and the real CLI, as child processes: `node --import tsx src/cli/main.ts …`,
+// the same entry point `npm start` and `npx provisiond` run once built.
+
+const MAIN = path.resolve('src/cli/main.ts');
+
+export function tempDir(prefix = 'provisiond-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export interface DaemonProcess {
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ProcessEnv {
+  [key: string]: string | undefined;
+}
+
+function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
+  // The test runner's own DATABASE_URL must not leak into a daemon meant for PGlite.
+  const base: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, PROVISIOND_CONFIG: undefined, PORT: '0', NO_COLOR: '1' };
+  return Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
+}
+
+export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, 'start'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the daemon did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)".*"msg":"provisiond started"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1]!,
+          process: child,
+          output: () => output,
+          async stop(signal = 'SIGTERM') {
+            if (child.exitCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the daemon exited with ${code} before starting:\n${output}`));
+    });
+  });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: ProcessEnv, stdin?: string): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(stdin ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+export async function api(url: string, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${url}${urlPath}`, {
+    method,
+    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (metrics); keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
