@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AuthenticationResult, IdentitySource, IdentitySourcePlugin, SourceContext, SourceConfig } from '../../src/plugin-api.ts';
 import { argon2Hasher } from './password-hasher.ts';
 
@@ -17,7 +18,8 @@ class BuiltinSource implements IdentitySource {
     const account = await this.context.findLocalAccount(login);
     if (!account) {
       // Spend the same time as a real check so that timing does not tell which logins exist.
-      await argon2Hasher.verify(DUMMY_HASH, password);
+      dummyHash ??= argon2Hasher.hash(randomBytes(16).toString('hex'));
+      await argon2Hasher.verify(await dummyHash, password);
       return { ok: false, reason: 'unknown-login' };
     }
     if (!account.passwordHash) return { ok: false, reason: 'no-password' };
@@ -27,7 +29,7 @@ class BuiltinSource implements IdentitySource {
   }
 }
 
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0wQeC7m6gHkP1Rq9yG1n7mQxqk2b0pQ2vJ9uYQeB2cA';
+let dummyHash: Promise<string> | undefined;
 
 export const builtinPlugin: IdentitySourcePlugin = {
   type: 'builtin',
