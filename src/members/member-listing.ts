@@ -92,10 +92,15 @@ export async function listMembers(db: Knex, orgId: string, query: MemberListQuer
   // Only last sign-in is nullable; "never signed in" sorts last either way. Other columns keep
   // PostgreSQL's default null order so that a descending sort can walk its index backwards.
   const nulls = key === 'lastSignInAt' ? ' nulls last' : '';
-  const page = filtered(db, orgId, query, selectMembers(db, orgId))
-    .orderByRaw(`${SORTS[key]} ${direction}${nulls}, m.id ${direction}`)
+  // Usernames are unique per organization, so they need no tie-breaker (and their index serves).
+  const order = key === 'username' ? `${SORTS[key]} ${direction}` : `${SORTS[key]} ${direction}${nulls}, m.id ${direction}`;
+  // Deferred join: pick the page's ids from the indexes first, then load only those rows.
+  const ids = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId))
+    .select('m.id')
+    .orderByRaw(order)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
+  const page = selectMembers(db, orgId).join(ids.as('p'), 'p.id', 'm.id').orderByRaw(order);
   const counted = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId)).count({ count: '*' });
   const [listed, total] = await Promise.all([page, counted]);
   return {
