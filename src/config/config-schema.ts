@@ -40,6 +40,14 @@ export const configSchema = z
       .object({ maxPageSize: z.number().int().min(1).max(10_000).default(500) })
       .strict()
       .prefault({}),
+    scim: z
+      .object({
+        maxResults: z.number().int().min(1).max(10_000).default(200),
+        bulkMaxOperations: z.number().int().min(1).max(10_000).default(1000),
+        bulkMaxPayloadSize: z.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin' }]),
   })
   .strict();

@@ -6,6 +6,7 @@ import { adminRoutes } from './api/admin-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
+import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 
 function timing(ctx: AppContext) {
@@ -42,6 +43,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   });
   api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx));
   app.use('/api/v1', api);
+  app.use('/scim/v2', scimRouter(ctx));
   app.use((req, res) => sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`));
   app.use(problemHandler(ctx.log));
   return app;

@@ -80,9 +80,12 @@ export async function loadCatalogFor(db: Knex | Knex.Transaction, orgId: string)
 
 /**
  * R-MEM-11: the organization's limit counts every member, pending ones (open invitations)
- * included. The organization row is locked so that concurrent additions cannot overshoot.
+ * included. With a limit, the organization row is locked so that concurrent additions cannot
+ * overshoot; without one, nothing is locked and additions run side by side.
  */
 export async function assertWithinMembershipLimit(trx: Knex.Transaction, orgId: string, adding: number): Promise<void> {
+  const unlocked = await trx('organizations').where('id', orgId).first('membership_limit');
+  if (unlocked?.membership_limit === null || unlocked?.membership_limit === undefined) return;
   const org = await trx('organizations').where('id', orgId).forUpdate().first('membership_limit');
   const limit = org?.membership_limit as number | null | undefined;
   if (limit === null || limit === undefined) return;

@@ -1,0 +1,272 @@
+import type { Knex } from 'knex';
+import { requireWrite } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation } from '../store/pg-errors.ts';
+import { parseAttributePath } from './attribute-path.ts';
+import { filterToSql } from './filter-sql.ts';
+import type { ListParams } from './list-params.ts';
+import { type PatchOperation, parsePatchRequest } from './patch-ops.ts';
+import { project, returns, type Projection } from './projection.ts';
+import { groupColumns, sortColumn } from './scim-columns.ts';
+import { GROUP_SCHEMA, LIST_SCHEMA } from './scim-schemas.ts';
+import { invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.ts';
+import type { ScimContext } from './scim-users.ts';
+import { etagOf } from './user-document.ts';
+import { checkIfMatch } from './versions.ts';
+
+// SCIM Groups. Membership changes are deltas on the memberships table: adding or removing
+// members never reads or rewrites the whole group, and excludedAttributes=members never touches
+// memberships at all. Members of another organization cannot be referenced.
+
+type Json = Record<string, unknown>;
+
+interface GroupRow {
+  id: string;
+  name: string;
+  external_id: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  members?: Array<{ value: string; display: string }> | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MEMBERS_SELECT = `(select coalesce(json_agg(json_build_object('value', m.id, 'display', m.display_name)), '[]'::json)
+  from memberships ms join members m on m.id = ms.member_id where ms.group_id = g.id) as members`;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function toScimGroup(row: GroupRow, base: string): Json {
+  return {
+    schemas: [GROUP_SCHEMA],
+    id: row.id,
+    ...(row.external_id !== null && { externalId: row.external_id }),
+    displayName: row.name,
+    ...(row.members && { members: row.members.map((m) => ({ value: m.value, display: m.display, type: 'User', $ref: `${base}/Users/${m.value}` })) }),
+    meta: {
+      resourceType: 'Group', created: new Date(row.created_at).toISOString(), lastModified: new Date(row.updated_at).toISOString(),
+      location: `${base}/Groups/${row.id}`, version: etagOf(row.version),
+    },
+  };
+}
+
+function selectGroups(db: Knex | Knex.Transaction, orgId: string, withMembers: boolean) {
+  const columns = 'g.id, g.name, g.external_id, g.version, g.created_at, g.updated_at';
+  return db('groups as g').where('g.org_id', orgId).select(db.raw(withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns));
+}
+
+async function loadGroup(db: Knex | Knex.Transaction, orgId: string, id: string, withMembers: boolean, lock = false): Promise<GroupRow> {
+  if (!UUID.test(id)) throw new NotFoundError('Group', id);
+  const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id);
+  if (lock) query.forUpdate();
+  const row = (await query.first()) as GroupRow | undefined;
+  if (!row) throw new NotFoundError('Group', id);
+  return row;
+}
+
+export async function getGroup(ctx: ScimContext, id: string, projection: Projection) {
+  const row = await loadGroup(ctx.db, ctx.scope.orgId, id, returns(projection, 'members'));
+  return { resource: project(toScimGroup(row, ctx.base), projection), version: row.version };
+}
+
+export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Json> {
+  const where = params.filter ? filterToSql(params.filter, groupColumns) : null;
+  const filtered = (q: Knex.QueryBuilder) => (where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q);
+  const sort = params.sortBy ? (sortColumn(groupColumns, params.sortBy) ?? 'lower(g.name)') : 'lower(g.name)';
+  const direction = params.descending ? 'desc' : 'asc';
+  const [counted, rows] = await Promise.all([
+    filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' }),
+    params.count === 0
+      ? Promise.resolve([])
+      : filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
+          .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1),
+  ]);
+  const resources = (rows as GroupRow[]).map((r) => project(toScimGroup(r, ctx.base), params.projection));
+  return { schemas: [LIST_SCHEMA], totalResults: Number((counted as Array<{ n: number | string }>)[0]?.n ?? 0), startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
+}
+
+/** Member ids from `[{ value }]` (or bare ids), each a member of this organization. */
+async function memberIds(trx: Knex.Transaction, orgId: string, value: unknown): Promise<string[]> {
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const ids = items.map((item) => (isObject(item) ? item.value : item));
+  const bad = ids.filter((id) => typeof id !== 'string' || !UUID.test(id));
+  if (bad.length > 0) throw invalidValue(`members: ${bad.slice(0, 5).map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is not a user id' : 'are not user ids'}`);
+  const unique = [...new Set(ids as string[])];
+  if (unique.length === 0) return [];
+  const found = (await trx('members').where('org_id', orgId).whereRaw('id = any(?::uuid[])', [unique]).select('id')) as Array<{ id: string }>;
+  if (found.length !== unique.length) {
+    const known = new Set(found.map((f) => f.id));
+    const missing = unique.filter((id) => !known.has(id));
+    throw invalidValue(`members: no user ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in this organization`);
+  }
+  return unique;
+}
+
+async function addMembers(trx: Knex.Transaction, groupId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.raw('insert into memberships (group_id, member_id) select ?, unnest(?::uuid[]) on conflict do nothing', [groupId, ids]);
+}
+
+async function removeMembers(trx: Knex.Transaction, groupId: string, ids: string[] | 'all'): Promise<void> {
+  const query = trx('memberships').where('group_id', groupId);
+  if (ids !== 'all') {
+    if (ids.length === 0) return;
+    query.whereRaw('member_id = any(?::uuid[])', [ids]);
+  }
+  await query.delete();
+}
+
+function displayNameOf(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalidValue('displayName must be a non-empty string');
+  if (value.length > 256) throw invalidValue('displayName must be at most 256 characters');
+  return value;
+}
+
+function externalIdOf(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw invalidValue('externalId must be a string');
+  return value;
+}
+
+function nameTaken(name: string) {
+  return new ConflictError(`a group named "${name}" already exists`);
+}
+
+export async function createGroup(ctx: ScimContext, body: Json) {
+  requireWrite(ctx.scope.actor);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA)) throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
+  const name = displayNameOf(body.displayName);
+  const { orgId } = ctx.scope;
+  try {
+    return await ctx.db.transaction(async (trx) => {
+      const ids = await memberIds(trx, orgId, body.members);
+      const [row] = (await trx('groups').insert({ org_id: orgId, name, external_id: externalIdOf(body.externalId), source: 'scim' }).returning(['id', 'name', 'external_id', 'version', 'created_at', 'updated_at'])) as GroupRow[];
+      await addMembers(trx, row!.id, ids);
+      const resource = toScimGroup({ ...row!, members: [] }, ctx.base);
+      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'group.create', targetType: 'group', targetId: row!.id, after: { via: 'scim', displayName: name, externalId: row!.external_id, members: ids } });
+      const full = ids.length > 0 ? toScimGroup(await loadGroup(trx, orgId, row!.id, true), ctx.base) : resource;
+      return { resource: full, version: row!.version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'groups_name_key')) throw nameTaken(name);
+    throw error;
+  }
+}
+
+interface Change {
+  name?: string;
+  externalId?: string | null;
+  added: string[];
+  removed: string[] | 'all';
+}
+
+/** One PATCH operation on a group, as a change of columns and membership deltas. */
+async function planOperation(trx: Knex.Transaction, orgId: string, op: PatchOperation, change: Change): Promise<void> {
+  if (op.path === null) {
+    if (!isObject(op.value)) throw invalidValue(`${op.op} without a path needs an object value`);
+    for (const [key, value] of Object.entries(op.value)) {
+      if (['id', 'schemas', 'meta'].includes(key)) continue;
+      await planOperation(trx, orgId, { ...op, path: key, value }, change);
+    }
+    return;
+  }
+  const path = parseAttributePath(op.path, 'Group');
+  if (path.attr === 'displayName') {
+    if (op.op === 'remove') throw mutability('displayName is required and cannot be removed');
+    change.name = displayNameOf(op.value);
+  } else if (path.attr === 'externalId') {
+    change.externalId = op.op === 'remove' ? null : externalIdOf(op.value);
+  } else if (path.attr === 'members') {
+    if (path.filter) {
+      if (op.op !== 'remove') throw noTarget('add or replace on members takes the path "members" and a value list');
+      const where = filterToSql(path.filter, (sub) => (sub.toLowerCase() === 'value' ? { kind: 'column', sql: 'm.id', type: 'uuid', caseExact: true } : undefined));
+      const ids = (await trx('members as m').where('m.org_id', orgId).andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]).select('m.id')) as Array<{ id: string }>;
+      if (change.removed !== 'all') change.removed.push(...ids.map((r) => r.id));
+      return;
+    }
+    if (op.op === 'remove') {
+      if (op.value === undefined || op.value === null) change.removed = 'all';
+      else if (change.removed !== 'all') change.removed.push(...(await memberIds(trx, orgId, op.value)));
+      return;
+    }
+    const ids = await memberIds(trx, orgId, op.value);
+    if (op.op === 'replace') {
+      change.removed = 'all';
+      change.added = ids;
+    } else {
+      change.added.push(...ids);
+    }
+  } else {
+    throw mutability(`${path.attr} cannot be changed on a group`);
+  }
+}
+
+export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<{ version: number }> {
+  requireWrite(ctx.scope.actor);
+  const operations = parsePatchRequest(body);
+  const { orgId } = ctx.scope;
+  let change: Change = { added: [], removed: [] };
+  try {
+    return await ctx.db.transaction(async (trx) => {
+      const current = await loadGroup(trx, orgId, id, false, true);
+      checkIfMatch(ifMatch, current.version);
+      // Operations apply in order: a removal after an addition of the same member wins, and so on.
+      for (const op of operations) {
+        change = { added: [], removed: [] };
+        await planOperation(trx, orgId, op, change);
+        await removeMembers(trx, id, change.removed);
+        await addMembers(trx, id, change.added);
+        if (change.name !== undefined || change.externalId !== undefined) {
+          await trx('groups').where({ id }).update({
+            ...(change.name !== undefined && { name: change.name }),
+            ...(change.externalId !== undefined && { external_id: change.externalId }),
+          });
+        }
+        await recordAudit(trx, {
+          orgId, actor: ctx.scope.actor, action: 'group.update', targetType: 'group', targetId: id,
+          before: { displayName: current.name, externalId: current.external_id },
+          after: { via: 'scim', op: op.op, path: op.path, displayName: change.name, externalId: change.externalId, added: change.added, removed: change.removed },
+        });
+      }
+      const [row] = (await trx('groups').where({ id }).update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning('version')) as Array<{ version: number }>;
+      return { version: row!.version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'groups_name_key')) throw nameTaken(change.name ?? '');
+    throw error;
+  }
+}
+
+export async function replaceGroup(ctx: ScimContext, id: string, body: Json, ifMatch?: string) {
+  requireWrite(ctx.scope.actor);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA)) throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
+  if (body.id !== undefined && body.id !== id) throw mutability('id cannot change');
+  const name = displayNameOf(body.displayName);
+  const { orgId } = ctx.scope;
+  try {
+    return await ctx.db.transaction(async (trx) => {
+      const current = await loadGroup(trx, orgId, id, false, true);
+      checkIfMatch(ifMatch, current.version);
+      const ids = await memberIds(trx, orgId, body.members);
+      await removeMembers(trx, id, 'all');
+      await addMembers(trx, id, ids);
+      await trx('groups').where({ id }).update({ name, external_id: externalIdOf(body.externalId), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+      const row = await loadGroup(trx, orgId, id, true);
+      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'group.update', targetType: 'group', targetId: id, before: { displayName: current.name }, after: { via: 'scim', displayName: name, members: ids } });
+      return { resource: toScimGroup(row, ctx.base), version: row.version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'groups_name_key')) throw nameTaken(name);
+    throw error;
+  }
+}
+
+export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string): Promise<void> {
+  requireWrite(ctx.scope.actor);
+  await ctx.db.transaction(async (trx) => {
+    const current = await loadGroup(trx, ctx.scope.orgId, id, false, true);
+    checkIfMatch(ifMatch, current.version);
+    await trx('groups').where({ id }).delete();
+    await recordAudit(trx, { orgId: ctx.scope.orgId, actor: ctx.scope.actor, action: 'group.delete', targetType: 'group', targetId: id, before: { displayName: current.name, externalId: current.external_id } });
+  });
+}

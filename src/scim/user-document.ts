@@ -1,0 +1,184 @@
+import { emailProblem } from '../members/email-rules.ts';
+import { enterpriseAccountName } from '../members/enterprise-login.ts';
+import { deriveNames } from '../members/name-derivation.ts';
+import { ENTERPRISE_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
+import { invalidValue } from './scim-error.ts';
+
+// A member as a SCIM User, and a SCIM User as the fields of a member. Attributes without a
+// column of their own are kept in members.profile exactly as the identity provider sent them.
+
+export interface UserRow {
+  id: string;
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  display_name: string;
+  status: string;
+  profile: Profile;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  external_id: string | null;
+  groups?: Array<{ value: string; display: string }> | null;
+}
+
+type Json = Record<string, unknown>;
+
+export interface Profile {
+  userName?: string;
+  name?: Json;
+  nickName?: string;
+  profileUrl?: string;
+  title?: string;
+  userType?: string;
+  preferredLanguage?: string;
+  locale?: string;
+  timezone?: string;
+  emails?: Json[];
+  phoneNumbers?: Json[];
+  addresses?: Json[];
+  enterprise?: Json;
+}
+
+const PROFILE_STRINGS = ['nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
+const NAME_EXTRAS = ['formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
+
+export const etagOf = (version: number) => `W/"${version}"`;
+
+export function toScimUser(row: UserRow, base: string): Json {
+  const p = row.profile ?? {};
+  const name: Json = { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
+  const enterprise = p.enterprise && Object.keys(p.enterprise).length > 0 ? decorateManager(p.enterprise, base) : undefined;
+  const doc: Json = {
+    schemas: enterprise ? [USER_SCHEMA, ENTERPRISE_SCHEMA] : [USER_SCHEMA],
+    id: row.id,
+    ...(row.external_id !== null && { externalId: row.external_id }),
+    userName: p.userName ?? row.username,
+    name,
+    displayName: row.display_name,
+    active: row.status === 'active',
+    emails: p.emails ?? [{ value: row.email, type: 'work', primary: true }],
+  };
+  for (const key of PROFILE_STRINGS) if (p[key] !== undefined) doc[key] = p[key];
+  if (p.phoneNumbers) doc.phoneNumbers = p.phoneNumbers;
+  if (p.addresses) doc.addresses = p.addresses;
+  if (row.groups) doc.groups = row.groups.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }));
+  if (enterprise) doc[ENTERPRISE_SCHEMA] = enterprise;
+  doc.meta = {
+    resourceType: 'User',
+    created: new Date(row.created_at).toISOString(),
+    lastModified: new Date(row.updated_at).toISOString(),
+    location: `${base}/Users/${row.id}`,
+    version: etagOf(row.version),
+  };
+  return doc;
+}
+
+function decorateManager(enterprise: Json, base: string): Json {
+  const manager = enterprise.manager as Json | undefined;
+  if (!manager?.value) return enterprise;
+  return { ...enterprise, manager: { ...manager, $ref: `${base}/Users/${String(manager.value)}` } };
+}
+
+/** What a SCIM User document says about the member's own columns and its profile. */
+export interface UserFields {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  active: boolean;
+  externalId: string | null;
+  profile: Profile;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function optionalString(doc: Json, key: string): string | undefined {
+  const v = doc[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw invalidValue(`${key} must be a string`);
+  return v;
+}
+
+function multiValued(doc: Json, key: string): Json[] | undefined {
+  const v = doc[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every(isObject)) throw invalidValue(`${key} must be an array of objects`);
+  return v.length > 0 ? (v as Json[]) : undefined;
+}
+
+function primaryEmail(emails: Json[] | undefined, userName: string): string {
+  const chosen = emails?.find((e) => e.primary === true) ?? emails?.[0];
+  const value = typeof chosen?.value === 'string' ? chosen.value.trim() : '';
+  if (value) return value;
+  if (/^[^\s@]+@[^\s@]+$/.test(userName)) return userName;
+  throw invalidValue('emails: at least one email is required (or a userName that is an email address)');
+}
+
+function compact(obj: Json): Json | undefined {
+  const kept = Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
+export function fromScimUser(doc: Json): UserFields {
+  const userName = doc.userName;
+  if (typeof userName !== 'string' || userName.trim() === '') throw invalidValue('userName is required');
+  if (userName.length > 128) throw invalidValue('userName must be at most 128 characters');
+  const emails = multiValued(doc, 'emails');
+  const email = primaryEmail(emails, userName);
+  const emailIssue = emailProblem(email);
+  if (emailIssue) throw invalidValue(`emails: the primary email ${emailIssue}`);
+  const name = doc.name === undefined || doc.name === null ? {} : doc.name;
+  if (!isObject(name)) throw invalidValue('name must be an object');
+  const displayName = optionalString(doc, 'displayName');
+  const given = { firstName: optionalString(name, 'givenName'), lastName: optionalString(name, 'familyName') };
+  // Names come from the name parts, else the display or formatted name, else the userName.
+  let names = deriveNames({ ...given, name: displayName ?? optionalString(name, 'formatted') });
+  if (!names.ok) names = deriveNames({ ...given, name: userName.split('@')[0] });
+  if (!names.ok) throw invalidValue(names.reason);
+  const active = doc.active === undefined || doc.active === null ? true : doc.active;
+  if (typeof active !== 'boolean') throw invalidValue('active must be a boolean');
+  const externalId = doc.externalId === undefined || doc.externalId === null || doc.externalId === '' ? null : doc.externalId;
+  if (externalId !== null && typeof externalId !== 'string') throw invalidValue('externalId must be a string');
+  const enterprise = doc[ENTERPRISE_SCHEMA];
+  if (enterprise !== undefined && enterprise !== null && !isObject(enterprise)) throw invalidValue(`${ENTERPRISE_SCHEMA} must be an object`);
+
+  const username = enterpriseAccountName(userName);
+  const profile: Profile = {
+    ...(username !== userName && { userName }),
+    name: compact(Object.fromEntries(NAME_EXTRAS.map((k) => [k, optionalString(name, k)]))),
+    emails,
+    phoneNumbers: multiValued(doc, 'phoneNumbers'),
+    addresses: multiValued(doc, 'addresses'),
+    enterprise: enterprise ? enterpriseProfile(enterprise) : undefined,
+  };
+  for (const key of PROFILE_STRINGS) {
+    const value = optionalString(doc, key);
+    if (value !== undefined) profile[key] = value;
+  }
+  return {
+    username,
+    email,
+    firstName: names.firstName,
+    lastName: names.lastName,
+    displayName: displayName ?? names.displayName,
+    active,
+    externalId,
+    profile: compact(profile as Json) as Profile ?? {},
+  };
+}
+
+/** Entra sends the manager as a bare id, an object, or "" to clear it. */
+function enterpriseProfile(enterprise: Json): Json | undefined {
+  const out: Json = {};
+  for (const key of ['employeeNumber', 'costCenter', 'organization', 'division', 'department']) {
+    const value = optionalString(enterprise, key);
+    if (value !== undefined) out[key] = value;
+  }
+  const manager = enterprise.manager;
+  if (typeof manager === 'string' && manager !== '') out.manager = { value: manager };
+  else if (isObject(manager) && typeof manager.value === 'string' && manager.value !== '') out.manager = { value: manager.value };
+  return compact(out);
+}
