@@ -50,7 +50,14 @@ export function parseAttributePath(path: string, kind: Kind): AttributePath {
   if (!match) throw invalidPath(`"${path}" is not a valid attribute path`);
   const [, attrName, filterText, subName] = match;
   const defs = schema === ENTERPRISE_SCHEMA ? ENTERPRISE_ATTRIBUTES : [...CORE[kind].attributes, ...COMMON];
-  const def = find(defs, attrName!);
+  let def = find(defs, attrName!);
+  let resolvedSchema = schema;
+  // Entra has sent enterprise attributes without their URN ("manager"): no core attribute has
+  // these names, so they can only mean the extension's.
+  if (!def && schema === null && kind === 'User') {
+    def = find(ENTERPRISE_ATTRIBUTES, attrName!);
+    if (def) resolvedSchema = ENTERPRISE_SCHEMA;
+  }
   if (!def) throw invalidPath(`unknown attribute "${attrName}" in path "${path}"`);
   let sub: string | null = null;
   if (subName) {
@@ -67,7 +74,7 @@ export function parseAttributePath(path: string, kind: Kind): AttributePath {
       throw invalidFilter(`invalid filter in path "${path}": ${(error as Error).message}`);
     }
   }
-  return { schema, attr: def.name, sub, filter, def };
+  return { schema: resolvedSchema, attr: def.name, sub, filter, def };
 }
 
 /** The sub-attribute definition, if the path names one. */

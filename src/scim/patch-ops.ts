@@ -45,6 +45,8 @@ export function coerce(def: AttributeDef | undefined, attr: string, value: unkno
     throw invalidValue(`${attr} must be a boolean (got ${JSON.stringify(value)})`);
   }
   if (attr === 'manager') {
+    // Entra has sent the manager as [{ "$ref": null, "value": id }] too.
+    if (Array.isArray(value)) return coerce(def, attr, value[0] ?? null);
     if (value === '' || value === null) return null;
     if (typeof value === 'string') return { value };
     if (isObject(value) && (value.value === '' || value.value === null)) return null;
@@ -92,7 +94,7 @@ function applyOne(doc: Json, op: PatchOperation, path: AttributePath, pathless =
     if (path.filter) {
       const test = compileFilter(path.filter);
       const matched = list.filter((e) => test(e));
-      if (op.op === 'remove') {
+      if (op.op === 'remove' || value === null) {
         container[path.attr] = path.sub ? list.map((e) => (matched.includes(e) ? omit(e, path.sub!) : e)) : list.filter((e) => !matched.includes(e));
       } else if (matched.length === 0) {
         list.push({ ...entryFromFilter(path.filter), ...(path.sub ? { [path.sub]: value } : (value as Json)) });
@@ -101,7 +103,7 @@ function applyOne(doc: Json, op: PatchOperation, path: AttributePath, pathless =
         container[path.attr] = list.map((e) => (matched.includes(e) ? (path.sub ? { ...e, [path.sub]: value } : { ...e, ...(value as Json) }) : e));
       }
     } else if (path.sub) {
-      if (op.op === 'remove') container[path.attr] = list.map((e) => omit(e, path.sub!));
+      if (op.op === 'remove' || value === null) container[path.attr] = list.map((e) => omit(e, path.sub!));
       else if (list.length === 0) container[path.attr] = [{ [path.sub]: value, primary: true }];
       else {
         const index = Math.max(0, list.findIndex((e) => e.primary === true));

@@ -39,7 +39,8 @@ export const USER_ATTRIBUTES: AttributeDef[] = [
   str('preferredLanguage'), str('locale'), str('timezone'),
   { name: 'active', type: 'boolean' },
   str('password', { mutability: 'writeOnly', returned: 'never', description: 'Accepted and discarded: members from an identity provider sign in there' }),
-  multi('emails', []), multi('phoneNumbers', []),
+  multi('emails', []), multi('phoneNumbers', []), multi('ims', []), multi('photos', []),
+  multi('entitlements', []), multi('roles', []), multi('x509Certificates', []),
   {
     name: 'addresses', type: 'complex', multiValued: true,
     subAttributes: ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type'].map((n) => str(n)).concat({ name: 'primary', type: 'boolean' }),

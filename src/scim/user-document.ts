@@ -38,11 +38,17 @@ export interface Profile {
   emails?: Json[];
   phoneNumbers?: Json[];
   addresses?: Json[];
+  ims?: Json[];
+  photos?: Json[];
+  entitlements?: Json[];
+  roles?: Json[];
+  x509Certificates?: Json[];
   enterprise?: Json;
 }
 
 const PROFILE_STRINGS = ['nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
 const NAME_EXTRAS = ['formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
+const PROFILE_LISTS = ['phoneNumbers', 'addresses', 'ims', 'photos', 'entitlements', 'roles', 'x509Certificates'] as const;
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
@@ -61,8 +67,7 @@ export function toScimUser(row: UserRow, base: string): Json {
     emails: p.emails ?? [{ value: row.email, type: 'work', primary: true }],
   };
   for (const key of PROFILE_STRINGS) if (p[key] !== undefined) doc[key] = p[key];
-  if (p.phoneNumbers) doc.phoneNumbers = p.phoneNumbers;
-  if (p.addresses) doc.addresses = p.addresses;
+  for (const key of PROFILE_LISTS) if (p[key]) doc[key] = p[key];
   if (row.groups) doc.groups = row.groups.map((g) => ({ ...g, $ref: `${base}/Groups/${g.value}` }));
   if (enterprise) doc[ENTERPRISE_SCHEMA] = enterprise;
   doc.meta = {
@@ -150,8 +155,7 @@ export function fromScimUser(doc: Json): UserFields {
     ...(username !== userName && { userName }),
     name: compact(Object.fromEntries(NAME_EXTRAS.map((k) => [k, optionalString(name, k)]))),
     emails,
-    phoneNumbers: multiValued(doc, 'phoneNumbers'),
-    addresses: multiValued(doc, 'addresses'),
+    ...Object.fromEntries(PROFILE_LISTS.map((key) => [key, multiValued(doc, key)])),
     enterprise: enterprise ? enterpriseProfile(enterprise) : undefined,
   };
   for (const key of PROFILE_STRINGS) {
@@ -177,7 +181,7 @@ function enterpriseProfile(enterprise: Json): Json | undefined {
     const value = optionalString(enterprise, key);
     if (value !== undefined) out[key] = value;
   }
-  const manager = enterprise.manager;
+  const manager = Array.isArray(enterprise.manager) ? enterprise.manager[0] : enterprise.manager;
   if (typeof manager === 'string' && manager !== '') out.manager = { value: manager };
   else if (isObject(manager) && typeof manager.value === 'string' && manager.value !== '') out.manager = { value: manager.value };
   return compact(out);
