@@ -7,7 +7,7 @@ import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts'
 import { isUuid } from '../members/member-record.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { parseInput } from '../validation.ts';
-import { keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
+import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
 
 // R-KEY-1…3 (seed 004): title, id, creator, created, expires, role Editor or Viewer; the secret
 // is shown once and only its hash is kept; deletion is irreversible, with transfer of what the
@@ -114,6 +114,7 @@ export async function deleteApiKey(db: Knex, scope: Scope, id: string, input: un
     const key = await getApiKey(trx, scope.orgId, id);
     const outcome = await transferOrDeleteOwned(trx, scope.orgId, { keyId: key.id }, transferTo);
     await trx('api_keys').where({ id: key.id, org_id: scope.orgId }).delete();
+    forget(key.id);
     await recordAudit(trx, {
       orgId: scope.orgId, actor: scope.actor, action: 'key.delete', targetType: 'api_key', targetId: key.id,
       before: key, after: { transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted },
@@ -125,19 +126,37 @@ export async function deleteApiKey(db: Knex, scope: Scope, id: string, input: un
 const LAST_USED_EVERY_MS = 60_000;
 const lastUsedWritten = new Map<string, number>();
 
+// A verified key is remembered for a few seconds, keyed by the token's hash, so that a busy
+// identity provider costs no key look-up per request. A key deleted through this daemon is
+// forgotten at once; another daemon on the same PostgreSQL refuses it within CACHE_MS.
+const CACHE_MS = 5_000;
+const CACHE_MAX = 10_000;
+const verified = new Map<string, { scope: Scope; keyExpires: number; until: number }>();
+
+function forget(keyId: string): void {
+  for (const [hash, entry] of verified) if (entry.scope.actor.id === keyId) verified.delete(hash);
+}
+
 /** Turns a bearer token into the acting key, or refuses it (unknown, deleted or expired). */
 export async function authenticateApiKey(db: Knex, token: string): Promise<Scope> {
-  const refused = new UnauthorizedError('the API key is invalid, expired or deleted');
-  const id = keyIdOf(token);
-  if (!id) throw refused;
-  const row = await db<ApiKeyRow>('api_keys').where('id', id).first();
-  if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at) <= new Date()) throw refused;
-  // Recording every use would put a write on every request; once a minute per key is enough.
   const now = Date.now();
-  if (now - (lastUsedWritten.get(id) ?? 0) > LAST_USED_EVERY_MS) {
-    lastUsedWritten.set(id, now);
-    await db('api_keys').where('id', id).update({ last_used_at: new Date(now) });
+  const cacheKey = hashToken(token).toString('base64');
+  const cached = verified.get(cacheKey);
+  if (cached && cached.until > now && cached.keyExpires > now) return cached.scope;
+  const id = keyIdOf(token);
+  const row = id ? await db<ApiKeyRow>('api_keys').where('id', id).first() : undefined;
+  if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at).getTime() <= now) {
+    verified.delete(cacheKey);
+    throw new UnauthorizedError('the API key is invalid, expired or deleted');
+  }
+  // Recording every use would put a write on every request; once a minute per key is enough.
+  if (now - (lastUsedWritten.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
+    lastUsedWritten.set(row.id, now);
+    await db('api_keys').where('id', row.id).update({ last_used_at: new Date(now) });
   }
   const actor: Actor = { type: 'key', id: row.id, label: `API key "${row.title}" (${row.id})`, access: row.role };
-  return { orgId: row.org_id, actor };
+  const scope: Scope = { orgId: row.org_id, actor };
+  if (verified.size >= CACHE_MAX) verified.clear();
+  verified.set(cacheKey, { scope, keyExpires: new Date(row.expires_at).getTime(), until: now + CACHE_MS });
+  return scope;
 }

@@ -74,15 +74,17 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   const filtered = (q: Knex.QueryBuilder) => (where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q);
   const sort = params.sortBy ? (sortColumn(groupColumns, params.sortBy) ?? 'lower(g.name)') : 'lower(g.name)';
   const direction = params.descending ? 'desc' : 'asc';
-  const [counted, rows] = await Promise.all([
-    filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' }),
-    params.count === 0
-      ? Promise.resolve([])
-      : filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
-          .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1),
-  ]);
+  let rows: Array<GroupRow & { total?: number | string }> = [];
+  if (params.count > 0) {
+    rows = await filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
+      .select(ctx.db.raw('count(*) over () as total'))
+      .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1);
+  }
+  const total = rows.length > 0
+    ? Number(rows[0]!.total)
+    : Number(((await filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' })) as Array<{ n: number | string }>)[0]?.n ?? 0);
   const resources = (rows as GroupRow[]).map((r) => project(toScimGroup(r, ctx.base), params.projection));
-  return { schemas: [LIST_SCHEMA], totalResults: Number((counted as Array<{ n: number | string }>)[0]?.n ?? 0), startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
+  return { schemas: [LIST_SCHEMA], totalResults: total, startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
 }
 
 /** Member ids from `[{ value }]` (or bare ids), each a member of this organization. */

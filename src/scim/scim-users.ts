@@ -60,19 +60,23 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<J
   const filtered = (q: Knex.QueryBuilder) => (where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q);
   const sort = params.sortBy ? (sortColumn(userColumns, params.sortBy) ?? 'lower(m.username)') : 'lower(m.username)';
   const direction = params.descending ? 'desc' : 'asc';
-  const [counted, rows] = await Promise.all([
-    filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' }),
-    params.count === 0
-      ? Promise.resolve([])
-      : filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
-          .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
-          .limit(params.count)
-          .offset(params.startIndex - 1),
-  ]);
+  // One round trip: the total rides along each row of the page (a window count); only a page
+  // past the end, or count=0, needs the count on its own.
+  let rows: Array<UserRow & { total?: number | string }> = [];
+  if (params.count > 0) {
+    rows = await filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
+      .select(ctx.db.raw('count(*) over () as total'))
+      .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
+      .limit(params.count)
+      .offset(params.startIndex - 1);
+  }
+  const total = rows.length > 0
+    ? Number(rows[0]!.total)
+    : Number(((await filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' })) as Array<{ n: number | string }>)[0]?.n ?? 0);
   const resources = (rows as UserRow[]).map((r) => project(toScimUser(r, ctx.base), params.projection));
   return {
     schemas: [LIST_SCHEMA],
-    totalResults: Number((counted as Array<{ n: number | string }>)[0]?.n ?? 0),
+    totalResults: total,
     startIndex: params.startIndex,
     itemsPerPage: resources.length,
     Resources: resources,

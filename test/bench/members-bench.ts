@@ -4,7 +4,6 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
-import pg from 'pg';
 import { LOCAL_ADMIN } from '../../src/access/actor.ts';
 import { loadCatalog } from '../../src/catalog/catalog-store.ts';
 import { type BulkMember, bulkInsertMembers } from '../../src/members/member-bulk-insert.ts';
@@ -12,6 +11,7 @@ import { listMembers, parseMemberListQuery } from '../../src/members/member-list
 import { createOrganization } from '../../src/orgs/organizations.ts';
 import { type DatabaseKind, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
+import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
 
 // The members benchmark: bulk insert of N members, then page listing, substring search and
 // filter + sort through listMembers, on PostgreSQL (when reachable) and on PGlite. One JSON line
@@ -23,7 +23,6 @@ const CHUNK = 10_000;
 const WARMUP = 10;
 const QUERIES = 300;
 const MAX_PAGE_SIZE = 500;
-const DEFAULT_PG_URL = 'postgres://127.0.0.1:5432/test';
 
 const FIRST_NAMES = [
   'Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Dennis', 'Edsger', 'Frances', 'Guido', 'Hedy', 'Ivan', 'Joan',
@@ -36,7 +35,6 @@ const LAST_NAMES = [
   'Nelson', 'Carter', 'Mitchell', 'Perez', 'Roberts', 'Turner', 'Phillips', 'Campbell', 'Parker', 'Evans',
 ];
 
-export type Line = Record<string, string | number>;
 
 /** A small seeded PRNG (mulberry32), so that every run generates the same data and queries. */
 function rng(seed: number): () => number {
@@ -157,45 +155,9 @@ async function benchDatabase(knex: Knex, db: DatabaseKind, n: number, emit: (lin
   }
 }
 
-/** Creates a throwaway database on the server of `baseUrl`; null when the server is unreachable. */
-async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const admin = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      return await use(client);
-    } finally {
-      await client.end();
-    }
-  };
-  const name = `provisiond_bench_${randomBytes(6).toString('hex')}`;
-  try {
-    await admin((client) => client.query(`create database ${name}`));
-  } catch (error) {
-    process.stderr.write(`[members] PostgreSQL at ${redact(baseUrl)} not usable (${(error as Error).message}); skipping PostgreSQL\n`);
-    return null;
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
-
-/** Like libpq, a URL without a user name means the OS user (node-postgres would need $USER). */
-function withUser(url: string): string {
-  const parsed = new URL(url);
-  if (!parsed.username && !process.env.PGUSER) parsed.username = os.userInfo().username;
-  return parsed.toString();
-}
-
 /** The members benchmark on PostgreSQL (DATABASE_URL or the local default) and on PGlite. */
 export async function runMembersBench(emit: (line: Line) => void): Promise<void> {
-  const postgres = await createPostgresDatabase(withUser(process.env.DATABASE_URL || DEFAULT_PG_URL));
+  const postgres = await createPostgresDatabase(benchPostgresUrl(), 'members');
   if (postgres) {
     try {
       const database = await openDatabase({ url: postgres.url, dataDir: '' });

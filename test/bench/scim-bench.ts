@@ -1,0 +1,180 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon, { type Request as CannonRequest } from 'autocannon';
+import { LOCAL_ADMIN } from '../../src/access/actor.ts';
+import { loadCatalog } from '../../src/catalog/catalog-store.ts';
+import { createApiKey } from '../../src/keys/api-keys.ts';
+import { bulkInsertMembers } from '../../src/members/member-bulk-insert.ts';
+import { createOrganization } from '../../src/orgs/organizations.ts';
+import { type DatabaseKind, openDatabase } from '../../src/store/database.ts';
+import { migrateToLatest } from '../../src/store/migrations.ts';
+import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
+
+// `npm run bench:scim`: seeds 100,000 members and 1,000 groups, starts the real daemon (the built
+// one, as `npm start` runs it) and drives it with autocannon, 50 connections, 15 s a scenario.
+// A bare node:http server answering a fixed 1 KB JSON, measured in the same run, is the ceiling.
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 1_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = 50;
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+interface Seeded {
+  token: string;
+  memberIds: string[];
+  userNames: string[];
+  groupIds: string[];
+}
+
+async function seed(options: { url?: string; dataDir: string }): Promise<Seeded> {
+  const database = await openDatabase(options);
+  try {
+    await migrateToLatest(database.knex);
+    const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Bench', slug: 'default' });
+    const scope = { orgId: org.id, actor: LOCAL_ADMIN };
+    const { roles, userTypes } = await loadCatalog(database.knex, org.id);
+    const userTypeId = userTypes.find((t) => t.name === 'Creator')!.id;
+    const roleId = roles.find((r) => r.name === 'User')!.id;
+    for (let from = 0; from < MEMBERS; from += 10_000) {
+      const batch = Array.from({ length: Math.min(10_000, MEMBERS - from) }, (_, k) => {
+        const i = String(from + k).padStart(6, '0');
+        return { username: `user${i}@bench.example`, email: `user${i}@bench.example`, firstName: 'Bench', lastName: `User${i}`, displayName: `Bench User${i}`, userTypeId, roleId, status: 'active' as const, source: 'scim' };
+      });
+      await database.knex.transaction((trx) => bulkInsertMembers(trx, org.id, LOCAL_ADMIN, batch));
+      process.stderr.write(`[scim] seeded ${from + batch.length}/${MEMBERS} members\r`);
+    }
+    process.stderr.write('\n');
+    const groups = Array.from({ length: GROUPS }, (_, g) => ({ org_id: org.id, name: `Bench group ${g}`, source: 'scim' }));
+    await database.knex.batchInsert('groups', groups, 1000);
+    await database.knex.raw('analyze');
+    const members = (await database.knex('members').where('org_id', org.id).select('id', 'username')) as Array<{ id: string; username: string }>;
+    const groupIds = ((await database.knex('groups').where('org_id', org.id).select('id')) as Array<{ id: string }>).map((g) => g.id);
+    const key = await createApiKey(database.knex, scope, { title: 'bench', role: 'editor' });
+    return { token: key.secret, memberIds: members.map((m) => m.id), userNames: members.map((m) => m.username), groupIds };
+  } finally {
+    await database.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+async function peakRssMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function line(scenario: string, db: string, result: autocannon.Result, rss: number): Line {
+  return {
+    bench: 'scim', scenario, db, connections: CONNECTIONS, seconds: SECONDS,
+    reqPerSec: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx, peakRssMB: rss,
+  };
+}
+
+async function benchDaemon(db: DatabaseKind, env: NodeJS.ProcessEnv, seeded: Seeded, emit: (line: Line) => void): Promise<void> {
+  const port = await freePort();
+  const daemon = await startProcess(['bin/provisiond.js', 'start'], { ...env, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' }, /provisiond started/);
+  const base = `http://127.0.0.1:${port}/scim/v2`;
+  const headers = { authorization: `Bearer ${seeded.token}`, 'content-type': 'application/scim+json' };
+  let created = 0;
+  const scenarios: Array<[string, CannonRequest[]]> = [
+    ['get-filter-username', [{ method: 'GET', headers, setupRequest: (r) => ({ ...r, path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }) }]],
+    ['get-by-id', [{ method: 'GET', headers, setupRequest: (r) => ({ ...r, path: `/scim/v2/Users/${pick(seeded.memberIds)}` }) }]],
+    ['post-user', [{
+      method: 'POST', path: '/scim/v2/Users', headers,
+      setupRequest: (r) => {
+        created += 1;
+        const userName = `new${process.pid}.${created}@bench.example`;
+        return { ...r, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'New', familyName: 'User' }, emails: [{ value: userName, primary: true }] }) };
+      },
+    }]],
+    ['patch-user-replace', [{
+      method: 'PATCH', headers,
+      setupRequest: (r) => ({ ...r, path: `/scim/v2/Users/${pick(seeded.memberIds)}`, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `T${Math.random()}` }] }) }),
+    }]],
+    ['patch-group-add-member', [{
+      method: 'PATCH', headers,
+      setupRequest: (r) => ({ ...r, path: `/scim/v2/Groups/${pick(seeded.groupIds)}`, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: pick(seeded.memberIds) }] }] }) }),
+    }]],
+  ];
+  try {
+    for (const [name, requests] of scenarios) {
+      process.stderr.write(`[scim/${db}] ${name}\n`);
+      const result = await run(base, requests);
+      emit(line(name, db, result, await peakRssMB(daemon.pid!)));
+    }
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => daemon.once('exit', resolve));
+  }
+}
+
+async function ceiling(emit: (line: Line) => void): Promise<void> {
+  const port = await freePort();
+  const server = await startProcess(['-e', `
+    const body = JSON.stringify({ schemas: ['x'], padding: 'x'.repeat(1000) }).slice(0, 1024);
+    require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end(body); })
+      .listen(${port}, '127.0.0.1', () => console.log('listening'));`], {}, /listening/);
+  try {
+    emit(line('node-http-1kb-ceiling', 'none', await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]), await peakRssMB(server.pid!)));
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+export async function runScimBench(emit: (line: Line) => void): Promise<void> {
+  await ceiling(emit);
+  const postgres = await createPostgresDatabase(benchPostgresUrl(), 'scim');
+  if (postgres) {
+    try {
+      const seeded = await seed({ url: postgres.url, dataDir: '' });
+      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, emit);
+    } finally {
+      await postgres.drop();
+    }
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-scim-bench-'));
+  try {
+    const seeded = await seed({ dataDir });
+    await benchDaemon('pglite', { PROVISIOND_DATA_DIR: dataDir, DATABASE_URL: '' }, seeded, emit);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
