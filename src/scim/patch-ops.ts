@@ -49,7 +49,7 @@ export function coerce(def: AttributeDef | undefined, attr: string, value: unkno
     if (Array.isArray(value)) return coerce(def, attr, value[0] ?? null);
     if (value === '' || value === null) return null;
     if (typeof value === 'string') return { value };
-    if (isObject(value) && (value.value === '' || value.value === null)) return null;
+    if (isObject(value)) return value.value === '' || value.value === null || value.value === undefined ? null : { value: value.value };
   }
   return value;
 }
