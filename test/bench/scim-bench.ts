@@ -140,10 +140,36 @@ async function benchDaemon(db: DatabaseKind, env: NodeJS.ProcessEnv, seeded: See
       const result = await run(base, requests);
       emit(line(name, db, result, await peakRssMB(daemon.pid!)));
     }
+    await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
   }
+}
+
+/** One group holding every member: filled by SCIM PATCH, then read with and without members. */
+async function bigGroup(db: string, base: string, headers: Record<string, string>, seeded: Seeded, pid: number, emit: (line: Line) => void): Promise<void> {
+  const group = seeded.groupIds[0]!;
+  const timed = async (scenario: string, work: () => Promise<Response>, extra: Line = {}) => {
+    const started = performance.now();
+    const response = await work();
+    const bytes = (await response.arrayBuffer()).byteLength;
+    if (!response.ok) throw new Error(`${scenario}: HTTP ${response.status}`);
+    emit({ bench: 'scim', scenario, db, members: seeded.memberIds.length, ms: Math.round(performance.now() - started), responseBytes: bytes, peakRssMB: await peakRssMB(pid), ...extra });
+  };
+  const patch = (ids: string[]) => fetch(`${base}/Groups/${group}`, {
+    method: 'PATCH', headers, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] }),
+  });
+  const chunk = 15_000;
+  const started = performance.now();
+  for (let i = 0; i < seeded.memberIds.length; i += chunk) {
+    const response = await patch(seeded.memberIds.slice(i, i + chunk));
+    if (!response.ok) throw new Error(`big-group-fill: HTTP ${response.status} ${await response.text()}`);
+  }
+  emit({ bench: 'scim', scenario: 'big-group-fill', db, members: seeded.memberIds.length, requests: Math.ceil(seeded.memberIds.length / chunk), ms: Math.round(performance.now() - started), peakRssMB: await peakRssMB(pid) });
+  await timed('big-group-get-with-members', () => fetch(`${base}/Groups/${group}`, { headers }));
+  await timed('big-group-get-excluding-members', () => fetch(`${base}/Groups/${group}?excludedAttributes=members`, { headers }));
+  await timed('big-group-add-one-member', () => patch([seeded.memberIds[0]!]));
 }
 
 async function ceiling(emit: (line: Line) => void): Promise<void> {
