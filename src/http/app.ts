@@ -24,6 +24,9 @@ function timing(ctx: AppContext) {
 export function createApp(ctx: AppContext, channel: Channel): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Express would hash every response body for an ETag; SCIM sets its own (the version), and the
+  // admin API does not use them.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(timing(ctx));
   app.use(healthRoutes(ctx));
