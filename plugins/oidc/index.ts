@@ -66,21 +66,19 @@ class OidcSignIn implements RedirectSignIn {
       });
       claims = tokens.claims() ?? {};
     } catch (error) {
-      // openid-client's message names the failed check (state, nonce, invalid_grant…), not values.
-      throw new SignInRefused(`OpenID Connect sign-in failed: ${(error as Error).message}`);
+      // Name the failed check (state, nonce claim, invalid_grant…), never the values compared.
+      // openid-client wraps the failed check of oauth4webapi, whose message names the claim.
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = cause instanceof Error ? `: ${cause.message}` : '';
+      throw new SignInRefused(`OpenID Connect sign-in failed: ${(error as Error).message}${detail}`);
     }
     const sub = claim(claims, 'sub');
     if (!sub) throw new SignInRefused('the ID token has no sub');
     const verified = claims.email_verified === true || !this.config.requireVerifiedEmail;
     const email = verified ? claim(claims, this.config.claims.email) : undefined;
-    return {
-      externalId: sub,
-      login: sub,
-      ...(email && { email }),
-      ...(claim(claims, this.config.claims.firstName) && { firstName: claim(claims, this.config.claims.firstName) }),
-      ...(claim(claims, this.config.claims.lastName) && { lastName: claim(claims, this.config.claims.lastName) }),
-      ...(claim(claims, this.config.claims.displayName) && { displayName: claim(claims, this.config.claims.displayName) }),
-    };
+    const mapped = this.config.claims;
+    const fields = { email, firstName: claim(claims, mapped.firstName), lastName: claim(claims, mapped.lastName), displayName: claim(claims, mapped.displayName) };
+    return { externalId: sub, login: sub, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
   }
 }
 

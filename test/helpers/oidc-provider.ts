@@ -22,12 +22,12 @@ export interface TestProvider {
 export const CLIENT_ID = 'provisiond-test';
 export const CLIENT_SECRET = 'client-secret-for-tests-only';
 
-export async function startProvider(port: number, redirectUri: string): Promise<TestProvider> {
+export async function startProvider(port: number, redirectUris: string[]): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${port}`;
   const accounts = new Map<string, OidcAccount>();
   const provider = new Provider(issuer, {
     clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [redirectUri],
+      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: redirectUris,
       response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
     }],
     pkce: { required: () => true },
