@@ -74,6 +74,8 @@ test.serial('sources show prints the SP metadata URL and the ACS URL; the metada
   t.true(xml.includes('WantAssertionsSigned="true"'));
   const page = await new Browser().get(`${daemon.url}/auth/sign-in`);
   t.true(page.text.includes('Corp SSO'), 'the sign-in page offers the source');
+  t.false(page.text.includes('/auth/sign-up'), 'self-registration is off by default');
+  t.is((await new Browser().get(`${daemon.url}/auth/sign-up`)).status, 404);
 });
 
 test.serial('a first SAML sign-in registers the member (auto-registration on), the next one finds it by its link', async (t) => {
