@@ -1,4 +1,6 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { chooseLanguage } from '../../src/http/auth/pages/language.ts';
 import { escapeHtml } from '../../src/http/auth/pages/html.ts';
@@ -73,4 +75,13 @@ test('source configuration: strict per type, errors name the key, secrets by ref
     login: 'https://id.example.org/auth/saml/s/login', callback: 'https://id.example.org/auth/saml/s/acs', metadata: 'https://id.example.org/auth/saml/s/metadata',
   });
   t.is(signInUrls('https://id.example.org', { name: 'o', type: 'oidc' })?.callback, 'https://id.example.org/auth/oidc/o/callback');
+});
+
+test('the example configuration is valid, with its SAML and OIDC sources uncommented too', (t) => {
+  const text = readFileSync('config/provisiond.example.yaml', 'utf8');
+  const [head, sources] = text.split('\nsources:\n');
+  const uncommented = `${head}\nsources:\n${sources!.replace(/^ {2}# (- name| {2})/gm, '  $1')}`;
+  const parsed = configSchema.parse(parseYaml(uncommented));
+  t.deepEqual(parsed.sources.map((s) => s.type), ['builtin', 'saml', 'oidc']);
+  t.like(parsed.sources[2], { clientSecret: { env: 'OIDC_CLIENT_SECRET' }, autoRegister: false });
 });
