@@ -96,6 +96,7 @@ test.serial('a temporary password must be changed first, through the form, befor
   t.is(posted.status, 303);
   t.is(posted.location, `${daemon.url}/auth/password?lang=de`);
   t.like(await session(browser), { signedIn: true, mustChangePassword: true });
+  t.is((await browser.get(`${daemon.url}/auth/account`)).status, 403, 'a session with a temporary password opens nothing else');
   const signInPage = await browser.get(`${daemon.url}/auth/sign-in?lang=de`);
   t.is(signInPage.location, `${daemon.url}/auth/password?lang=de`, 'the sign-in page sends to the password change');
   const form = await browser.get(posted.location!);
@@ -107,6 +108,10 @@ test.serial('a temporary password must be changed first, through the form, befor
   const changed = await browser.post(`${daemon.url}/auth/password?lang=de`, { currentPassword: 'Temporary-8841-a', newPassword: 'Lighthouse-2290-k' });
   t.is(changed.status, 303);
   t.like(await session(browser), { signedIn: true, mustChangePassword: false });
+  const account = await browser.get(`${daemon.url}/auth/account`);
+  t.is(account.status, 200);
+  t.like(JSON.parse(account.text), { username: 'kim.temp', email: 'kim.temp@example.org' });
+  t.is((await new Browser().get(`${daemon.url}/auth/account`)).status, 401);
   t.is((await jsonLogin(new Browser(), 'kim.temp', 'Temporary-8841-a')).status, 401);
   t.like((await jsonLogin(new Browser(), 'kim.temp', 'Lighthouse-2290-k')).body, { mustChangePassword: false });
 });

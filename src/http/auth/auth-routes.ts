@@ -1,10 +1,11 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
+import { getMember } from '../../members/member-record.ts';
 import { signInPage, signedInPage } from './pages/sign-in-pages.ts';
 import { passwordRoutes } from './password-routes.ts';
 import { redirectRoutes } from './redirect-routes.ts';
 import { languageOf } from './refusals.ts';
-import { loadSession, sessionOf } from './session-middleware.ts';
+import { loadSession, requireSession, sessionOf } from './session-middleware.ts';
 import { signUpRoutes } from './sign-up-routes.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
 
@@ -23,6 +24,12 @@ export function authRoutes(ctx: AppContext): Router {
     res.type('html').send(session
       ? signedInPage(lang, session.username)
       : signInPage(lang, { buttons: enterpriseButtons(ctx), selfRegistration: selfRegistrationAllowed(ctx), invitation }));
+  });
+
+  // The signed-in member's own record: what a full session (password changed if it was temporary) opens.
+  router.get('/auth/account', requireSession, async (_req, res) => {
+    const session = sessionOf(res)!;
+    res.json(await getMember(ctx.database.knex, session.orgId, session.memberId));
   });
 
   router.use(passwordRoutes(ctx), signUpRoutes(ctx), redirectRoutes(ctx));
