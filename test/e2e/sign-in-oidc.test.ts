@@ -49,8 +49,8 @@ test.after.always(async () => {
   await provider?.close();
 });
 
-async function startSignIn(browser: Browser, source: string): Promise<URL> {
-  const started = await browser.get(`${base}/auth/oidc/${source}/login?lang=de`);
+async function startSignIn(browser: Browser, source: string, invitation?: string): Promise<URL> {
+  const started = await browser.get(`${base}/auth/oidc/${source}/login?lang=de${invitation ? `&invitation=${invitation}` : ''}`);
   if (started.status !== 303 || !started.location) throw new Error(`login did not redirect: ${started.status} ${started.text}`);
   return new URL(started.location);
 }
@@ -122,6 +122,17 @@ test.serial('with auto-registration off, an unknown login is refused with a page
   t.true(refused.text.includes('Ihre Organisation erlaubt diesem Konto keinen automatischen Beitritt'));
   t.false((await session(browser)).signedIn);
   t.is((await api(base, 'GET', '/api/v1/members/newcomer-1', editor)).status, 404);
+});
+
+test.serial('an invitation token travels through the sign-in; with no invitations module it is refused', async (t) => {
+  const page = await new Browser().get(`${base}/auth/sign-in?invitation=tok-123`);
+  t.true(page.text.includes('/auth/oidc/corp/login?lang=en&amp;invitation=tok-123'), 'the buttons carry the invitation');
+  const browser = new Browser();
+  const callback = await signInAtProvider(browser, (await startSignIn(browser, 'corp', 'tok-123')).href, 'ada-4711', callbackOf('corp'));
+  const answer = await browser.get(callback);
+  t.is(answer.status, 403);
+  t.true(answer.text.includes('Diese Einladung ist ungültig'));
+  t.false((await session(browser)).signedIn);
 });
 
 async function refused(t: ExecutionContext, answer: { status: number; text: string }, browser: Browser, reason: RegExp, before: number) {
