@@ -82,7 +82,7 @@ class SamlSignIn implements RedirectSignIn {
       if ('file' in source) {
         metadata = await readFile(source.file, 'utf8');
       } else {
-        const response = await fetch(source.url);
+        const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) });
         if (!response.ok) throw new Error(`the IdP metadata at ${source.url} answered ${response.status}`);
         metadata = await response.text();
       }
