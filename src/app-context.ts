@@ -2,6 +2,8 @@ import type { Config } from './config/config-schema.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { PasswordHasher } from './plugin-api.ts';
+import type { InvitationAcceptanceHook } from './sign-in/invitation-hook.ts';
+import type { SourceRegistry } from './sources/source-registry.ts';
 import type { Database } from './store/database.ts';
 
 /** What the edges (HTTP, CLI) hand the use cases: built once at start. */
@@ -12,4 +14,9 @@ export interface AppContext {
   metrics: Metrics;
   hasher: PasswordHasher;
   defaultOrgId: string;
+  /** The base of the URLs identity providers and browsers use (`server.publicUrl`, or where the daemon listens). */
+  publicUrl: string;
+  sources: SourceRegistry;
+  /** Set by the invitations use case; until then a sign-in carrying an invitation is refused. */
+  invitations: InvitationAcceptanceHook | null;
 }

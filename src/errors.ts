@@ -60,3 +60,19 @@ export class LimitError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable';
 }
+
+/**
+ * A sign-in that is refused. `refusal` says why in a word the sign-in pages translate; the
+ * message is for logs and API clients and never carries a password, code or assertion.
+ */
+export type SignInRefusal =
+  | 'wrong-credentials' | 'locked' | 'disabled' | 'not-allowed' | 'email-required' | 'username-taken' | 'ambiguous-match'
+  | 'invitation-invalid' | 'invitation-email-mismatch' | 'invitation-organization-logins' | 'provider-refused' | 'flow-expired'
+  | 'registration-closed';
+
+export class SignInDeniedError extends DomainError {
+  readonly kind = 'unauthorized';
+  constructor(readonly refusal: SignInRefusal, message: string, details: Record<string, unknown> = {}) {
+    super(message, { refusal, ...details });
+  }
+}

@@ -2,6 +2,8 @@
 // re-exported here); the daemon selects a plugin by the `type` of a source in the configuration.
 // A plugin declares what it can do and implements only that.
 
+import type { SecretRef } from './config/source-schemas.ts';
+
 export interface SourceTestResult {
   ok: boolean;
   message: string;
@@ -36,13 +38,80 @@ export interface ChangeSet {
   nextToken: string;
 }
 
+export type { SamlSourceConfig, OidcSourceConfig, SecretRef } from './config/source-schemas.ts';
+
+/**
+ * An identity an identity provider vouched for after a redirect sign-in: `externalId` is the
+ * stable id the link keeps (SAML NameID, OIDC `sub`), `login` the account name it is known by.
+ * `email` is set only when the source trusts it (OIDC: `email_verified` where configured).
+ */
+export interface VerifiedIdentity {
+  externalId: string;
+  login: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  displayName?: string;
+}
+
+/** Where a redirect sign-in sends the browser, and what the daemon must keep until it comes back. */
+export interface SignInStart {
+  redirectUrl: string;
+  /** Kept server-side (never in the browser) and handed back to complete(). */
+  pending: Record<string, string>;
+}
+
+/** The browser's return from the identity provider, as the daemon received it. */
+export interface SignInCallback {
+  /** The full URL of the request (OIDC reads code and state from it). */
+  url: string;
+  /** Form fields of a POST (SAML: SAMLResponse, RelayState). */
+  form: Record<string, string>;
+}
+
+/** The daemon's URLs for one redirect source, built from `server.publicUrl`. */
+export interface SignInUrls {
+  login: string;
+  callback: string;
+  metadata?: string;
+}
+
+/**
+ * Redirect-based sign-in (SAML, OIDC). The daemon owns the routes, the flow state, sessions and
+ * linking; the plugin only talks to its identity provider. `flowId` is an opaque per-flow value
+ * the plugin must carry through the provider (OIDC `state`, SAML RelayState); the daemon finds
+ * the flow by it. complete() throws SignInRefused when the answer must not be trusted.
+ */
+export interface RedirectSignIn {
+  /** 'GET' for an OIDC redirect, 'POST' for a SAML ACS. */
+  readonly callbackMethod: 'GET' | 'POST';
+  /** Last path segment of the callback URL: 'callback' (OIDC) or 'acs' (SAML). */
+  readonly callbackName: string;
+  start(flowId: string): Promise<SignInStart>;
+  /** The flow id the provider sent back, before the flow is looked up. */
+  flowIdOf(callback: SignInCallback): string | null;
+  complete(callback: SignInCallback, pending: Record<string, string>): Promise<VerifiedIdentity>;
+  /** Service-provider metadata to publish (SAML), if the protocol has any. */
+  metadata?(): Promise<string>;
+}
+
+/** A redirect sign-in that must be refused; `reason` is logged, never shown with secrets in it. */
+export class SignInRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SignInRefused';
+  }
+}
+
 export interface IdentitySource {
   readonly name: string;
   readonly type: string;
   test?(): Promise<SourceTestResult>;
   readAll?(): AsyncIterable<SourceRecord>;
   readChanges?(token: string | null): Promise<ChangeSet>;
+  /** Password check for the sign-in route (built-in accounts, LDAP bind). */
   authenticate?(login: string, password: string): Promise<AuthenticationResult>;
+  signIn?: RedirectSignIn;
 }
 
 /** Memory-hard hashing of member passwords (R-MEM-5). */
@@ -56,6 +125,15 @@ export interface SourceContext {
   orgId: string;
   findLocalAccount(login: string): Promise<LocalAccount | null>;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** The daemon's URLs for this source (redirect sign-in). */
+  urls: SignInUrls;
+  /** Reads a secret given by reference; the value must never be logged. */
+  resolveSecret(ref: SecretRef): string;
+  /**
+   * Records a one-time value (a SAML assertion id) until `expiresAt`, in the database so that
+   * every daemon sees it: true the first time, false when it was already used (a replay).
+   */
+  consumeOnce(id: string, expiresAt: Date): Promise<boolean>;
 }
 
 export interface SourceConfig {

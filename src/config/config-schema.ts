@@ -1,14 +1,8 @@
 import { z } from 'zod';
+import { sourceSchema } from './source-schemas.ts';
 
 // The configuration file's shape. Every key is checked at start; an unknown key is an error,
 // since a misspelt key silently ignored is a setting the administrator believes is in force.
-
-const sourceSchema = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
-    type: z.string().min(1),
-  })
-  .loose();
 
 export const configSchema = z
   .object({
@@ -18,6 +12,9 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** Seconds to let requests in flight finish on SIGTERM. */
         shutdownGraceSeconds: z.number().min(0).max(300).default(10),
+        /** The URL people and identity providers reach the daemon at (SAML ACS, OIDC redirect).
+         *  Default: http://HOST:PORT as the daemon listens. https:// makes session cookies Secure. */
+        publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
       })
       .strict()
       .prefault({}),
@@ -48,7 +45,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin' }]),
+    signIn: z
+      .object({
+        sessionHours: z.number().min(0.1).max(24 * 90).default(12),
+        /** Failed sign-ins in a row before the login is locked for lockoutMinutes. */
+        maxFailures: z.number().int().min(1).max(100).default(5),
+        lockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+      })
+      .strict()
+      .prefault({}),
+    sources: z
+      .array(sourceSchema)
+      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique')
+      .default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }]),
   })
   .strict();
 

@@ -45,12 +45,17 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 export async function startDaemon(config: Config): Promise<RunningDaemon> {
   const opened = await openContext(config, 'daemon');
   const { ctx } = opened;
-  const tcp = createServer(createApp(ctx, 'tcp'));
+  // The app is attached once the address is known: without server.publicUrl, the public URL of
+  // the sign-in endpoints is where the daemon actually listens (port 0 picks one).
+  const tcp = createServer();
   tcp.keepAliveTimeout = 65_000;
   let local: Server | null = null;
   let socketPath: string | null = null;
   try {
     await listen(tcp, { port: config.server.port, host: config.server.host });
+    const bound = tcp.address() as AddressInfo;
+    if (!config.server.publicUrl) ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    tcp.on('request', createApp(ctx, 'tcp'));
     if (!config.database.url && config.database.dataDir !== 'memory://') {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });

@@ -5,6 +5,7 @@ import { createLogger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { ensureDefaultOrganization } from '../orgs/organizations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
+import { SourceRegistry } from '../sources/source-registry.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrations.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -27,8 +28,12 @@ export async function openContext(config: Config, purpose: 'daemon' | 'cli'): Pr
     try {
       const appliedMigrations = await migrateToLatest(database.knex);
       const org = await ensureDefaultOrganization(database.knex, SYSTEM, config.organization.name);
+      const log = createLogger(purpose === 'cli' ? 'warn' : config.log.level, purpose === 'cli' ? 'stderr' : 'stdout');
       const ctx: AppContext = {
-        config, database, log: createLogger(purpose === 'cli' ? 'warn' : config.log.level, purpose === 'cli' ? 'stderr' : 'stdout'), metrics: new Metrics(), hasher: argon2Hasher, defaultOrgId: org.id,
+        config, database, log, metrics: new Metrics(), hasher: argon2Hasher, defaultOrgId: org.id,
+        publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
+        sources: new SourceRegistry(config.sources, { db: database.knex, orgId: org.id, log, publicUrl: () => ctx.publicUrl }),
+        invitations: null,
       };
       return {
         ctx,

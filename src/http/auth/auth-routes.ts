@@ -1,0 +1,37 @@
+import express, { Router } from 'express';
+import type { AppContext } from '../../app-context.ts';
+import { getMember } from '../../members/member-record.ts';
+import { signInPage, signedInPage } from './pages/sign-in-pages.ts';
+import { passwordRoutes } from './password-routes.ts';
+import { redirectRoutes } from './redirect-routes.ts';
+import { languageOf } from './refusals.ts';
+import { loadSession, requireSession, sessionOf } from './session-middleware.ts';
+import { signUpRoutes } from './sign-up-routes.ts';
+import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
+
+// Everything under /auth: the sign-in page, password sign-in, sessions, sign-up and the
+// redirect sign-ins of SAML and OIDC sources. Pages take forms; API clients send JSON.
+
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/auth', express.urlencoded({ extended: false, limit: '256kb' }), express.json({ limit: '64kb' }), loadSession(ctx));
+
+  router.get('/auth/sign-in', (req, res) => {
+    const lang = languageOf(req);
+    const session = sessionOf(res);
+    if (session?.mustChangePassword) return res.redirect(303, `/auth/password?lang=${lang}`);
+    const invitation = typeof req.query.invitation === 'string' ? req.query.invitation : undefined;
+    res.type('html').send(session
+      ? signedInPage(lang, session.username)
+      : signInPage(lang, { buttons: enterpriseButtons(ctx), selfRegistration: selfRegistrationAllowed(ctx), invitation }));
+  });
+
+  // The signed-in member's own record: what a full session (password changed if it was temporary) opens.
+  router.get('/auth/account', requireSession, async (_req, res) => {
+    const session = sessionOf(res)!;
+    res.json(await getMember(ctx.database.knex, session.orgId, session.memberId));
+  });
+
+  router.use(passwordRoutes(ctx), signUpRoutes(ctx), redirectRoutes(ctx));
+  return router;
+}
