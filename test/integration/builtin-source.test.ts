@@ -9,7 +9,7 @@ eachDatabase((kind, fixture) => {
     const f = fixture();
     const scope = await f.newOrg();
     const log = { info() {}, warn() {} };
-    const source = builtinPlugin.create({ name: 'builtin', type: 'builtin' }, { orgId: scope.orgId, log, findLocalAccount: (login) => findLocalAccount(f.database.knex, scope.orgId, login) });
+    const source = builtinPlugin.create({ name: 'builtin', type: 'builtin' }, { orgId: scope.orgId, log, findLocalAccount: (login) => findLocalAccount(f.database.knex, scope.orgId, login), findLinkedMember: async () => null, resolveSecret: () => '' });
     const m = await createMember(f.deps, scope, { username: 'local.user', email: 'l@example.org', firstName: 'Lo', lastName: 'Cal', password: 'Meadow-8812-t' });
     t.deepEqual(await source.authenticate!('LOCAL.USER', 'Meadow-8812-t'), { ok: true, memberId: m.id, mustChangePassword: true });
     t.deepEqual(await source.authenticate!('local.user', 'meadow-8812-t'), { ok: false, reason: 'wrong-password' });
