@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, type Entry } from 'ldapts';
+import { Client, type Entry, InvalidCredentialsError } from 'ldapts';
 import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
@@ -23,6 +23,7 @@ export async function openBound(config: LdapSourceConfig, context: SourceContext
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
+    if (error instanceof InvalidCredentialsError) throw new Error(`${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`);
     throw error;
   }
 }

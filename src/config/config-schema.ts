@@ -13,6 +13,10 @@ const baseSourceSchema = z
 
 export type SourceEntry = LdapSourceConfig | z.infer<typeof baseSourceSchema>;
 
+export function isLdapSource(entry: SourceEntry): entry is LdapSourceConfig {
+  return entry.type === 'ldap';
+}
+
 // Built-in types get their strict schema; other types (npm packages) are checked by their plugin.
 const sourceSchema = z.unknown().transform((value, ctx): SourceEntry => {
   const base = baseSourceSchema.safeParse(value);
