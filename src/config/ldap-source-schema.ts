@@ -1,3 +1,4 @@
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 
 // The shape of a `type: ldap` source. Flavors set the defaults that differ between directories
@@ -19,7 +20,7 @@ const searchSchema = z.object({
 export const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 export const AVAILABLE_UNMATCHED_REACTIONS: ReadonlySet<string> = new Set(['create', 'ignore']);
 
-const cron = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression of 5 or 6 fields');
+const cron = z.string().refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
 
 export const ldapSourceSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { membersRoutes } from './api/members-routes.ts';
 import { groupsRoutes } from './api/groups-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
+import { syncRoutes } from './api/sync-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -40,7 +41,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
-  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx));
+  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx));
   app.use('/api/v1', api);
   app.use((req, res) => sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`));
   app.use(problemHandler(ctx.log));

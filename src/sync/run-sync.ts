@@ -13,7 +13,7 @@ import { applyRemovals, linkedCount, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from './source-registry.ts';
-import { createRun, finishRun, type SyncRun } from './sync-runs.ts';
+import { createRun, finishRun, recordProgress, type SyncRun } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
 
@@ -63,6 +63,7 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
   let tokenAfter: string | null = null;
   let lastRenew = Date.now();
   const renew = async () => {
+    if (runId) await recordProgress(db, runId, counts);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
       await renewLease(db, orgId, sourceName, owner);

@@ -72,6 +72,11 @@ export async function finishRun(db: Knex | Knex.Transaction, id: string, outcome
   });
 }
 
+/** The counts so far of a running run, so that `provisiond sync` can show progress. */
+export async function recordProgress(db: Knex, id: string, counts: Counts): Promise<void> {
+  await db('sync_runs').where({ id, status: 'running' }).update({ counts: JSON.stringify(counts) });
+}
+
 export async function listRuns(db: Knex, orgId: string, query: { source?: string | undefined; limit: number }): Promise<SyncRun[]> {
   const q = db('sync_runs').where('org_id', orgId).orderBy('started_at', 'desc').limit(query.limit);
   if (query.source) q.andWhere('source', query.source);
