@@ -7,12 +7,14 @@ import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
 import { expandNested } from './nested-groups.ts';
 
 // Full and incremental reads. Tokens: `usn:N` (AD: highestCommittedUSN, read before the users so
-// that nothing written during the read is missed) or `ts:GENERALIZEDTIME` (the newest
-// modifyTimestamp seen; the next read asks `>=`, so an entry changed within that second is read
-// again rather than missed — unchanged records cost nothing downstream).
+// that nothing written during the read is missed), `csn:ENTRYCSN` (OpenLDAP: the newest entryCSN
+// seen) or `ts:GENERALIZEDTIME` (generic: the newest modifyTimestamp seen). The next read asks
+// `>=`, so an entry changed at the token's instant is read again rather than missed — unchanged
+// records cost nothing downstream.
 // Membership changes touch the group, not the member: incremental reads read changed groups too.
 
-const EPOCH = 'ts:19700101000000Z';
+const TOKEN_PREFIX = { entryCSN: 'csn', modifyTimestamp: 'ts', uSNChanged: 'usn' } as const;
+const TOKEN_SHAPE = { entryCSN: /^\d{14}\.\d+Z#[0-9a-f]+#[0-9a-f]+#[0-9a-f]+$/, modifyTimestamp: /^\d{14}(\.\d+)?Z$/, uSNChanged: /^\d+$/ };
 
 export interface ReadOptions {
   config: LdapSourceConfig;
@@ -23,37 +25,37 @@ export interface ReadOptions {
 
 function since(token: string | null, flavor: FlavorSettings): string {
   if (token === null) return '';
-  const [kind, value] = token.split(/:(.*)/s);
-  if (flavor.changes === 'uSNChanged') {
-    if (kind !== 'usn' || !/^\d+$/.test(value ?? '')) throw new Error(`"${token}" is not an AD change token (usn:N)`);
-    return atLeast('uSNChanged', String(BigInt(value!) + 1n));
+  const [kind, value = ''] = token.split(/:(.*)/s);
+  if (kind !== TOKEN_PREFIX[flavor.changes] || !TOKEN_SHAPE[flavor.changes].test(value)) {
+    throw new Error(`"${token}" is not a ${flavor.changes} change token; run a full sync to start again`);
   }
-  if (kind !== 'ts' || !/^\d{14}(\.\d+)?Z$/.test(value ?? '')) throw new Error(`"${token}" is not a change token (ts:YYYYMMDDhhmmssZ)`);
-  return atLeast('modifyTimestamp', value!);
+  return atLeast(flavor.changes, flavor.changes === 'uSNChanged' ? String(BigInt(value) + 1n) : value);
 }
 
-function stamp(entry: Entry): string {
-  const value = entry.modifyTimestamp ?? entry.modifytimestamp;
+function stamp(entry: Entry, attribute: string): string {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
+  const value = key === undefined ? '' : entry[key];
   return String(Array.isArray(value) ? value[0] : value ?? '');
 }
 
 export function readDirectory(options: ReadOptions): SourceRead {
   const { config, flavor, context } = options;
   const ad = config.flavor === 'ad';
-  let token: string | null = options.since ?? EPOCH;
-  let newest = options.since?.startsWith('ts:') ? options.since.slice(3) : '';
+  const prefix = TOKEN_PREFIX[flavor.changes];
+  let token: string | null = options.since;
+  let newest = options.since?.startsWith(`${prefix}:`) && !ad ? options.since.slice(prefix.length + 1) : '';
 
   const scope = config.users.memberOf.length > 0 ? anyOf(config.users.memberOf.map((dn) => memberOf(dn, ad))) : '';
   const changed = since(options.since, flavor);
   const seen = (entry: Entry) => {
-    const s = stamp(entry);
+    const s = stamp(entry, flavor.changes);
     if (s > newest) newest = s;
   };
 
   async function* groupsOf(client: Client): AsyncGenerator<SourceGroup> {
     const groups = config.groups;
     if (!groups) return;
-    const attributes = [...groupAttributes(config, flavor), 'modifyTimestamp'];
+    const attributes = [...groupAttributes(config, flavor), flavor.changes];
     const binary = flavor.binaryId ? [flavor.idAttribute] : [];
     // Plain-LDAP nesting is expanded here from every group, so an incremental read reads them all.
     const incrementalFilter = changed !== '' && !(flavor.nested && !ad) ? changed : '';
@@ -103,13 +105,13 @@ export function readDirectory(options: ReadOptions): SourceRead {
       const usn = ad ? await rootAttribute(client, 'highestCommittedUSN') : null;
       const domain = ad ? adDomain(config) : null;
       const filter = and(flavor.userFilter, scope, changed);
-      const attributes = [...userAttributes(config, flavor), 'modifyTimestamp'];
+      const attributes = [...userAttributes(config, flavor), flavor.changes];
       for await (const entry of pagedSearch(client, config, { baseDN: config.users.baseDN, filter, attributes, binary: flavor.binaryId ? [flavor.idAttribute] : [] })) {
         seen(entry);
         yield toUser(entry, config, flavor, domain);
       }
       yield* groupsOf(client);
-      token = usn !== null ? `usn:${usn}` : newest ? `ts:${newest}` : token;
+      token = usn !== null ? `usn:${usn}` : newest ? `${prefix}:${newest}` : token;
     } finally {
       await client.unbind().catch(() => undefined);
     }

@@ -10,14 +10,18 @@ export interface FlavorSettings {
   userFilter: string;
   groupFilter: string;
   nested: boolean;
-  /** How changes are found: modifyTimestamp (OpenLDAP, generic) or uSNChanged (AD). */
-  changes: 'modifyTimestamp' | 'uSNChanged';
+  /**
+   * How changes are found: entryCSN (OpenLDAP: microsecond precision, so a token re-reads at most
+   * the entries of its own microsecond), modifyTimestamp (generic: one-second precision), or
+   * uSNChanged (AD).
+   */
+  changes: 'entryCSN' | 'modifyTimestamp' | 'uSNChanged';
 }
 
 const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
   openldap: {
     idAttribute: 'entryUUID', binaryId: false, loginAttribute: 'uid', userFilter: '(objectClass=inetOrgPerson)',
-    groupFilter: '(objectClass=groupOfNames)', nested: false, changes: 'modifyTimestamp',
+    groupFilter: '(objectClass=groupOfNames)', nested: false, changes: 'entryCSN',
   },
   ad: {
     idAttribute: 'objectGUID', binaryId: true, loginAttribute: 'sAMAccountName',
