@@ -79,7 +79,8 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     let groups: SourceGroup[] = [];
     let groupCtx: GroupBatchContext | null = null;
     const flushUsers = async () => {
-      if (users.length > 0) await processUsers(userCtx, users);
+      if (users.length === 0) return;
+      await processUsers(userCtx, users);
       users = [];
       await renew();
     };
