@@ -8,7 +8,7 @@ import { getRun, listRuns } from '../../sync/sync-runs.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
-const syncBody = z.object({
+export const syncBody = z.object({
   mode: z.enum(['full', 'incremental']).default('incremental'),
   preview: z.boolean().default(false),
 }).strict();
