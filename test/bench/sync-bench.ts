@@ -49,10 +49,12 @@ try {
   emit({ bench: 'sync', scenario: 'ldapsearch-users', db: 'none', users: N, seconds: Number(seconds.toFixed(3)), usersPerSecond: Math.round(N / seconds) });
 
   const worker = path.join(path.dirname(new URL(import.meta.url).pathname), 'sync-bench-worker.ts');
-  for (const db of ['postgres', 'pglite']) {
+  // BENCH_DATABASES=postgres runs one; BENCH_CPU_PROFILE=DIR writes a V8 profile per worker there.
+  for (const db of (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',')) {
     process.stderr.write(`[sync] ${db}\n`);
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', worker], {
+      const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', worker], {
         env: { ...process.env, BENCH_DB: db, BENCH_LDAP_URL: slapd.url, BENCH_USERS: String(N) },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
