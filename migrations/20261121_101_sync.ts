@@ -20,6 +20,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('external_id').notNullable();
     t.text('ref').notNullable();
     t.text('content_hash').notNullable();
+    // Hash of the member refs last applied: an unchanged member list skips the membership diff.
+    t.text('members_hash').nullable();
     t.unique(['org_id', 'source', 'external_id']);
   });
 

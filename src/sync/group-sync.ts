@@ -15,8 +15,11 @@ export interface GroupBatchContext {
   source: string;
   actor: Actor;
   groupNames: Record<string, string>;
-  /** Member ids by directory ref (DN or login), of members linked to this source. */
-  refs: Map<string, string>;
+  /**
+   * Whether this run created or linked members: their memberships are then diffed even in groups
+   * whose member list did not change (a group may have named them before they were linked).
+   */
+  membersLinked(): boolean;
   counts: Counts;
   samples: Samples;
 }
@@ -26,8 +29,9 @@ export function orgGroupName(group: SourceGroup, names: Record<string, string>):
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
 }
 
-export async function loadRefs(db: Db, orgId: string, source: string): Promise<Map<string, string>> {
-  const { rows } = (await db.raw('select ref, member_id from identity_links where org_id = ? and source = ? and ref is not null', [orgId, source])) as { rows: Array<{ ref: string; member_id: string }> };
+/** Member ids by directory ref (DN or login) for the refs a batch of groups names. */
+async function loadRefs(db: Db, orgId: string, source: string, refs: string[]): Promise<Map<string, string>> {
+  const { rows } = (await db.raw('select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])', [orgId, source, refs])) as { rows: Array<{ ref: string; member_id: string }> };
   return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
@@ -35,6 +39,11 @@ interface PlannedGroup {
   group: SourceGroup;
   name: string;
   hash: string;
+  membersHash: string;
+  /** The stored members hash differs: the link row is rewritten. */
+  membersStale: boolean;
+  /** The membership diff must run for this group. */
+  membersChanged: boolean;
   id: string | null;
   action: 'create' | 'link' | 'update' | 'none';
 }
@@ -43,16 +52,23 @@ interface PlannedGroup {
 export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: GroupBatchContext, groups: SourceGroup[]): Promise<void> {
   const { orgId, source } = ctx;
   const { rows: links } = (await db.raw(
-    'select group_id, external_id, content_hash from group_links where org_id = ? and source = ? and external_id = any(?::text[])',
+    'select group_id, external_id, content_hash, members_hash from group_links where org_id = ? and source = ? and external_id = any(?::text[])',
     [orgId, source, groups.map((g) => g.externalId)],
-  )) as { rows: Array<{ group_id: string; external_id: string; content_hash: string }> };
+  )) as { rows: Array<{ group_id: string; external_id: string; content_hash: string; members_hash: string | null }> };
   const linkOf = new Map(links.map((l) => [l.external_id, l]));
   const planned: PlannedGroup[] = groups.map((group) => {
     const name = orgGroupName(group, ctx.groupNames);
     const hash = contentHash([name, group.description, group.ref]);
+    const membersHash = contentHash([...group.members].sort());
     const link = linkOf.get(group.externalId);
-    if (link) return { group, name, hash, id: link.group_id, action: link.content_hash === hash ? 'none' : 'update' };
-    return { group, name, hash, id: null, action: 'create' };
+    if (link) {
+      const membersStale = link.members_hash !== membersHash;
+      return {
+        group, name, hash, membersHash, membersStale, membersChanged: membersStale || ctx.membersLinked(), id: link.group_id,
+        action: link.content_hash === hash ? 'none' : 'update',
+      };
+    }
+    return { group, name, hash, membersHash, membersStale: true, membersChanged: true, id: null, action: 'create' };
   });
   const unlinked = planned.filter((p) => p.id === null);
   if (unlinked.length > 0) {
@@ -80,7 +96,7 @@ export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: 
     if (p.action !== 'none') ctx.samples.add({ action: p.action === 'create' ? 'groupsCreated' : 'groupsUpdated', externalId: p.group.externalId, name: p.name });
   }
   if (trx) await writeGroups(trx, ctx, planned);
-  await syncMemberships(db, trx, ctx, planned.filter((p) => p.id !== null));
+  await syncMemberships(db, trx, ctx, planned.filter((p) => p.id !== null && p.membersChanged));
 }
 
 async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planned: PlannedGroup[]): Promise<void> {
@@ -103,39 +119,46 @@ async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planne
       [updates.map((p) => p.id), updates.map((p) => p.name), updates.map((p) => p.group.description)] as Knex.RawBinding[],
     );
   }
-  const written = [...creates, ...updates].filter((p) => p.id !== null);
+  const written = planned.filter((p) => p.id !== null && (p.action !== 'none' || p.membersStale));
   if (written.length === 0) return;
   await trx.raw(
-    `insert into group_links (group_id, org_id, source, external_id, ref, content_hash)
-     select t.id, ?::uuid, ?, t.external_id, t.ref, t.hash from unnest(?::uuid[], ?::text[], ?::text[], ?::text[]) as t(id, external_id, ref, hash)
-     on conflict (group_id) do update set external_id = excluded.external_id, ref = excluded.ref, content_hash = excluded.content_hash`,
-    [orgId, source, written.map((p) => p.id), written.map((p) => p.group.externalId), written.map((p) => p.group.ref), written.map((p) => p.hash)] as Knex.RawBinding[],
+    `insert into group_links (group_id, org_id, source, external_id, ref, content_hash, members_hash)
+     select t.id, ?::uuid, ?, t.external_id, t.ref, t.hash, t.members_hash
+       from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) as t(id, external_id, ref, hash, members_hash)
+     on conflict (group_id) do update set external_id = excluded.external_id, ref = excluded.ref, content_hash = excluded.content_hash,
+       members_hash = excluded.members_hash`,
+    [orgId, source, written.map((p) => p.id), written.map((p) => p.group.externalId), written.map((p) => p.group.ref), written.map((p) => p.hash), written.map((p) => p.membersHash)] as Knex.RawBinding[],
   );
+  const audited = written.filter((p) => p.action !== 'none');
+  if (audited.length === 0) return;
   await trx.raw(
     `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
      select ?::uuid, ?, ?, ?, t.action, 'group', t.id::text, jsonb_build_object('name', t.name, 'source', ?::text)
        from unnest(?::uuid[], ?::text[], ?::text[]) as t(id, name, action)`,
-    [orgId, actor.type, actor.id, actor.label, source, written.map((p) => p.id), written.map((p) => p.name), written.map((p) => (p.action === 'create' ? 'group.create' : 'group.sync'))] as Knex.RawBinding[],
+    [orgId, actor.type, actor.id, actor.label, source, audited.map((p) => p.id), audited.map((p) => p.name), audited.map((p) => (p.action === 'create' ? 'group.create' : 'group.sync'))] as Knex.RawBinding[],
   );
 }
 
 async function syncMemberships(db: Db, trx: Knex.Transaction | null, ctx: GroupBatchContext, groups: PlannedGroup[]): Promise<void> {
   if (groups.length === 0) return;
-  const { rows } = (await db.raw(
-    `select ms.group_id, ms.member_id from memberships ms
-       join identity_links l on l.member_id = ms.member_id and l.source = ? and l.org_id = ?
-      where ms.group_id = any(?::uuid[])`,
-    [ctx.source, ctx.orgId, groups.map((g) => g.id)] as Knex.RawBinding[],
-  )) as { rows: Array<{ group_id: string; member_id: string }> };
+  // The memberships of these groups (an index-only scan), then, for the few a diff would remove,
+  // whether they belong to members of this source: a person added by hand is left alone.
+  const { rows } = (await db.raw('select group_id, member_id from memberships where group_id = any(?::uuid[])', [groups.map((g) => g.id)] as Knex.RawBinding[])) as { rows: Array<{ group_id: string; member_id: string }> };
   const current = new Map<string, Set<string>>();
   for (const r of rows) (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(r.member_id);
+  const refs = await loadRefs(db, ctx.orgId, ctx.source, [...new Set(groups.flatMap((g) => g.group.members))]);
   const add: Array<[string, string]> = [];
-  const remove: Array<[string, string]> = [];
+  let remove: Array<[string, string]> = [];
   for (const g of groups) {
     const have = current.get(g.id!) ?? new Set<string>();
-    const want = new Set(g.group.members.map((ref) => ctx.refs.get(ref)).filter((id): id is string => id !== undefined));
+    const want = new Set(g.group.members.map((ref) => refs.get(ref)).filter((id): id is string => id !== undefined));
     for (const m of want) if (!have.has(m)) add.push([g.id!, m]);
     for (const m of have) if (!want.has(m)) remove.push([g.id!, m]);
+  }
+  if (remove.length > 0) {
+    const { rows: linked } = (await db.raw('select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])', [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]])) as { rows: Array<{ member_id: string }> };
+    const ours = new Set(linked.map((l) => l.member_id));
+    remove = remove.filter((r) => ours.has(r[1]));
   }
   ctx.counts.membershipsAdded += add.length;
   ctx.counts.membershipsRemoved += remove.length;
@@ -177,4 +200,12 @@ export async function deleteGoneGroups(db: Db, trx: Knex.Transaction | null, ctx
      select ?::uuid, ?, ?, ?, 'group.delete', 'group', id::text, jsonb_build_object('name', name) from gone`,
     [gone.map((g) => g.group_id), ctx.orgId, ctx.orgId, ctx.actor.type, ctx.actor.id, ctx.actor.label],
   );
+}
+
+/**
+ * After an incremental run linked new members, groups that were not read may name them: forget
+ * the member hashes so that the next full run diffs every group's memberships.
+ */
+export async function forgetMemberHashes(db: Db, orgId: string, source: string): Promise<void> {
+  await db('group_links').where({ org_id: orgId, source }).update({ members_hash: null });
 }

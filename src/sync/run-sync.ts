@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SourceGroup, SourceUser } from '../plugin-api.ts';
 import { exceedsGuard } from './deletion-guard.ts';
-import { type GroupBatchContext, deleteGoneGroups, loadRefs, syncGroupBatch } from './group-sync.ts';
+import { type GroupBatchContext, deleteGoneGroups, forgetMemberHashes, syncGroupBatch } from './group-sync.ts';
 import { applyRemovals, linkedCount, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
@@ -77,7 +77,10 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     const seenGroups = new Set<string>();
     let users: SourceUser[] = [];
     let groups: SourceGroup[] = [];
-    let groupCtx: GroupBatchContext | null = null;
+    const groupCtx: GroupBatchContext = {
+      orgId, source: sourceName, actor, groupNames: policy.groupNames, counts, samples,
+      membersLinked: () => counts.created + counts.linked + counts.enabled > 0,
+    };
     const flushUsers = async () => {
       if (users.length === 0) return;
       await processUsers(userCtx, users);
@@ -86,11 +89,10 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     };
     const flushGroups = async () => {
       if (groups.length === 0) return;
-      groupCtx ??= { orgId, source: sourceName, actor, groupNames: policy.groupNames, refs: await loadRefs(db, orgId, sourceName), counts, samples };
       const batch = groups;
       groups = [];
       if (options.preview) await syncGroupBatch(db, null, groupCtx, batch);
-      else await db.transaction((trx) => syncGroupBatch(trx, trx, groupCtx!, batch));
+      else await db.transaction((trx) => syncGroupBatch(trx, trx, groupCtx, batch));
       await renew();
     };
     for await (const record of read.records) {
@@ -107,24 +109,26 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     }
     await flushUsers();
     await flushGroups();
+    if (!options.preview && mode === 'incremental' && groupCtx.membersLinked()) await forgetMemberHashes(db, orgId, sourceName);
 
     // The read is complete: only now may records that are absent be taken for deleted.
     const reported = new Set(read.deletedExternalIds());
-    const removals = await planRemovals(db, orgId, policy, (id) => (mode === 'full' ? !seenUsers.has(id) : reported.has(id)));
+    const removals = mode === 'full' || reported.size > 0
+      ? await planRemovals(db, orgId, policy, (id) => (mode === 'full' ? !seenUsers.has(id) : reported.has(id)))
+      : [];
     for (const r of removals) {
       counts[r.action === 'delete' ? 'deleted' : 'disabled'] += 1;
       samples.add({ action: r.action === 'delete' ? 'deleted' : 'disabled', externalId: r.externalId, name: r.memberId, detail: 'gone from the directory' });
     }
-    const groupRemovalCtx: GroupBatchContext = groupCtx ?? { orgId, source: sourceName, actor, groupNames: policy.groupNames, refs: new Map(), counts, samples };
-    if (exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)) {
+    if (removals.length > 0 && exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)) {
       held = removals;
       if (!options.preview) status = 'held';
     } else if (options.preview) {
-      if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(db, null, groupRemovalCtx, seenGroups);
+      if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(db, null, groupCtx, seenGroups);
     } else {
       await db.transaction(async (trx) => {
         await applyRemovals(trx, orgId, sourceName, actor, removals);
-        if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(trx, trx, groupRemovalCtx, seenGroups);
+        if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
       });
     }
     tokenAfter = read.nextToken();

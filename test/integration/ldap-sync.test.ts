@@ -155,6 +155,22 @@ eachDatabase((kind, fixture) => {
     t.is((await s.member('user0')).status, 'active');
   });
 
+  t2(`[${kind}] a record in error joins its groups once fixed, even when the group itself did not change`, async (t) => {
+    const db = fixture().database.knex;
+    const s = await setup(db, () => fixture().newOrg(), 2);
+    await s.tree.addUser({ uid: 'nomail', mail: 'not-an-email' });
+    await s.tree.addGroup('team', [s.tree.userDN('user0'), s.tree.userDN('nomail')]);
+    // Written after the group, so that the incremental token is newer than the group.
+    await s.tree.addUser({ uid: 'latest' });
+    const first = await s.sync(FULL);
+    t.like(first.counts, { created: 3, errors: 1 });
+    t.regex(first.samples.errors?.[0]?.detail ?? '', /email/);
+    await s.tree.replace(s.tree.userDN('nomail'), 'mail', ['fixed@example.org']);
+    t.like((await s.sync(INCREMENTAL)).counts, { created: 1, membershipsAdded: 0 });
+    t.like((await s.sync(FULL)).counts, { membershipsAdded: 1 });
+    t.deepEqual(await s.groupMembers('team'), ['nomail', 'user0']);
+  });
+
   t2(`[${kind}] role rules: the first rule naming one of the user's groups wins; scoping by group`, async (t) => {
     const db = fixture().database.knex;
     const s = await setup(db, () => fixture().newOrg(), 4);
