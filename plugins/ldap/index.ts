@@ -73,7 +73,8 @@ class LdapSource implements IdentitySource {
    * before any bind: LDAP treats it as an anonymous bind, which "succeeds".
    */
   async authenticate(login: string, password: string): Promise<AuthenticationResult> {
-    const name = this.config.flavor === 'ad' ? login.replace(new RegExp(`@${adDomain(this.config)}$`, 'i'), '') : login;
+    const suffix = `@${adDomain(this.config)}`.toLowerCase();
+    const name = this.config.flavor === 'ad' && login.toLowerCase().endsWith(suffix) ? login.slice(0, -suffix.length) : login;
     if (password === '' || name === '') return { ok: false, reason: 'wrong-password' };
     const client = await openBound(this.config, this.context);
     let dn: string;

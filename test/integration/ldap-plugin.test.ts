@@ -27,11 +27,10 @@ test.after.always(async () => {
   await slapd?.stop();
 });
 
-const linked = new Map<string, string>();
 const context: SourceContext = {
   orgId: 'org', log: { info() {}, warn() {} }, resolveSecret,
   findLocalAccount: async () => null,
-  findLinkedMember: async (externalId) => ({ memberId: linked.get(externalId) ?? `member-of-${externalId}`, status: 'active' }),
+  findLinkedMember: async (externalId) => ({ memberId: `member-of-${externalId}`, status: 'active' }),
 };
 const source = (extra: Record<string, unknown> = {}) => ldapPlugin.create(tree.source(slapd!.url, extra) as LdapSourceConfig & { [k: string]: unknown }, context);
 
