@@ -70,6 +70,7 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     }
   };
 
+  let applying: Promise<void> = Promise.resolve();
   try {
     const userCtx: UserBatchContext = { db, preview: options.preview, orgId, policy, actor, counts, samples, claimed: new Set(), mapping: await mappingContext(db, orgId, policy) };
     const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
@@ -81,11 +82,19 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
       orgId, source: sourceName, actor, groupNames: policy.groupNames, counts, samples,
       membersLinked: () => counts.created + counts.linked + counts.enabled > 0,
     };
+    // A batch is applied while the next one is read: the directory and the database work at the
+    // same time, and batches still apply one after the other, in order.
     const flushUsers = async () => {
       if (users.length === 0) return;
-      await processUsers(userCtx, users);
+      const batch = users;
       users = [];
-      await renew();
+      await applying;
+      applying = processUsers(userCtx, batch).then(renew);
+      applying.catch(() => undefined);
+    };
+    const usersDone = async () => {
+      await flushUsers();
+      await applying;
     };
     const flushGroups = async () => {
       if (groups.length === 0) return;
@@ -101,13 +110,13 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
         users.push(record);
         if (users.length >= USER_BATCH) await flushUsers();
       } else {
-        await flushUsers();
+        await usersDone();
         seenGroups.add(record.externalId);
         groups.push(record);
         if (groups.length >= GROUP_BATCH) await flushGroups();
       }
     }
-    await flushUsers();
+    await usersDone();
     await flushGroups();
     if (!options.preview && mode === 'incremental' && groupCtx.membersLinked()) await forgetMemberHashes(db, orgId, sourceName);
 
@@ -134,6 +143,8 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     tokenAfter = read.nextToken();
     if (!options.preview) await saveToken(db, orgId, sourceName, tokenAfter);
   } catch (failure) {
+    // A batch may still be applying: let it end before the run record and the lease are written.
+    await applying.catch(() => undefined);
     status = 'failed';
     error = (failure as Error).message || String(failure);
     deps.log.warn({ source: sourceName, runId, err: failure }, 'sync run failed');
