@@ -83,10 +83,10 @@ export async function listRuns(db: Knex, orgId: string, query: { source?: string
   return ((await q.select('*')) as RunRow[]).map(toRun);
 }
 
-export async function getRun(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<SyncRun & { heldActions: HeldAction[] }> {
+export async function getRun(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<{ run: SyncRun; heldActions: HeldAction[] }> {
   const row = /^[0-9a-f-]{36}$/i.test(id) ? ((await db('sync_runs').where({ org_id: orgId, id }).first('*')) as RunRow | undefined) : undefined;
   if (!row) throw new NotFoundError('run', id);
-  return { ...toRun(row), heldActions: row.held ?? [] };
+  return { run: toRun(row), heldActions: row.held ?? [] };
 }
 
 export async function latestRunId(db: Knex | Knex.Transaction, orgId: string, source: string): Promise<string | null> {

@@ -42,7 +42,7 @@ export function syncRoutes(ctx: AppContext): Router {
     res.json({ items, total: items.length });
   });
   router.get('/runs/:id', async (req, res) => {
-    const { heldActions, ...run } = await getRun(db, scopeOf(res).orgId, req.params.id);
+    const { run, heldActions } = await getRun(db, scopeOf(res).orgId, req.params.id);
     res.json({ ...run, heldActions: heldActions.slice(0, 100) });
   });
   router.post('/runs/:id/approve', async (req, res) => {
