@@ -15,6 +15,7 @@ import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from './source-registry.ts';
 import { createRun, finishRun, recordProgress, type SyncRun } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
+import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
 
 // read → map → correlate (batched) → plan → apply (batched transactions, audited) → run record.
@@ -62,8 +63,10 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
   let held: HeldAction[] = [];
   let tokenAfter: string | null = null;
   let lastRenew = Date.now();
+  const statistics = new TableStatistics(db);
   const renew = async () => {
     if (runId) await recordProgress(db, runId, counts);
+    if (!options.preview) await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
       await renewLease(db, orgId, sourceName, owner);
