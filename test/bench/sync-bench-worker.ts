@@ -68,8 +68,9 @@ try {
     const seconds = (performance.now() - t0) / 1000;
     if (run.status !== 'succeeded') throw new Error(`${scenario}: ${run.status} ${run.error ?? ''}`);
     const c = run.counts;
+    const processed = c.created + c.updated + c.linked + c.unchanged + c.errors + c.disputed;
     emit({
-      bench: 'sync', scenario, db, users: N, seconds: Number(seconds.toFixed(3)), usersPerSecond: Math.round(N / seconds), peakRssMB: peakRssMB(),
+      bench: 'sync', scenario, db, users: N, usersProcessed: processed, seconds: Number(seconds.toFixed(3)), usersPerSecond: Math.round(processed / seconds), peakRssMB: peakRssMB(),
       created: c.created, updated: c.updated, unchanged: c.unchanged, membershipsAdded: c.membershipsAdded, membershipsRemoved: c.membershipsRemoved,
       groupsCreated: c.groupsCreated, writes: (await writes()) - before,
     });
