@@ -6,7 +6,8 @@ import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 // whole directory holds one page in memory at a time.
 
 export function newClient(config: LdapSourceConfig): Client {
-  const ca = config.caFile ? [readFileSync(config.caFile)] : undefined;
+  // tlsOptions only for ldaps://: given to an ldap:// client, ldapts' StartTLS upgrade fails.
+  const ca = config.caFile && config.url.startsWith('ldaps:') ? [readFileSync(config.caFile)] : undefined;
   return new Client({
     url: config.url,
     timeout: config.timeoutSeconds * 1000,
@@ -15,10 +16,22 @@ export function newClient(config: LdapSourceConfig): Client {
   });
 }
 
-export async function openBound(config: LdapSourceConfig, context: SourceContext): Promise<Client> {
+/** A client on an encrypted connection when the configuration asks for StartTLS (before any bind). */
+export async function openConnection(config: LdapSourceConfig): Promise<Client> {
   const client = newClient(config);
+  if (!config.startTLS) return client;
   try {
-    if (config.startTLS) await client.startTLS(config.caFile ? { ca: [readFileSync(config.caFile)] } : {});
+    await client.startTLS(config.caFile ? { ca: [readFileSync(config.caFile)] } : {});
+    return client;
+  } catch (error) {
+    await client.unbind().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function openBound(config: LdapSourceConfig, context: SourceContext): Promise<Client> {
+  const client = await openConnection(config);
+  try {
     await client.bind(config.bindDN, context.resolveSecret(config.bindCredentials));
     return client;
   } catch (error) {

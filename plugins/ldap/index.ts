@@ -2,7 +2,7 @@ import { Client, InvalidCredentialsError } from 'ldapts';
 import type {
   AuthenticationResult, DirectoryEntry, IdentitySource, IdentitySourcePlugin, LdapSourceConfig, SourceConfig, SourceContext, SourceRead,
 } from '../../src/plugin-api.ts';
-import { newClient, openBound, pagedSearch } from './connection.ts';
+import { openBound, openConnection, pagedSearch } from './connection.ts';
 import { externalIdOf } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain, flavorSettings } from './flavors.ts';
 import { and, anyOf, contains, equals } from './filters.ts';
@@ -90,7 +90,7 @@ class LdapSource implements IdentitySource {
     } finally {
       await client.unbind().catch(() => undefined);
     }
-    const user: Client = newClient(this.config);
+    const user: Client = await openConnection(this.config);
     try {
       await user.bind(dn, password);
     } catch (error) {

@@ -31,12 +31,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A throwaway CA and a server certificate for 127.0.0.1, for ldaps:// and StartTLS. */
+function makeCertificates(dir: string): void {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=provisiond test CA']);
+  writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+}
+
 function configLdif(dir: string): string {
   const schema = ['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include: file:///etc/ldap/schema/${s}.ldif`).join('\n\n');
   return `dn: cn=config
 objectClass: olcGlobal
 cn: config
 olcPidFile: ${dir}/slapd.pid
+olcTLSCACertificateFile: ${dir}/ca.pem
+olcTLSCertificateFile: ${dir}/server.pem
+olcTLSCertificateKeyFile: ${dir}/server.key
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
@@ -108,6 +120,9 @@ ou: groups
 
 export interface Slapd {
   url: string;
+  /** The same directory over TLS (ldaps://); `caFile` is the CA that signed its certificate. */
+  ldapsUrl: string;
+  caFile: string;
   port: number;
   dir: string;
   /** A client bound as the directory's administrator (closed by stop()). */
@@ -141,17 +156,19 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-slapd-'));
   mkdirSync(path.join(dir, 'config'));
   mkdirSync(path.join(dir, 'db'));
+  makeCertificates(dir);
   writeFileSync(path.join(dir, 'config.ldif'), configLdif(dir));
   writeFileSync(path.join(dir, 'data.ldif'), `${BASE_LDIF}\n${ldif}`);
   execFileSync('/usr/sbin/slapadd', ['-n0', '-F', path.join(dir, 'config'), '-l', path.join(dir, 'config.ldif')], { stdio: 'pipe' });
   execFileSync('/usr/sbin/slapadd', ['-q', '-w', '-F', path.join(dir, 'config'), '-b', SUFFIX, '-l', path.join(dir, 'data.ldif')], { stdio: 'pipe' });
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
   let child: ChildProcess;
   let output = '';
   const clients: Client[] = [];
   const launch = async () => {
-    child = spawn(SLAPD, ['-d', '0', '-F', path.join(dir, 'config'), '-h', `${url}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(SLAPD, ['-d', '0', '-F', path.join(dir, 'config'), '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     await waitForBind(url, child, () => output);
@@ -165,7 +182,7 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
   };
   await launch();
   return {
-    url, port, dir,
+    url, ldapsUrl, caFile: path.join(dir, 'ca.pem'), port, dir,
     async admin() {
       const client = new Client({ url, timeout: 10_000 });
       await client.bind(ADMIN_DN, ADMIN_PASSWORD);

@@ -73,3 +73,15 @@ t2('users come before groups; nested groups expand only when asked (plain LDAP)'
   const nested = await all(source({ groups: { baseDN: tree.groups, nested: true } }).readAll!().records);
   t.deepEqual(outer(nested), [tree.userDN('ada').toLowerCase(), tree.userDN('carol').toLowerCase()]);
 });
+
+t2('TLS: ldaps:// and StartTLS with the CA of the configuration; an unknown CA is refused', async (t) => {
+  t.like(await source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).test!(), { ok: true });
+  const starttls = await source({ startTLS: true, caFile: slapd!.caFile }).test!();
+  t.true(starttls.ok, starttls.message);
+  const untrusted = await source({ url: slapd!.ldapsUrl }).test!();
+  t.false(untrusted.ok);
+  t.regex(untrusted.message, /certificate/i);
+  const users = (await all(source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).readAll!().records)).filter((r) => r.kind === 'user');
+  t.is(users.length, 3);
+  t.like(await source({ startTLS: true, caFile: slapd!.caFile }).authenticate!('ada', 'Analytical-1843'), { ok: true });
+});
