@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, type Entry, InvalidCredentialsError } from 'ldapts';
+import { Client, type Control, type Entry, InvalidCredentialsError } from 'ldapts';
 import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
@@ -47,6 +47,7 @@ export interface SearchSpec {
   attributes: string[];
   binary?: string[];
   sizeLimit?: number;
+  controls?: Control[];
 }
 
 export async function* pagedSearch(client: Client, config: LdapSourceConfig, spec: SearchSpec): AsyncGenerator<Entry> {
@@ -57,7 +58,7 @@ export async function* pagedSearch(client: Client, config: LdapSourceConfig, spe
     explicitBufferAttributes: spec.binary ?? [],
     sizeLimit: spec.sizeLimit ?? 0,
     paged: { pageSize: config.pageSize },
-  });
+  }, spec.controls);
   for await (const page of pages) yield* page.searchEntries;
 }
 

@@ -1,7 +1,7 @@
-import type { Client, Entry } from 'ldapts';
+import { type Client, Control, type Entry } from 'ldapts';
 import type { LdapSourceConfig, SourceContext, SourceGroup, SourceRead, SourceRecord } from '../../src/plugin-api.ts';
 import { openBound, pagedSearch, rootAttribute } from './connection.ts';
-import { groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
+import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
 import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
 import { expandNested } from './nested-groups.ts';
@@ -12,6 +12,9 @@ import { expandNested } from './nested-groups.ts';
 // `>=`, so an entry changed at the token's instant is read again rather than missed — unchanged
 // records cost nothing downstream.
 // Membership changes touch the group, not the member: incremental reads read changed groups too.
+
+/** LDAP_SERVER_SHOW_DELETED_OID: AD returns tombstones (deleted objects keep their objectGUID). */
+const SHOW_DELETED = '1.2.840.113556.1.4.417';
 
 const TOKEN_PREFIX = { entryCSN: 'csn', modifyTimestamp: 'ts', uSNChanged: 'usn' } as const;
 const TOKEN_SHAPE = { entryCSN: /^\d{14}\.\d+Z#[0-9a-f]+#[0-9a-f]+#[0-9a-f]+$/, modifyTimestamp: /^\d{14}(\.\d+)?Z$/, uSNChanged: /^\d+$/ };
@@ -42,6 +45,7 @@ export function readDirectory(options: ReadOptions): SourceRead {
   const { config, flavor, context } = options;
   const ad = config.flavor === 'ad';
   const prefix = TOKEN_PREFIX[flavor.changes];
+  const deleted: string[] = [];
   let token: string | null = options.since;
   let newest = options.since?.startsWith(`${prefix}:`) && !ad ? options.since.slice(prefix.length + 1) : '';
 
@@ -99,6 +103,14 @@ export function readDirectory(options: ReadOptions): SourceRead {
     return members;
   }
 
+  /** AD tells its deletions: the users deleted since the token, as tombstones. */
+  async function deletedSince(client: Client): Promise<void> {
+    const domainRoot = config.users.baseDN.split(',').filter((rdn) => /^\s*dc=/i.test(rdn)).join(',');
+    const filter = and('(isDeleted=TRUE)', '(objectClass=user)', changed);
+    const spec = { baseDN: domainRoot, filter, attributes: [flavor.idAttribute], binary: [flavor.idAttribute], controls: [new Control(SHOW_DELETED, { critical: true })] };
+    for await (const entry of pagedSearch(client, config, spec)) deleted.push(externalIdOf(entry, flavor));
+  }
+
   async function* records(): AsyncGenerator<SourceRecord> {
     const client = await openBound(config, context);
     try {
@@ -111,11 +123,12 @@ export function readDirectory(options: ReadOptions): SourceRead {
         yield toUser(entry, config, flavor, domain);
       }
       yield* groupsOf(client);
+      if (ad && changed !== '') await deletedSince(client);
       token = usn !== null ? `usn:${usn}` : newest ? `${prefix}:${newest}` : token;
     } finally {
       await client.unbind().catch(() => undefined);
     }
   }
 
-  return { records: records(), nextToken: () => token, deletedExternalIds: () => [] };
+  return { records: records(), nextToken: () => token, deletedExternalIds: () => deleted };
 }
