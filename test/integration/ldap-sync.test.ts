@@ -171,6 +171,24 @@ eachDatabase((kind, fixture) => {
     t.deepEqual(await s.groupMembers('team'), ['nomail', 'user0']);
   });
 
+  t2(`[${kind}] generic flavor: memberUid groups, modifyTimestamp increments`, async (t) => {
+    const db = fixture().database.knex;
+    const s = await setup(db, () => fixture().newOrg(), 3);
+    const admin = await slapd!.admin();
+    await admin.add(s.tree.groupDN('posix'), { objectClass: 'posixGroup', cn: 'posix', gidNumber: '5000', memberUid: ['user0', 'user2'] });
+    s.setSources([s.tree.source(slapd!.url, { flavor: 'generic', groups: { baseDN: s.tree.groups, filter: '(objectClass=posixGroup)', membershipAttribute: 'memberUid' } })]);
+    t.like((await s.sync(FULL)).counts, { created: 3, groupsCreated: 1, membershipsAdded: 2 });
+    t.deepEqual(await s.groupMembers('posix'), ['user0', 'user2']);
+    // modifyTimestamp has one-second precision: let the clock pass the token's second.
+    await new Promise((r) => setTimeout(r, 1100));
+    await s.tree.replace(s.tree.userDN('user1'), 'sn', ['Renamed']);
+    await s.tree.replace(s.tree.groupDN('posix'), 'memberUid', ['user0', 'user1']);
+    const inc = await s.sync(INCREMENTAL);
+    t.like(inc.counts, { updated: 1, membershipsAdded: 1, membershipsRemoved: 1 });
+    t.is(inc.tokenAfter?.startsWith('ts:'), true);
+    t.deepEqual(await s.groupMembers('posix'), ['user0', 'user1']);
+  });
+
   t2(`[${kind}] role rules: the first rule naming one of the user's groups wins; scoping by group`, async (t) => {
     const db = fixture().database.knex;
     const s = await setup(db, () => fixture().newOrg(), 4);
