@@ -22,20 +22,54 @@ export type AuthenticationResult =
   | { ok: true; memberId: string; mustChangePassword: boolean }
   | { ok: false; reason: 'unknown-login' | 'wrong-password' | 'disabled' | 'no-password' };
 
-/** A record read from a directory: one user or one group, with its stable external id. */
-export interface SourceRecord {
-  kind: 'user' | 'group';
+/**
+ * A user read from a directory. `ref` is how the directory's groups name this user: its DN for
+ * `member` groups, its login for `memberUid` groups — lower-cased, so that the engine can match.
+ */
+export interface SourceUser {
+  kind: 'user';
   externalId: string;
-  login?: string;
-  attributes: Record<string, string | string[] | undefined>;
-  /** For groups: the external ids (or DNs) of their members. */
-  members?: string[];
+  ref: string;
+  login: string;
+  email: string | null;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  disabled: boolean;
+  /** The enterprise groups (DNs, lower-cased) the directory says the user is in: for role rules. */
+  groups: string[];
 }
 
-export interface ChangeSet {
+/** A group read from a directory, with the refs of its (possibly nested-expanded) member users. */
+export interface SourceGroup {
+  kind: 'group';
+  externalId: string;
+  ref: string;
+  name: string;
+  description: string;
+  members: string[];
+}
+
+export type SourceRecord = SourceUser | SourceGroup;
+
+/**
+ * One read of a source. Every user comes before the first group, so that a group's members are
+ * known when it arrives. The token and the deletions are known once `records` has been consumed.
+ */
+export interface SourceRead {
   records: AsyncIterable<SourceRecord>;
-  deletedExternalIds: string[];
-  nextToken: string;
+  nextToken(): string | null;
+  /** External ids the directory itself reports deleted (incremental reads). */
+  deletedExternalIds(): string[];
+}
+
+/** A directory entry shown to administrators by `ldap search`. */
+export interface DirectoryEntry {
+  kind: 'user' | 'group';
+  dn: string;
+  externalId: string;
+  name: string;
+  email: string | null;
 }
 
 export type { SamlSourceConfig, OidcSourceConfig, SecretRef } from './config/source-schemas.ts';
@@ -107,8 +141,11 @@ export interface IdentitySource {
   readonly name: string;
   readonly type: string;
   test?(): Promise<SourceTestResult>;
-  readAll?(): AsyncIterable<SourceRecord>;
-  readChanges?(token: string | null): Promise<ChangeSet>;
+  /** Full reconciliation: every user and group in scope, streamed (paged), never all in memory. */
+  readAll?(): SourceRead;
+  /** Incremental: what changed since `token` (a value returned by `nextToken()` of an earlier read). */
+  readChanges?(token: string): SourceRead;
+  search?(text: string, limit: number): Promise<DirectoryEntry[]>;
   /** Password check for the sign-in route (built-in accounts, LDAP bind). */
   authenticate?(login: string, password: string): Promise<AuthenticationResult>;
   signIn?: RedirectSignIn;
@@ -124,6 +161,8 @@ export interface PasswordHasher {
 export interface SourceContext {
   orgId: string;
   findLocalAccount(login: string): Promise<LocalAccount | null>;
+  /** The member linked to a record of this source, for sources that sign in by bind. */
+  findLinkedMember(externalId: string): Promise<{ memberId: string; status: LocalAccount['status'] } | null>;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** The daemon's URLs for this source (redirect sign-in). */
   urls: SignInUrls;
@@ -141,6 +180,8 @@ export interface SourceConfig {
   type: string;
   [key: string]: unknown;
 }
+
+export type { LdapSourceConfig } from './config/ldap-source-schema.ts';
 
 export interface IdentitySourcePlugin<C extends SourceConfig = SourceConfig> {
   readonly type: string;

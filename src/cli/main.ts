@@ -9,8 +9,11 @@ import { keysCommand } from './commands/keys-command.ts';
 import { membersCommand } from './commands/members-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { orgsCommand } from './commands/orgs-command.ts';
-import { sourcesCommand } from './commands/sources-command.ts';
 import { startCommand } from './commands/start-command.ts';
+import { ldapCommand } from './commands/ldap-command.ts';
+import { runsCommand } from './commands/runs-command.ts';
+import { sourcesCommand } from './commands/sources-command.ts';
+import { syncCommand } from './commands/sync-command.ts';
 
 // Exit codes: 0 done, 1 the operation failed, 2 the command line itself is wrong.
 
@@ -22,7 +25,7 @@ const program = new Command('provisiond')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), sourcesCommand()]) {
+for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand()]) {
   program.addCommand(command);
 }
 // Sub-commands inherit exit handling so that a usage error anywhere exits with 2.

@@ -1,8 +1,15 @@
 import { z } from 'zod';
-import { sourceSchema } from './source-schemas.ts';
+import type { LdapSourceConfig } from './ldap-source-schema.ts';
+import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 // The configuration file's shape. Every key is checked at start; an unknown key is an error,
 // since a misspelt key silently ignored is a setting the administrator believes is in force.
+
+export type SourceEntry = AnySourceConfig;
+
+export function isLdapSource(entry: SourceEntry): entry is LdapSourceConfig {
+  return entry.type === 'ldap';
+}
 
 export const configSchema = z
   .object({
@@ -54,10 +61,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z
-      .array(sourceSchema)
-      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique')
-      .default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }]),
+    sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }]).superRefine((sources, ctx) => {
+      const seen = new Set<string>();
+      sources.forEach((s, i) => {
+        if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `the source name "${s.name}" is used twice` });
+        seen.add(s.name);
+      });
+    }),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ldapSourceSchema } from './ldap-source-schema.ts';
 
 // The `sources:` entries, one strict schema per type: a misspelt key under a source is an error
 // that names it (sources.1.clientSecret…), never a setting silently ignored.
@@ -73,8 +74,8 @@ export const oidcSourceSchema = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('type', [builtinSourceSchema, samlSourceSchema, oidcSourceSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of builtin, saml, oidc' : undefined),
+export const sourceSchema = z.discriminatedUnion('type', [builtinSourceSchema, samlSourceSchema, oidcSourceSchema, ldapSourceSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of builtin, ldap, saml, oidc' : undefined),
 });
 
 export type BuiltinSourceConfig = z.infer<typeof builtinSourceSchema>;

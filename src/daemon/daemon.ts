@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
 import { createApp } from '../http/app.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
+import { startScheduler } from './scheduler.ts';
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, 'provisiond.sock');
@@ -73,6 +74,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     await opened.close();
     throw error;
   }
+  const scheduler = startScheduler(ctx);
   const address = tcp.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   ctx.log.info({ url, database: ctx.database.kind, dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined, migrationsApplied: opened.appliedMigrations.length }, 'provisiond started');
@@ -86,7 +88,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       stopping ??= (async () => {
         ctx.log.info('provisiond stopping');
         const graceMs = config.server.shutdownGraceSeconds * 1000;
-        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve()]);
+        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve(), scheduler.stop(graceMs)]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();
         ctx.log.info('provisiond stopped');

@@ -1,10 +1,14 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Prometheus metrics of one daemon. Each daemon has its own registry so that tests starting
 // several in one process do not share counters.
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly syncRuns: Counter<'source' | 'mode' | 'status'>;
+  readonly syncDuration: Histogram<'source' | 'mode'>;
+  readonly syncChanges: Counter<'source' | 'change'>;
+  readonly syncLastSuccess: Gauge<'source'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'provisiond_' });
@@ -14,6 +18,22 @@ export class Metrics {
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
+    });
+    this.syncRuns = new Counter({
+      name: 'provisiond_sync_runs_total', help: 'Directory sync runs by source, mode and final status',
+      labelNames: ['source', 'mode', 'status'], registers: [this.registry],
+    });
+    this.syncDuration = new Histogram({
+      name: 'provisiond_sync_duration_seconds', help: 'Duration of directory sync runs',
+      labelNames: ['source', 'mode'], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900], registers: [this.registry],
+    });
+    this.syncChanges = new Counter({
+      name: 'provisiond_sync_changes_total', help: 'Records by what a sync did with them (created, updated, unchanged, errors…)',
+      labelNames: ['source', 'change'], registers: [this.registry],
+    });
+    this.syncLastSuccess = new Gauge({
+      name: 'provisiond_sync_last_success_timestamp_seconds', help: 'When the source last synced successfully',
+      labelNames: ['source'], registers: [this.registry],
     });
   }
 }

@@ -1,24 +1,13 @@
 import type { Knex } from 'knex';
 import type { AnySourceConfig } from '../config/source-schemas.ts';
 import { NotFoundError } from '../errors.ts';
-import { findLocalAccount } from '../members/local-accounts.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { IdentitySource, IdentitySourcePlugin, SourceContext } from '../plugin-api.ts';
-import { builtinPlugin } from '../../plugins/builtin/index.ts';
-import { oidcPlugin } from '../../plugins/oidc/index.ts';
-import { samlPlugin } from '../../plugins/saml/index.ts';
-import { consumeOnce } from '../sign-in/consumed-ids.ts';
-import { resolveSecret } from './secret-ref.ts';
+import type { IdentitySource } from '../plugin-api.ts';
+import { createSource, sourceContext } from './source-context.ts';
 import { signInUrls } from './source-urls.ts';
 
 // The configured sources of the default organization, each created by its plugin at first use
 // (so that the public URL is known: with port 0 it is only known once the daemon listens).
-
-const PLUGINS: Record<AnySourceConfig['type'], IdentitySourcePlugin<never>> = {
-  builtin: builtinPlugin,
-  saml: samlPlugin,
-  oidc: oidcPlugin,
-};
 
 export interface SourceRegistryDeps {
   db: Knex;
@@ -47,15 +36,7 @@ export class SourceRegistry {
     if (existing) return existing;
     const config = this.config(name);
     const { db, orgId, log } = this.deps;
-    const context: SourceContext = {
-      orgId,
-      findLocalAccount: (login) => findLocalAccount(db, orgId, login),
-      log: log.child({ source: name }),
-      urls: signInUrls(this.deps.publicUrl(), config) ?? { login: '', callback: '' },
-      resolveSecret: (ref) => resolveSecret(ref),
-      consumeOnce: (id, expiresAt) => consumeOnce(db, { orgId, source: name, id, expiresAt }),
-    };
-    const source = (PLUGINS[config.type] as IdentitySourcePlugin<AnySourceConfig>).create(config, context);
+    const source = createSource(config, sourceContext(db, orgId, name, log, signInUrls(this.deps.publicUrl(), config) ?? undefined));
     this.created.set(name, source);
     return source;
   }

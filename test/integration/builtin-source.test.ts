@@ -11,7 +11,7 @@ eachDatabase((kind, fixture) => {
     const log = { info() {}, warn() {} };
     const source = builtinPlugin.create({ name: 'builtin', type: 'builtin' }, {
       orgId: scope.orgId, log, findLocalAccount: (login) => findLocalAccount(f.database.knex, scope.orgId, login),
-      urls: { login: '', callback: '' }, resolveSecret: () => '', consumeOnce: async () => true,
+      urls: { login: '', callback: '' }, resolveSecret: () => '', consumeOnce: async () => true, findLinkedMember: async () => null,
     });
     const m = await createMember(f.deps, scope, { username: 'local.user', email: 'l@example.org', firstName: 'Lo', lastName: 'Cal', password: 'Meadow-8812-t' });
     t.deepEqual(await source.authenticate!('LOCAL.USER', 'Meadow-8812-t'), { ok: true, memberId: m.id, mustChangePassword: true });

@@ -62,11 +62,11 @@ test('source configuration: strict per type, errors name the key, secrets by ref
     const result = configSchema.safeParse({ sources });
     return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
-  t.deepEqual(issues([{ name: 'x', type: 'ldapp' }]), ['sources.0.type: type must be one of builtin, saml, oidc']);
+  t.deepEqual(issues([{ name: 'x', type: 'ldapp' }]), ['sources.0.type: type must be one of builtin, ldap, saml, oidc']);
   t.regex(issues([{ name: 'o', type: 'oidc', issuer: 'https://idp.example', clientId: 'c', clientSecrt: { env: 'S' } }])[0]!, /^sources\.0: .*clientSecrt/);
   t.deepEqual(issues([{ name: 'o', type: 'oidc', issuer: 'https://idp.example', clientId: 'c', clientSecret: 'plain-text' }]), ['sources.0.clientSecret: must be { env: NAME } or { file: PATH }']);
   t.deepEqual(issues([{ name: 's', type: 'saml' }]), ['sources.0.idpMetadata: must be { url: URL } or { file: PATH }']);
-  t.deepEqual(issues([{ name: 'a', type: 'builtin' }, { name: 'a', type: 'builtin' }]), ['sources: source names must be unique']);
+  t.deepEqual(issues([{ name: 'a', type: 'builtin' }, { name: 'a', type: 'builtin' }]), ['sources.1.name: the source name "a" is used twice']);
   const parsed = configSchema.parse({ sources: [{ name: 's', type: 'saml', idpMetadata: { file: 'idp.xml' } }, { name: 'o', type: 'oidc', issuer: 'https://idp.example', clientId: 'c' }] });
   t.like(parsed.sources[0], { autoRegister: false, linkBy: 'none' });
   t.like(parsed.sources[1], { autoRegister: false, requireVerifiedEmail: true, scopes: ['openid', 'email', 'profile'] });
@@ -77,11 +77,11 @@ test('source configuration: strict per type, errors name the key, secrets by ref
   t.is(signInUrls('https://id.example.org', { name: 'o', type: 'oidc' })?.callback, 'https://id.example.org/auth/oidc/o/callback');
 });
 
-test('the example configuration is valid, with its SAML and OIDC sources uncommented too', (t) => {
+test('the example configuration is valid, with its SAML, OIDC and LDAP sources uncommented too', (t) => {
   const text = readFileSync('config/provisiond.example.yaml', 'utf8');
   const [head, sources] = text.split('\nsources:\n');
   const uncommented = `${head}\nsources:\n${sources!.replace(/^ {2}# (- name| {2})/gm, '  $1')}`;
   const parsed = configSchema.parse(parseYaml(uncommented));
-  t.deepEqual(parsed.sources.map((s) => s.type), ['builtin', 'saml', 'oidc']);
+  t.deepEqual(parsed.sources.map((s) => s.type), ['builtin', 'saml', 'oidc', 'ldap']);
   t.like(parsed.sources[2], { clientSecret: { env: 'OIDC_CLIENT_SECRET' }, autoRegister: false });
 });

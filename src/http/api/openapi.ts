@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
+import { syncBody } from './sync-routes.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
 // handlers validate with, so the document cannot drift from what is accepted.
@@ -141,6 +142,20 @@ export function openApiDocument(): object {
           responses: { 200: list('AuditEntry'), ...errors },
         },
       },
+      '/sources': { get: { summary: 'Configured identity sources (never their secrets), with their last run', responses: { 200: ok('sources'), ...errors } } },
+      '/sources/{name}/test': { parameters: [ref('name')], post: { summary: 'Bind to a source and read one entry (administrators)', responses: { 200: ok('{ ok, message }'), ...errors } } },
+      '/sources/{name}/search': {
+        parameters: [ref('name')],
+        get: { summary: 'Users and groups of a directory containing q (administrators)', parameters: [query('q', 'text to look for'), query('limit', 'at most', { type: 'integer' })], responses: { 200: ok('entries'), ...errors } },
+      },
+      '/sources/{name}/runs': {
+        parameters: [ref('name')],
+        post: { summary: 'Run a sync (administrators); a preview computes the plan and writes nothing', requestBody: body(syncBody), responses: { 200: ok('the preview'), 201: ok('the run record'), ...errors } },
+      },
+      '/runs': { get: { summary: 'Sync runs, newest first', parameters: [query('source', 'only this source'), query('limit', 'how many', { type: 'integer' })], responses: { 200: ok('runs'), ...errors } } },
+      '/runs/{id}': { parameters: [ref('id')], get: { summary: 'One sync run with its counts, samples and (held) removals', responses: { 200: ok('the run'), ...errors } } },
+      '/runs/{id}/approve': { parameters: [ref('id')], post: { summary: 'Apply the removals a held run showed (administrators)', responses: { 200: ok('the run'), ...errors } } },
+      '/runs/{id}/reject': { parameters: [ref('id')], post: { summary: 'Drop the removals of a held run (administrators)', responses: { 200: ok('the run'), ...errors } } },
     },
   };
   return cached;

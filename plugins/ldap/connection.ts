@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { Client, type Control, type Entry, InvalidCredentialsError } from 'ldapts';
+import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
+
+// One bound connection per read. Searches are paged and yield entry by entry, so a read of the
+// whole directory holds one page in memory at a time.
+
+export function newClient(config: LdapSourceConfig): Client {
+  // tlsOptions only for ldaps://: given to an ldap:// client, ldapts' StartTLS upgrade fails.
+  const ca = config.caFile && config.url.startsWith('ldaps:') ? [readFileSync(config.caFile)] : undefined;
+  return new Client({
+    url: config.url,
+    timeout: config.timeoutSeconds * 1000,
+    connectTimeout: config.timeoutSeconds * 1000,
+    ...(ca && { tlsOptions: { ca } }),
+  });
+}
+
+/** A client on an encrypted connection when the configuration asks for StartTLS (before any bind). */
+export async function openConnection(config: LdapSourceConfig): Promise<Client> {
+  const client = newClient(config);
+  if (!config.startTLS) return client;
+  try {
+    await client.startTLS(config.caFile ? { ca: [readFileSync(config.caFile)] } : {});
+    return client;
+  } catch (error) {
+    await client.unbind().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function openBound(config: LdapSourceConfig, context: SourceContext): Promise<Client> {
+  const client = await openConnection(config);
+  try {
+    await client.bind(config.bindDN, context.resolveSecret(config.bindCredentials));
+    return client;
+  } catch (error) {
+    await client.unbind().catch(() => undefined);
+    if (error instanceof InvalidCredentialsError) throw new Error(`${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`);
+    throw error;
+  }
+}
+
+export interface SearchSpec {
+  baseDN: string;
+  filter: string;
+  attributes: string[];
+  binary?: string[];
+  sizeLimit?: number;
+  controls?: Control[];
+}
+
+export async function* pagedSearch(client: Client, config: LdapSourceConfig, spec: SearchSpec): AsyncGenerator<Entry> {
+  const pages = client.searchPaginated(spec.baseDN, {
+    scope: 'sub',
+    filter: spec.filter,
+    attributes: spec.attributes,
+    explicitBufferAttributes: spec.binary ?? [],
+    sizeLimit: spec.sizeLimit ?? 0,
+    paged: { pageSize: config.pageSize },
+  }, spec.controls);
+  for await (const page of pages) yield* page.searchEntries;
+}
+
+export async function rootAttribute(client: Client, attribute: string): Promise<string | null> {
+  const { searchEntries } = await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] });
+  const value = searchEntries[0]?.[attribute];
+  return value === undefined ? null : String(Array.isArray(value) ? value[0] : value);
+}

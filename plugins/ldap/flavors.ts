@@ -1,0 +1,52 @@
+import type { LdapSourceConfig } from '../../src/plugin-api.ts';
+
+// What differs between directories, per flavor. The configuration may override each default.
+
+export interface FlavorSettings {
+  idAttribute: string;
+  /** The id attribute is binary (AD objectGUID) and needs its text form. */
+  binaryId: boolean;
+  loginAttribute: string;
+  userFilter: string;
+  groupFilter: string;
+  nested: boolean;
+  /**
+   * How changes are found: entryCSN (OpenLDAP: microsecond precision, so a token re-reads at most
+   * the entries of its own microsecond), modifyTimestamp (generic: one-second precision), or
+   * uSNChanged (AD).
+   */
+  changes: 'entryCSN' | 'modifyTimestamp' | 'uSNChanged';
+}
+
+const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
+  openldap: {
+    idAttribute: 'entryUUID', binaryId: false, loginAttribute: 'uid', userFilter: '(objectClass=inetOrgPerson)',
+    groupFilter: '(objectClass=groupOfNames)', nested: false, changes: 'entryCSN',
+  },
+  ad: {
+    idAttribute: 'objectGUID', binaryId: true, loginAttribute: 'sAMAccountName',
+    userFilter: '(&(objectCategory=person)(objectClass=user))', groupFilter: '(objectClass=group)', nested: true, changes: 'uSNChanged',
+  },
+  generic: {
+    idAttribute: 'entryUUID', binaryId: false, loginAttribute: 'uid', userFilter: '(objectClass=inetOrgPerson)',
+    groupFilter: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))', nested: false, changes: 'modifyTimestamp',
+  },
+};
+
+export function flavorSettings(config: LdapSourceConfig): FlavorSettings {
+  const base = FLAVORS[config.flavor];
+  return {
+    ...base,
+    loginAttribute: config.users.loginAttribute ?? base.loginAttribute,
+    userFilter: config.users.filter ?? base.userFilter,
+    groupFilter: config.groups?.filter ?? base.groupFilter,
+    nested: config.groups?.nested ?? base.nested,
+  };
+}
+
+/** AD logins carry the domain: the configured one, or the first DC= of the base DN. */
+export function adDomain(config: LdapSourceConfig): string {
+  if (config.domain) return config.domain.toUpperCase();
+  const dc = /(?:^|,)\s*dc=([^,]+)/i.exec(config.users.baseDN);
+  return (dc?.[1] ?? 'DOMAIN').toUpperCase();
+}

@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.ts';
+import { approveRun, rejectRun } from '../../sync/run-decisions.ts';
+import { runSync } from '../../sync/run-sync.ts';
+import { listSources, searchSource, testSource } from '../../sync/source-admin.ts';
+import { getRun, listRuns } from '../../sync/sync-runs.ts';
+import { parseInput } from '../../validation.ts';
+import { scopeOf } from '../authenticate.ts';
+
+export const syncBody = z.object({
+  mode: z.enum(['full', 'incremental']).default('incremental'),
+  preview: z.boolean().default(false),
+}).strict();
+
+/** Sources, sync runs (with preview), held-run decisions and directory look-ups. */
+export function syncRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const db = ctx.database.knex;
+  const deps = { db, sources: ctx.config.sources, log: ctx.log, metrics: ctx.metrics };
+
+  router.get('/sources', async (_req, res) => {
+    const items = await listSources(deps, scopeOf(res));
+    res.json({ items, total: items.length });
+  });
+  router.post('/sources/:name/test', async (req, res) => {
+    res.json(await testSource(deps, scopeOf(res), req.params.name));
+  });
+  router.get('/sources/:name/search', async (req, res) => {
+    const q = parseInput(z.object({ q: z.string().default(''), limit: z.coerce.number().int().min(1).max(500).default(25) }).strict(), req.query);
+    const items = await searchSource(deps, scopeOf(res), req.params.name, q.q, q.limit);
+    res.json({ items, total: items.length });
+  });
+  router.post('/sources/:name/runs', async (req, res) => {
+    const body = parseInput(syncBody, req.body ?? {});
+    const run = await runSync(deps, scopeOf(res), req.params.name, { ...body, trigger: 'api' });
+    res.status(run.id ? 201 : 200).json(run);
+  });
+  router.get('/runs', async (req, res) => {
+    const q = parseInput(z.object({ source: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(), req.query);
+    const items = await listRuns(db, scopeOf(res).orgId, q);
+    res.json({ items, total: items.length });
+  });
+  router.get('/runs/:id', async (req, res) => {
+    const { run, heldActions } = await getRun(db, scopeOf(res).orgId, req.params.id);
+    res.json({ ...run, heldActions: heldActions.slice(0, 100) });
+  });
+  router.post('/runs/:id/approve', async (req, res) => {
+    res.json(await approveRun(db, scopeOf(res), req.params.id));
+  });
+  router.post('/runs/:id/reject', async (req, res) => {
+    res.json(await rejectRun(db, scopeOf(res), req.params.id));
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.ts';
+import type { CountKey } from './sync-types.ts';
+import { type NewMember, applyCreates } from './user-store.ts';
+
+// What the engine does with a directory user that matches no member (`onUnmatched`). The
+// invitations feature (issue 6) plugs an `invite` reaction in with registerUnmatchedReaction;
+// until then the configuration refuses `onUnmatched: invite` (see ldap-source-schema.ts).
+
+export interface ReactionContext {
+  orgId: string;
+  source: string;
+  actor: Actor;
+  defaults: { userTypeId: string; roleId: string };
+}
+
+export interface UnmatchedReaction {
+  readonly name: string;
+  /** The count the plan adds each record to (created, invited, ignored). */
+  readonly count: CountKey;
+  /** Applies the reaction; records it could not handle come back with the reason. */
+  apply(trx: Knex.Transaction, ctx: ReactionContext, records: NewMember[]): Promise<Array<{ record: NewMember; reason: string }>>;
+}
+
+const create: UnmatchedReaction = {
+  name: 'create',
+  count: 'created',
+  async apply(trx, ctx, records) {
+    const { taken } = await applyCreates(trx, ctx.orgId, ctx.source, ctx.actor, records, ctx.defaults);
+    return taken.map((record) => ({ record, reason: `the username ${record.member.username} is taken by a member this source does not correlate with` }));
+  },
+};
+
+const ignore: UnmatchedReaction = { name: 'ignore', count: 'ignored', apply: async () => [] };
+
+const reactions = new Map<string, UnmatchedReaction>([[create.name, create], [ignore.name, ignore]]);
+
+export function registerUnmatchedReaction(reaction: UnmatchedReaction): void {
+  reactions.set(reaction.name, reaction);
+}
+
+export function unmatchedReaction(name: string): UnmatchedReaction {
+  const reaction = reactions.get(name);
+  if (!reaction) throw new Error(`no "${name}" reaction for unmatched records is available`);
+  return reaction;
+}

@@ -1,0 +1,32 @@
+import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
+
+// What the engine needs of a source's configuration, with the defaults of sources that do not
+// say (the deletion guard 10% / 500, disable on deletion, correlate by username).
+
+export interface RoleRule {
+  group: string;
+  role?: string | undefined;
+  userType?: string | undefined;
+}
+
+export interface SyncPolicy {
+  source: string;
+  correlate: Array<'username' | 'email'>;
+  onUnmatched: 'create' | 'invite' | 'ignore';
+  onDeleted: 'disable' | 'delete' | 'ignore';
+  roleRules: RoleRule[];
+  groupNames: Record<string, string>;
+  guard: { percent: number; max: number };
+}
+
+export function policyOf(entry: SourceEntry): SyncPolicy {
+  if (isLdapSource(entry)) {
+    return {
+      source: entry.name, correlate: entry.correlate, onUnmatched: entry.onUnmatched, onDeleted: entry.onDeleted,
+      roleRules: entry.roleRules, groupNames: entry.groupNames, guard: entry.deletionGuard,
+    };
+  }
+  return {
+    source: entry.name, correlate: ['username'], onUnmatched: 'create', onDeleted: 'disable', roleRules: [], groupNames: {}, guard: { percent: 10, max: 500 },
+  };
+}

@@ -1,0 +1,43 @@
+// The vocabulary of the sync engine (ARCHITECTURE.md): one situation per record, one action each.
+
+export type Situation = 'linked' | 'unlinked' | 'unmatched' | 'deleted' | 'disputed';
+
+export const COUNT_KEYS = [
+  'created', 'updated', 'linked', 'disabled', 'enabled', 'deleted', 'invited', 'ignored', 'unchanged', 'disputed', 'errors',
+  'groupsCreated', 'groupsUpdated', 'groupsDeleted', 'membershipsAdded', 'membershipsRemoved',
+] as const;
+
+export type CountKey = (typeof COUNT_KEYS)[number];
+export type Counts = Record<CountKey, number>;
+
+export function emptyCounts(): Counts {
+  return Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as Counts;
+}
+
+/** One line of the plan, kept as a sample for previews and run records (the first few of each kind). */
+export interface Change {
+  action: CountKey;
+  externalId: string;
+  name: string;
+  detail?: string;
+}
+
+export const SAMPLES_PER_KIND = 10;
+
+export class Samples {
+  readonly byKind: Partial<Record<CountKey, Change[]>> = {};
+  add(change: Change): void {
+    const list = (this.byKind[change.action] ??= []);
+    if (list.length < SAMPLES_PER_KIND) list.push(change);
+  }
+}
+
+export type RunMode = 'full' | 'incremental';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'held' | 'approved' | 'rejected' | 'preview';
+
+/** A disable or deletion waiting for an administrator (held runs). */
+export interface HeldAction {
+  memberId: string;
+  externalId: string;
+  action: 'disable' | 'delete';
+}

@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.ts';
+import { loadCatalog } from '../catalog/catalog-store.ts';
+import { findRole, findUserType } from '../catalog/compatibility.ts';
+import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
+import { findOrganization } from '../orgs/organizations.ts';
+import type { SourceUser } from '../plugin-api.ts';
+import { type MappingContext, mapUser } from './member-mapping.ts';
+import { type ReactionContext, unmatchedReaction } from './reactions.ts';
+import type { SyncPolicy } from './sync-policy.ts';
+import type { Counts, Samples } from './sync-types.ts';
+import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
+import { planUser } from './user-plan.ts';
+
+// One batch of users: map, correlate with one look-up per kind, plan, and (unless previewing)
+// apply in one transaction.
+
+export interface UserBatchContext {
+  db: Knex;
+  preview: boolean;
+  orgId: string;
+  policy: SyncPolicy;
+  actor: Actor;
+  counts: Counts;
+  samples: Samples;
+  /** Members linked during this run: a second record correlating to one of them is disputed. */
+  claimed: Set<string>;
+  mapping: MappingContext & { defaultIds: { userTypeId: string; roleId: string } };
+}
+
+export async function mappingContext(db: Knex, orgId: string, policy: SyncPolicy): Promise<UserBatchContext['mapping']> {
+  const catalog = await loadCatalog(db, orgId);
+  const org = await findOrganization(db, orgId);
+  const defaults = {
+    userType: org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+    role: org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
+  };
+  const userType = findUserType(catalog.userTypes, defaults.userType);
+  const role = findRole(catalog.roles, defaults.role);
+  if (!userType || !role) throw new Error(`the organization's default user type or role (${defaults.userType} / ${defaults.role}) is not in its catalog`);
+  return { catalog, rules: policy.roleRules, defaults, defaultIds: { userTypeId: userType.id, roleId: role.id } };
+}
+
+export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): Promise<void> {
+  const { counts, samples, policy } = ctx;
+  const mapped = batch.map((u) => mapUser(u, ctx.mapping));
+  const reaction = unmatchedReaction(policy.onUnmatched);
+  const work = async (q: Knex | Knex.Transaction, trx: Knex.Transaction | null) => {
+    const keys = batch.map((u, i) => {
+      const m = mapped[i]!;
+      return { externalId: u.externalId, username: m.ok ? m.member.username : null, email: m.ok ? m.member.email : null };
+    });
+    const correlations = await correlateBatch(q, ctx.orgId, policy.source, keys, policy.correlate);
+    const updates: MemberUpdate[] = [];
+    const unmatched: NewMember[] = [];
+    batch.forEach((user, i) => {
+      const d = planUser(user, mapped[i]!, correlations[i]!, policy.correlate);
+      const sample = { externalId: user.externalId, name: user.login };
+      switch (d.kind) {
+        case 'unchanged':
+          counts.unchanged += 1;
+          return;
+        case 'update': {
+          const change = d.status === 'disabled' && d.wasStatus !== 'disabled' ? 'disabled' : d.status === 'active' && d.wasStatus === 'disabled' ? 'enabled' : 'updated';
+          counts[change] += 1;
+          samples.add({ action: change, ...sample });
+          updates.push({ memberId: d.memberId, externalId: user.externalId, login: user.login, ref: user.ref, member: d.member, status: d.status, disabledBySync: d.disabledBySync });
+          return;
+        }
+        case 'link':
+          if (ctx.claimed.has(d.memberId)) {
+            counts.disputed += 1;
+            samples.add({ action: 'disputed', ...sample, detail: 'another record of this run already correlated with the same member' });
+            return;
+          }
+          ctx.claimed.add(d.memberId);
+          counts.linked += 1;
+          samples.add({ action: 'linked', ...sample });
+          updates.push({ memberId: d.memberId, externalId: user.externalId, login: user.login, ref: user.ref, member: d.member, status: d.status, disabledBySync: d.member.disabled });
+          return;
+        case 'unmatched':
+          counts[reaction.count] += 1;
+          samples.add({ action: reaction.count, ...sample });
+          unmatched.push({ externalId: user.externalId, login: user.login, ref: user.ref, member: d.member });
+          return;
+        case 'disputed':
+        case 'error':
+          counts[d.kind === 'disputed' ? 'disputed' : 'errors'] += 1;
+          samples.add({ action: d.kind === 'disputed' ? 'disputed' : 'errors', ...sample, detail: d.reason });
+      }
+    });
+    if (!trx) return;
+    await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
+    const rctx: ReactionContext = { orgId: ctx.orgId, source: policy.source, actor: ctx.actor, defaults: ctx.mapping.defaultIds };
+    for (const failure of await reaction.apply(trx, rctx, unmatched)) {
+      counts[reaction.count] -= 1;
+      counts.errors += 1;
+      samples.add({ action: 'errors', externalId: failure.record.externalId, name: failure.record.login, detail: failure.reason });
+    }
+  };
+  if (ctx.preview) await work(ctx.db, null);
+  else await ctx.db.transaction((trx) => work(trx, trx));
+}

@@ -1,0 +1,131 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.ts';
+import { type BulkMember, bulkInsertMembers } from '../members/member-bulk-insert.ts';
+import type { DesiredMember } from './member-mapping.ts';
+import type { Candidate, Correlation, LinkedMember } from './user-plan.ts';
+
+// The store side of user sync, batched: one query per look-up kind for a whole batch, and one
+// statement per kind of write (unnest arrays), with the audit entries written by the same statement.
+
+type Db = Knex | Knex.Transaction;
+
+interface CorrelationInput {
+  externalId: string;
+  username: string | null;
+  email: string | null;
+}
+
+export async function correlateBatch(db: Db, orgId: string, source: string, batch: CorrelationInput[], rules: Array<'username' | 'email'>): Promise<Correlation[]> {
+  const links = new Map<string, LinkedMember>();
+  const { rows } = (await db.raw(
+    `select l.external_id, l.member_id, l.content_hash, l.disabled_by_sync, m.status
+       from identity_links l join members m on m.id = l.member_id
+      where l.org_id = ? and l.source = ? and l.external_id = any(?::text[])`,
+    [orgId, source, batch.map((b) => b.externalId)],
+  )) as { rows: Array<{ external_id: string; member_id: string; content_hash: string | null; disabled_by_sync: boolean; status: LinkedMember['status'] }> };
+  for (const r of rows) links.set(r.external_id, { memberId: r.member_id, hash: r.content_hash, disabledBySync: r.disabled_by_sync, status: r.status });
+  const unlinked = batch.filter((b) => !links.has(b.externalId));
+  const byUsername = rules.includes('username') ? await candidates(db, orgId, source, 'username', unlinked.map((b) => b.username)) : new Map<string, Candidate[]>();
+  const byEmail = rules.includes('email') ? await candidates(db, orgId, source, 'email', unlinked.map((b) => b.email)) : new Map<string, Candidate[]>();
+  return batch.map((b) => ({
+    link: links.get(b.externalId),
+    byUsername: b.username ? byUsername.get(b.username.toLowerCase()) ?? [] : [],
+    byEmail: b.email ? byEmail.get(b.email.toLowerCase()) ?? [] : [],
+  }));
+}
+
+async function candidates(db: Db, orgId: string, source: string, column: 'username' | 'email', values: Array<string | null>): Promise<Map<string, Candidate[]>> {
+  const keys = [...new Set(values.filter((v): v is string => !!v).map((v) => v.toLowerCase()))];
+  const found = new Map<string, Candidate[]>();
+  if (keys.length === 0) return found;
+  const { rows } = (await db.raw(
+    `select m.id, lower(m.${column}) as key, l.external_id
+       from members m left join identity_links l on l.member_id = m.id and l.source = ?
+      where m.org_id = ? and lower(m.${column}) = any(?::text[])`,
+    [source, orgId, keys],
+  )) as { rows: Array<{ id: string; key: string; external_id: string | null }> };
+  for (const r of rows) found.set(r.key, [...(found.get(r.key) ?? []), { memberId: r.id, linkedTo: r.external_id }]);
+  return found;
+}
+
+export interface MemberUpdate {
+  memberId: string;
+  externalId: string;
+  login: string;
+  ref: string;
+  member: DesiredMember;
+  /** 'keep' leaves the member's status as it is (a member linked by a rule). */
+  status: 'active' | 'disabled' | 'keep';
+  disabledBySync: boolean;
+}
+
+/** Updates members to their directory values and records the new content hash on the link (inserting it for new links). */
+export async function applyUpdates(trx: Knex.Transaction, orgId: string, source: string, actor: Actor, updates: MemberUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const col = <T>(f: (u: MemberUpdate) => T) => updates.map(f);
+  await trx.raw(
+    `with t as (
+       select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
+         as t(id, email, first_name, last_name, display_name, status, role_id, user_type_id)
+     ), changed as (
+       update members m set email = t.email, first_name = t.first_name, last_name = t.last_name, display_name = t.display_name,
+         status = case when t.status = 'keep' then m.status else t.status end,
+         role_id = coalesce(t.role_id, m.role_id), user_type_id = coalesce(t.user_type_id, m.user_type_id),
+         version = m.version + 1, updated_at = now()
+       from t where m.id = t.id and m.org_id = ?
+       returning m.id, m.status
+     )
+     insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
+     select ?::uuid, ?, ?, ?, 'member.sync', 'member', id::text, jsonb_build_object('status', status, 'source', ?::text) from changed`,
+    [
+      col((u) => u.memberId), col((u) => u.member.email), col((u) => u.member.firstName), col((u) => u.member.lastName),
+      col((u) => u.member.displayName), col((u) => u.status), col((u) => u.member.roleId), col((u) => u.member.userTypeId), orgId,
+      orgId, actor.type, actor.id, actor.label, source,
+    ] as Knex.RawBinding[],
+  );
+  await upsertLinks(trx, orgId, source, updates);
+}
+
+async function upsertLinks(trx: Knex.Transaction, orgId: string, source: string, links: MemberUpdate[]): Promise<void> {
+  await trx.raw(
+    `insert into identity_links (org_id, source, member_id, external_id, login, ref, content_hash, disabled_by_sync)
+     select ?::uuid, ?, t.* from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[]) as t
+     on conflict (org_id, source, external_id) do update set login = excluded.login, ref = excluded.ref,
+       content_hash = excluded.content_hash, disabled_by_sync = excluded.disabled_by_sync, updated_at = now()`,
+    [orgId, source, links.map((l) => l.memberId), links.map((l) => l.externalId), links.map((l) => l.login), links.map((l) => l.ref),
+      links.map((l) => l.member.hash), links.map((l) => l.disabledBySync)],
+  );
+}
+
+export interface NewMember {
+  externalId: string;
+  login: string;
+  ref: string;
+  member: DesiredMember;
+}
+
+/**
+ * Creates members with the bulk path and links them. A username already taken by a member this
+ * source could not correlate (rules without `username`) is returned, not overwritten.
+ */
+export async function applyCreates(
+  trx: Knex.Transaction, orgId: string, source: string, actor: Actor, created: NewMember[], defaults: { userTypeId: string; roleId: string },
+): Promise<{ taken: NewMember[] }> {
+  if (created.length === 0) return { taken: [] };
+  const rows: BulkMember[] = created.map((c) => ({
+    username: c.member.username, email: c.member.email, firstName: c.member.firstName, lastName: c.member.lastName,
+    displayName: c.member.displayName, userTypeId: c.member.userTypeId ?? defaults.userTypeId, roleId: c.member.roleId ?? defaults.roleId,
+    status: c.member.disabled ? 'disabled' : 'active', source,
+  }));
+  const added = await bulkInsertMembers(trx, orgId, actor, rows);
+  const ids = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
+  const linked: MemberUpdate[] = [];
+  const taken: NewMember[] = [];
+  for (const c of created) {
+    const id = ids.get(c.member.username.toLowerCase());
+    if (id === undefined) taken.push(c);
+    else linked.push({ memberId: id, externalId: c.externalId, login: c.login, ref: c.ref, member: c.member, status: 'keep', disabledBySync: c.member.disabled });
+  }
+  if (linked.length > 0) await upsertLinks(trx, orgId, source, linked);
+  return { taken };
+}
