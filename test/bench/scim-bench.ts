@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request as CannonRequest } from 'autocannon';
@@ -12,6 +11,7 @@ import { createOrganization } from '../../src/orgs/organizations.ts';
 import { type DatabaseKind, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 // `npm run bench:scim`: seeds 100,000 members and 1,000 groups, starts the real daemon (the built
 // one, as `npm start` runs it) and drives it with autocannon, 50 connections, 15 s a scenario.
@@ -60,16 +60,6 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

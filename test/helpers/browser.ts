@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+export { freePort } from './free-port.ts';
 
 // A browser in miniature: a cookie jar per host (like a browser, cookies do not depend on the
 // port), redirects followed by hand so that a test can stop at any hop, forms posted urlencoded.
@@ -72,13 +72,3 @@ export class Browser {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
+import { freePort } from './free-port.ts';
 
 // A throwaway OpenLDAP slapd on a loopback port with its own cn=config (see TEST-INFRA.md):
 // mdb database, memberof overlay (so online changes maintain memberOf), no size limit.
@@ -20,16 +20,6 @@ export function slapdAvailable(): boolean {
   return false;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway CA and a server certificate for 127.0.0.1, for ldaps:// and StartTLS. */
 function makeCertificates(dir: string): void {
