@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { isUuid } from '../members/member-record.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
+import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';
 import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
 
@@ -144,7 +145,7 @@ export async function authenticateApiKey(db: Knex, token: string): Promise<Scope
   const cached = verified.get(cacheKey);
   if (cached && cached.until > now && cached.keyExpires > now) return cached.scope;
   const id = keyIdOf(token);
-  const row = id ? await db<ApiKeyRow>('api_keys').where('id', id).first() : undefined;
+  const [row] = id ? await selectRows<ApiKeyRow>(db, db('api_keys').where('id', id).limit(1)) : [];
   if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at).getTime() <= now) {
     verified.delete(cacheKey);
     throw new UnauthorizedError('the API key is invalid, expired or deleted');

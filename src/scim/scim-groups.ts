@@ -3,6 +3,7 @@ import { requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
+import { selectRows } from '../store/prepared-select.ts';
 import { parseAttributePath } from './attribute-path.ts';
 import { filterToSql } from './filter-sql.ts';
 import type { ListParams } from './list-params.ts';
@@ -57,9 +58,9 @@ function selectGroups(db: Knex | Knex.Transaction, orgId: string, withMembers: b
 
 async function loadGroup(db: Knex | Knex.Transaction, orgId: string, id: string, withMembers: boolean, lock = false): Promise<GroupRow> {
   if (!UUID.test(id)) throw new NotFoundError('Group', id);
-  const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id);
+  const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id).limit(1);
   if (lock) query.forUpdate();
-  const row = (await query.first()) as GroupRow | undefined;
+  const [row] = await selectRows<GroupRow>(db, query);
   if (!row) throw new NotFoundError('Group', id);
   return row;
 }
@@ -76,13 +77,13 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
   const direction = params.descending ? 'desc' : 'asc';
   let rows: Array<GroupRow & { total?: number | string }> = [];
   if (params.count > 0) {
-    rows = await filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
+    rows = await selectRows(ctx.db, filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
       .select(ctx.db.raw('count(*) over () as total'))
-      .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1);
+      .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1));
   }
   const total = rows.length > 0
     ? Number(rows[0]!.total)
-    : Number(((await filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' })) as Array<{ n: number | string }>)[0]?.n ?? 0);
+    : Number((await selectRows<{ n: number | string }>(ctx.db, filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' })))[0]?.n ?? 0);
   const resources = (rows as GroupRow[]).map((r) => project(toScimGroup(r, ctx.base), params.projection));
   return { schemas: [LIST_SCHEMA], totalResults: total, startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
 }

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
+import { selectRows } from '../store/prepared-select.ts';
 import { filterToSql } from './filter-sql.ts';
 import type { ListParams } from './list-params.ts';
 import { applyUserPatch, parsePatchRequest } from './patch-ops.ts';
@@ -43,9 +44,9 @@ function notFound(id: string) {
 
 async function loadRow(db: Knex | Knex.Transaction, orgId: string, id: string, withGroups: boolean, lock = false): Promise<UserRow> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound(id);
-  const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id);
+  const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id).limit(1);
   if (lock) query.forUpdate();
-  const row = (await query.first()) as UserRow | undefined;
+  const [row] = await selectRows<UserRow>(db, query);
   if (!row) throw notFound(id);
   return row;
 }
@@ -64,15 +65,15 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<J
   // past the end, or count=0, needs the count on its own.
   let rows: Array<UserRow & { total?: number | string }> = [];
   if (params.count > 0) {
-    rows = await filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
+    rows = await selectRows(ctx.db, filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
       .select(ctx.db.raw('count(*) over () as total'))
       .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
       .limit(params.count)
-      .offset(params.startIndex - 1);
+      .offset(params.startIndex - 1));
   }
   const total = rows.length > 0
     ? Number(rows[0]!.total)
-    : Number(((await filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' })) as Array<{ n: number | string }>)[0]?.n ?? 0);
+    : Number((await selectRows<{ n: number | string }>(ctx.db, filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' })))[0]?.n ?? 0);
   const resources = (rows as UserRow[]).map((r) => project(toScimUser(r, ctx.base), params.projection));
   return {
     schemas: [LIST_SCHEMA],
