@@ -39,9 +39,9 @@ export function parseCreateUsersLine(line: string, idp: Idp): CreateUsersParse {
   const fields = line.split('|').map((f) => f.trim());
   const fixed = idp === 'builtin' ? ['account', 'password', 'email', 'name', 'role'] : ['login', 'email', 'name', 'role'];
   const max = fixed.length + (idp === 'builtin' ? 4 : 5);
-  if (fields.length > max) return { ok: false, field: 'line', message: `has ${fields.length} fields; a ${idp} line has at most ${max}` };
+  if (fields.length > max) return { ok: false, field: 'line', message: `has ${fields.length} fields; ${idp === 'builtin' ? 'a' : 'an'} ${idp} line has at most ${max}` };
   if (fields.length < fixed.length + 1) {
-    return { ok: false, field: 'line', message: `has ${fields.length} fields; a ${idp} line needs at least ${fixed.length + 1}: ${fixed.join('|')}|<user type id>` };
+    return { ok: false, field: 'line', message: `has ${fields.length} fields; ${idp === 'builtin' ? 'a' : 'an'} ${idp} line needs at least ${fixed.length + 1}: ${fixed.join('|')}|<user type id>` };
   }
   for (let i = 0; i < fixed.length; i++) {
     if (!fields[i]) return { ok: false, field: fixed[i]!, message: 'is required' };

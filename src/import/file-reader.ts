@@ -24,7 +24,11 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>): AsyncGener
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw new ImportFileError(line, 'the file is not UTF-8 text; save it as UTF-8 (with or without BOM) and try again');
+      // The line of the first byte that is not UTF-8: where the lenient decoding puts U+FFFD.
+      const lenient = new TextDecoder('utf-8').decode(chunk);
+      const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
+      const at = line + (before.match(/\n/g)?.length ?? 0);
+      throw new ImportFileError(at, `the file is not UTF-8 text (line ${at}); save it as UTF-8 (with or without BOM) and try again`);
     }
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
     if (text) yield text;

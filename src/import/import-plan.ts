@@ -35,6 +35,8 @@ export interface PlanContext {
   policy: RowPolicy;
   membershipLimit: number | null;
   memberCount: number;
+  /** Rows per batch (one look-up of existing members, one transaction on apply). */
+  batchSize?: number | undefined;
 }
 
 export interface PlannedBatch {
@@ -112,7 +114,7 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
       firstLineOf.set(key, item.row.line);
       report.valid++;
       pending.push(outcome.row);
-      if (pending.length >= PLAN_BATCH) yield* flush();
+      if (pending.length >= (ctx.batchSize ?? PLAN_BATCH)) yield* flush();
     }
     if (pending.length > 0) yield* flush();
   } catch (error) {

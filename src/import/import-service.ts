@@ -22,6 +22,7 @@ export interface ImportDeps {
   db: Knex;
   hasher: PasswordHasher;
   invitations: InvitationIssuer;
+  batchSize?: number;
 }
 
 export const uploadOptionsSchema = z
@@ -139,7 +140,7 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow): Promise<Im
   const { policy, limit } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
   const report = emptyReport(row.format, row.mode);
   const rows = readRows(storedChunks(deps.db, row.id), format);
-  const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId) };
+  const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
   let created = row.created;
   for await (const batch of planImport(rows, context, report)) {
     created += await applyBatch(deps, scope, row, batch);
