@@ -142,9 +142,16 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow): Promise<Im
   const rows = readRows(storedChunks(deps.db, row.id), format);
   const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
   let created = row.created;
+  // While one batch is written, the next is read and validated: the database and the parser
+  // work side by side. Batches still commit one after the other, in file order.
+  let writing: Promise<number> | null = null;
   for await (const batch of planImport(rows, context, report)) {
-    created += await applyBatch(deps, scope, row, batch);
+    if (writing) created += await writing;
+    writing = applyBatch(deps, scope, row, batch);
+    // Awaited at the next batch or after the loop; the handler only keeps Node from calling it unhandled meanwhile.
+    writing.catch(() => {});
   }
+  if (writing) created += await writing;
   const alreadyPresent = report.valid - created;
   await deps.db.transaction(async (trx) => {
     await trx('import_runs').where('id', row.id).update({

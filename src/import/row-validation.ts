@@ -104,7 +104,9 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
     username = enterpriseUsername(username);
     if (!username) fail('username', 'is required');
     else if (username.length > USERNAME_MAX) fail('username', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
-    link = { source: 'enterprise', externalId: raw('idpUserName') || username };
+    // The login is the username; a link is kept only for an identity-provider name that differs from it.
+    const idpUserName = raw('idpUserName');
+    if (idpUserName && idpUserName !== username) link = { source: 'enterprise', externalId: idpUserName };
   } else if (policy.account === 'org-id') {
     const identity = identityOf(values);
     if ('error' in identity) fail(identity.field, identity.error);
