@@ -73,7 +73,9 @@ async function validateStored(db: Knex, orgId: string, run: Pick<RunRow, 'id' | 
   const { policy, limit } = await policyFor(db, orgId, format, run.options.defaultEmail);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
-  for await (const batch of planImport(rows, { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) }, report)) void batch;
+  const batches = planImport(rows, { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) }, report);
+  // Validation only: the batches are read for the report they fill, and dropped.
+  for (let next = await batches.next(); !next.done; next = await batches.next());
   return report;
 }
 
@@ -89,8 +91,15 @@ export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknow
       report: JSON.stringify(emptyReport(options.format, mode)), created_by: scope.actor.label,
     })
     .returning('*')) as [RunRow];
-  const stored = await storeChunks(deps.db, row.id, body);
-  const report = await validateStored(deps.db, scope.orgId, row);
+  let stored: Awaited<ReturnType<typeof storeChunks>>;
+  let report: ImportReport;
+  try {
+    stored = await storeChunks(deps.db, row.id, body);
+    report = await validateStored(deps.db, scope.orgId, row);
+  } catch (error) {
+    await deps.db('import_runs').where('id', row.id).delete();
+    throw error;
+  }
   await deps.db('import_runs').where('id', row.id).update({
     file_sha256: stored.sha256, file_bytes: stored.bytes, report: JSON.stringify(report), rows_to_create: report.toCreate, updated_at: deps.db.fn.now(),
   });
@@ -124,10 +133,11 @@ export async function startApply(deps: ImportDeps, scope: Scope, id: string, inp
   }
   const claimed = await deps.db('import_runs')
     .where({ id: row.id, org_id: scope.orgId })
-    .whereIn('status', ['validated', 'failed'])
+    // A run left `applying` by a daemon that stopped (no batch for a minute) may be taken over.
+    .where((q) => q.whereIn('status', ['validated', 'failed']).orWhere((r) => r.where('status', 'applying').andWhereRaw("updated_at < now() - interval '60 seconds'")))
     .update({ status: 'applying', error: null, options: JSON.stringify({ ...row.options, skipInvalid }), updated_at: deps.db.fn.now() })
     .returning('id');
-  if ((claimed as unknown[]).length === 0) throw new ConflictError(`import ${row.id} is already being applied`);
+  if ((claimed as unknown[]).length === 0) throw new ConflictError(`import ${row.id} is being applied right now; follow it with GET /imports/${row.id}`);
   const done = applyRun(deps, scope, row).catch(async (error: unknown) => {
     await deps.db('import_runs').where('id', row.id).update({ status: 'failed', error: (error as Error).message, updated_at: deps.db.fn.now() });
     throw error;

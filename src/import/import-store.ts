@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import type { ImportReport } from './import-plan.ts';
 
 // Import runs and their files. The file is kept in chunks of at most CHUNK bytes, written as it
@@ -8,6 +8,8 @@ import type { ImportReport } from './import-plan.ts';
 // the whole file in memory.
 
 export const CHUNK = 1 << 20;
+/** 100,000 rows are about 10 MiB; this leaves room and still bounds what one upload can store. */
+export const MAX_FILE_BYTES = 256 * CHUNK;
 
 export type RunStatus = 'validated' | 'applying' | 'applied' | 'failed';
 
@@ -71,6 +73,7 @@ export async function storeChunks(db: Knex, runId: string, body: AsyncIterable<U
     const buffer = Buffer.from(chunk);
     hash.update(buffer);
     bytes += buffer.length;
+    if (bytes > MAX_FILE_BYTES) throw ValidationError.field('body', `the file is larger than ${MAX_FILE_BYTES / CHUNK} MiB; split it`);
     buffered.push(buffer);
     size += buffer.length;
     if (size >= CHUNK) await write();
