@@ -10,6 +10,8 @@ import { type ImportIssue, type RowPolicy, type ValidRow, validateRow } from './
 // applied is exactly what was validated.
 
 export const PLAN_BATCH = 5000;
+/** Rows already present are named up to this many; `alreadyPresent` counts them all. */
+export const PRESENT_NAMED = 100;
 
 export interface ImportReport {
   format: 'csv' | 'createusers';
@@ -72,7 +74,10 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
     for (const row of pending) {
       if (present.has(row.username.toLowerCase())) {
         report.alreadyPresent++;
-        report.issues.push({ line: row.line, field: null, severity: 'warning', message: `${row.username} is already a member: nothing to create` });
+        // Re-importing a large file would otherwise repeat this for every row; the count says the rest.
+        if (report.alreadyPresent <= PRESENT_NAMED) {
+          report.issues.push({ line: row.line, field: null, severity: 'warning', message: `${row.username} is already a member: nothing to create` });
+        }
         continue;
       }
       report.toCreate++;
