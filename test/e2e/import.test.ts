@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
@@ -107,6 +107,18 @@ test.serial('API: upload for validation, read the report, confirm; the membershi
   t.like(applied.body, { status: 'applied', created: 1 });
   t.like((await api(daemon.url, 'GET', '/api/v1/members/grace.hopper', editor)).body, { role: { name: 'Publisher' }, mustChangePassword: true });
   t.is((await upload('mode=nope', tsv)).status, 400);
+  const read = (name: string) => readFileSync(fixture(name), 'utf8');
+  for (const [query, file, valid] of [
+    ['mode=add', 'seed001-add.csv', 2], ['mode=add-org-ids', 'seed001-add-org-ids.csv', 1], ['mode=add-org-ids', 'seed001-add-oidc-ids.csv', 2],
+    ['mode=add-notify', 'seed001-add-notify.csv', 2], ['mode=invite-any', 'seed001-invite.csv', 2], ['mode=invite-org-logins', 'seed001-invite.csv', 2],
+    ['mode=portal-builtin', 'seed003-builtin.csv', 2], ['mode=portal-enterprise', 'seed003-saml.csv', 2],
+    ['mode=portal-enterprise&defaultEmail=admin@example.org', 'seed003-enterprise.csv', 1],
+    ['format=createusers', 'seed003-createusers-enterprise.txt', 5], ['format=createusers&idp=builtin', 'seed003-createusers-builtin.txt', 2],
+  ] as const) {
+    const validated = await upload(query, read(file));
+    t.is(validated.status, 201, file);
+    t.is(validated.body.report.valid, valid, `${file}: ${JSON.stringify(validated.body.report.issues)}`);
+  }
 
   const count = (await usernames()).length;
   t.is((await runCli(['orgs', 'update', '--membership-limit', String(count + 1)], env)).code, 0);
