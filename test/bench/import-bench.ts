@@ -17,7 +17,8 @@ import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-dat
 // The import benchmark: a generated CSV of N rows (enterprise members: no password to hash) is
 // uploaded and validated, then applied, on PostgreSQL (when reachable) and PGlite. A second,
 // smaller file of built-in accounts shows the cost of hashing their passwords (argon2id).
-// `peakRssMB` is the highest RSS sampled every 20 ms during that measurement.
+// `peakRssMB` is the highest RSS sampled every 20 ms during that measurement, `startRssMB` the RSS
+// when it began (the process with its modules and, for PGlite, the embedded database).
 
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const BUILTIN = Number(process.env.BENCH_IMPORT_BUILTIN ?? 1000);
@@ -37,14 +38,15 @@ async function writeFile(file: string, header: string, n: number, row: (i: numbe
   await once(out, 'finish');
 }
 
-async function measure<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMB: number }> {
+async function measure<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMB: number; startRssMB: number }> {
   let peak = process.memoryUsage.rss();
+  const startRssMB = Math.round(peak / 2 ** 20);
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
   const start = performance.now();
   try {
     const value = await work();
     peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, seconds: (performance.now() - start) / 1000, peakRssMB: Math.round(peak / 2 ** 20) };
+    return { value, seconds: (performance.now() - start) / 1000, peakRssMB: Math.round(peak / 2 ** 20), startRssMB };
   } finally {
     clearInterval(timer);
   }
@@ -63,10 +65,10 @@ async function runOn(db: string, database: Database, files: { enterprise: string
     const validated = await measure(() => uploadImport(deps, scope, s.options, createReadStream(s.file)));
     const report = validated.value.report;
     if (report.valid !== s.rows) throw new Error(`${s.name}: ${report.valid} of ${s.rows} rows valid: ${JSON.stringify(report.issues.slice(0, 3))}`);
-    emit({ bench: 'import', scenario: `${s.name}-validate`, db, rows: s.rows, seconds: round(validated.seconds), rowsPerSecond: Math.round(s.rows / validated.seconds), peakRssMB: validated.peakRssMB });
+    emit({ bench: 'import', scenario: `${s.name}-validate`, db, rows: s.rows, seconds: round(validated.seconds), rowsPerSecond: Math.round(s.rows / validated.seconds), peakRssMB: validated.peakRssMB, startRssMB: validated.startRssMB });
     const applied = await measure(async () => (await startApply(deps, scope, validated.value.id, {})).done);
     if (applied.value.created !== s.rows) throw new Error(`${s.name}: ${applied.value.created} of ${s.rows} created`);
-    emit({ bench: 'import', scenario: `${s.name}-apply`, db, rows: s.rows, seconds: round(applied.seconds), rowsPerSecond: Math.round(s.rows / applied.seconds), peakRssMB: applied.peakRssMB });
+    emit({ bench: 'import', scenario: `${s.name}-apply`, db, rows: s.rows, seconds: round(applied.seconds), rowsPerSecond: Math.round(s.rows / applied.seconds), peakRssMB: applied.peakRssMB, startRssMB: applied.startRssMB });
     if (s.name === 'enterprise') {
       emit({ bench: 'import', scenario: 'enterprise-validate+apply', db, rows: s.rows, seconds: round(validated.seconds + applied.seconds), peakRssMB: Math.max(validated.peakRssMB, applied.peakRssMB) });
     }
