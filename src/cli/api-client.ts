@@ -40,8 +40,10 @@ export interface ApiClient {
 function call(socketPath: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown, stream?: Readable): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
+    // No keep-alive agent: its sockets time out after 5 s even while a request waits for its answer,
+    // and a request may well wait longer (on PGlite, behind a batch of an import being applied).
     const req = httpRequest(
-      { socketPath, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
+      { socketPath, agent: false, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

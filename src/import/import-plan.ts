@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { LimitError } from '../errors.ts';
 import { ImportFileError } from './file-reader.ts';
@@ -69,6 +70,9 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
   const room = ctx.membershipLimit === null ? Infinity : ctx.membershipLimit - ctx.memberCount;
 
   async function* flush(): AsyncGenerator<PlannedBatch> {
+    // PGlite answers in microtasks: without a turn of the event loop per batch, validating or
+    // applying a large file would keep the daemon from reading any other request (progress polls included).
+    await yieldToEventLoop();
     const present = await existingKeys(ctx.db, ctx.orgId, pending);
     const rows: ValidRow[] = [];
     for (const row of pending) {

@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
 import { applyBatch } from './import-apply.ts';
 import { IMPORT_MODES, MODE_IDS, type ModeId } from './import-modes.ts';
-import { type ImportReport, blockingErrors, emptyReport, planImport } from './import-plan.ts';
+import { type ImportReport, type PlannedBatch, blockingErrors, emptyReport, planImport } from './import-plan.ts';
 import { type FileFormat, readRows } from './import-rows.ts';
 import { type ImportRun, type RunRow, findRunRow, previousApply, storeChunks, storedChunks, toRun } from './import-store.ts';
 import type { InvitationIssuer } from './invitation-issuer.ts';
@@ -106,7 +106,15 @@ export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknow
   return getImport(deps.db, scope.orgId, row.id);
 }
 
+/**
+ * Runs this process is applying. Their progress is answered from here: on PGlite the one
+ * connection is busy writing batches, and a progress poll would wait behind them.
+ */
+const inProgress = new Map<string, { orgId: string; run: ImportRun }>();
+
 export async function getImport(db: Knex, orgId: string, id: string): Promise<ImportRun> {
+  const live = inProgress.get(id);
+  if (live?.orgId === orgId) return structuredClone(live.run);
   const row = await findRunRow(db, orgId, id);
   return { ...toRun(row), previousApply: await previousApply(db, orgId, row) };
 }
@@ -138,14 +146,18 @@ export async function startApply(deps: ImportDeps, scope: Scope, id: string, inp
     .update({ status: 'applying', error: null, options: JSON.stringify({ ...row.options, skipInvalid }), updated_at: deps.db.fn.now() })
     .returning('id');
   if ((claimed as unknown[]).length === 0) throw new ConflictError(`import ${row.id} is being applied right now; follow it with GET /imports/${row.id}`);
-  const done = applyRun(deps, scope, row).catch(async (error: unknown) => {
-    await deps.db('import_runs').where('id', row.id).update({ status: 'failed', error: (error as Error).message, updated_at: deps.db.fn.now() });
-    throw error;
-  });
-  return { run: toRun({ ...row, status: 'applying' }), done };
+  const run = toRun({ ...row, status: 'applying' });
+  inProgress.set(row.id, { orgId: scope.orgId, run });
+  const done = applyRun(deps, scope, row, run)
+    .catch(async (error: unknown) => {
+      await deps.db('import_runs').where('id', row.id).update({ status: 'failed', error: (error as Error).message, updated_at: deps.db.fn.now() });
+      throw error;
+    })
+    .finally(() => inProgress.delete(row.id));
+  return { run: structuredClone(run), done };
 }
 
-async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow): Promise<ImportRun> {
+async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: ImportRun): Promise<ImportRun> {
   const format = formatOfRun(row);
   const { policy, limit } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
   const report = emptyReport(row.format, row.mode);
@@ -155,9 +167,15 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow): Promise<Im
   // While one batch is written, the next is read and validated: the database and the parser
   // work side by side. Batches still commit one after the other, in file order.
   let writing: Promise<number> | null = null;
+  const write = async (batch: PlannedBatch) => {
+    const added = await applyBatch(deps, scope, row, batch);
+    live.created = created + added;
+    live.progress.appliedThroughLine = batch.lastLine;
+    return added;
+  };
   for await (const batch of planImport(rows, context, report)) {
     if (writing) created += await writing;
-    writing = applyBatch(deps, scope, row, batch);
+    writing = write(batch);
     // Awaited at the next batch or after the loop; the handler only keeps Node from calling it unhandled meanwhile.
     writing.catch(() => {});
   }
@@ -172,5 +190,6 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow): Promise<Im
       after: { mode: row.mode, fileName: row.file_name, created, alreadyPresent, skippedInvalid: report.invalid },
     });
   });
+  inProgress.delete(row.id);
   return getImport(deps.db, scope.orgId, row.id);
 }
