@@ -26,8 +26,8 @@ export const DEFAULT_USER_TYPES: UserTypeDefinition[] = [
   { name: 'Contributor', fileId: 'contributorUT', aliases: ['editorUT', 'Editor'], privileges: CONTRIBUTE },
   { name: 'Mobile Worker', fileId: 'mobileWorkerUT', aliases: ['fieldworkerUT', 'Field Worker'], privileges: CONTRIBUTE },
   { name: 'Creator', fileId: 'creatorUT', aliases: [], privileges: ALL },
-  { name: 'Professional', fileId: 'professionalUT', aliases: ['GISProfessionalBasicUT', 'GISProfessionalStdUT'], privileges: ALL },
-  { name: 'Professional Plus', fileId: 'professionalPlusUT', aliases: ['GISProfessionalAdvUT'], privileges: ALL },
+  { name: 'Professional', fileId: 'professionalUT', aliases: ['GISProfessionalBasicUT', 'GISProfessionalStdUT', 'GIS Professional Basic', 'GIS Professional Standard'], privileges: ALL },
+  { name: 'Professional Plus', fileId: 'professionalPlusUT', aliases: ['GISProfessionalAdvUT', 'GIS Professional Advanced'], privileges: ALL },
 ];
 
 export const DEFAULT_ROLES: RoleDefinition[] = [

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config-schema.ts';
@@ -29,14 +30,20 @@ export class ApiError extends Error {
 export interface ApiClient {
   via: 'daemon' | 'direct';
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Sends a file as the raw body, streamed (imports). */
+  upload<T = unknown>(path: string, body: Readable, contentType: string): Promise<T>;
+  /** A GET whose answer is not JSON (templates). */
+  text(path: string): Promise<string>;
   close(): Promise<void>;
 }
 
-function call(socketPath: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; text: string }> {
+function call(socketPath: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown, stream?: Readable): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
+    // No keep-alive agent: its sockets time out after 5 s even while a request waits for its answer,
+    // and a request may well wait longer (on PGlite, behind a batch of an import being applied).
     const req = httpRequest(
-      { socketPath, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
+      { socketPath, agent: false, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -45,19 +52,32 @@ function call(socketPath: string, method: string, urlPath: string, headers: Reco
       },
     );
     req.on('error', reject);
-    req.end(payload);
+    if (stream) {
+      stream.on('error', (error) => req.destroy(error));
+      stream.pipe(req);
+    } else req.end(payload);
   });
 }
 
 function clientFor(socketPath: string, via: ApiClient['via'], org: string | undefined, close: () => Promise<void>): ApiClient {
   const headers: Record<string, string> = org ? { [ORG_HEADER]: org } : {};
+  const answer = <T>({ status, text }: { status: number; text: string }): T => {
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (status >= 400) throw new ApiError(status, (parsed ?? {}) as Problem);
+    return parsed as T;
+  };
   return {
     via,
     async request<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
-      const { status, text } = await call(socketPath, method, urlPath, headers, body);
-      const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-      if (status >= 400) throw new ApiError(status, (parsed ?? {}) as Problem);
-      return parsed as T;
+      return answer<T>(await call(socketPath, method, urlPath, headers, body));
+    },
+    async upload<T>(urlPath: string, body: Readable, contentType: string): Promise<T> {
+      return answer<T>(await call(socketPath, 'POST', urlPath, { ...headers, 'content-type': contentType }, undefined, body));
+    },
+    async text(urlPath: string): Promise<string> {
+      const result = await call(socketPath, 'GET', urlPath, headers);
+      if (result.status >= 400) return answer<string>(result);
+      return result.text;
     },
     close,
   };

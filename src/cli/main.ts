@@ -5,6 +5,7 @@ import { ApiError } from './api-client.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
 import { groupsCommand } from './commands/groups-command.ts';
+import { ImportFailed, importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { membersCommand } from './commands/members-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
@@ -25,7 +26,7 @@ const program = new Command('provisiond')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand()]) {
+for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand(), importCommand()]) {
   program.addCommand(command);
 }
 // Sub-commands inherit exit handling so that a usage error anywhere exits with 2.
@@ -51,6 +52,6 @@ try {
     const issues = (error.problem.issues ?? []).map((i) => `\n  ${i.field}: ${i.message}`).join('');
     fail(`${error.message}${issues}`, 1);
   }
-  if (error instanceof ConfigError || error instanceof DomainError) fail(error.message, 1);
+  if (error instanceof ConfigError || error instanceof DomainError || error instanceof ImportFailed) fail(error.message, 1);
   fail((error as Error).stack ?? String(error), 1);
 }

@@ -6,6 +6,7 @@ import { adminRoutes } from './api/admin-routes.ts';
 import { sourcesRoutes } from './api/sources-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
+import { importsRoutes } from './api/imports-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -39,6 +40,8 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   api.use(authenticate(ctx, channel));
+  // Imports take the file itself as the body (CSV or text), not JSON.
+  api.use(importsRoutes(ctx));
   api.use((req, _res, next) => {
     // Writes must say they send JSON, so that a form post or a typo'd header is not read as {}.
     if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.headers['content-length'] !== '0' && req.headers['content-length'] !== undefined && !req.is(['application/json', 'application/*+json'])) {

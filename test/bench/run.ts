@@ -1,4 +1,5 @@
 import type { Line } from './bench-databases.ts';
+import { runImportBench } from './import-bench.ts';
 import { runMembersBench } from './members-bench.ts';
 import { runScimBench } from './scim-bench.ts';
 
@@ -9,7 +10,7 @@ const emit = (line: Line): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
 
-const benches: Record<string, (emit: (line: Line) => void) => Promise<void>> = { members: runMembersBench, scim: runScimBench };
+const benches: Record<string, (emit: (line: Line) => void) => Promise<void>> = { members: runMembersBench, scim: runScimBench, import: runImportBench };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {

@@ -104,10 +104,17 @@ test.serial('viewer keys read but cannot write (403); unknown and deleted keys a
 });
 
 test.serial('an expired key is refused (401)', async (t) => {
-  // Long enough for the CLI to start and create the key on a busy machine.
-  const expiresAt = Date.now() + 15_000;
-  const key = JSON.parse((await runCli(['keys', 'create', '--title', 'short-lived', '--role', 'editor', '--expires-at', new Date(expiresAt).toISOString(), '--json'], env)).stdout);
-  t.is((await api(daemon.url, 'GET', '/api/v1/members', key.secret)).status, 200);
+  // The key must still be valid when first used: on a busy machine starting the CLI alone can
+  // take longer than a short validity, so the window doubles until the key was usable in time.
+  let expiresAt = 0;
+  let key: { secret: string } | undefined;
+  for (let window = 6000; !key && window <= 48_000; window *= 2) {
+    expiresAt = Date.now() + window;
+    const created = await runCli(['keys', 'create', '--title', 'short-lived', '--role', 'editor', '--expires-at', new Date(expiresAt).toISOString(), '--json'], env);
+    const candidate = created.code === 0 ? (JSON.parse(created.stdout) as { secret: string }) : undefined;
+    if (candidate && (await api(daemon.url, 'GET', '/api/v1/members', candidate.secret)).status === 200) key = candidate;
+  }
+  if (!key) return t.fail('no key stayed valid long enough to be used once');
   await new Promise((r) => setTimeout(r, expiresAt - Date.now() + 100));
   const refused = await api(daemon.url, 'GET', '/api/v1/members', key.secret);
   t.is(refused.status, 401);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODE_IDS } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
 import { syncBody } from './sync-routes.ts';
 
@@ -156,6 +157,29 @@ export function openApiDocument(): object {
       '/runs/{id}': { parameters: [ref('id')], get: { summary: 'One sync run with its counts, samples and (held) removals', responses: { 200: ok('the run'), ...errors } } },
       '/runs/{id}/approve': { parameters: [ref('id')], post: { summary: 'Apply the removals a held run showed (administrators)', responses: { 200: ok('the run'), ...errors } } },
       '/runs/{id}/reject': { parameters: [ref('id')], post: { summary: 'Drop the removals of a held run (administrators)', responses: { 200: ok('the run'), ...errors } } },
+      '/imports/modes': { get: { summary: 'The CSV import modes and their header lines', responses: { 200: ok('the modes'), ...errors } } },
+      '/imports/templates/{mode}': {
+        parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string', enum: [...MODE_IDS] } }],
+        get: { summary: 'The UTF-8 CSV template of a mode', responses: { 200: { description: 'the header line', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors } },
+      },
+      '/imports': {
+        post: {
+          summary: 'Upload a file for validation; nothing but the run and its report is written',
+          parameters: [
+            query('format', 'csv (default) or createusers', { type: 'string', enum: ['csv', 'createusers'] }),
+            query('mode', 'for CSV files: the add or invite mode', { type: 'string', enum: [...MODE_IDS] }),
+            query('idp', 'for CreateUsers files: enterprise (default) or builtin', { type: 'string', enum: ['enterprise', 'builtin'] }),
+            query('fileName', 'shown in the run'), query('defaultEmail', 'email for rows that have none'),
+          ],
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } }, 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 201: ok('the run with its validation report'), ...errors },
+        },
+      },
+      '/imports/{id}': { parameters: [ref('id')], get: { summary: 'An import run: report, status, progress', responses: { 200: ok('the run'), ...errors } } },
+      '/imports/{id}/apply': {
+        parameters: [ref('id'), query('wait', 'true: answer when the run is applied (200) instead of at once (202)', { type: 'string', enum: ['true', 'false'] })],
+        post: { summary: 'Confirm a validated run: apply it in batches (resumes an interrupted one)', requestBody: body(z.object({ skipInvalid: z.boolean().optional() })), responses: { 200: ok('applied'), 202: ok('applying'), 503: problem, ...errors } },
+      },
     },
   };
   return cached;

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.ts';
+import { IMPORT_MODES, MODE_IDS, templateOf } from '../../import/import-modes.ts';
+import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
+import { invitationsNotAvailable } from '../../import/invitation-issuer.ts';
+import { parseInput } from '../../validation.ts';
+import { scopeOf } from '../authenticate.ts';
+
+// Bulk import (R-IMP): the file is the raw request body (any content type: CSV, text), streamed
+// into the store; options are query parameters. Mounted before the admin API's JSON-only check.
+
+export function importsRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const deps = { db: ctx.database.knex, hasher: ctx.hasher, invitations: invitationsNotAvailable };
+
+  router.get('/imports/modes', (_req, res) => {
+    const items = MODE_IDS.map((id) => ({ id, title: IMPORT_MODES[id].title, header: templateOf(IMPORT_MODES[id]).trim() }));
+    res.json({ items, total: items.length });
+  });
+  router.get('/imports/templates/:mode', (req, res) => {
+    const { mode } = parseInput(z.object({ mode: z.enum(MODE_IDS) }).strict(), req.params);
+    res.type('text/csv; charset=utf-8').attachment(`${mode}.csv`).send(templateOf(IMPORT_MODES[mode]));
+  });
+  router.post('/imports', async (req, res) => {
+    const run = await uploadImport(deps, scopeOf(res), { ...req.query }, req);
+    res.status(201).location(`${req.baseUrl}/imports/${run.id}`).json(run);
+  });
+  router.get('/imports/:id', async (req, res) => {
+    res.json(await getImport(deps.db, scopeOf(res).orgId, req.params.id));
+  });
+  router.post('/imports/:id/apply', async (req, res) => {
+    const { wait } = parseInput(z.object({ wait: z.enum(['true', 'false']).optional() }).strict(), req.query);
+    const body: unknown = req.body && Object.keys(req.body as object).length > 0 ? req.body : {};
+    const { run, done } = await startApply(deps, scopeOf(res), req.params.id, body);
+    if (wait === 'true') {
+      res.json(await done);
+      return;
+    }
+    done.catch((error: unknown) => ctx.log.warn({ err: error, importId: run.id }, 'import apply failed'));
+    res.status(202).location(`${req.baseUrl}/imports/${run.id}`).json(run);
+  });
+  return router;
+}

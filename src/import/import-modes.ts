@@ -1,0 +1,86 @@
+// The CSV import modes of seeds 001 (ArcGIS Online: add and invite modes) and 003 (Portal for
+// ArcGIS: built-in and enterprise members), each with the header line of its template and the
+// labels a file may use for each column: the English names and the seeds' French labels.
+
+export type ImportField =
+  | 'email' | 'firstName' | 'lastName' | 'username' | 'password' | 'userType' | 'role'
+  | 'identityType' | 'id' | 'samlId' | 'oidcId';
+
+/** How the rows of a mode become members. */
+export type AccountKind = 'builtin' | 'enterprise' | 'org-id' | 'invitation';
+
+export const MODE_IDS = ['add', 'add-org-ids', 'add-notify', 'invite-any', 'invite-org-logins', 'portal-builtin', 'portal-enterprise'] as const;
+export type ModeId = (typeof MODE_IDS)[number];
+
+export interface ImportMode {
+  id: ModeId;
+  title: string;
+  account: AccountKind;
+  /** The template's header line, in the order the seed shows it. */
+  template: ImportField[];
+  required: ImportField[];
+  optional: ImportField[];
+  /** Seed 001: administrator roles are never granted through an invitation unless the policy allows it (R-MEM-8). */
+  invitation: boolean;
+}
+
+export const FIELD_LABELS: Record<ImportField, { english: string; french: string[] }> = {
+  email: { english: 'Email', french: ['Adresse électronique'] },
+  firstName: { english: 'First Name', french: ['Prénom'] },
+  lastName: { english: 'Last Name', french: ['Nom'] },
+  username: { english: 'Username', french: ["Nom d'utilisateur"] },
+  password: { english: 'Password', french: ['Mot de passe'] },
+  userType: { english: 'User Type', french: ["Type d'utilisateur"] },
+  role: { english: 'Role', french: ['Rôle'] },
+  identityType: { english: 'Identity type', french: ["Type d'identité"] },
+  id: { english: 'ID', french: ['Identifiant'] },
+  samlId: { english: 'SAML ID', french: ['ID SAML'] },
+  oidcId: { english: 'OpenID Connect ID', french: ['ID OpenID Connect'] },
+};
+
+const PERSON: ImportField[] = ['email', 'firstName', 'lastName'];
+
+export const IMPORT_MODES: Record<ModeId, ImportMode> = {
+  add: {
+    id: 'add', title: 'add members without sending invitations (seed 001)', account: 'builtin', invitation: false,
+    template: ['email', 'firstName', 'lastName', 'username', 'password', 'userType', 'role'],
+    required: ['email', 'username', 'password'], optional: ['firstName', 'lastName', 'userType', 'role'],
+  },
+  'add-org-ids': {
+    id: 'add-org-ids', title: 'add members with their organization-specific (SAML or OpenID Connect) IDs (seed 001)', account: 'org-id', invitation: false,
+    template: ['email', 'firstName', 'lastName', 'identityType', 'id', 'userType', 'role'],
+    required: ['email'], optional: ['firstName', 'lastName', 'identityType', 'id', 'samlId', 'oidcId', 'userType', 'role'],
+  },
+  'add-notify': {
+    id: 'add-notify', title: 'add members and notify them by email (seed 001)', account: 'invitation', invitation: true,
+    template: ['email', 'firstName', 'lastName', 'username', 'userType', 'role'],
+    required: ['email', 'username'], optional: ['firstName', 'lastName', 'userType', 'role'],
+  },
+  'invite-any': {
+    id: 'invite-any', title: 'invite members to join with an account of their choice (seed 001)', account: 'invitation', invitation: true,
+    template: ['email', 'userType', 'role'], required: ['email'], optional: ['userType', 'role'],
+  },
+  'invite-org-logins': {
+    id: 'invite-org-logins', title: 'invite members to join with their organization-specific logins (seed 001)', account: 'invitation', invitation: true,
+    template: ['email', 'userType', 'role'], required: ['email'], optional: ['userType', 'role'],
+  },
+  'portal-builtin': {
+    id: 'portal-builtin', title: 'built-in portal members (seed 003)', account: 'builtin', invitation: false,
+    template: ['firstName', 'lastName', 'email', 'username', 'password', 'role', 'userType'],
+    required: ['email', 'username', 'password'], optional: ['firstName', 'lastName', 'userType', 'role'],
+  },
+  'portal-enterprise': {
+    id: 'portal-enterprise', title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins (seed 003)', account: 'enterprise', invitation: false,
+    template: ['firstName', 'lastName', 'email', 'username', 'role', 'userType'],
+    required: ['username'], optional: [...PERSON, 'userType', 'role'],
+  },
+};
+
+export function isModeId(value: string): value is ModeId {
+  return (MODE_IDS as readonly string[]).includes(value);
+}
+
+/** The downloadable template: UTF-8, the header line in English (the labels are matched in French too). */
+export function templateOf(mode: ImportMode): string {
+  return `${mode.template.map((f) => FIELD_LABELS[f].english).join(',')}\r\n`;
+}

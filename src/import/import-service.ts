@@ -1,0 +1,195 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { type Scope, requireWrite } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { loadCatalog } from '../catalog/catalog-store.ts';
+import { ConflictError, LimitError, ValidationError } from '../errors.ts';
+import { findOrganization } from '../orgs/organizations.ts';
+import type { PasswordHasher } from '../plugin-api.ts';
+import { parseInput } from '../validation.ts';
+import { applyBatch } from './import-apply.ts';
+import { IMPORT_MODES, MODE_IDS, type ModeId } from './import-modes.ts';
+import { type ImportReport, type PlannedBatch, blockingErrors, emptyReport, planImport } from './import-plan.ts';
+import { type FileFormat, readRows } from './import-rows.ts';
+import { type ImportRun, type RunRow, findRunRow, previousApply, storeChunks, storedChunks, toRun } from './import-store.ts';
+import type { InvitationIssuer } from './invitation-issuer.ts';
+import type { RowPolicy } from './row-validation.ts';
+
+// The import use cases: upload a file (stored, then validated into a report: nothing else is
+// written), read a run, and apply a validated run in batched, audited transactions.
+
+export interface ImportDeps {
+  db: Knex;
+  hasher: PasswordHasher;
+  invitations: InvitationIssuer;
+  batchSize?: number;
+}
+
+export const uploadOptionsSchema = z
+  .object({
+    format: z.enum(['csv', 'createusers']).default('csv'),
+    mode: z.enum(MODE_IDS).optional(),
+    idp: z.enum(['enterprise', 'builtin']).default('enterprise'),
+    fileName: z.string().max(500).optional(),
+    defaultEmail: z.string().max(254).optional(),
+  })
+  .strict();
+
+export type UploadOptions = z.input<typeof uploadOptionsSchema>;
+
+function formatOf(options: z.infer<typeof uploadOptionsSchema>): { format: FileFormat; mode: string } {
+  if (options.format === 'createusers') return { format: { kind: 'createusers', idp: options.idp }, mode: `createusers-${options.idp}` };
+  if (!options.mode) throw ValidationError.field('mode', `is required for a CSV file; one of ${MODE_IDS.join(', ')}`);
+  return { format: { kind: 'csv', mode: IMPORT_MODES[options.mode] }, mode: options.mode };
+}
+
+function formatOfRun(run: Pick<RunRow, 'format' | 'mode'>): FileFormat {
+  if (run.format === 'createusers') return { kind: 'createusers', idp: run.mode === 'createusers-builtin' ? 'builtin' : 'enterprise' };
+  return { kind: 'csv', mode: IMPORT_MODES[run.mode as ModeId] };
+}
+
+async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEmail: string | undefined): Promise<{ policy: RowPolicy; limit: number | null }> {
+  const [org, catalog] = await Promise.all([findOrganization(db, orgId), loadCatalog(db, orgId)]);
+  const mode = format.kind === 'csv' ? format.mode : null;
+  const policy: RowPolicy = {
+    account: mode ? mode.account : format.kind === 'createusers' && format.idp === 'builtin' ? 'builtin' : 'enterprise',
+    accountRule: format.kind === 'createusers' ? 'createusers' : 'member',
+    // R-MEM-8: direct additions may grant administrator roles; invitations only if the policy allows.
+    allowAdministrator: mode?.invitation ? org.allowAdminInvitations : true,
+    defaultEmail,
+    catalog,
+    defaults: { userType: org.newMemberDefaults.userType, role: org.newMemberDefaults.role },
+  };
+  return { policy, limit: org.membershipLimit };
+}
+
+async function memberCount(db: Knex, orgId: string): Promise<number> {
+  const [{ count }] = (await db('members').where('org_id', orgId).count({ count: '*' })) as [{ count: number | string }];
+  return Number(count);
+}
+
+async function validateStored(db: Knex, orgId: string, run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>): Promise<ImportReport> {
+  const format = formatOfRun(run);
+  const { policy, limit } = await policyFor(db, orgId, format, run.options.defaultEmail);
+  const report = emptyReport(run.format, run.mode);
+  const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
+  const batches = planImport(rows, { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) }, report);
+  // Validation only: the batches are read for the report they fill, and dropped.
+  for (let next = await batches.next(); !next.done; next = await batches.next());
+  return report;
+}
+
+/** Stores the uploaded file and validates it. Nothing but the run and its report is written. */
+export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknown, body: AsyncIterable<Uint8Array>): Promise<ImportRun> {
+  requireWrite(scope.actor);
+  const options = parseInput(uploadOptionsSchema, input);
+  const { mode } = formatOf(options);
+  const [row] = (await deps.db('import_runs')
+    .insert({
+      org_id: scope.orgId, format: options.format, mode, file_name: options.fileName ?? null, file_sha256: '', file_bytes: 0,
+      options: JSON.stringify({ ...(options.defaultEmail && { defaultEmail: options.defaultEmail }) }),
+      report: JSON.stringify(emptyReport(options.format, mode)), created_by: scope.actor.label,
+    })
+    .returning('*')) as [RunRow];
+  let stored: Awaited<ReturnType<typeof storeChunks>>;
+  let report: ImportReport;
+  try {
+    stored = await storeChunks(deps.db, row.id, body);
+    report = await validateStored(deps.db, scope.orgId, row);
+  } catch (error) {
+    await deps.db('import_runs').where('id', row.id).delete();
+    throw error;
+  }
+  await deps.db('import_runs').where('id', row.id).update({
+    file_sha256: stored.sha256, file_bytes: stored.bytes, report: JSON.stringify(report), rows_to_create: report.toCreate, updated_at: deps.db.fn.now(),
+  });
+  return getImport(deps.db, scope.orgId, row.id);
+}
+
+/**
+ * Runs this process is applying. Their progress is answered from here: on PGlite the one
+ * connection is busy writing batches, and a progress poll would wait behind them.
+ */
+const inProgress = new Map<string, { orgId: string; run: ImportRun }>();
+
+export async function getImport(db: Knex, orgId: string, id: string): Promise<ImportRun> {
+  const live = inProgress.get(id);
+  if (live?.orgId === orgId) return structuredClone(live.run);
+  const row = await findRunRow(db, orgId, id);
+  return { ...toRun(row), previousApply: await previousApply(db, orgId, row) };
+}
+
+const applySchema = z.object({ skipInvalid: z.boolean().default(false) }).strict();
+
+/**
+ * Confirms a validated run. Refuses what the report forbids (a file error, the membership limit,
+ * invalid rows without skipInvalid); an applied run is not applied again. Returns the run marked
+ * `applying` and the promise of the work, which resumes after the last batch that committed.
+ */
+export async function startApply(deps: ImportDeps, scope: Scope, id: string, input: unknown): Promise<{ run: ImportRun; done: Promise<ImportRun> }> {
+  requireWrite(scope.actor);
+  const { skipInvalid } = parseInput(applySchema, input ?? {});
+  const row = await findRunRow(deps.db, scope.orgId, id);
+  if (row.status === 'applied') return { run: toRun(row), done: Promise.resolve(toRun(row)) };
+  const refusal = blockingErrors(row.report, skipInvalid);
+  if (refusal) {
+    if (row.report.membershipLimit) {
+      const { limit, count, adding } = row.report.membershipLimit;
+      throw new LimitError(limit, count, adding);
+    }
+    throw new ValidationError(row.report.issues.filter((i) => i.severity === 'error').slice(0, 50).map((i) => ({ field: `line ${i.line ?? '-'}${i.field ? ` ${i.field}` : ''}`, message: i.message })), refusal);
+  }
+  const claimed = await deps.db('import_runs')
+    .where({ id: row.id, org_id: scope.orgId })
+    // A run left `applying` by a daemon that stopped (no batch for a minute) may be taken over.
+    .where((q) => q.whereIn('status', ['validated', 'failed']).orWhere((r) => r.where('status', 'applying').andWhereRaw("updated_at < now() - interval '60 seconds'")))
+    .update({ status: 'applying', error: null, options: JSON.stringify({ ...row.options, skipInvalid }), updated_at: deps.db.fn.now() })
+    .returning('id');
+  if ((claimed as unknown[]).length === 0) throw new ConflictError(`import ${row.id} is being applied right now; follow it with GET /imports/${row.id}`);
+  const run = toRun({ ...row, status: 'applying' });
+  inProgress.set(row.id, { orgId: scope.orgId, run });
+  const done = applyRun(deps, scope, row, run)
+    .catch(async (error: unknown) => {
+      await deps.db('import_runs').where('id', row.id).update({ status: 'failed', error: (error as Error).message, updated_at: deps.db.fn.now() });
+      throw error;
+    })
+    .finally(() => inProgress.delete(row.id));
+  return { run: structuredClone(run), done };
+}
+
+async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: ImportRun): Promise<ImportRun> {
+  const format = formatOfRun(row);
+  const { policy, limit } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
+  const report = emptyReport(row.format, row.mode);
+  const rows = readRows(storedChunks(deps.db, row.id), format);
+  const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
+  let created = row.created;
+  // While one batch is written, the next is read and validated: the database and the parser
+  // work side by side. Batches still commit one after the other, in file order.
+  let writing: Promise<number> | null = null;
+  const write = async (batch: PlannedBatch) => {
+    const added = await applyBatch(deps, scope, row, batch);
+    live.created = created + added;
+    live.progress.appliedThroughLine = batch.lastLine;
+    return added;
+  };
+  for await (const batch of planImport(rows, context, report)) {
+    if (writing) created += await writing;
+    writing = write(batch);
+    // Awaited at the next batch or after the loop; the handler only keeps Node from calling it unhandled meanwhile.
+    writing.catch(() => {});
+  }
+  if (writing) created += await writing;
+  const alreadyPresent = report.valid - created;
+  await deps.db.transaction(async (trx) => {
+    await trx('import_runs').where('id', row.id).update({
+      status: 'applied', applied_at: trx.fn.now(), updated_at: trx.fn.now(), created, already_present: alreadyPresent, applied_through_line: report.lastLine,
+    });
+    await recordAudit(trx, {
+      orgId: scope.orgId, actor: scope.actor, action: 'import.apply', targetType: 'import', targetId: row.id,
+      after: { mode: row.mode, fileName: row.file_name, created, alreadyPresent, skippedInvalid: report.invalid },
+    });
+  });
+  inProgress.delete(row.id);
+  return getImport(deps.db, scope.orgId, row.id);
+}
