@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { codesCommand } from './commands/codes-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
 import { groupsCommand } from './commands/groups-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
@@ -25,7 +26,7 @@ const program = new Command('provisiond')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand()]) {
+for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand(), codesCommand()]) {
   program.addCommand(command);
 }
 // Sub-commands inherit exit handling so that a usage error anywhere exits with 2.

@@ -6,6 +6,7 @@ import { adminRoutes } from './api/admin-routes.ts';
 import { sourcesRoutes } from './api/sources-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
+import { codesRoutes } from './api/codes-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -47,7 +48,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
-  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx));
+  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx), codesRoutes(ctx));
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));
   if (channel === 'tcp') app.use(authRoutes(ctx));
