@@ -1,3 +1,4 @@
+import { invitationHook } from '../invitations/invitation-acceptance.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -33,7 +34,7 @@ export async function openContext(config: Config, purpose: 'daemon' | 'cli'): Pr
         config, database, log, metrics: new Metrics(), hasher: argon2Hasher, defaultOrgId: org.id,
         publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
         sources: new SourceRegistry(config.sources, { db: database.knex, orgId: org.id, log, publicUrl: () => ctx.publicUrl }),
-        invitations: null,
+        invitations: invitationHook,
       };
       return {
         ctx,

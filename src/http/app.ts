@@ -7,6 +7,7 @@ import { sourcesRoutes } from './api/sources-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { codesRoutes } from './api/codes-routes.ts';
+import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -48,7 +49,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
-  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx), codesRoutes(ctx));
+  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx), codesRoutes(ctx), invitationsRoutes(ctx));
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));
   if (channel === 'tcp') app.use(authRoutes(ctx));
