@@ -86,7 +86,7 @@ export async function acceptBuiltIn(deps: { db: Knex; hasher: PasswordHasher }, 
     const taken = await trx('members').where('org_id', row.org_id).andWhereRaw('lower(username) = lower(?)', [username]).andWhereNot('id', memberId).first('id');
     if (taken) throw new ConflictError(`the username "${username}" is already taken in this organization`, { field: 'username' });
     await trx('members').where({ id: memberId, status: 'pending' })
-      .update({ username, email, password_hash: passwordHash, must_change_password: false, status: 'active', source: 'builtin', updated_at: trx.fn.now() });
+      .update({ username, email, password_hash: passwordHash, must_change_password: false, status: 'active', source: row.source ?? 'builtin', updated_at: trx.fn.now() });
     await markAccepted(trx, row, { memberId, source: 'builtin', login: username }, now);
     await recordAudit(trx, {
       orgId: row.org_id, actor: { type: 'member', id: memberId, label: username, access: 'viewer' }, action: 'invitation.accept', targetType: 'member', targetId: memberId,
