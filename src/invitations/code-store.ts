@@ -47,7 +47,7 @@ interface CodeRow {
   used_by: string | null;
 }
 
-const createSchema = z.object({
+export const createCodesSchema = z.object({
   count: z.number().default(1).superRefine((n, ctx) => {
     const issue = countIssues(n);
     if (issue) ctx.addIssue({ code: 'custom', message: issue });
@@ -117,7 +117,7 @@ export interface CreatedCodes {
 }
 
 export async function createCodes(db: Knex, scope: Scope, input: unknown, now = new Date()): Promise<CreatedCodes> {
-  const request = parseInput(createSchema, input);
+  const request = parseInput(createCodesSchema, input);
   const { roles: all } = await loadCatalog(db, scope.orgId);
   const roles = resolveRoles(all, request.roles);
   const codeScope = await resolveScope(db, scope.orgId, request.scope);

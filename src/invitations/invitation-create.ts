@@ -27,7 +27,7 @@ export interface InvitationDeps extends MemberDeps {
   publicUrl: string;
 }
 
-const createSchema = z.object({
+export const createInvitationSchema = z.object({
   emails: z.array(z.string().trim()).min(1, 'give at least one email address').max(500, 'at most 500 addresses at once').optional(),
   email: z.string().trim().optional(),
   role: z.string().trim().min(1).optional(),
@@ -46,7 +46,7 @@ const createSchema = z.object({
   externalId: z.string().min(1).max(1000).optional(),
 }).strict();
 
-type CreateRequest = z.infer<typeof createSchema>;
+type CreateRequest = z.infer<typeof createInvitationSchema>;
 
 function addresses(request: CreateRequest): string[] {
   const list = [...(request.emails ?? []), ...(request.email !== undefined ? [request.email] : [])];
@@ -82,7 +82,7 @@ export interface CreatedInvitations {
 
 export async function createInvitations(deps: InvitationDeps, scope: Scope, input: unknown, now = new Date()): Promise<CreatedInvitations> {
   requireWrite(scope.actor);
-  const request = parseInput(createSchema, input);
+  const request = parseInput(createInvitationSchema, input);
   const emails = addresses(request);
   const org = await findOrganization(deps.db, scope.orgId);
   const { roles } = await loadCatalog(deps.db, scope.orgId);
