@@ -51,7 +51,8 @@ export const invitationHook: InvitationAcceptanceHook = {
     if (isPlaceholder(row.username)) {
       const username = enterpriseAccountName(by.login);
       const taken = await trx('members').where('org_id', orgId).andWhereRaw('lower(username) = lower(?)', [username]).andWhereNot('id', invitation.memberId).first('id');
-      if (!taken && !usernameProblem(username)) await trx('members').where('id', invitation.memberId).update({ username });
+      // Enterprise account names follow R-MEM-3 (enterpriseAccountName), not the built-in username rules.
+      if (!taken && username.length <= 128) await trx('members').where('id', invitation.memberId).update({ username });
     }
     await markAccepted(trx, row, by, new Date());
   },

@@ -41,7 +41,7 @@ export interface InvitationView {
 }
 
 export function invitationPage(lang: Language, token: string, view: InvitationView, buttons: EnterpriseButton[], errors: string[] = [], values: Record<string, string> = {}): string {
-  const links = buttons.map((b) => html`<li><a class="button" href="${b.loginUrl}?lang=${lang}&invitation=${encodeURIComponent(token)}">${b.label}</a></li>`);
+  const links = buttons.map((b) => html`<li><a class="button" href="${`${b.loginUrl}?${new URLSearchParams({ lang, invitation: token })}`}">${b.label}</a></li>`);
   const form = view.organizationLoginsOnly ? html`` : html`<form method="post" action="/invitations/accept?lang=${lang}">
 <input type="hidden" name="token" value="${token}">
 ${view.username ? html`<p>${TEXT.usernameGiven[lang]}: <strong>${view.username}</strong></p>` : field('username', SIGN_IN.username[lang], 'text', 'username', values.username ?? '')}
