@@ -7,7 +7,7 @@ export interface FieldIssue {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'validation' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorized' | 'unavailable' | 'limit';
+  abstract readonly kind: 'validation' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorized' | 'unavailable' | 'limit' | 'rate-limited';
   constructor(message: string, readonly details: Record<string, unknown> = {}) {
     super(message);
     this.name = new.target.name;
@@ -54,6 +54,14 @@ export class LimitError extends DomainError {
       `the organization's membership limit is ${limit} and it has ${count} members (pending invitations included); adding ${adding} would exceed it`,
       { limit, count, adding },
     );
+  }
+}
+
+/** Too many failed attempts of something guessable (invitation codes); try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate-limited';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message, { retryAfterSeconds });
   }
 }
 

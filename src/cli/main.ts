@@ -3,6 +3,8 @@ import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { codesCommand } from './commands/codes-command.ts';
+import { invitationsCommand } from './commands/invitations-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
 import { groupsCommand } from './commands/groups-command.ts';
 import { ImportFailed, importCommand } from './commands/import-command.ts';
@@ -26,7 +28,7 @@ const program = new Command('provisiond')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand(), importCommand()]) {
+for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand(), importCommand(), codesCommand(), invitationsCommand()]) {
   program.addCommand(command);
 }
 // Sub-commands inherit exit handling so that a usage error anywhere exits with 2.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LdapSourceConfig } from './ldap-source-schema.ts';
-import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
+import { type AnySourceConfig, secretRefSchema, sourceSchema } from './source-schemas.ts';
 
 // The configuration file's shape. Every key is checked at start; an unknown key is an error,
 // since a misspelt key silently ignored is a setting the administrator believes is in force.
@@ -58,6 +58,31 @@ export const configSchema = z
         /** Failed sign-ins in a row before the login is locked for lockoutMinutes. */
         maxFailures: z.number().int().min(1).max(100).default(5),
         lockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+      })
+      .strict()
+      .prefault({}),
+    mail: z
+      .object({
+        /** The sender of every mail (invitations, notifications). */
+        from: z.string().min(3).default('provisiond <no-reply@localhost>'),
+        /** Without smtp, mails are written as .eml files under DATA_DIR/mail instead of being sent. */
+        smtp: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535).default(587),
+            /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
+            secure: z.boolean().default(false),
+            requireTLS: z.boolean().default(false),
+            user: z.string().min(1).optional(),
+            password: secretRefSchema.optional(),
+          })
+          .strict()
+          .optional(),
+        /** How often the delivery worker looks for mail to send. */
+        pollSeconds: z.number().min(0.05).max(3600).default(2),
+        /** Attempts before a mail is given up (status failed); retries back off exponentially. */
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+        retryBaseSeconds: z.number().min(0.01).max(3600).default(30),
       })
       .strict()
       .prefault({}),

@@ -16,9 +16,8 @@ const searchSchema = z.object({
   filter: z.string().regex(/^\(.*\)$/s, 'must be an LDAP filter in parentheses').optional(),
 }).strict();
 
-/** Reactions to a record with no member. `invite` arrives with the invitations feature (issue 6). */
+/** Reactions to a record with no member: create a member, send an invitation, or leave it. */
 export const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
-export const AVAILABLE_UNMATCHED_REACTIONS: ReadonlySet<string> = new Set(['create', 'ignore']);
 
 const cron = z.string().refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
 
@@ -70,12 +69,6 @@ export const ldapSourceSchema = z.object({
   }).strict().prefault({}),
   schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
 }).strict().superRefine((source, ctx) => {
-  if (!AVAILABLE_UNMATCHED_REACTIONS.has(source.onUnmatched)) {
-    ctx.addIssue({
-      code: 'custom', path: ['onUnmatched'],
-      message: `"${source.onUnmatched}" needs the invitations feature, which this version does not have; use create or ignore`,
-    });
-  }
   if (source.startTLS && source.url.startsWith('ldaps:')) {
     ctx.addIssue({ code: 'custom', path: ['startTLS'], message: 'StartTLS is for ldap:// URLs; ldaps:// is already encrypted' });
   }

@@ -6,6 +6,8 @@ import type { Config } from '../config/config-schema.ts';
 import { createApp } from '../http/app.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
+import { startMailWorker } from '../mail/delivery.ts';
+import { createMailTransport } from '../mail/transport.ts';
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, 'provisiond.sock');
@@ -75,6 +77,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     throw error;
   }
   const scheduler = startScheduler(ctx);
+  const mail = startMailWorker(ctx.database.knex, createMailTransport(config), config.mail, ctx.log);
   const address = tcp.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   ctx.log.info({ url, database: ctx.database.kind, dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined, migrationsApplied: opened.appliedMigrations.length }, 'provisiond started');
@@ -88,7 +91,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       stopping ??= (async () => {
         ctx.log.info('provisiond stopping');
         const graceMs = config.server.shutdownGraceSeconds * 1000;
-        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve(), scheduler.stop(graceMs)]);
+        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve(), scheduler.stop(graceMs), mail.stop()]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();
         ctx.log.info('provisiond stopped');

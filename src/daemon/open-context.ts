@@ -1,3 +1,6 @@
+import { invitationHook } from '../invitations/invitation-acceptance.ts';
+import { inviteReaction } from '../invitations/invite-reaction.ts';
+import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -33,8 +36,10 @@ export async function openContext(config: Config, purpose: 'daemon' | 'cli'): Pr
         config, database, log, metrics: new Metrics(), hasher: argon2Hasher, defaultOrgId: org.id,
         publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
         sources: new SourceRegistry(config.sources, { db: database.knex, orgId: org.id, log, publicUrl: () => ctx.publicUrl }),
-        invitations: null,
+        invitations: invitationHook,
       };
+      // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
+      registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, publicUrl: () => ctx.publicUrl }));
       return {
         ctx,
         appliedMigrations,

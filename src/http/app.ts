@@ -5,8 +5,11 @@ import { groupsRoutes } from './api/groups-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
 import { sourcesRoutes } from './api/sources-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
+import { acceptRoutes } from './invitations/accept-routes.ts';
 import { syncRoutes } from './api/sync-routes.ts';
 import { importsRoutes } from './api/imports-routes.ts';
+import { codesRoutes } from './api/codes-routes.ts';
+import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -50,10 +53,10 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
-  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx));
+  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx), codesRoutes(ctx), invitationsRoutes(ctx));
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));
-  if (channel === 'tcp') app.use(authRoutes(ctx));
+  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
   app.use((req, res) => sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`));
   app.use(problemHandler(ctx.log));
   return app;

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../errors.ts';
+import { DomainError, RateLimitedError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 
 // RFC 9457 problem details for every error of the admin API.
@@ -11,6 +11,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   'not-found': 404,
   conflict: 409,
   limit: 409,
+  'rate-limited': 429,
   unavailable: 503,
 };
 
@@ -21,6 +22,7 @@ const TITLE: Record<DomainError['kind'], string> = {
   'not-found': 'Not found',
   conflict: 'Conflict',
   limit: 'Membership limit reached',
+  'rate-limited': 'Too many attempts',
   unavailable: 'Service unavailable',
 };
 
@@ -33,6 +35,7 @@ export function problemHandler(log: Logger) {
     if (error instanceof DomainError) {
       const extra: Record<string, unknown> = { type: `urn:provisiond:problem:${error.kind}`, ...error.details, instance: req.originalUrl.split('?')[0] };
       if (error.kind === 'unauthorized') res.set('WWW-Authenticate', 'Bearer realm="provisiond"');
+      if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
       sendProblem(res, STATUS[error.kind], TITLE[error.kind], error.message, extra);
       return;
     }

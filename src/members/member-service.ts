@@ -3,15 +3,15 @@ import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { findOrganization } from '../orgs/organizations.ts';
+import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
-import { createMemberSchema, deleteMemberSchema, updateMemberSchema } from './member-input.ts';
+import { type CreateMemberInput, createMemberSchema, deleteMemberSchema, updateMemberSchema } from './member-input.ts';
 import { type Member, getMember } from './member-record.ts';
-import { assertWithinMembershipLimit, checkMemberFields, loadCatalogFor } from './member-rules.ts';
+import { type ResolvedMember, assertWithinMembershipLimit, checkMemberFields, loadCatalogFor } from './member-rules.ts';
 
 export interface MemberDeps {
   db: Knex;
@@ -40,8 +40,17 @@ async function replaceGroups(trx: Knex.Transaction, memberId: string, groupIds: 
   if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: memberId })));
 }
 
-/** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
-export async function createMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<Member> {
+export interface PreparedMember {
+  request: CreateMemberInput;
+  defaults: NewMemberDefaults;
+  resolved: ResolvedMember;
+  roleParameter: string | null;
+  passwordHash: string | null;
+  source: string;
+}
+
+/** Checks a new member against the rules and the catalog, outside any transaction (R-MEM-10 defaults). */
+export async function prepareMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<PreparedMember> {
   requireWrite(scope.actor);
   const request = parseInput(createMemberSchema, input);
   const org = await findOrganization(deps.db, scope.orgId);
@@ -55,44 +64,62 @@ export async function createMember(deps: MemberDeps, scope: Scope, input: unknow
   const source = request.source ?? 'builtin';
   const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
   const passwordHash = request.password === undefined ? null : await deps.hasher.hash(request.password);
+  return { request, defaults, resolved, roleParameter: fields.roleParameter ?? null, passwordHash, source };
+}
 
+/**
+ * Writes a prepared member inside the caller's transaction (the invitations write the pending
+ * member, the invitation and its mail together). A username taken by a concurrent insert surfaces
+ * as a unique violation the caller turns into a conflict with `usernameConflict`.
+ */
+export async function insertMember(trx: Knex.Transaction, scope: Scope, prepared: PreparedMember, extra: { usernameLocked?: boolean } = {}): Promise<Member> {
+  const { request, defaults, resolved, passwordHash, source } = prepared;
+  await assertWithinMembershipLimit(trx, scope.orgId, 1);
+  await assertUsernameFree(trx, scope.orgId, request.username);
+  const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? defaults.groups ?? []);
+  const [row] = await trx('members')
+    .insert({
+      org_id: scope.orgId,
+      username: request.username,
+      email: request.email,
+      first_name: resolved.firstName,
+      last_name: resolved.lastName,
+      display_name: resolved.displayName,
+      description: request.description ?? '',
+      user_type_id: resolved.userType.id,
+      role_id: resolved.role.id,
+      role_parameter: prepared.roleParameter,
+      status: request.status ?? 'active',
+      source,
+      licenses: request.licenses ?? defaults.licenses ?? [],
+      categories: request.categories ?? defaults.categories ?? [],
+      credits: request.credits !== undefined ? request.credits : (defaults.credits ?? null),
+      settings: JSON.stringify(request.settings ?? defaults.settings ?? {}),
+      password_hash: passwordHash,
+      must_change_password: passwordHash !== null && (request.mustChangePassword ?? true),
+      username_locked: extra.usernameLocked ?? false,
+    })
+    .returning('id');
+  const id = (row as { id: string }).id;
+  await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
+  await replaceGroups(trx, id, groupIds);
+  const member = await getMember(trx, scope.orgId, id);
+  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.create', targetType: 'member', targetId: id, after: member });
+  return member;
+}
+
+/** The conflict for a username unique violation, or the error unchanged. */
+export function usernameConflict(error: unknown, username: string): unknown {
+  return isUniqueViolation(error, 'members_username_key') ? usernameTaken(username) : error;
+}
+
+/** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
+export async function createMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<Member> {
+  const prepared = await prepareMember(deps, scope, input);
   try {
-    return await deps.db.transaction(async (trx) => {
-      await assertWithinMembershipLimit(trx, scope.orgId, 1);
-      await assertUsernameFree(trx, scope.orgId, request.username);
-      const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? defaults.groups ?? []);
-      const [row] = await trx('members')
-        .insert({
-          org_id: scope.orgId,
-          username: request.username,
-          email: request.email,
-          first_name: resolved.firstName,
-          last_name: resolved.lastName,
-          display_name: resolved.displayName,
-          description: request.description ?? '',
-          user_type_id: resolved.userType.id,
-          role_id: resolved.role.id,
-          role_parameter: fields.roleParameter ?? null,
-          status: request.status ?? 'active',
-          source,
-          licenses: request.licenses ?? defaults.licenses ?? [],
-          categories: request.categories ?? defaults.categories ?? [],
-          credits: request.credits !== undefined ? request.credits : (defaults.credits ?? null),
-          settings: JSON.stringify(request.settings ?? defaults.settings ?? {}),
-          password_hash: passwordHash,
-          must_change_password: passwordHash !== null && (request.mustChangePassword ?? true),
-        })
-        .returning('id');
-      const id = (row as { id: string }).id;
-      await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
-      await replaceGroups(trx, id, groupIds);
-      const member = await getMember(trx, scope.orgId, id);
-      await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.create', targetType: 'member', targetId: id, after: member });
-      return member;
-    });
+    return await deps.db.transaction((trx) => insertMember(trx, scope, prepared));
   } catch (error) {
-    if (isUniqueViolation(error, 'members_username_key')) throw usernameTaken(request.username);
-    throw error;
+    throw usernameConflict(error, prepared.request.username);
   }
 }
 

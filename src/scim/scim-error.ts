@@ -41,5 +41,6 @@ export function scimErrorOf(error: unknown): ScimError | null {
     case 'forbidden': return new ScimError(403, undefined, error.message);
     case 'unauthorized': return new ScimError(401, undefined, error.message);
     case 'unavailable': return new ScimError(503, undefined, error.message);
+    case 'rate-limited': return new ScimError(429, undefined, error.message);
   }
 }

@@ -4,8 +4,8 @@ import type { CountKey } from './sync-types.ts';
 import { type NewMember, applyCreates } from './user-store.ts';
 
 // What the engine does with a directory user that matches no member (`onUnmatched`). The
-// invitations feature (issue 6) plugs an `invite` reaction in with registerUnmatchedReaction;
-// until then the configuration refuses `onUnmatched: invite` (see ldap-source-schema.ts).
+// invitations feature plugs its `invite` reaction in with registerUnmatchedReaction when the
+// daemon or CLI opens its context (src/invitations/invite-reaction.ts).
 
 export interface ReactionContext {
   orgId: string;
@@ -18,8 +18,11 @@ export interface UnmatchedReaction {
   readonly name: string;
   /** The count the plan adds each record to (created, invited, ignored). */
   readonly count: CountKey;
-  /** Applies the reaction; records it could not handle come back with the reason. */
-  apply(trx: Knex.Transaction, ctx: ReactionContext, records: NewMember[]): Promise<Array<{ record: NewMember; reason: string }>>;
+  /**
+   * Applies the reaction; records it could not handle come back with the reason, and records it
+   * had nothing to do for (an invitation already open) come back marked `unchanged`.
+   */
+  apply(trx: Knex.Transaction, ctx: ReactionContext, records: NewMember[]): Promise<Array<{ record: NewMember; reason: string; unchanged?: boolean }>>;
 }
 
 const create: UnmatchedReaction = {

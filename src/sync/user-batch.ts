@@ -94,6 +94,10 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
     const rctx: ReactionContext = { orgId: ctx.orgId, source: policy.source, actor: ctx.actor, defaults: ctx.mapping.defaultIds };
     for (const failure of await reaction.apply(trx, rctx, unmatched)) {
       counts[reaction.count] -= 1;
+      if (failure.unchanged) {
+        counts.unchanged += 1;
+        continue;
+      }
       counts.errors += 1;
       samples.add({ action: 'errors', externalId: failure.record.externalId, name: failure.record.login, detail: failure.reason });
     }

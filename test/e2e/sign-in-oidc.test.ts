@@ -124,7 +124,7 @@ test.serial('with auto-registration off, an unknown login is refused with a page
   t.is((await api(base, 'GET', '/api/v1/members/newcomer-1', editor)).status, 404);
 });
 
-test.serial('an invitation token travels through the sign-in; with no invitations module it is refused', async (t) => {
+test.serial('an invitation token travels through the sign-in; an unknown one is refused', async (t) => {
   const page = await new Browser().get(`${base}/auth/sign-in?invitation=tok-123`);
   t.true(page.text.includes('/auth/oidc/corp/login?lang=en&amp;invitation=tok-123'), 'the buttons carry the invitation');
   const browser = new Browser();

@@ -56,8 +56,10 @@ test('mistakes name the key', (t) => {
   t.regex(problems(`${EXAMPLE}${EXAMPLE.replace('sources:', '')}`), /sources\.1\.name: the source name "corp" is used twice/);
 });
 
-test('onUnmatched: invite is refused until the invitations feature is present', (t) => {
-  t.regex(problems(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: invite')), /sources\.0\.onUnmatched: "invite" needs the invitations feature/);
+test('onUnmatched accepts invite (the invitations feature) and refuses anything else', (t) => {
+  const [source] = load(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: invite')).sources;
+  t.like(source, { onUnmatched: 'invite' });
+  t.regex(problems(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: adopt')), /sources\.0\.onUnmatched/);
 });
 
 test('secrets are read from the environment or a file, and a missing one names its reference', (t) => {

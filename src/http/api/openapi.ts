@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { MODE_IDS } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
 import { syncBody } from './sync-routes.ts';
+import { createCodesSchema } from '../../invitations/code-store.ts';
+import { createInvitationSchema } from '../../invitations/invitation-create.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
 // handlers validate with, so the document cannot drift from what is accepted.
@@ -180,6 +182,24 @@ export function openApiDocument(): object {
         parameters: [ref('id'), query('wait', 'true: answer when the run is applied (200) instead of at once (202)', { type: 'string', enum: ['true', 'false'] })],
         post: { summary: 'Confirm a validated run: apply it in batches (resumes an interrupted one)', requestBody: body(z.object({ skipInvalid: z.boolean().optional() })), responses: { 200: ok('applied'), 202: ok('applying'), 503: problem, ...errors } },
       },
+      '/invitations': {
+        get: { summary: 'Invitations, newest first', parameters: [query('status', 'pending, accepted, expired, deleted or added'), query('email', 'part of the address'), query('source', 'sent by this directory source')], responses: { 200: ok('invitations'), ...errors } },
+        post: { summary: 'Invite one or many addresses (pending members, mails); the answer holds each link', requestBody: body(createInvitationSchema), responses: { 201: ok('{ items, total }'), ...errors } },
+      },
+      '/invitations/{id}': {
+        parameters: [ref('id')],
+        get: { summary: 'One invitation', responses: { 200: ok('the invitation'), ...errors } },
+        delete: { summary: 'Delete a pending invitation and its pending member', responses: { 200: ok('the invitation'), ...errors } },
+      },
+      '/invitations/{id}/resend': { parameters: [ref('id')], post: { summary: 'A new link with a fresh expiry; the old link stops working', responses: { 200: ok('the invitation with its link'), ...errors } } },
+      '/codes': {
+        get: { summary: 'Invitation codes, newest first (never the codes themselves)', parameters: [query('status', 'valid, used, disabled or expired'), query('scope', 'group')], responses: { 200: ok('codes'), ...errors } },
+        post: { summary: 'Create 1-10 codes; the answer is the only place the codes appear', requestBody: body(createCodesSchema), responses: { 201: ok('{ codes, validUntil, scope, … }'), ...errors } },
+      },
+      '/codes/{id}': { parameters: [ref('id')], get: { summary: 'One code', responses: { 200: ok('the code'), ...errors } } },
+      '/codes/{id}/disable': { parameters: [ref('id')], post: { summary: 'Disable a code', responses: { 200: ok('the code'), ...errors } } },
+      '/codes/copy': { post: { summary: 'The hand-over text of codes, with scope and validity date', requestBody: body(z.object({ codes: z.array(z.string()) })), responses: { 200: ok('{ text, codes }'), ...errors } } },
+      '/codes/redeem': { post: { summary: 'Use a code for a member (administrators; members use POST /auth/codes/redeem)', requestBody: body(z.object({ code: z.string(), member: z.string() })), responses: { 200: ok('what was granted'), ...errors } } },
     },
   };
   return cached;

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
 import { getMember } from '../../members/member-record.ts';
 import { signInPage, signedInPage } from './pages/sign-in-pages.ts';
+import { codeRoutes } from './code-routes.ts';
 import { passwordRoutes } from './password-routes.ts';
 import { redirectRoutes } from './redirect-routes.ts';
 import { languageOf } from './refusals.ts';
@@ -32,6 +33,6 @@ export function authRoutes(ctx: AppContext): Router {
     res.json(await getMember(ctx.database.knex, session.orgId, session.memberId));
   });
 
-  router.use(passwordRoutes(ctx), signUpRoutes(ctx), redirectRoutes(ctx));
+  router.use(passwordRoutes(ctx), signUpRoutes(ctx), redirectRoutes(ctx), codeRoutes(ctx));
   return router;
 }

@@ -1,0 +1,77 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ValidationError } from '../errors.ts';
+
+// Pure rules of invitation codes (seed 000, R-INV-7…10): how many, how long, what they look like,
+// their status, and the text "copy" gives.
+
+export const MAX_CODES = 10;
+export const MIN_VALIDITY_DAYS = 1;
+export const MAX_VALIDITY_DAYS = 90;
+export const DEFAULT_VALIDITY_DAYS = 10;
+export const CODE_FORMAT = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
+
+const CODE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DAY_MS = 86_400_000;
+
+export type CodeStatus = 'valid' | 'used' | 'disabled' | 'expired';
+
+/** A new code: 16 random bytes in the shape of a UUID, lowercase (like the seed's codes, not a v4 UUID). */
+export function newCode(): string {
+  const hex = randomBytes(16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The code a member typed, or a refusal that shows the expected format. Surrounding blanks are forgiven. */
+export function parseCode(input: unknown): string {
+  const code = typeof input === 'string' ? input.trim() : '';
+  if (!CODE.test(code)) {
+    throw ValidationError.field('code', `an invitation code has the format ${CODE_FORMAT} (lowercase hexadecimal digits 0-9 and a-f), for example 0601152c-6aa0-4f6d-5e85-464249405207`);
+  }
+  return code;
+}
+
+export function hashCode(code: string): Buffer {
+  return createHash('sha256').update(code).digest();
+}
+
+/** Constant-time comparison of a code with a stored hash. */
+export function codeMatches(code: string, storedHash: Buffer): boolean {
+  const candidate = hashCode(code);
+  return candidate.length === storedHash.length && timingSafeEqual(candidate, storedHash);
+}
+
+/** The first characters of a code, enough to tell codes apart in a list, not to use one. */
+export function codeHint(code: string): string {
+  return `${code.slice(0, 4)}…`;
+}
+
+export function countIssues(count: number): string | null {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CODES) return `must be a whole number from 1 to ${MAX_CODES} (at most ${MAX_CODES} codes at once)`;
+  return null;
+}
+
+export function validityIssues(days: number): string | null {
+  if (!Number.isInteger(days) || days < MIN_VALIDITY_DAYS || days > MAX_VALIDITY_DAYS) {
+    return `must be a whole number of days from ${MIN_VALIDITY_DAYS} to ${MAX_VALIDITY_DAYS} (default ${DEFAULT_VALIDITY_DAYS})`;
+  }
+  return null;
+}
+
+export function validUntil(createdAt: Date, days: number): Date {
+  return new Date(createdAt.getTime() + days * DAY_MS);
+}
+
+/** Disabled wins over used (an administrator's decision), used over expired (what happened first). */
+export function codeStatus(code: { disabledAt: Date | null; usedAt: Date | null; validUntil: Date }, now: Date): CodeStatus {
+  if (code.disabledAt) return 'disabled';
+  if (code.usedAt) return 'used';
+  if (code.validUntil.getTime() <= now.getTime()) return 'expired';
+  return 'valid';
+}
+
+/** Seed 000 §2.4: the copied text carries the scope's name and the validity date with the code(s). */
+export function copyText(codes: string[], scopeName: string, validUntilDate: Date): string {
+  const date = validUntilDate.toISOString().slice(0, 10);
+  const lines = [`Invitation code${codes.length > 1 ? 's' : ''} for ${scopeName}, valid until ${date}:`, ...codes];
+  return `${lines.join('\n')}\n`;
+}

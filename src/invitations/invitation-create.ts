@@ -1,0 +1,192 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { type Scope, requireWrite } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { loadCatalog } from '../catalog/catalog-store.ts';
+import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
+import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { resolveGroupIds } from '../groups/group-refs.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { emailProblem } from '../members/email-rules.ts';
+import { type MemberDeps, type PreparedMember, insertMember, prepareMember, usernameConflict } from '../members/member-service.ts';
+import { type Organization, findOrganization } from '../orgs/organizations.ts';
+import { parseInput } from '../validation.ts';
+import { type Invitation, findInvitationRow, presentInvitation } from './invitation-record.ts';
+import {
+  INVITATION_MODES, MAIL_LANGUAGES, invitationExpiry, invitationLink, newInvitationToken, placeholderUsername,
+} from './invitation-rules.ts';
+
+// R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
+// (counted toward the limit) written with the invitation and its mail in one transaction, and
+// one refused address refuses the whole request, so nothing is half written. An address that
+// already belongs to an active member of the organization gets the role and groups directly and
+// is told by mail. "Add without invitation" creates an active member and sends nothing.
+
+export interface InvitationDeps extends MemberDeps {
+  publicUrl: string;
+}
+
+export const createInvitationSchema = z.object({
+  emails: z.array(z.string().trim()).min(1, 'give at least one email address').max(500, 'at most 500 addresses at once').optional(),
+  email: z.string().trim().optional(),
+  role: z.string().trim().min(1).optional(),
+  userType: z.string().trim().min(1).optional(),
+  groups: z.array(z.string().min(1)).max(500).optional(),
+  licenses: z.array(z.string().min(1).max(100)).max(100).optional(),
+  language: z.enum(MAIL_LANGUAGES).default('en'),
+  message: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  mode: z.enum(INVITATION_MODES).default('any-account'),
+  mustUseInvitedEmail: z.boolean().default(false),
+  username: z.string().trim().optional(),
+  password: z.string().optional(),
+  firstName: z.string().trim().max(100).optional(),
+  lastName: z.string().trim().max(100).optional(),
+  source: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+  externalId: z.string().min(1).max(1000).optional(),
+}).strict();
+
+type CreateRequest = z.infer<typeof createInvitationSchema>;
+
+function addresses(request: CreateRequest): string[] {
+  const list = [...(request.emails ?? []), ...(request.email !== undefined ? [request.email] : [])];
+  const issues = list.flatMap((email, i) => {
+    const problem = emailProblem(email);
+    return problem ? [{ field: request.emails ? `emails.${i}` : 'email', message: `${JSON.stringify(email)} ${problem}` }] : [];
+  });
+  if (list.length === 0) issues.push({ field: 'email', message: 'give the address to invite (email, or emails for several)' });
+  const seen = new Set<string>();
+  for (const email of list) {
+    if (seen.has(email.toLowerCase())) issues.push({ field: 'emails', message: `${email} is listed twice` });
+    seen.add(email.toLowerCase());
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return list;
+}
+
+function checkRequest(request: CreateRequest, count: number, role: CatalogRole, org: Organization): void {
+  const needsUsername = request.mode === 'add-and-notify' || request.mode === 'add-without-invitation';
+  if (needsUsername && !request.username) throw ValidationError.field('username', `is required in the ${request.mode} mode (the username is created for the member)`);
+  if (!needsUsername && request.username) throw ValidationError.field('username', 'the invitee chooses a username in this mode; use add-and-notify to create it');
+  if (request.username && count > 1) throw ValidationError.field('username', 'a username can be given only when inviting one address');
+  if (request.password !== undefined && request.mode !== 'add-without-invitation') throw ValidationError.field('password', 'only the add-without-invitation mode takes a (temporary) password; invitees set their own');
+  if (isAdministratorRole(role) && !org.allowAdminInvitations) {
+    throw ValidationError.field('role', `${role.name} is an administrator role, which invitations cannot give unless the organization allows it (allowAdminInvitations)`);
+  }
+}
+
+export interface CreatedInvitations {
+  items: Invitation[];
+  total: number;
+}
+
+export async function createInvitations(deps: InvitationDeps, scope: Scope, input: unknown, now = new Date()): Promise<CreatedInvitations> {
+  requireWrite(scope.actor);
+  const request = parseInput(createInvitationSchema, input);
+  const emails = addresses(request);
+  const org = await findOrganization(deps.db, scope.orgId);
+  const { roles } = await loadCatalog(deps.db, scope.orgId);
+  const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
+  const role = findRole(roles, roleName);
+  if (!role) throw ValidationError.field('role', `unknown role ${JSON.stringify(roleName)}; known: ${roles.map((r) => r.name).join(', ')}`);
+  checkRequest(request, emails.length, role, org);
+
+  const existing = await existingMembers(deps.db, scope.orgId, emails);
+  const prepared = new Map<string, PreparedMember>();
+  for (const email of emails) {
+    if (existing.has(email.toLowerCase())) continue;
+    prepared.set(email, await prepareMember(deps, scope, memberInput(request, email)));
+  }
+  const created: Array<{ id: string; link: string | null }> = [];
+  try {
+    await deps.db.transaction(async (trx) => {
+      for (const email of emails) {
+        const member = existing.get(email.toLowerCase());
+        created.push(member
+          ? await addExisting(trx, scope, org, request, role, email, member, now)
+          : await invite(deps, trx, scope, org, request, role, email, prepared.get(email)!, now));
+      }
+    });
+  } catch (error) {
+    throw usernameConflict(error, request.username ?? '');
+  }
+  const items = await Promise.all(created.map(async (c) => presentInvitation(await findInvitationRow(deps.db, scope.orgId, c.id), now, c.link)));
+  return { items, total: items.length };
+}
+
+function memberInput(request: CreateRequest, email: string) {
+  const named = request.firstName || request.lastName;
+  return {
+    username: request.username ?? placeholderUsername(),
+    email,
+    ...(named ? { firstName: request.firstName, lastName: request.lastName } : { displayName: email.split('@')[0] }),
+    userType: request.userType,
+    role: request.role,
+    groups: request.groups,
+    licenses: request.licenses,
+    password: request.password,
+    status: request.mode === 'add-without-invitation' ? 'active' : 'pending',
+    ...(request.source && { source: request.source }),
+  };
+}
+
+async function existingMembers(db: Knex, orgId: string, emails: string[]): Promise<Map<string, { id: string; status: string }>> {
+  const rows = (await db('members').where('org_id', orgId).whereRaw('lower(email) = any(?)', [emails.map((e) => e.toLowerCase())])
+    .select('id', 'email', 'status')) as Array<{ id: string; email: string; status: string }>;
+  const found = new Map<string, { id: string; status: string }>();
+  for (const row of rows) {
+    const key = row.email.toLowerCase();
+    if (row.status === 'pending') throw new ConflictError(`${row.email} is already invited and pending; resend that invitation instead`, { field: 'email' });
+    if (found.has(key)) throw new ConflictError(`several members have the address ${row.email}; give the role to the right one directly`, { field: 'email' });
+    found.set(key, row);
+  }
+  return found;
+}
+
+async function insertInvitation(trx: Knex.Transaction, values: Record<string, unknown>): Promise<string> {
+  const [row] = await trx('invitations').insert(values).returning('id');
+  return (row as { id: string }).id;
+}
+
+async function invite(deps: InvitationDeps, trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, prepared: PreparedMember, now: Date) {
+  const member = await insertMember(trx, scope, prepared, { usernameLocked: request.mode === 'add-and-notify' });
+  const base = {
+    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, must_use_invited_email: request.mustUseInvitedEmail, language: request.language,
+    message: request.message ?? null, invited_by: scope.actor.label, source: request.source ?? null, external_id: request.externalId ?? null,
+    created_at: now, sent_at: now,
+  };
+  if (request.mode === 'add-without-invitation') {
+    const id = await insertInvitation(trx, { ...base, mode: 'add-and-notify', status: 'added', expires_at: now });
+    return { id, link: null };
+  }
+  const { token, hash } = newInvitationToken();
+  const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
+  const id = await insertInvitation(trx, { ...base, mode: request.mode, status: 'pending', token_hash: hash, expires_at: expiresAt });
+  const link = invitationLink(deps.publicUrl, token, request.language);
+  await enqueueMail(trx, {
+    orgId: scope.orgId, invitationId: id, recipient: email, template: 'invitation', language: request.language,
+    data: { organization: org.name, inviter: scope.actor.label, role: role.name, link, message: request.message ?? null, username: request.username ?? null, expiresAt: expiresAt.toISOString() },
+  });
+  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.create', targetType: 'invitation', targetId: id, after: { email, role: role.name, mode: request.mode, memberId: member.id } });
+  return { id, link };
+}
+
+async function addExisting(trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, member: { id: string }, now: Date) {
+  const current = (await trx('members').where('id', member.id).first('role_id')) as { role_id: string };
+  if (current.role_id !== role.id) {
+    await trx('member_roles').insert({ member_id: member.id, role_id: role.id, parameter: null }).onConflict(['member_id', 'role_id']).ignore();
+  }
+  const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? []);
+  if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: member.id }))).onConflict(['group_id', 'member_id']).ignore();
+  const id = await insertInvitation(trx, {
+    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, mode: 'existing-account', status: 'added', language: request.language,
+    message: request.message ?? null, invited_by: scope.actor.label, created_at: now, sent_at: now, expires_at: now, accepted_at: now,
+  });
+  await enqueueMail(trx, {
+    orgId: scope.orgId, invitationId: id, recipient: email, template: 'added-to-organization', language: request.language,
+    data: { organization: org.name, inviter: scope.actor.label, role: role.name, link: null, message: request.message ?? null, username: null, expiresAt: null },
+  });
+  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.add-existing', targetType: 'member', targetId: member.id, after: { email, role: role.name, invitationId: id } });
+  return { id, link: null };
+}
+

@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { NotFoundError } from '../errors.ts';
+import { isUuid } from '../members/member-record.ts';
+import { type InvitationStatus, type MailLanguage, invitationStatus } from './invitation-rules.ts';
+
+// How an invitation is read and shown (R-INV-6: id, inviter, invitee email, role, created,
+// expires, status, link). The link holds a secret of which only the hash is stored, so it is
+// shown when it is made (creation, resend) and is null afterwards.
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: string;
+  mode: string;
+  status: InvitationStatus;
+  invitedBy: string;
+  createdAt: string;
+  sentAt: string;
+  expiresAt: string | null;
+  acceptedAt: string | null;
+  memberId: string | null;
+  username: string | null;
+  language: MailLanguage;
+  mustUseInvitedEmail: boolean;
+  source: string | null;
+  link: string | null;
+}
+
+export interface InvitationRow {
+  id: string;
+  org_id: string;
+  member_id: string | null;
+  email: string;
+  role_id: string;
+  role_name: string;
+  mode: string;
+  must_use_invited_email: boolean;
+  language: MailLanguage;
+  message: string | null;
+  token_hash: Buffer | null;
+  status: 'pending' | 'accepted' | 'deleted' | 'added';
+  invited_by: string;
+  source: string | null;
+  external_id: string | null;
+  created_at: Date;
+  sent_at: Date;
+  expires_at: Date;
+  accepted_at: Date | null;
+  username: string | null;
+}
+
+export function selectInvitations(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuilder {
+  return db('invitations as i')
+    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('members as m', 'm.id', 'i.member_id')
+    .where('i.org_id', orgId)
+    .select('i.*', 'r.name as role_name', 'm.username');
+}
+
+export function presentInvitation(row: InvitationRow, now: Date, link: string | null = null): Invitation {
+  const added = row.status === 'added';
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role_name,
+    mode: row.mode,
+    status: invitationStatus({ status: row.status, expiresAt: new Date(row.expires_at) }, now),
+    invitedBy: row.invited_by,
+    createdAt: new Date(row.created_at).toISOString(),
+    sentAt: new Date(row.sent_at).toISOString(),
+    expiresAt: added ? null : new Date(row.expires_at).toISOString(),
+    acceptedAt: row.accepted_at ? new Date(row.accepted_at).toISOString() : null,
+    memberId: row.member_id,
+    username: row.username?.startsWith('pending.') ? null : row.username,
+    language: row.language,
+    mustUseInvitedEmail: row.must_use_invited_email,
+    source: row.source,
+    link,
+  };
+}
+
+export async function findInvitationRow(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<InvitationRow> {
+  const row = isUuid(id) ? ((await selectInvitations(db, orgId).andWhere('i.id', id).first()) as InvitationRow | undefined) : undefined;
+  if (!row) throw new NotFoundError('invitation', id);
+  return row;
+}

@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+import { RateLimitedError } from '../errors.ts';
+
+// R-INV-12: failed code redemptions are limited per member and per client address, so that
+// guessing codes (122 random bits, but still) or hammering a used one is cut short. Counted in
+// the database: every daemon on one PostgreSQL and a restart agree.
+
+export const MAX_FAILURES = 10;
+export const WINDOW_MS = 15 * 60_000;
+
+export function limiterKeys(memberId: string, address: string): string[] {
+  return [`member:${memberId}`, `address:${address}`];
+}
+
+/** Refuses when one of the keys has had MAX_FAILURES failures in its current window. */
+export async function assertNotLimited(db: Knex, orgId: string, keys: string[], now: Date): Promise<void> {
+  const rows = (await db('code_redeem_failures')
+    .where('org_id', orgId).whereIn('limiter_key', keys)
+    .andWhere('failures', '>=', MAX_FAILURES)
+    .andWhere('window_started_at', '>', new Date(now.getTime() - WINDOW_MS))
+    .select('window_started_at')) as Array<{ window_started_at: Date }>;
+  if (rows.length === 0) return;
+  const until = Math.max(...rows.map((r) => new Date(r.window_started_at).getTime() + WINDOW_MS));
+  const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+  throw new RateLimitedError(`too many failed invitation code attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`, seconds);
+}
+
+/** Counts one failure for each key; a window older than WINDOW_MS starts again at one. */
+export async function recordFailure(db: Knex, orgId: string, keys: string[], now: Date): Promise<void> {
+  const windowStart = new Date(now.getTime() - WINDOW_MS);
+  for (const key of keys) {
+    await db.raw(
+      `insert into code_redeem_failures (org_id, limiter_key, failures, window_started_at) values (?, ?, 1, ?)
+       on conflict (org_id, limiter_key) do update set
+         failures = case when code_redeem_failures.window_started_at <= ? then 1 else code_redeem_failures.failures + 1 end,
+         window_started_at = case when code_redeem_failures.window_started_at <= ? then excluded.window_started_at else code_redeem_failures.window_started_at end`,
+      [orgId, key, now, windowStart, windowStart],
+    );
+  }
+}

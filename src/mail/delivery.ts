@@ -1,0 +1,100 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../observability/logger.ts';
+import { type Language, type MailData, renderMail } from './templates.ts';
+import type { MailTransport } from './transport.ts';
+
+// The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
+// Claiming moves a mail's next attempt into the future (a lease) under `for update skip locked`,
+// so several daemons on one PostgreSQL never send the same mail twice at once. A failure is
+// retried with exponential back-off until maxAttempts, then marked failed. Once sent, the body
+// (which carries the invitation link) is cleared.
+
+export interface DeliveryOptions {
+  from: string;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  batchSize?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  recipient: string;
+  template: 'invitation' | 'added-to-organization';
+  language: Language;
+  data: MailData;
+  attempts: number;
+}
+
+const LEASE_MS = 5 * 60_000;
+
+/** The wait before attempt n+1 after n failed attempts: base·2^(n-1), at most a day. */
+export function backoffMs(failedAttempts: number, baseSeconds: number): number {
+  return Math.min(baseSeconds * 1000 * 2 ** Math.max(0, failedAttempts - 1), 86_400_000);
+}
+
+async function claim(db: Knex, limit: number, now: Date): Promise<OutboxRow[]> {
+  return db.transaction(async (trx) => {
+    const rows = (await trx('mail_outbox').where('status', 'queued').andWhere('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at').orderBy('id').limit(limit).forUpdate().skipLocked()
+      .select('id', 'recipient', 'template', 'language', 'data', 'attempts')) as OutboxRow[];
+    if (rows.length > 0) {
+      await trx('mail_outbox').whereIn('id', rows.map((r) => r.id)).update({ next_attempt_at: new Date(now.getTime() + LEASE_MS) });
+    }
+    return rows;
+  });
+}
+
+/** Sends what is due now; returns how many mails were sent. */
+export async function deliverDue(db: Knex, transport: MailTransport, options: DeliveryOptions, log: Logger, now = new Date()): Promise<number> {
+  const rows = await claim(db, options.batchSize ?? 50, now);
+  const outcomes = await Promise.all(rows.map(async (row) => {
+    try {
+      await transport.send({ id: `mail-${row.id}`, to: row.recipient, from: options.from, ...renderMail(row.template, row.language, row.data) });
+      await db('mail_outbox').where('id', row.id).update({ status: 'sent', sent_at: new Date(), attempts: row.attempts + 1, data: null, last_error: null });
+      return true;
+    } catch (error) {
+      const attempts = row.attempts + 1;
+      const failed = attempts >= options.maxAttempts;
+      const reason = (error as Error).message.slice(0, 500);
+      await db('mail_outbox').where('id', row.id).update({
+        attempts, last_error: reason, status: failed ? 'failed' : 'queued',
+        next_attempt_at: new Date(Date.now() + backoffMs(attempts, options.retryBaseSeconds)),
+        ...(failed && { data: null }),
+      });
+      // The recipient and the reason, never the body: it carries the invitation link.
+      log.warn({ mailId: row.id, attempts, failed, reason }, failed ? 'mail given up' : 'mail delivery failed; will retry');
+      return false;
+    }
+  }));
+  return outcomes.filter(Boolean).length;
+}
+
+export interface MailWorker {
+  stop(): Promise<void>;
+}
+
+export function startMailWorker(db: Knex, transport: MailTransport, options: DeliveryOptions & { pollSeconds: number }, log: Logger): MailWorker {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    current = (async () => {
+      try {
+        // Keep going while full batches come back, so that a burst drains without waiting a poll.
+        while (!stopped && (await deliverDue(db, transport, options, log)) >= (options.batchSize ?? 50));
+      } catch (error) {
+        if (!stopped) log.error({ err: error }, 'mail delivery round failed');
+      }
+      if (!stopped) timer = setTimeout(tick, options.pollSeconds * 1000);
+    })();
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+      transport.close();
+    },
+  };
+}
