@@ -125,7 +125,7 @@ export interface RedirectSignIn {
   /** The flow id the provider sent back, before the flow is looked up. */
   flowIdOf(callback: SignInCallback): string | null;
   complete(callback: SignInCallback, pending: Record<string, string>): Promise<VerifiedIdentity>;
-  /** Service-provider metadata to publish (SAML), if the protocol has any. */
+  /** Service-provider metadata to publish (SAML), if the protocol has them. */
   metadata?(): Promise<string>;
 }
 
