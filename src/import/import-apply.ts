@@ -1,16 +1,17 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../access/actor.ts';
-import { type BulkMember, bulkInsertMembers } from '../members/member-bulk-insert.ts';
+import { type BulkMember, type SharedMemberFields, bulkInsertMembers } from '../members/member-bulk-insert.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import type { ModeId } from './import-modes.ts';
 import type { PlannedBatch } from './import-plan.ts';
 import type { RunRow } from './import-store.ts';
-import type { InvitationIssuer } from './invitation-issuer.ts';
+import { type ImportInvitations, issueImportInvitations } from './invitation-issuer.ts';
 import type { ValidRow } from './row-validation.ts';
 
-// One batch of a run, in one transaction: invitations (through the issuer), members (the bulk
-// path: taken usernames are skipped), their identity links, and the run's resume point. A batch
+// One batch of a run, in one transaction: invitations (through the invitations' write path),
+// members (the bulk path: taken usernames are skipped; the organization's defaults for new
+// members applied), their identity links, and the run's resume point. A batch
 // that fails rolls back whole; the batches before it stay, and a new apply resumes after them.
 
 /** argon2 runs on libuv's pool (4 threads): more at once only queues, and memory grows with each. */
@@ -45,11 +46,18 @@ async function insertLinks(trx: Knex.Transaction, orgId: string, rows: ValidRow[
   );
 }
 
+/** What every batch of a run shares. */
+export interface RunContext {
+  shared: SharedMemberFields;
+  invitations: ImportInvitations;
+}
+
 export async function applyBatch(
-  deps: { db: Knex; hasher: PasswordHasher; invitations: InvitationIssuer },
+  deps: { db: Knex; hasher: PasswordHasher },
   scope: Scope,
   run: Pick<RunRow, 'id' | 'mode' | 'applied_through_line'>,
   batch: PlannedBatch,
+  ctx: RunContext,
 ): Promise<number> {
   // Rows of batches that committed before an interruption are members now and were already left out.
   const rows = batch.rows.filter((r) => r.line > run.applied_through_line);
@@ -57,11 +65,7 @@ export async function applyBatch(
   const members = rows.filter((r) => !r.invitation);
   const hashes = await hashAll(deps.hasher, members);
   return deps.db.transaction(async (trx) => {
-    if (invitations.length > 0) {
-      await deps.invitations.issue(trx, scope, run.mode as ModeId, invitations.map((r) => ({
-        line: r.line, email: r.email, username: r.username === r.email ? null : r.username, firstName: r.firstName, lastName: r.lastName, userTypeId: r.userTypeId, roleId: r.roleId,
-      })));
-    }
+    const invited = invitations.length > 0 ? await issueImportInvitations(trx, scope, run.mode as ModeId, invitations, ctx.invitations) : 0;
     await assertWithinMembershipLimit(trx, scope.orgId, members.length);
     const bulk: BulkMember[] = members.map((r) => ({
       username: r.username, email: r.email, firstName: r.firstName, lastName: r.lastName, displayName: r.displayName, description: r.description,
@@ -69,9 +73,10 @@ export async function applyBatch(
       // R-MEM-5: a password an administrator set is temporary.
       passwordHash: hashes.get(r.line) ?? null, mustChangePassword: hashes.has(r.line),
     }));
-    const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk);
+    const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
     await insertLinks(trx, scope.orgId, members, added);
-    await trx('import_runs').where('id', run.id).update({ applied_through_line: batch.lastLine, created: trx.raw('created + ?', [added.length]), updated_at: trx.fn.now() });
-    return added.length;
+    const created = invited + added.length;
+    await trx('import_runs').where('id', run.id).update({ applied_through_line: batch.lastLine, created: trx.raw('created + ?', [created]), updated_at: trx.fn.now() });
+    return created;
   });
 }

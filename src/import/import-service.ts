@@ -4,15 +4,16 @@ import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { ConflictError, LimitError, ValidationError } from '../errors.ts';
-import { findOrganization } from '../orgs/organizations.ts';
+import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
-import { applyBatch } from './import-apply.ts';
+import { MAIL_LANGUAGES } from '../invitations/invitation-rules.ts';
+import { sharedDefaults } from '../members/shared-defaults.ts';
+import { type RunContext, applyBatch } from './import-apply.ts';
 import { IMPORT_MODES, MODE_IDS, type ModeId } from './import-modes.ts';
 import { type ImportReport, type PlannedBatch, blockingErrors, emptyReport, planImport } from './import-plan.ts';
 import { type FileFormat, readRows } from './import-rows.ts';
 import { type ImportRun, type RunRow, findRunRow, previousApply, storeChunks, storedChunks, toRun } from './import-store.ts';
-import type { InvitationIssuer } from './invitation-issuer.ts';
 import type { RowPolicy } from './row-validation.ts';
 
 // The import use cases: upload a file (stored, then validated into a report: nothing else is
@@ -21,7 +22,8 @@ import type { RowPolicy } from './row-validation.ts';
 export interface ImportDeps {
   db: Knex;
   hasher: PasswordHasher;
-  invitations: InvitationIssuer;
+  /** The base of the invitation links the invite modes mail. */
+  publicUrl: string;
   batchSize?: number;
 }
 
@@ -32,14 +34,28 @@ export const uploadOptionsSchema = z
     idp: z.enum(['enterprise', 'builtin']).default('enterprise'),
     fileName: z.string().max(500).optional(),
     defaultEmail: z.string().max(254).optional(),
+    /** The invite modes: the language of the mails and an optional message in them (R-INV-1). */
+    language: z.enum(MAIL_LANGUAGES).optional(),
+    message: z.string().max(2000, 'must be at most 2000 characters').optional(),
   })
   .strict();
 
 export type UploadOptions = z.input<typeof uploadOptionsSchema>;
 
+function noMailOptions(options: z.infer<typeof uploadOptionsSchema>, what: string): void {
+  const given = (['language', 'message'] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 0) {
+    throw ValidationError.field(given[0]!, `${what} sends no mail: language and message apply to the modes that invite (${MODE_IDS.filter((m) => IMPORT_MODES[m].invitation).join(', ')})`);
+  }
+}
+
 function formatOf(options: z.infer<typeof uploadOptionsSchema>): { format: FileFormat; mode: string } {
-  if (options.format === 'createusers') return { format: { kind: 'createusers', idp: options.idp }, mode: `createusers-${options.idp}` };
+  if (options.format === 'createusers') {
+    noMailOptions(options, 'a CreateUsers file');
+    return { format: { kind: 'createusers', idp: options.idp }, mode: `createusers-${options.idp}` };
+  }
   if (!options.mode) throw ValidationError.field('mode', `is required for a CSV file; one of ${MODE_IDS.join(', ')}`);
+  if (!IMPORT_MODES[options.mode].invitation) noMailOptions(options, `the ${options.mode} mode`);
   return { format: { kind: 'csv', mode: IMPORT_MODES[options.mode] }, mode: options.mode };
 }
 
@@ -48,7 +64,7 @@ function formatOfRun(run: Pick<RunRow, 'format' | 'mode'>): FileFormat {
   return { kind: 'csv', mode: IMPORT_MODES[run.mode as ModeId] };
 }
 
-async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEmail: string | undefined): Promise<{ policy: RowPolicy; limit: number | null }> {
+async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEmail: string | undefined): Promise<{ policy: RowPolicy; limit: number | null; org: Organization }> {
   const [org, catalog] = await Promise.all([findOrganization(db, orgId), loadCatalog(db, orgId)]);
   const mode = format.kind === 'csv' ? format.mode : null;
   const policy: RowPolicy = {
@@ -60,7 +76,7 @@ async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEma
     catalog,
     defaults: { userType: org.newMemberDefaults.userType, role: org.newMemberDefaults.role },
   };
-  return { policy, limit: org.membershipLimit };
+  return { policy, limit: org.membershipLimit, org };
 }
 
 async function memberCount(db: Knex, orgId: string): Promise<number> {
@@ -87,7 +103,11 @@ export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknow
   const [row] = (await deps.db('import_runs')
     .insert({
       org_id: scope.orgId, format: options.format, mode, file_name: options.fileName ?? null, file_sha256: '', file_bytes: 0,
-      options: JSON.stringify({ ...(options.defaultEmail && { defaultEmail: options.defaultEmail }) }),
+      options: JSON.stringify({
+        ...(options.defaultEmail && { defaultEmail: options.defaultEmail }),
+        ...(options.language && { language: options.language }),
+        ...(options.message && { message: options.message }),
+      }),
       report: JSON.stringify(emptyReport(options.format, mode)), created_by: scope.actor.label,
     })
     .returning('*')) as [RunRow];
@@ -159,7 +179,15 @@ export async function startApply(deps: ImportDeps, scope: Scope, id: string, inp
 
 async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: ImportRun): Promise<ImportRun> {
   const format = formatOfRun(row);
-  const { policy, limit } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
+  const { policy, limit, org } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
+  const shared = await sharedDefaults(deps.db, scope.orgId, org.newMemberDefaults);
+  const runContext: RunContext = {
+    shared,
+    invitations: {
+      org, shared, publicUrl: deps.publicUrl, language: row.options.language ?? 'en', message: row.options.message ?? null,
+      roleNames: new Map(policy.catalog.roles.map((r) => [r.id, r.name])),
+    },
+  };
   const report = emptyReport(row.format, row.mode);
   const rows = readRows(storedChunks(deps.db, row.id), format);
   const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
@@ -168,7 +196,7 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: Impor
   // work side by side. Batches still commit one after the other, in file order.
   let writing: Promise<number> | null = null;
   const write = async (batch: PlannedBatch) => {
-    const added = await applyBatch(deps, scope, row, batch);
+    const added = await applyBatch(deps, scope, row, batch, runContext);
     live.created = created + added;
     live.progress.appliedThroughLine = batch.lastLine;
     return added;

@@ -17,7 +17,7 @@ export interface ImportRun {
   id: string;
   format: 'csv' | 'createusers';
   mode: string;
-  options: { defaultEmail?: string; skipInvalid?: boolean };
+  options: { defaultEmail?: string; skipInvalid?: boolean; language?: 'en' | 'fr' | 'de'; message?: string };
   fileName: string | null;
   fileSha256: string;
   fileBytes: number;

@@ -1,32 +1,44 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../access/actor.ts';
-import { UnavailableError } from '../errors.ts';
+import { type SentInvitationMode, writeInvitations } from '../invitations/invitation-batch.ts';
+import type { MailLanguage } from '../invitations/invitation-rules.ts';
+import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
+import type { Organization } from '../orgs/organizations.ts';
 import type { ModeId } from './import-modes.ts';
+import type { ValidRow } from './row-validation.ts';
 
-// The import's only dependency on invitations (issue 6): the rows of the invite modes and of
-// "add and notify", already validated, are handed over inside the batch's transaction, so that the
-// pending members, invitations and outbox mail commit or roll back with the rest of the batch.
+// The rows of the invite modes and of "add and notify", already validated, become invitations
+// through the invitations' own write path, inside the batch's transaction: the pending members,
+// invitations and their mail commit or roll back with the rest of the batch.
 
-export interface InvitationRow {
-  line: number;
-  email: string;
-  /** "add and notify" pre-creates the username; the invite modes let the invitee choose. */
-  username: string | null;
-  firstName: string;
-  lastName: string;
-  userTypeId: string;
-  roleId: string;
-}
-
-export interface InvitationIssuer {
-  issue(trx: Knex.Transaction, scope: Scope, mode: ModeId, rows: InvitationRow[]): Promise<{ issued: number }>;
-}
-
-/** Until issue 6 lands there is nothing to issue invitations with: refuse, so the batch writes nothing. */
-export const invitationsNotAvailable: InvitationIssuer = {
-  async issue(_trx, _scope, mode) {
-    throw new UnavailableError(
-      `invitations are not available yet in this build: mode ${mode} sends invitations (or notifications), which come with the invitations feature (issue 6); the file was validated and nothing was written`,
-    );
-  },
+const INVITATION_MODE: Partial<Record<ModeId, SentInvitationMode>> = {
+  'add-notify': 'add-and-notify',
+  'invite-any': 'any-account',
+  'invite-org-logins': 'organization-logins',
 };
+
+export interface ImportInvitations {
+  org: Organization;
+  shared: SharedMemberFields;
+  publicUrl: string;
+  language: MailLanguage;
+  message: string | null;
+  roleNames: Map<string, string>;
+}
+
+/** Returns how many invitations were issued; a row whose username was taken since validation gets none. */
+export async function issueImportInvitations(trx: Knex.Transaction, scope: Scope, mode: ModeId, rows: ValidRow[], ctx: ImportInvitations): Promise<number> {
+  const invitationMode = INVITATION_MODE[mode];
+  if (!invitationMode) throw new Error(`import mode ${mode} sends no invitations`);
+  const { written } = await writeInvitations(trx, scope, ctx.org, {
+    mode: invitationMode, language: ctx.language, message: ctx.message, mustUseInvitedEmail: false, source: null,
+    publicUrl: ctx.publicUrl, now: new Date(),
+  }, rows.map((r) => ({
+    email: r.email,
+    // "Add and notify" pre-creates the username; in the invite modes the row's key is its email and the invitee chooses.
+    username: invitationMode === 'add-and-notify' ? r.username : null,
+    firstName: r.firstName, lastName: r.lastName, displayName: r.displayName, userTypeId: r.userTypeId,
+    role: { id: r.roleId, name: ctx.roleNames.get(r.roleId) ?? '' },
+  })), ctx.shared);
+  return written.length;
+}

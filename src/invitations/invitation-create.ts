@@ -2,20 +2,22 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { loadCatalog } from '../catalog/catalog-store.ts';
+import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
 import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
-import { type MemberDeps, type PreparedMember, insertMember, prepareMember, usernameConflict } from '../members/member-service.ts';
+import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
+import { checkMemberFields } from '../members/member-rules.ts';
+import { type MemberDeps, type PreparedMember, insertMember, prepareMember, usernameConflict, usernameTaken } from '../members/member-service.ts';
+import { sharedDefaults } from '../members/shared-defaults.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import { parseInput } from '../validation.ts';
-import { type Invitation, findInvitationRow, presentInvitation } from './invitation-record.ts';
-import {
-  INVITATION_MODES, MAIL_LANGUAGES, invitationExpiry, invitationLink, newInvitationToken, placeholderUsername,
-} from './invitation-rules.ts';
+import { type Invitee, type SentInvitationMode, writeInvitations } from './invitation-batch.ts';
+import { type Invitation, type InvitationRow, presentInvitation, selectInvitations } from './invitation-record.ts';
+import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
 
 // R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
 // (counted toward the limit) written with the invitation and its mail in one transaction, and
@@ -85,33 +87,63 @@ export async function createInvitations(deps: InvitationDeps, scope: Scope, inpu
   const request = parseInput(createInvitationSchema, input);
   const emails = addresses(request);
   const org = await findOrganization(deps.db, scope.orgId);
-  const { roles } = await loadCatalog(deps.db, scope.orgId);
+  const catalog = await loadCatalog(deps.db, scope.orgId);
   const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
-  const role = findRole(roles, roleName);
-  if (!role) throw ValidationError.field('role', `unknown role ${JSON.stringify(roleName)}; known: ${roles.map((r) => r.name).join(', ')}`);
+  const role = findRole(catalog.roles, roleName);
+  if (!role) throw ValidationError.field('role', `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`);
   checkRequest(request, emails.length, role, org);
 
   const existing = await existingMembers(deps.db, scope.orgId, emails);
-  const prepared = new Map<string, PreparedMember>();
-  for (const email of emails) {
-    if (existing.has(email.toLowerCase())) continue;
-    prepared.set(email, await prepareMember(deps, scope, memberInput(request, email)));
-  }
-  const created: Array<{ id: string; link: string | null }> = [];
-  try {
-    await deps.db.transaction(async (trx) => {
-      for (const email of emails) {
-        const member = existing.get(email.toLowerCase());
-        created.push(member
-          ? await addExisting(trx, scope, org, request, role, email, member, now)
-          : await invite(deps, trx, scope, org, request, role, email, prepared.get(email)!, now));
-      }
-    });
-  } catch (error) {
+  const fresh = emails.filter((email) => !existing.has(email.toLowerCase()));
+  const direct = request.mode === 'add-without-invitation';
+  const added = direct && fresh.length > 0 ? await prepareMember(deps, scope, memberInput(request, fresh[0]!)) : null;
+  const invitees = direct ? [] : fresh.map((email) => invitee(request, email, catalog, org));
+  const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request);
+  const created: Array<{ email: string; id: string; link: string | null }> = [];
+  await deps.db.transaction(async (trx) => {
+    for (const email of emails) {
+      const member = existing.get(email.toLowerCase());
+      if (member) created.push({ email, ...await addExisting(trx, scope, org, request, role, email, member, now) });
+    }
+    if (added) created.push({ email: fresh[0]!, ...await addWithoutInvitation(trx, scope, request, role, fresh[0]!, added, now) });
+    const { written, taken } = await writeInvitations(trx, scope, org, {
+      mode: request.mode as SentInvitationMode, language: request.language, message: request.message ?? null,
+      mustUseInvitedEmail: request.mustUseInvitedEmail, source: request.source ?? null, publicUrl: deps.publicUrl, now,
+    }, invitees, shared);
+    if (taken.length > 0) throw usernameTaken(taken[0]!.username ?? taken[0]!.email);
+    created.push(...written.map((w) => ({ email: w.email, id: w.id, link: w.link })));
+  }).catch((error: unknown) => {
     throw usernameConflict(error, request.username ?? '');
-  }
-  const items = await Promise.all(created.map(async (c) => presentInvitation(await findInvitationRow(deps.db, scope.orgId, c.id), now, c.link)));
+  });
+  const rows = new Map((await selectInvitations(deps.db, scope.orgId).whereIn('i.id', created.map((c) => c.id)) as InvitationRow[]).map((r) => [r.id, r]));
+  // In the order the addresses were given.
+  created.sort((a, b) => emails.indexOf(a.email) - emails.indexOf(b.email));
+  const items = created.map((c) => presentInvitation(rows.get(c.id)!, now, c.link));
   return { items, total: items.length };
+}
+
+/** The pending member of one address, checked against the member rules with the catalog loaded once for all. */
+function invitee(request: CreateRequest, email: string, catalog: Catalog, org: Organization): Invitee {
+  const input = memberInput(request, email);
+  const resolved = checkMemberFields({
+    ...input,
+    userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+    role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
+  }, catalog, { usernameRules: request.username !== undefined });
+  return {
+    email, username: request.username ?? null, firstName: resolved.firstName, lastName: resolved.lastName, displayName: resolved.displayName,
+    userTypeId: resolved.userType.id, role: resolved.role, externalId: request.externalId ?? null,
+  };
+}
+
+/** R-MEM-10: the organization's defaults, with the groups and licenses the request names in their place. */
+async function requestedDefaults(db: Knex, orgId: string, org: Organization, request: CreateRequest): Promise<SharedMemberFields> {
+  const defaults = await sharedDefaults(db, orgId, { ...org.newMemberDefaults, ...(request.groups && { groups: [] }) });
+  return {
+    ...defaults,
+    ...(request.groups && { groupIds: await resolveGroupIds(db, orgId, request.groups) }),
+    ...(request.licenses && { licenses: request.licenses }),
+  };
 }
 
 function memberInput(request: CreateRequest, email: string) {
@@ -125,7 +157,7 @@ function memberInput(request: CreateRequest, email: string) {
     groups: request.groups,
     licenses: request.licenses,
     password: request.password,
-    status: request.mode === 'add-without-invitation' ? 'active' : 'pending',
+    status: 'active',
     ...(request.source && { source: request.source }),
   };
 }
@@ -148,27 +180,15 @@ async function insertInvitation(trx: Knex.Transaction, values: Record<string, un
   return (row as { id: string }).id;
 }
 
-async function invite(deps: InvitationDeps, trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, prepared: PreparedMember, now: Date) {
-  const member = await insertMember(trx, scope, prepared, { usernameLocked: request.mode === 'add-and-notify' });
-  const base = {
-    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, must_use_invited_email: request.mustUseInvitedEmail, language: request.language,
-    message: request.message ?? null, invited_by: scope.actor.label, source: request.source ?? null, external_id: request.externalId ?? null,
-    created_at: now, sent_at: now,
-  };
-  if (request.mode === 'add-without-invitation') {
-    const id = await insertInvitation(trx, { ...base, mode: 'add-and-notify', status: 'added', expires_at: now });
-    return { id, link: null };
-  }
-  const { token, hash } = newInvitationToken();
-  const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
-  const id = await insertInvitation(trx, { ...base, mode: request.mode, status: 'pending', token_hash: hash, expires_at: expiresAt });
-  const link = invitationLink(deps.publicUrl, token, request.language);
-  await enqueueMail(trx, {
-    orgId: scope.orgId, invitationId: id, recipient: email, template: 'invitation', language: request.language,
-    data: { organization: org.name, inviter: scope.actor.label, role: role.name, link, message: request.message ?? null, username: request.username ?? null, expiresAt: expiresAt.toISOString() },
+/** "Add without invitation": an active member at once, recorded as an invitation that was never sent. */
+async function addWithoutInvitation(trx: Knex.Transaction, scope: Scope, request: CreateRequest, role: CatalogRole, email: string, prepared: PreparedMember, now: Date) {
+  const member = await insertMember(trx, scope, prepared);
+  const id = await insertInvitation(trx, {
+    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, mode: 'add-and-notify', status: 'added', must_use_invited_email: request.mustUseInvitedEmail,
+    language: request.language, message: request.message ?? null, invited_by: scope.actor.label, source: request.source ?? null,
+    external_id: request.externalId ?? null, created_at: now, sent_at: now, expires_at: now,
   });
-  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.create', targetType: 'invitation', targetId: id, after: { email, role: role.name, mode: request.mode, memberId: member.id } });
-  return { id, link };
+  return { id, link: null };
 }
 
 async function addExisting(trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, member: { id: string }, now: Date) {

@@ -21,6 +21,19 @@ export interface BulkMember {
   mustChangePassword?: boolean;
 }
 
+/**
+ * What every member of one call shares: the organization's defaults for new members (R-MEM-10)
+ * beyond user type and role, and whether the username is locked (an invitation carrying it is sent).
+ */
+export interface SharedMemberFields {
+  groupIds?: string[];
+  licenses?: string[];
+  categories?: string[];
+  credits?: number | null;
+  settings?: Record<string, unknown>;
+  usernameLocked?: boolean;
+}
+
 export const BULK_BATCH = 5000;
 
 const COLUMNS = [
@@ -47,25 +60,32 @@ export async function bulkInsertMembers(
   orgId: string,
   actor: Actor,
   members: BulkMember[],
+  shared: SharedMemberFields = {},
 ): Promise<Array<{ id: string; username: string }>> {
   const added: Array<{ id: string; username: string }> = [];
   const names = COLUMNS.map(([name]) => name).join(', ');
   const arrays = COLUMNS.map(([, type]) => `?::${type}[]`).join(', ');
+  const common = [
+    shared.licenses ?? [], shared.categories ?? [], shared.credits ?? null, JSON.stringify(shared.settings ?? {}), shared.usernameLocked ?? false,
+  ];
   for (let start = 0; start < members.length; start += BULK_BATCH) {
     const batch = members.slice(start, start + BULK_BATCH);
-    // The audit entries are written by the same statement, from the rows it actually inserted.
+    // The audit entries and group memberships are written by the same statement, from the rows it actually inserted.
     const result = await trx.raw(
       `with added as (
-         insert into members (org_id, ${names})
-         select ?::uuid, t.* from unnest(${arrays}) as t
+         insert into members (org_id, ${names}, licenses, categories, credits, settings, username_locked)
+         select ?::uuid, t.*, ?::text[], ?::text[], ?::numeric, ?::jsonb, ?::boolean from unnest(${arrays}) as t
          on conflict (org_id, (lower(username))) do nothing
          returning id, username
        ), logged as (
          insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
          select ?::uuid, ?, ?, ?, 'member.create', 'member', id::text, jsonb_build_object('username', username, 'bulk', true) from added
+       ), joined as (
+         insert into memberships (group_id, member_id)
+         select g.id, added.id from added cross join unnest(?::uuid[]) as g(id)
        )
        select id, username from added`,
-      [orgId, ...columnsOf(batch), orgId, actor.type, actor.id, actor.label] as Knex.RawBinding[],
+      [orgId, ...common, ...columnsOf(batch), orgId, actor.type, actor.id, actor.label, shared.groupIds ?? []] as Knex.RawBinding[],
     );
     added.push(...(result as { rows: Array<{ id: string; username: string }> }).rows);
   }

@@ -18,7 +18,7 @@ export interface MemberDeps {
   hasher: PasswordHasher;
 }
 
-function usernameTaken(username: string): ConflictError {
+export function usernameTaken(username: string): ConflictError {
   return new ConflictError(`the username "${username}" is already taken in this organization (usernames are compared without regard to case)`, { field: 'username' });
 }
 

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
 import { type ImportDeps, startApply, uploadImport } from '../../src/import/import-service.ts';
-import { invitationsNotAvailable } from '../../src/import/invitation-issuer.ts';
 import { createOrganization } from '../../src/orgs/organizations.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
@@ -56,7 +55,7 @@ async function runOn(db: string, database: Database, files: { enterprise: string
   await migrateToLatest(database.knex);
   const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Import bench', slug: `import-bench-${randomBytes(3).toString('hex')}` });
   const scope: Scope = { orgId: org.id, actor: LOCAL_ADMIN };
-  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, invitations: invitationsNotAvailable };
+  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080' };
   const scenarios = [
     { name: 'enterprise', file: files.enterprise, rows: N, options: { mode: 'portal-enterprise' as const } },
     ...(BUILTIN > 0 ? [{ name: 'builtin-passwords', file: files.builtin, rows: BUILTIN, options: { mode: 'portal-builtin' as const } }] : []),

@@ -1,18 +1,32 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import { Browser } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 // Imports end to end: the daemon on its embedded database, the CLI beside it (through the socket)
-// and the admin API over HTTP, with the seeds' example files.
+// and the admin API over HTTP, with the seeds' example files; the invite modes' mail goes to a
+// real SMTP sink.
 
 const dataDir = tempDir('provisiond-import-e2e-');
-const env = { PROVISIOND_DATA_DIR: dataDir };
+const env: Record<string, string> = { PROVISIOND_DATA_DIR: dataDir };
 const fixture = (name: string) => path.resolve('test/fixtures/import', name);
 let daemon: DaemonProcess;
+let sink: SmtpSink;
 let editor: string;
 
 test.before(async () => {
+  sink = await startSmtpSink();
+  const config = path.join(dataDir, 'provisiond.yaml');
+  writeFileSync(config, `organization:
+  name: Wasserwerk Thun AG
+mail:
+  from: Wasserwerk <no-reply@wasserwerk.test>
+  smtp: { host: 127.0.0.1, port: ${sink.port} }
+  pollSeconds: 0.1
+`);
+  env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
   const created = await runCli(['keys', 'create', '--title', 'import e2e', '--role', 'editor', '--json'], env);
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
@@ -21,6 +35,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await daemon?.stop();
+  await sink?.close();
 });
 
 const cli = (...args: string[]) => runCli(['import', ...args], env);
@@ -36,17 +51,6 @@ test.serial('templates over the CLI and the API carry each mode\'s header line',
   t.is((await cli('template', 'nope')).code, 2);
   const modes = await cli('modes', '--json');
   t.is(JSON.parse(modes.stdout).total, 7);
-});
-
-test.serial('CLI: the invitation modes validate, and --apply refuses until invitations exist', async (t) => {
-  for (const [mode, file] of [['add-notify', 'seed001-add-notify.csv'], ['invite-any', 'seed001-invite.csv'], ['invite-org-logins', 'seed001-invite.csv']] as const) {
-    const validated = await cli('csv', '--mode', mode, '--file', fixture(file));
-    t.is(validated.code, 0, `${mode}: ${validated.stderr}`);
-    const applied = await cli('csv', '--mode', mode, '--file', fixture(file), '--apply');
-    t.is(applied.code, 1, mode);
-    t.regex(applied.stderr, /invitations are not available yet in this build/, mode);
-  }
-  t.deepEqual(await usernames(), []);
 });
 
 test.serial('CLI: validation alone writes nothing; --apply adds the seed 001 members', async (t) => {
@@ -128,4 +132,51 @@ test.serial('API: upload for validation, read the report, confirm; the membershi
   t.is(refused.status, 409);
   t.regex(refused.body.detail, /membership limit is/);
   t.is((await usernames()).length, count);
+});
+
+const decoded = (raw: string) => Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+
+async function mailsTo(addresses: string[]): Promise<Map<string, string>> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const found = new Map(sink.messages.flatMap((m) => addresses.filter((a) => m.to.includes(a)).map((a) => [a, decoded(m.raw)] as const)));
+    if (found.size === addresses.length) return found;
+    if (Date.now() > until) throw new Error(`mail arrived for ${[...found.keys()].join(', ') || 'nobody'} of ${addresses.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test.serial('CLI: the invite modes send invitations through the daemon\'s mail, in the chosen language; the links work; a re-import sends nothing', async (t) => {
+  t.is((await runCli(['orgs', 'update', '--no-membership-limit'], env)).code, 0);
+  const file = path.join(dataDir, 'invite.csv');
+  writeFileSync(file, 'Email,User Type,Role\nhanna.meier@example.org,Creator,Publisher\nluca.rossi@example.org,Contributor,Data Editor\n');
+  const invited = await cli('csv', '--mode', 'invite-any', '--file', file, '--language', 'de', '--message', 'Willkommen im Wasserwerk', '--apply');
+  t.is(invited.code, 0, invited.stderr);
+  t.regex(invited.stdout, /applied import [0-9a-f-]{36}: 2 created, 0 already present/);
+  const mails = await mailsTo(['hanna.meier@example.org', 'luca.rossi@example.org']);
+  const hanna = mails.get('hanna.meier@example.org')!;
+  t.true(hanna.includes('Wasserwerk Thun AG') && hanna.includes('Willkommen im Wasserwerk') && hanna.includes('Publisher'), hanna);
+  const link = /https?:\/\/[^\s"<>]+\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=de/.exec(hanna)?.[0];
+  t.truthy(link, 'the mail carries a German invitation link');
+  const page = await new Browser().get(link!.replace(/^https?:\/\/[^/]+/, daemon.url));
+  t.is(page.status, 200);
+  t.true(page.text.includes('lang="de"') && page.text.includes('Wasserwerk Thun AG'));
+
+  const listed = await api(daemon.url, 'GET', '/api/v1/invitations?status=pending', editor);
+  const mine = (listed.body.items as Array<{ email: string; mode: string; role: string }>).filter((i) => i.email.endsWith('@example.org') && /hanna|luca/.test(i.email));
+  t.deepEqual(mine.map((i) => `${i.email} ${i.mode} ${i.role}`).sort(), ['hanna.meier@example.org any-account Publisher', 'luca.rossi@example.org any-account Data Editor']);
+
+  const sent = sink.messages.length;
+  const again = await cli('csv', '--mode', 'invite-any', '--file', file, '--language', 'de', '--apply');
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /nothing was created: all 2 valid row\(s\) are already present/);
+
+  const notify = path.join(dataDir, 'notify.csv');
+  writeFileSync(notify, 'Email,First Name,Last Name,Username,User Type,Role\nnora.tify@example.org,Nora,Tify,nora.tify,Creator,User\n');
+  const added = await cli('csv', '--mode', 'add-notify', '--file', notify, '--apply');
+  t.regex(added.stdout, /1 created/, added.stderr);
+  const noraMail = (await mailsTo(['nora.tify@example.org'])).get('nora.tify@example.org')!;
+  t.true(noraMail.includes('Your username: nora.tify'), 'the mail names the pre-created username');
+  t.like((await api(daemon.url, 'GET', '/api/v1/members/nora.tify', editor)).body, { status: 'pending', username: 'nora.tify' });
+  t.is(sink.messages.filter((m) => m.to.some((a) => /hanna|luca/.test(a))).length, 2, `the re-import sent nothing (${sink.messages.length - sent} mail(s) since)`);
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
-import { LimitError, UnavailableError, ValidationError } from '../../src/errors.ts';
+import { LimitError, ValidationError } from '../../src/errors.ts';
+import { createGroup } from '../../src/groups/groups.ts';
 import { type ImportDeps, type UploadOptions, getImport, startApply, uploadImport } from '../../src/import/import-service.ts';
-import { invitationsNotAvailable } from '../../src/import/invitation-issuer.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -22,7 +22,7 @@ async function counts(f: Fixture, scope: Scope): Promise<{ members: number; audi
 }
 
 eachDatabase((kind, get) => {
-  const deps = (): ImportDeps => ({ db: get().database.knex, hasher: get().deps.hasher, invitations: invitationsNotAvailable });
+  const deps = (): ImportDeps => ({ db: get().database.knex, hasher: get().deps.hasher, publicUrl: 'https://provisiond.example.org' });
   const upload = (scope: Scope, options: UploadOptions, content: Buffer | string) => uploadImport(deps(), scope, options, bytes(content));
   const apply = async (scope: Scope, id: string, skipInvalid = false) => (await startApply(deps(), scope, id, { skipInvalid })).done;
   const members = async (scope: Scope) =>
@@ -110,14 +110,88 @@ eachDatabase((kind, get) => {
     t.is(link?.login, 'jonc1111');
   });
 
-  test(`${kind}: the invite modes validate but refuse to apply until invitations exist, writing nothing`, async (t) => {
+  const invitations = (scope: Scope) =>
+    get().database.knex('invitations as i').join('members as m', 'm.id', 'i.member_id').join('roles as r', 'r.id', 'i.role_id')
+      .where('i.org_id', scope.orgId).orderBy('i.email')
+      .select('i.email', 'i.mode', 'i.status', 'i.language', 'r.name as role', 'm.status as memberStatus', 'm.username', 'm.username_locked as locked');
+  const outbox = (scope: Scope) =>
+    get().database.knex('mail_outbox').where('org_id', scope.orgId).orderBy('recipient').select('recipient', 'template', 'language', 'data');
+
+  test(`${kind}: the invite modes issue invitations with pending members and mail, once`, async (t) => {
     const scope = await get().newOrg();
+    const run = await upload(scope, { mode: 'invite-any', language: 'fr', message: 'Bienvenue' }, fixture('seed001-invite.csv'));
+    t.like(await getImport(get().database.knex, scope.orgId, run.id), { status: 'validated', options: { language: 'fr', message: 'Bienvenue' } });
+    t.deepEqual(await invitations(scope), [], 'validation invites nobody');
+    t.like(await apply(scope, run.id), { status: 'applied', created: 2, alreadyPresent: 0 });
+    const invited = await invitations(scope);
+    t.like(invited, [
+      { email: 'jcho@email.com', mode: 'any-account', status: 'pending', language: 'fr', role: 'Publisher', memberStatus: 'pending', locked: false },
+      { email: 'srajhandas@email.com', mode: 'any-account', status: 'pending', language: 'fr', role: 'Data Editor', memberStatus: 'pending', locked: false },
+    ]);
+    t.regex(invited[0].username, /^pending\./, 'the invitee chooses a username at acceptance');
+    const mails = await outbox(scope);
+    t.is(mails.length, 2);
+    t.like(mails[0], { recipient: 'jcho@email.com', template: 'invitation', language: 'fr' });
+    t.like(mails[0].data, { role: 'Publisher', message: 'Bienvenue', username: null });
+    t.regex(mails[0].data.link, /^https:\/\/provisiond\.example\.org\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=fr$/);
+    t.not(mails[0].data.link, mails[1].data.link);
+    const audit = await get().database.knex('audit_log').where({ org_id: scope.orgId, action: 'invitation.create' }).select('after');
+    t.is(audit.length, 2);
+    t.false(JSON.stringify(audit).includes('inv_'), 'the audit log never holds a link');
+
+    const again = await upload(scope, { mode: 'invite-any' }, fixture('seed001-invite.csv'));
+    t.like(again.report, { alreadyPresent: 2, toCreate: 0 });
+    t.like(await apply(scope, again.id), { status: 'applied', created: 0 });
+    t.is((await invitations(scope)).length, 2, 're-importing invites nobody twice');
+    t.is((await outbox(scope)).length, 2);
+  });
+
+  test(`${kind}: "add and notify" pre-creates locked usernames; organization logins invite in their mode`, async (t) => {
+    const scope = await get().newOrg();
+    await apply(scope, (await upload(scope, { mode: 'add-notify' }, fixture('seed001-add-notify.csv'))).id);
+    t.like(await invitations(scope), [
+      { email: 'jcho@email.com', mode: 'add-and-notify', username: 'jcho11', locked: true, memberStatus: 'pending', role: 'Publisher' },
+      { email: 'srajhandas@email.com', mode: 'add-and-notify', username: 'srajhandas', locked: true, memberStatus: 'pending', role: 'Data Editor' },
+    ]);
+    t.like((await outbox(scope))[0], { language: 'en', data: { username: 'jcho11' } });
+    const logins = await upload(scope, { mode: 'invite-org-logins' }, 'Email,User Type,Role\ncorp.user@example.org,Creator,User\n');
+    await apply(scope, logins.id);
+    t.like((await invitations(scope)).find((i) => i.email === 'corp.user@example.org'), { mode: 'organization-logins', status: 'pending' });
+  });
+
+  test(`${kind}: mail options are refused where nothing is mailed, and a full organization takes no invitation`, async (t) => {
+    const scope = await get().newOrg();
+    await t.throwsAsync(upload(scope, { mode: 'add', language: 'de' }, fixture('seed001-add.csv')), { instanceOf: ValidationError, message: /language: the add mode sends no mail/ });
+    await t.throwsAsync(upload(scope, { format: 'createusers', message: 'hi' }, fixture('seed003-createusers-enterprise.txt')), { instanceOf: ValidationError, message: /message: a CreateUsers file sends no mail/ });
+    await updateOrganization(get().database.knex, scope, { membershipLimit: 1 });
     const run = await upload(scope, { mode: 'invite-any' }, fixture('seed001-invite.csv'));
-    const before = await counts(get(), scope);
-    const error = await t.throwsAsync(apply(scope, run.id), { instanceOf: UnavailableError });
-    t.regex(error!.message, /^invitations are not available yet in this build/);
-    t.deepEqual(await counts(get(), scope), before);
-    t.like(await getImport(get().database.knex, scope.orgId, run.id), { status: 'failed', created: 0 });
+    t.deepEqual(run.report.membershipLimit, { limit: 1, count: 0, adding: 2 });
+    await t.throwsAsync(apply(scope, run.id), { instanceOf: LimitError });
+    t.deepEqual(await invitations(scope), []);
+    t.deepEqual(await outbox(scope), []);
+  });
+
+  test(`${kind}: the organization's defaults for new members (groups, licenses, categories, credits) apply to imported members and invitees`, async (t) => {
+    const scope = await get().newOrg();
+    const group = await createGroup(get().database.knex, scope, { name: 'Field crews' });
+    await updateOrganization(get().database.knex, scope, {
+      newMemberDefaults: { groups: ['Field crews'], licenses: ['ArcGIS Pro'], categories: ['imported'], credits: 250, settings: { language: 'fr' } },
+    });
+    await apply(scope, (await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'))).id);
+    await apply(scope, (await upload(scope, { mode: 'invite-any' }, 'Email,User Type,Role\nnew.person@example.org,Creator,User\n')).id);
+    const rows = await get().database.knex('members').where('org_id', scope.orgId).orderBy('email').select('id', 'email', 'licenses', 'categories', 'credits', 'settings');
+    t.is(rows.length, 3);
+    for (const row of rows) {
+      t.deepEqual([row.licenses, row.categories, Number(row.credits), row.settings], [['ArcGIS Pro'], ['imported'], 250, { language: 'fr' }], row.email);
+    }
+    const joined = await get().database.knex('memberships').where('group_id', group.id).count({ n: '*' });
+    t.is(Number(joined[0]?.n), 3, 'every new member joins the default group');
+
+    const other = await get().newOrg();
+    await updateOrganization(get().database.knex, other, { newMemberDefaults: { groups: ['Gone'] } });
+    const refused = await upload(other, { mode: 'add' }, fixture('seed001-add.csv'));
+    await t.throwsAsync(apply(other, refused.id), { instanceOf: ValidationError, message: /default groups for new members name unknown group\(s\): Gone/ });
+    t.is((await counts(get(), other)).members, 0);
   });
 
   test(`${kind}: a file that would exceed the membership limit is refused as a whole`, async (t) => {
@@ -176,7 +250,7 @@ eachDatabase((kind, get) => {
     let calls = 0;
     const failing = { hash: async (p: string) => { if (++calls === 3) throw new Error('disk on fire'); return get().deps.hasher.hash(p); }, verify: get().deps.hasher.verify };
     const lines = ['Email,First Name,Last Name,Username,Password', ...['anna', 'bert', 'carl', 'dora', 'emil'].map((n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`)];
-    const deps = { db: get().database.knex, invitations: invitationsNotAvailable, batchSize: 2 };
+    const deps = { db: get().database.knex, publicUrl: 'https://provisiond.example.org', batchSize: 2 };
     const run = await uploadImport({ ...deps, hasher: failing }, scope, { mode: 'add' }, bytes(lines.join('\n')));
     await t.throwsAsync((await startApply({ ...deps, hasher: failing }, scope, run.id, {})).done, { message: 'disk on fire' });
     t.like(await getImport(deps.db, scope.orgId, run.id), { status: 'failed', created: 2, progress: { appliedThroughLine: 3 } });

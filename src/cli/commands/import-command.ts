@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { MODE_IDS } from '../../import/import-modes.ts';
+import { MAIL_LANGUAGES } from '../../invitations/invitation-rules.ts';
 import type { ImportRun } from '../../import/import-store.ts';
 import type { ApiClient } from '../api-client.ts';
 import { query, withClient } from '../cli-context.ts';
@@ -65,7 +66,7 @@ function printApplied(run: ImportRun): void {
   process.stdout.write(`applied import ${run.id}: ${run.created} created, ${run.alreadyPresent} already present, ${run.report.invalid} invalid row(s) left out\n`);
 }
 
-interface RunFlags { file: string; apply?: boolean; skipInvalid?: boolean; defaultEmail?: string }
+interface RunFlags { file: string; apply?: boolean; skipInvalid?: boolean; defaultEmail?: string; language?: string; message?: string }
 
 async function importFile(command: Command, flags: RunFlags, params: Record<string, string | undefined>): Promise<void> {
   try {
@@ -75,7 +76,7 @@ async function importFile(command: Command, flags: RunFlags, params: Record<stri
   }
   await withClient(command, async (client, json) => {
     const run = await client.upload<ImportRun>(
-      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail })}`,
+      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail, language: flags.language, message: flags.message })}`,
       createReadStream(flags.file),
       'text/csv',
     );
@@ -122,6 +123,8 @@ export function importCommand(): Command {
 
   runOptions(command.command('csv').description('validate (and with --apply import) a CSV or text file'))
     .addOption(new Option('--mode <mode>', 'the add or invite mode whose header set the file uses').choices([...MODE_IDS]).makeOptionMandatory())
+    .addOption(new Option('--language <language>', 'invite modes: the language of the invitation mails').choices([...MAIL_LANGUAGES]))
+    .option('--message <text>', 'invite modes: a message added to the invitation mails')
     .action(async (flags: RunFlags & { mode: string }, sub: Command) => importFile(sub, flags, { format: 'csv', mode: flags.mode }));
 
   runOptions(command.command('createusers').description('validate (and with --apply import) a CreateUsers pipe-delimited file (seed 003)'))

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
 import { IMPORT_MODES, MODE_IDS, templateOf } from '../../import/import-modes.ts';
 import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
-import { invitationsNotAvailable } from '../../import/invitation-issuer.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
@@ -12,7 +11,7 @@ import { scopeOf } from '../authenticate.ts';
 
 export function importsRoutes(ctx: AppContext): Router {
   const router = Router();
-  const deps = { db: ctx.database.knex, hasher: ctx.hasher, invitations: invitationsNotAvailable };
+  const deps = { db: ctx.database.knex, hasher: ctx.hasher, get publicUrl() { return ctx.publicUrl; } };
 
   router.get('/imports/modes', (_req, res) => {
     const items = MODE_IDS.map((id) => ({ id, title: IMPORT_MODES[id].title, header: templateOf(IMPORT_MODES[id]).trim() }));
