@@ -50,8 +50,7 @@ export async function deliverDue(db: Knex, transport: MailTransport, options: De
   const outcomes = await Promise.all(rows.map(async (row) => {
     try {
       await transport.send({ id: `mail-${row.id}`, to: row.recipient, from: options.from, ...renderMail(row.template, row.language, row.data) });
-      await db('mail_outbox').where('id', row.id).update({ status: 'sent', sent_at: new Date(), attempts: row.attempts + 1, data: null, last_error: null });
-      return true;
+      return row.id;
     } catch (error) {
       const attempts = row.attempts + 1;
       const failed = attempts >= options.maxAttempts;
@@ -63,10 +62,16 @@ export async function deliverDue(db: Knex, transport: MailTransport, options: De
       });
       // The recipient and the reason, never the body: it carries the invitation link.
       log.warn({ mailId: row.id, attempts, failed, reason }, failed ? 'mail given up' : 'mail delivery failed; will retry');
-      return false;
+      return null;
     }
   }));
-  return outcomes.filter(Boolean).length;
+  // The sent mails of the round are recorded by one statement: a round is up to batchSize mails.
+  // A crash before it leaves them leased, and they are sent again after the lease (at least once).
+  const sent = outcomes.filter((id): id is string => id !== null);
+  if (sent.length > 0) {
+    await db('mail_outbox').whereIn('id', sent).update({ status: 'sent', sent_at: new Date(), attempts: db.raw('attempts + 1'), data: null, last_error: null });
+  }
+  return sent.length;
 }
 
 export interface MailWorker {
