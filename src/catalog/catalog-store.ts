@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { independentQueries } from '../store/independent-queries.ts';
 import { DEFAULT_ROLES, DEFAULT_USER_TYPES } from './default-catalog.ts';
 import type { CatalogRole, CatalogUserType } from './compatibility.ts';
 
@@ -45,9 +46,9 @@ export function toRole(row: RoleRow): CatalogRole & { builtin: boolean } {
 }
 
 export async function loadCatalog(db: Knex | Knex.Transaction, orgId: string): Promise<Catalog> {
-  const [roles, userTypes] = await Promise.all([
-    db<RoleRow>('roles').where('org_id', orgId).orderBy('created_at').orderBy('name'),
-    db<UserTypeRow>('user_types').where('org_id', orgId).orderBy('name'),
+  const [roles, userTypes] = await independentQueries(db, [
+    () => db<RoleRow>('roles').where('org_id', orgId).orderBy('created_at').orderBy('name'),
+    () => db<UserTypeRow>('user_types').where('org_id', orgId).orderBy('name'),
   ]);
   return {
     roles: roles.map(toRole),

@@ -54,6 +54,8 @@ export const ldapSourceSchema = z.object({
   }).strict().optional(),
   correlate: z.array(z.enum(['username', 'email'])).default(['username']),
   onUnmatched: z.enum(UNMATCHED_REACTIONS).default('create'),
+  /** With `onUnmatched: invite`: an expired invitation is sent again (fresh link and expiry) by the next run. */
+  reinviteAfterExpiry: z.boolean().default(false),
   onDeleted: z.enum(['disable', 'delete', 'ignore']).default('disable'),
   /** Enterprise groups to organization role / user type: the first rule naming one of the user's groups wins. */
   roleRules: z.array(z.object({
@@ -71,6 +73,9 @@ export const ldapSourceSchema = z.object({
 }).strict().superRefine((source, ctx) => {
   if (source.startTLS && source.url.startsWith('ldaps:')) {
     ctx.addIssue({ code: 'custom', path: ['startTLS'], message: 'StartTLS is for ldap:// URLs; ldaps:// is already encrypted' });
+  }
+  if (source.reinviteAfterExpiry && source.onUnmatched !== 'invite') {
+    ctx.addIssue({ code: 'custom', path: ['reinviteAfterExpiry'], message: `re-issues the invitations of onUnmatched: invite, but onUnmatched is ${source.onUnmatched}` });
   }
 });
 

@@ -11,14 +11,28 @@ export const DEFAULT_VALIDITY_DAYS = 10;
 export const CODE_FORMAT = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 
 const CODE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A code's id: a version-4 UUID (randomUUID, gen_random_uuid). */
+const CODE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DAY_MS = 86_400_000;
 
 export type CodeStatus = 'valid' | 'used' | 'disabled' | 'expired';
 
-/** A new code: 16 random bytes in the shape of a UUID, lowercase (like the seed's codes, not a v4 UUID). */
+/**
+ * A new code: 16 random bytes in the shape of a UUID, lowercase (like the seed's codes). The one
+ * draw in 64 that reads as a version-4 UUID is drawn again, so that a code is never taken for a
+ * code's id (isCodeNotId).
+ */
 export function newCode(): string {
-  const hex = randomBytes(16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  for (;;) {
+    const hex = randomBytes(16).toString('hex');
+    const code = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    if (!CODE_ID.test(code)) return code;
+  }
+}
+
+/** A code given where a code's id is expected: in the shape of codes, but not a version-4 UUID as ids are. */
+export function isCodeNotId(ref: string): boolean {
+  return CODE.test(ref) && !CODE_ID.test(ref);
 }
 
 /** The code a member typed, or a refusal that shows the expected format. Surrounding blanks are forgiven. */

@@ -10,7 +10,7 @@ import { isUuid } from '../members/member-record.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { parseInput } from '../validation.ts';
 import {
-  type CodeStatus, DEFAULT_VALIDITY_DAYS, codeHint, codeStatus, copyText, countIssues, hashCode, newCode, parseCode, validUntil, validityIssues,
+  type CodeStatus, DEFAULT_VALIDITY_DAYS, codeHint, codeStatus, copyText, countIssues, hashCode, isCodeNotId, newCode, parseCode, validUntil, validityIssues,
 } from './code-rules.ts';
 import { assertMayCreateIn, resolveScope, visibleScopeFilter } from './code-scope.ts';
 
@@ -165,15 +165,30 @@ export async function listCodes(db: Knex, scope: Scope, input: unknown, now = ne
   return { items, total: items.length };
 }
 
-/** A code by its id, or by the code itself (looked up by hash). */
-export async function getCode(db: Knex | Knex.Transaction, scope: Scope, ref: string, now = new Date()): Promise<InvitationCode> {
-  const query = selectCodes(db, scope.orgId);
-  if (isUuid(ref) && ref === ref.toLowerCase()) query.andWhere((q) => q.where('c.id', ref).orWhere('c.code_hash', hashCode(ref)));
-  else query.andWhere('c.id', null);
+/**
+ * A code by its id. Never by the code itself: the id travels in URLs (GET /codes/{id}), which
+ * access logs and proxies keep, and codes must not reach logs (R-INV-12).
+ */
+export async function getCode(db: Knex | Knex.Transaction, scope: Scope, id: string, now = new Date()): Promise<InvitationCode> {
+  if (isCodeNotId(id)) {
+    throw ValidationError.field('id', 'that is an invitation code, not a code\'s id; codes never go in a URL, which logs and proxies keep. '
+      + 'Give the code\'s id (`codes list` shows it), or send the code in a request body, as POST /api/v1/codes/copy {"codes":[…]} does');
+  }
+  return findCode(db, scope, { 'c.id': isUuid(id) && id === id.toLowerCase() ? id : null }, id, now);
+}
+
+/** A code by the code itself (looked up by its hash), for requests that carry it in their body. */
+async function getCodeByValue(db: Knex, scope: Scope, code: string, now: Date): Promise<InvitationCode> {
+  // The not-found message shows the hint only: the code is not repeated in full.
+  return findCode(db, scope, { 'c.code_hash': hashCode(code) }, codeHint(code), now);
+}
+
+async function findCode(db: Knex | Knex.Transaction, scope: Scope, which: { 'c.id': string | null } | { 'c.code_hash': Buffer }, shown: string, now: Date): Promise<InvitationCode> {
+  const query = selectCodes(db, scope.orgId).andWhere(which);
   const visible = await visibleScopeFilter(db, scope.orgId, scope.actor);
   if (visible) query.andWhere(visible);
   const row = (await query.first()) as CodeRow | undefined;
-  if (!row) throw new NotFoundError('invitation code', ref.length === 36 ? `${ref.slice(0, 4)}…` : ref);
+  if (!row) throw new NotFoundError('invitation code', shown);
   return toCode(db, scope.orgId, row, now);
 }
 
@@ -181,7 +196,7 @@ export async function getCode(db: Knex | Knex.Transaction, scope: Scope, ref: st
 export async function copyCodes(db: Knex, scope: Scope, input: unknown, now = new Date()): Promise<{ text: string; codes: InvitationCode[] }> {
   const { codes } = parseInput(z.object({ codes: z.array(z.unknown()).min(1, 'give the code(s) to copy') }).strict(), input);
   const parsed = codes.map(parseCode);
-  const found = await Promise.all(parsed.map((c) => getCode(db, scope, c, now)));
+  const found = await Promise.all(parsed.map((c) => getCodeByValue(db, scope, c, now)));
   const text = found.map((f, i) => copyText([parsed[i]!], f.scope, new Date(f.validUntil))).join('\n');
   return { text, codes: found };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
+import { independentQueries } from '../store/independent-queries.ts';
 
 // How a member is stored and how it is shown. Reads of one member or a page of members load
 // roles, groups and links in one query each, never per member.
@@ -80,12 +81,12 @@ function iso(value: Date | null): string | null {
 export async function presentMembers(db: Knex | Knex.Transaction, rows: ListedRow[]): Promise<Member[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [extraRoles, groups, links] = await Promise.all([
-    db('member_roles as mr').join('roles as r', 'r.id', 'mr.role_id').whereIn('mr.member_id', ids)
+  const [extraRoles, groups, links] = await independentQueries(db, [
+    () => db('member_roles as mr').join('roles as r', 'r.id', 'mr.role_id').whereIn('mr.member_id', ids)
       .select('mr.member_id', 'r.id', 'r.name', 'mr.parameter').orderBy('r.name'),
-    db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereIn('ms.member_id', ids)
+    () => db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereIn('ms.member_id', ids)
       .select('ms.member_id', 'g.id', 'g.name').orderBy('g.name'),
-    db('identity_links').whereIn('member_id', ids).select('member_id', 'source', 'external_id', 'login').orderBy('source'),
+    () => db('identity_links').whereIn('member_id', ids).select('member_id', 'source', 'external_id', 'login').orderBy('source'),
   ]);
   const byMember = <T extends { member_id: string }>(list: T[]) => {
     const map = new Map<string, T[]>();

@@ -12,6 +12,10 @@ export interface ReactionContext {
   source: string;
   actor: Actor;
   defaults: { userTypeId: string; roleId: string };
+  /** The source's `reinviteAfterExpiry`: whether an expired invitation is sent again. */
+  reinviteAfterExpiry: boolean;
+  /** The run's clock: what the reaction writes is dated by it, and expiry is judged against it. */
+  now: Date;
 }
 
 export interface UnmatchedReaction {
@@ -20,7 +24,8 @@ export interface UnmatchedReaction {
   readonly count: CountKey;
   /**
    * Applies the reaction; records it could not handle come back with the reason, and records it
-   * had nothing to do for (an invitation already open) come back marked `unchanged`.
+   * had nothing to do for (an invitation already open, or expired and not to be re-issued) come
+   * back marked `unchanged`.
    */
   apply(trx: Knex.Transaction, ctx: ReactionContext, records: NewMember[]): Promise<Array<{ record: NewMember; reason: string; unchanged?: boolean }>>;
 }

@@ -28,6 +28,8 @@ export interface SyncDeps {
   sources: SourceEntry[];
   log: Logger;
   metrics?: Metrics | undefined;
+  /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
+  clock?: () => Date;
 }
 
 export interface SyncOptions {
@@ -75,7 +77,9 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
 
   let applying: Promise<void> = Promise.resolve();
   try {
-    const userCtx: UserBatchContext = { db, preview: options.preview, orgId, policy, actor, counts, samples, claimed: new Set(), mapping: await mappingContext(db, orgId, policy) };
+    const userCtx: UserBatchContext = {
+      db, preview: options.preview, orgId, policy, actor, counts, samples, claimed: new Set(), mapping: await mappingContext(db, orgId, policy), clock: deps.clock ?? (() => new Date()),
+    };
     const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>();

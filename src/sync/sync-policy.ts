@@ -1,7 +1,7 @@
 import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
 
 // What the engine needs of a source's configuration, with the defaults of sources that do not
-// say (the deletion guard 10% / 500, disable on deletion, correlate by username).
+// say (the deletion guard 10% / 500, disable on deletion, correlate by username, no re-invitation).
 
 export interface RoleRule {
   group: string;
@@ -13,6 +13,7 @@ export interface SyncPolicy {
   source: string;
   correlate: Array<'username' | 'email'>;
   onUnmatched: 'create' | 'invite' | 'ignore';
+  reinviteAfterExpiry: boolean;
   onDeleted: 'disable' | 'delete' | 'ignore';
   roleRules: RoleRule[];
   groupNames: Record<string, string>;
@@ -22,11 +23,11 @@ export interface SyncPolicy {
 export function policyOf(entry: SourceEntry): SyncPolicy {
   if (isLdapSource(entry)) {
     return {
-      source: entry.name, correlate: entry.correlate, onUnmatched: entry.onUnmatched, onDeleted: entry.onDeleted,
+      source: entry.name, correlate: entry.correlate, onUnmatched: entry.onUnmatched, reinviteAfterExpiry: entry.reinviteAfterExpiry, onDeleted: entry.onDeleted,
       roleRules: entry.roleRules, groupNames: entry.groupNames, guard: entry.deletionGuard,
     };
   }
   return {
-    source: entry.name, correlate: ['username'], onUnmatched: 'create', onDeleted: 'disable', roleRules: [], groupNames: {}, guard: { percent: 10, max: 500 },
+    source: entry.name, correlate: ['username'], onUnmatched: 'create', reinviteAfterExpiry: false, onDeleted: 'disable', roleRules: [], groupNames: {}, guard: { percent: 10, max: 500 },
   };
 }

@@ -26,6 +26,7 @@ export interface UserBatchContext {
   /** Members linked during this run: a second record correlating to one of them is disputed. */
   claimed: Set<string>;
   mapping: MappingContext & { defaultIds: { userTypeId: string; roleId: string } };
+  clock: () => Date;
 }
 
 export async function mappingContext(db: Knex, orgId: string, policy: SyncPolicy): Promise<UserBatchContext['mapping']> {
@@ -91,7 +92,9 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
     });
     if (!trx) return;
     await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
-    const rctx: ReactionContext = { orgId: ctx.orgId, source: policy.source, actor: ctx.actor, defaults: ctx.mapping.defaultIds };
+    const rctx: ReactionContext = {
+      orgId: ctx.orgId, source: policy.source, actor: ctx.actor, defaults: ctx.mapping.defaultIds, reinviteAfterExpiry: policy.reinviteAfterExpiry, now: ctx.clock(),
+    };
     for (const failure of await reaction.apply(trx, rctx, unmatched)) {
       counts[reaction.count] -= 1;
       if (failure.unchanged) {

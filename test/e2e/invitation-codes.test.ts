@@ -107,5 +107,8 @@ test.serial('an administrator code lets its member create codes for that scope o
   t.is((await asMember(cookie, 'POST', '/auth/codes', { roles: ['User'], scope: 'Default Group' })).status, 403);
   const visible = await asMember(cookie, 'GET', '/auth/codes');
   t.true(visible.body.items.every((c: { scope: string }) => c.scope === 'Partners'));
+  const disabled = await asMember(cookie, 'POST', `/auth/codes/${mine.body.ids[0]}/disable`);
+  t.is(disabled.status, 200, JSON.stringify(disabled.body));
+  t.like(disabled.body, { id: mine.body.ids[0], status: 'disabled' });
   for (const code of [...admin.codes, ...mine.body.codes]) t.false(daemon.output().includes(code));
 });

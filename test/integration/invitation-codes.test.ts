@@ -76,6 +76,26 @@ eachDatabase((kind, fixture) => {
     await t.throwsAsync(copyCodes(db, scope, { codes: ['not-a-code'] }), { instanceOf: ValidationError, message: /xxxxxxxx-xxxx/ });
   });
 
+  test(`[${kind}] show and disable take a code's id, never the code itself (it would travel in a URL)`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const db = f.database.knex;
+    const { codes, ids } = await createCodes(db, scope, { count: 10, roles: ['User'] });
+    for (const code of codes) {
+      const shown = await t.throwsAsync(getCode(db, scope, code), { instanceOf: ValidationError });
+      t.regex(shown.message, /^id: that is an invitation code, not a code's id; codes never go in a URL.*Give the code's id \(`codes list` shows it\)/);
+      t.false(shown.message.includes(code), 'the refusal does not repeat the code');
+      await t.throwsAsync(disableCode(db, scope, code), { instanceOf: ValidationError, message: /not a code's id/ });
+    }
+    t.is((await listCodes(db, scope, { status: 'valid' })).total, 10, 'nothing was disabled');
+    t.like(await getCode(db, scope, ids[3]!), { id: ids[3], status: 'valid' });
+    t.like(await disableCode(db, scope, ids[3]!), { id: ids[3], status: 'disabled' });
+    // Codes travel in bodies: copy finds them by value; an unknown one is named by its hint only.
+    t.deepEqual((await copyCodes(db, scope, { codes: [codes[0]] })).codes.map((c) => c.id), [ids[0]]);
+    const unknown = '0601152c-6aa0-4f6d-5e85-464249405207';
+    await t.throwsAsync(copyCodes(db, scope, { codes: [unknown] }), { message: 'invitation code "0601…" was not found' });
+  });
+
   test(`[${kind}] a code is used once, within validity, by an active member; refusals say why`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
-import { acceptBuiltIn } from '../../src/invitations/invitation-acceptance.ts';
+import { acceptBuiltIn, openInvitation } from '../../src/invitations/invitation-acceptance.ts';
+import { deleteInvitation } from '../../src/invitations/invitation-manage.ts';
 import { inviteReaction } from '../../src/invitations/invite-reaction.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { registerUnmatchedReaction } from '../../src/sync/reactions.ts';
@@ -12,7 +13,8 @@ import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 
 // The sync engine's `invite` reaction against a real OpenLDAP slapd: unmatched users with an
 // email get one invitation each, a second run sends none, a user without email is reported, and
-// accepting links the member to the directory identity so that the next run matches it.
+// accepting links the member to the directory identity so that the next run matches it. An
+// expired invitation is re-issued by a later run only when the source says so (reinviteAfterExpiry).
 
 const available = slapdAvailable();
 if (!available) console.warn('SKIPPED: slapd is not installed; the invite reaction tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)');
@@ -28,6 +30,8 @@ test.after.always(async () => {
 
 const log = createLogger('silent');
 const FULL: SyncOptions = { mode: 'full', preview: false, trigger: 'cli' };
+const DAY = 86_400_000;
+const tokenOf = (link: unknown) => new URL(link as string).searchParams.get('token')!;
 
 eachDatabase((kind, fixture) => {
   // Issue 4: without slapd/Samba installed these tests are skipped locally, with a message; CI sets
@@ -68,5 +72,67 @@ eachDatabase((kind, fixture) => {
     t.is(third.counts.errors, 1, 'only the user without email');
     t.like(await db('members').where('id', accepted.memberId).first(), { status: 'active', source: tree.name });
     t.is((await db('invitations').where('org_id', scope.orgId)).length, 2);
+  });
+
+  t2(`[${kind}] an expired invitation stays as it is unless the source re-issues it; re-issued, it is the same invitation with a fresh link and expiry`, async (t) => {
+    const f = fixture();
+    const db = f.database.knex;
+    const tree = await Subtree.create(slapd!, `reinv-${kind}-${Math.random().toString(36).slice(2, 7)}`);
+    for (const uid of ['ann', 'ben']) await tree.addUser({ uid, givenName: uid, sn: 'Dir' });
+    const scope = await f.newOrg();
+    const t0 = new Date();
+    const later = new Date(t0.getTime() + 15 * DAY);
+    const sync = (reinviteAfterExpiry: boolean, now: Date) => {
+      const sources: SourceEntry[] = [tree.source(slapd!.url, { onUnmatched: 'invite', reinviteAfterExpiry })];
+      return runSync({ db, sources, log, clock: () => now }, scope, tree.name, FULL);
+    };
+    const invitations = () => db('invitations').where('org_id', scope.orgId).orderBy('email').select('id', 'email', 'status', 'expires_at');
+    const mails = (recipient: string) => db('mail_outbox').where({ org_id: scope.orgId, recipient }).orderBy('id').select('data');
+
+    const first = await sync(true, t0);
+    t.like(first.counts, { invited: 2, errors: 0 });
+    const [ann, ben] = await invitations();
+    t.is(new Date(ann.expires_at).getTime(), t0.getTime() + 14 * DAY, 'dated by the run\'s clock: the organization default of 14 days');
+    const firstToken = tokenOf((await mails('ann@example.org'))[0].data.link);
+    t.truthy(await openInvitation(db, scope.orgId, firstToken, t0));
+    t.is(await openInvitation(db, scope.orgId, firstToken, later), null, 'expired 15 days later');
+
+    // Not expired yet: the source's option changes nothing.
+    t.like((await sync(true, new Date(t0.getTime() + 13 * DAY))).counts, { invited: 0, unchanged: 2 });
+
+    const off = await sync(false, later);
+    t.is(off.status, 'succeeded', off.error ?? '');
+    t.like(off.counts, { invited: 0, unchanged: 2, errors: 0 });
+    t.deepEqual(await invitations(), [ann, ben], 'nothing re-issued, nothing new');
+    t.is((await db('mail_outbox').where('org_id', scope.orgId)).length, 2);
+
+    // Ben's address changed in the directory: the fresh link must not go to the old one.
+    await tree.replace(tree.userDN('ben'), 'mail', ['ben.new@example.org']);
+    const on = await sync(true, later);
+    t.is(on.status, 'succeeded', on.error ?? '');
+    t.like(on.counts, { invited: 1, errors: 1 });
+    t.regex(on.samples.errors![0]!.detail!, /the expired invitation was sent to ben@example\.org, but the directory now gives ben\.new@example\.org/);
+    const [annAgain, benAgain] = await invitations();
+    t.like(annAgain, { id: ann.id, status: 'pending' }, 'the same invitation, re-issued');
+    t.is(new Date(annAgain.expires_at).getTime(), later.getTime() + 14 * DAY);
+    t.deepEqual(benAgain, ben);
+    const annMails = await mails('ann@example.org');
+    t.is(annMails.length, 2, 'a second mail');
+    const freshToken = tokenOf(annMails[1].data.link);
+    t.not(freshToken, firstToken);
+    t.like(await openInvitation(db, scope.orgId, freshToken, later), { id: ann.id });
+    t.is(await openInvitation(db, scope.orgId, firstToken, t0), null, 'the old link stops working');
+    t.is((await mails('ben.new@example.org')).length, 0);
+    t.is((await db('audit_log').where({ org_id: scope.orgId, action: 'invitation.resend', target_id: ann.id })).length, 1);
+
+    // Open again: the next run sends nothing more.
+    t.like((await sync(true, later)).counts, { invited: 0, unchanged: 1, errors: 1 });
+    t.is((await db('mail_outbox').where('org_id', scope.orgId)).length, 3);
+    t.is((await db('invitations').where('org_id', scope.orgId)).length, 2);
+
+    // Once an administrator deletes Ben's old invitation, the next run invites the new address.
+    await deleteInvitation(db, scope, ben.id, later);
+    t.like((await sync(true, later)).counts, { invited: 1, errors: 0 });
+    t.is((await mails('ben.new@example.org')).length, 1);
   });
 });

@@ -1,11 +1,21 @@
 import test from 'ava';
 import { ValidationError } from '../../src/errors.ts';
-import { codeHint, codeMatches, codeStatus, copyText, countIssues, hashCode, newCode, parseCode, validUntil, validityIssues } from '../../src/invitations/code-rules.ts';
+import { randomUUID } from 'node:crypto';
+import { codeHint, codeMatches, codeStatus, copyText, countIssues, hashCode, isCodeNotId, newCode, parseCode, validUntil, validityIssues } from '../../src/invitations/code-rules.ts';
 
 test('new codes are lowercase, UUID-shaped and all different', (t) => {
   const codes = Array.from({ length: 200 }, newCode);
   for (const code of codes) t.regex(code, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   t.is(new Set(codes).size, codes.length);
+});
+
+test('a code is never taken for an id: ids are version-4 UUIDs, and codes never read as one', (t) => {
+  // 2,000 draws: with no redraw, about 31 would read as version-4 UUIDs.
+  for (const code of Array.from({ length: 2000 }, newCode)) t.true(isCodeNotId(code), code);
+  for (const id of Array.from({ length: 200 }, randomUUID)) t.false(isCodeNotId(id), id);
+  t.true(isCodeNotId('0601152c-6aa0-4f6d-5e85-464249405207'), 'the seed\'s example code');
+  t.false(isCodeNotId('0601152c-6aa0-4f6d-9e85-464249405207'), 'version 4, variant 10xx: an id');
+  t.false(isCodeNotId('members'), 'not in the shape of a code at all');
 });
 
 test('a code in any other form is refused with the expected format shown', (t) => {

@@ -62,6 +62,15 @@ test('onUnmatched accepts invite (the invitations feature) and refuses anything 
   t.regex(problems(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: adopt')), /sources\.0\.onUnmatched/);
 });
 
+test('reinviteAfterExpiry is off by default and only goes with onUnmatched: invite', (t) => {
+  t.like(load(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: invite')).sources[0], { reinviteAfterExpiry: false });
+  const reissuing = EXAMPLE.replace('onUnmatched: create', 'onUnmatched: invite\n    reinviteAfterExpiry: true');
+  t.like(load(reissuing).sources[0], { onUnmatched: 'invite', reinviteAfterExpiry: true });
+  t.regex(problems(EXAMPLE.replace('onUnmatched: create', 'onUnmatched: create\n    reinviteAfterExpiry: true')),
+    /sources\.0\.reinviteAfterExpiry: re-issues the invitations of onUnmatched: invite, but onUnmatched is create/);
+  t.regex(problems(reissuing.replace('reinviteAfterExpiry: true', 'reinviteAfterExpiry: "yes"')), /sources\.0\.reinviteAfterExpiry: /);
+});
+
 test('secrets are read from the environment or a file, and a missing one names its reference', (t) => {
   process.env.PROVISIOND_UNIT_SECRET = 's3cret';
   t.is(resolveSecret({ env: 'PROVISIOND_UNIT_SECRET' }), 's3cret');

@@ -33,11 +33,12 @@ export function codesRoutes(ctx: AppContext): Router {
     const target = await getMember(db, scope.orgId, member);
     res.json(await redeemCode(db, scope.orgId, { memberId: target.id, address: req.ip ?? 'local', code, actor: scope.actor }));
   });
-  router.get('/codes/:ref', async (req, res) => {
-    res.json(await getCode(db, scopeOf(res), req.params.ref));
+  // By id only: a code in a URL would reach access logs and proxies (R-INV-12).
+  router.get('/codes/:id', async (req, res) => {
+    res.json(await getCode(db, scopeOf(res), req.params.id));
   });
-  router.post('/codes/:ref/disable', async (req, res) => {
-    res.json(await disableCode(db, scopeOf(res), req.params.ref));
+  router.post('/codes/:id/disable', async (req, res) => {
+    res.json(await disableCode(db, scopeOf(res), req.params.id));
   });
   return router;
 }

@@ -196,7 +196,7 @@ export function openApiDocument(): object {
         get: { summary: 'Invitation codes, newest first (never the codes themselves)', parameters: [query('status', 'valid, used, disabled or expired'), query('scope', 'group')], responses: { 200: ok('codes'), ...errors } },
         post: { summary: 'Create 1-10 codes; the answer is the only place the codes appear', requestBody: body(createCodesSchema), responses: { 201: ok('{ codes, validUntil, scope, … }'), ...errors } },
       },
-      '/codes/{id}': { parameters: [ref('id')], get: { summary: 'One code', responses: { 200: ok('the code'), ...errors } } },
+      '/codes/{id}': { parameters: [ref('id')], get: { summary: 'One code, by its id (a code itself is refused: codes never go in a URL)', responses: { 200: ok('the code'), ...errors } } },
       '/codes/{id}/disable': { parameters: [ref('id')], post: { summary: 'Disable a code', responses: { 200: ok('the code'), ...errors } } },
       '/codes/copy': { post: { summary: 'The hand-over text of codes, with scope and validity date', requestBody: body(z.object({ codes: z.array(z.string()) })), responses: { 200: ok('{ text, codes }'), ...errors } } },
       '/codes/redeem': { post: { summary: 'Use a code for a member (administrators; members use POST /auth/codes/redeem)', requestBody: body(z.object({ code: z.string(), member: z.string() })), responses: { 200: ok('what was granted'), ...errors } } },

@@ -33,6 +33,8 @@ export function authRoutes(ctx: AppContext): Router {
     res.json(await getMember(ctx.database.knex, session.orgId, session.memberId));
   });
 
-  router.use(passwordRoutes(ctx), signUpRoutes(ctx), redirectRoutes(ctx), codeRoutes(ctx));
+  // The code routes come before the redirect sign-ins, whose /auth/:type/:name/:callback would
+  // otherwise take POST /auth/codes/{id}/disable for a callback of a source named by the id.
+  router.use(passwordRoutes(ctx), signUpRoutes(ctx), codeRoutes(ctx), redirectRoutes(ctx));
   return router;
 }

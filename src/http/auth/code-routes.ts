@@ -33,8 +33,8 @@ export function codeRoutes(ctx: AppContext): Router {
   router.post('/auth/codes', requireSession, async (req, res) => {
     res.status(201).set('Cache-Control', 'no-store').json(await createCodes(db, memberScope(res), req.body));
   });
-  router.post('/auth/codes/:ref/disable', requireSession, async (req, res) => {
-    res.json(await disableCode(db, memberScope(res), String(req.params.ref)));
+  router.post('/auth/codes/:id/disable', requireSession, async (req, res) => {
+    res.json(await disableCode(db, memberScope(res), String(req.params.id)));
   });
   return router;
 }
