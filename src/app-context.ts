@@ -1,4 +1,5 @@
 import type { Config } from './config/config-schema.ts';
+import type { LinkSealer } from './invitations/link-sealer.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { PasswordHasher } from './plugin-api.ts';
@@ -19,4 +20,6 @@ export interface AppContext {
   sources: SourceRegistry;
   /** Set by the invitations use case; until then a sign-in carrying an invitation is refused. */
   invitations: InvitationAcceptanceHook | null;
+  /** Seals invitation links so that administrators can copy them again (R-INV-6). */
+  links: LinkSealer;
 }

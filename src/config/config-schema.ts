@@ -86,6 +86,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    invitations: z
+      .object({
+        /**
+         * The key sealing invitation links so that administrators can copy them again (R-INV-6):
+         * 32 bytes (base64 or hex) by reference. Without it, DATA_DIR/invitation-links.key is made
+         * on first start; daemons sharing one PostgreSQL must all be given the same key.
+         */
+        linkKey: secretRefSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }]).superRefine((sources, ctx) => {
       const seen = new Set<string>();
       sources.forEach((s, i) => {

@@ -1,5 +1,7 @@
 import { invitationHook } from '../invitations/invitation-acceptance.ts';
 import { inviteReaction } from '../invitations/invite-reaction.ts';
+import { loadLinkKey } from '../invitations/link-key.ts';
+import { linkSealer } from '../invitations/link-sealer.ts';
 import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
@@ -37,9 +39,10 @@ export async function openContext(config: Config, purpose: 'daemon' | 'cli'): Pr
         publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
         sources: new SourceRegistry(config.sources, { db: database.knex, orgId: org.id, log, publicUrl: () => ctx.publicUrl }),
         invitations: invitationHook,
+        links: linkSealer(loadLinkKey(config)),
       };
       // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
-      registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, publicUrl: () => ctx.publicUrl }));
+      registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }));
       return {
         ctx,
         appliedMigrations,

@@ -8,6 +8,7 @@ import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
 import { MAIL_LANGUAGES } from '../invitations/invitation-rules.ts';
+import type { LinkSealer } from '../invitations/link-sealer.ts';
 import { sharedDefaults } from '../members/shared-defaults.ts';
 import { type RunContext, applyBatch } from './import-apply.ts';
 import { IMPORT_MODES, MODE_IDS, type ModeId } from './import-modes.ts';
@@ -24,6 +25,7 @@ export interface ImportDeps {
   hasher: PasswordHasher;
   /** The base of the invitation links the invite modes mail. */
   publicUrl: string;
+  links: LinkSealer;
   batchSize?: number;
 }
 
@@ -184,7 +186,7 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: Impor
   const runContext: RunContext = {
     shared,
     invitations: {
-      org, shared, publicUrl: deps.publicUrl, language: row.options.language ?? 'en', message: row.options.message ?? null,
+      org, shared, publicUrl: deps.publicUrl, links: deps.links, language: row.options.language ?? 'en', message: row.options.message ?? null,
       roleNames: new Map(policy.catalog.roles.map((r) => [r.id, r.name])),
     },
   };

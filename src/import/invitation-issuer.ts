@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Scope } from '../access/actor.ts';
 import { type SentInvitationMode, writeInvitations } from '../invitations/invitation-batch.ts';
 import type { MailLanguage } from '../invitations/invitation-rules.ts';
+import type { LinkSealer } from '../invitations/link-sealer.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import type { Organization } from '../orgs/organizations.ts';
 import type { ModeId } from './import-modes.ts';
@@ -21,6 +22,7 @@ export interface ImportInvitations {
   org: Organization;
   shared: SharedMemberFields;
   publicUrl: string;
+  links: LinkSealer;
   language: MailLanguage;
   message: string | null;
   roleNames: Map<string, string>;
@@ -32,7 +34,7 @@ export async function issueImportInvitations(trx: Knex.Transaction, scope: Scope
   if (!invitationMode) throw new Error(`import mode ${mode} sends no invitations`);
   const { written } = await writeInvitations(trx, scope, ctx.org, {
     mode: invitationMode, language: ctx.language, message: ctx.message, mustUseInvitedEmail: false, source: null,
-    publicUrl: ctx.publicUrl, now: new Date(),
+    publicUrl: ctx.publicUrl, links: ctx.links, now: new Date(),
   }, rows.map((r) => ({
     email: r.email,
     // "Add and notify" pre-creates the username; in the invite modes the row's key is its email and the invitee chooses.

@@ -30,7 +30,7 @@ export async function openInvitation(db: Knex | Knex.Transaction, orgId: string 
 }
 
 async function markAccepted(trx: Knex.Transaction, row: Pick<InvitationRow, 'id' | 'org_id' | 'member_id' | 'source' | 'external_id'>, by: AcceptedBy, now: Date): Promise<void> {
-  const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ status: 'accepted', accepted_at: now, token_hash: null }));
+  const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ status: 'accepted', accepted_at: now, token_hash: null, token_sealed: null }));
   if (changed === 0) throw new ConflictError('this invitation was already accepted or deleted');
   if (row.source && row.external_id && row.member_id) {
     // An invitation sent for an unmatched directory user ties the member to that identity, so

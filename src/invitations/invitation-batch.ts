@@ -3,6 +3,7 @@ import type { Scope } from '../access/actor.ts';
 import { type SharedMemberFields, bulkInsertMembers } from '../members/member-bulk-insert.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { Organization } from '../orgs/organizations.ts';
+import type { LinkSealer } from './link-sealer.ts';
 import {
   type MailLanguage, invitationExpiry, invitationLink, newInvitationToken, placeholderUsername,
 } from './invitation-rules.ts';
@@ -35,6 +36,7 @@ export interface InvitationBatch {
   /** The member's source (and the invitation's, for directory users); builtin when absent. */
   source: string | null;
   publicUrl: string;
+  links: LinkSealer;
   now: Date;
 }
 
@@ -57,7 +59,7 @@ export async function writeInvitations(
   })), { ...shared, usernameLocked: batch.mode === 'add-and-notify' });
   const memberIds = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
   const expiresAt = invitationExpiry(batch.now, org.invitationExpiryDays);
-  const rows: Array<{ invitee: Invitee; memberId: string; tokenHex: string; link: string; mail: string }> = [];
+  const rows: Array<{ invitee: Invitee; memberId: string; tokenHex: string; sealedHex: string; link: string; mail: string }> = [];
   const taken: Invitee[] = [];
   invitees.forEach((invitee, n) => {
     const memberId = memberIds.get(usernames[n]!.toLowerCase());
@@ -71,16 +73,16 @@ export async function writeInvitations(
       organization: org.name, inviter: scope.actor.label, role: invitee.role.name, link, message: batch.message,
       username: invitee.username, expiresAt: expiresAt.toISOString(),
     });
-    rows.push({ invitee, memberId, tokenHex: hash.toString('hex'), link, mail });
+    rows.push({ invitee, memberId, tokenHex: hash.toString('hex'), sealedHex: batch.links.seal(token).toString('hex'), link, mail });
   });
   if (rows.length === 0) return { written: [], taken };
   // The mail's data carries the link (a secret): the audit entry copies only what identifies the invitation.
   const result = (await trx.raw(
     `with inv as (
-       insert into invitations (org_id, member_id, email, role_id, mode, must_use_invited_email, language, message, token_hash,
+       insert into invitations (org_id, member_id, email, role_id, mode, must_use_invited_email, language, message, token_hash, token_sealed,
                                 status, invited_by, source, external_id, created_at, sent_at, expires_at)
-       select ?::uuid, t.member_id, t.email, t.role_id, ?, ?, ?, ?, decode(t.token_hex, 'hex'), 'pending', ?, ?, t.external_id, ?, ?, ?
-       from unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[]) as t(member_id, email, role_id, token_hex, external_id)
+       select ?::uuid, t.member_id, t.email, t.role_id, ?, ?, ?, ?, decode(t.token_hex, 'hex'), decode(t.sealed_hex, 'hex'), 'pending', ?, ?, t.external_id, ?, ?, ?
+       from unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]) as t(member_id, email, role_id, token_hex, sealed_hex, external_id)
        returning id, member_id, email
      ), joined as (
        select inv.id, inv.member_id, inv.email, d.mail::jsonb as mail
@@ -97,7 +99,7 @@ export async function writeInvitations(
     [
       scope.orgId, batch.mode, batch.mustUseInvitedEmail, batch.language, batch.message, scope.actor.label, batch.source, batch.now, batch.now, expiresAt,
       rows.map((r) => r.memberId), rows.map((r) => r.invitee.email), rows.map((r) => r.invitee.role.id), rows.map((r) => r.tokenHex),
-      rows.map((r) => r.invitee.externalId ?? null),
+      rows.map((r) => r.sealedHex), rows.map((r) => r.invitee.externalId ?? null),
       rows.map((r) => r.memberId), rows.map((r) => r.mail),
       scope.orgId, batch.language,
       scope.orgId, scope.actor.type, scope.actor.id, scope.actor.label, batch.mode,

@@ -17,6 +17,7 @@ import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import { parseInput } from '../validation.ts';
 import { type Invitee, type SentInvitationMode, writeInvitations } from './invitation-batch.ts';
 import { type Invitation, type InvitationRow, presentInvitation, selectInvitations } from './invitation-record.ts';
+import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
 
 // R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
@@ -27,6 +28,7 @@ import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitat
 
 export interface InvitationDeps extends MemberDeps {
   publicUrl: string;
+  links: LinkSealer;
 }
 
 export const createInvitationSchema = z.object({
@@ -108,7 +110,7 @@ export async function createInvitations(deps: InvitationDeps, scope: Scope, inpu
     if (added) created.push({ email: fresh[0]!, ...await addWithoutInvitation(trx, scope, request, role, fresh[0]!, added, now) });
     const { written, taken } = await writeInvitations(trx, scope, org, {
       mode: request.mode as SentInvitationMode, language: request.language, message: request.message ?? null,
-      mustUseInvitedEmail: request.mustUseInvitedEmail, source: request.source ?? null, publicUrl: deps.publicUrl, now,
+      mustUseInvitedEmail: request.mustUseInvitedEmail, source: request.source ?? null, publicUrl: deps.publicUrl, links: deps.links, now,
     }, invitees, shared);
     if (taken.length > 0) throw usernameTaken(taken[0]!.username ?? taken[0]!.email);
     created.push(...written.map((w) => ({ email: w.email, id: w.id, link: w.link })));

@@ -8,34 +8,59 @@ import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { parseInput } from '../validation.ts';
 import type { InvitationDeps } from './invitation-create.ts';
-import { type Invitation, type InvitationRow, findInvitationRow, presentInvitation, selectInvitations } from './invitation-record.ts';
+import { type Invitation, type InvitationRow, type LinkView, findInvitationRow, openLink, presentInvitation, selectInvitations } from './invitation-record.ts';
 import { invitationExpiry, invitationLink, newInvitationToken } from './invitation-rules.ts';
 
 // R-INV-4, 6: the invitations table with filters, resend (a fresh token and expiry: the old link
 // stops working) and delete (pending only: the invitation stops working and the pending member
 // goes, so the username becomes reusable).
 
-const listSchema = z.object({
-  status: z.enum(['pending', 'accepted', 'expired', 'deleted', 'added']).optional(),
-  email: z.string().trim().min(1).optional(),
-  source: z.string().trim().min(1).optional(),
-}).strict();
+const SORTS = {
+  createdAt: 'i.created_at', expiresAt: 'i.expires_at', email: 'i.email', status: 'i.status', role: 'r.name', invitedBy: 'i.invited_by',
+} as const;
+const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]];
 
-export async function listInvitations(db: Knex, scope: Scope, input: unknown, now = new Date()): Promise<{ items: Invitation[]; total: number }> {
-  const request = parseInput(listSchema, input ?? {});
-  const query = selectInvitations(db, scope.orgId).orderBy('i.created_at', 'desc').orderBy('i.id');
-  if (request.status === 'expired') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '<=', now);
-  else if (request.status === 'pending') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '>', now);
-  else if (request.status) query.andWhere('i.status', request.status);
-  if (request.email) query.andWhereRaw('lower(i.email) like ?', [`%${request.email.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`]);
-  if (request.source) query.andWhere('i.source', request.source);
-  const rows = (await query) as InvitationRow[];
-  const items = rows.map((r) => presentInvitation(r, now));
-  return { items, total: items.length };
+function listSchema(maxPageSize: number) {
+  return z.object({
+    status: z.enum(['pending', 'accepted', 'expired', 'deleted', 'added']).optional(),
+    email: z.string().trim().min(1).optional(),
+    source: z.string().trim().min(1).optional(),
+    sort: z.enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` }).default('-createdAt'),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(maxPageSize, `must be at most ${maxPageSize}`).default(50),
+  }).strict();
 }
 
-export async function getInvitation(db: Knex, scope: Scope, id: string, now = new Date()): Promise<Invitation> {
-  return presentInvitation(await findInvitationRow(db, scope.orgId, id), now);
+export interface InvitationPage {
+  items: Invitation[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** The invitations table (R-INV-6): filters, a sort on any column (newest first by default), pages. */
+export async function listInvitations(view: LinkView & { db: Knex; maxPageSize: number }, scope: Scope, input: unknown, now = new Date()): Promise<InvitationPage> {
+  const request = parseInput(listSchema(view.maxPageSize), input ?? {});
+  const filtered = (query: Knex.QueryBuilder) => {
+    if (request.status === 'expired') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '<=', now);
+    else if (request.status === 'pending') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '>', now);
+    else if (request.status) query.andWhere('i.status', request.status);
+    if (request.email) query.andWhereRaw('lower(i.email) like ?', [`%${request.email.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`]);
+    if (request.source) query.andWhere('i.source', request.source);
+    return query;
+  };
+  const descending = request.sort.startsWith('-');
+  const column = SORTS[(descending ? request.sort.slice(1) : request.sort) as keyof typeof SORTS];
+  const rows = (await filtered(selectInvitations(view.db, scope.orgId))
+    .orderBy(column, descending ? 'desc' : 'asc').orderBy('i.id', descending ? 'desc' : 'asc')
+    .limit(request.pageSize).offset((request.page - 1) * request.pageSize)) as InvitationRow[];
+  const [{ count }] = (await filtered(view.db('invitations as i').join('roles as r', 'r.id', 'i.role_id').where('i.org_id', scope.orgId)).count({ count: '*' })) as [{ count: number | string }];
+  return { items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))), total: Number(count), page: request.page, pageSize: request.pageSize };
+}
+
+export async function getInvitation(view: LinkView & { db: Knex }, scope: Scope, id: string, now = new Date()): Promise<Invitation> {
+  const row = await findInvitationRow(view.db, scope.orgId, id);
+  return presentInvitation(row, now, openLink(view, row, now));
 }
 
 function assertOpen(row: InvitationRow, what: string): void {
@@ -51,7 +76,8 @@ export async function resendInvitation(deps: InvitationDeps, scope: Scope, id: s
     const { token, hash } = newInvitationToken();
     const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
     // Conditional on the status, so that an acceptance racing the resend is not reopened.
-    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ token_hash: hash, sent_at: now, expires_at: expiresAt }));
+    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' })
+      .update({ token_hash: hash, token_sealed: deps.links.seal(token), sent_at: now, expires_at: expiresAt }));
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     const fresh = invitationLink(deps.publicUrl, token, row.language);
     await enqueueMail(trx, {
@@ -72,10 +98,10 @@ export async function deleteInvitation(db: Knex, scope: Scope, id: string, now =
   await db.transaction(async (trx) => {
     const row = await findInvitationRow(trx, scope.orgId, id);
     assertOpen(row, 'deleted');
-    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ status: 'deleted', token_hash: null, deleted_at: now }));
+    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ status: 'deleted', token_hash: null, token_sealed: null, deleted_at: now }));
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     if (row.member_id) await trx('members').where({ id: row.member_id, org_id: scope.orgId, status: 'pending' }).delete();
     await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.delete', targetType: 'invitation', targetId: row.id, before: { email: row.email, memberId: row.member_id } });
   });
-  return presentInvitation(await findInvitationRow(db, scope.orgId, id), now);
+  return presentInvitation(await findInvitationRow(db, scope.orgId, id), now, null);
 }

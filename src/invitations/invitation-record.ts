@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
 import { isUuid } from '../members/member-record.ts';
-import { type InvitationStatus, type MailLanguage, invitationStatus } from './invitation-rules.ts';
+import { type InvitationStatus, type MailLanguage, invitationLink, invitationStatus } from './invitation-rules.ts';
+import type { LinkSealer } from './link-sealer.ts';
 
 // How an invitation is read and shown (R-INV-6: id, inviter, invitee email, role, created,
-// expires, status, link). The link holds a secret of which only the hash is stored, so it is
-// shown when it is made (creation, resend) and is null afterwards.
+// expires, status, and the copyable link while the invitation can be accepted). The link's token
+// is stored hashed (to find the invitation) and sealed (to show the link again: link-sealer.ts).
 
 export interface Invitation {
   id: string;
@@ -38,6 +39,7 @@ export interface InvitationRow {
   language: MailLanguage;
   message: string | null;
   token_hash: Buffer | null;
+  token_sealed: Buffer | null;
   status: 'pending' | 'accepted' | 'deleted' | 'added';
   invited_by: string;
   source: string | null;
@@ -57,7 +59,20 @@ export function selectInvitations(db: Knex | Knex.Transaction, orgId: string): K
     .select('i.*', 'r.name as role_name', 'm.username');
 }
 
-export function presentInvitation(row: InvitationRow, now: Date, link: string | null = null): Invitation {
+/** Where links are opened: the key that sealed them and the daemon's public URL. */
+export interface LinkView {
+  links: LinkSealer;
+  publicUrl: string;
+}
+
+/** The link of an invitation that can still be accepted; null otherwise, or when sealed under another key. */
+export function openLink(view: LinkView, row: InvitationRow, now: Date): string | null {
+  if (row.status !== 'pending' || !row.token_sealed || new Date(row.expires_at).getTime() <= now.getTime()) return null;
+  const token = view.links.open(row.token_sealed);
+  return token === null ? null : invitationLink(view.publicUrl, token, row.language);
+}
+
+export function presentInvitation(row: InvitationRow, now: Date, link: string | null): Invitation {
   const added = row.status === 'added';
   return {
     id: row.id,

@@ -5,6 +5,7 @@ import type { NewMember } from '../sync/user-store.ts';
 import type { ReactionContext, UnmatchedReaction } from '../sync/reactions.ts';
 import { createInvitations } from './invitation-create.ts';
 import { resendInvitation } from './invitation-manage.ts';
+import type { LinkSealer } from './link-sealer.ts';
 
 // The sync engine's `invite` reaction (R-SYNC-2, issue 6 §5): a directory user who matches no
 // member and has an email gets one invitation, tagged with the source and the directory
@@ -15,6 +16,7 @@ import { resendInvitation } from './invitation-manage.ts';
 
 interface InviteDeps {
   hasher: PasswordHasher;
+  links: LinkSealer;
   publicUrl: () => string;
 }
 
@@ -49,7 +51,7 @@ async function react(deps: InviteDeps, trx: Knex.Transaction, ctx: ReactionConte
   if (earlier && earlier.email.toLowerCase() !== record.member.email.toLowerCase()) {
     return { record, reason: `the expired invitation was sent to ${earlier.email}, but the directory now gives ${record.member.email}; delete that invitation for the next run to invite the new address` };
   }
-  const invitationDeps = { db: trx, hasher: deps.hasher, publicUrl: deps.publicUrl() };
+  const invitationDeps = { db: trx, hasher: deps.hasher, links: deps.links, publicUrl: deps.publicUrl() };
   const scope = { orgId: ctx.orgId, actor: ctx.actor };
   try {
     // Both open their own transaction, which inside the run's is a savepoint: a refusal undoes

@@ -12,6 +12,7 @@ import { type Database, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
+import { linkSealer } from '../../src/invitations/link-sealer.ts';
 
 // The import benchmark: a generated CSV of N rows (enterprise members: no password to hash) is
 // uploaded and validated, then applied, on PostgreSQL (when reachable) and PGlite. A second,
@@ -55,7 +56,7 @@ async function runOn(db: string, database: Database, files: { enterprise: string
   await migrateToLatest(database.knex);
   const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Import bench', slug: `import-bench-${randomBytes(3).toString('hex')}` });
   const scope: Scope = { orgId: org.id, actor: LOCAL_ADMIN };
-  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080' };
+  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080', links: linkSealer(randomBytes(32)) };
   const scenarios = [
     { name: 'enterprise', file: files.enterprise, rows: N, options: { mode: 'portal-enterprise' as const } },
     ...(BUILTIN > 0 ? [{ name: 'builtin-passwords', file: files.builtin, rows: BUILTIN, options: { mode: 'portal-builtin' as const } }] : []),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { benchPostgresUrl, createPostgresDatabase, type Line } from './bench-databases.ts';
+import { linkSealer } from '../../src/invitations/link-sealer.ts';
 
 // `npm run -s bench:invitations`: on each database, N invitations (default 10,000) created through
 // the use case (500 addresses per request) and delivered by the outbox worker over SMTP to a real
@@ -37,7 +39,7 @@ async function run(db: 'postgres' | 'pglite', url: string | undefined, dataDir: 
     const knex = database.knex;
     const org = await createOrganization(knex, LOCAL_ADMIN, { name: 'Bench', slug: `bench-${Date.now()}` });
     const scope: Scope = { orgId: org.id, actor: LOCAL_ADMIN };
-    const deps = { db: knex, hasher: argon2Hasher, publicUrl: 'https://id.example.test' };
+    const deps = { db: knex, hasher: argon2Hasher, publicUrl: 'https://id.example.test', links: linkSealer(randomBytes(32)) };
 
     const t0 = performance.now();
     for (let start = 0; start < N; start += 500) {

@@ -94,6 +94,13 @@ test.serial('resend kills the old link, delete frees the username, bad input wri
   const page = await new Browser().get(local(resent.link, daemon.url));
   t.is(page.status, 200);
   t.true(page.text.includes('kim.created') && page.text.includes('lang="de"'));
+  const table = await cli('invitations', 'list', '--status', 'pending', '--sort', 'email');
+  t.true(table.stdout.includes(resent.link), `the table shows the copyable link: ${table.stdout}`);
+  const tokenIn = (link: string) => new URL(link).searchParams.get('token');
+  await daemon.stop();
+  daemon = await startDaemonProcess(env);
+  const shown = JSON.parse((await cli('invitations', 'show', first.id, '--json')).stdout);
+  t.is(tokenIn(shown.link), tokenIn(resent.link), 'after a restart the link is still shown: the key file stays in the data directory');
   const deleted = await cli('invitations', 'delete', first.id, '--json');
   t.like(JSON.parse(deleted.stdout), { status: 'deleted' });
   t.is((await new Browser().get(local(resent.link, daemon.url))).status, 404, 'a deleted invitation opens nothing');

@@ -9,6 +9,7 @@ import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import type { MemberDeps } from '../../src/members/member-service.ts';
+import { type LinkSealer, linkSealer } from '../../src/invitations/link-sealer.ts';
 
 // Every store test runs on PGlite and, when DATABASE_URL is set, on PostgreSQL. With
 // PROVISIOND_REQUIRE_POSTGRES=1 (CI) a missing PostgreSQL fails the run instead of being skipped.
@@ -61,7 +62,7 @@ function markPostgresRan(): void {
 export interface Fixture {
   kind: DatabaseKind;
   database: Database;
-  deps: MemberDeps;
+  deps: MemberDeps & { links: LinkSealer };
   /** A fresh organization: tests isolate themselves from each other by tenant. */
   newOrg(): Promise<Scope>;
 }
@@ -74,7 +75,7 @@ async function openFixture(kind: DatabaseKind): Promise<{ fixture: Fixture; clos
   const fixture: Fixture = {
     kind,
     database,
-    deps: { db: database.knex, hasher: argon2Hasher },
+    deps: { db: database.knex, hasher: argon2Hasher, links: linkSealer(randomBytes(32)) },
     async newOrg() {
       n += 1;
       const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: `Org ${n}`, slug: `org-${n}-${randomBytes(3).toString('hex')}` });

@@ -22,7 +22,7 @@ async function counts(f: Fixture, scope: Scope): Promise<{ members: number; audi
 }
 
 eachDatabase((kind, get) => {
-  const deps = (): ImportDeps => ({ db: get().database.knex, hasher: get().deps.hasher, publicUrl: 'https://provisiond.example.org' });
+  const deps = (): ImportDeps => ({ db: get().database.knex, hasher: get().deps.hasher, links: get().deps.links, publicUrl: 'https://provisiond.example.org' });
   const upload = (scope: Scope, options: UploadOptions, content: Buffer | string) => uploadImport(deps(), scope, options, bytes(content));
   const apply = async (scope: Scope, id: string, skipInvalid = false) => (await startApply(deps(), scope, id, { skipInvalid })).done;
   const members = async (scope: Scope) =>
@@ -250,7 +250,7 @@ eachDatabase((kind, get) => {
     let calls = 0;
     const failing = { hash: async (p: string) => { if (++calls === 3) throw new Error('disk on fire'); return get().deps.hasher.hash(p); }, verify: get().deps.hasher.verify };
     const lines = ['Email,First Name,Last Name,Username,Password', ...['anna', 'bert', 'carl', 'dora', 'emil'].map((n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`)];
-    const deps = { db: get().database.knex, publicUrl: 'https://provisiond.example.org', batchSize: 2 };
+    const deps = { db: get().database.knex, links: get().deps.links, publicUrl: 'https://provisiond.example.org', batchSize: 2 };
     const run = await uploadImport({ ...deps, hasher: failing }, scope, { mode: 'add' }, bytes(lines.join('\n')));
     await t.throwsAsync((await startApply({ ...deps, hasher: failing }, scope, run.id, {})).done, { message: 'disk on fire' });
     t.like(await getImport(deps.db, scope.orgId, run.id), { status: 'failed', created: 2, progress: { appliedThroughLine: 3 } });

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
 import { ConflictError, LimitError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { acceptBuiltIn, invitationHook, openInvitation } from '../../src/invitations/invitation-acceptance.ts';
 import { createInvitations, type InvitationDeps } from '../../src/invitations/invitation-create.ts';
-import { deleteInvitation, listInvitations, resendInvitation } from '../../src/invitations/invitation-manage.ts';
+import { deleteInvitation, getInvitation, listInvitations, resendInvitation } from '../../src/invitations/invitation-manage.ts';
+import { linkSealer } from '../../src/invitations/link-sealer.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
@@ -44,9 +46,9 @@ eachDatabase((kind, fixture) => {
     t.false(stored.token_hash.toString('hex').includes(tokenOf(invitation!.link)));
     t.truthy(await openInvitation(f.database.knex, scope.orgId, tokenOf(invitation!.link), new Date(t0.getTime() + 13 * DAY)));
     t.is(await openInvitation(f.database.knex, scope.orgId, tokenOf(invitation!.link), new Date(t0.getTime() + 14 * DAY)), null, 'expired');
-    const listed = await listInvitations(f.database.knex, scope, { status: 'expired' }, new Date(t0.getTime() + 15 * DAY));
+    const listed = await listInvitations({ ...depsOf(f), maxPageSize: 500 }, scope, { status: 'expired' }, new Date(t0.getTime() + 15 * DAY));
     t.is(listed.total, 1);
-    t.is(listed.items[0]!.link, null, 'the link is shown only when it is made');
+    t.is(listed.items[0]!.link, null, 'an expired invitation shows no link');
   });
 
   test(`[${kind}] bad input is refused with a clear message and nothing is written`, async (t) => {
@@ -95,6 +97,34 @@ eachDatabase((kind, fixture) => {
     t.is((await createInvitations(deps, scope, { email: 'kim2@example.org', mode: 'add-and-notify', username: 'kim.created' })).items[0]!.username, 'kim.created', 'the username is reusable');
   });
 
+  test(`[${kind}] the table shows each open invitation's copyable link (sealed, not stored in clear), sorted and paged`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const deps = depsOf(f);
+    const view = { ...deps, maxPageSize: 2 };
+    const { items } = await createInvitations(deps, scope, { emails: ['c.link@example.org', 'a.link@example.org', 'b.link@example.org'] });
+    const shown = await getInvitation(deps, scope, items[0]!.id);
+    t.is(shown.link, items[0]!.link, 'show gives the link the mail carried');
+    const stored = await f.database.knex('invitations').where('id', items[0]!.id).first('token_sealed');
+    t.false(Buffer.from(stored.token_sealed).includes(Buffer.from(tokenOf(items[0]!.link))), 'the token is sealed, not kept in clear');
+    t.is((await getInvitation({ ...deps, links: linkSealer(randomBytes(32)) }, scope, items[0]!.id)).link, null, 'another key opens nothing');
+
+    const page1 = await listInvitations(view, scope, { sort: 'email', pageSize: 2 });
+    t.deepEqual([page1.total, page1.items.map((i) => i.email)], [3, ['a.link@example.org', 'b.link@example.org']]);
+    t.deepEqual(page1.items.map((i) => i.link), [items[1]!.link, items[2]!.link]);
+    const page2 = await listInvitations(view, scope, { sort: 'email', pageSize: 2, page: 2 });
+    t.deepEqual(page2.items.map((i) => i.email), ['c.link@example.org']);
+    t.deepEqual((await listInvitations(view, scope, { sort: '-email', pageSize: 1 })).items.map((i) => i.email), ['c.link@example.org']);
+    await t.throwsAsync(listInvitations(view, scope, { pageSize: 3 }), { instanceOf: ValidationError, message: /pageSize: must be at most 2/ });
+    await t.throwsAsync(listInvitations(view, scope, { sort: 'shoeSize' }), { instanceOf: ValidationError, message: /sort: must be one of createdAt/ });
+
+    const resent = await resendInvitation(deps, scope, items[0]!.id);
+    t.is((await getInvitation(deps, scope, items[0]!.id)).link, resent.link, 'after a resend the table shows the new link');
+    await deleteInvitation(f.database.knex, scope, items[0]!.id);
+    t.is((await getInvitation(deps, scope, items[0]!.id)).link, null);
+    t.is((await f.database.knex('invitations').where('id', items[0]!.id).first('token_sealed')).token_sealed, null, 'deleting forgets the sealed token');
+  });
+
   test(`[${kind}] inviting an existing member gives the role directly and notifies; add without invitation sends nothing`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
@@ -123,7 +153,7 @@ eachDatabase((kind, fixture) => {
     const accepted = await acceptBuiltIn(deps, { token, username: 'ann.accepts', password: 'Harbour-5521-x' });
     t.like(await db('members').where('id', accepted.memberId).first(), { status: 'active', username: 'ann.accepts', email: 'ann@example.org' });
     await t.throwsAsync(acceptBuiltIn(deps, { token, username: 'ann.again', password: 'Harbour-5521-x' }), { instanceOf: NotFoundError }, 'a second acceptance finds nothing');
-    t.like((await listInvitations(db, scope, {})).items[0], { status: 'accepted' });
+    t.like((await listInvitations({ ...deps, maxPageSize: 500 }, scope, {})).items[0], { status: 'accepted', link: null });
 
     const { items: [ent] } = await createInvitations(deps, scope, { email: 'eve@corp.example', mode: 'organization-logins', source: 'corp', externalId: 'uid=eve' });
     await t.throwsAsync(acceptBuiltIn(deps, { token: tokenOf(ent!.link), username: 'eve.local', password: 'Harbour-5521-x' }), { message: /organization logins only/ });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
@@ -10,6 +11,7 @@ import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import { linkSealer } from '../../src/invitations/link-sealer.ts';
 
 // The sync engine's `invite` reaction against a real OpenLDAP slapd: unmatched users with an
 // email get one invitation each, a second run sends none, a user without email is reported, and
@@ -22,7 +24,7 @@ if (!available) console.warn('SKIPPED: slapd is not installed; the invite reacti
 let slapd: Slapd | undefined;
 test.before(async () => {
   if (available) slapd = await startSlapd();
-  registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, publicUrl: () => 'https://id.example.test' }));
+  registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, links: linkSealer(randomBytes(32)), publicUrl: () => 'https://id.example.test' }));
 });
 test.after.always(async () => {
   await slapd?.stop();

@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import type { CreatedInvitations } from '../../invitations/invitation-create.ts';
+import type { InvitationPage } from '../../invitations/invitation-manage.ts';
 import type { Invitation } from '../../invitations/invitation-record.ts';
 import { query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
-// Email invitations (seed 001, 002, 004): create for one or many addresses, list with filters,
-// show, resend (a new link; the old one stops working), delete (pending only).
+// Email invitations (seed 001, 002, 004): create for one or many addresses, list with filters
+// and the copyable links of open invitations (R-INV-6), show, resend (a new link; the old one
+// stops working), delete (pending only).
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,19 +45,23 @@ export function invitationsCommand(): Command {
         for (const invitation of created.items) process.stdout.write(`${invitation.email}  ${invitation.status}  ${invitation.link ?? '(no link: added directly)'}\n`);
       });
     });
-  invitations.command('list').description('list invitations, newest first')
+  invitations.command('list').description('list invitations with their copyable links, newest first')
     .option('--status <status>', 'pending, accepted, expired, deleted or added')
     .option('--email <text>', 'part of the invited address')
     .option('--source <name>', 'only the invitations a directory source sent')
-    .action(async (flags: { status?: string; email?: string; source?: string }, command: Command) => {
+    .option('--sort <column>', 'createdAt, expiresAt, email, status, role or invitedBy; a leading - sorts descending (default -createdAt)')
+    .option('--page <n>', 'page number, from 1')
+    .option('--page-size <n>', 'invitations per page (default 50)')
+    .action(async (flags: { status?: string; email?: string; source?: string; sort?: string; page?: string; pageSize?: string }, command: Command) => {
       await withClient(command, async (client, json) => {
-        const page = await client.request<{ items: Invitation[]; total: number }>('GET', `/api/v1/invitations${query(flags)}`);
+        const page = await client.request<InvitationPage>('GET', `/api/v1/invitations${query(flags)}`);
         if (json) return printJson(page);
         printTable(page.items, [
           { header: 'id', value: (i) => i.id }, { header: 'inviter', value: (i) => i.invitedBy }, { header: 'email', value: (i) => i.email },
           { header: 'role', value: (i) => i.role }, { header: 'created', value: (i) => i.createdAt.slice(0, 10) },
           { header: 'expires', value: (i) => i.expiresAt?.slice(0, 10) }, { header: 'status', value: (i) => i.status },
-        ], `${page.total} invitation(s)`);
+          { header: 'link', value: (i) => i.link ?? '' },
+        ], `${page.items.length} of ${page.total} invitation(s), page ${page.page}`);
       });
     });
   invitations.command('show <id>').description('show an invitation').action(async (id: string, _f, command: Command) => {

@@ -4,21 +4,21 @@ import { createInvitations, type InvitationDeps } from '../../invitations/invita
 import { deleteInvitation, getInvitation, listInvitations, resendInvitation } from '../../invitations/invitation-manage.ts';
 import { scopeOf } from '../authenticate.ts';
 
-// Email invitations over the admin API (R-INV-1…6). Answers that carry a link (create, resend)
-// are never cached: the link opens the invitation.
+// Email invitations over the admin API (R-INV-1…6). Answers carry links (the table's copyable
+// link, R-INV-6), which open the invitations: they are never cached.
 
 export function invitationsRoutes(ctx: AppContext): Router {
   const router = Router();
-  const deps: InvitationDeps = { db: ctx.database.knex, hasher: ctx.hasher, publicUrl: ctx.publicUrl };
+  const deps: InvitationDeps = { db: ctx.database.knex, hasher: ctx.hasher, publicUrl: ctx.publicUrl, links: ctx.links };
 
   router.post('/invitations', async (req, res) => {
     res.status(201).set('Cache-Control', 'no-store').json(await createInvitations(deps, scopeOf(res), req.body));
   });
   router.get('/invitations', async (req, res) => {
-    res.json(await listInvitations(deps.db, scopeOf(res), { ...req.query }));
+    res.set('Cache-Control', 'no-store').json(await listInvitations({ ...deps, maxPageSize: ctx.config.api.maxPageSize }, scopeOf(res), { ...req.query }));
   });
   router.get('/invitations/:id', async (req, res) => {
-    res.json(await getInvitation(deps.db, scopeOf(res), req.params.id));
+    res.set('Cache-Control', 'no-store').json(await getInvitation(deps, scopeOf(res), req.params.id));
   });
   router.post('/invitations/:id/resend', async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await resendInvitation(deps, scopeOf(res), req.params.id));
