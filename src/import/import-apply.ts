@@ -58,6 +58,8 @@ export async function applyBatch(
   run: Pick<RunRow, 'id' | 'mode' | 'applied_through_line'>,
   batch: PlannedBatch,
   ctx: RunContext,
+  /** The commit of the batch before this one: this one commits only after it, or rolls back with it. */
+  previous: Promise<unknown> = Promise.resolve(),
 ): Promise<number> {
   // Rows of batches that committed before an interruption are members now and were already left out.
   const rows = batch.rows.filter((r) => r.line > run.applied_through_line);
@@ -76,6 +78,7 @@ export async function applyBatch(
     const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
     await insertLinks(trx, scope.orgId, members, added);
     const created = invited + added.length;
+    await previous;
     await trx('import_runs').where('id', run.id).update({ applied_through_line: batch.lastLine, created: trx.raw('created + ?', [created]), updated_at: trx.fn.now() });
     return created;
   });

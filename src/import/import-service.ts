@@ -27,6 +27,8 @@ export interface ImportDeps {
   publicUrl: string;
   links: LinkSealer;
   batchSize?: number;
+  /** Batches written at once when applying (PostgreSQL: more than one; PGlite has one connection). */
+  writers?: number;
 }
 
 export const uploadOptionsSchema = z
@@ -194,22 +196,33 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: Impor
   const rows = readRows(storedChunks(deps.db, row.id), format);
   const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
   let created = row.created;
-  // While one batch is written, the next is read and validated: the database and the parser
-  // work side by side. Batches still commit one after the other, in file order.
-  let writing: Promise<number> | null = null;
-  const write = async (batch: PlannedBatch) => {
-    const added = await applyBatch(deps, scope, row, batch, runContext);
-    live.created = created + added;
-    live.progress.appliedThroughLine = batch.lastLine;
-    return added;
-  };
-  for await (const batch of planImport(rows, context, report)) {
-    if (writing) created += await writing;
-    writing = write(batch);
-    // Awaited at the next batch or after the loop; the handler only keeps Node from calling it unhandled meanwhile.
-    writing.catch(() => {});
+  live.created = created;
+  // While batches are written, the next is read and validated: the database and the parser work
+  // side by side, and on PostgreSQL `writers` batches insert at once on their own connections.
+  // Each batch still commits after the one before it (applyBatch waits for it), so that the
+  // resume point only ever moves over batches that are all in.
+  const writers = Math.max(1, deps.writers ?? 1);
+  const inFlight: Array<Promise<number>> = [];
+  let committed: Promise<unknown> = Promise.resolve();
+  try {
+    for await (const batch of planImport(rows, context, report)) {
+      if (inFlight.length >= writers) created += await inFlight.shift()!;
+      const writing = applyBatch(deps, scope, row, batch, runContext, committed).then((added) => {
+        live.created += added;
+        live.progress.appliedThroughLine = batch.lastLine;
+        return added;
+      });
+      // Awaited in turn below; the handler only keeps Node from calling it unhandled meanwhile.
+      writing.catch(() => {});
+      committed = writing;
+      inFlight.push(writing);
+    }
+    for (const writing of inFlight.splice(0)) created += await writing;
+  } catch (error) {
+    // The batches after a failed one roll back (they wait for it); let them finish first.
+    await Promise.allSettled(inFlight);
+    throw error;
   }
-  if (writing) created += await writing;
   const alreadyPresent = report.valid - created;
   await deps.db.transaction(async (trx) => {
     await trx('import_runs').where('id', row.id).update({

@@ -2,9 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import ClientPgLite from 'knex-pglite';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -35,6 +32,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // Loaded only for the embedded database: the module alone is ~40 MB of a PostgreSQL daemon's memory.
+  const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
+    import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm'), import('knex-pglite'),
+  ]);
   // The options-only form: `new PGlite(undefined, options)` drops the extensions.
   const pglite = new PGlite({ dataDir: inMemory ? undefined : path.join(options.dataDir, 'pgdata'), extensions: { pg_trgm } });
   await pglite.waitReady;

@@ -56,7 +56,7 @@ async function runOn(db: string, database: Database, files: { enterprise: string
   await migrateToLatest(database.knex);
   const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Import bench', slug: `import-bench-${randomBytes(3).toString('hex')}` });
   const scope: Scope = { orgId: org.id, actor: LOCAL_ADMIN };
-  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080', links: linkSealer(randomBytes(32)) };
+  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080', links: linkSealer(randomBytes(32)), writers: database.kind === 'postgres' ? 2 : 1 };
   const scenarios = [
     { name: 'enterprise', file: files.enterprise, rows: N, options: { mode: 'portal-enterprise' as const } },
     ...(BUILTIN > 0 ? [{ name: 'builtin-passwords', file: files.builtin, rows: BUILTIN, options: { mode: 'portal-builtin' as const } }] : []),
@@ -85,7 +85,9 @@ export async function runImportBench(emit: (line: Line) => void): Promise<void> 
       `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},user${i}@example.org,CORP\\user${i},${ROLES[i % 4]},Creator`);
     await writeFile(files.builtin, 'First Name,Last Name,Email,Username,Password,Role,User Type', BUILTIN, (i) =>
       `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},local${i}@example.org,local.user${i},Kx81-vbq4-${i},User,Creator`);
-    const postgres = await createPostgresDatabase(benchPostgresUrl(), 'import');
+    // BENCH_DATABASES=postgres (or pglite) runs one.
+    const databases = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',');
+    const postgres = databases.includes('postgres') ? await createPostgresDatabase(benchPostgresUrl(), 'import') : null;
     if (postgres) {
       try {
         const database = await openDatabase({ url: postgres.url, dataDir: '' });
@@ -98,6 +100,7 @@ export async function runImportBench(emit: (line: Line) => void): Promise<void> 
         await postgres.drop();
       }
     }
+    if (!databases.includes('pglite')) return;
     const dataDir = path.join(dir, 'pglite');
     const database = await openDatabase({ dataDir });
     try {

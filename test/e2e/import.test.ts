@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { Browser } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { type SmtpSink, sinkConfig, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 // Imports end to end: the daemon on its embedded database, the CLI beside it (through the socket)
 // and the admin API over HTTP, with the seeds' example files; the invite modes' mail goes to a
@@ -19,13 +19,7 @@ let editor: string;
 test.before(async () => {
   sink = await startSmtpSink();
   const config = path.join(dataDir, 'provisiond.yaml');
-  writeFileSync(config, `organization:
-  name: Wasserwerk Thun AG
-mail:
-  from: Wasserwerk <no-reply@wasserwerk.test>
-  smtp: { host: 127.0.0.1, port: ${sink.port} }
-  pollSeconds: 0.1
-`);
+  writeFileSync(config, sinkConfig(sink, 'Wasserwerk Thun AG', 'Wasserwerk <no-reply@wasserwerk.test>'));
   env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
   const created = await runCli(['keys', 'create', '--title', 'import e2e', '--role', 'editor', '--json'], env);
@@ -134,18 +128,6 @@ test.serial('API: upload for validation, read the report, confirm; the membershi
   t.is((await usernames()).length, count);
 });
 
-const decoded = (raw: string) => Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
-
-async function mailsTo(addresses: string[]): Promise<Map<string, string>> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const found = new Map(sink.messages.flatMap((m) => addresses.filter((a) => m.to.includes(a)).map((a) => [a, decoded(m.raw)] as const)));
-    if (found.size === addresses.length) return found;
-    if (Date.now() > until) throw new Error(`mail arrived for ${[...found.keys()].join(', ') || 'nobody'} of ${addresses.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test.serial('CLI: the invite modes send invitations through the daemon\'s mail, in the chosen language; the links work; a re-import sends nothing', async (t) => {
   t.is((await runCli(['orgs', 'update', '--no-membership-limit'], env)).code, 0);
   const file = path.join(dataDir, 'invite.csv');
@@ -153,8 +135,8 @@ test.serial('CLI: the invite modes send invitations through the daemon\'s mail, 
   const invited = await cli('csv', '--mode', 'invite-any', '--file', file, '--language', 'de', '--message', 'Willkommen im Wasserwerk', '--apply');
   t.is(invited.code, 0, invited.stderr);
   t.regex(invited.stdout, /applied import [0-9a-f-]{36}: 2 created, 0 already present/);
-  const mails = await mailsTo(['hanna.meier@example.org', 'luca.rossi@example.org']);
-  const hanna = mails.get('hanna.meier@example.org')!;
+  const hanna = await sink.mailTo('hanna.meier@example.org');
+  await sink.mailTo('luca.rossi@example.org');
   t.true(hanna.includes('Wasserwerk Thun AG') && hanna.includes('Willkommen im Wasserwerk') && hanna.includes('Publisher'), hanna);
   const link = /https?:\/\/[^\s"<>]+\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=de/.exec(hanna)?.[0];
   t.truthy(link, 'the mail carries a German invitation link');
@@ -175,7 +157,7 @@ test.serial('CLI: the invite modes send invitations through the daemon\'s mail, 
   writeFileSync(notify, 'Email,First Name,Last Name,Username,User Type,Role\nnora.tify@example.org,Nora,Tify,nora.tify,Creator,User\n');
   const added = await cli('csv', '--mode', 'add-notify', '--file', notify, '--apply');
   t.regex(added.stdout, /1 created/, added.stderr);
-  const noraMail = (await mailsTo(['nora.tify@example.org'])).get('nora.tify@example.org')!;
+  const noraMail = await sink.mailTo('nora.tify@example.org');
   t.true(noraMail.includes('Your username: nora.tify'), 'the mail names the pre-created username');
   t.like((await api(daemon.url, 'GET', '/api/v1/members/nora.tify', editor)).body, { status: 'pending', username: 'nora.tify' });
   t.is(sink.messages.filter((m) => m.to.some((a) => /hanna|luca/.test(a))).length, 2, `the re-import sent nothing (${sink.messages.length - sent} mail(s) since)`);

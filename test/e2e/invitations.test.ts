@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Browser } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { sinkConfig, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 // Email invitations end to end: the CLI contract, the daemon's delivery worker sending to a real
 // SMTP sink, the acceptance page in the invitee's language, built-in acceptance over HTTP (once),
@@ -17,13 +17,7 @@ let sink: SmtpSink;
 test.before(async () => {
   sink = await startSmtpSink();
   const config = path.join(dir, 'provisiond.yaml');
-  writeFileSync(config, `organization:
-  name: Bantiger Elektro AG
-mail:
-  from: Bantiger <no-reply@bantiger.test>
-  smtp: { host: 127.0.0.1, port: ${sink.port} }
-  pollSeconds: 0.1
-`);
+  writeFileSync(config, sinkConfig(sink, 'Bantiger Elektro AG', 'Bantiger <no-reply@bantiger.test>'));
   env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
 });
@@ -34,18 +28,7 @@ test.after.always(async () => {
 });
 
 const cli = (...args: string[]) => runCli(args, env);
-const decoded = (raw: string) => Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
 const local = (link: string, url: string) => link.replace(/^https?:\/\/[^/]+/, url);
-
-async function mailTo(address: string, after = 0): Promise<string> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const found = sink.messages.slice(after).find((m) => m.to.includes(address));
-    if (found) return decoded(found.raw);
-    if (Date.now() > until) throw new Error(`no mail to ${address}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test.serial('invitations create prints id, status, expiresAt and link; the mail arrives; the invitee accepts once', async (t) => {
   const created = await cli('invitations', 'create', '--email', 'ada@example.org', '--role', 'Publisher', '--language', 'fr', '--json');
@@ -56,7 +39,7 @@ test.serial('invitations create prints id, status, expiresAt and link; the mail 
   t.true(Math.abs(Date.parse(invitation.expiresAt) - Date.now() - 14 * 86_400_000) < 120_000);
   t.regex(invitation.link, /\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=fr$/);
 
-  const mail = await mailTo('ada@example.org');
+  const mail = await sink.mailTo('ada@example.org');
   t.true(mail.includes(invitation.link), 'the mail carries the link');
   t.true(mail.includes('vous invite à rejoindre Bantiger Elektro AG'));
   t.regex(mail, /From: Bantiger <no-reply@bantiger\.test>/);
@@ -87,7 +70,7 @@ test.serial('invitations create prints id, status, expiresAt and link; the mail 
 test.serial('resend kills the old link, delete frees the username, bad input writes nothing', async (t) => {
   const before = sink.messages.length;
   const first = JSON.parse((await cli('invitations', 'create', '--email', 'kim@example.org', '--mode', 'add-and-notify', '--username', 'kim.created', '--language', 'de', '--json')).stdout);
-  await mailTo('kim@example.org', before);
+  await sink.mailTo('kim@example.org', before);
   const resent = JSON.parse((await cli('invitations', 'resend', first.id, '--json')).stdout);
   t.not(resent.link, first.link);
   t.is((await new Browser().get(local(first.link, daemon.url))).status, 404, 'the old link is dead');

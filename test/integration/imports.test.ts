@@ -245,12 +245,12 @@ eachDatabase((kind, get) => {
 });
 
 eachDatabase((kind, get) => {
-  test(`${kind}: an apply interrupted after a batch resumes after it and creates the rest once`, async (t) => {
+  for (const writers of [1, 2]) test(`${kind}: an apply interrupted after a batch resumes after it and creates the rest once (${writers} writer(s))`, async (t) => {
     const scope = await get().newOrg();
     let calls = 0;
     const failing = { hash: async (p: string) => { if (++calls === 3) throw new Error('disk on fire'); return get().deps.hasher.hash(p); }, verify: get().deps.hasher.verify };
     const lines = ['Email,First Name,Last Name,Username,Password', ...['anna', 'bert', 'carl', 'dora', 'emil'].map((n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`)];
-    const deps = { db: get().database.knex, links: get().deps.links, publicUrl: 'https://provisiond.example.org', batchSize: 2 };
+    const deps = { db: get().database.knex, links: get().deps.links, publicUrl: 'https://provisiond.example.org', batchSize: 2, writers };
     const run = await uploadImport({ ...deps, hasher: failing }, scope, { mode: 'add' }, bytes(lines.join('\n')));
     await t.throwsAsync((await startApply({ ...deps, hasher: failing }, scope, run.id, {})).done, { message: 'disk on fire' });
     t.like(await getImport(deps.db, scope.orgId, run.id), { status: 'failed', created: 2, progress: { appliedThroughLine: 3 } });

@@ -11,7 +11,10 @@ import { scopeOf } from '../authenticate.ts';
 
 export function importsRoutes(ctx: AppContext): Router {
   const router = Router();
-  const deps = { db: ctx.database.knex, hasher: ctx.hasher, links: ctx.links, get publicUrl() { return ctx.publicUrl; } };
+  const deps = {
+    db: ctx.database.knex, hasher: ctx.hasher, links: ctx.links, writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    get publicUrl() { return ctx.publicUrl; },
+  };
 
   router.get('/imports/modes', (_req, res) => {
     const items = MODE_IDS.map((id) => ({ id, title: IMPORT_MODES[id].title, header: templateOf(IMPORT_MODES[id]).trim() }));
