@@ -24,6 +24,7 @@ export interface Invitee {
   displayName: string;
   userTypeId: string;
   role: { id: string; name: string };
+  roleParameter?: string | null;
   /** The directory identity an invitation of the sync's `invite` reaction is tied to. */
   externalId?: string | null;
 }
@@ -55,7 +56,7 @@ export async function writeInvitations(
   const usernames = invitees.map((i) => i.username ?? placeholderUsername());
   const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, invitees.map((i, n) => ({
     username: usernames[n]!, email: i.email, firstName: i.firstName, lastName: i.lastName, displayName: i.displayName,
-    userTypeId: i.userTypeId, roleId: i.role.id, status: 'pending', source: batch.source ?? 'builtin',
+    userTypeId: i.userTypeId, roleId: i.role.id, roleParameter: i.roleParameter ?? null, status: 'pending', source: batch.source ?? 'builtin',
   })), { ...shared, usernameLocked: batch.mode === 'add-and-notify' });
   const memberIds = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
   const expiresAt = invitationExpiry(batch.now, org.invitationExpiryDays);

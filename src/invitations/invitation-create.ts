@@ -35,6 +35,8 @@ export const createInvitationSchema = z.object({
   emails: z.array(z.string().trim()).min(1, 'give at least one email address').max(500, 'at most 500 addresses at once').optional(),
   email: z.string().trim().optional(),
   role: z.string().trim().min(1).optional(),
+  /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
+  roleParameter: z.string().trim().min(1).max(200).optional(),
   userType: z.string().trim().min(1).optional(),
   groups: z.array(z.string().min(1)).max(500).optional(),
   licenses: z.array(z.string().min(1).max(100)).max(100).optional(),
@@ -74,6 +76,8 @@ function checkRequest(request: CreateRequest, count: number, role: CatalogRole, 
   if (!needsUsername && request.username) throw ValidationError.field('username', 'the invitee chooses a username in this mode; use add-and-notify to create it');
   if (request.username && count > 1) throw ValidationError.field('username', 'a username can be given only when inviting one address');
   if (request.password !== undefined && request.mode !== 'add-without-invitation') throw ValidationError.field('password', 'only the add-without-invitation mode takes a (temporary) password; invitees set their own');
+  if (role.parameterName && !request.roleParameter) throw ValidationError.field('roleParameter', `role ${role.name} needs a ${role.parameterName}`);
+  if (!role.parameterName && request.roleParameter) throw ValidationError.field('roleParameter', `role ${role.name} takes no parameter`);
   if (isAdministratorRole(role) && !org.allowAdminInvitations) {
     throw ValidationError.field('role', `${role.name} is an administrator role, which invitations cannot give unless the organization allows it (allowAdminInvitations)`);
   }
@@ -134,7 +138,7 @@ function invitee(request: CreateRequest, email: string, catalog: Catalog, org: O
   }, catalog, { usernameRules: request.username !== undefined });
   return {
     email, username: request.username ?? null, firstName: resolved.firstName, lastName: resolved.lastName, displayName: resolved.displayName,
-    userTypeId: resolved.userType.id, role: resolved.role, externalId: request.externalId ?? null,
+    userTypeId: resolved.userType.id, role: resolved.role, roleParameter: request.roleParameter ?? null, externalId: request.externalId ?? null,
   };
 }
 
@@ -156,6 +160,7 @@ function memberInput(request: CreateRequest, email: string) {
     ...(named ? { firstName: request.firstName, lastName: request.lastName } : { displayName: email.split('@')[0] }),
     userType: request.userType,
     role: request.role,
+    roleParameter: request.roleParameter,
     groups: request.groups,
     licenses: request.licenses,
     password: request.password,
@@ -196,7 +201,7 @@ async function addWithoutInvitation(trx: Knex.Transaction, scope: Scope, request
 async function addExisting(trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, member: { id: string }, now: Date) {
   const current = (await trx('members').where('id', member.id).first('role_id')) as { role_id: string };
   if (current.role_id !== role.id) {
-    await trx('member_roles').insert({ member_id: member.id, role_id: role.id, parameter: null }).onConflict(['member_id', 'role_id']).ignore();
+    await trx('member_roles').insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null }).onConflict(['member_id', 'role_id']).ignore();
   }
   const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? []);
   if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: member.id }))).onConflict(['group_id', 'member_id']).ignore();

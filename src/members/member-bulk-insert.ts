@@ -15,6 +15,8 @@ export interface BulkMember {
   description?: string;
   userTypeId: string;
   roleId: string;
+  /** The parameter of a role that needs one (seed 002's Vertex ID). */
+  roleParameter?: string | null;
   status: MemberStatus;
   source: string;
   passwordHash?: string | null;
@@ -39,7 +41,7 @@ export const BULK_BATCH = 5000;
 const COLUMNS = [
   ['username', 'text'], ['email', 'text'], ['first_name', 'text'], ['last_name', 'text'], ['display_name', 'text'],
   ['description', 'text'], ['user_type_id', 'uuid'], ['role_id', 'uuid'], ['status', 'text'], ['source', 'text'],
-  ['password_hash', 'text'], ['must_change_password', 'boolean'],
+  ['password_hash', 'text'], ['must_change_password', 'boolean'], ['role_parameter', 'text'],
 ] as const;
 
 function columnsOf(batch: BulkMember[]): unknown[][] {
@@ -47,7 +49,7 @@ function columnsOf(batch: BulkMember[]): unknown[][] {
     batch.map((m) => m.username), batch.map((m) => m.email), batch.map((m) => m.firstName), batch.map((m) => m.lastName),
     batch.map((m) => m.displayName), batch.map((m) => m.description ?? ''), batch.map((m) => m.userTypeId), batch.map((m) => m.roleId),
     batch.map((m) => m.status), batch.map((m) => m.source), batch.map((m) => m.passwordHash ?? null),
-    batch.map((m) => m.mustChangePassword ?? false),
+    batch.map((m) => m.mustChangePassword ?? false), batch.map((m) => m.roleParameter ?? null),
   ];
 }
 

@@ -6,6 +6,7 @@ import { acceptBuiltIn, invitationHook, openInvitation } from '../../src/invitat
 import { createInvitations, type InvitationDeps } from '../../src/invitations/invitation-create.ts';
 import { deleteInvitation, getInvitation, listInvitations, resendInvitation } from '../../src/invitations/invitation-manage.ts';
 import { linkSealer } from '../../src/invitations/link-sealer.ts';
+import { createRole } from '../../src/catalog/role-service.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
@@ -123,6 +124,24 @@ eachDatabase((kind, fixture) => {
     await deleteInvitation(f.database.knex, scope, items[0]!.id);
     t.is((await getInvitation(deps, scope, items[0]!.id)).link, null);
     t.is((await f.database.knex('invitations').where('id', items[0]!.id).first('token_sealed')).token_sealed, null, 'deleting forgets the sealed token');
+  });
+
+  test(`[${kind}] seed 002: a role that needs a Vertex ID is given with it, to new invitees and to existing members`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const deps = depsOf(f);
+    await createRole(f.database.knex, scope, { name: 'hoster', privileges: ['view'], parameterName: 'Vertex ID' });
+    const before = await counts(f, scope.orgId);
+    await t.throwsAsync(createInvitations(deps, scope, { email: 'host@example.org', role: 'hoster' }), { instanceOf: ValidationError, message: 'roleParameter: role hoster needs a Vertex ID' });
+    await t.throwsAsync(createInvitations(deps, scope, { email: 'host@example.org', role: 'User', roleParameter: 'v-1' }), { instanceOf: ValidationError, message: 'roleParameter: role User takes no parameter' });
+    t.deepEqual(await counts(f, scope.orgId), before);
+    const { items: [invited] } = await createInvitations(deps, scope, { email: 'host@example.org', role: 'hoster', roleParameter: 'vertex-42' });
+    t.like(await f.database.knex('members').where('id', invited!.memberId).first('role_parameter', 'status'), { role_parameter: 'vertex-42', status: 'pending' });
+    await createMember(deps, scope, { username: 'partner.one', email: 'partner@example.org', firstName: 'P', lastName: 'One', password: 'Harbour-5521-x' });
+    const { items: [added] } = await createInvitations(deps, scope, { email: 'partner@example.org', role: 'hoster', roleParameter: 'vertex-7' });
+    t.is(added!.status, 'added');
+    const granted = await f.database.knex('member_roles as mr').join('roles as r', 'r.id', 'mr.role_id').where('mr.member_id', added!.memberId).first('r.name', 'mr.parameter');
+    t.deepEqual(granted, { name: 'hoster', parameter: 'vertex-7' });
   });
 
   test(`[${kind}] inviting an existing member gives the role directly and notifies; add without invitation sends nothing`, async (t) => {

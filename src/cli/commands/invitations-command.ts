@@ -20,6 +20,7 @@ export function invitationsCommand(): Command {
   invitations.command('create').description('invite one or several addresses (the link is printed now and mailed)')
     .requiredOption('--email <address>', 'address to invite (repeat for several)', collect)
     .option('--role <role>', 'role given on joining (default: the organization default)')
+    .option('--role-parameter <value>', 'the parameter of a role that needs one (e.g. a Vertex ID)')
     .option('--user-type <type>', 'user type (default: the organization default)')
     .option('--group <group>', 'group to join (repeat for several)', collect)
     .option('--license <license>', 'license to assign (repeat for several)', collect)
@@ -31,12 +32,12 @@ export function invitationsCommand(): Command {
     .option('--first-name <name>', 'first name').option('--last-name <name>', 'last name')
     .option('--must-use-invited-email', 'the invitee must sign up with the invited address')
     .action(async (flags: {
-      email: string[]; role?: string; userType?: string; group?: string[]; license?: string[]; language?: string; message?: string; mode?: string;
+      email: string[]; role?: string; roleParameter?: string; userType?: string; group?: string[]; license?: string[]; language?: string; message?: string; mode?: string;
       username?: string; password?: string; firstName?: string; lastName?: string; mustUseInvitedEmail?: boolean;
     }, command: Command) => {
       await withClient(command, async (client, json) => {
         const body = {
-          emails: flags.email, role: flags.role, userType: flags.userType, groups: flags.group, licenses: flags.license, language: flags.language,
+          emails: flags.email, role: flags.role, roleParameter: flags.roleParameter, userType: flags.userType, groups: flags.group, licenses: flags.license, language: flags.language,
           message: flags.message, mode: flags.mode, username: flags.username, password: flags.password, firstName: flags.firstName,
           lastName: flags.lastName, mustUseInvitedEmail: flags.mustUseInvitedEmail,
         };
