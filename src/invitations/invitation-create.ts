@@ -123,7 +123,8 @@ export async function createInvitations(deps: InvitationDeps, scope: Scope, inpu
   });
   const rows = new Map((await selectInvitations(deps.db, scope.orgId).whereIn('i.id', created.map((c) => c.id)) as InvitationRow[]).map((r) => [r.id, r]));
   // In the order the addresses were given.
-  created.sort((a, b) => emails.indexOf(a.email) - emails.indexOf(b.email));
+  const position = new Map(emails.map((email, i) => [email, i]));
+  created.sort((a, b) => position.get(a.email)! - position.get(b.email)!);
   const items = created.map((c) => presentInvitation(rows.get(c.id)!, now, c.link));
   return { items, total: items.length };
 }
