@@ -2,7 +2,9 @@
 // The compiled CLI; `npm install` builds it through the package's prepare script.
 import('../dist/src/cli/main.js').catch((error) => {
   if (error && error.code === 'ERR_MODULE_NOT_FOUND') {
-    console.error('provisiond: the build is missing; run `npm run build` (npm install does this for you).');
+    console.error(
+      'provisiond: the build is missing; run `npm run build` (npm install does this for you).',
+    );
     process.exit(1);
   }
   throw error;

@@ -35,7 +35,9 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('builtin').notNullable().defaultTo(false);
   });
   await knex.raw('create unique index user_types_name_key on user_types (org_id, lower(name))');
-  await knex.raw('create unique index user_types_file_id_key on user_types (org_id, lower(file_id))');
+  await knex.raw(
+    'create unique index user_types_file_id_key on user_types (org_id, lower(file_id))',
+  );
 
   await knex.schema.createTable('roles', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -49,7 +51,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw('create unique index roles_name_key on roles (org_id, lower(name))');
-  await knex.raw(`alter table roles add constraint roles_name_check check (length(btrim(name)) between 1 and 100)`);
+  await knex.raw(
+    `alter table roles add constraint roles_name_check check (length(btrim(name)) between 1 and 100)`,
+  );
 
   await knex.schema.createTable('members', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -88,7 +92,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create index members_org_status_idx on members (org_id, status)');
   await knex.raw('create index members_org_email_idx on members (org_id, lower(email))');
   await knex.raw('create index members_org_created_idx on members (org_id, created_at, id)');
-  await knex.raw('create index members_org_last_name_idx on members (org_id, lower(last_name), id)');
+  await knex.raw(
+    'create index members_org_last_name_idx on members (org_id, lower(last_name), id)',
+  );
   await knex.raw(`create index members_search_idx on members using gin (
     (lower(username || ' ' || email || ' ' || first_name || ' ' || last_name || ' ' || display_name)) gin_trgm_ops)`);
 
@@ -110,7 +116,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw('create unique index groups_name_key on groups (org_id, lower(name))');
-  await knex.raw(`alter table groups add constraint groups_name_check check (length(btrim(name)) between 1 and 256)`);
+  await knex.raw(
+    `alter table groups add constraint groups_name_check check (length(btrim(name)) between 1 and 256)`,
+  );
 
   await knex.schema.createTable('memberships', (t) => {
     t.uuid('group_id').notNullable().references('groups.id').onDelete('CASCADE');
@@ -133,7 +141,9 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['org_id', 'source', 'external_id']);
     t.unique(['member_id', 'source']);
   });
-  await knex.raw('create index identity_links_source_idx on identity_links (org_id, source, member_id)');
+  await knex.raw(
+    'create index identity_links_source_idx on identity_links (org_id, source, member_id)',
+  );
 
   await knex.schema.createTable('api_keys', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -195,8 +205,18 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'audit_log', 'resource_access', 'resources', 'api_keys', 'identity_links', 'memberships', 'groups',
-    'member_roles', 'members', 'roles', 'user_types', 'organizations',
+    'audit_log',
+    'resource_access',
+    'resources',
+    'api_keys',
+    'identity_links',
+    'memberships',
+    'groups',
+    'member_roles',
+    'members',
+    'roles',
+    'user_types',
+    'organizations',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 // (lower(username)) index-only only when the columns under the expression are in it too.
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw('create unique index members_username_covering on members (org_id, lower(username)) include (id, username)');
+  await knex.raw(
+    'create unique index members_username_covering on members (org_id, lower(username)) include (id, username)',
+  );
   await knex.raw('drop index members_username_key');
   await knex.raw('alter index members_username_covering rename to members_username_key');
   await knex.raw('drop index members_org_email_idx');

@@ -7,7 +7,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table members add column profile jsonb not null default '{}'`);
   await knex.raw('alter table groups add column external_id text');
-  await knex.raw('create index groups_external_id_idx on groups (org_id, external_id) where external_id is not null');
+  await knex.raw(
+    'create index groups_external_id_idx on groups (org_id, external_id) where external_id is not null',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

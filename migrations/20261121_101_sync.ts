@@ -47,7 +47,9 @@ export async function up(knex: Knex): Promise<void> {
     add constraint sync_runs_mode_check check (mode in ('full', 'incremental')),
     add constraint sync_runs_status_check check (status in ('running', 'succeeded', 'failed', 'held', 'approved', 'rejected'))`);
   await knex.raw('create index sync_runs_org_idx on sync_runs (org_id, started_at desc)');
-  await knex.raw('create index sync_runs_source_idx on sync_runs (org_id, source, started_at desc)');
+  await knex.raw(
+    'create index sync_runs_source_idx on sync_runs (org_id, source, started_at desc)',
+  );
 
   await knex.schema.createTable('sync_state', (t) => {
     t.uuid('org_id').notNullable().references('organizations.id').onDelete('CASCADE');

@@ -29,7 +29,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table import_runs
     add constraint import_runs_status_check check (status in ('validated', 'applying', 'applied', 'failed')),
     add constraint import_runs_format_check check (format in ('csv', 'createusers'))`);
-  await knex.raw('create index import_runs_org_file_idx on import_runs (org_id, file_sha256, mode)');
+  await knex.raw(
+    'create index import_runs_org_file_idx on import_runs (org_id, file_sha256, mode)',
+  );
   await knex.schema.createTable('import_chunks', (t) => {
     t.uuid('run_id').notNullable().references('import_runs.id').onDelete('CASCADE');
     t.integer('seq').notNullable();

@@ -27,7 +27,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table invitation_codes
     add constraint invitation_codes_roles_check check (coalesce(array_length(role_ids, 1), 0) >= 1),
     add constraint invitation_codes_validity_check check (valid_until > created_at and valid_until <= created_at + interval '90 days 1 minute')`);
-  await knex.raw('create index invitation_codes_org_created_idx on invitation_codes (org_id, created_at desc, id)');
+  await knex.raw(
+    'create index invitation_codes_org_created_idx on invitation_codes (org_id, created_at desc, id)',
+  );
 
   await knex.schema.createTable('scope_administrators', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
@@ -80,7 +82,9 @@ export async function up(knex: Knex): Promise<void> {
     add constraint invitations_status_check check (status in ('pending', 'accepted', 'deleted', 'added')),
     add constraint invitations_language_check check (language in ('en', 'fr', 'de')),
     add constraint invitations_message_check check (message is null or length(message) <= 2000)`);
-  await knex.raw('create index invitations_org_created_idx on invitations (org_id, created_at desc, id)');
+  await knex.raw(
+    'create index invitations_org_created_idx on invitations (org_id, created_at desc, id)',
+  );
   await knex.raw('create index invitations_member_idx on invitations (member_id)');
   await knex.raw(`create unique index invitations_source_pending_key on invitations (org_id, source, external_id)
     where status = 'pending' and source is not null`);
@@ -102,12 +106,22 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('sent_at', { useTz: true }).nullable();
   });
-  await knex.raw(`alter table mail_outbox add constraint mail_outbox_status_check check (status in ('queued', 'sent', 'failed'))`);
-  await knex.raw(`create index mail_outbox_due_idx on mail_outbox (next_attempt_at, id) where status = 'queued'`);
+  await knex.raw(
+    `alter table mail_outbox add constraint mail_outbox_status_check check (status in ('queued', 'sent', 'failed'))`,
+  );
+  await knex.raw(
+    `create index mail_outbox_due_idx on mail_outbox (next_attempt_at, id) where status = 'queued'`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['mail_outbox', 'invitations', 'code_redeem_failures', 'scope_administrators', 'invitation_codes']) {
+  for (const table of [
+    'mail_outbox',
+    'invitations',
+    'code_redeem_failures',
+    'scope_administrators',
+    'invitation_codes',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -7,8 +7,19 @@ export interface FieldIssue {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'validation' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorized' | 'unavailable' | 'limit' | 'rate-limited';
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  abstract readonly kind:
+    | 'validation'
+    | 'conflict'
+    | 'not-found'
+    | 'forbidden'
+    | 'unauthorized'
+    | 'unavailable'
+    | 'limit'
+    | 'rate-limited';
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -16,7 +27,10 @@ export abstract class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   readonly kind = 'validation';
-  constructor(readonly issues: FieldIssue[], message = ValidationError.summarize(issues)) {
+  constructor(
+    readonly issues: FieldIssue[],
+    message = ValidationError.summarize(issues),
+  ) {
     super(message, { issues });
   }
   static field(field: string, message: string): ValidationError {
@@ -49,7 +63,11 @@ export class UnauthorizedError extends DomainError {
 /** The membership limit of an organization would be exceeded. */
 export class LimitError extends DomainError {
   readonly kind = 'limit';
-  constructor(readonly limit: number, readonly count: number, readonly adding: number) {
+  constructor(
+    readonly limit: number,
+    readonly count: number,
+    readonly adding: number,
+  ) {
     super(
       `the organization's membership limit is ${limit} and it has ${count} members (pending invitations included); adding ${adding} would exceed it`,
       { limit, count, adding },
@@ -60,7 +78,10 @@ export class LimitError extends DomainError {
 /** Too many failed attempts of something guessable (invitation codes); try again after `retryAfterSeconds`. */
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate-limited';
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message, { retryAfterSeconds });
   }
 }
@@ -74,13 +95,27 @@ export class UnavailableError extends DomainError {
  * message is for logs and API clients and never carries a password, code or assertion.
  */
 export type SignInRefusal =
-  | 'wrong-credentials' | 'locked' | 'disabled' | 'not-allowed' | 'email-required' | 'username-taken' | 'ambiguous-match'
-  | 'invitation-invalid' | 'invitation-email-mismatch' | 'invitation-organization-logins' | 'provider-refused' | 'flow-expired'
+  | 'wrong-credentials'
+  | 'locked'
+  | 'disabled'
+  | 'not-allowed'
+  | 'email-required'
+  | 'username-taken'
+  | 'ambiguous-match'
+  | 'invitation-invalid'
+  | 'invitation-email-mismatch'
+  | 'invitation-organization-logins'
+  | 'provider-refused'
+  | 'flow-expired'
   | 'registration-closed';
 
 export class SignInDeniedError extends DomainError {
   readonly kind = 'unauthorized';
-  constructor(readonly refusal: SignInRefusal, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    readonly refusal: SignInRefusal,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(message, { refusal, ...details });
   }
 }

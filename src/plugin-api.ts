@@ -162,7 +162,9 @@ export interface SourceContext {
   orgId: string;
   findLocalAccount(login: string): Promise<LocalAccount | null>;
   /** The member linked to a record of this source, for sources that sign in by bind. */
-  findLinkedMember(externalId: string): Promise<{ memberId: string; status: LocalAccount['status'] } | null>;
+  findLinkedMember(
+    externalId: string,
+  ): Promise<{ memberId: string; status: LocalAccount['status'] } | null>;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** The daemon's URLs for this source (redirect sign-in). */
   urls: SignInUrls;

@@ -8,7 +8,10 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   throw new ValidationError(
     result.error.issues.map((issue) => ({
       field: issue.path.length > 0 ? issue.path.join('.') : 'body',
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+      message:
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s): ${issue.keys.join(', ')}`
+          : issue.message,
     })),
   );
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthenticationResult, IdentitySource, IdentitySourcePlugin, SourceContext, SourceConfig } from '../../src/plugin-api.ts';
+import type {
+  AuthenticationResult,
+  IdentitySource,
+  IdentitySourcePlugin,
+  SourceContext,
+  SourceConfig,
+} from '../../src/plugin-api.ts';
 import { argon2Hasher } from './password-hasher.ts';
 
 export { argon2Hasher } from './password-hasher.ts';
@@ -8,7 +14,10 @@ export { argon2Hasher } from './password-hasher.ts';
 // password (set by an administrator) signs in only to be changed (mustChangePassword).
 class BuiltinSource implements IdentitySource {
   readonly type = 'builtin';
-  constructor(readonly name: string, private readonly context: SourceContext) {}
+  constructor(
+    readonly name: string,
+    private readonly context: SourceContext,
+  ) {}
 
   async test() {
     return { ok: true, message: 'built-in accounts are stored in provisiond' };
@@ -23,7 +32,8 @@ class BuiltinSource implements IdentitySource {
       return { ok: false, reason: 'unknown-login' };
     }
     if (!account.passwordHash) return { ok: false, reason: 'no-password' };
-    if (!(await argon2Hasher.verify(account.passwordHash, password))) return { ok: false, reason: 'wrong-password' };
+    if (!(await argon2Hasher.verify(account.passwordHash, password)))
+      return { ok: false, reason: 'wrong-password' };
     if (account.status === 'disabled') return { ok: false, reason: 'disabled' };
     return { ok: true, memberId: account.memberId, mustChangePassword: account.mustChangePassword };
   }

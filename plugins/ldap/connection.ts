@@ -7,7 +7,8 @@ import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 
 export function newClient(config: LdapSourceConfig): Client {
   // tlsOptions only for ldaps://: given to an ldap:// client, ldapts' StartTLS upgrade fails.
-  const ca = config.caFile && config.url.startsWith('ldaps:') ? [readFileSync(config.caFile)] : undefined;
+  const ca =
+    config.caFile && config.url.startsWith('ldaps:') ? [readFileSync(config.caFile)] : undefined;
   return new Client({
     url: config.url,
     timeout: config.timeoutSeconds * 1000,
@@ -36,7 +37,10 @@ export async function openBound(config: LdapSourceConfig, context: SourceContext
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
-    if (error instanceof InvalidCredentialsError) throw new Error(`${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`);
+    if (error instanceof InvalidCredentialsError)
+      throw new Error(
+        `${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`,
+      );
     throw error;
   }
 }
@@ -50,20 +54,32 @@ export interface SearchSpec {
   controls?: Control[];
 }
 
-export async function* pagedSearch(client: Client, config: LdapSourceConfig, spec: SearchSpec): AsyncGenerator<Entry> {
-  const pages = client.searchPaginated(spec.baseDN, {
-    scope: 'sub',
-    filter: spec.filter,
-    attributes: spec.attributes,
-    explicitBufferAttributes: spec.binary ?? [],
-    sizeLimit: spec.sizeLimit ?? 0,
-    paged: { pageSize: config.pageSize },
-  }, spec.controls);
+export async function* pagedSearch(
+  client: Client,
+  config: LdapSourceConfig,
+  spec: SearchSpec,
+): AsyncGenerator<Entry> {
+  const pages = client.searchPaginated(
+    spec.baseDN,
+    {
+      scope: 'sub',
+      filter: spec.filter,
+      attributes: spec.attributes,
+      explicitBufferAttributes: spec.binary ?? [],
+      sizeLimit: spec.sizeLimit ?? 0,
+      paged: { pageSize: config.pageSize },
+    },
+    spec.controls,
+  );
   for await (const page of pages) yield* page.searchEntries;
 }
 
 export async function rootAttribute(client: Client, attribute: string): Promise<string | null> {
-  const { searchEntries } = await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] });
+  const { searchEntries } = await client.search('', {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: [attribute],
+  });
   const value = searchEntries[0]?.[attribute];
   return value === undefined ? null : String(Array.isArray(value) ? value[0] : value);
 }

@@ -1,5 +1,11 @@
 import { type Client, Control, type Entry } from 'ldapts';
-import type { LdapSourceConfig, SourceContext, SourceGroup, SourceRead, SourceRecord } from '../../src/plugin-api.ts';
+import type {
+  LdapSourceConfig,
+  SourceContext,
+  SourceGroup,
+  SourceRead,
+  SourceRecord,
+} from '../../src/plugin-api.ts';
 import { openBound, pagedSearch, rootAttribute } from './connection.ts';
 import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
@@ -17,7 +23,11 @@ import { expandNested } from './nested-groups.ts';
 const SHOW_DELETED = '1.2.840.113556.1.4.417';
 
 const TOKEN_PREFIX = { entryCSN: 'csn', modifyTimestamp: 'ts', uSNChanged: 'usn' } as const;
-const TOKEN_SHAPE = { entryCSN: /^\d{14}\.\d+Z#[0-9a-f]+#[0-9a-f]+#[0-9a-f]+$/, modifyTimestamp: /^\d{14}(\.\d+)?Z$/, uSNChanged: /^\d+$/ };
+const TOKEN_SHAPE = {
+  entryCSN: /^\d{14}\.\d+Z#[0-9a-f]+#[0-9a-f]+#[0-9a-f]+$/,
+  modifyTimestamp: /^\d{14}(\.\d+)?Z$/,
+  uSNChanged: /^\d+$/,
+};
 
 export interface ReadOptions {
   config: LdapSourceConfig;
@@ -30,15 +40,20 @@ function since(token: string | null, flavor: FlavorSettings): string {
   if (token === null) return '';
   const [kind, value = ''] = token.split(/:(.*)/s);
   if (kind !== TOKEN_PREFIX[flavor.changes] || !TOKEN_SHAPE[flavor.changes].test(value)) {
-    throw new Error(`"${token}" is not a ${flavor.changes} change token; run a full sync to start again`);
+    throw new Error(
+      `"${token}" is not a ${flavor.changes} change token; run a full sync to start again`,
+    );
   }
-  return atLeast(flavor.changes, flavor.changes === 'uSNChanged' ? String(BigInt(value) + 1n) : value);
+  return atLeast(
+    flavor.changes,
+    flavor.changes === 'uSNChanged' ? String(BigInt(value) + 1n) : value,
+  );
 }
 
 function stamp(entry: Entry, attribute: string): string {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
   const value = key === undefined ? '' : entry[key];
-  return String(Array.isArray(value) ? value[0] : value ?? '');
+  return String(Array.isArray(value) ? value[0] : (value ?? ''));
 }
 
 export function readDirectory(options: ReadOptions): SourceRead {
@@ -47,9 +62,13 @@ export function readDirectory(options: ReadOptions): SourceRead {
   const prefix = TOKEN_PREFIX[flavor.changes];
   const deleted: string[] = [];
   let token: string | null = options.since;
-  let newest = options.since?.startsWith(`${prefix}:`) && !ad ? options.since.slice(prefix.length + 1) : '';
+  let newest =
+    options.since?.startsWith(`${prefix}:`) && !ad ? options.since.slice(prefix.length + 1) : '';
 
-  const scope = config.users.memberOf.length > 0 ? anyOf(config.users.memberOf.map((dn) => memberOf(dn, ad))) : '';
+  const scope =
+    config.users.memberOf.length > 0
+      ? anyOf(config.users.memberOf.map((dn) => memberOf(dn, ad)))
+      : '';
   const changed = since(options.since, flavor);
   const seen = (entry: Entry) => {
     const s = stamp(entry, flavor.changes);
@@ -63,12 +82,19 @@ export function readDirectory(options: ReadOptions): SourceRead {
     const binary = flavor.binaryId ? [flavor.idAttribute] : [];
     // Plain-LDAP nesting is expanded here from every group, so an incremental read reads them all.
     const incrementalFilter = changed !== '' && !(flavor.nested && !ad) ? changed : '';
-    const entries = pagedSearch(client, config, { baseDN: groups.baseDN, filter: and(groups.filter ?? flavor.groupFilter, incrementalFilter), attributes, binary });
+    const entries = pagedSearch(client, config, {
+      baseDN: groups.baseDN,
+      filter: and(groups.filter ?? flavor.groupFilter, incrementalFilter),
+      attributes,
+      binary,
+    });
     if (ad && flavor.nested) {
       const wanted = new Map<string, SourceGroup>();
-      for await (const entry of entries) wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
+      for await (const entry of entries)
+        wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       if (changed !== '') await addAncestors(client, wanted, attributes, binary);
-      for (const group of wanted.values()) yield { ...group, members: await inChainMembers(client, group.ref) };
+      for (const group of wanted.values())
+        yield { ...group, members: await inChainMembers(client, group.ref) };
       return;
     }
     if (flavor.nested) {
@@ -87,11 +113,22 @@ export function readDirectory(options: ReadOptions): SourceRead {
   }
 
   /** AD: a change in a nested group changes the effective members of every group containing it. */
-  async function addAncestors(client: Client, wanted: Map<string, SourceGroup>, attributes: string[], binary: string[]) {
+  async function addAncestors(
+    client: Client,
+    wanted: Map<string, SourceGroup>,
+    attributes: string[],
+    binary: string[],
+  ) {
     for (const dn of [...wanted.keys()]) {
       const filter = and(flavor.groupFilter, containsInChain(dn));
-      for await (const entry of pagedSearch(client, config, { baseDN: config.groups!.baseDN, filter, attributes, binary })) {
-        if (!wanted.has(entry.dn.toLowerCase())) wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
+      for await (const entry of pagedSearch(client, config, {
+        baseDN: config.groups!.baseDN,
+        filter,
+        attributes,
+        binary,
+      })) {
+        if (!wanted.has(entry.dn.toLowerCase()))
+          wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       }
     }
   }
@@ -99,16 +136,31 @@ export function readDirectory(options: ReadOptions): SourceRead {
   async function inChainMembers(client: Client, groupDN: string): Promise<string[]> {
     const members: string[] = [];
     const filter = and('(objectClass=user)', memberOf(groupDN, true));
-    for await (const entry of pagedSearch(client, config, { baseDN: config.users.baseDN, filter, attributes: ['1.1'] })) members.push(entry.dn.toLowerCase());
+    for await (const entry of pagedSearch(client, config, {
+      baseDN: config.users.baseDN,
+      filter,
+      attributes: ['1.1'],
+    }))
+      members.push(entry.dn.toLowerCase());
     return members;
   }
 
   /** AD tells its deletions: the users deleted since the token, as tombstones. */
   async function deletedSince(client: Client): Promise<void> {
-    const domainRoot = config.users.baseDN.split(',').filter((rdn) => /^\s*dc=/i.test(rdn)).join(',');
+    const domainRoot = config.users.baseDN
+      .split(',')
+      .filter((rdn) => /^\s*dc=/i.test(rdn))
+      .join(',');
     const filter = and('(isDeleted=TRUE)', '(objectClass=user)', changed);
-    const spec = { baseDN: domainRoot, filter, attributes: [flavor.idAttribute], binary: [flavor.idAttribute], controls: [new Control(SHOW_DELETED, { critical: true })] };
-    for await (const entry of pagedSearch(client, config, spec)) deleted.push(externalIdOf(entry, flavor));
+    const spec = {
+      baseDN: domainRoot,
+      filter,
+      attributes: [flavor.idAttribute],
+      binary: [flavor.idAttribute],
+      controls: [new Control(SHOW_DELETED, { critical: true })],
+    };
+    for await (const entry of pagedSearch(client, config, spec))
+      deleted.push(externalIdOf(entry, flavor));
   }
 
   async function* records(): AsyncGenerator<SourceRecord> {
@@ -118,7 +170,12 @@ export function readDirectory(options: ReadOptions): SourceRead {
       const domain = ad ? adDomain(config) : null;
       const filter = and(flavor.userFilter, scope, changed);
       const attributes = [...userAttributes(config, flavor), flavor.changes];
-      for await (const entry of pagedSearch(client, config, { baseDN: config.users.baseDN, filter, attributes, binary: flavor.binaryId ? [flavor.idAttribute] : [] })) {
+      for await (const entry of pagedSearch(client, config, {
+        baseDN: config.users.baseDN,
+        filter,
+        attributes,
+        binary: flavor.binaryId ? [flavor.idAttribute] : [],
+      })) {
         seen(entry);
         yield toUser(entry, config, flavor, domain);
       }

@@ -34,7 +34,8 @@ export function externalIdOf(entry: Entry, flavor: FlavorSettings): string {
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined) throw new Error(`${entry.dn} has no ${flavor.idAttribute}`);
   if (flavor.binaryId) {
-    if (!Buffer.isBuffer(value)) throw new Error(`${flavor.idAttribute} of ${entry.dn} is not binary`);
+    if (!Buffer.isBuffer(value))
+      throw new Error(`${flavor.idAttribute} of ${entry.dn} is not binary`);
     return guidText(value);
   }
   return Buffer.isBuffer(value) ? value.toString('utf8') : value;
@@ -42,15 +43,33 @@ export function externalIdOf(entry: Entry, flavor: FlavorSettings): string {
 
 export function userAttributes(config: LdapSourceConfig, flavor: FlavorSettings): string[] {
   const a = config.users.attributes;
-  return [flavor.idAttribute, flavor.loginAttribute, a.email, a.firstName, a.lastName, a.displayName, 'memberOf',
-    ...(config.flavor === 'ad' ? ['userAccountControl'] : [])];
+  return [
+    flavor.idAttribute,
+    flavor.loginAttribute,
+    a.email,
+    a.firstName,
+    a.lastName,
+    a.displayName,
+    'memberOf',
+    ...(config.flavor === 'ad' ? ['userAccountControl'] : []),
+  ];
 }
 
 export function groupAttributes(config: LdapSourceConfig, flavor: FlavorSettings): string[] {
-  return [flavor.idAttribute, config.groups?.nameAttribute ?? 'cn', 'description', config.groups?.membershipAttribute ?? 'member'];
+  return [
+    flavor.idAttribute,
+    config.groups?.nameAttribute ?? 'cn',
+    'description',
+    config.groups?.membershipAttribute ?? 'member',
+  ];
 }
 
-export function toUser(entry: Entry, config: LdapSourceConfig, flavor: FlavorSettings, domain: string | null): SourceUser {
+export function toUser(
+  entry: Entry,
+  config: LdapSourceConfig,
+  flavor: FlavorSettings,
+  domain: string | null,
+): SourceUser {
   const a = config.users.attributes;
   const name = first(entry, flavor.loginAttribute);
   if (!name) throw new Error(`${entry.dn} has no ${flavor.loginAttribute}`);
@@ -64,12 +83,17 @@ export function toUser(entry: Entry, config: LdapSourceConfig, flavor: FlavorSet
     firstName: first(entry, a.firstName),
     lastName: first(entry, a.lastName),
     displayName: first(entry, a.displayName),
-    disabled: config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0,
+    disabled:
+      config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0,
     groups: values(entry, 'memberOf').map((dn) => dn.toLowerCase()),
   };
 }
 
-export function toGroup(entry: Entry, config: LdapSourceConfig, flavor: FlavorSettings): SourceGroup {
+export function toGroup(
+  entry: Entry,
+  config: LdapSourceConfig,
+  flavor: FlavorSettings,
+): SourceGroup {
   const attribute = config.groups?.membershipAttribute ?? 'member';
   return {
     kind: 'group',

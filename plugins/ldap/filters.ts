@@ -24,7 +24,9 @@ export function contains(attribute: string, value: string): string {
 
 /** Members of a group DN, through nested groups when `inChain` (AD's LDAP_MATCHING_RULE_IN_CHAIN). */
 export function memberOf(groupDN: string, inChain: boolean): string {
-  return inChain ? `(memberOf:${IN_CHAIN}:=${escapeFilter`${groupDN}`})` : equals('memberOf', groupDN);
+  return inChain
+    ? `(memberOf:${IN_CHAIN}:=${escapeFilter`${groupDN}`})`
+    : equals('memberOf', groupDN);
 }
 
 export function anyOf(filters: string[]): string {

@@ -20,16 +20,31 @@ export interface FlavorSettings {
 
 const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
   openldap: {
-    idAttribute: 'entryUUID', binaryId: false, loginAttribute: 'uid', userFilter: '(objectClass=inetOrgPerson)',
-    groupFilter: '(objectClass=groupOfNames)', nested: false, changes: 'entryCSN',
+    idAttribute: 'entryUUID',
+    binaryId: false,
+    loginAttribute: 'uid',
+    userFilter: '(objectClass=inetOrgPerson)',
+    groupFilter: '(objectClass=groupOfNames)',
+    nested: false,
+    changes: 'entryCSN',
   },
   ad: {
-    idAttribute: 'objectGUID', binaryId: true, loginAttribute: 'sAMAccountName',
-    userFilter: '(&(objectCategory=person)(objectClass=user))', groupFilter: '(objectClass=group)', nested: true, changes: 'uSNChanged',
+    idAttribute: 'objectGUID',
+    binaryId: true,
+    loginAttribute: 'sAMAccountName',
+    userFilter: '(&(objectCategory=person)(objectClass=user))',
+    groupFilter: '(objectClass=group)',
+    nested: true,
+    changes: 'uSNChanged',
   },
   generic: {
-    idAttribute: 'entryUUID', binaryId: false, loginAttribute: 'uid', userFilter: '(objectClass=inetOrgPerson)',
-    groupFilter: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))', nested: false, changes: 'modifyTimestamp',
+    idAttribute: 'entryUUID',
+    binaryId: false,
+    loginAttribute: 'uid',
+    userFilter: '(objectClass=inetOrgPerson)',
+    groupFilter: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
+    nested: false,
+    changes: 'modifyTimestamp',
   },
 };
 

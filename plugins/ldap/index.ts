@@ -1,6 +1,13 @@
-import { Client, InvalidCredentialsError } from 'ldapts';
+import { type Client, InvalidCredentialsError } from 'ldapts';
 import type {
-  AuthenticationResult, DirectoryEntry, IdentitySource, IdentitySourcePlugin, LdapSourceConfig, SourceConfig, SourceContext, SourceRead,
+  AuthenticationResult,
+  DirectoryEntry,
+  IdentitySource,
+  IdentitySourcePlugin,
+  LdapSourceConfig,
+  SourceConfig,
+  SourceContext,
+  SourceRead,
 } from '../../src/plugin-api.ts';
 import { openBound, openConnection, pagedSearch } from './connection.ts';
 import { externalIdOf } from './entry-mapping.ts';
@@ -15,7 +22,10 @@ class LdapSource implements IdentitySource {
   readonly name: string;
   private readonly flavor: FlavorSettings;
 
-  constructor(private readonly config: LdapSourceConfig, private readonly context: SourceContext) {
+  constructor(
+    private readonly config: LdapSourceConfig,
+    private readonly context: SourceContext,
+  ) {
     this.name = config.name;
     this.flavor = flavorSettings(config);
   }
@@ -24,23 +34,41 @@ class LdapSource implements IdentitySource {
     try {
       const client = await openBound(this.config, this.context);
       try {
-        const users = pagedSearch(client, this.config, { baseDN: this.config.users.baseDN, filter: this.flavor.userFilter, attributes: ['1.1'], sizeLimit: 1 });
+        const users = pagedSearch(client, this.config, {
+          baseDN: this.config.users.baseDN,
+          filter: this.flavor.userFilter,
+          attributes: ['1.1'],
+          sizeLimit: 1,
+        });
         for await (const entry of users) void entry;
       } finally {
         await client.unbind().catch(() => undefined);
       }
-      return { ok: true, message: `bound to ${this.config.url} as ${this.config.bindDN} and read ${this.config.users.baseDN}` };
+      return {
+        ok: true,
+        message: `bound to ${this.config.url} as ${this.config.bindDN} and read ${this.config.users.baseDN}`,
+      };
     } catch (error) {
       return { ok: false, message: `${this.config.url}: ${(error as Error).message}` };
     }
   }
 
   readAll(): SourceRead {
-    return readDirectory({ config: this.config, flavor: this.flavor, context: this.context, since: null });
+    return readDirectory({
+      config: this.config,
+      flavor: this.flavor,
+      context: this.context,
+      since: null,
+    });
   }
 
   readChanges(token: string): SourceRead {
-    return readDirectory({ config: this.config, flavor: this.flavor, context: this.context, since: token });
+    return readDirectory({
+      config: this.config,
+      flavor: this.flavor,
+      context: this.context,
+      since: token,
+    });
   }
 
   async search(text: string, limit: number): Promise<DirectoryEntry[]> {
@@ -49,16 +77,45 @@ class LdapSource implements IdentitySource {
     const binary = this.flavor.binaryId ? [this.flavor.idAttribute] : [];
     try {
       const mail = this.config.users.attributes.email;
-      const userFilter = and(this.flavor.userFilter, anyOf([this.flavor.loginAttribute, mail, 'cn', 'displayName'].map((a) => contains(a, text))));
-      for await (const e of pagedSearch(client, this.config, { baseDN: this.config.users.baseDN, filter: userFilter, attributes: [this.flavor.idAttribute, this.flavor.loginAttribute, mail], binary, sizeLimit: limit })) {
-        found.push({ kind: 'user', dn: e.dn, externalId: externalIdOf(e, this.flavor), name: String(e[this.flavor.loginAttribute] ?? ''), email: e[mail] ? String(e[mail]) : null });
+      const userFilter = and(
+        this.flavor.userFilter,
+        anyOf(
+          [this.flavor.loginAttribute, mail, 'cn', 'displayName'].map((a) => contains(a, text)),
+        ),
+      );
+      for await (const e of pagedSearch(client, this.config, {
+        baseDN: this.config.users.baseDN,
+        filter: userFilter,
+        attributes: [this.flavor.idAttribute, this.flavor.loginAttribute, mail],
+        binary,
+        sizeLimit: limit,
+      })) {
+        found.push({
+          kind: 'user',
+          dn: e.dn,
+          externalId: externalIdOf(e, this.flavor),
+          name: String(e[this.flavor.loginAttribute] ?? ''),
+          email: e[mail] ? String(e[mail]) : null,
+        });
       }
       const groups = this.config.groups;
       if (groups) {
         const name = groups.nameAttribute;
         const groupFilter = and(this.flavor.groupFilter, contains(name, text));
-        for await (const e of pagedSearch(client, this.config, { baseDN: groups.baseDN, filter: groupFilter, attributes: [this.flavor.idAttribute, name], binary, sizeLimit: limit })) {
-          found.push({ kind: 'group', dn: e.dn, externalId: externalIdOf(e, this.flavor), name: String(e[name] ?? ''), email: null });
+        for await (const e of pagedSearch(client, this.config, {
+          baseDN: groups.baseDN,
+          filter: groupFilter,
+          attributes: [this.flavor.idAttribute, name],
+          binary,
+          sizeLimit: limit,
+        })) {
+          found.push({
+            kind: 'group',
+            dn: e.dn,
+            externalId: externalIdOf(e, this.flavor),
+            name: String(e[name] ?? ''),
+            email: null,
+          });
         }
       }
     } finally {
@@ -74,7 +131,10 @@ class LdapSource implements IdentitySource {
    */
   async authenticate(login: string, password: string): Promise<AuthenticationResult> {
     const suffix = `@${adDomain(this.config)}`.toLowerCase();
-    const name = this.config.flavor === 'ad' && login.toLowerCase().endsWith(suffix) ? login.slice(0, -suffix.length) : login;
+    const name =
+      this.config.flavor === 'ad' && login.toLowerCase().endsWith(suffix)
+        ? login.slice(0, -suffix.length)
+        : login;
     if (password === '' || name === '') return { ok: false, reason: 'wrong-password' };
     const client = await openBound(this.config, this.context);
     let dn: string;
@@ -83,7 +143,14 @@ class LdapSource implements IdentitySource {
       const matches = [];
       const filter = and(this.flavor.userFilter, equals(this.flavor.loginAttribute, name));
       const binary = this.flavor.binaryId ? [this.flavor.idAttribute] : [];
-      for await (const e of pagedSearch(client, this.config, { baseDN: this.config.users.baseDN, filter, attributes: [this.flavor.idAttribute], binary, sizeLimit: 2 })) matches.push(e);
+      for await (const e of pagedSearch(client, this.config, {
+        baseDN: this.config.users.baseDN,
+        filter,
+        attributes: [this.flavor.idAttribute],
+        binary,
+        sizeLimit: 2,
+      }))
+        matches.push(e);
       if (matches.length !== 1) return { ok: false, reason: 'unknown-login' };
       dn = matches[0]!.dn;
       externalId = externalIdOf(matches[0]!, this.flavor);
@@ -109,5 +176,6 @@ class LdapSource implements IdentitySource {
 export const ldapPlugin: IdentitySourcePlugin = {
   type: 'ldap',
   // The configuration was checked against the ldap source schema when it was loaded.
-  create: (config: SourceConfig, context: SourceContext) => new LdapSource(config as unknown as LdapSourceConfig, context),
+  create: (config: SourceConfig, context: SourceContext) =>
+    new LdapSource(config as unknown as LdapSourceConfig, context),
 };

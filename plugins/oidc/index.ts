@@ -1,6 +1,13 @@
 import * as client from 'openid-client';
 import type {
-  IdentitySource, IdentitySourcePlugin, OidcSourceConfig, RedirectSignIn, SignInCallback, SignInStart, SourceContext, VerifiedIdentity,
+  IdentitySource,
+  IdentitySourcePlugin,
+  OidcSourceConfig,
+  RedirectSignIn,
+  SignInCallback,
+  SignInStart,
+  SourceContext,
+  VerifiedIdentity,
 } from '../../src/plugin-api.ts';
 import { SignInRefused } from '../../src/plugin-api.ts';
 
@@ -19,16 +26,28 @@ class OidcSignIn implements RedirectSignIn {
   readonly callbackName = 'callback';
   private discovered: Promise<client.Configuration> | null = null;
 
-  constructor(private readonly config: OidcSourceConfig, private readonly context: SourceContext) {}
+  constructor(
+    private readonly config: OidcSourceConfig,
+    private readonly context: SourceContext,
+  ) {}
 
   private configuration(): Promise<client.Configuration> {
     this.discovered ??= (async () => {
-      const secret = this.config.clientSecret ? this.context.resolveSecret(this.config.clientSecret) : undefined;
+      const secret = this.config.clientSecret
+        ? this.context.resolveSecret(this.config.clientSecret)
+        : undefined;
       const issuer = new URL(this.config.issuer);
       // Plain http only for a provider on this machine (tests, local development).
-      const loopback = issuer.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
-      return client.discovery(issuer, this.config.clientId, secret === undefined ? undefined : { client_secret: secret },
-        secret === undefined ? client.None() : client.ClientSecretBasic(secret), loopback ? { execute: [client.allowInsecureRequests] } : undefined);
+      const loopback =
+        issuer.protocol === 'http:' &&
+        ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
+      return client.discovery(
+        issuer,
+        this.config.clientId,
+        secret === undefined ? undefined : { client_secret: secret },
+        secret === undefined ? client.None() : client.ClientSecretBasic(secret),
+        loopback ? { execute: [client.allowInsecureRequests] } : undefined,
+      );
     })();
     // A failed discovery is retried at the next sign-in rather than kept forever.
     this.discovered.catch(() => (this.discovered = null));
@@ -54,7 +73,10 @@ class OidcSignIn implements RedirectSignIn {
     return new URL(callback.url).searchParams.get('state');
   }
 
-  async complete(callback: SignInCallback, pending: Record<string, string>): Promise<VerifiedIdentity> {
+  async complete(
+    callback: SignInCallback,
+    pending: Record<string, string>,
+  ): Promise<VerifiedIdentity> {
     const configuration = await this.configuration();
     let claims: Record<string, unknown>;
     try {
@@ -70,22 +92,37 @@ class OidcSignIn implements RedirectSignIn {
       // openid-client wraps the failed check of oauth4webapi, whose message names the claim.
       const cause = (error as { cause?: unknown }).cause;
       const detail = cause instanceof Error ? `: ${cause.message}` : '';
-      throw new SignInRefused(`OpenID Connect sign-in failed: ${(error as Error).message}${detail}`);
+      throw new SignInRefused(
+        `OpenID Connect sign-in failed: ${(error as Error).message}${detail}`,
+      );
     }
     const sub = claim(claims, 'sub');
     if (!sub) throw new SignInRefused('the ID token has no sub');
     const verified = claims.email_verified === true || !this.config.requireVerifiedEmail;
     const email = verified ? claim(claims, this.config.claims.email) : undefined;
     const mapped = this.config.claims;
-    const fields = { email, firstName: claim(claims, mapped.firstName), lastName: claim(claims, mapped.lastName), displayName: claim(claims, mapped.displayName) };
-    return { externalId: sub, login: sub, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+    const fields = {
+      email,
+      firstName: claim(claims, mapped.firstName),
+      lastName: claim(claims, mapped.lastName),
+      displayName: claim(claims, mapped.displayName),
+    };
+    return {
+      externalId: sub,
+      login: sub,
+      ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+    };
   }
 }
 
 class OidcSource implements IdentitySource {
   readonly type = 'oidc';
   readonly signIn: OidcSignIn;
-  constructor(readonly name: string, config: OidcSourceConfig, context: SourceContext) {
+  constructor(
+    readonly name: string,
+    config: OidcSourceConfig,
+    context: SourceContext,
+  ) {
     this.signIn = new OidcSignIn(config, context);
   }
 }

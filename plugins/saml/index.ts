@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import validator from '@authenio/samlify-node-xmllint';
 import samlify from 'samlify';
 import type {
-  IdentitySource, IdentitySourcePlugin, RedirectSignIn, SamlSourceConfig, SignInCallback, SignInStart, SourceContext, VerifiedIdentity,
+  IdentitySource,
+  IdentitySourcePlugin,
+  RedirectSignIn,
+  SamlSourceConfig,
+  SignInCallback,
+  SignInStart,
+  SourceContext,
+  VerifiedIdentity,
 } from '../../src/plugin-api.ts';
 import { SignInRefused } from '../../src/plugin-api.ts';
 import { type AssertionFacts, refusalOf, replayWindowEnd } from './saml-checks.ts';
@@ -29,9 +36,21 @@ function asRecord(value: unknown): Record<string, unknown> {
 function assertionFacts(assertionXml: string, responseXml: string): AssertionFacts {
   const fromAssertion = samlify.Extractor.extract(assertionXml, [
     { key: 'assertion', localPath: ['Assertion'], attributes: ['ID'] },
-    { key: 'audiences', localPath: ['Assertion', 'Conditions', 'AudienceRestriction', 'Audience'], attributes: [] },
-    { key: 'conditions', localPath: ['Assertion', 'Conditions'], attributes: ['NotBefore', 'NotOnOrAfter'] },
-    { key: 'confirmation', localPath: ['Assertion', 'Subject', 'SubjectConfirmation', 'SubjectConfirmationData'], attributes: ['Recipient', 'NotOnOrAfter', 'InResponseTo'] },
+    {
+      key: 'audiences',
+      localPath: ['Assertion', 'Conditions', 'AudienceRestriction', 'Audience'],
+      attributes: [],
+    },
+    {
+      key: 'conditions',
+      localPath: ['Assertion', 'Conditions'],
+      attributes: ['NotBefore', 'NotOnOrAfter'],
+    },
+    {
+      key: 'confirmation',
+      localPath: ['Assertion', 'Subject', 'SubjectConfirmation', 'SubjectConfirmationData'],
+      attributes: ['Recipient', 'NotOnOrAfter', 'InResponseTo'],
+    },
   ]);
   const fromResponse = samlify.Extractor.extract(responseXml, [
     { key: 'response', localPath: ['Response'], attributes: ['Destination', 'InResponseTo'] },
@@ -45,13 +64,17 @@ function assertionFacts(assertionXml: string, responseXml: string): AssertionFac
   return {
     // With a single attribute asked for, the extractor answers its value rather than an object.
     assertionId: text(fromAssertion.assertion),
-    audiences: (Array.isArray(audiences) ? audiences : [audiences]).map(text).filter((a): a is string => a !== undefined),
+    audiences: (Array.isArray(audiences) ? audiences : [audiences])
+      .map(text)
+      .filter((a): a is string => a !== undefined),
     recipient: text(confirmation.recipient),
     destination: text(response.destination),
     inResponseTo: text(confirmation.inResponseTo) ?? text(response.inResponseTo),
     notBefore: text(conditions.notBefore),
     // The earlier of the two ends, so that neither window is stretched.
-    notOnOrAfter: [confirmationEnd, conditionsEnd].filter((d): d is string => d !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0],
+    notOnOrAfter: [confirmationEnd, conditionsEnd]
+      .filter((d): d is string => d !== undefined)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))[0],
   };
 }
 
@@ -61,7 +84,10 @@ class SamlSignIn implements RedirectSignIn {
   readonly sp: samlify.ServiceProviderInstance;
   private idp: Promise<samlify.IdentityProviderInstance> | null = null;
 
-  constructor(private readonly config: SamlSourceConfig, private readonly context: SourceContext) {
+  constructor(
+    private readonly config: SamlSourceConfig,
+    private readonly context: SourceContext,
+  ) {
     this.sp = samlify.ServiceProvider({
       entityID: this.entityId,
       assertionConsumerService: [{ Binding: POST, Location: context.urls.callback }],
@@ -83,7 +109,8 @@ class SamlSignIn implements RedirectSignIn {
         metadata = await readFile(source.file, 'utf8');
       } else {
         const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) throw new Error(`the IdP metadata at ${source.url} answered ${response.status}`);
+        if (!response.ok)
+          throw new Error(`the IdP metadata at ${source.url} answered ${response.status}`);
         metadata = await response.text();
       }
       return samlify.IdentityProvider({ metadata, wantAuthnRequestsSigned: false });
@@ -106,23 +133,42 @@ class SamlSignIn implements RedirectSignIn {
     return callback.form.RelayState ?? null;
   }
 
-  async complete(callback: SignInCallback, pending: Record<string, string>): Promise<VerifiedIdentity> {
+  async complete(
+    callback: SignInCallback,
+    pending: Record<string, string>,
+  ): Promise<VerifiedIdentity> {
     const idp = await this.identityProvider();
     if (!callback.form.SAMLResponse) throw new SignInRefused('no SAMLResponse was posted');
     let parsed: { samlContent: string; extract: Record<string, unknown> };
     try {
-      parsed = await this.sp.parseLoginResponse(idp, 'post', { body: { SAMLResponse: callback.form.SAMLResponse } });
+      parsed = await this.sp.parseLoginResponse(idp, 'post', {
+        body: { SAMLResponse: callback.form.SAMLResponse },
+      });
     } catch (error) {
-      throw new SignInRefused(`the SAML response was refused: ${error instanceof Error ? error.message : String(error)}`);
+      throw new SignInRefused(
+        `the SAML response was refused: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    const [verified, assertionXml] = samlify.SamlLib.verifySignature(parsed.samlContent, { metadata: idp.entityMeta });
-    if (!verified || typeof assertionXml !== 'string') throw new SignInRefused('no signed assertion in the SAML response');
+    const [verified, assertionXml] = samlify.SamlLib.verifySignature(parsed.samlContent, {
+      metadata: idp.entityMeta,
+    });
+    if (!verified || typeof assertionXml !== 'string')
+      throw new SignInRefused('no signed assertion in the SAML response');
     const facts = assertionFacts(assertionXml, parsed.samlContent);
     const refusal = refusalOf(facts, {
-      audience: this.entityId, acsUrl: this.context.urls.callback, requestId: pending.requestId ?? '', now: new Date(), clockSkewSeconds: this.config.clockSkewSeconds,
+      audience: this.entityId,
+      acsUrl: this.context.urls.callback,
+      requestId: pending.requestId ?? '',
+      now: new Date(),
+      clockSkewSeconds: this.config.clockSkewSeconds,
     });
     if (refusal) throw new SignInRefused(refusal);
-    if (!(await this.context.consumeOnce(facts.assertionId!, replayWindowEnd(facts.notOnOrAfter!, this.config.clockSkewSeconds)))) {
+    if (
+      !(await this.context.consumeOnce(
+        facts.assertionId!,
+        replayWindowEnd(facts.notOnOrAfter!, this.config.clockSkewSeconds),
+      ))
+    ) {
       throw new SignInRefused('this assertion was already used (replay)');
     }
     const nameId = text(parsed.extract.nameID);
@@ -148,7 +194,11 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 class SamlSource implements IdentitySource {
   readonly type = 'saml';
   readonly signIn: SamlSignIn;
-  constructor(readonly name: string, config: SamlSourceConfig, context: SourceContext) {
+  constructor(
+    readonly name: string,
+    config: SamlSourceConfig,
+    context: SourceContext,
+  ) {
     this.signIn = new SamlSignIn(config, context);
   }
 }

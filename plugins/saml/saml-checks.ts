@@ -22,14 +22,19 @@ export interface Expectations {
 
 export function refusalOf(facts: AssertionFacts, expected: Expectations): string | null {
   if (!facts.assertionId) return 'the assertion has no ID';
-  if (!facts.audiences.includes(expected.audience)) return 'the assertion is not meant for this service provider (audience)';
-  if (facts.recipient !== expected.acsUrl) return 'the assertion is not meant for this ACS (recipient)';
-  if (facts.destination !== undefined && facts.destination !== expected.acsUrl) return 'the response is not meant for this ACS (destination)';
-  if (facts.inResponseTo !== expected.requestId) return 'the response does not answer the request this sign-in sent (InResponseTo)';
+  if (!facts.audiences.includes(expected.audience))
+    return 'the assertion is not meant for this service provider (audience)';
+  if (facts.recipient !== expected.acsUrl)
+    return 'the assertion is not meant for this ACS (recipient)';
+  if (facts.destination !== undefined && facts.destination !== expected.acsUrl)
+    return 'the response is not meant for this ACS (destination)';
+  if (facts.inResponseTo !== expected.requestId)
+    return 'the response does not answer the request this sign-in sent (InResponseTo)';
   if (!facts.notOnOrAfter) return 'the assertion has no end of validity (NotOnOrAfter)';
   const skew = expected.clockSkewSeconds * 1000;
   const now = expected.now.getTime();
-  if (facts.notBefore && Date.parse(facts.notBefore) - skew > now) return 'the assertion is not valid yet (NotBefore)';
+  if (facts.notBefore && Date.parse(facts.notBefore) - skew > now)
+    return 'the assertion is not valid yet (NotBefore)';
   const end = Date.parse(facts.notOnOrAfter);
   if (Number.isNaN(end) || end + skew <= now) return 'the assertion has expired (NotOnOrAfter)';
   return null;

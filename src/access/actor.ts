@@ -17,15 +17,28 @@ export interface Scope {
   actor: Actor;
 }
 
-export const LOCAL_ADMIN: Actor = { type: 'local', id: null, label: 'local administrator (CLI)', access: 'administrator' };
-export const SYSTEM: Actor = { type: 'system', id: null, label: 'provisiond', access: 'administrator' };
+export const LOCAL_ADMIN: Actor = {
+  type: 'local',
+  id: null,
+  label: 'local administrator (CLI)',
+  access: 'administrator',
+};
+export const SYSTEM: Actor = {
+  type: 'system',
+  id: null,
+  label: 'provisiond',
+  access: 'administrator',
+};
 
 export function requireWrite(actor: Actor): void {
-  if (actor.access === 'viewer') throw new ForbiddenError('this API key has the Viewer role and can only read');
+  if (actor.access === 'viewer')
+    throw new ForbiddenError('this API key has the Viewer role and can only read');
 }
 
 export function requireAdministrator(actor: Actor, what: string): void {
   if (actor.access !== 'administrator') {
-    throw new ForbiddenError(`${what} is reserved to administrators (the CLI on the daemon's machine); an API key cannot do it`);
+    throw new ForbiddenError(
+      `${what} is reserved to administrators (the CLI on the daemon's machine); an API key cannot do it`,
+    );
   }
 }

@@ -51,7 +51,11 @@ export interface AuditRecord {
   after: unknown;
 }
 
-export async function listAudit(db: Knex, orgId: string, query: AuditQuery): Promise<{ items: AuditRecord[]; total: number }> {
+export async function listAudit(
+  db: Knex,
+  orgId: string,
+  query: AuditQuery,
+): Promise<{ items: AuditRecord[]; total: number }> {
   const base = db('audit_log').where('org_id', orgId);
   if (query.action) base.andWhere('action', query.action);
   if (query.targetId) base.andWhere('target_id', query.targetId);

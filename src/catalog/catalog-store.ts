@@ -10,12 +10,24 @@ export interface Catalog {
 
 export async function seedCatalog(trx: Knex.Transaction, orgId: string): Promise<void> {
   await trx('user_types').insert(
-    DEFAULT_USER_TYPES.map((t) => ({ org_id: orgId, name: t.name, file_id: t.fileId, aliases: t.aliases, privileges: t.privileges, builtin: true })),
+    DEFAULT_USER_TYPES.map((t) => ({
+      org_id: orgId,
+      name: t.name,
+      file_id: t.fileId,
+      aliases: t.aliases,
+      privileges: t.privileges,
+      builtin: true,
+    })),
   );
   await trx('roles').insert(
     DEFAULT_ROLES.map((r) => ({
-      org_id: orgId, name: r.name, aliases: r.aliases, privileges: r.privileges,
-      parameter_name: r.parameterName ?? null, exclusive_set: r.exclusiveSet ?? null, builtin: true,
+      org_id: orgId,
+      name: r.name,
+      aliases: r.aliases,
+      privileges: r.privileges,
+      parameter_name: r.parameterName ?? null,
+      exclusive_set: r.exclusiveSet ?? null,
+      builtin: true,
     })),
   );
 }
@@ -40,8 +52,13 @@ interface UserTypeRow {
 
 export function toRole(row: RoleRow): CatalogRole & { builtin: boolean } {
   return {
-    id: row.id, name: row.name, aliases: row.aliases, privileges: row.privileges,
-    parameterName: row.parameter_name, exclusiveSet: row.exclusive_set, builtin: row.builtin,
+    id: row.id,
+    name: row.name,
+    aliases: row.aliases,
+    privileges: row.privileges,
+    parameterName: row.parameter_name,
+    exclusiveSet: row.exclusive_set,
+    builtin: row.builtin,
   };
 }
 
@@ -52,6 +69,12 @@ export async function loadCatalog(db: Knex | Knex.Transaction, orgId: string): P
   ]);
   return {
     roles: roles.map(toRole),
-    userTypes: userTypes.map((t) => ({ id: t.id, name: t.name, fileId: t.file_id, aliases: t.aliases, privileges: t.privileges })),
+    userTypes: userTypes.map((t) => ({
+      id: t.id,
+      name: t.name,
+      fileId: t.file_id,
+      aliases: t.aliases,
+      privileges: t.privileges,
+    })),
   };
 }

@@ -29,13 +29,19 @@ const fold = (s: string) => s.trim().toLowerCase();
 /** Role names are case-insensitive and may be given by an alias (R-MEM-7). */
 export function findRole(roles: CatalogRole[], name: string): CatalogRole | undefined {
   const wanted = fold(name);
-  return roles.find((r) => r.id === name || fold(r.name) === wanted || r.aliases.some((a) => fold(a) === wanted));
+  return roles.find(
+    (r) => r.id === name || fold(r.name) === wanted || r.aliases.some((a) => fold(a) === wanted),
+  );
 }
 
 export function findUserType(types: CatalogUserType[], name: string): CatalogUserType | undefined {
   const wanted = fold(name);
   return types.find(
-    (t) => t.id === name || fold(t.name) === wanted || fold(t.fileId) === wanted || t.aliases.some((a) => fold(a) === wanted),
+    (t) =>
+      t.id === name ||
+      fold(t.name) === wanted ||
+      fold(t.fileId) === wanted ||
+      t.aliases.some((a) => fold(a) === wanted),
   );
 }
 
@@ -52,7 +58,11 @@ export function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType)
 }
 
 /** Every problem with holding these roles under this user type, each tied to a request field. */
-export function roleGrantIssues(grants: Array<RoleGrant & { field: string }>, userType: CatalogUserType, allRoles: CatalogRole[]): FieldIssue[] {
+export function roleGrantIssues(
+  grants: Array<RoleGrant & { field: string }>,
+  userType: CatalogUserType,
+  allRoles: CatalogRole[],
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const grant of grants) {
     if (!fits(grant.role, userType)) {
@@ -63,7 +73,10 @@ export function roleGrantIssues(grants: Array<RoleGrant & { field: string }>, us
       });
     }
     if (grant.role.parameterName && !grant.parameter?.trim()) {
-      issues.push({ field: grant.field, message: `role ${grant.role.name} needs a ${grant.role.parameterName}` });
+      issues.push({
+        field: grant.field,
+        message: `role ${grant.role.name} needs a ${grant.role.parameterName}`,
+      });
     }
     if (!grant.role.parameterName && grant.parameter) {
       issues.push({ field: grant.field, message: `role ${grant.role.name} takes no parameter` });
@@ -75,7 +88,11 @@ export function roleGrantIssues(grants: Array<RoleGrant & { field: string }>, us
     bySet.set(role.exclusiveSet, [...(bySet.get(role.exclusiveSet) ?? []), role.name]);
   }
   for (const names of bySet.values()) {
-    if (names.length > 1) issues.push({ field: 'roles', message: `roles ${names.join(' and ')} are mutually exclusive and cannot be held together` });
+    if (names.length > 1)
+      issues.push({
+        field: 'roles',
+        message: `roles ${names.join(' and ')} are mutually exclusive and cannot be held together`,
+      });
   }
   const seen = new Set<string>();
   for (const { role, field } of grants) {

@@ -23,16 +23,45 @@ const CONTRIBUTE: Privilege[] = ['view', 'edit_data', 'create_content', 'share']
 
 export const DEFAULT_USER_TYPES: UserTypeDefinition[] = [
   { name: 'Viewer', fileId: 'viewerUT', aliases: [], privileges: ['view'] },
-  { name: 'Contributor', fileId: 'contributorUT', aliases: ['editorUT', 'Editor'], privileges: CONTRIBUTE },
-  { name: 'Mobile Worker', fileId: 'mobileWorkerUT', aliases: ['fieldworkerUT', 'Field Worker'], privileges: CONTRIBUTE },
+  {
+    name: 'Contributor',
+    fileId: 'contributorUT',
+    aliases: ['editorUT', 'Editor'],
+    privileges: CONTRIBUTE,
+  },
+  {
+    name: 'Mobile Worker',
+    fileId: 'mobileWorkerUT',
+    aliases: ['fieldworkerUT', 'Field Worker'],
+    privileges: CONTRIBUTE,
+  },
   { name: 'Creator', fileId: 'creatorUT', aliases: [], privileges: ALL },
-  { name: 'Professional', fileId: 'professionalUT', aliases: ['GISProfessionalBasicUT', 'GISProfessionalStdUT', 'GIS Professional Basic', 'GIS Professional Standard'], privileges: ALL },
-  { name: 'Professional Plus', fileId: 'professionalPlusUT', aliases: ['GISProfessionalAdvUT', 'GIS Professional Advanced'], privileges: ALL },
+  {
+    name: 'Professional',
+    fileId: 'professionalUT',
+    aliases: [
+      'GISProfessionalBasicUT',
+      'GISProfessionalStdUT',
+      'GIS Professional Basic',
+      'GIS Professional Standard',
+    ],
+    privileges: ALL,
+  },
+  {
+    name: 'Professional Plus',
+    fileId: 'professionalPlusUT',
+    aliases: ['GISProfessionalAdvUT', 'GIS Professional Advanced'],
+    privileges: ALL,
+  },
 ];
 
 export const DEFAULT_ROLES: RoleDefinition[] = [
   { name: 'Viewer', aliases: ['Consultation'], privileges: ['view'] },
-  { name: 'Data Editor', aliases: ['Mise à jour', 'Mise a jour', 'Editor'], privileges: ['view', 'edit_data'] },
+  {
+    name: 'Data Editor',
+    aliases: ['Mise à jour', 'Mise a jour', 'Editor'],
+    privileges: ['view', 'edit_data'],
+  },
   { name: 'User', aliases: ['Utilisation'], privileges: CONTRIBUTE },
   { name: 'Publisher', aliases: ['Publication'], privileges: [...CONTRIBUTE, 'publish'] },
   { name: 'Administrator', aliases: ['Administration', 'Admin'], privileges: ALL },

@@ -16,7 +16,10 @@ const roleSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     aliases: z.array(z.string().trim().min(1).max(100)).max(10),
-    privileges: z.array(z.enum(PRIVILEGES, { message: `must be among ${PRIVILEGES.join(', ')}` })).min(1).max(PRIVILEGES.length),
+    privileges: z
+      .array(z.enum(PRIVILEGES, { message: `must be among ${PRIVILEGES.join(', ')}` }))
+      .min(1)
+      .max(PRIVILEGES.length),
     parameterName: z.string().trim().min(1).max(100).nullable(),
     exclusiveSet: z.string().trim().min(1).max(100).nullable(),
   })
@@ -25,7 +28,11 @@ const roleSchema = z
 const createSchema = roleSchema.partial({ aliases: true, parameterName: true, exclusiveSet: true });
 const updateSchema = roleSchema.partial();
 
-async function findRoleRow(db: Knex | Knex.Transaction, orgId: string, ref: string): Promise<RoleRow> {
+async function findRoleRow(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  ref: string,
+): Promise<RoleRow> {
   const query = db<RoleRow>('roles').where('org_id', orgId);
   if (isUuid(ref)) query.andWhere('id', ref);
   else query.andWhereRaw('lower(name) = lower(?)', [ref]);
@@ -41,16 +48,29 @@ export async function createRole(db: Knex, scope: Scope, input: unknown) {
     return await db.transaction(async (trx) => {
       const [row] = await trx<RoleRow>('roles')
         .insert({
-          org_id: scope.orgId, name: role.name, aliases: role.aliases ?? [], privileges: [...new Set(role.privileges)],
-          parameter_name: role.parameterName ?? null, exclusive_set: role.exclusiveSet ?? null, builtin: false,
+          org_id: scope.orgId,
+          name: role.name,
+          aliases: role.aliases ?? [],
+          privileges: [...new Set(role.privileges)],
+          parameter_name: role.parameterName ?? null,
+          exclusive_set: role.exclusiveSet ?? null,
+          builtin: false,
         } as never)
         .returning('*');
       const created = toRole(row!);
-      await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'role.create', targetType: 'role', targetId: created.id, after: created });
+      await recordAudit(trx, {
+        orgId: scope.orgId,
+        actor: scope.actor,
+        action: 'role.create',
+        targetType: 'role',
+        targetId: created.id,
+        after: created,
+      });
       return created;
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'roles_name_key')) throw new ConflictError(`a role named "${role.name}" already exists`);
+    if (isUniqueViolation(error, 'roles_name_key'))
+      throw new ConflictError(`a role named "${role.name}" already exists`);
     throw error;
   }
 }
@@ -61,17 +81,30 @@ export async function updateRole(db: Knex, scope: Scope, ref: string, input: unk
   return db.transaction(async (trx) => {
     const before = toRole(await findRoleRow(trx, scope.orgId, ref));
     if (before.builtin && (patch.name !== undefined || patch.privileges !== undefined)) {
-      throw new ConflictError(`${before.name} is a built-in role: its name and privileges cannot change; define a custom role instead`);
+      throw new ConflictError(
+        `${before.name} is a built-in role: its name and privileges cannot change; define a custom role instead`,
+      );
     }
-    const [row] = await trx<RoleRow>('roles').where('id', before.id).update({
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.aliases !== undefined && { aliases: patch.aliases }),
-      ...(patch.privileges !== undefined && { privileges: [...new Set(patch.privileges)] }),
-      ...(patch.parameterName !== undefined && { parameter_name: patch.parameterName }),
-      ...(patch.exclusiveSet !== undefined && { exclusive_set: patch.exclusiveSet }),
-    } as never).returning('*');
+    const [row] = await trx<RoleRow>('roles')
+      .where('id', before.id)
+      .update({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.aliases !== undefined && { aliases: patch.aliases }),
+        ...(patch.privileges !== undefined && { privileges: [...new Set(patch.privileges)] }),
+        ...(patch.parameterName !== undefined && { parameter_name: patch.parameterName }),
+        ...(patch.exclusiveSet !== undefined && { exclusive_set: patch.exclusiveSet }),
+      } as never)
+      .returning('*');
     const after = toRole(row!);
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'role.update', targetType: 'role', targetId: before.id, before, after });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'role.update',
+      targetType: 'role',
+      targetId: before.id,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -80,13 +113,24 @@ export async function deleteRole(db: Knex, scope: Scope, ref: string) {
   requireAdministrator(scope.actor, 'deleting roles');
   return db.transaction(async (trx) => {
     const role = toRole(await findRoleRow(trx, scope.orgId, ref));
-    if (role.builtin) throw new ConflictError(`${role.name} is a built-in role and cannot be deleted`);
+    if (role.builtin)
+      throw new ConflictError(`${role.name} is a built-in role and cannot be deleted`);
     const holders = await trx('members').where('role_id', role.id).count({ n: '*' }).first();
     const extra = await trx('member_roles').where('role_id', role.id).count({ n: '*' }).first();
     const count = Number(holders?.n ?? 0) + Number(extra?.n ?? 0);
-    if (count > 0) throw new ConflictError(`role ${role.name} is held by ${count} member(s); give them another role first`);
+    if (count > 0)
+      throw new ConflictError(
+        `role ${role.name} is held by ${count} member(s); give them another role first`,
+      );
     await trx('roles').where('id', role.id).delete();
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'role.delete', targetType: 'role', targetId: role.id, before: role });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'role.delete',
+      targetType: 'role',
+      targetId: role.id,
+      before: role,
+    });
     return role;
   });
 }

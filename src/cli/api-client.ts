@@ -22,7 +22,10 @@ export interface Problem {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
 }
@@ -37,17 +40,38 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
-function call(socketPath: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown, stream?: Readable): Promise<{ status: number; text: string }> {
+function call(
+  socketPath: string,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  stream?: Readable,
+): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     // No keep-alive agent: its sockets time out after 5 s even while a request waits for its answer,
     // and a request may well wait longer (on PGlite, behind a batch of an import being applied).
     const req = httpRequest(
-      { socketPath, agent: false, path: urlPath, method, headers: { ...headers, ...(payload !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) } },
+      {
+        socketPath,
+        agent: false,
+        path: urlPath,
+        method,
+        headers: {
+          ...headers,
+          ...(payload !== undefined && {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          }),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -59,7 +83,12 @@ function call(socketPath: string, method: string, urlPath: string, headers: Reco
   });
 }
 
-function clientFor(socketPath: string, via: ApiClient['via'], org: string | undefined, close: () => Promise<void>): ApiClient {
+function clientFor(
+  socketPath: string,
+  via: ApiClient['via'],
+  org: string | undefined,
+  close: () => Promise<void>,
+): ApiClient {
   const headers: Record<string, string> = org ? { [ORG_HEADER]: org } : {};
   const answer = <T>({ status, text }: { status: number; text: string }): T => {
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
@@ -72,7 +101,16 @@ function clientFor(socketPath: string, via: ApiClient['via'], org: string | unde
       return answer<T>(await call(socketPath, method, urlPath, headers, body));
     },
     async upload<T>(urlPath: string, body: Readable, contentType: string): Promise<T> {
-      return answer<T>(await call(socketPath, 'POST', urlPath, { ...headers, 'content-type': contentType }, undefined, body));
+      return answer<T>(
+        await call(
+          socketPath,
+          'POST',
+          urlPath,
+          { ...headers, 'content-type': contentType },
+          undefined,
+          body,
+        ),
+      );
     },
     async text(urlPath: string): Promise<string> {
       const result = await call(socketPath, 'GET', urlPath, headers);
@@ -101,7 +139,8 @@ function listenOn(server: Server, socketPath: string): Promise<void> {
 export async function connect(config: Config, org: string | undefined): Promise<ApiClient> {
   if (!config.database.url) {
     const socketPath = controlSocketPath(config.database.dataDir);
-    if (await daemonAnswers(socketPath)) return clientFor(socketPath, 'daemon', org, async () => {});
+    if (await daemonAnswers(socketPath))
+      return clientFor(socketPath, 'daemon', org, async () => {});
   }
   const opened = await openContext(config, 'cli');
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));

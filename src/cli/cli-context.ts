@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type Config } from '../config/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { type ApiClient, connect } from './api-client.ts';
 
@@ -18,7 +18,10 @@ export function configOf(command: Command): Config {
 }
 
 /** Runs one command against the admin API (through the daemon or in-process) and closes. */
-export async function withClient<T>(command: Command, work: (client: ApiClient, json: boolean) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  command: Command,
+  work: (client: ApiClient, json: boolean) => Promise<T>,
+): Promise<T> {
   const options = globals(command);
   const client = await connect(configOf(command), options.org);
   try {
@@ -29,18 +32,26 @@ export async function withClient<T>(command: Command, work: (client: ApiClient, 
 }
 
 export function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
   return Number(value);
 }
 
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of at least 0');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a number of at least 0');
   return n;
 }
 
 export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function query(params: Record<string, string | number | boolean | undefined>): string {
@@ -53,5 +64,7 @@ export function query(params: Record<string, string | number | boolean | undefin
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

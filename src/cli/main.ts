@@ -28,7 +28,23 @@ const program = new Command('provisiond')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const command of [startCommand(), migrateCommand(), orgsCommand(), membersCommand(), groupsCommand(), keysCommand(), rolesCommand(), auditCommand(), syncCommand(), runsCommand(), sourcesCommand(), ldapCommand(), importCommand(), codesCommand(), invitationsCommand()]) {
+for (const command of [
+  startCommand(),
+  migrateCommand(),
+  orgsCommand(),
+  membersCommand(),
+  groupsCommand(),
+  keysCommand(),
+  rolesCommand(),
+  auditCommand(),
+  syncCommand(),
+  runsCommand(),
+  sourcesCommand(),
+  ldapCommand(),
+  importCommand(),
+  codesCommand(),
+  invitationsCommand(),
+]) {
   program.addCommand(command);
 }
 // Sub-commands inherit exit handling so that a usage error anywhere exits with 2.
@@ -47,13 +63,19 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') process.exit(0);
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      process.exit(0);
     process.exit(2);
   }
   if (error instanceof ApiError) {
     const issues = (error.problem.issues ?? []).map((i) => `\n  ${i.field}: ${i.message}`).join('');
     fail(`${error.message}${issues}`, 1);
   }
-  if (error instanceof ConfigError || error instanceof DomainError || error instanceof ImportFailed) fail(error.message, 1);
+  if (error instanceof ConfigError || error instanceof DomainError || error instanceof ImportFailed)
+    fail(error.message, 1);
   fail((error as Error).stack ?? String(error), 1);
 }

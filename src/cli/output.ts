@@ -27,5 +27,6 @@ export function printTable<T>(rows: T[], columns: Column<T>[], footer?: string):
 
 export function printRecord(record: Record<string, unknown>): void {
   const width = Math.max(...Object.keys(record).map((k) => k.length));
-  for (const [key, value] of Object.entries(record)) process.stdout.write(`${key.padEnd(width)}  ${text(value)}\n`);
+  for (const [key, value] of Object.entries(record))
+    process.stdout.write(`${key.padEnd(width)}  ${text(value)}\n`);
 }

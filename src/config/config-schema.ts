@@ -21,19 +21,29 @@ export const configSchema = z
         shutdownGraceSeconds: z.number().min(0).max(300).default(10),
         /** The URL people and identity providers reach the daemon at (SAML ACS, OIDC redirect).
          *  Default: http://HOST:PORT as the daemon listens. https:// makes session cookies Secure. */
-        publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+        publicUrl: z
+          .url({ protocol: /^https?$/ })
+          .transform((u) => u.replace(/\/+$/, ''))
+          .optional(),
       })
       .strict()
       .prefault({}),
     database: z
       .object({
-        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional(),
         dataDir: z.string().min(1).default('./data'),
       })
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info'),
+      })
       .strict()
       .prefault({}),
     organization: z
@@ -48,16 +58,29 @@ export const configSchema = z
       .object({
         maxResults: z.number().int().min(1).max(10_000).default(200),
         bulkMaxOperations: z.number().int().min(1).max(10_000).default(1000),
-        bulkMaxPayloadSize: z.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+        bulkMaxPayloadSize: z
+          .number()
+          .int()
+          .min(1024)
+          .max(100 * 1024 * 1024)
+          .default(1024 * 1024),
       })
       .strict()
       .prefault({}),
     signIn: z
       .object({
-        sessionHours: z.number().min(0.1).max(24 * 90).default(12),
+        sessionHours: z
+          .number()
+          .min(0.1)
+          .max(24 * 90)
+          .default(12),
         /** Failed sign-ins in a row before the login is locked for lockoutMinutes. */
         maxFailures: z.number().int().min(1).max(100).default(5),
-        lockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+        lockoutMinutes: z
+          .number()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
       })
       .strict()
       .prefault({}),
@@ -97,13 +120,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z.array(sourceSchema).default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }]).superRefine((sources, ctx) => {
-      const seen = new Set<string>();
-      sources.forEach((s, i) => {
-        if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `the source name "${s.name}" is used twice` });
-        seen.add(s.name);
-      });
-    }),
+    sources: z
+      .array(sourceSchema)
+      .default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }])
+      .superRefine((sources, ctx) => {
+        const seen = new Set<string>();
+        sources.forEach((s, i) => {
+          if (seen.has(s.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `the source name "${s.name}" is used twice`,
+            });
+          seen.add(s.name);
+        });
+      }),
   })
   .strict();
 

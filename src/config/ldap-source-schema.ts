@@ -4,79 +4,130 @@ import { z } from 'zod';
 // The shape of a `type: ldap` source. Flavors set the defaults that differ between directories
 // (attribute names, stable id, nested groups); every default can be overridden key by key.
 
-const secretRef = z.union([
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an environment variable') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-], { error: 'must be { env: NAME } or { file: PATH }: secrets are given by reference, never inline' });
+const secretRef = z.union(
+  [
+    z
+      .object({
+        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an environment variable'),
+      })
+      .strict(),
+    z.object({ file: z.string().min(1) }).strict(),
+  ],
+  {
+    error: 'must be { env: NAME } or { file: PATH }: secrets are given by reference, never inline',
+  },
+);
 
 export type SecretRef = z.infer<typeof secretRef>;
 
-const searchSchema = z.object({
-  baseDN: z.string().min(1),
-  filter: z.string().regex(/^\(.*\)$/s, 'must be an LDAP filter in parentheses').optional(),
-}).strict();
+const searchSchema = z
+  .object({
+    baseDN: z.string().min(1),
+    filter: z
+      .string()
+      .regex(/^\(.*\)$/s, 'must be an LDAP filter in parentheses')
+      .optional(),
+  })
+  .strict();
 
 /** Reactions to a record with no member: create a member, send an invitation, or leave it. */
 export const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 
-const cron = z.string().refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
+const cron = z
+  .string()
+  .refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
 
-export const ldapSourceSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
-  type: z.literal('ldap'),
-  flavor: z.enum(['openldap', 'ad', 'generic']).default('generic'),
-  url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
-  startTLS: z.boolean().default(false),
-  /** PEM file of the CA that signed the directory's certificate (ldaps:// or StartTLS). */
-  caFile: z.string().min(1).optional(),
-  bindDN: z.string().min(1),
-  bindCredentials: secretRef,
-  /** AD: the NetBIOS domain of logins `sAMAccountName@DOMAIN`; taken from the base DN when absent. */
-  domain: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
-  timeoutSeconds: z.number().int().min(1).max(600).default(30),
-  pageSize: z.number().int().min(10).max(10_000).default(1000),
-  users: searchSchema.extend({
-    /** Only sync members of these enterprise groups (DN): "add members from a group". */
-    memberOf: z.array(z.string().min(1)).default([]),
-    loginAttribute: z.string().min(1).optional(),
-    attributes: z.object({
-      email: z.string().min(1).default('mail'),
-      firstName: z.string().min(1).default('givenName'),
-      lastName: z.string().min(1).default('sn'),
-      displayName: z.string().min(1).default('displayName'),
-    }).strict().prefault({}),
-  }).strict(),
-  groups: searchSchema.extend({
-    nameAttribute: z.string().min(1).default('cn'),
-    /** `member` holds DNs (groupOfNames, AD); `memberUid` holds logins (posixGroup). */
-    membershipAttribute: z.enum(['member', 'uniqueMember', 'memberUid']).default('member'),
-    nested: z.boolean().optional(),
-  }).strict().optional(),
-  correlate: z.array(z.enum(['username', 'email'])).default(['username']),
-  onUnmatched: z.enum(UNMATCHED_REACTIONS).default('create'),
-  /** With `onUnmatched: invite`: an expired invitation is sent again (fresh link and expiry) by the next run. */
-  reinviteAfterExpiry: z.boolean().default(false),
-  onDeleted: z.enum(['disable', 'delete', 'ignore']).default('disable'),
-  /** Enterprise groups to organization role / user type: the first rule naming one of the user's groups wins. */
-  roleRules: z.array(z.object({
-    group: z.string().min(1),
-    role: z.string().min(1).optional(),
-    userType: z.string().min(1).optional(),
-  }).strict()).default([]),
-  /** Enterprise group (DN or name) to organization group name; unnamed groups keep their own name. */
-  groupNames: z.record(z.string(), z.string().min(1).max(256)).default({}),
-  deletionGuard: z.object({
-    percent: z.number().min(0).max(100).default(10),
-    max: z.number().int().min(0).default(500),
-  }).strict().prefault({}),
-  schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
-}).strict().superRefine((source, ctx) => {
-  if (source.startTLS && source.url.startsWith('ldaps:')) {
-    ctx.addIssue({ code: 'custom', path: ['startTLS'], message: 'StartTLS is for ldap:// URLs; ldaps:// is already encrypted' });
-  }
-  if (source.reinviteAfterExpiry && source.onUnmatched !== 'invite') {
-    ctx.addIssue({ code: 'custom', path: ['reinviteAfterExpiry'], message: `re-issues the invitations of onUnmatched: invite, but onUnmatched is ${source.onUnmatched}` });
-  }
-});
+export const ldapSourceSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
+    type: z.literal('ldap'),
+    flavor: z.enum(['openldap', 'ad', 'generic']).default('generic'),
+    url: z
+      .string()
+      .regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
+    startTLS: z.boolean().default(false),
+    /** PEM file of the CA that signed the directory's certificate (ldaps:// or StartTLS). */
+    caFile: z.string().min(1).optional(),
+    bindDN: z.string().min(1),
+    bindCredentials: secretRef,
+    /** AD: the NetBIOS domain of logins `sAMAccountName@DOMAIN`; taken from the base DN when absent. */
+    domain: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/)
+      .optional(),
+    timeoutSeconds: z.number().int().min(1).max(600).default(30),
+    pageSize: z.number().int().min(10).max(10_000).default(1000),
+    users: searchSchema
+      .extend({
+        /** Only sync members of these enterprise groups (DN): "add members from a group". */
+        memberOf: z.array(z.string().min(1)).default([]),
+        loginAttribute: z.string().min(1).optional(),
+        attributes: z
+          .object({
+            email: z.string().min(1).default('mail'),
+            firstName: z.string().min(1).default('givenName'),
+            lastName: z.string().min(1).default('sn'),
+            displayName: z.string().min(1).default('displayName'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict(),
+    groups: searchSchema
+      .extend({
+        nameAttribute: z.string().min(1).default('cn'),
+        /** `member` holds DNs (groupOfNames, AD); `memberUid` holds logins (posixGroup). */
+        membershipAttribute: z.enum(['member', 'uniqueMember', 'memberUid']).default('member'),
+        nested: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    correlate: z.array(z.enum(['username', 'email'])).default(['username']),
+    onUnmatched: z.enum(UNMATCHED_REACTIONS).default('create'),
+    /** With `onUnmatched: invite`: an expired invitation is sent again (fresh link and expiry) by the next run. */
+    reinviteAfterExpiry: z.boolean().default(false),
+    onDeleted: z.enum(['disable', 'delete', 'ignore']).default('disable'),
+    /** Enterprise groups to organization role / user type: the first rule naming one of the user's groups wins. */
+    roleRules: z
+      .array(
+        z
+          .object({
+            group: z.string().min(1),
+            role: z.string().min(1).optional(),
+            userType: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Enterprise group (DN or name) to organization group name; unnamed groups keep their own name. */
+    groupNames: z.record(z.string(), z.string().min(1).max(256)).default({}),
+    deletionGuard: z
+      .object({
+        percent: z.number().min(0).max(100).default(10),
+        max: z.number().int().min(0).default(500),
+      })
+      .strict()
+      .prefault({}),
+    schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    if (source.startTLS && source.url.startsWith('ldaps:')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['startTLS'],
+        message: 'StartTLS is for ldap:// URLs; ldaps:// is already encrypted',
+      });
+    }
+    if (source.reinviteAfterExpiry && source.onUnmatched !== 'invite') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reinviteAfterExpiry'],
+        message: `re-issues the invitations of onUnmatched: invite, but onUnmatched is ${source.onUnmatched}`,
+      });
+    }
+  });
 
 export type LdapSourceConfig = z.infer<typeof ldapSourceSchema>;

@@ -24,7 +24,8 @@ function set(target: Record<string, unknown>, keys: string[], value: unknown): v
   let node = target;
   for (const key of keys.slice(0, -1)) {
     const next = node[key];
-    node = (next && typeof next === 'object' ? next : (node[key] = {})) as Record<string, unknown>;
+    if (!next || typeof next !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1)!] = value;
 }
@@ -53,15 +54,25 @@ export function loadConfig(options: LoadOptions = {}): Config & { file: string |
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigError([`cannot read the configuration file ${file}: ${(error as Error).message}`]);
+      throw new ConfigError([
+        `cannot read the configuration file ${file}: ${(error as Error).message}`,
+      ]);
     }
     try {
       raw = parseYaml(text) ?? {};
     } catch (error) {
-      const at = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-      throw new ConfigError([`${file} is not valid YAML${at}: ${(error as Error).message.split('\n')[0]}`]);
+      const at =
+        error instanceof YAMLParseError && error.linePos
+          ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+          : '';
+      throw new ConfigError([
+        `${file} is not valid YAML${at}: ${(error as Error).message.split('\n')[0]}`,
+      ]);
     }
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([`${file} must hold a mapping of keys (server, database, …) at the top`]);
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new ConfigError([
+        `${file} must hold a mapping of keys (server, database, …) at the top`,
+      ]);
   }
   const merged = structuredClone(raw) as Record<string, unknown>;
   const origin = new Map<string, string>();
@@ -78,7 +89,12 @@ export function loadConfig(options: LoadOptions = {}): Config & { file: string |
   // A relative data directory is taken from the configuration file's folder, not the shell's.
   if (config.database.dataDir === 'memory://') {
     // PGlite in memory: nothing is kept (tests).
-  } else if (file && raw && (raw as { database?: { dataDir?: string } }).database?.dataDir && !env.PROVISIOND_DATA_DIR) {
+  } else if (
+    file &&
+    raw &&
+    (raw as { database?: { dataDir?: string } }).database?.dataDir &&
+    !env.PROVISIOND_DATA_DIR
+  ) {
     config.database.dataDir = path.resolve(path.dirname(file), config.database.dataDir);
   } else {
     config.database.dataDir = path.resolve(config.database.dataDir);

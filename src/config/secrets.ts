@@ -8,12 +8,16 @@ import type { SecretRef } from './source-schemas.ts';
 export function resolveSecret(ref: SecretRef): string {
   if ('env' in ref) {
     const value = process.env[ref.env];
-    if (value === undefined || value === '') throw ValidationError.field('secret', `the environment variable ${ref.env} is not set`);
+    if (value === undefined || value === '')
+      throw ValidationError.field('secret', `the environment variable ${ref.env} is not set`);
     return value;
   }
   try {
     return readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw ValidationError.field('secret', `cannot read the secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw ValidationError.field(
+      'secret',
+      `cannot read the secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
 }

@@ -4,13 +4,22 @@ import { ldapSourceSchema } from './ldap-source-schema.ts';
 // The `sources:` entries, one strict schema per type: a misspelt key under a source is an error
 // that names it (sources.1.clientSecret…), never a setting silently ignored.
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _');
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _');
 
 /** A secret is never written in the file itself: it is read from an environment variable or a file. */
-export const secretRefSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-], { error: 'must be { env: NAME } or { file: PATH }' });
+export const secretRefSchema = z.union(
+  [
+    z
+      .object({
+        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+      })
+      .strict(),
+    z.object({ file: z.string().min(1) }).strict(),
+  ],
+  { error: 'must be { env: NAME } or { file: PATH }' },
+);
 
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
@@ -48,11 +57,19 @@ export const samlSourceSchema = z
     type: z.literal('saml'),
     ...enterprisePolicy,
     /** The identity provider's metadata: fetched from a URL or read from a file. */
-    idpMetadata: z.union([z.object({ url: z.url() }).strict(), z.object({ file: z.string().min(1) }).strict()], { error: 'must be { url: URL } or { file: PATH }' }),
+    idpMetadata: z.union(
+      [z.object({ url: z.url() }).strict(), z.object({ file: z.string().min(1) }).strict()],
+      { error: 'must be { url: URL } or { file: PATH }' },
+    ),
     /** The SP entity id; by default the SP metadata URL. */
     entityId: z.string().min(1).optional(),
     /** SAML attribute names of member fields (NameID is always the login). */
-    attributes: mappingSchema.default({ email: 'email', firstName: 'firstName', lastName: 'lastName', displayName: 'displayName' }),
+    attributes: mappingSchema.default({
+      email: 'email',
+      firstName: 'firstName',
+      lastName: 'lastName',
+      displayName: 'displayName',
+    }),
     clockSkewSeconds: z.number().int().min(0).max(600).default(60),
   })
   .strict();
@@ -68,15 +85,25 @@ export const oidcSourceSchema = z
     clientSecret: secretRefSchema.optional(),
     scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
     /** ID-token claims of member fields (`sub` is always the login). */
-    claims: mappingSchema.default({ email: 'email', firstName: 'given_name', lastName: 'family_name', displayName: 'name' }),
+    claims: mappingSchema.default({
+      email: 'email',
+      firstName: 'given_name',
+      lastName: 'family_name',
+      displayName: 'name',
+    }),
     /** Use the email claim only when `email_verified` is true (for linking, invitations, new members). */
     requireVerifiedEmail: z.boolean().default(true),
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('type', [builtinSourceSchema, samlSourceSchema, oidcSourceSchema, ldapSourceSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of builtin, ldap, saml, oidc' : undefined),
-});
+export const sourceSchema = z.discriminatedUnion(
+  'type',
+  [builtinSourceSchema, samlSourceSchema, oidcSourceSchema, ldapSourceSchema],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'type must be one of builtin, ldap, saml, oidc' : undefined,
+  },
+);
 
 export type BuiltinSourceConfig = z.infer<typeof builtinSourceSchema>;
 export type SamlSourceConfig = z.infer<typeof samlSourceSchema>;

@@ -20,7 +20,10 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, target: { port: number; host: string } | { path: string }): Promise<void> {
+function listen(
+  server: Server,
+  target: { port: number; host: string } | { path: string },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(target, () => {
@@ -57,7 +60,8 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
   try {
     await listen(tcp, { port: config.server.port, host: config.server.host });
     const bound = tcp.address() as AddressInfo;
-    if (!config.server.publicUrl) ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    if (!config.server.publicUrl)
+      ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     tcp.on('request', createApp(ctx, 'tcp'));
     if (!config.database.url && config.database.dataDir !== 'memory://') {
       socketPath = controlSocketPath(config.database.dataDir);
@@ -77,10 +81,23 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     throw error;
   }
   const scheduler = startScheduler(ctx);
-  const mail = startMailWorker(ctx.database.knex, createMailTransport(config), config.mail, ctx.log);
+  const mail = startMailWorker(
+    ctx.database.knex,
+    createMailTransport(config),
+    config.mail,
+    ctx.log,
+  );
   const address = tcp.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  ctx.log.info({ url, database: ctx.database.kind, dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined, migrationsApplied: opened.appliedMigrations.length }, 'provisiond started');
+  ctx.log.info(
+    {
+      url,
+      database: ctx.database.kind,
+      dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined,
+      migrationsApplied: opened.appliedMigrations.length,
+    },
+    'provisiond started',
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -91,7 +108,12 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       stopping ??= (async () => {
         ctx.log.info('provisiond stopping');
         const graceMs = config.server.shutdownGraceSeconds * 1000;
-        await Promise.all([closeServer(tcp, graceMs), local ? closeServer(local, graceMs) : Promise.resolve(), scheduler.stop(graceMs), mail.stop()]);
+        await Promise.all([
+          closeServer(tcp, graceMs),
+          local ? closeServer(local, graceMs) : Promise.resolve(),
+          scheduler.stop(graceMs),
+          mail.stop(),
+        ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();
         ctx.log.info('provisiond stopped');

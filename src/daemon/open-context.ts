@@ -25,24 +25,48 @@ export interface OpenedContext {
  * Opens the database (locking PGlite's data directory first), applies migrations and makes sure
  * an organization exists. Used by the daemon and by the CLI when no daemon runs.
  */
-export async function openContext(config: Config, purpose: 'daemon' | 'cli'): Promise<OpenedContext> {
+export async function openContext(
+  config: Config,
+  purpose: 'daemon' | 'cli',
+): Promise<OpenedContext> {
   const embedded = !config.database.url;
-  const lock = embedded && config.database.dataDir !== 'memory://' ? acquireDataDirLock(config.database.dataDir, purpose) : null;
+  const lock =
+    embedded && config.database.dataDir !== 'memory://'
+      ? acquireDataDirLock(config.database.dataDir, purpose)
+      : null;
   try {
-    const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+    const database = await openDatabase({
+      url: config.database.url,
+      dataDir: config.database.dataDir,
+    });
     try {
       const appliedMigrations = await migrateToLatest(database.knex);
       const org = await ensureDefaultOrganization(database.knex, SYSTEM, config.organization.name);
-      const log = createLogger(purpose === 'cli' ? 'warn' : config.log.level, purpose === 'cli' ? 'stderr' : 'stdout');
+      const log = createLogger(
+        purpose === 'cli' ? 'warn' : config.log.level,
+        purpose === 'cli' ? 'stderr' : 'stdout',
+      );
       const ctx: AppContext = {
-        config, database, log, metrics: new Metrics(), hasher: argon2Hasher, defaultOrgId: org.id,
+        config,
+        database,
+        log,
+        metrics: new Metrics(),
+        hasher: argon2Hasher,
+        defaultOrgId: org.id,
         publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
-        sources: new SourceRegistry(config.sources, { db: database.knex, orgId: org.id, log, publicUrl: () => ctx.publicUrl }),
+        sources: new SourceRegistry(config.sources, {
+          db: database.knex,
+          orgId: org.id,
+          log,
+          publicUrl: () => ctx.publicUrl,
+        }),
         invitations: invitationHook,
         links: linkSealer(loadLinkKey(config)),
       };
       // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
-      registerUnmatchedReaction(inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }));
+      registerUnmatchedReaction(
+        inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }),
+      );
       return {
         ctx,
         appliedMigrations,

@@ -17,21 +17,43 @@ export interface Scheduler {
 export function startScheduler(ctx: AppContext): Scheduler {
   const tasks: ScheduledTask[] = [];
   const running = new Set<Promise<unknown>>();
-  const deps = { db: ctx.database.knex, sources: ctx.config.sources, log: ctx.log, metrics: ctx.metrics };
+  const deps = {
+    db: ctx.database.knex,
+    sources: ctx.config.sources,
+    log: ctx.log,
+    metrics: ctx.metrics,
+  };
   for (const entry of ctx.config.sources) {
     if (!isLdapSource(entry) || !entry.schedule) continue;
     for (const mode of ['full', 'incremental'] as RunMode[]) {
       const expression = entry.schedule[mode];
       if (!expression) continue;
-      tasks.push(cron.schedule(expression, async () => {
-        const run = runSync(deps, { orgId: ctx.defaultOrgId, actor: SYSTEM }, entry.name, { mode, preview: false, trigger: 'schedule' })
-          .catch((error: unknown) => {
-            if (error instanceof ConflictError) ctx.log.info({ source: entry.name, mode }, 'scheduled sync skipped: a run of this source is in progress');
-            else ctx.log.error({ source: entry.name, mode, err: error }, 'scheduled sync could not start');
-          });
-        running.add(run);
-        await run.finally(() => running.delete(run));
-      }, { name: `sync:${entry.name}:${mode}`, noOverlap: true }));
+      tasks.push(
+        cron.schedule(
+          expression,
+          async () => {
+            const run = runSync(deps, { orgId: ctx.defaultOrgId, actor: SYSTEM }, entry.name, {
+              mode,
+              preview: false,
+              trigger: 'schedule',
+            }).catch((error: unknown) => {
+              if (error instanceof ConflictError)
+                ctx.log.info(
+                  { source: entry.name, mode },
+                  'scheduled sync skipped: a run of this source is in progress',
+                );
+              else
+                ctx.log.error(
+                  { source: entry.name, mode, err: error },
+                  'scheduled sync could not start',
+                );
+            });
+            running.add(run);
+            await run.finally(() => running.delete(run));
+          },
+          { name: `sync:${entry.name}:${mode}`, noOverlap: true },
+        ),
+      );
       ctx.log.info({ source: entry.name, mode, schedule: expression }, 'sync scheduled');
     }
   }
@@ -40,7 +62,10 @@ export function startScheduler(ctx: AppContext): Scheduler {
       await Promise.all(tasks.map((t) => t.stop()));
       // A run in flight may finish within the grace period; past it, closing the database fails
       // the run, and its lease expires on its own.
-      await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await Promise.race([
+        Promise.all(running),
+        new Promise((r) => setTimeout(r, graceMs).unref()),
+      ]);
     },
   };
 }

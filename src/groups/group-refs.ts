@@ -3,7 +3,11 @@ import { ValidationError } from '../errors.ts';
 import { isUuid } from '../members/member-record.ts';
 
 /** Turns group ids or names into ids of this organization's groups; unknown ones are refused. */
-export async function resolveGroupIds(trx: Knex | Knex.Transaction, orgId: string, refs: string[]): Promise<string[]> {
+export async function resolveGroupIds(
+  trx: Knex | Knex.Transaction,
+  orgId: string,
+  refs: string[],
+): Promise<string[]> {
   if (refs.length === 0) return [];
   const ids = refs.filter(isUuid);
   const names = refs.filter((r) => !isUuid(r)).map((r) => r.toLowerCase());
@@ -14,7 +18,10 @@ export async function resolveGroupIds(trx: Knex | Knex.Transaction, orgId: strin
       if (names.length > 0) q.orWhereRaw('lower(name) = any(?)', [names]);
     })
     .select('id', 'name')) as Array<{ id: string; name: string }>;
-  const missing = refs.filter((r) => !rows.some((g) => g.id === r || g.name.toLowerCase() === r.toLowerCase()));
-  if (missing.length > 0) throw ValidationError.field('groups', `unknown group(s): ${missing.join(', ')}`);
+  const missing = refs.filter(
+    (r) => !rows.some((g) => g.id === r || g.name.toLowerCase() === r.toLowerCase()),
+  );
+  if (missing.length > 0)
+    throw ValidationError.field('groups', `unknown group(s): ${missing.join(', ')}`);
   return [...new Set(rows.map((g) => g.id))];
 }

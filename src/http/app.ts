@@ -47,17 +47,36 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   api.use(importsRoutes(ctx));
   api.use((req, _res, next) => {
     // Writes must say they send JSON, so that a form post or a typo'd header is not read as {}.
-    if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.headers['content-length'] !== '0' && req.headers['content-length'] !== undefined && !req.is(['application/json', 'application/*+json'])) {
-      next(Object.assign(new Error('send the body as JSON with "Content-Type: application/json"'), { status: 415 }));
+    if (
+      ['POST', 'PATCH', 'PUT'].includes(req.method) &&
+      req.headers['content-length'] !== '0' &&
+      req.headers['content-length'] !== undefined &&
+      !req.is(['application/json', 'application/*+json'])
+    ) {
+      next(
+        Object.assign(new Error('send the body as JSON with "Content-Type: application/json"'), {
+          status: 415,
+        }),
+      );
       return;
     }
     next();
   });
-  api.use(membersRoutes(ctx), groupsRoutes(ctx), adminRoutes(ctx), syncRoutes(ctx), sourcesRoutes(ctx), codesRoutes(ctx), invitationsRoutes(ctx));
+  api.use(
+    membersRoutes(ctx),
+    groupsRoutes(ctx),
+    adminRoutes(ctx),
+    syncRoutes(ctx),
+    sourcesRoutes(ctx),
+    codesRoutes(ctx),
+    invitationsRoutes(ctx),
+  );
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));
   if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
-  app.use((req, res) => sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`));
+  app.use((req, res) =>
+    sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
+  );
   app.use(problemHandler(ctx.log));
   return app;
 }

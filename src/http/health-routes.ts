@@ -13,7 +13,9 @@ export function healthRoutes(ctx: AppContext): Router {
       await ctx.database.knex.raw('select 1');
       const pending = await pendingMigrations(ctx.database.knex);
       if (pending.length > 0) {
-        res.status(503).json({ status: 'not ready', database: 'reachable', pendingMigrations: pending });
+        res
+          .status(503)
+          .json({ status: 'not ready', database: 'reachable', pendingMigrations: pending });
         return;
       }
       res.json({ status: 'ready', database: ctx.database.kind });

@@ -26,22 +26,38 @@ const TITLE: Record<DomainError['kind'], string> = {
   unavailable: 'Service unavailable',
 };
 
-export function sendProblem(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+export function sendProblem(
+  res: Response,
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
 }
 
 export function problemHandler(log: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof DomainError) {
-      const extra: Record<string, unknown> = { type: `urn:provisiond:problem:${error.kind}`, ...error.details, instance: req.originalUrl.split('?')[0] };
+      const extra: Record<string, unknown> = {
+        type: `urn:provisiond:problem:${error.kind}`,
+        ...error.details,
+        instance: req.originalUrl.split('?')[0],
+      };
       if (error.kind === 'unauthorized') res.set('WWW-Authenticate', 'Bearer realm="provisiond"');
-      if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof RateLimitedError)
+        res.set('Retry-After', String(error.retryAfterSeconds));
       sendProblem(res, STATUS[error.kind], TITLE[error.kind], error.message, extra);
       return;
     }
     const status = (error as { status?: number; type?: string }).status;
     if ((error as { type?: string }).type === 'entity.parse.failed') {
-      sendProblem(res, 400, 'The request is not valid', 'the body is not valid JSON', { type: 'urn:provisiond:problem:validation' });
+      sendProblem(res, 400, 'The request is not valid', 'the body is not valid JSON', {
+        type: 'urn:provisiond:problem:validation',
+      });
       return;
     }
     if ((error as { type?: string }).type === 'entity.too.large') {

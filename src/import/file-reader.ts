@@ -6,7 +6,10 @@ import { parse } from 'csv-parse';
 // CreateUsers lines. Nothing holds the whole file; a 100,000-row file flows through in chunks.
 
 export class ImportFileError extends Error {
-  constructor(readonly line: number | null, message: string) {
+  constructor(
+    readonly line: number | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -28,7 +31,10 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>): AsyncGener
       const lenient = new TextDecoder('utf-8').decode(chunk);
       const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
       const at = line + (before.match(/\n/g)?.length ?? 0);
-      throw new ImportFileError(at, `the file is not UTF-8 text (line ${at}); save it as UTF-8 (with or without BOM) and try again`);
+      throw new ImportFileError(
+        at,
+        `the file is not UTF-8 text (line ${at}); save it as UTF-8 (with or without BOM) and try again`,
+      );
     }
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
     if (text) yield text;
@@ -37,7 +43,10 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>): AsyncGener
     const tail = decoder.decode();
     if (tail) yield tail;
   } catch {
-    throw new ImportFileError(line, 'the file is not UTF-8 text: it ends in the middle of a character');
+    throw new ImportFileError(
+      line,
+      'the file is not UTF-8 text: it ends in the middle of a character',
+    );
   }
 }
 
@@ -46,9 +55,14 @@ const SEPARATOR_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon'
 
 /** The header line decides the separator; a header with two kinds of separator is refused. */
 export function detectSeparator(header: string): string {
-  const counts = SEPARATORS.map((s) => ({ s, n: header.split(s).length - 1 })).filter((c) => c.n > 0);
+  const counts = SEPARATORS.map((s) => ({ s, n: header.split(s).length - 1 })).filter(
+    (c) => c.n > 0,
+  );
   if (counts.length > 1) {
-    throw new ImportFileError(1, `the header line mixes separators (${counts.map((c) => SEPARATOR_NAMES[c.s]).join(' and ')}); use one of comma, semicolon or tab`);
+    throw new ImportFileError(
+      1,
+      `the header line mixes separators (${counts.map((c) => SEPARATOR_NAMES[c.s]).join(' and ')}); use one of comma, semicolon or tab`,
+    );
   }
   return counts[0]?.s ?? ',';
 }
@@ -58,7 +72,9 @@ export function separatorName(separator: string): string {
 }
 
 /** Splits text chunks at the first line so that the separator is known before parsing starts. */
-async function headAndRest(text: AsyncIterable<string>): Promise<{ head: string; rest: AsyncIterator<string> }> {
+async function headAndRest(
+  text: AsyncIterable<string>,
+): Promise<{ head: string; rest: AsyncIterator<string> }> {
   const iterator = text[Symbol.asyncIterator]();
   let head = '';
   while (!/\r?\n/.test(head)) {
@@ -69,19 +85,35 @@ async function headAndRest(text: AsyncIterable<string>): Promise<{ head: string;
   return { head, rest: iterator };
 }
 
-export async function* csvRecords(text: AsyncIterable<string>, onSeparator: (separator: string) => void): AsyncGenerator<FileRecord> {
+export async function* csvRecords(
+  text: AsyncIterable<string>,
+  onSeparator: (separator: string) => void,
+): AsyncGenerator<FileRecord> {
   const { head, rest } = await headAndRest(text);
-  if (head.trim() === '') throw new ImportFileError(null, 'the file is empty: it needs a header line and at least one row');
+  if (head.trim() === '')
+    throw new ImportFileError(
+      null,
+      'the file is empty: it needs a header line and at least one row',
+    );
   const separator = detectSeparator(head.split(/\r?\n/)[0]!);
   onSeparator(separator);
   async function* all(): AsyncGenerator<string> {
     yield head;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
   }
-  const parser = parse({ delimiter: separator, relax_column_count: true, skip_empty_lines: true, info: true, bom: true });
+  const parser = parse({
+    delimiter: separator,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    bom: true,
+  });
   pipeline(Readable.from(all()), parser, () => {});
   try {
-    for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const record of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       yield { line: record.info.lines, fields: record.record };
     }
   } catch (error) {
@@ -92,7 +124,9 @@ export async function* csvRecords(text: AsyncIterable<string>, onSeparator: (sep
 }
 
 /** CreateUsers files: one account per line, no header, no quoting. */
-export async function* textLines(text: AsyncIterable<string>): AsyncGenerator<{ line: number; text: string }> {
+export async function* textLines(
+  text: AsyncIterable<string>,
+): AsyncGenerator<{ line: number; text: string }> {
   let pending = '';
   let line = 0;
   for await (const chunk of text) {

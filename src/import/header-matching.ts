@@ -14,7 +14,9 @@ export function foldLabel(label: string): string {
 }
 
 const BY_LABEL = new Map<string, ImportField>();
-for (const [field, labels] of Object.entries(FIELD_LABELS) as Array<[ImportField, (typeof FIELD_LABELS)[ImportField]]>) {
+for (const [field, labels] of Object.entries(FIELD_LABELS) as Array<
+  [ImportField, (typeof FIELD_LABELS)[ImportField]]
+>) {
   for (const label of [labels.english, ...labels.french]) BY_LABEL.set(foldLabel(label), field);
 }
 
@@ -23,7 +25,9 @@ export interface HeaderProblem {
   message: string;
 }
 
-export type HeaderMatch = { ok: true; columns: ImportField[] } | { ok: false; problems: HeaderProblem[] };
+export type HeaderMatch =
+  | { ok: true; columns: ImportField[] }
+  | { ok: false; problems: HeaderProblem[] };
 
 /** Maps each column of the header line to a field of the mode; every problem is named. */
 export function matchHeader(names: string[], mode: ImportMode): HeaderMatch {
@@ -35,18 +39,30 @@ export function matchHeader(names: string[], mode: ImportMode): HeaderMatch {
   names.forEach((name, i) => {
     const field = BY_LABEL.get(foldLabel(name));
     if (!field || !allowed.has(field)) {
-      problems.push({ column: i + 1, message: `unknown header ${JSON.stringify(name)} for mode ${mode.id}; expected: ${expected}` });
+      problems.push({
+        column: i + 1,
+        message: `unknown header ${JSON.stringify(name)} for mode ${mode.id}; expected: ${expected}`,
+      });
       return;
     }
-    if (seen.has(field)) problems.push({ column: i + 1, message: `header ${JSON.stringify(name)} appears twice` });
+    if (seen.has(field))
+      problems.push({ column: i + 1, message: `header ${JSON.stringify(name)} appears twice` });
     seen.add(field);
     columns.push(field);
   });
   for (const field of mode.required) {
-    if (!seen.has(field)) problems.push({ column: 0, message: `the header has no ${FIELD_LABELS[field].english} column (expected: ${expected})` });
+    if (!seen.has(field))
+      problems.push({
+        column: 0,
+        message: `the header has no ${FIELD_LABELS[field].english} column (expected: ${expected})`,
+      });
   }
   if (mode.id === 'add-org-ids' && !seen.has('id') && !seen.has('samlId') && !seen.has('oidcId')) {
-    problems.push({ column: 0, message: 'the header needs an ID column: "Identity type" and "ID", or "SAML ID", or "OpenID Connect ID"' });
+    problems.push({
+      column: 0,
+      message:
+        'the header needs an ID column: "Identity type" and "ID", or "SAML ID", or "OpenID Connect ID"',
+    });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, columns };
 }

@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../access/actor.ts';
-import { type BulkMember, type SharedMemberFields, bulkInsertMembers } from '../members/member-bulk-insert.ts';
+import {
+  type BulkMember,
+  type SharedMemberFields,
+  bulkInsertMembers,
+} from '../members/member-bulk-insert.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import type { ModeId } from './import-modes.ts';
@@ -27,12 +31,21 @@ async function hashAll(hasher: PasswordHasher, rows: ValidRow[]): Promise<Map<nu
       hashes.set(row.line, await hasher.hash(row.password!));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, withPassword.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(HASH_CONCURRENCY, withPassword.length) }, worker),
+  );
   return hashes;
 }
 
-async function insertLinks(trx: Knex.Transaction, orgId: string, rows: ValidRow[], added: Array<{ id: string; username: string }>): Promise<void> {
-  const byName = new Map(rows.filter((r) => r.link).map((r) => [r.username.toLowerCase(), r.link!]));
+async function insertLinks(
+  trx: Knex.Transaction,
+  orgId: string,
+  rows: ValidRow[],
+  added: Array<{ id: string; username: string }>,
+): Promise<void> {
+  const byName = new Map(
+    rows.filter((r) => r.link).map((r) => [r.username.toLowerCase(), r.link!]),
+  );
   const links = added.flatMap((m) => {
     const link = byName.get(m.username.toLowerCase());
     return link ? [{ memberId: m.id, login: m.username, ...link }] : [];
@@ -42,7 +55,13 @@ async function insertLinks(trx: Knex.Transaction, orgId: string, rows: ValidRow[
     `insert into identity_links (org_id, member_id, source, external_id, login)
      select ?::uuid, t.* from unnest(?::uuid[], ?::text[], ?::text[], ?::text[]) as t
      on conflict do nothing`,
-    [orgId, links.map((l) => l.memberId), links.map((l) => l.source), links.map((l) => l.externalId), links.map((l) => l.login)],
+    [
+      orgId,
+      links.map((l) => l.memberId),
+      links.map((l) => l.source),
+      links.map((l) => l.externalId),
+      links.map((l) => l.login),
+    ],
   );
 }
 
@@ -67,19 +86,37 @@ export async function applyBatch(
   const members = rows.filter((r) => !r.invitation);
   const hashes = await hashAll(deps.hasher, members);
   return deps.db.transaction(async (trx) => {
-    const invited = invitations.length > 0 ? await issueImportInvitations(trx, scope, run.mode as ModeId, invitations, ctx.invitations) : 0;
+    const invited =
+      invitations.length > 0
+        ? await issueImportInvitations(trx, scope, run.mode as ModeId, invitations, ctx.invitations)
+        : 0;
     await assertWithinMembershipLimit(trx, scope.orgId, members.length);
     const bulk: BulkMember[] = members.map((r) => ({
-      username: r.username, email: r.email, firstName: r.firstName, lastName: r.lastName, displayName: r.displayName, description: r.description,
-      userTypeId: r.userTypeId, roleId: r.roleId, status: 'active', source: r.source,
+      username: r.username,
+      email: r.email,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      displayName: r.displayName,
+      description: r.description,
+      userTypeId: r.userTypeId,
+      roleId: r.roleId,
+      status: 'active',
+      source: r.source,
       // R-MEM-5: a password an administrator set is temporary.
-      passwordHash: hashes.get(r.line) ?? null, mustChangePassword: hashes.has(r.line),
+      passwordHash: hashes.get(r.line) ?? null,
+      mustChangePassword: hashes.has(r.line),
     }));
     const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
     await insertLinks(trx, scope.orgId, members, added);
     const created = invited + added.length;
     await previous;
-    await trx('import_runs').where('id', run.id).update({ applied_through_line: batch.lastLine, created: trx.raw('created + ?', [created]), updated_at: trx.fn.now() });
+    await trx('import_runs')
+      .where('id', run.id)
+      .update({
+        applied_through_line: batch.lastLine,
+        created: trx.raw('created + ?', [created]),
+        updated_at: trx.fn.now(),
+      });
     return created;
   });
 }

@@ -3,13 +3,30 @@
 // labels a file may use for each column: the English names and the seeds' French labels.
 
 export type ImportField =
-  | 'email' | 'firstName' | 'lastName' | 'username' | 'password' | 'userType' | 'role'
-  | 'identityType' | 'id' | 'samlId' | 'oidcId';
+  | 'email'
+  | 'firstName'
+  | 'lastName'
+  | 'username'
+  | 'password'
+  | 'userType'
+  | 'role'
+  | 'identityType'
+  | 'id'
+  | 'samlId'
+  | 'oidcId';
 
 /** How the rows of a mode become members. */
 export type AccountKind = 'builtin' | 'enterprise' | 'org-id' | 'invitation';
 
-export const MODE_IDS = ['add', 'add-org-ids', 'add-notify', 'invite-any', 'invite-org-logins', 'portal-builtin', 'portal-enterprise'] as const;
+export const MODE_IDS = [
+  'add',
+  'add-org-ids',
+  'add-notify',
+  'invite-any',
+  'invite-org-logins',
+  'portal-builtin',
+  'portal-enterprise',
+] as const;
 export type ModeId = (typeof MODE_IDS)[number];
 
 export interface ImportMode {
@@ -42,37 +59,76 @@ const PERSON: ImportField[] = ['email', 'firstName', 'lastName'];
 
 export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   add: {
-    id: 'add', title: 'add members without sending invitations (seed 001)', account: 'builtin', invitation: false,
+    id: 'add',
+    title: 'add members without sending invitations (seed 001)',
+    account: 'builtin',
+    invitation: false,
     template: ['email', 'firstName', 'lastName', 'username', 'password', 'userType', 'role'],
-    required: ['email', 'username', 'password'], optional: ['firstName', 'lastName', 'userType', 'role'],
+    required: ['email', 'username', 'password'],
+    optional: ['firstName', 'lastName', 'userType', 'role'],
   },
   'add-org-ids': {
-    id: 'add-org-ids', title: 'add members with their organization-specific (SAML or OpenID Connect) IDs (seed 001)', account: 'org-id', invitation: false,
+    id: 'add-org-ids',
+    title: 'add members with their organization-specific (SAML or OpenID Connect) IDs (seed 001)',
+    account: 'org-id',
+    invitation: false,
     template: ['email', 'firstName', 'lastName', 'identityType', 'id', 'userType', 'role'],
-    required: ['email'], optional: ['firstName', 'lastName', 'identityType', 'id', 'samlId', 'oidcId', 'userType', 'role'],
+    required: ['email'],
+    optional: [
+      'firstName',
+      'lastName',
+      'identityType',
+      'id',
+      'samlId',
+      'oidcId',
+      'userType',
+      'role',
+    ],
   },
   'add-notify': {
-    id: 'add-notify', title: 'add members and notify them by email (seed 001)', account: 'invitation', invitation: true,
+    id: 'add-notify',
+    title: 'add members and notify them by email (seed 001)',
+    account: 'invitation',
+    invitation: true,
     template: ['email', 'firstName', 'lastName', 'username', 'userType', 'role'],
-    required: ['email', 'username'], optional: ['firstName', 'lastName', 'userType', 'role'],
+    required: ['email', 'username'],
+    optional: ['firstName', 'lastName', 'userType', 'role'],
   },
   'invite-any': {
-    id: 'invite-any', title: 'invite members to join with an account of their choice (seed 001)', account: 'invitation', invitation: true,
-    template: ['email', 'userType', 'role'], required: ['email'], optional: ['userType', 'role'],
+    id: 'invite-any',
+    title: 'invite members to join with an account of their choice (seed 001)',
+    account: 'invitation',
+    invitation: true,
+    template: ['email', 'userType', 'role'],
+    required: ['email'],
+    optional: ['userType', 'role'],
   },
   'invite-org-logins': {
-    id: 'invite-org-logins', title: 'invite members to join with their organization-specific logins (seed 001)', account: 'invitation', invitation: true,
-    template: ['email', 'userType', 'role'], required: ['email'], optional: ['userType', 'role'],
+    id: 'invite-org-logins',
+    title: 'invite members to join with their organization-specific logins (seed 001)',
+    account: 'invitation',
+    invitation: true,
+    template: ['email', 'userType', 'role'],
+    required: ['email'],
+    optional: ['userType', 'role'],
   },
   'portal-builtin': {
-    id: 'portal-builtin', title: 'built-in portal members (seed 003)', account: 'builtin', invitation: false,
+    id: 'portal-builtin',
+    title: 'built-in portal members (seed 003)',
+    account: 'builtin',
+    invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'password', 'role', 'userType'],
-    required: ['email', 'username', 'password'], optional: ['firstName', 'lastName', 'userType', 'role'],
+    required: ['email', 'username', 'password'],
+    optional: ['firstName', 'lastName', 'userType', 'role'],
   },
   'portal-enterprise': {
-    id: 'portal-enterprise', title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins (seed 003)', account: 'enterprise', invitation: false,
+    id: 'portal-enterprise',
+    title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins (seed 003)',
+    account: 'enterprise',
+    invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'role', 'userType'],
-    required: ['username'], optional: [...PERSON, 'userType', 'role'],
+    required: ['username'],
+    optional: [...PERSON, 'userType', 'role'],
   },
 };
 

@@ -48,14 +48,30 @@ export interface PlannedBatch {
 }
 
 export function emptyReport(format: ImportReport['format'], mode: string): ImportReport {
-  return { format, mode, separator: null, rows: 0, lastLine: 0, valid: 0, invalid: 0, alreadyPresent: 0, toCreate: 0, fileError: false, membershipLimit: null, issues: [] };
+  return {
+    format,
+    mode,
+    separator: null,
+    rows: 0,
+    lastLine: 0,
+    valid: 0,
+    invalid: 0,
+    alreadyPresent: 0,
+    toCreate: 0,
+    fileError: false,
+    membershipLimit: null,
+    issues: [],
+  };
 }
 
 async function existingKeys(db: Knex, orgId: string, rows: ValidRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const keys = rows.map((r) => r.username.toLowerCase());
   const column = rows[0]!.invitation && rows[0]!.username === rows[0]!.email ? 'email' : 'username';
-  const found = (await db.raw(`select lower(${column}) as key from members where org_id = ? and lower(${column}) = any(?::text[])`, [orgId, keys])) as { rows: Array<{ key: string }> };
+  const found = (await db.raw(
+    `select lower(${column}) as key from members where org_id = ? and lower(${column}) = any(?::text[])`,
+    [orgId, keys],
+  )) as { rows: Array<{ key: string }> };
   return new Set(found.rows.map((r) => r.key));
 }
 
@@ -63,7 +79,11 @@ async function existingKeys(db: Knex, orgId: string, rows: ValidRow[]): Promise<
  * Yields the rows to create, a batch at a time, and fills `report` as it goes. Invalid rows and
  * rows already present are counted and named in the report, never yielded.
  */
-export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanContext, report: ImportReport): AsyncGenerator<PlannedBatch> {
+export async function* planImport(
+  source: AsyncIterable<RowOrIssue>,
+  ctx: PlanContext,
+  report: ImportReport,
+): AsyncGenerator<PlannedBatch> {
   const firstLineOf = new Map<string, number>();
   let pending: ValidRow[] = [];
   let lastLine = 0;
@@ -80,14 +100,24 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
         report.alreadyPresent++;
         // Re-importing a large file would otherwise repeat this for every row; the count says the rest.
         if (report.alreadyPresent <= PRESENT_NAMED) {
-          report.issues.push({ line: row.line, field: null, severity: 'warning', message: `${row.username} is already a member: nothing to create` });
+          report.issues.push({
+            line: row.line,
+            field: null,
+            severity: 'warning',
+            message: `${row.username} is already a member: nothing to create`,
+          });
         }
         continue;
       }
       report.toCreate++;
       if (report.toCreate === room + 1) {
         const error = new LimitError(ctx.membershipLimit!, ctx.memberCount, 0);
-        report.issues.push({ line: row.line, field: null, severity: 'error', message: `from this row on the file exceeds the membership limit (${error.limit}; the organization has ${error.count} members)` });
+        report.issues.push({
+          line: row.line,
+          field: null,
+          severity: 'error',
+          message: `from this row on the file exceeds the membership limit (${error.limit}; the organization has ${error.count} members)`,
+        });
       }
       rows.push(row);
     }
@@ -117,7 +147,12 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
       const first = firstLineOf.get(key);
       if (first !== undefined) {
         report.invalid++;
-        report.issues.push({ line: item.row.line, field: outcome.row.invitation ? 'Email' : 'Username', severity: 'error', message: `${outcome.row.username} appears twice in the file (first on line ${first})` });
+        report.issues.push({
+          line: item.row.line,
+          field: outcome.row.invitation ? 'Email' : 'Username',
+          severity: 'error',
+          message: `${outcome.row.username} appears twice in the file (first on line ${first})`,
+        });
         continue;
       }
       firstLineOf.set(key, item.row.line);
@@ -129,10 +164,20 @@ export async function* planImport(source: AsyncIterable<RowOrIssue>, ctx: PlanCo
   } catch (error) {
     if (!(error instanceof ImportFileError)) throw error;
     report.fileError = true;
-    report.issues.push({ line: error.line, field: null, severity: 'error', message: error.message });
+    report.issues.push({
+      line: error.line,
+      field: null,
+      severity: 'error',
+      message: error.message,
+    });
   }
   report.lastLine = lastLine;
-  if (report.toCreate > room) report.membershipLimit = { limit: ctx.membershipLimit!, count: ctx.memberCount, adding: report.toCreate };
+  if (report.toCreate > room)
+    report.membershipLimit = {
+      limit: ctx.membershipLimit!,
+      count: ctx.memberCount,
+      adding: report.toCreate,
+    };
 }
 
 export function blockingErrors(report: ImportReport, skipInvalid: boolean): string | null {
@@ -141,6 +186,7 @@ export function blockingErrors(report: ImportReport, skipInvalid: boolean): stri
     const { limit, count, adding } = report.membershipLimit;
     return new LimitError(limit, count, adding).message;
   }
-  if (report.invalid > 0 && !skipInvalid) return `${report.invalid} row(s) are not valid: correct the file and validate it again, or apply with --skip-invalid (skipInvalid) to leave them out`;
+  if (report.invalid > 0 && !skipInvalid)
+    return `${report.invalid} row(s) are not valid: correct the file and validate it again, or apply with --skip-invalid (skipInvalid) to leave them out`;
   return null;
 }

@@ -12,9 +12,17 @@ import type { LinkSealer } from '../invitations/link-sealer.ts';
 import { sharedDefaults } from '../members/shared-defaults.ts';
 import { type RunContext, applyBatch } from './import-apply.ts';
 import { IMPORT_MODES, MODE_IDS, type ModeId } from './import-modes.ts';
-import { type ImportReport, type PlannedBatch, blockingErrors, emptyReport, planImport } from './import-plan.ts';
+import { type ImportReport, blockingErrors, emptyReport, planImport } from './import-plan.ts';
 import { type FileFormat, readRows } from './import-rows.ts';
-import { type ImportRun, type RunRow, findRunRow, previousApply, storeChunks, storedChunks, toRun } from './import-store.ts';
+import {
+  type ImportRun,
+  type RunRow,
+  findRunRow,
+  previousApply,
+  storeChunks,
+  storedChunks,
+  toRun,
+} from './import-store.ts';
 import type { RowPolicy } from './row-validation.ts';
 
 // The import use cases: upload a file (stored, then validated into a report: nothing else is
@@ -49,30 +57,56 @@ export type UploadOptions = z.input<typeof uploadOptionsSchema>;
 function noMailOptions(options: z.infer<typeof uploadOptionsSchema>, what: string): void {
   const given = (['language', 'message'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 0) {
-    throw ValidationError.field(given[0]!, `${what} sends no mail: language and message apply to the modes that invite (${MODE_IDS.filter((m) => IMPORT_MODES[m].invitation).join(', ')})`);
+    throw ValidationError.field(
+      given[0]!,
+      `${what} sends no mail: language and message apply to the modes that invite (${MODE_IDS.filter((m) => IMPORT_MODES[m].invitation).join(', ')})`,
+    );
   }
 }
 
-function formatOf(options: z.infer<typeof uploadOptionsSchema>): { format: FileFormat; mode: string } {
+function formatOf(options: z.infer<typeof uploadOptionsSchema>): {
+  format: FileFormat;
+  mode: string;
+} {
   if (options.format === 'createusers') {
     noMailOptions(options, 'a CreateUsers file');
-    return { format: { kind: 'createusers', idp: options.idp }, mode: `createusers-${options.idp}` };
+    return {
+      format: { kind: 'createusers', idp: options.idp },
+      mode: `createusers-${options.idp}`,
+    };
   }
-  if (!options.mode) throw ValidationError.field('mode', `is required for a CSV file; one of ${MODE_IDS.join(', ')}`);
+  if (!options.mode)
+    throw ValidationError.field(
+      'mode',
+      `is required for a CSV file; one of ${MODE_IDS.join(', ')}`,
+    );
   if (!IMPORT_MODES[options.mode].invitation) noMailOptions(options, `the ${options.mode} mode`);
   return { format: { kind: 'csv', mode: IMPORT_MODES[options.mode] }, mode: options.mode };
 }
 
 function formatOfRun(run: Pick<RunRow, 'format' | 'mode'>): FileFormat {
-  if (run.format === 'createusers') return { kind: 'createusers', idp: run.mode === 'createusers-builtin' ? 'builtin' : 'enterprise' };
+  if (run.format === 'createusers')
+    return {
+      kind: 'createusers',
+      idp: run.mode === 'createusers-builtin' ? 'builtin' : 'enterprise',
+    };
   return { kind: 'csv', mode: IMPORT_MODES[run.mode as ModeId] };
 }
 
-async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEmail: string | undefined): Promise<{ policy: RowPolicy; limit: number | null; org: Organization }> {
+async function policyFor(
+  db: Knex,
+  orgId: string,
+  format: FileFormat,
+  defaultEmail: string | undefined,
+): Promise<{ policy: RowPolicy; limit: number | null; org: Organization }> {
   const [org, catalog] = await Promise.all([findOrganization(db, orgId), loadCatalog(db, orgId)]);
   const mode = format.kind === 'csv' ? format.mode : null;
   const policy: RowPolicy = {
-    account: mode ? mode.account : format.kind === 'createusers' && format.idp === 'builtin' ? 'builtin' : 'enterprise',
+    account: mode
+      ? mode.account
+      : format.kind === 'createusers' && format.idp === 'builtin'
+        ? 'builtin'
+        : 'enterprise',
     accountRule: format.kind === 'createusers' ? 'createusers' : 'member',
     // R-MEM-8: direct additions may grant administrator roles; invitations only if the policy allows.
     allowAdministrator: mode?.invitation ? org.allowAdminInvitations : true,
@@ -84,35 +118,57 @@ async function policyFor(db: Knex, orgId: string, format: FileFormat, defaultEma
 }
 
 async function memberCount(db: Knex, orgId: string): Promise<number> {
-  const [{ count }] = (await db('members').where('org_id', orgId).count({ count: '*' })) as [{ count: number | string }];
+  const [{ count }] = (await db('members').where('org_id', orgId).count({ count: '*' })) as [
+    { count: number | string },
+  ];
   return Number(count);
 }
 
-async function validateStored(db: Knex, orgId: string, run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>): Promise<ImportReport> {
+async function validateStored(
+  db: Knex,
+  orgId: string,
+  run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>,
+): Promise<ImportReport> {
   const format = formatOfRun(run);
   const { policy, limit } = await policyFor(db, orgId, format, run.options.defaultEmail);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
-  const batches = planImport(rows, { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) }, report);
+  const batches = planImport(
+    rows,
+    { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) },
+    report,
+  );
   // Validation only: the batches are read for the report they fill, and dropped.
   for (let next = await batches.next(); !next.done; next = await batches.next());
   return report;
 }
 
 /** Stores the uploaded file and validates it. Nothing but the run and its report is written. */
-export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknown, body: AsyncIterable<Uint8Array>): Promise<ImportRun> {
+export async function uploadImport(
+  deps: ImportDeps,
+  scope: Scope,
+  input: unknown,
+  body: AsyncIterable<Uint8Array>,
+): Promise<ImportRun> {
   requireWrite(scope.actor);
   const options = parseInput(uploadOptionsSchema, input);
   const { mode } = formatOf(options);
-  const [row] = (await deps.db('import_runs')
+  const [row] = (await deps
+    .db('import_runs')
     .insert({
-      org_id: scope.orgId, format: options.format, mode, file_name: options.fileName ?? null, file_sha256: '', file_bytes: 0,
+      org_id: scope.orgId,
+      format: options.format,
+      mode,
+      file_name: options.fileName ?? null,
+      file_sha256: '',
+      file_bytes: 0,
       options: JSON.stringify({
         ...(options.defaultEmail && { defaultEmail: options.defaultEmail }),
         ...(options.language && { language: options.language }),
         ...(options.message && { message: options.message }),
       }),
-      report: JSON.stringify(emptyReport(options.format, mode)), created_by: scope.actor.label,
+      report: JSON.stringify(emptyReport(options.format, mode)),
+      created_by: scope.actor.label,
     })
     .returning('*')) as [RunRow];
   let stored: Awaited<ReturnType<typeof storeChunks>>;
@@ -124,9 +180,16 @@ export async function uploadImport(deps: ImportDeps, scope: Scope, input: unknow
     await deps.db('import_runs').where('id', row.id).delete();
     throw error;
   }
-  await deps.db('import_runs').where('id', row.id).update({
-    file_sha256: stored.sha256, file_bytes: stored.bytes, report: JSON.stringify(report), rows_to_create: report.toCreate, updated_at: deps.db.fn.now(),
-  });
+  await deps
+    .db('import_runs')
+    .where('id', row.id)
+    .update({
+      file_sha256: stored.sha256,
+      file_bytes: stored.bytes,
+      report: JSON.stringify(report),
+      rows_to_create: report.toCreate,
+      updated_at: deps.db.fn.now(),
+    });
   return getImport(deps.db, scope.orgId, row.id);
 }
 
@@ -150,7 +213,12 @@ const applySchema = z.object({ skipInvalid: z.boolean().default(false) }).strict
  * invalid rows without skipInvalid); an applied run is not applied again. Returns the run marked
  * `applying` and the promise of the work, which resumes after the last batch that committed.
  */
-export async function startApply(deps: ImportDeps, scope: Scope, id: string, input: unknown): Promise<{ run: ImportRun; done: Promise<ImportRun> }> {
+export async function startApply(
+  deps: ImportDeps,
+  scope: Scope,
+  id: string,
+  input: unknown,
+): Promise<{ run: ImportRun; done: Promise<ImportRun> }> {
   requireWrite(scope.actor);
   const { skipInvalid } = parseInput(applySchema, input ?? {});
   const row = await findRunRow(deps.db, scope.orgId, id);
@@ -161,40 +229,93 @@ export async function startApply(deps: ImportDeps, scope: Scope, id: string, inp
       const { limit, count, adding } = row.report.membershipLimit;
       throw new LimitError(limit, count, adding);
     }
-    throw new ValidationError(row.report.issues.filter((i) => i.severity === 'error').slice(0, 50).map((i) => ({ field: `line ${i.line ?? '-'}${i.field ? ` ${i.field}` : ''}`, message: i.message })), refusal);
+    throw new ValidationError(
+      row.report.issues
+        .filter((i) => i.severity === 'error')
+        .slice(0, 50)
+        .map((i) => ({
+          field: `line ${i.line ?? '-'}${i.field ? ` ${i.field}` : ''}`,
+          message: i.message,
+        })),
+      refusal,
+    );
   }
-  const claimed = await deps.db('import_runs')
+  const claimed = await deps
+    .db('import_runs')
     .where({ id: row.id, org_id: scope.orgId })
     // A run left `applying` by a daemon that stopped (no batch for a minute) may be taken over.
-    .where((q) => q.whereIn('status', ['validated', 'failed']).orWhere((r) => r.where('status', 'applying').andWhereRaw("updated_at < now() - interval '60 seconds'")))
-    .update({ status: 'applying', error: null, options: JSON.stringify({ ...row.options, skipInvalid }), updated_at: deps.db.fn.now() })
+    .where((q) =>
+      q
+        .whereIn('status', ['validated', 'failed'])
+        .orWhere((r) =>
+          r.where('status', 'applying').andWhereRaw("updated_at < now() - interval '60 seconds'"),
+        ),
+    )
+    .update({
+      status: 'applying',
+      error: null,
+      options: JSON.stringify({ ...row.options, skipInvalid }),
+      updated_at: deps.db.fn.now(),
+    })
     .returning('id');
-  if ((claimed as unknown[]).length === 0) throw new ConflictError(`import ${row.id} is being applied right now; follow it with GET /imports/${row.id}`);
+  if ((claimed as unknown[]).length === 0)
+    throw new ConflictError(
+      `import ${row.id} is being applied right now; follow it with GET /imports/${row.id}`,
+    );
   const run = toRun({ ...row, status: 'applying' });
   inProgress.set(row.id, { orgId: scope.orgId, run });
   const done = applyRun(deps, scope, row, run)
     .catch(async (error: unknown) => {
-      await deps.db('import_runs').where('id', row.id).update({ status: 'failed', error: (error as Error).message, updated_at: deps.db.fn.now() });
+      await deps
+        .db('import_runs')
+        .where('id', row.id)
+        .update({
+          status: 'failed',
+          error: (error as Error).message,
+          updated_at: deps.db.fn.now(),
+        });
       throw error;
     })
     .finally(() => inProgress.delete(row.id));
   return { run: structuredClone(run), done };
 }
 
-async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: ImportRun): Promise<ImportRun> {
+async function applyRun(
+  deps: ImportDeps,
+  scope: Scope,
+  row: RunRow,
+  live: ImportRun,
+): Promise<ImportRun> {
   const format = formatOfRun(row);
-  const { policy, limit, org } = await policyFor(deps.db, scope.orgId, format, row.options.defaultEmail);
+  const { policy, limit, org } = await policyFor(
+    deps.db,
+    scope.orgId,
+    format,
+    row.options.defaultEmail,
+  );
   const shared = await sharedDefaults(deps.db, scope.orgId, org.newMemberDefaults);
   const runContext: RunContext = {
     shared,
     invitations: {
-      org, shared, publicUrl: deps.publicUrl, links: deps.links, language: row.options.language ?? 'en', message: row.options.message ?? null,
+      org,
+      shared,
+      publicUrl: deps.publicUrl,
+      links: deps.links,
+      language: row.options.language ?? 'en',
+      message: row.options.message ?? null,
       roleNames: new Map(policy.catalog.roles.map((r) => [r.id, r.name])),
     },
   };
   const report = emptyReport(row.format, row.mode);
   const rows = readRows(storedChunks(deps.db, row.id), format);
-  const context = { db: deps.db, orgId: scope.orgId, policy, membershipLimit: limit, memberCount: await memberCount(deps.db, scope.orgId), batchSize: deps.batchSize };
+  const context = {
+    db: deps.db,
+    orgId: scope.orgId,
+    policy,
+    membershipLimit: limit,
+    memberCount: await memberCount(deps.db, scope.orgId),
+    batchSize: deps.batchSize,
+  };
   let created = row.created;
   live.created = created;
   // While batches are written, the next is read and validated: the database and the parser work
@@ -226,11 +347,26 @@ async function applyRun(deps: ImportDeps, scope: Scope, row: RunRow, live: Impor
   const alreadyPresent = report.valid - created;
   await deps.db.transaction(async (trx) => {
     await trx('import_runs').where('id', row.id).update({
-      status: 'applied', applied_at: trx.fn.now(), updated_at: trx.fn.now(), created, already_present: alreadyPresent, applied_through_line: report.lastLine,
+      status: 'applied',
+      applied_at: trx.fn.now(),
+      updated_at: trx.fn.now(),
+      created,
+      already_present: alreadyPresent,
+      applied_through_line: report.lastLine,
     });
     await recordAudit(trx, {
-      orgId: scope.orgId, actor: scope.actor, action: 'import.apply', targetType: 'import', targetId: row.id,
-      after: { mode: row.mode, fileName: row.file_name, created, alreadyPresent, skippedInvalid: report.invalid },
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'import.apply',
+      targetType: 'import',
+      targetId: row.id,
+      after: {
+        mode: row.mode,
+        fileName: row.file_name,
+        created,
+        alreadyPresent,
+        skippedInvalid: report.invalid,
+      },
     });
   });
   inProgress.delete(row.id);

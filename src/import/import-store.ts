@@ -17,7 +17,12 @@ export interface ImportRun {
   id: string;
   format: 'csv' | 'createusers';
   mode: string;
-  options: { defaultEmail?: string; skipInvalid?: boolean; language?: 'en' | 'fr' | 'de'; message?: string };
+  options: {
+    defaultEmail?: string;
+    skipInvalid?: boolean;
+    language?: 'en' | 'fr' | 'de';
+    message?: string;
+  };
   fileName: string | null;
   fileSha256: string;
   fileBytes: number;
@@ -35,29 +40,63 @@ export interface ImportRun {
 }
 
 export interface RunRow {
-  id: string; format: 'csv' | 'createusers'; mode: string; options: ImportRun['options']; file_name: string | null;
-  file_sha256: string; file_bytes: string | number; status: RunStatus; report: ImportReport; applied_through_line: number;
-  created: number; already_present: number; error: string | null; created_by: string; created_at: Date; applied_at: Date | null;
+  id: string;
+  format: 'csv' | 'createusers';
+  mode: string;
+  options: ImportRun['options'];
+  file_name: string | null;
+  file_sha256: string;
+  file_bytes: string | number;
+  status: RunStatus;
+  report: ImportReport;
+  applied_through_line: number;
+  created: number;
+  already_present: number;
+  error: string | null;
+  created_by: string;
+  created_at: Date;
+  applied_at: Date | null;
 }
 
 export function toRun(row: RunRow): ImportRun {
   return {
-    id: row.id, format: row.format, mode: row.mode, options: row.options, fileName: row.file_name, fileSha256: row.file_sha256,
-    fileBytes: Number(row.file_bytes), status: row.status, report: row.report,
+    id: row.id,
+    format: row.format,
+    mode: row.mode,
+    options: row.options,
+    fileName: row.file_name,
+    fileSha256: row.file_sha256,
+    fileBytes: Number(row.file_bytes),
+    status: row.status,
+    report: row.report,
     progress: { appliedThroughLine: row.applied_through_line, lastLine: row.report.lastLine ?? 0 },
-    created: row.created, alreadyPresent: row.already_present, error: row.error, createdBy: row.created_by,
-    createdAt: new Date(row.created_at).toISOString(), appliedAt: row.applied_at ? new Date(row.applied_at).toISOString() : null,
+    created: row.created,
+    alreadyPresent: row.already_present,
+    error: row.error,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at).toISOString(),
+    appliedAt: row.applied_at ? new Date(row.applied_at).toISOString() : null,
   };
 }
 
-export async function findRunRow(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<RunRow> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? ((await db('import_runs').where({ org_id: orgId, id }).first()) as RunRow | undefined) : undefined;
+export async function findRunRow(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+): Promise<RunRow> {
+  const row = /^[0-9a-f-]{36}$/i.test(id)
+    ? ((await db('import_runs').where({ org_id: orgId, id }).first()) as RunRow | undefined)
+    : undefined;
   if (!row) throw new NotFoundError('import', id);
   return row;
 }
 
 /** Stores the body chunk by chunk as it arrives; returns its size and SHA-256. */
-export async function storeChunks(db: Knex, runId: string, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number; sha256: string }> {
+export async function storeChunks(
+  db: Knex,
+  runId: string,
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
   let seq = 0;
@@ -65,7 +104,11 @@ export async function storeChunks(db: Knex, runId: string, body: AsyncIterable<U
   let size = 0;
   const write = async () => {
     if (size === 0) return;
-    await db('import_chunks').insert({ run_id: runId, seq: seq++, data: Buffer.concat(buffered, size) });
+    await db('import_chunks').insert({
+      run_id: runId,
+      seq: seq++,
+      data: Buffer.concat(buffered, size),
+    });
     buffered = [];
     size = 0;
   };
@@ -73,7 +116,11 @@ export async function storeChunks(db: Knex, runId: string, body: AsyncIterable<U
     const buffer = Buffer.from(chunk);
     hash.update(buffer);
     bytes += buffer.length;
-    if (bytes > MAX_FILE_BYTES) throw ValidationError.field('body', `the file is larger than ${MAX_FILE_BYTES / CHUNK} MiB; split it`);
+    if (bytes > MAX_FILE_BYTES)
+      throw ValidationError.field(
+        'body',
+        `the file is larger than ${MAX_FILE_BYTES / CHUNK} MiB; split it`,
+      );
     buffered.push(buffer);
     size += buffer.length;
     if (size >= CHUNK) await write();
@@ -84,17 +131,31 @@ export async function storeChunks(db: Knex, runId: string, body: AsyncIterable<U
 
 export async function* storedChunks(db: Knex, runId: string): AsyncGenerator<Uint8Array> {
   for (let seq = 0; ; seq++) {
-    const row = (await db('import_chunks').where({ run_id: runId, seq }).first('data')) as { data: Uint8Array } | undefined;
+    const row = (await db('import_chunks').where({ run_id: runId, seq }).first('data')) as
+      | { data: Uint8Array }
+      | undefined;
     if (!row) return;
     yield row.data;
   }
 }
 
-export async function previousApply(db: Knex, orgId: string, run: Pick<RunRow, 'id' | 'file_sha256' | 'mode'>): Promise<ImportRun['previousApply']> {
+export async function previousApply(
+  db: Knex,
+  orgId: string,
+  run: Pick<RunRow, 'id' | 'file_sha256' | 'mode'>,
+): Promise<ImportRun['previousApply']> {
   const row = (await db('import_runs')
     .where({ org_id: orgId, file_sha256: run.file_sha256, mode: run.mode, status: 'applied' })
     .whereNot('id', run.id)
     .orderBy('applied_at', 'desc')
-    .first('id', 'applied_at', 'created')) as { id: string; applied_at: Date | null; created: number } | undefined;
-  return row ? { id: row.id, appliedAt: row.applied_at ? new Date(row.applied_at).toISOString() : null, created: row.created } : null;
+    .first('id', 'applied_at', 'created')) as
+    | { id: string; applied_at: Date | null; created: number }
+    | undefined;
+  return row
+    ? {
+        id: row.id,
+        appliedAt: row.applied_at ? new Date(row.applied_at).toISOString() : null,
+        created: row.created,
+      }
+    : null;
 }

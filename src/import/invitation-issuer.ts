@@ -29,18 +29,40 @@ export interface ImportInvitations {
 }
 
 /** Returns how many invitations were issued; a row whose username was taken since validation gets none. */
-export async function issueImportInvitations(trx: Knex.Transaction, scope: Scope, mode: ModeId, rows: ValidRow[], ctx: ImportInvitations): Promise<number> {
+export async function issueImportInvitations(
+  trx: Knex.Transaction,
+  scope: Scope,
+  mode: ModeId,
+  rows: ValidRow[],
+  ctx: ImportInvitations,
+): Promise<number> {
   const invitationMode = INVITATION_MODE[mode];
   if (!invitationMode) throw new Error(`import mode ${mode} sends no invitations`);
-  const { written } = await writeInvitations(trx, scope, ctx.org, {
-    mode: invitationMode, language: ctx.language, message: ctx.message, mustUseInvitedEmail: false, source: null,
-    publicUrl: ctx.publicUrl, links: ctx.links, now: new Date(),
-  }, rows.map((r) => ({
-    email: r.email,
-    // "Add and notify" pre-creates the username; in the invite modes the row's key is its email and the invitee chooses.
-    username: invitationMode === 'add-and-notify' ? r.username : null,
-    firstName: r.firstName, lastName: r.lastName, displayName: r.displayName, userTypeId: r.userTypeId,
-    role: { id: r.roleId, name: ctx.roleNames.get(r.roleId) ?? '' },
-  })), ctx.shared);
+  const { written } = await writeInvitations(
+    trx,
+    scope,
+    ctx.org,
+    {
+      mode: invitationMode,
+      language: ctx.language,
+      message: ctx.message,
+      mustUseInvitedEmail: false,
+      source: null,
+      publicUrl: ctx.publicUrl,
+      links: ctx.links,
+      now: new Date(),
+    },
+    rows.map((r) => ({
+      email: r.email,
+      // "Add and notify" pre-creates the username; in the invite modes the row's key is its email and the invitee chooses.
+      username: invitationMode === 'add-and-notify' ? r.username : null,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      displayName: r.displayName,
+      userTypeId: r.userTypeId,
+      role: { id: r.roleId, name: ctx.roleNames.get(r.roleId) ?? '' },
+    })),
+    ctx.shared,
+  );
   return written.length;
 }

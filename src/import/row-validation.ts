@@ -1,5 +1,10 @@
 import type { Catalog } from '../catalog/catalog-store.ts';
-import { findRole, findUserType, isAdministratorRole, roleGrantIssues } from '../catalog/compatibility.ts';
+import {
+  findRole,
+  findUserType,
+  isAdministratorRole,
+  roleGrantIssues,
+} from '../catalog/compatibility.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName, fromDownLevelLogon } from '../members/enterprise-login.ts';
@@ -54,12 +59,25 @@ export interface RowPolicy {
   defaults: { userType?: string | undefined; role?: string | undefined };
 }
 
-export type RowOutcome = { ok: true; row: ValidRow; warnings: ImportIssue[] } | { ok: false; issues: ImportIssue[] };
+export type RowOutcome =
+  | { ok: true; row: ValidRow; warnings: ImportIssue[] }
+  | { ok: false; issues: ImportIssue[] };
 
 const LABEL: Record<RowField, string> = {
-  email: 'Email', firstName: 'First Name', lastName: 'Last Name', username: 'Username', password: 'Password',
-  userType: 'User Type', role: 'Role', identityType: 'Identity type', id: 'ID', samlId: 'SAML ID', oidcId: 'OpenID Connect ID',
-  description: 'Description', idpUserName: 'Idp UserName', name: 'Name',
+  email: 'Email',
+  firstName: 'First Name',
+  lastName: 'Last Name',
+  username: 'Username',
+  password: 'Password',
+  userType: 'User Type',
+  role: 'Role',
+  identityType: 'Identity type',
+  id: 'ID',
+  samlId: 'SAML ID',
+  oidcId: 'OpenID Connect ID',
+  description: 'Description',
+  idpUserName: 'Idp UserName',
+  name: 'Name',
 };
 
 /** AD logins are sAMAccountName@DOMAIN with the domain upper-cased (R-MEM-3); `domain\user` is rewritten so. */
@@ -71,42 +89,67 @@ export function enterpriseUsername(login: string): string {
   return ad ? `${ad[1]}@${ad[2]!.toUpperCase()}` : name;
 }
 
-function identityOf(values: ImportRow['values']): { source: string; id: string } | { error: string; field: RowField } {
+function identityOf(
+  values: ImportRow['values'],
+): { source: string; id: string } | { error: string; field: RowField } {
   if (values.samlId) return { source: 'saml', id: values.samlId };
   if (values.oidcId) return { source: 'oidc', id: values.oidcId };
-  const type = (values.identityType ?? '').trim().toLowerCase().replace(/[\s-]+/g, '');
-  if (!values.id) return { error: 'is required: the member\'s SAML NameID or OpenID Connect subject', field: values.identityType === undefined ? 'samlId' : 'id' };
+  const type = (values.identityType ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '');
+  if (!values.id)
+    return {
+      error: "is required: the member's SAML NameID or OpenID Connect subject",
+      field: values.identityType === undefined ? 'samlId' : 'id',
+    };
   if (type === 'saml') return { source: 'saml', id: values.id };
   if (type === 'openidconnect' || type === 'oidc') return { source: 'oidc', id: values.id };
-  return { error: `must be SAML or OpenID Connect (got ${JSON.stringify(values.identityType ?? '')})`, field: 'identityType' };
+  return {
+    error: `must be SAML or OpenID Connect (got ${JSON.stringify(values.identityType ?? '')})`,
+    field: 'identityType',
+  };
 }
 
 export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   const { line, values } = input;
   const issues: ImportIssue[] = [];
   const warnings: ImportIssue[] = [];
-  const fail = (field: RowField, message: string) => issues.push({ line, field: LABEL[field], severity: 'error', message });
+  const fail = (field: RowField, message: string) =>
+    issues.push({ line, field: LABEL[field], severity: 'error', message });
   const raw = (field: RowField) => (values[field] ?? '').trim();
 
   const email = raw('email') || policy.defaultEmail || '';
   const emailIssue = emailProblem(email);
-  if (emailIssue) fail('email', raw('email') ? emailIssue : 'is required (or give a default email for rows without one)');
+  if (emailIssue)
+    fail(
+      'email',
+      raw('email') ? emailIssue : 'is required (or give a default email for rows without one)',
+    );
 
   let username = raw('username');
   let source = 'builtin';
   let link: ValidRow['link'];
-  if (policy.account === 'builtin' || (policy.account === 'invitation' && values.username !== undefined)) {
-    const problem = policy.accountRule === 'createusers' ? createUsersAccountProblem(username) : usernameProblem(username);
+  if (
+    policy.account === 'builtin' ||
+    (policy.account === 'invitation' && values.username !== undefined)
+  ) {
+    const problem =
+      policy.accountRule === 'createusers'
+        ? createUsersAccountProblem(username)
+        : usernameProblem(username);
     if (problem) fail('username', problem);
     if (policy.account === 'invitation') source = 'invitation';
   } else if (policy.account === 'enterprise') {
     source = 'enterprise';
     username = enterpriseUsername(username);
     if (!username) fail('username', 'is required');
-    else if (username.length > USERNAME_MAX) fail('username', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
+    else if (username.length > USERNAME_MAX)
+      fail('username', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
     // The login is the username; a link is kept only for an identity-provider name that differs from it.
     const idpUserName = raw('idpUserName');
-    if (idpUserName && idpUserName !== username) link = { source: 'enterprise', externalId: idpUserName };
+    if (idpUserName && idpUserName !== username)
+      link = { source: 'enterprise', externalId: idpUserName };
   } else if (policy.account === 'org-id') {
     const identity = identityOf(values);
     if ('error' in identity) fail(identity.field, identity.error);
@@ -114,7 +157,8 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
       source = identity.source;
       username = enterpriseAccountName(identity.id);
       link = { source: identity.source, externalId: identity.id };
-      if (username.length > USERNAME_MAX) fail('id', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
+      if (username.length > USERNAME_MAX)
+        fail('id', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
     }
   } else {
     source = 'invitation';
@@ -131,30 +175,60 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   }
 
   // Enterprise rows of the "Username, Role, User Type" format carry no names: the account name stands in.
-  const fallbackName = policy.account === 'enterprise' || policy.account === 'invitation' ? username.split('@')[0] : undefined;
-  const names = deriveNames({ firstName: values.firstName, lastName: values.lastName, name: values.name ?? (values.firstName || values.lastName ? undefined : fallbackName) });
+  const fallbackName =
+    policy.account === 'enterprise' || policy.account === 'invitation'
+      ? username.split('@')[0]
+      : undefined;
+  const names = deriveNames({
+    firstName: values.firstName,
+    lastName: values.lastName,
+    name: values.name ?? (values.firstName || values.lastName ? undefined : fallbackName),
+  });
   if (!names.ok) fail(values.name !== undefined ? 'name' : 'firstName', names.reason);
 
   const description = raw('description');
-  if (description.length > 250) fail('description', `must be at most 250 characters (got ${description.length})`);
+  if (description.length > 250)
+    fail('description', `must be at most 250 characters (got ${description.length})`);
 
   const wantedType = raw('userType') || policy.defaults.userType || DEFAULT_NEW_MEMBER.userType;
   const userType = findUserType(policy.catalog.userTypes, wantedType);
-  if (!userType) fail('userType', `unknown user type ${JSON.stringify(wantedType)}; known: ${policy.catalog.userTypes.map((t) => t.name).join(', ')}`);
+  if (!userType)
+    fail(
+      'userType',
+      `unknown user type ${JSON.stringify(wantedType)}; known: ${policy.catalog.userTypes.map((t) => t.name).join(', ')}`,
+    );
 
   // Seed 001: a role that is not one of the organization's becomes the default new-member role, else User.
   const fallbackRole = policy.defaults.role || DEFAULT_NEW_MEMBER.role;
   let role = findRole(policy.catalog.roles, raw('role') || fallbackRole);
   if (!role) {
     role = findRole(policy.catalog.roles, fallbackRole);
-    warnings.push({ line, field: LABEL.role, severity: 'warning', message: `unknown role ${JSON.stringify(raw('role'))}: ${role?.name ?? fallbackRole} (the default new-member role) is given instead` });
+    warnings.push({
+      line,
+      field: LABEL.role,
+      severity: 'warning',
+      message: `unknown role ${JSON.stringify(raw('role'))}: ${role?.name ?? fallbackRole} (the default new-member role) is given instead`,
+    });
   }
-  if (!role) fail('role', `the default new-member role ${JSON.stringify(fallbackRole)} is not in the catalog`);
+  if (!role)
+    fail(
+      'role',
+      `the default new-member role ${JSON.stringify(fallbackRole)} is not in the catalog`,
+    );
   else {
     if (isAdministratorRole(role) && !policy.allowAdministrator) {
-      fail('role', `${role.name} is an administrator role and cannot be granted through an invitation (the organization's policy does not allow it)`);
+      fail(
+        'role',
+        `${role.name} is an administrator role and cannot be granted through an invitation (the organization's policy does not allow it)`,
+      );
     }
-    if (userType) for (const issue of roleGrantIssues([{ role, parameter: null, field: 'role' }], userType, policy.catalog.roles)) fail('role', issue.message);
+    if (userType)
+      for (const issue of roleGrantIssues(
+        [{ role, parameter: null, field: 'role' }],
+        userType,
+        policy.catalog.roles,
+      ))
+        fail('role', issue.message);
   }
 
   if (issues.length > 0 || !names.ok || !userType || !role) return { ok: false, issues };
@@ -162,8 +236,17 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
     ok: true,
     warnings,
     row: {
-      line, username, email, firstName: names.firstName, lastName: names.lastName, displayName: names.displayName, description,
-      userTypeId: userType.id, roleId: role.id, source, invitation: policy.account === 'invitation',
+      line,
+      username,
+      email,
+      firstName: names.firstName,
+      lastName: names.lastName,
+      displayName: names.displayName,
+      description,
+      userTypeId: userType.id,
+      roleId: role.id,
+      source,
+      invitation: policy.account === 'invitation',
       ...(policy.account === 'builtin' && password !== undefined && { password }),
       ...(link && { link }),
     },

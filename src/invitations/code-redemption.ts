@@ -3,7 +3,14 @@ import type { Actor } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
 import { type RoleGrant, isAdministratorRole, roleGrantIssues } from '../catalog/compatibility.ts';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.ts';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../errors.ts';
 import { codeMatches, codeStatus, hashCode, parseCode } from './code-rules.ts';
 import { assertNotLimited, limiterKeys, recordFailure } from './redeem-limiter.ts';
 
@@ -54,7 +61,12 @@ const REFUSED: Record<'used' | 'disabled' | 'expired', string> = {
   expired: 'this invitation code has expired; ask for a new one',
 };
 
-export async function redeemCode(db: Knex, orgId: string, request: Redemption, now = new Date()): Promise<Redeemed> {
+export async function redeemCode(
+  db: Knex,
+  orgId: string,
+  request: Redemption,
+  now = new Date(),
+): Promise<Redeemed> {
   const keys = limiterKeys(request.memberId, request.address);
   await assertNotLimited(db, orgId, keys, now);
   try {
@@ -64,7 +76,8 @@ export async function redeemCode(db: Knex, orgId: string, request: Redemption, n
     const catalog = await loadCatalog(db, orgId);
     return await db.transaction((trx) => claimAndGrant(trx, orgId, catalog, code, request, now));
   } catch (error) {
-    if (error instanceof DomainError && !(error instanceof RateLimitedError)) await recordFailure(db, orgId, keys, now);
+    if (error instanceof DomainError && !(error instanceof RateLimitedError))
+      await recordFailure(db, orgId, keys, now);
     throw error;
   }
 }
@@ -78,51 +91,117 @@ interface ClaimedRow {
 }
 
 /** Why a code could not be claimed: read only on this (failing) path. */
-async function refusal(trx: Knex.Transaction, orgId: string, code: string, now: Date): Promise<DomainError> {
-  const row = (await trx('invitation_codes').where({ org_id: orgId, code_hash: hashCode(code) }).first()) as CodeRow | undefined;
-  if (!row || !codeMatches(code, row.code_hash)) return ValidationError.field('code', 'this invitation code is not valid; check that it was copied completely');
-  const status = codeStatus({ disabledAt: row.disabled_at, usedAt: row.used_at, validUntil: new Date(row.valid_until) }, now);
+async function refusal(
+  trx: Knex.Transaction,
+  orgId: string,
+  code: string,
+  now: Date,
+): Promise<DomainError> {
+  const row = (await trx('invitation_codes')
+    .where({ org_id: orgId, code_hash: hashCode(code) })
+    .first()) as CodeRow | undefined;
+  if (!row || !codeMatches(code, row.code_hash))
+    return ValidationError.field(
+      'code',
+      'this invitation code is not valid; check that it was copied completely',
+    );
+  const status = codeStatus(
+    { disabledAt: row.disabled_at, usedAt: row.used_at, validUntil: new Date(row.valid_until) },
+    now,
+  );
   // Valid when read but not claimable a moment before: another redemption took it.
-  return status === 'valid' ? new ConflictError(REFUSED.used, { status: 'used' }) : new ConflictError(REFUSED[status], { status });
+  return status === 'valid'
+    ? new ConflictError(REFUSED.used, { status: 'used' })
+    : new ConflictError(REFUSED[status], { status });
 }
 
-async function claimAndGrant(trx: Knex.Transaction, orgId: string, { roles, userTypes }: Catalog, code: string, request: Redemption, now: Date): Promise<Redeemed> {
-  const member = (await trx.raw(
-    `select m.id, m.username, m.status, m.user_type_id, m.role_id, m.role_parameter,
+async function claimAndGrant(
+  trx: Knex.Transaction,
+  orgId: string,
+  { roles, userTypes }: Catalog,
+  code: string,
+  request: Redemption,
+  now: Date,
+): Promise<Redeemed> {
+  const member = (
+    (await trx.raw(
+      `select m.id, m.username, m.status, m.user_type_id, m.role_id, m.role_parameter,
             coalesce(json_agg(json_build_object('role_id', mr.role_id, 'parameter', mr.parameter)) filter (where mr.role_id is not null), '[]') as held
      from members m left join member_roles mr on mr.member_id = m.id
      where m.org_id = ? and m.id = ? group by m.id`,
-    [orgId, request.memberId],
-  ) as { rows: Array<MemberRow & { held: Array<{ role_id: string; parameter: string | null }> }> }).rows[0];
+      [orgId, request.memberId],
+    )) as {
+      rows: Array<MemberRow & { held: Array<{ role_id: string; parameter: string | null }> }>;
+    }
+  ).rows[0];
   if (!member) throw new NotFoundError('member', request.memberId);
-  if (member.status !== 'active') throw new ForbiddenError('only an active member can use an invitation code');
+  if (member.status !== 'active')
+    throw new ForbiddenError('only an active member can use an invitation code');
 
   // One conditional update claims the code; the grants below can still refuse, and then the
   // transaction (and with it the claim) rolls back.
-  const row = (await trx.raw(
-    `update invitation_codes c set used_at = ?, used_by_member_id = ?
+  const row = (
+    (await trx.raw(
+      `update invitation_codes c set used_at = ?, used_by_member_id = ?
      where c.org_id = ? and c.code_hash = ? and c.used_at is null and c.disabled_at is null and c.valid_until > ?
      returning c.id, c.code_hash, c.group_id, c.role_ids,
        coalesce((select g.name from groups g where g.id = c.group_id), (select o.name from organizations o where o.id = c.org_id)) as scope_name`,
-    [now, member.id, orgId, hashCode(code), now],
-  ) as { rows: ClaimedRow[] }).rows[0];
+      [now, member.id, orgId, hashCode(code), now],
+    )) as { rows: ClaimedRow[] }
+  ).rows[0];
   if (!row || !codeMatches(code, row.code_hash)) throw await refusal(trx, orgId, code, now);
 
-  const current: RoleGrant[] = [{ role_id: member.role_id, parameter: member.role_parameter }, ...member.held]
-    .map((h) => ({ role: roles.find((r) => r.id === h.role_id)!, parameter: h.parameter }));
-  const added = row.role_ids.filter((id) => !current.some((g) => g.role.id === id)).map((id) => ({ role: roles.find((r) => r.id === id)!, parameter: null }));
+  const current: RoleGrant[] = [
+    { role_id: member.role_id, parameter: member.role_parameter },
+    ...member.held,
+  ].map((h) => ({ role: roles.find((r) => r.id === h.role_id)!, parameter: h.parameter }));
+  const added = row.role_ids
+    .filter((id) => !current.some((g) => g.role.id === id))
+    .map((id) => ({ role: roles.find((r) => r.id === id)!, parameter: null }));
   const userType = userTypes.find((t) => t.id === member.user_type_id)!;
-  const issues = roleGrantIssues([...current, ...added].map((g) => ({ ...g, field: 'roles' })), userType, roles);
-  if (issues.length > 0) throw new ValidationError(issues, `this code's roles cannot be given to ${member.username}: ${issues.map((i) => i.message).join('; ')}`);
-  if (added.length > 0) await trx('member_roles').insert(added.map((g) => ({ member_id: member.id, role_id: g.role.id, parameter: null })));
-  if (row.group_id) await trx('memberships').insert({ group_id: row.group_id, member_id: member.id }).onConflict(['group_id', 'member_id']).ignore();
-  const administrator = row.role_ids.some((id) => isAdministratorRole(roles.find((r) => r.id === id)!));
-  if (administrator) await trx('scope_administrators').insert({ org_id: orgId, member_id: member.id, group_id: row.group_id }).onConflict().ignore();
+  const issues = roleGrantIssues(
+    [...current, ...added].map((g) => ({ ...g, field: 'roles' })),
+    userType,
+    roles,
+  );
+  if (issues.length > 0)
+    throw new ValidationError(
+      issues,
+      `this code's roles cannot be given to ${member.username}: ${issues.map((i) => i.message).join('; ')}`,
+    );
+  if (added.length > 0)
+    await trx('member_roles').insert(
+      added.map((g) => ({ member_id: member.id, role_id: g.role.id, parameter: null })),
+    );
+  if (row.group_id)
+    await trx('memberships')
+      .insert({ group_id: row.group_id, member_id: member.id })
+      .onConflict(['group_id', 'member_id'])
+      .ignore();
+  const administrator = row.role_ids.some((id) =>
+    isAdministratorRole(roles.find((r) => r.id === id)!),
+  );
+  if (administrator)
+    await trx('scope_administrators')
+      .insert({ org_id: orgId, member_id: member.id, group_id: row.group_id })
+      .onConflict()
+      .ignore();
 
   const result: Redeemed = {
-    codeId: row.id, member: member.username, scope: row.scope_name, scopeType: row.group_id ? 'group' : 'organization',
-    rolesGranted: added.map((g) => g.role.name), administrator,
+    codeId: row.id,
+    member: member.username,
+    scope: row.scope_name,
+    scopeType: row.group_id ? 'group' : 'organization',
+    rolesGranted: added.map((g) => g.role.name),
+    administrator,
   };
-  await recordAudit(trx, { orgId, actor: request.actor, action: 'code.redeem', targetType: 'invitation_code', targetId: row.id, after: result });
+  await recordAudit(trx, {
+    orgId,
+    actor: request.actor,
+    action: 'code.redeem',
+    targetType: 'invitation_code',
+    targetId: row.id,
+    after: result,
+  });
   return result;
 }

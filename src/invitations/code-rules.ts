@@ -39,7 +39,10 @@ export function isCodeNotId(ref: string): boolean {
 export function parseCode(input: unknown): string {
   const code = typeof input === 'string' ? input.trim() : '';
   if (!CODE.test(code)) {
-    throw ValidationError.field('code', `an invitation code has the format ${CODE_FORMAT} (lowercase hexadecimal digits 0-9 and a-f), for example 0601152c-6aa0-4f6d-5e85-464249405207`);
+    throw ValidationError.field(
+      'code',
+      `an invitation code has the format ${CODE_FORMAT} (lowercase hexadecimal digits 0-9 and a-f), for example 0601152c-6aa0-4f6d-5e85-464249405207`,
+    );
   }
   return code;
 }
@@ -60,7 +63,8 @@ export function codeHint(code: string): string {
 }
 
 export function countIssues(count: number): string | null {
-  if (!Number.isInteger(count) || count < 1 || count > MAX_CODES) return `must be a whole number from 1 to ${MAX_CODES} (at most ${MAX_CODES} codes at once)`;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CODES)
+    return `must be a whole number from 1 to ${MAX_CODES} (at most ${MAX_CODES} codes at once)`;
   return null;
 }
 
@@ -76,7 +80,10 @@ export function validUntil(createdAt: Date, days: number): Date {
 }
 
 /** Disabled wins over used (an administrator's decision), used over expired (what happened first). */
-export function codeStatus(code: { disabledAt: Date | null; usedAt: Date | null; validUntil: Date }, now: Date): CodeStatus {
+export function codeStatus(
+  code: { disabledAt: Date | null; usedAt: Date | null; validUntil: Date },
+  now: Date,
+): CodeStatus {
   if (code.disabledAt) return 'disabled';
   if (code.usedAt) return 'used';
   if (code.validUntil.getTime() <= now.getTime()) return 'expired';
@@ -86,6 +93,9 @@ export function codeStatus(code: { disabledAt: Date | null; usedAt: Date | null;
 /** Seed 000 §2.4: the copied text carries the scope's name and the validity date with the code(s). */
 export function copyText(codes: string[], scopeName: string, validUntilDate: Date): string {
   const date = validUntilDate.toISOString().slice(0, 10);
-  const lines = [`Invitation code${codes.length > 1 ? 's' : ''} for ${scopeName}, valid until ${date}:`, ...codes];
+  const lines = [
+    `Invitation code${codes.length > 1 ? 's' : ''} for ${scopeName}, valid until ${date}:`,
+    ...codes,
+  ];
   return `${lines.join('\n')}\n`;
 }

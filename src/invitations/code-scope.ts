@@ -16,7 +16,11 @@ export interface CodeScope {
   name: string;
 }
 
-export async function resolveScope(db: Knex | Knex.Transaction, orgId: string, ref: string | undefined): Promise<CodeScope> {
+export async function resolveScope(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  ref: string | undefined,
+): Promise<CodeScope> {
   if (ref === undefined || ref.trim() === '') {
     return { type: 'organization', groupId: null, name: (await findOrganization(db, orgId)).name };
   }
@@ -24,34 +28,60 @@ export async function resolveScope(db: Knex | Knex.Transaction, orgId: string, r
   try {
     ids = await resolveGroupIds(db, orgId, [ref]);
   } catch (error) {
-    if (error instanceof ValidationError) throw ValidationError.field('scope', `no group "${ref}" in this organization (leave the scope out for the whole organization)`);
+    if (error instanceof ValidationError)
+      throw ValidationError.field(
+        'scope',
+        `no group "${ref}" in this organization (leave the scope out for the whole organization)`,
+      );
     throw error;
   }
-  const group = (await db('groups').where({ org_id: orgId, id: ids[0] }).first('id', 'name')) as { id: string; name: string };
+  const group = (await db('groups').where({ org_id: orgId, id: ids[0] }).first('id', 'name')) as {
+    id: string;
+    name: string;
+  };
   return { type: 'group', groupId: group.id, name: group.name };
 }
 
 /** The group ids a member administers; null in the list stands for the whole organization. */
-export async function administeredScopes(db: Knex | Knex.Transaction, orgId: string, memberId: string): Promise<Array<string | null>> {
-  const rows = (await db('scope_administrators').where({ org_id: orgId, member_id: memberId }).select('group_id')) as Array<{ group_id: string | null }>;
+export async function administeredScopes(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  memberId: string,
+): Promise<Array<string | null>> {
+  const rows = (await db('scope_administrators')
+    .where({ org_id: orgId, member_id: memberId })
+    .select('group_id')) as Array<{ group_id: string | null }>;
   return rows.map((r) => r.group_id);
 }
 
 /** Refuses an actor who may not create codes for this scope (with an administrator role or not). */
-export async function assertMayCreateIn(db: Knex | Knex.Transaction, orgId: string, actor: Actor, scope: CodeScope, grantsAdministrator: boolean): Promise<void> {
+export async function assertMayCreateIn(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  actor: Actor,
+  scope: CodeScope,
+  grantsAdministrator: boolean,
+): Promise<void> {
   if (actor.type !== 'member') {
     requireWrite(actor);
-    if (grantsAdministrator) requireAdministrator(actor, 'creating codes with an administrator role');
+    if (grantsAdministrator)
+      requireAdministrator(actor, 'creating codes with an administrator role');
     return;
   }
   const scopes = await administeredScopes(db, orgId, actor.id ?? '');
   if (!scopes.includes(null) && !scopes.includes(scope.groupId)) {
-    throw new ForbiddenError(`you may create invitation codes only for the scope(s) you administer, not for "${scope.name}"`);
+    throw new ForbiddenError(
+      `you may create invitation codes only for the scope(s) you administer, not for "${scope.name}"`,
+    );
   }
 }
 
 /** For a member: only the codes of the scopes they administer (R-INV-11); everyone else sees all. */
-export async function visibleScopeFilter(db: Knex | Knex.Transaction, orgId: string, actor: Actor): Promise<((q: Knex.QueryBuilder) => void) | null> {
+export async function visibleScopeFilter(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  actor: Actor,
+): Promise<((q: Knex.QueryBuilder) => void) | null> {
   if (actor.type !== 'member') return null;
   const scopes = await administeredScopes(db, orgId, actor.id ?? '');
   if (scopes.includes(null)) return null;

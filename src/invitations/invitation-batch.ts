@@ -5,7 +5,11 @@ import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { Organization } from '../orgs/organizations.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import {
-  type MailLanguage, invitationExpiry, invitationLink, newInvitationToken, placeholderUsername,
+  type MailLanguage,
+  invitationExpiry,
+  invitationLink,
+  newInvitationToken,
+  placeholderUsername,
 } from './invitation-rules.ts';
 
 // The one write path of new email invitations, for one address or a whole import batch: the
@@ -49,18 +53,44 @@ export interface WrittenInvitation {
 }
 
 export async function writeInvitations(
-  trx: Knex.Transaction, scope: Scope, org: Organization, batch: InvitationBatch, invitees: Invitee[], shared: SharedMemberFields,
+  trx: Knex.Transaction,
+  scope: Scope,
+  org: Organization,
+  batch: InvitationBatch,
+  invitees: Invitee[],
+  shared: SharedMemberFields,
 ): Promise<{ written: WrittenInvitation[]; taken: Invitee[] }> {
   if (invitees.length === 0) return { written: [], taken: [] };
   await assertWithinMembershipLimit(trx, scope.orgId, invitees.length);
   const usernames = invitees.map((i) => i.username ?? placeholderUsername());
-  const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, invitees.map((i, n) => ({
-    username: usernames[n]!, email: i.email, firstName: i.firstName, lastName: i.lastName, displayName: i.displayName,
-    userTypeId: i.userTypeId, roleId: i.role.id, roleParameter: i.roleParameter ?? null, status: 'pending', source: batch.source ?? 'builtin',
-  })), { ...shared, usernameLocked: batch.mode === 'add-and-notify' });
+  const added = await bulkInsertMembers(
+    trx,
+    scope.orgId,
+    scope.actor,
+    invitees.map((i, n) => ({
+      username: usernames[n]!,
+      email: i.email,
+      firstName: i.firstName,
+      lastName: i.lastName,
+      displayName: i.displayName,
+      userTypeId: i.userTypeId,
+      roleId: i.role.id,
+      roleParameter: i.roleParameter ?? null,
+      status: 'pending',
+      source: batch.source ?? 'builtin',
+    })),
+    { ...shared, usernameLocked: batch.mode === 'add-and-notify' },
+  );
   const memberIds = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
   const expiresAt = invitationExpiry(batch.now, org.invitationExpiryDays);
-  const rows: Array<{ invitee: Invitee; memberId: string; tokenHex: string; sealedHex: string; link: string; mail: string }> = [];
+  const rows: Array<{
+    invitee: Invitee;
+    memberId: string;
+    tokenHex: string;
+    sealedHex: string;
+    link: string;
+    mail: string;
+  }> = [];
   const taken: Invitee[] = [];
   invitees.forEach((invitee, n) => {
     const memberId = memberIds.get(usernames[n]!.toLowerCase());
@@ -71,10 +101,22 @@ export async function writeInvitations(
     const { token, hash } = newInvitationToken();
     const link = invitationLink(batch.publicUrl, token, batch.language);
     const mail = JSON.stringify({
-      organization: org.name, inviter: scope.actor.label, role: invitee.role.name, link, message: batch.message,
-      username: invitee.username, expiresAt: expiresAt.toISOString(),
+      organization: org.name,
+      inviter: scope.actor.label,
+      role: invitee.role.name,
+      link,
+      message: batch.message,
+      username: invitee.username,
+      expiresAt: expiresAt.toISOString(),
     });
-    rows.push({ invitee, memberId, tokenHex: hash.toString('hex'), sealedHex: batch.links.seal(token).toString('hex'), link, mail });
+    rows.push({
+      invitee,
+      memberId,
+      tokenHex: hash.toString('hex'),
+      sealedHex: batch.links.seal(token).toString('hex'),
+      link,
+      mail,
+    });
   });
   if (rows.length === 0) return { written: [], taken };
   // The mail's data carries the link (a secret): the audit entry copies only what identifies the invitation.
@@ -98,12 +140,31 @@ export async function writeInvitations(
      )
      select id, member_id from inv`,
     [
-      scope.orgId, batch.mode, batch.mustUseInvitedEmail, batch.language, batch.message, scope.actor.label, batch.source, batch.now, batch.now, expiresAt,
-      rows.map((r) => r.memberId), rows.map((r) => r.invitee.email), rows.map((r) => r.invitee.role.id), rows.map((r) => r.tokenHex),
-      rows.map((r) => r.sealedHex), rows.map((r) => r.invitee.externalId ?? null),
-      rows.map((r) => r.memberId), rows.map((r) => r.mail),
-      scope.orgId, batch.language,
-      scope.orgId, scope.actor.type, scope.actor.id, scope.actor.label, batch.mode,
+      scope.orgId,
+      batch.mode,
+      batch.mustUseInvitedEmail,
+      batch.language,
+      batch.message,
+      scope.actor.label,
+      batch.source,
+      batch.now,
+      batch.now,
+      expiresAt,
+      rows.map((r) => r.memberId),
+      rows.map((r) => r.invitee.email),
+      rows.map((r) => r.invitee.role.id),
+      rows.map((r) => r.tokenHex),
+      rows.map((r) => r.sealedHex),
+      rows.map((r) => r.invitee.externalId ?? null),
+      rows.map((r) => r.memberId),
+      rows.map((r) => r.mail),
+      scope.orgId,
+      batch.language,
+      scope.orgId,
+      scope.actor.type,
+      scope.actor.id,
+      scope.actor.label,
+      batch.mode,
     ] as Knex.RawBinding[],
   )) as { rows: Array<{ id: string; member_id: string }> };
   const byMember = new Map(rows.map((r) => [r.memberId, r]));

@@ -11,12 +11,24 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import { checkMemberFields } from '../members/member-rules.ts';
-import { type MemberDeps, type PreparedMember, insertMember, prepareMember, usernameConflict, usernameTaken } from '../members/member-service.ts';
+import {
+  type MemberDeps,
+  type PreparedMember,
+  insertMember,
+  prepareMember,
+  usernameConflict,
+  usernameTaken,
+} from '../members/member-service.ts';
 import { sharedDefaults } from '../members/shared-defaults.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import { parseInput } from '../validation.ts';
 import { type Invitee, type SentInvitationMode, writeInvitations } from './invitation-batch.ts';
-import { type Invitation, type InvitationRow, presentInvitation, selectInvitations } from './invitation-record.ts';
+import {
+  type Invitation,
+  type InvitationRow,
+  presentInvitation,
+  selectInvitations,
+} from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
 
@@ -31,26 +43,35 @@ export interface InvitationDeps extends MemberDeps {
   links: LinkSealer;
 }
 
-export const createInvitationSchema = z.object({
-  emails: z.array(z.string().trim()).min(1, 'give at least one email address').max(500, 'at most 500 addresses at once').optional(),
-  email: z.string().trim().optional(),
-  role: z.string().trim().min(1).optional(),
-  /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
-  roleParameter: z.string().trim().min(1).max(200).optional(),
-  userType: z.string().trim().min(1).optional(),
-  groups: z.array(z.string().min(1)).max(500).optional(),
-  licenses: z.array(z.string().min(1).max(100)).max(100).optional(),
-  language: z.enum(MAIL_LANGUAGES).default('en'),
-  message: z.string().max(2000, 'must be at most 2000 characters').optional(),
-  mode: z.enum(INVITATION_MODES).default('any-account'),
-  mustUseInvitedEmail: z.boolean().default(false),
-  username: z.string().trim().optional(),
-  password: z.string().optional(),
-  firstName: z.string().trim().max(100).optional(),
-  lastName: z.string().trim().max(100).optional(),
-  source: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
-  externalId: z.string().min(1).max(1000).optional(),
-}).strict();
+export const createInvitationSchema = z
+  .object({
+    emails: z
+      .array(z.string().trim())
+      .min(1, 'give at least one email address')
+      .max(500, 'at most 500 addresses at once')
+      .optional(),
+    email: z.string().trim().optional(),
+    role: z.string().trim().min(1).optional(),
+    /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
+    roleParameter: z.string().trim().min(1).max(200).optional(),
+    userType: z.string().trim().min(1).optional(),
+    groups: z.array(z.string().min(1)).max(500).optional(),
+    licenses: z.array(z.string().min(1).max(100)).max(100).optional(),
+    language: z.enum(MAIL_LANGUAGES).default('en'),
+    message: z.string().max(2000, 'must be at most 2000 characters').optional(),
+    mode: z.enum(INVITATION_MODES).default('any-account'),
+    mustUseInvitedEmail: z.boolean().default(false),
+    username: z.string().trim().optional(),
+    password: z.string().optional(),
+    firstName: z.string().trim().max(100).optional(),
+    lastName: z.string().trim().max(100).optional(),
+    source: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+      .optional(),
+    externalId: z.string().min(1).max(1000).optional(),
+  })
+  .strict();
 
 type CreateRequest = z.infer<typeof createInvitationSchema>;
 
@@ -58,28 +79,67 @@ function addresses(request: CreateRequest): string[] {
   const list = [...(request.emails ?? []), ...(request.email !== undefined ? [request.email] : [])];
   const issues = list.flatMap((email, i) => {
     const problem = emailProblem(email);
-    return problem ? [{ field: request.emails ? `emails.${i}` : 'email', message: `${JSON.stringify(email)} ${problem}` }] : [];
+    return problem
+      ? [
+          {
+            field: request.emails ? `emails.${i}` : 'email',
+            message: `${JSON.stringify(email)} ${problem}`,
+          },
+        ]
+      : [];
   });
-  if (list.length === 0) issues.push({ field: 'email', message: 'give the address to invite (email, or emails for several)' });
+  if (list.length === 0)
+    issues.push({
+      field: 'email',
+      message: 'give the address to invite (email, or emails for several)',
+    });
   const seen = new Set<string>();
   for (const email of list) {
-    if (seen.has(email.toLowerCase())) issues.push({ field: 'emails', message: `${email} is listed twice` });
+    if (seen.has(email.toLowerCase()))
+      issues.push({ field: 'emails', message: `${email} is listed twice` });
     seen.add(email.toLowerCase());
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return list;
 }
 
-function checkRequest(request: CreateRequest, count: number, role: CatalogRole, org: Organization): void {
-  const needsUsername = request.mode === 'add-and-notify' || request.mode === 'add-without-invitation';
-  if (needsUsername && !request.username) throw ValidationError.field('username', `is required in the ${request.mode} mode (the username is created for the member)`);
-  if (!needsUsername && request.username) throw ValidationError.field('username', 'the invitee chooses a username in this mode; use add-and-notify to create it');
-  if (request.username && count > 1) throw ValidationError.field('username', 'a username can be given only when inviting one address');
-  if (request.password !== undefined && request.mode !== 'add-without-invitation') throw ValidationError.field('password', 'only the add-without-invitation mode takes a (temporary) password; invitees set their own');
-  if (role.parameterName && !request.roleParameter) throw ValidationError.field('roleParameter', `role ${role.name} needs a ${role.parameterName}`);
-  if (!role.parameterName && request.roleParameter) throw ValidationError.field('roleParameter', `role ${role.name} takes no parameter`);
+function checkRequest(
+  request: CreateRequest,
+  count: number,
+  role: CatalogRole,
+  org: Organization,
+): void {
+  const needsUsername =
+    request.mode === 'add-and-notify' || request.mode === 'add-without-invitation';
+  if (needsUsername && !request.username)
+    throw ValidationError.field(
+      'username',
+      `is required in the ${request.mode} mode (the username is created for the member)`,
+    );
+  if (!needsUsername && request.username)
+    throw ValidationError.field(
+      'username',
+      'the invitee chooses a username in this mode; use add-and-notify to create it',
+    );
+  if (request.username && count > 1)
+    throw ValidationError.field(
+      'username',
+      'a username can be given only when inviting one address',
+    );
+  if (request.password !== undefined && request.mode !== 'add-without-invitation')
+    throw ValidationError.field(
+      'password',
+      'only the add-without-invitation mode takes a (temporary) password; invitees set their own',
+    );
+  if (role.parameterName && !request.roleParameter)
+    throw ValidationError.field('roleParameter', `role ${role.name} needs a ${role.parameterName}`);
+  if (!role.parameterName && request.roleParameter)
+    throw ValidationError.field('roleParameter', `role ${role.name} takes no parameter`);
   if (isAdministratorRole(role) && !org.allowAdminInvitations) {
-    throw ValidationError.field('role', `${role.name} is an administrator role, which invitations cannot give unless the organization allows it (allowAdminInvitations)`);
+    throw ValidationError.field(
+      'role',
+      `${role.name} is an administrator role, which invitations cannot give unless the organization allows it (allowAdminInvitations)`,
+    );
   }
 }
 
@@ -88,7 +148,12 @@ export interface CreatedInvitations {
   total: number;
 }
 
-export async function createInvitations(deps: InvitationDeps, scope: Scope, input: unknown, now = new Date()): Promise<CreatedInvitations> {
+export async function createInvitations(
+  deps: InvitationDeps,
+  scope: Scope,
+  input: unknown,
+  now = new Date(),
+): Promise<CreatedInvitations> {
   requireWrite(scope.actor);
   const request = parseInput(createInvitationSchema, input);
   const emails = addresses(request);
@@ -96,32 +161,69 @@ export async function createInvitations(deps: InvitationDeps, scope: Scope, inpu
   const catalog = await loadCatalog(deps.db, scope.orgId);
   const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
   const role = findRole(catalog.roles, roleName);
-  if (!role) throw ValidationError.field('role', `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`);
+  if (!role)
+    throw ValidationError.field(
+      'role',
+      `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`,
+    );
   checkRequest(request, emails.length, role, org);
 
   const existing = await existingMembers(deps.db, scope.orgId, emails);
   const fresh = emails.filter((email) => !existing.has(email.toLowerCase()));
   const direct = request.mode === 'add-without-invitation';
-  const added = direct && fresh.length > 0 ? await prepareMember(deps, scope, memberInput(request, fresh[0]!)) : null;
+  const added =
+    direct && fresh.length > 0
+      ? await prepareMember(deps, scope, memberInput(request, fresh[0]!))
+      : null;
   const invitees = direct ? [] : fresh.map((email) => invitee(request, email, catalog, org));
   const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request);
   const created: Array<{ email: string; id: string; link: string | null }> = [];
-  await deps.db.transaction(async (trx) => {
-    for (const email of emails) {
-      const member = existing.get(email.toLowerCase());
-      if (member) created.push({ email, ...await addExisting(trx, scope, org, request, role, email, member, now) });
-    }
-    if (added) created.push({ email: fresh[0]!, ...await addWithoutInvitation(trx, scope, request, role, fresh[0]!, added, now) });
-    const { written, taken } = await writeInvitations(trx, scope, org, {
-      mode: request.mode as SentInvitationMode, language: request.language, message: request.message ?? null,
-      mustUseInvitedEmail: request.mustUseInvitedEmail, source: request.source ?? null, publicUrl: deps.publicUrl, links: deps.links, now,
-    }, invitees, shared);
-    if (taken.length > 0) throw usernameTaken(taken[0]!.username ?? taken[0]!.email);
-    created.push(...written.map((w) => ({ email: w.email, id: w.id, link: w.link })));
-  }).catch((error: unknown) => {
-    throw usernameConflict(error, request.username ?? '');
-  });
-  const rows = new Map((await selectInvitations(deps.db, scope.orgId).whereIn('i.id', created.map((c) => c.id)) as InvitationRow[]).map((r) => [r.id, r]));
+  await deps.db
+    .transaction(async (trx) => {
+      for (const email of emails) {
+        const member = existing.get(email.toLowerCase());
+        if (member)
+          created.push({
+            email,
+            ...(await addExisting(trx, scope, org, request, role, email, member, now)),
+          });
+      }
+      if (added)
+        created.push({
+          email: fresh[0]!,
+          ...(await addWithoutInvitation(trx, scope, request, role, fresh[0]!, added, now)),
+        });
+      const { written, taken } = await writeInvitations(
+        trx,
+        scope,
+        org,
+        {
+          mode: request.mode as SentInvitationMode,
+          language: request.language,
+          message: request.message ?? null,
+          mustUseInvitedEmail: request.mustUseInvitedEmail,
+          source: request.source ?? null,
+          publicUrl: deps.publicUrl,
+          links: deps.links,
+          now,
+        },
+        invitees,
+        shared,
+      );
+      if (taken.length > 0) throw usernameTaken(taken[0]!.username ?? taken[0]!.email);
+      created.push(...written.map((w) => ({ email: w.email, id: w.id, link: w.link })));
+    })
+    .catch((error: unknown) => {
+      throw usernameConflict(error, request.username ?? '');
+    });
+  const rows = new Map(
+    (
+      (await selectInvitations(deps.db, scope.orgId).whereIn(
+        'i.id',
+        created.map((c) => c.id),
+      )) as InvitationRow[]
+    ).map((r) => [r.id, r]),
+  );
   // In the order the addresses were given.
   const position = new Map(emails.map((email, i) => [email, i]));
   created.sort((a, b) => position.get(a.email)! - position.get(b.email)!);
@@ -130,22 +232,46 @@ export async function createInvitations(deps: InvitationDeps, scope: Scope, inpu
 }
 
 /** The pending member of one address, checked against the member rules with the catalog loaded once for all. */
-function invitee(request: CreateRequest, email: string, catalog: Catalog, org: Organization): Invitee {
+function invitee(
+  request: CreateRequest,
+  email: string,
+  catalog: Catalog,
+  org: Organization,
+): Invitee {
   const input = memberInput(request, email);
-  const resolved = checkMemberFields({
-    ...input,
-    userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-    role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
-  }, catalog, { usernameRules: request.username !== undefined });
+  const resolved = checkMemberFields(
+    {
+      ...input,
+      userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+      role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
+    },
+    catalog,
+    { usernameRules: request.username !== undefined },
+  );
   return {
-    email, username: request.username ?? null, firstName: resolved.firstName, lastName: resolved.lastName, displayName: resolved.displayName,
-    userTypeId: resolved.userType.id, role: resolved.role, roleParameter: request.roleParameter ?? null, externalId: request.externalId ?? null,
+    email,
+    username: request.username ?? null,
+    firstName: resolved.firstName,
+    lastName: resolved.lastName,
+    displayName: resolved.displayName,
+    userTypeId: resolved.userType.id,
+    role: resolved.role,
+    roleParameter: request.roleParameter ?? null,
+    externalId: request.externalId ?? null,
   };
 }
 
 /** R-MEM-10: the organization's defaults, with the groups and licenses the request names in their place. */
-async function requestedDefaults(db: Knex, orgId: string, org: Organization, request: CreateRequest): Promise<SharedMemberFields> {
-  const defaults = await sharedDefaults(db, orgId, { ...org.newMemberDefaults, ...(request.groups && { groups: [] }) });
+async function requestedDefaults(
+  db: Knex,
+  orgId: string,
+  org: Organization,
+  request: CreateRequest,
+): Promise<SharedMemberFields> {
+  const defaults = await sharedDefaults(db, orgId, {
+    ...org.newMemberDefaults,
+    ...(request.groups && { groups: [] }),
+  });
   return {
     ...defaults,
     ...(request.groups && { groupIds: await resolveGroupIds(db, orgId, request.groups) }),
@@ -158,7 +284,9 @@ function memberInput(request: CreateRequest, email: string) {
   return {
     username: request.username ?? placeholderUsername(),
     email,
-    ...(named ? { firstName: request.firstName, lastName: request.lastName } : { displayName: email.split('@')[0] }),
+    ...(named
+      ? { firstName: request.firstName, lastName: request.lastName }
+      : { displayName: email.split('@')[0] }),
     userType: request.userType,
     role: request.role,
     roleParameter: request.roleParameter,
@@ -170,51 +298,135 @@ function memberInput(request: CreateRequest, email: string) {
   };
 }
 
-async function existingMembers(db: Knex, orgId: string, emails: string[]): Promise<Map<string, { id: string; status: string }>> {
-  const rows = (await db('members').where('org_id', orgId).whereRaw('lower(email) = any(?)', [emails.map((e) => e.toLowerCase())])
+async function existingMembers(
+  db: Knex,
+  orgId: string,
+  emails: string[],
+): Promise<Map<string, { id: string; status: string }>> {
+  const rows = (await db('members')
+    .where('org_id', orgId)
+    .whereRaw('lower(email) = any(?)', [emails.map((e) => e.toLowerCase())])
     .select('id', 'email', 'status')) as Array<{ id: string; email: string; status: string }>;
   const found = new Map<string, { id: string; status: string }>();
   for (const row of rows) {
     const key = row.email.toLowerCase();
-    if (row.status === 'pending') throw new ConflictError(`${row.email} is already invited and pending; resend that invitation instead`, { field: 'email' });
-    if (found.has(key)) throw new ConflictError(`several members have the address ${row.email}; give the role to the right one directly`, { field: 'email' });
+    if (row.status === 'pending')
+      throw new ConflictError(
+        `${row.email} is already invited and pending; resend that invitation instead`,
+        { field: 'email' },
+      );
+    if (found.has(key))
+      throw new ConflictError(
+        `several members have the address ${row.email}; give the role to the right one directly`,
+        { field: 'email' },
+      );
     found.set(key, row);
   }
   return found;
 }
 
-async function insertInvitation(trx: Knex.Transaction, values: Record<string, unknown>): Promise<string> {
+async function insertInvitation(
+  trx: Knex.Transaction,
+  values: Record<string, unknown>,
+): Promise<string> {
   const [row] = await trx('invitations').insert(values).returning('id');
   return (row as { id: string }).id;
 }
 
 /** "Add without invitation": an active member at once, recorded as an invitation that was never sent. */
-async function addWithoutInvitation(trx: Knex.Transaction, scope: Scope, request: CreateRequest, role: CatalogRole, email: string, prepared: PreparedMember, now: Date) {
+async function addWithoutInvitation(
+  trx: Knex.Transaction,
+  scope: Scope,
+  request: CreateRequest,
+  role: CatalogRole,
+  email: string,
+  prepared: PreparedMember,
+  now: Date,
+) {
   const member = await insertMember(trx, scope, prepared);
   const id = await insertInvitation(trx, {
-    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, mode: 'add-and-notify', status: 'added', must_use_invited_email: request.mustUseInvitedEmail,
-    language: request.language, message: request.message ?? null, invited_by: scope.actor.label, source: request.source ?? null,
-    external_id: request.externalId ?? null, created_at: now, sent_at: now, expires_at: now,
+    org_id: scope.orgId,
+    member_id: member.id,
+    email,
+    role_id: role.id,
+    mode: 'add-and-notify',
+    status: 'added',
+    must_use_invited_email: request.mustUseInvitedEmail,
+    language: request.language,
+    message: request.message ?? null,
+    invited_by: scope.actor.label,
+    source: request.source ?? null,
+    external_id: request.externalId ?? null,
+    created_at: now,
+    sent_at: now,
+    expires_at: now,
   });
   return { id, link: null };
 }
 
-async function addExisting(trx: Knex.Transaction, scope: Scope, org: Organization, request: CreateRequest, role: CatalogRole, email: string, member: { id: string }, now: Date) {
-  const current = (await trx('members').where('id', member.id).first('role_id')) as { role_id: string };
+async function addExisting(
+  trx: Knex.Transaction,
+  scope: Scope,
+  org: Organization,
+  request: CreateRequest,
+  role: CatalogRole,
+  email: string,
+  member: { id: string },
+  now: Date,
+) {
+  const current = (await trx('members').where('id', member.id).first('role_id')) as {
+    role_id: string;
+  };
   if (current.role_id !== role.id) {
-    await trx('member_roles').insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null }).onConflict(['member_id', 'role_id']).ignore();
+    await trx('member_roles')
+      .insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null })
+      .onConflict(['member_id', 'role_id'])
+      .ignore();
   }
   const groupIds = await resolveGroupIds(trx, scope.orgId, request.groups ?? []);
-  if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: member.id }))).onConflict(['group_id', 'member_id']).ignore();
+  if (groupIds.length > 0)
+    await trx('memberships')
+      .insert(groupIds.map((group_id) => ({ group_id, member_id: member.id })))
+      .onConflict(['group_id', 'member_id'])
+      .ignore();
   const id = await insertInvitation(trx, {
-    org_id: scope.orgId, member_id: member.id, email, role_id: role.id, mode: 'existing-account', status: 'added', language: request.language,
-    message: request.message ?? null, invited_by: scope.actor.label, created_at: now, sent_at: now, expires_at: now, accepted_at: now,
+    org_id: scope.orgId,
+    member_id: member.id,
+    email,
+    role_id: role.id,
+    mode: 'existing-account',
+    status: 'added',
+    language: request.language,
+    message: request.message ?? null,
+    invited_by: scope.actor.label,
+    created_at: now,
+    sent_at: now,
+    expires_at: now,
+    accepted_at: now,
   });
   await enqueueMail(trx, {
-    orgId: scope.orgId, invitationId: id, recipient: email, template: 'added-to-organization', language: request.language,
-    data: { organization: org.name, inviter: scope.actor.label, role: role.name, link: null, message: request.message ?? null, username: null, expiresAt: null },
+    orgId: scope.orgId,
+    invitationId: id,
+    recipient: email,
+    template: 'added-to-organization',
+    language: request.language,
+    data: {
+      organization: org.name,
+      inviter: scope.actor.label,
+      role: role.name,
+      link: null,
+      message: request.message ?? null,
+      username: null,
+      expiresAt: null,
+    },
   });
-  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.add-existing', targetType: 'member', targetId: member.id, after: { email, role: role.name, invitationId: id } });
+  await recordAudit(trx, {
+    orgId: scope.orgId,
+    actor: scope.actor,
+    action: 'invitation.add-existing',
+    targetType: 'member',
+    targetId: member.id,
+    after: { email, role: role.name, invitationId: id },
+  });
   return { id, link: null };
 }
-

@@ -8,7 +8,15 @@ import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { parseInput } from '../validation.ts';
 import type { InvitationDeps } from './invitation-create.ts';
-import { type Invitation, type InvitationRow, type LinkView, findInvitationRow, openLink, presentInvitation, selectInvitations } from './invitation-record.ts';
+import {
+  type Invitation,
+  type InvitationRow,
+  type LinkView,
+  findInvitationRow,
+  openLink,
+  presentInvitation,
+  selectInvitations,
+} from './invitation-record.ts';
 import { invitationExpiry, invitationLink, newInvitationToken } from './invitation-rules.ts';
 
 // R-INV-4, 6: the invitations table with filters, resend (a fresh token and expiry: the old link
@@ -16,19 +24,33 @@ import { invitationExpiry, invitationLink, newInvitationToken } from './invitati
 // goes, so the username becomes reusable).
 
 const SORTS = {
-  createdAt: 'i.created_at', expiresAt: 'i.expires_at', email: 'i.email', status: 'i.status', role: 'r.name', invitedBy: 'i.invited_by',
+  createdAt: 'i.created_at',
+  expiresAt: 'i.expires_at',
+  email: 'i.email',
+  status: 'i.status',
+  role: 'r.name',
+  invitedBy: 'i.invited_by',
 } as const;
 const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]];
 
 function listSchema(maxPageSize: number) {
-  return z.object({
-    status: z.enum(['pending', 'accepted', 'expired', 'deleted', 'added']).optional(),
-    email: z.string().trim().min(1).optional(),
-    source: z.string().trim().min(1).optional(),
-    sort: z.enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` }).default('-createdAt'),
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(maxPageSize, `must be at most ${maxPageSize}`).default(50),
-  }).strict();
+  return z
+    .object({
+      status: z.enum(['pending', 'accepted', 'expired', 'deleted', 'added']).optional(),
+      email: z.string().trim().min(1).optional(),
+      source: z.string().trim().min(1).optional(),
+      sort: z
+        .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
+        .default('-createdAt'),
+      page: z.coerce.number().int().min(1).default(1),
+      pageSize: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(maxPageSize, `must be at most ${maxPageSize}`)
+        .default(50),
+    })
+    .strict();
 }
 
 export interface InvitationPage {
@@ -39,35 +61,70 @@ export interface InvitationPage {
 }
 
 /** The invitations table (R-INV-6): filters, a sort on any column (newest first by default), pages. */
-export async function listInvitations(view: LinkView & { db: Knex; maxPageSize: number }, scope: Scope, input: unknown, now = new Date()): Promise<InvitationPage> {
+export async function listInvitations(
+  view: LinkView & { db: Knex; maxPageSize: number },
+  scope: Scope,
+  input: unknown,
+  now = new Date(),
+): Promise<InvitationPage> {
   const request = parseInput(listSchema(view.maxPageSize), input ?? {});
   const filtered = (query: Knex.QueryBuilder) => {
-    if (request.status === 'expired') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '<=', now);
-    else if (request.status === 'pending') query.andWhere('i.status', 'pending').andWhere('i.expires_at', '>', now);
+    if (request.status === 'expired')
+      query.andWhere('i.status', 'pending').andWhere('i.expires_at', '<=', now);
+    else if (request.status === 'pending')
+      query.andWhere('i.status', 'pending').andWhere('i.expires_at', '>', now);
     else if (request.status) query.andWhere('i.status', request.status);
-    if (request.email) query.andWhereRaw('lower(i.email) like ?', [`%${request.email.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`]);
+    if (request.email)
+      query.andWhereRaw('lower(i.email) like ?', [
+        `%${request.email.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`,
+      ]);
     if (request.source) query.andWhere('i.source', request.source);
     return query;
   };
   const descending = request.sort.startsWith('-');
   const column = SORTS[(descending ? request.sort.slice(1) : request.sort) as keyof typeof SORTS];
   const rows = (await filtered(selectInvitations(view.db, scope.orgId))
-    .orderBy(column, descending ? 'desc' : 'asc').orderBy('i.id', descending ? 'desc' : 'asc')
-    .limit(request.pageSize).offset((request.page - 1) * request.pageSize)) as InvitationRow[];
-  const [{ count }] = (await filtered(view.db('invitations as i').join('roles as r', 'r.id', 'i.role_id').where('i.org_id', scope.orgId)).count({ count: '*' })) as [{ count: number | string }];
-  return { items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))), total: Number(count), page: request.page, pageSize: request.pageSize };
+    .orderBy(column, descending ? 'desc' : 'asc')
+    .orderBy('i.id', descending ? 'desc' : 'asc')
+    .limit(request.pageSize)
+    .offset((request.page - 1) * request.pageSize)) as InvitationRow[];
+  const [{ count }] = (await filtered(
+    view
+      .db('invitations as i')
+      .join('roles as r', 'r.id', 'i.role_id')
+      .where('i.org_id', scope.orgId),
+  ).count({ count: '*' })) as [{ count: number | string }];
+  return {
+    items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))),
+    total: Number(count),
+    page: request.page,
+    pageSize: request.pageSize,
+  };
 }
 
-export async function getInvitation(view: LinkView & { db: Knex }, scope: Scope, id: string, now = new Date()): Promise<Invitation> {
+export async function getInvitation(
+  view: LinkView & { db: Knex },
+  scope: Scope,
+  id: string,
+  now = new Date(),
+): Promise<Invitation> {
   const row = await findInvitationRow(view.db, scope.orgId, id);
   return presentInvitation(row, now, openLink(view, row, now));
 }
 
 function assertOpen(row: InvitationRow, what: string): void {
-  if (row.status !== 'pending') throw new ConflictError(`only a pending invitation can be ${what}; this one is ${row.status}`, { status: row.status });
+  if (row.status !== 'pending')
+    throw new ConflictError(`only a pending invitation can be ${what}; this one is ${row.status}`, {
+      status: row.status,
+    });
 }
 
-export async function resendInvitation(deps: InvitationDeps, scope: Scope, id: string, now = new Date()): Promise<Invitation> {
+export async function resendInvitation(
+  deps: InvitationDeps,
+  scope: Scope,
+  id: string,
+  now = new Date(),
+): Promise<Invitation> {
   requireWrite(scope.actor);
   const org = await findOrganization(deps.db, scope.orgId);
   const link = await deps.db.transaction(async (trx) => {
@@ -76,32 +133,75 @@ export async function resendInvitation(deps: InvitationDeps, scope: Scope, id: s
     const { token, hash } = newInvitationToken();
     const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
     // Conditional on the status, so that an acceptance racing the resend is not reopened.
-    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' })
-      .update({ token_hash: hash, token_sealed: deps.links.seal(token), sent_at: now, expires_at: expiresAt }));
+    const changed = affectedRows(
+      await trx('invitations')
+        .where({ id: row.id, status: 'pending' })
+        .update({
+          token_hash: hash,
+          token_sealed: deps.links.seal(token),
+          sent_at: now,
+          expires_at: expiresAt,
+        }),
+    );
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     const fresh = invitationLink(deps.publicUrl, token, row.language);
     await enqueueMail(trx, {
-      orgId: scope.orgId, invitationId: row.id, recipient: row.email, template: 'invitation', language: row.language,
+      orgId: scope.orgId,
+      invitationId: row.id,
+      recipient: row.email,
+      template: 'invitation',
+      language: row.language,
       data: {
-        organization: org.name, inviter: row.invited_by, role: row.role_name, link: fresh, message: row.message,
-        username: row.username?.startsWith('pending.') ? null : row.username, expiresAt: expiresAt.toISOString(),
+        organization: org.name,
+        inviter: row.invited_by,
+        role: row.role_name,
+        link: fresh,
+        message: row.message,
+        username: row.username?.startsWith('pending.') ? null : row.username,
+        expiresAt: expiresAt.toISOString(),
       },
     });
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.resend', targetType: 'invitation', targetId: row.id, after: { expiresAt: expiresAt.toISOString() } });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'invitation.resend',
+      targetType: 'invitation',
+      targetId: row.id,
+      after: { expiresAt: expiresAt.toISOString() },
+    });
     return fresh;
   });
   return presentInvitation(await findInvitationRow(deps.db, scope.orgId, id), now, link);
 }
 
-export async function deleteInvitation(db: Knex, scope: Scope, id: string, now = new Date()): Promise<Invitation> {
+export async function deleteInvitation(
+  db: Knex,
+  scope: Scope,
+  id: string,
+  now = new Date(),
+): Promise<Invitation> {
   requireWrite(scope.actor);
   await db.transaction(async (trx) => {
     const row = await findInvitationRow(trx, scope.orgId, id);
     assertOpen(row, 'deleted');
-    const changed = affectedRows(await trx('invitations').where({ id: row.id, status: 'pending' }).update({ status: 'deleted', token_hash: null, token_sealed: null, deleted_at: now }));
+    const changed = affectedRows(
+      await trx('invitations')
+        .where({ id: row.id, status: 'pending' })
+        .update({ status: 'deleted', token_hash: null, token_sealed: null, deleted_at: now }),
+    );
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
-    if (row.member_id) await trx('members').where({ id: row.member_id, org_id: scope.orgId, status: 'pending' }).delete();
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'invitation.delete', targetType: 'invitation', targetId: row.id, before: { email: row.email, memberId: row.member_id } });
+    if (row.member_id)
+      await trx('members')
+        .where({ id: row.member_id, org_id: scope.orgId, status: 'pending' })
+        .delete();
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'invitation.delete',
+      targetType: 'invitation',
+      targetId: row.id,
+      before: { email: row.email, memberId: row.member_id },
+    });
   });
   return presentInvitation(await findInvitationRow(db, scope.orgId, id), now, null);
 }

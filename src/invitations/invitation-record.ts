@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
 import { isUuid } from '../members/member-record.ts';
-import { type InvitationStatus, type MailLanguage, invitationLink, invitationStatus } from './invitation-rules.ts';
+import {
+  type InvitationStatus,
+  type MailLanguage,
+  invitationLink,
+  invitationStatus,
+} from './invitation-rules.ts';
 import type { LinkSealer } from './link-sealer.ts';
 
 // How an invitation is read and shown (R-INV-6: id, inviter, invitee email, role, created,
@@ -67,7 +72,12 @@ export interface LinkView {
 
 /** The link of an invitation that can still be accepted; null otherwise, or when sealed under another key. */
 export function openLink(view: LinkView, row: InvitationRow, now: Date): string | null {
-  if (row.status !== 'pending' || !row.token_sealed || new Date(row.expires_at).getTime() <= now.getTime()) return null;
+  if (
+    row.status !== 'pending' ||
+    !row.token_sealed ||
+    new Date(row.expires_at).getTime() <= now.getTime()
+  )
+    return null;
   const token = view.links.open(row.token_sealed);
   return token === null ? null : invitationLink(view.publicUrl, token, row.language);
 }
@@ -94,8 +104,16 @@ export function presentInvitation(row: InvitationRow, now: Date, link: string | 
   };
 }
 
-export async function findInvitationRow(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<InvitationRow> {
-  const row = isUuid(id) ? ((await selectInvitations(db, orgId).andWhere('i.id', id).first()) as InvitationRow | undefined) : undefined;
+export async function findInvitationRow(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+): Promise<InvitationRow> {
+  const row = isUuid(id)
+    ? ((await selectInvitations(db, orgId).andWhere('i.id', id).first()) as
+        | InvitationRow
+        | undefined)
+    : undefined;
   if (!row) throw new NotFoundError('invitation', id);
   return row;
 }

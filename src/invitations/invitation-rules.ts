@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 
 // Pure rules of email invitations (R-INV-1…6, seed 001): modes, expiry, tokens, links, status.
 
-export const INVITATION_MODES = ['any-account', 'organization-logins', 'add-and-notify', 'add-without-invitation'] as const;
+export const INVITATION_MODES = [
+  'any-account',
+  'organization-logins',
+  'add-and-notify',
+  'add-without-invitation',
+] as const;
 export type InvitationMode = (typeof INVITATION_MODES)[number];
 export const MAIL_LANGUAGES = ['en', 'fr', 'de'] as const;
 export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
@@ -34,7 +39,10 @@ export function invitationLink(publicUrl: string, token: string, language: MailL
 }
 
 /** A pending invitation past its expiry reads as expired; the stored status is kept for the rest. */
-export function invitationStatus(row: { status: 'pending' | 'accepted' | 'deleted' | 'added'; expiresAt: Date }, now: Date): InvitationStatus {
+export function invitationStatus(
+  row: { status: 'pending' | 'accepted' | 'deleted' | 'added'; expiresAt: Date },
+  now: Date,
+): InvitationStatus {
   if (row.status === 'pending' && row.expiresAt.getTime() <= now.getTime()) return 'expired';
   return row.status;
 }

@@ -31,7 +31,11 @@ export function inviteReaction(deps: InviteDeps): UnmatchedReaction {
     count: 'invited',
     async apply(trx, ctx, records) {
       if (records.length === 0) return [];
-      const earlier = await earlierInvitations(trx, ctx, records.map((r) => r.externalId));
+      const earlier = await earlierInvitations(
+        trx,
+        ctx,
+        records.map((r) => r.externalId),
+      );
       const outcomes: Outcome[] = [];
       for (const record of records) {
         const outcome = await react(deps, trx, ctx, record, earlier.get(record.externalId));
@@ -42,25 +46,54 @@ export function inviteReaction(deps: InviteDeps): UnmatchedReaction {
   };
 }
 
-async function react(deps: InviteDeps, trx: Knex.Transaction, ctx: ReactionContext, record: NewMember, earlier: Earlier | undefined): Promise<Outcome | null> {
+async function react(
+  deps: InviteDeps,
+  trx: Knex.Transaction,
+  ctx: ReactionContext,
+  record: NewMember,
+  earlier: Earlier | undefined,
+): Promise<Outcome | null> {
   if (earlier?.kind === 'standing') return { record, reason: 'already invited', unchanged: true };
-  if (earlier && !ctx.reinviteAfterExpiry) return { record, reason: 'the invitation expired; the source does not re-issue it (reinviteAfterExpiry)', unchanged: true };
-  if (!record.member.email) return { record, reason: 'the directory gives no email to send the invitation to' };
+  if (earlier && !ctx.reinviteAfterExpiry)
+    return {
+      record,
+      reason: 'the invitation expired; the source does not re-issue it (reinviteAfterExpiry)',
+      unchanged: true,
+    };
+  if (!record.member.email)
+    return { record, reason: 'the directory gives no email to send the invitation to' };
   // A fresh link goes only to the address the directory still gives: the old one may no longer
   // be this person's.
   if (earlier && earlier.email.toLowerCase() !== record.member.email.toLowerCase()) {
-    return { record, reason: `the expired invitation was sent to ${earlier.email}, but the directory now gives ${record.member.email}; delete that invitation for the next run to invite the new address` };
+    return {
+      record,
+      reason: `the expired invitation was sent to ${earlier.email}, but the directory now gives ${record.member.email}; delete that invitation for the next run to invite the new address`,
+    };
   }
-  const invitationDeps = { db: trx, hasher: deps.hasher, links: deps.links, publicUrl: deps.publicUrl() };
+  const invitationDeps = {
+    db: trx,
+    hasher: deps.hasher,
+    links: deps.links,
+    publicUrl: deps.publicUrl(),
+  };
   const scope = { orgId: ctx.orgId, actor: ctx.actor };
   try {
     // Both open their own transaction, which inside the run's is a savepoint: a refusal undoes
     // this one record, and the rest of the batch goes on.
     if (earlier) await resendInvitation(invitationDeps, scope, earlier.id, ctx.now);
     else {
-      await createInvitations(invitationDeps, scope, {
-        email: record.member.email, firstName: record.member.firstName, lastName: record.member.lastName, source: ctx.source, externalId: record.externalId,
-      }, ctx.now);
+      await createInvitations(
+        invitationDeps,
+        scope,
+        {
+          email: record.member.email,
+          firstName: record.member.firstName,
+          lastName: record.member.lastName,
+          source: ctx.source,
+          externalId: record.externalId,
+        },
+        ctx.now,
+      );
     }
     return null;
   } catch (error) {
@@ -69,15 +102,30 @@ async function react(deps: InviteDeps, trx: Knex.Transaction, ctx: ReactionConte
   }
 }
 
-async function earlierInvitations(trx: Knex.Transaction, ctx: ReactionContext, externalIds: string[]): Promise<Map<string, Earlier>> {
-  const rows = (await trx('invitations').where({ org_id: ctx.orgId, source: ctx.source }).whereIn('external_id', externalIds).whereIn('status', ['pending', 'added'])
-    .select('id', 'external_id', 'status', 'email', 'expires_at')) as Array<{ id: string; external_id: string; status: 'pending' | 'added'; email: string; expires_at: Date }>;
+async function earlierInvitations(
+  trx: Knex.Transaction,
+  ctx: ReactionContext,
+  externalIds: string[],
+): Promise<Map<string, Earlier>> {
+  const rows = (await trx('invitations')
+    .where({ org_id: ctx.orgId, source: ctx.source })
+    .whereIn('external_id', externalIds)
+    .whereIn('status', ['pending', 'added'])
+    .select('id', 'external_id', 'status', 'email', 'expires_at')) as Array<{
+    id: string;
+    external_id: string;
+    status: 'pending' | 'added';
+    email: string;
+    expires_at: Date;
+  }>;
   const earlier = new Map<string, Earlier>();
   for (const row of rows) {
     // An address added directly stands for good; a pending one (at most one per identity) until it expires.
-    const standing = row.status === 'added' || new Date(row.expires_at).getTime() > ctx.now.getTime();
+    const standing =
+      row.status === 'added' || new Date(row.expires_at).getTime() > ctx.now.getTime();
     if (standing) earlier.set(row.external_id, { kind: 'standing' });
-    else if (earlier.get(row.external_id)?.kind !== 'standing') earlier.set(row.external_id, { kind: 'expired', id: row.id, email: row.email });
+    else if (earlier.get(row.external_id)?.kind !== 'standing')
+      earlier.set(row.external_id, { kind: 'expired', id: row.id, email: row.email });
   }
   return earlier;
 }

@@ -22,7 +22,11 @@ export function loadLinkKey(config: Config): Buffer {
   const configured = config.invitations.linkKey;
   if (configured) {
     const key = decodeKey(resolveSecret(configured));
-    if (!key) throw ValidationError.field('invitations.linkKey', 'must hold 32 random bytes as 64 hex digits or base64 (e.g. the output of `openssl rand -base64 32`)');
+    if (!key)
+      throw ValidationError.field(
+        'invitations.linkKey',
+        'must hold 32 random bytes as 64 hex digits or base64 (e.g. the output of `openssl rand -base64 32`)',
+      );
     return key;
   }
   const dataDir = config.database.dataDir;
@@ -41,6 +45,10 @@ export function loadLinkKey(config: Config): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const key = decodeKey(readFileSync(file, 'utf8'));
-  if (!key) throw ValidationError.field('invitations.linkKey', `the key file ${file} does not hold a 32-byte key; restore it from a backup, or delete it to make a new one (open invitations then lose their copyable link)`);
+  if (!key)
+    throw ValidationError.field(
+      'invitations.linkKey',
+      `the key file ${file} does not hold a 32-byte key; restore it from a backup, or delete it to make a new one (open invitations then lose their copyable link)`,
+    );
   return key;
 }

@@ -16,7 +16,8 @@ export interface LinkSealer {
 }
 
 export function linkSealer(key: Buffer): LinkSealer {
-  if (key.length !== 32) throw new Error(`the invitation link key must be 32 bytes (got ${key.length})`);
+  if (key.length !== 32)
+    throw new Error(`the invitation link key must be 32 bytes (got ${key.length})`);
   return {
     seal(token) {
       const iv = randomBytes(IV_BYTES);
@@ -29,7 +30,10 @@ export function linkSealer(key: Buffer): LinkSealer {
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
         decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-        return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
       } catch {
         return null;
       }

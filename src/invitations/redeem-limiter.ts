@@ -13,20 +13,34 @@ export function limiterKeys(memberId: string, address: string): string[] {
 }
 
 /** Refuses when one of the keys has had MAX_FAILURES failures in its current window. */
-export async function assertNotLimited(db: Knex, orgId: string, keys: string[], now: Date): Promise<void> {
+export async function assertNotLimited(
+  db: Knex,
+  orgId: string,
+  keys: string[],
+  now: Date,
+): Promise<void> {
   const rows = (await db('code_redeem_failures')
-    .where('org_id', orgId).whereIn('limiter_key', keys)
+    .where('org_id', orgId)
+    .whereIn('limiter_key', keys)
     .andWhere('failures', '>=', MAX_FAILURES)
     .andWhere('window_started_at', '>', new Date(now.getTime() - WINDOW_MS))
     .select('window_started_at')) as Array<{ window_started_at: Date }>;
   if (rows.length === 0) return;
   const until = Math.max(...rows.map((r) => new Date(r.window_started_at).getTime() + WINDOW_MS));
   const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-  throw new RateLimitedError(`too many failed invitation code attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`, seconds);
+  throw new RateLimitedError(
+    `too many failed invitation code attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+    seconds,
+  );
 }
 
 /** Counts one failure for each key; a window older than WINDOW_MS starts again at one. */
-export async function recordFailure(db: Knex, orgId: string, keys: string[], now: Date): Promise<void> {
+export async function recordFailure(
+  db: Knex,
+  orgId: string,
+  keys: string[],
+  now: Date,
+): Promise<void> {
   const windowStart = new Date(now.getTime() - WINDOW_MS);
   for (const key of keys) {
     await db.raw(

@@ -42,21 +42,34 @@ interface ApiKeyRow {
 export const DEFAULT_KEY_DAYS = 365;
 export const MAX_KEY_DAYS = 730;
 
-const ROLE_NAMES: Record<string, KeyRole> = { editor: 'editor', éditeur: 'editor', editeur: 'editor', viewer: 'viewer', visualisateur: 'viewer' };
+const ROLE_NAMES: Record<string, KeyRole> = {
+  editor: 'editor',
+  éditeur: 'editor',
+  editeur: 'editor',
+  viewer: 'viewer',
+  visualisateur: 'viewer',
+};
 
 const createSchema = z
   .object({
     title: z.string().trim().min(1, 'is required').max(200),
     role: z.string().transform((value, ctx) => {
       const role = ROLE_NAMES[value.trim().toLowerCase()];
-      if (!role) ctx.addIssue({ code: 'custom', message: 'must be editor or viewer (only these roles can be given to an API key)' });
+      if (!role)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be editor or viewer (only these roles can be given to an API key)',
+        });
       return role ?? 'viewer';
     }),
     expiresAt: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).optional(),
   })
   .strict()
-  .refine((k) => !(k.expiresAt && k.expiresInDays), { message: 'give expiresAt or expiresInDays, not both', path: ['expiresAt'] });
+  .refine((k) => !(k.expiresAt && k.expiresInDays), {
+    message: 'give expiresAt or expiresInDays, not both',
+    path: ['expiresAt'],
+  });
 
 function toApiKey(row: ApiKeyRow, now = new Date()): ApiKey {
   return {
@@ -71,12 +84,19 @@ function toApiKey(row: ApiKeyRow, now = new Date()): ApiKey {
   };
 }
 
-function expiryFrom(input: { expiresAt?: string | undefined; expiresInDays?: number | undefined }, now: Date): Date {
+function expiryFrom(
+  input: { expiresAt?: string | undefined; expiresInDays?: number | undefined },
+  now: Date,
+): Date {
   if (input.expiresAt) return new Date(input.expiresAt);
   return new Date(now.getTime() + (input.expiresInDays ?? DEFAULT_KEY_DAYS) * 86_400_000);
 }
 
-export async function createApiKey(db: Knex, scope: Scope, input: unknown): Promise<ApiKey & { secret: string }> {
+export async function createApiKey(
+  db: Knex,
+  scope: Scope,
+  input: unknown,
+): Promise<ApiKey & { secret: string }> {
   requireAdministrator(scope.actor, 'creating API keys');
   const request = parseInput(createSchema, input);
   const now = new Date();
@@ -89,38 +109,80 @@ export async function createApiKey(db: Knex, scope: Scope, input: unknown): Prom
   const { token, hash } = newKeySecret(id);
   return db.transaction(async (trx) => {
     const [row] = await trx<ApiKeyRow>('api_keys')
-      .insert({ id, org_id: scope.orgId, title: request.title, role: request.role, secret_hash: hash, created_by: scope.actor.label, created_at: now, expires_at: expiresAt })
+      .insert({
+        id,
+        org_id: scope.orgId,
+        title: request.title,
+        role: request.role,
+        secret_hash: hash,
+        created_by: scope.actor.label,
+        created_at: now,
+        expires_at: expiresAt,
+      })
       .returning('*');
     const key = toApiKey(row!);
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'key.create', targetType: 'api_key', targetId: id, after: key });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'key.create',
+      targetType: 'api_key',
+      targetId: id,
+      after: key,
+    });
     return { ...key, secret: token };
   });
 }
 
-export async function listApiKeys(db: Knex, orgId: string): Promise<{ items: ApiKey[]; total: number }> {
+export async function listApiKeys(
+  db: Knex,
+  orgId: string,
+): Promise<{ items: ApiKey[]; total: number }> {
   const rows = await db<ApiKeyRow>('api_keys').where('org_id', orgId).orderBy('created_at', 'desc');
   return { items: rows.map((r) => toApiKey(r)), total: rows.length };
 }
 
-export async function getApiKey(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<ApiKey> {
-  const row = isUuid(id) ? await db<ApiKeyRow>('api_keys').where({ org_id: orgId, id }).first() : undefined;
+export async function getApiKey(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+): Promise<ApiKey> {
+  const row = isUuid(id)
+    ? await db<ApiKeyRow>('api_keys').where({ org_id: orgId, id }).first()
+    : undefined;
   if (!row) throw new NotFoundError('API key', id);
   return toApiKey(row);
 }
 
 export async function deleteApiKey(db: Knex, scope: Scope, id: string, input: unknown) {
   requireAdministrator(scope.actor, 'deleting API keys');
-  const { transferTo } = parseInput(z.object({ transferTo: z.string().min(1).optional() }).strict(), input ?? {});
+  const { transferTo } = parseInput(
+    z.object({ transferTo: z.string().min(1).optional() }).strict(),
+    input ?? {},
+  );
   return db.transaction(async (trx) => {
     const key = await getApiKey(trx, scope.orgId, id);
     const outcome = await transferOrDeleteOwned(trx, scope.orgId, { keyId: key.id }, transferTo);
     await trx('api_keys').where({ id: key.id, org_id: scope.orgId }).delete();
     forget(key.id);
     await recordAudit(trx, {
-      orgId: scope.orgId, actor: scope.actor, action: 'key.delete', targetType: 'api_key', targetId: key.id,
-      before: key, after: { transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted },
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'key.delete',
+      targetType: 'api_key',
+      targetId: key.id,
+      before: key,
+      after: {
+        transferredTo: outcome.transferredTo,
+        resourcesTransferred: outcome.transferred,
+        resourcesDeleted: outcome.deleted,
+      },
     });
-    return { deleted: key, transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted };
+    return {
+      deleted: key,
+      transferredTo: outcome.transferredTo,
+      resourcesTransferred: outcome.transferred,
+      resourcesDeleted: outcome.deleted,
+    };
   });
 }
 
@@ -153,11 +215,22 @@ export async function authenticateApiKey(db: Knex, token: string): Promise<Scope
   // Recording every use would put a write on every request; once a minute per key is enough.
   if (now - (lastUsedWritten.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
     lastUsedWritten.set(row.id, now);
-    await db('api_keys').where('id', row.id).update({ last_used_at: new Date(now) });
+    await db('api_keys')
+      .where('id', row.id)
+      .update({ last_used_at: new Date(now) });
   }
-  const actor: Actor = { type: 'key', id: row.id, label: `API key "${row.title}" (${row.id})`, access: row.role };
+  const actor: Actor = {
+    type: 'key',
+    id: row.id,
+    label: `API key "${row.title}" (${row.id})`,
+    access: row.role,
+  };
   const scope: Scope = { orgId: row.org_id, actor };
   if (verified.size >= CACHE_MAX) verified.clear();
-  verified.set(cacheKey, { scope, keyExpires: new Date(row.expires_at).getTime(), until: now + CACHE_MS });
+  verified.set(cacheKey, {
+    scope,
+    keyExpires: new Date(row.expires_at).getTime(),
+    until: now + CACHE_MS,
+  });
   return scope;
 }

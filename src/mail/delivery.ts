@@ -34,42 +34,81 @@ export function backoffMs(failedAttempts: number, baseSeconds: number): number {
 
 async function claim(db: Knex, limit: number, now: Date): Promise<OutboxRow[]> {
   return db.transaction(async (trx) => {
-    const rows = (await trx('mail_outbox').where('status', 'queued').andWhere('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at').orderBy('id').limit(limit).forUpdate().skipLocked()
+    const rows = (await trx('mail_outbox')
+      .where('status', 'queued')
+      .andWhere('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
       .select('id', 'recipient', 'template', 'language', 'data', 'attempts')) as OutboxRow[];
     if (rows.length > 0) {
-      await trx('mail_outbox').whereIn('id', rows.map((r) => r.id)).update({ next_attempt_at: new Date(now.getTime() + LEASE_MS) });
+      await trx('mail_outbox')
+        .whereIn(
+          'id',
+          rows.map((r) => r.id),
+        )
+        .update({ next_attempt_at: new Date(now.getTime() + LEASE_MS) });
     }
     return rows;
   });
 }
 
 /** Sends what is due now; returns how many mails were sent. */
-export async function deliverDue(db: Knex, transport: MailTransport, options: DeliveryOptions, log: Logger, now = new Date()): Promise<number> {
+export async function deliverDue(
+  db: Knex,
+  transport: MailTransport,
+  options: DeliveryOptions,
+  log: Logger,
+  now = new Date(),
+): Promise<number> {
   const rows = await claim(db, options.batchSize ?? 50, now);
-  const outcomes = await Promise.all(rows.map(async (row) => {
-    try {
-      await transport.send({ id: `mail-${row.id}`, to: row.recipient, from: options.from, ...renderMail(row.template, row.language, row.data) });
-      return row.id;
-    } catch (error) {
-      const attempts = row.attempts + 1;
-      const failed = attempts >= options.maxAttempts;
-      const reason = (error as Error).message.slice(0, 500);
-      await db('mail_outbox').where('id', row.id).update({
-        attempts, last_error: reason, status: failed ? 'failed' : 'queued',
-        next_attempt_at: new Date(Date.now() + backoffMs(attempts, options.retryBaseSeconds)),
-        ...(failed && { data: null }),
-      });
-      // The recipient and the reason, never the body: it carries the invitation link.
-      log.warn({ mailId: row.id, attempts, failed, reason }, failed ? 'mail given up' : 'mail delivery failed; will retry');
-      return null;
-    }
-  }));
+  const outcomes = await Promise.all(
+    rows.map(async (row) => {
+      try {
+        await transport.send({
+          id: `mail-${row.id}`,
+          to: row.recipient,
+          from: options.from,
+          ...renderMail(row.template, row.language, row.data),
+        });
+        return row.id;
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        const failed = attempts >= options.maxAttempts;
+        const reason = (error as Error).message.slice(0, 500);
+        await db('mail_outbox')
+          .where('id', row.id)
+          .update({
+            attempts,
+            last_error: reason,
+            status: failed ? 'failed' : 'queued',
+            next_attempt_at: new Date(Date.now() + backoffMs(attempts, options.retryBaseSeconds)),
+            ...(failed && { data: null }),
+          });
+        // The recipient and the reason, never the body: it carries the invitation link.
+        log.warn(
+          { mailId: row.id, attempts, failed, reason },
+          failed ? 'mail given up' : 'mail delivery failed; will retry',
+        );
+        return null;
+      }
+    }),
+  );
   // The sent mails of the round are recorded by one statement: a round is up to batchSize mails.
   // A crash before it leaves them leased, and they are sent again after the lease (at least once).
   const sent = outcomes.filter((id): id is string => id !== null);
   if (sent.length > 0) {
-    await db('mail_outbox').whereIn('id', sent).update({ status: 'sent', sent_at: new Date(), attempts: db.raw('attempts + 1'), data: null, last_error: null });
+    await db('mail_outbox')
+      .whereIn('id', sent)
+      .update({
+        status: 'sent',
+        sent_at: new Date(),
+        attempts: db.raw('attempts + 1'),
+        data: null,
+        last_error: null,
+      });
   }
   return sent.length;
 }
@@ -78,7 +117,12 @@ export interface MailWorker {
   stop(): Promise<void>;
 }
 
-export function startMailWorker(db: Knex, transport: MailTransport, options: DeliveryOptions & { pollSeconds: number }, log: Logger): MailWorker {
+export function startMailWorker(
+  db: Knex,
+  transport: MailTransport,
+  options: DeliveryOptions & { pollSeconds: number },
+  log: Logger,
+): MailWorker {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<unknown> = Promise.resolve();
@@ -86,7 +130,10 @@ export function startMailWorker(db: Knex, transport: MailTransport, options: Del
     current = (async () => {
       try {
         // Keep going while full batches come back, so that a burst drains without waiting a poll.
-        while (!stopped && (await deliverDue(db, transport, options, log)) >= (options.batchSize ?? 50));
+        while (
+          !stopped &&
+          (await deliverDue(db, transport, options, log)) >= (options.batchSize ?? 50)
+        );
       } catch (error) {
         if (!stopped) log.error({ err: error }, 'mail delivery round failed');
       }

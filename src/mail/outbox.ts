@@ -16,7 +16,11 @@ export interface OutboxMail {
 
 export async function enqueueMail(trx: Knex.Transaction, mail: OutboxMail): Promise<void> {
   await trx('mail_outbox').insert({
-    org_id: mail.orgId, invitation_id: mail.invitationId, recipient: mail.recipient, template: mail.template,
-    language: mail.language, data: JSON.stringify(mail.data),
+    org_id: mail.orgId,
+    invitation_id: mail.invitationId,
+    recipient: mail.recipient,
+    template: mail.template,
+    language: mail.language,
+    data: JSON.stringify(mail.data),
   });
 }

@@ -33,41 +33,51 @@ interface Wording {
 const WORDING: Record<Language, Wording> = {
   en: {
     inviteSubject: (d) => `Invitation to join ${d.organization}`,
-    inviteBody: (d) => `${d.inviter} invites you to join ${d.organization} with the role ${d.role}.`,
+    inviteBody: (d) =>
+      `${d.inviter} invites you to join ${d.organization} with the role ${d.role}.`,
     usernameLine: (u) => `Your username: ${u}`,
     expiresLine: (date) => `The invitation expires on ${date}.`,
     accept: 'Accept the invitation',
     addedSubject: (d) => `You were added to ${d.organization}`,
-    addedBody: (d) => `${d.inviter} gave you the role ${d.role} in ${d.organization}. Sign in as usual to use it.`,
+    addedBody: (d) =>
+      `${d.inviter} gave you the role ${d.role} in ${d.organization}. Sign in as usual to use it.`,
     messageFrom: (inviter) => `Message from ${inviter}:`,
   },
   fr: {
     inviteSubject: (d) => `Invitation à rejoindre ${d.organization}`,
-    inviteBody: (d) => `${d.inviter} vous invite à rejoindre ${d.organization} avec le rôle ${d.role}.`,
+    inviteBody: (d) =>
+      `${d.inviter} vous invite à rejoindre ${d.organization} avec le rôle ${d.role}.`,
     usernameLine: (u) => `Votre nom d'utilisateur : ${u}`,
     expiresLine: (date) => `L'invitation expire le ${date}.`,
     accept: "Accepter l'invitation",
     addedSubject: (d) => `Vous avez été ajouté(e) à ${d.organization}`,
-    addedBody: (d) => `${d.inviter} vous a attribué le rôle ${d.role} dans ${d.organization}. Connectez-vous comme d'habitude pour l'utiliser.`,
+    addedBody: (d) =>
+      `${d.inviter} vous a attribué le rôle ${d.role} dans ${d.organization}. Connectez-vous comme d'habitude pour l'utiliser.`,
     messageFrom: (inviter) => `Message de ${inviter} :`,
   },
   de: {
     inviteSubject: (d) => `Einladung zu ${d.organization}`,
-    inviteBody: (d) => `${d.inviter} lädt Sie ein, ${d.organization} mit der Rolle ${d.role} beizutreten.`,
+    inviteBody: (d) =>
+      `${d.inviter} lädt Sie ein, ${d.organization} mit der Rolle ${d.role} beizutreten.`,
     usernameLine: (u) => `Ihr Benutzername: ${u}`,
     expiresLine: (date) => `Die Einladung läuft am ${date} ab.`,
     accept: 'Einladung annehmen',
     addedSubject: (d) => `Sie wurden zu ${d.organization} hinzugefügt`,
-    addedBody: (d) => `${d.inviter} hat Ihnen in ${d.organization} die Rolle ${d.role} gegeben. Melden Sie sich wie gewohnt an, um sie zu nutzen.`,
+    addedBody: (d) =>
+      `${d.inviter} hat Ihnen in ${d.organization} die Rolle ${d.role} gegeben. Melden Sie sich wie gewohnt an, um sie zu nutzen.`,
     messageFrom: (inviter) => `Nachricht von ${inviter}:`,
   },
 };
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const DATE_LOCALE: Record<Language, string> = { en: 'en-GB', fr: 'fr-FR', de: 'de-DE' };
 
-export function renderMail(template: 'invitation' | 'added-to-organization', language: Language, data: MailData): RenderedMail {
+export function renderMail(
+  template: 'invitation' | 'added-to-organization',
+  language: Language,
+  data: MailData,
+): RenderedMail {
   const w = WORDING[language];
   const lines: string[] = [];
   let subject: string;
@@ -75,17 +85,34 @@ export function renderMail(template: 'invitation' | 'added-to-organization', lan
     subject = w.inviteSubject(data);
     lines.push(w.inviteBody(data));
     if (data.username) lines.push(w.usernameLine(data.username));
-    if (data.expiresAt) lines.push(w.expiresLine(new Date(data.expiresAt).toLocaleDateString(DATE_LOCALE[language], { timeZone: 'UTC' })));
+    if (data.expiresAt)
+      lines.push(
+        w.expiresLine(
+          new Date(data.expiresAt).toLocaleDateString(DATE_LOCALE[language], { timeZone: 'UTC' }),
+        ),
+      );
   } else {
     subject = w.addedSubject(data);
     lines.push(w.addedBody(data));
   }
   const message = data.message ? [w.messageFrom(data.inviter), data.message] : [];
-  const text = [...lines, '', ...message, ...(message.length ? [''] : []), ...(data.link ? [`${w.accept}: ${data.link}`] : [])].join('\n');
-  const html = [
-    ...lines.map((l) => `<p>${escape(l)}</p>`),
-    ...(message.length ? [`<p>${escape(message[0]!)}</p><blockquote>${escape(message[1]!)}</blockquote>`] : []),
-    ...(data.link ? [`<p><a href="${escape(data.link)}">${escape(w.accept)}</a></p>`] : []),
+  const text = [
+    ...lines,
+    '',
+    ...message,
+    ...(message.length ? [''] : []),
+    ...(data.link ? [`${w.accept}: ${data.link}`] : []),
   ].join('\n');
-  return { subject, text: `${text}\n`, html: `<!doctype html><html lang="${language}"><body>\n${html}\n</body></html>\n` };
+  const html = [
+    ...lines.map((l) => `<p>${escapeHtml(l)}</p>`),
+    ...(message.length
+      ? [`<p>${escapeHtml(message[0]!)}</p><blockquote>${escapeHtml(message[1]!)}</blockquote>`]
+      : []),
+    ...(data.link ? [`<p><a href="${escapeHtml(data.link)}">${escapeHtml(w.accept)}</a></p>`] : []),
+  ].join('\n');
+  return {
+    subject,
+    text: `${text}\n`,
+    html: `<!doctype html><html lang="${language}"><body>\n${html}\n</body></html>\n`,
+  };
 }

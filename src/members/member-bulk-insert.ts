@@ -39,17 +39,36 @@ export interface SharedMemberFields {
 export const BULK_BATCH = 5000;
 
 const COLUMNS = [
-  ['username', 'text'], ['email', 'text'], ['first_name', 'text'], ['last_name', 'text'], ['display_name', 'text'],
-  ['description', 'text'], ['user_type_id', 'uuid'], ['role_id', 'uuid'], ['status', 'text'], ['source', 'text'],
-  ['password_hash', 'text'], ['must_change_password', 'boolean'], ['role_parameter', 'text'],
+  ['username', 'text'],
+  ['email', 'text'],
+  ['first_name', 'text'],
+  ['last_name', 'text'],
+  ['display_name', 'text'],
+  ['description', 'text'],
+  ['user_type_id', 'uuid'],
+  ['role_id', 'uuid'],
+  ['status', 'text'],
+  ['source', 'text'],
+  ['password_hash', 'text'],
+  ['must_change_password', 'boolean'],
+  ['role_parameter', 'text'],
 ] as const;
 
 function columnsOf(batch: BulkMember[]): unknown[][] {
   return [
-    batch.map((m) => m.username), batch.map((m) => m.email), batch.map((m) => m.firstName), batch.map((m) => m.lastName),
-    batch.map((m) => m.displayName), batch.map((m) => m.description ?? ''), batch.map((m) => m.userTypeId), batch.map((m) => m.roleId),
-    batch.map((m) => m.status), batch.map((m) => m.source), batch.map((m) => m.passwordHash ?? null),
-    batch.map((m) => m.mustChangePassword ?? false), batch.map((m) => m.roleParameter ?? null),
+    batch.map((m) => m.username),
+    batch.map((m) => m.email),
+    batch.map((m) => m.firstName),
+    batch.map((m) => m.lastName),
+    batch.map((m) => m.displayName),
+    batch.map((m) => m.description ?? ''),
+    batch.map((m) => m.userTypeId),
+    batch.map((m) => m.roleId),
+    batch.map((m) => m.status),
+    batch.map((m) => m.source),
+    batch.map((m) => m.passwordHash ?? null),
+    batch.map((m) => m.mustChangePassword ?? false),
+    batch.map((m) => m.roleParameter ?? null),
   ];
 }
 
@@ -68,7 +87,11 @@ export async function bulkInsertMembers(
   const names = COLUMNS.map(([name]) => name).join(', ');
   const arrays = COLUMNS.map(([, type]) => `?::${type}[]`).join(', ');
   const common = [
-    shared.licenses ?? [], shared.categories ?? [], shared.credits ?? null, JSON.stringify(shared.settings ?? {}), shared.usernameLocked ?? false,
+    shared.licenses ?? [],
+    shared.categories ?? [],
+    shared.credits ?? null,
+    JSON.stringify(shared.settings ?? {}),
+    shared.usernameLocked ?? false,
   ];
   for (let start = 0; start < members.length; start += BULK_BATCH) {
     const batch = members.slice(start, start + BULK_BATCH);
@@ -87,7 +110,16 @@ export async function bulkInsertMembers(
          select g.id, added.id from added cross join unnest(?::uuid[]) as g(id)
        )
        select id, username from added`,
-      [orgId, ...common, ...columnsOf(batch), orgId, actor.type, actor.id, actor.label, shared.groupIds ?? []] as Knex.RawBinding[],
+      [
+        orgId,
+        ...common,
+        ...columnsOf(batch),
+        orgId,
+        actor.type,
+        actor.id,
+        actor.label,
+        shared.groupIds ?? [],
+      ] as Knex.RawBinding[],
     );
     added.push(...(result as { rows: Array<{ id: string; username: string }> }).rows);
   }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 // The shapes the API and CLI accept for members. Shape only: the member rules (username,
 // password, catalog) are checked by member-rules.ts against the organization.
 
-const roleGrant = z.object({ role: z.string().min(1), parameter: z.string().max(200).nullable().optional() }).strict();
+const roleGrant = z
+  .object({ role: z.string().min(1), parameter: z.string().max(200).nullable().optional() })
+  .strict();
 
 const common = {
   email: z.string().trim(),
@@ -30,18 +32,37 @@ export const createMemberSchema = z
     password: z.string().optional(),
     mustChangePassword: z.boolean().optional(),
     status: z.enum(['active', 'pending']).optional(),
-    source: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+    source: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+      .optional(),
   })
   .partial({
-    firstName: true, lastName: true, displayName: true, description: true, userType: true, role: true,
-    roleParameter: true, additionalRoles: true, groups: true, licenses: true, categories: true, credits: true, settings: true,
+    firstName: true,
+    lastName: true,
+    displayName: true,
+    description: true,
+    userType: true,
+    role: true,
+    roleParameter: true,
+    additionalRoles: true,
+    groups: true,
+    licenses: true,
+    categories: true,
+    credits: true,
+    settings: true,
   })
   .strict();
 
 export type CreateMemberInput = z.infer<typeof createMemberSchema>;
 
 export const updateMemberSchema = z
-  .object({ username: z.string(), ...common, password: z.string(), mustChangePassword: z.boolean() })
+  .object({
+    username: z.string(),
+    ...common,
+    password: z.string(),
+    mustChangePassword: z.boolean(),
+  })
   .partial()
   .strict();
 

@@ -32,9 +32,16 @@ export function memberListSchema(maxPageSize: number) {
       userType: z.string().min(1).optional(),
       role: z.string().min(1).optional(),
       search: z.string().trim().max(200).optional(),
-      sort: z.enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` }).default('username'),
+      sort: z
+        .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
+        .default('username'),
       page: z.coerce.number().int().min(1).default(1),
-      pageSize: z.coerce.number().int().min(1).max(maxPageSize, `must be at most ${maxPageSize}`).default(50),
+      pageSize: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(maxPageSize, `must be at most ${maxPageSize}`)
+        .default(50),
     })
     .strict();
 }
@@ -57,25 +64,61 @@ export function parseMemberListQuery(input: unknown, maxPageSize: number): Membe
 }
 
 /** Applies the filters to a query over `members as m`: the count needs no joins, the page has them. */
-function filtered(db: Knex, orgId: string, query: MemberListQuery, q: Knex.QueryBuilder): Knex.QueryBuilder {
+function filtered(
+  db: Knex,
+  orgId: string,
+  query: MemberListQuery,
+  q: Knex.QueryBuilder,
+): Knex.QueryBuilder {
   if (query.status) q.andWhere('m.status', query.status);
-  if (query.signedIn !== undefined) q.andWhere((w) => (query.signedIn ? w.whereNotNull('m.last_sign_in_at') : w.whereNull('m.last_sign_in_at')));
+  if (query.signedIn !== undefined)
+    q.andWhere((w) =>
+      query.signedIn ? w.whereNotNull('m.last_sign_in_at') : w.whereNull('m.last_sign_in_at'),
+    );
   if (query.source) {
     q.andWhere((w) =>
-      w.where('m.source', query.source!).orWhereExists(db('identity_links as l').whereRaw('l.member_id = m.id').andWhere('l.source', query.source!)),
+      w
+        .where('m.source', query.source!)
+        .orWhereExists(
+          db('identity_links as l')
+            .whereRaw('l.member_id = m.id')
+            .andWhere('l.source', query.source!),
+        ),
     );
   }
   if (query.group) {
     q.whereExists(
-      db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereRaw('ms.member_id = m.id')
-        .andWhere((w) => w.whereRaw('lower(g.name) = lower(?)', [query.group!]).orWhereRaw('g.id::text = ?', [query.group!])),
+      db('memberships as ms')
+        .join('groups as g', 'g.id', 'ms.group_id')
+        .whereRaw('ms.member_id = m.id')
+        .andWhere((w) =>
+          w
+            .whereRaw('lower(g.name) = lower(?)', [query.group!])
+            .orWhereRaw('g.id::text = ?', [query.group!]),
+        ),
     );
   }
   if (query.userType) {
-    q.whereIn('m.user_type_id', db('user_types').select('id').where('org_id', orgId)
-      .andWhere((w) => w.whereRaw('lower(name) = lower(?)', [query.userType!]).orWhereRaw('lower(file_id) = lower(?)', [query.userType!])));
+    q.whereIn(
+      'm.user_type_id',
+      db('user_types')
+        .select('id')
+        .where('org_id', orgId)
+        .andWhere((w) =>
+          w
+            .whereRaw('lower(name) = lower(?)', [query.userType!])
+            .orWhereRaw('lower(file_id) = lower(?)', [query.userType!]),
+        ),
+    );
   }
-  if (query.role) q.whereIn('m.role_id', db('roles').select('id').where('org_id', orgId).andWhereRaw('lower(name) = lower(?)', [query.role]));
+  if (query.role)
+    q.whereIn(
+      'm.role_id',
+      db('roles')
+        .select('id')
+        .where('org_id', orgId)
+        .andWhereRaw('lower(name) = lower(?)', [query.role]),
+    );
   if (query.search) {
     q.andWhereRaw(
       "lower(m.username || ' ' || m.email || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
@@ -85,7 +128,11 @@ function filtered(db: Knex, orgId: string, query: MemberListQuery, q: Knex.Query
   return q;
 }
 
-export async function listMembers(db: Knex, orgId: string, query: MemberListQuery): Promise<Page<Member>> {
+export async function listMembers(
+  db: Knex,
+  orgId: string,
+  query: MemberListQuery,
+): Promise<Page<Member>> {
   const descending = query.sort.startsWith('-');
   const key = (descending ? query.sort.slice(1) : query.sort) as SortKey;
   const direction = descending ? 'desc' : 'asc';
@@ -93,7 +140,10 @@ export async function listMembers(db: Knex, orgId: string, query: MemberListQuer
   // PostgreSQL's default null order so that a descending sort can walk its index backwards.
   const nulls = key === 'lastSignInAt' ? ' nulls last' : '';
   // Usernames are unique per organization, so they need no tie-breaker (and their index serves).
-  const order = key === 'username' ? `${SORTS[key]} ${direction}` : `${SORTS[key]} ${direction}${nulls}, m.id ${direction}`;
+  const order =
+    key === 'username'
+      ? `${SORTS[key]} ${direction}`
+      : `${SORTS[key]} ${direction}${nulls}, m.id ${direction}`;
   // Deferred join: pick the page's ids from the indexes first, then load only those rows.
   const ids = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId))
     .select('m.id')
@@ -101,7 +151,9 @@ export async function listMembers(db: Knex, orgId: string, query: MemberListQuer
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
   const page = selectMembers(db, orgId).join(ids.as('p'), 'p.id', 'm.id').orderByRaw(order);
-  const counted = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId)).count({ count: '*' });
+  const counted = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId)).count({
+    count: '*',
+  });
   const [listed, total] = await Promise.all([page, counted]);
   return {
     items: await presentMembers(db, listed as ListedRow[]),

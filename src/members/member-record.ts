@@ -64,38 +64,85 @@ export interface Member {
 
 /** The columns a listing needs: everything but the password hash. */
 export const MEMBER_COLUMNS = [
-  'm.id', 'm.org_id', 'm.username', 'm.email', 'm.first_name', 'm.last_name', 'm.display_name', 'm.description',
-  'm.user_type_id', 'm.role_id', 'm.role_parameter', 'm.status', 'm.source', 'm.licenses', 'm.categories',
-  'm.credits', 'm.settings', 'm.must_change_password', 'm.username_locked', 'm.last_sign_in_at', 'm.version',
-  'm.created_at', 'm.updated_at',
+  'm.id',
+  'm.org_id',
+  'm.username',
+  'm.email',
+  'm.first_name',
+  'm.last_name',
+  'm.display_name',
+  'm.description',
+  'm.user_type_id',
+  'm.role_id',
+  'm.role_parameter',
+  'm.status',
+  'm.source',
+  'm.licenses',
+  'm.categories',
+  'm.credits',
+  'm.settings',
+  'm.must_change_password',
+  'm.username_locked',
+  'm.last_sign_in_at',
+  'm.version',
+  'm.created_at',
+  'm.updated_at',
   { has_password: 'm.password_hash' },
 ];
 
-type ListedRow = Omit<MemberRow, 'password_hash'> & { has_password: string | null; user_type_name: string; role_name: string };
+type ListedRow = Omit<MemberRow, 'password_hash'> & {
+  has_password: string | null;
+  user_type_name: string;
+  role_name: string;
+};
 
 function iso(value: Date | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 
 /** Loads the related rows of these members and shapes them for the API. */
-export async function presentMembers(db: Knex | Knex.Transaction, rows: ListedRow[]): Promise<Member[]> {
+export async function presentMembers(
+  db: Knex | Knex.Transaction,
+  rows: ListedRow[],
+): Promise<Member[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [extraRoles, groups, links] = await independentQueries(db, [
-    () => db('member_roles as mr').join('roles as r', 'r.id', 'mr.role_id').whereIn('mr.member_id', ids)
-      .select('mr.member_id', 'r.id', 'r.name', 'mr.parameter').orderBy('r.name'),
-    () => db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').whereIn('ms.member_id', ids)
-      .select('ms.member_id', 'g.id', 'g.name').orderBy('g.name'),
-    () => db('identity_links').whereIn('member_id', ids).select('member_id', 'source', 'external_id', 'login').orderBy('source'),
+    () =>
+      db('member_roles as mr')
+        .join('roles as r', 'r.id', 'mr.role_id')
+        .whereIn('mr.member_id', ids)
+        .select('mr.member_id', 'r.id', 'r.name', 'mr.parameter')
+        .orderBy('r.name'),
+    () =>
+      db('memberships as ms')
+        .join('groups as g', 'g.id', 'ms.group_id')
+        .whereIn('ms.member_id', ids)
+        .select('ms.member_id', 'g.id', 'g.name')
+        .orderBy('g.name'),
+    () =>
+      db('identity_links')
+        .whereIn('member_id', ids)
+        .select('member_id', 'source', 'external_id', 'login')
+        .orderBy('source'),
   ]);
   const byMember = <T extends { member_id: string }>(list: T[]) => {
     const map = new Map<string, T[]>();
     for (const item of list) map.set(item.member_id, [...(map.get(item.member_id) ?? []), item]);
     return map;
   };
-  const rolesOf = byMember(extraRoles as Array<{ member_id: string; id: string; name: string; parameter: string | null }>);
+  const rolesOf = byMember(
+    extraRoles as Array<{ member_id: string; id: string; name: string; parameter: string | null }>,
+  );
   const groupsOf = byMember(groups as Array<{ member_id: string; id: string; name: string }>);
-  const linksOf = byMember(links as Array<{ member_id: string; source: string; external_id: string; login: string | null }>);
+  const linksOf = byMember(
+    links as Array<{
+      member_id: string;
+      source: string;
+      external_id: string;
+      login: string | null;
+    }>,
+  );
   return rows.map((r) => ({
     id: r.id,
     username: r.username,
@@ -106,11 +153,19 @@ export async function presentMembers(db: Knex | Knex.Transaction, rows: ListedRo
     description: r.description,
     userType: { id: r.user_type_id, name: r.user_type_name },
     role: { id: r.role_id, name: r.role_name, parameter: r.role_parameter },
-    additionalRoles: (rolesOf.get(r.id) ?? []).map((x) => ({ id: x.id, name: x.name, parameter: x.parameter })),
+    additionalRoles: (rolesOf.get(r.id) ?? []).map((x) => ({
+      id: x.id,
+      name: x.name,
+      parameter: x.parameter,
+    })),
     status: r.status,
     source: r.source,
     groups: (groupsOf.get(r.id) ?? []).map((g) => ({ id: g.id, name: g.name })),
-    links: (linksOf.get(r.id) ?? []).map((l) => ({ source: l.source, externalId: l.external_id, login: l.login })),
+    links: (linksOf.get(r.id) ?? []).map((l) => ({
+      source: l.source,
+      externalId: l.external_id,
+      login: l.login,
+    })),
     licenses: r.licenses,
     categories: r.categories,
     credits: r.credits === null ? null : Number(r.credits),
@@ -135,7 +190,11 @@ export function selectMembers(db: Knex | Knex.Transaction, orgId: string): Knex.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A member by id or by username (case-insensitive), in this organization only. */
-export async function getMember(db: Knex | Knex.Transaction, orgId: string, ref: string): Promise<Member> {
+export async function getMember(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  ref: string,
+): Promise<Member> {
   const query = selectMembers(db, orgId);
   if (UUID.test(ref)) query.andWhere('m.id', ref);
   else query.andWhereRaw('lower(m.username) = lower(?)', [ref]);

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
-import { type CatalogRole, type CatalogUserType, findRole, findUserType, roleGrantIssues } from '../catalog/compatibility.ts';
+import {
+  type CatalogRole,
+  type CatalogUserType,
+  findRole,
+  findUserType,
+  roleGrantIssues,
+} from '../catalog/compatibility.ts';
 import { type FieldIssue, LimitError, ValidationError } from '../errors.ts';
 import { emailProblem } from './email-rules.ts';
 import { deriveNames } from './name-derivation.ts';
@@ -32,7 +38,11 @@ export interface ResolvedMember {
   additionalRoles: Array<{ role: CatalogRole; parameter: string | null }>;
 }
 
-export function checkMemberFields(fields: MemberFields, catalog: Catalog, options: { usernameRules: boolean }): ResolvedMember {
+export function checkMemberFields(
+  fields: MemberFields,
+  catalog: Catalog,
+  options: { usernameRules: boolean },
+): ResolvedMember {
   const issues: FieldIssue[] = [];
   if (options.usernameRules) {
     const problem = usernameProblem(fields.username);
@@ -44,22 +54,37 @@ export function checkMemberFields(fields: MemberFields, catalog: Catalog, option
     const problem = passwordProblem(fields.password, fields.username);
     if (problem) issues.push({ field: 'password', message: problem });
   }
-  const names = deriveNames({ firstName: fields.firstName, lastName: fields.lastName, name: fields.displayName });
+  const names = deriveNames({
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    name: fields.displayName,
+  });
   if (!names.ok) issues.push({ field: 'firstName', message: names.reason });
 
   const userType = findUserType(catalog.userTypes, fields.userType);
   if (!userType) {
-    issues.push({ field: 'userType', message: `unknown user type ${JSON.stringify(fields.userType)}; known: ${catalog.userTypes.map((t) => t.name).join(', ')}` });
+    issues.push({
+      field: 'userType',
+      message: `unknown user type ${JSON.stringify(fields.userType)}; known: ${catalog.userTypes.map((t) => t.name).join(', ')}`,
+    });
   }
   const grants: Array<{ role: CatalogRole; parameter: string | null; field: string }> = [];
   const wanted = [
     { role: fields.role, parameter: fields.roleParameter ?? null, field: 'role' },
-    ...(fields.additionalRoles ?? []).map((g, i) => ({ role: g.role, parameter: g.parameter ?? null, field: `additionalRoles.${i}` })),
+    ...(fields.additionalRoles ?? []).map((g, i) => ({
+      role: g.role,
+      parameter: g.parameter ?? null,
+      field: `additionalRoles.${i}`,
+    })),
   ];
   for (const want of wanted) {
     const role = findRole(catalog.roles, want.role);
     if (role) grants.push({ role, parameter: want.parameter, field: want.field });
-    else issues.push({ field: want.field, message: `unknown role ${JSON.stringify(want.role)}; known: ${catalog.roles.map((r) => r.name).join(', ')}` });
+    else
+      issues.push({
+        field: want.field,
+        message: `unknown role ${JSON.stringify(want.role)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`,
+      });
   }
   if (userType) issues.push(...roleGrantIssues(grants, userType, catalog.roles));
   if (issues.length > 0 || !userType || !names.ok) throw new ValidationError(issues);
@@ -83,12 +108,18 @@ export async function loadCatalogFor(db: Knex | Knex.Transaction, orgId: string)
  * included. With a limit, the organization row is locked so that concurrent additions cannot
  * overshoot; without one, nothing is locked and additions run side by side.
  */
-export async function assertWithinMembershipLimit(trx: Knex.Transaction, orgId: string, adding: number): Promise<void> {
+export async function assertWithinMembershipLimit(
+  trx: Knex.Transaction,
+  orgId: string,
+  adding: number,
+): Promise<void> {
   const unlocked = await trx('organizations').where('id', orgId).first('membership_limit');
   if (unlocked?.membership_limit === null || unlocked?.membership_limit === undefined) return;
   const org = await trx('organizations').where('id', orgId).forUpdate().first('membership_limit');
   const limit = org?.membership_limit as number | null | undefined;
   if (limit === null || limit === undefined) return;
-  const [{ count }] = (await trx('members').where('org_id', orgId).count({ count: '*' })) as [{ count: number | string }];
+  const [{ count }] = (await trx('members').where('org_id', orgId).count({ count: '*' })) as [
+    { count: number | string },
+  ];
   if (Number(count) + adding > limit) throw new LimitError(limit, Number(count), adding);
 }

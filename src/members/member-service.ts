@@ -9,9 +9,19 @@ import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
-import { type CreateMemberInput, createMemberSchema, deleteMemberSchema, updateMemberSchema } from './member-input.ts';
+import {
+  type CreateMemberInput,
+  createMemberSchema,
+  deleteMemberSchema,
+  updateMemberSchema,
+} from './member-input.ts';
 import { type Member, getMember } from './member-record.ts';
-import { type ResolvedMember, assertWithinMembershipLimit, checkMemberFields, loadCatalogFor } from './member-rules.ts';
+import {
+  type ResolvedMember,
+  assertWithinMembershipLimit,
+  checkMemberFields,
+  loadCatalogFor,
+} from './member-rules.ts';
 
 export interface MemberDeps {
   db: Knex;
@@ -19,25 +29,44 @@ export interface MemberDeps {
 }
 
 export function usernameTaken(username: string): ConflictError {
-  return new ConflictError(`the username "${username}" is already taken in this organization (usernames are compared without regard to case)`, { field: 'username' });
+  return new ConflictError(
+    `the username "${username}" is already taken in this organization (usernames are compared without regard to case)`,
+    { field: 'username' },
+  );
 }
 
-async function assertUsernameFree(trx: Knex.Transaction, orgId: string, username: string, exceptId?: string): Promise<void> {
-  const query = trx('members').where('org_id', orgId).andWhereRaw('lower(username) = lower(?)', [username]);
+async function assertUsernameFree(
+  trx: Knex.Transaction,
+  orgId: string,
+  username: string,
+  exceptId?: string,
+): Promise<void> {
+  const query = trx('members')
+    .where('org_id', orgId)
+    .andWhereRaw('lower(username) = lower(?)', [username]);
   if (exceptId) query.andWhereNot('id', exceptId);
   if (await query.first('id')) throw usernameTaken(username);
 }
 
-async function replaceAdditionalRoles(trx: Knex.Transaction, memberId: string, grants: Array<{ role: { id: string }; parameter: string | null }>) {
+async function replaceAdditionalRoles(
+  trx: Knex.Transaction,
+  memberId: string,
+  grants: Array<{ role: { id: string }; parameter: string | null }>,
+) {
   await trx('member_roles').where('member_id', memberId).delete();
   if (grants.length > 0) {
-    await trx('member_roles').insert(grants.map((g) => ({ member_id: memberId, role_id: g.role.id, parameter: g.parameter })));
+    await trx('member_roles').insert(
+      grants.map((g) => ({ member_id: memberId, role_id: g.role.id, parameter: g.parameter })),
+    );
   }
 }
 
 async function replaceGroups(trx: Knex.Transaction, memberId: string, groupIds: string[]) {
   await trx('memberships').where('member_id', memberId).delete();
-  if (groupIds.length > 0) await trx('memberships').insert(groupIds.map((group_id) => ({ group_id, member_id: memberId })));
+  if (groupIds.length > 0)
+    await trx('memberships').insert(
+      groupIds.map((group_id) => ({ group_id, member_id: memberId })),
+    );
 }
 
 export interface PreparedMember {
@@ -50,7 +79,11 @@ export interface PreparedMember {
 }
 
 /** Checks a new member against the rules and the catalog, outside any transaction (R-MEM-10 defaults). */
-export async function prepareMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<PreparedMember> {
+export async function prepareMember(
+  deps: MemberDeps,
+  scope: Scope,
+  input: unknown,
+): Promise<PreparedMember> {
   requireWrite(scope.actor);
   const request = parseInput(createMemberSchema, input);
   const org = await findOrganization(deps.db, scope.orgId);
@@ -63,8 +96,16 @@ export async function prepareMember(deps: MemberDeps, scope: Scope, input: unkno
   };
   const source = request.source ?? 'builtin';
   const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
-  const passwordHash = request.password === undefined ? null : await deps.hasher.hash(request.password);
-  return { request, defaults, resolved, roleParameter: fields.roleParameter ?? null, passwordHash, source };
+  const passwordHash =
+    request.password === undefined ? null : await deps.hasher.hash(request.password);
+  return {
+    request,
+    defaults,
+    resolved,
+    roleParameter: fields.roleParameter ?? null,
+    passwordHash,
+    source,
+  };
 }
 
 /**
@@ -72,7 +113,12 @@ export async function prepareMember(deps: MemberDeps, scope: Scope, input: unkno
  * member, the invitation and its mail together). A username taken by a concurrent insert surfaces
  * as a unique violation the caller turns into a conflict with `usernameConflict`.
  */
-export async function insertMember(trx: Knex.Transaction, scope: Scope, prepared: PreparedMember, extra: { usernameLocked?: boolean } = {}): Promise<Member> {
+export async function insertMember(
+  trx: Knex.Transaction,
+  scope: Scope,
+  prepared: PreparedMember,
+  extra: { usernameLocked?: boolean } = {},
+): Promise<Member> {
   const { request, defaults, resolved, passwordHash, source } = prepared;
   await assertWithinMembershipLimit(trx, scope.orgId, 1);
   await assertUsernameFree(trx, scope.orgId, request.username);
@@ -104,7 +150,14 @@ export async function insertMember(trx: Knex.Transaction, scope: Scope, prepared
   await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
   await replaceGroups(trx, id, groupIds);
   const member = await getMember(trx, scope.orgId, id);
-  await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.create', targetType: 'member', targetId: id, after: member });
+  await recordAudit(trx, {
+    orgId: scope.orgId,
+    actor: scope.actor,
+    action: 'member.create',
+    targetType: 'member',
+    targetId: id,
+    after: member,
+  });
   return member;
 }
 
@@ -114,7 +167,11 @@ export function usernameConflict(error: unknown, username: string): unknown {
 }
 
 /** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
-export async function createMember(deps: MemberDeps, scope: Scope, input: unknown): Promise<Member> {
+export async function createMember(
+  deps: MemberDeps,
+  scope: Scope,
+  input: unknown,
+): Promise<Member> {
   const prepared = await prepareMember(deps, scope, input);
   try {
     return await deps.db.transaction((trx) => insertMember(trx, scope, prepared));
@@ -123,17 +180,29 @@ export async function createMember(deps: MemberDeps, scope: Scope, input: unknow
   }
 }
 
-export async function updateMember(deps: MemberDeps, scope: Scope, ref: string, input: unknown): Promise<Member> {
+export async function updateMember(
+  deps: MemberDeps,
+  scope: Scope,
+  ref: string,
+  input: unknown,
+): Promise<Member> {
   requireWrite(scope.actor);
   const patch = parseInput(updateMemberSchema, input);
   const before = await getMember(deps.db, scope.orgId, ref);
   if (patch.username !== undefined && patch.username !== before.username) {
     const locked = await deps.db('members').where('id', before.id).first('username_locked');
-    if (locked?.username_locked) throw ValidationError.field('username', 'cannot be changed: an invitation carrying it was sent');
+    if (locked?.username_locked)
+      throw ValidationError.field(
+        'username',
+        'cannot be changed: an invitation carrying it was sent',
+      );
   }
   const catalog = await loadCatalogFor(deps.db, scope.orgId);
   const username = patch.username ?? before.username;
-  const namesChanged = patch.firstName !== undefined || patch.lastName !== undefined || patch.displayName !== undefined;
+  const namesChanged =
+    patch.firstName !== undefined ||
+    patch.lastName !== undefined ||
+    patch.displayName !== undefined;
   const resolved = checkMemberFields(
     {
       username,
@@ -143,20 +212,33 @@ export async function updateMember(deps: MemberDeps, scope: Scope, ref: string, 
       displayName: namesChanged ? patch.displayName : before.displayName,
       userType: patch.userType ?? before.userType.id,
       role: patch.role ?? before.role.id,
-      roleParameter: patch.roleParameter !== undefined ? patch.roleParameter : patch.role === undefined ? before.role.parameter : null,
-      additionalRoles: patch.additionalRoles ?? before.additionalRoles.map((r) => ({ role: r.id, parameter: r.parameter })),
+      roleParameter:
+        patch.roleParameter !== undefined
+          ? patch.roleParameter
+          : patch.role === undefined
+            ? before.role.parameter
+            : null,
+      additionalRoles:
+        patch.additionalRoles ??
+        before.additionalRoles.map((r) => ({ role: r.id, parameter: r.parameter })),
       password: patch.password,
     },
     catalog,
     { usernameRules: patch.username !== undefined && before.source === 'builtin' },
   );
-  if (patch.username !== undefined && patch.password === undefined) await assertPasswordIsNotUsername(deps, before.id, username);
-  const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
+  if (patch.username !== undefined && patch.password === undefined)
+    await assertPasswordIsNotUsername(deps, before.id, username);
+  const passwordHash =
+    patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
 
   try {
     return await deps.db.transaction(async (trx) => {
-      if (patch.username !== undefined) await assertUsernameFree(trx, scope.orgId, username, before.id);
-      const groupIds = patch.groups === undefined ? undefined : await resolveGroupIds(trx, scope.orgId, patch.groups);
+      if (patch.username !== undefined)
+        await assertUsernameFree(trx, scope.orgId, username, before.id);
+      const groupIds =
+        patch.groups === undefined
+          ? undefined
+          : await resolveGroupIds(trx, scope.orgId, patch.groups);
       await trx('members')
         .where({ id: before.id, org_id: scope.orgId })
         .update({
@@ -168,20 +250,39 @@ export async function updateMember(deps: MemberDeps, scope: Scope, ref: string, 
           ...(patch.description !== undefined && { description: patch.description }),
           user_type_id: resolved.userType.id,
           role_id: resolved.role.id,
-          role_parameter: patch.roleParameter !== undefined ? patch.roleParameter : patch.role === undefined ? before.role.parameter : null,
+          role_parameter:
+            patch.roleParameter !== undefined
+              ? patch.roleParameter
+              : patch.role === undefined
+                ? before.role.parameter
+                : null,
           ...(patch.licenses !== undefined && { licenses: patch.licenses }),
           ...(patch.categories !== undefined && { categories: patch.categories }),
           ...(patch.credits !== undefined && { credits: patch.credits }),
           ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
-          ...(passwordHash !== undefined && { password_hash: passwordHash, must_change_password: patch.mustChangePassword ?? true }),
-          ...(passwordHash === undefined && patch.mustChangePassword !== undefined && { must_change_password: patch.mustChangePassword }),
+          ...(passwordHash !== undefined && {
+            password_hash: passwordHash,
+            must_change_password: patch.mustChangePassword ?? true,
+          }),
+          ...(passwordHash === undefined &&
+            patch.mustChangePassword !== undefined && {
+              must_change_password: patch.mustChangePassword,
+            }),
           version: trx.raw('version + 1'),
           updated_at: trx.fn.now(),
         });
       await replaceAdditionalRoles(trx, before.id, resolved.additionalRoles);
       if (groupIds) await replaceGroups(trx, before.id, groupIds);
       const after = await getMember(trx, scope.orgId, before.id);
-      await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'member.update', targetType: 'member', targetId: before.id, before, after });
+      await recordAudit(trx, {
+        orgId: scope.orgId,
+        actor: scope.actor,
+        action: 'member.update',
+        targetType: 'member',
+        targetId: before.id,
+        before,
+        after,
+      });
       return after;
     });
   } catch (error) {
@@ -191,25 +292,46 @@ export async function updateMember(deps: MemberDeps, scope: Scope, ref: string, 
 }
 
 /** R-MEM-2: a new username must not be the member's current password. */
-async function assertPasswordIsNotUsername(deps: MemberDeps, memberId: string, username: string): Promise<void> {
+async function assertPasswordIsNotUsername(
+  deps: MemberDeps,
+  memberId: string,
+  username: string,
+): Promise<void> {
   const row = await deps.db('members').where('id', memberId).first('password_hash');
   if (row?.password_hash && (await deps.hasher.verify(row.password_hash as string, username))) {
     throw ValidationError.field('username', 'must not be the same as the password');
   }
 }
 
-export async function setMemberStatus(deps: MemberDeps, scope: Scope, ref: string, status: 'active' | 'disabled'): Promise<Member> {
+export async function setMemberStatus(
+  deps: MemberDeps,
+  scope: Scope,
+  ref: string,
+  status: 'active' | 'disabled',
+): Promise<Member> {
   requireWrite(scope.actor);
   return deps.db.transaction(async (trx) => {
     const before = await getMember(trx, scope.orgId, ref);
     if (before.status === status) return before;
     if (status === 'active' && before.status === 'pending') {
-      throw new ConflictError('a pending member becomes active by accepting the invitation, not by being enabled');
+      throw new ConflictError(
+        'a pending member becomes active by accepting the invitation, not by being enabled',
+      );
     }
-    await trx('members').where({ id: before.id }).update({ status, version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+    await trx('members')
+      .where({ id: before.id })
+      .update({ status, version: trx.raw('version + 1'), updated_at: trx.fn.now() });
     const after = await getMember(trx, scope.orgId, before.id);
     const action = status === 'active' ? 'member.enable' : 'member.disable';
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action, targetType: 'member', targetId: before.id, before: { status: before.status }, after: { status } });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action,
+      targetType: 'member',
+      targetId: before.id,
+      before: { status: before.status },
+      after: { status },
+    });
     return after;
   });
 }
@@ -225,17 +347,41 @@ export interface DeletionResult {
  * R-MEM-12: irreversible. What the member owns goes to `transferTo` (an active member whose
  * role may own content) or is deleted with it; its access entries, links and memberships go.
  */
-export async function deleteMember(deps: MemberDeps, scope: Scope, ref: string, input: unknown): Promise<DeletionResult> {
+export async function deleteMember(
+  deps: MemberDeps,
+  scope: Scope,
+  ref: string,
+  input: unknown,
+): Promise<DeletionResult> {
   requireWrite(scope.actor);
   const { transferTo } = parseInput(deleteMemberSchema, input ?? {});
   return deps.db.transaction(async (trx) => {
     const member = await getMember(trx, scope.orgId, ref);
-    const outcome = await transferOrDeleteOwned(trx, scope.orgId, { memberId: member.id }, transferTo);
+    const outcome = await transferOrDeleteOwned(
+      trx,
+      scope.orgId,
+      { memberId: member.id },
+      transferTo,
+    );
     await trx('members').where({ id: member.id, org_id: scope.orgId }).delete();
     await recordAudit(trx, {
-      orgId: scope.orgId, actor: scope.actor, action: 'member.delete', targetType: 'member', targetId: member.id,
-      before: member, after: { transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted },
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'member.delete',
+      targetType: 'member',
+      targetId: member.id,
+      before: member,
+      after: {
+        transferredTo: outcome.transferredTo,
+        resourcesTransferred: outcome.transferred,
+        resourcesDeleted: outcome.deleted,
+      },
     });
-    return { deleted: member, transferredTo: outcome.transferredTo, resourcesTransferred: outcome.transferred, resourcesDeleted: outcome.deleted };
+    return {
+      deleted: member,
+      transferredTo: outcome.transferredTo,
+      resourcesTransferred: outcome.transferred,
+      resourcesDeleted: outcome.deleted,
+    };
   });
 }

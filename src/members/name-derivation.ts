@@ -23,11 +23,13 @@ export function deriveNames(input: NameInput): DerivedNames {
   let lastName = given(input.lastName, 'no lastName');
   const words = (input.name ?? '').trim().split(/\s+/).filter(Boolean);
   if (!firstName) {
-    if (words.length === 0) return { ok: false, reason: 'no first name is given and no name to derive it from' };
+    if (words.length === 0)
+      return { ok: false, reason: 'no first name is given and no name to derive it from' };
     firstName = words[0]!;
   }
   if (!lastName) {
-    if (words.length === 0) return { ok: false, reason: 'no last name is given and no name to derive it from' };
+    if (words.length === 0)
+      return { ok: false, reason: 'no last name is given and no name to derive it from' };
     lastName = words.length === 1 ? words[0]! : words.slice(1).join(' ');
   }
   const displayName = words.length > 0 ? words.join(' ') : `${firstName} ${lastName}`;

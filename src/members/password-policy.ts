@@ -7,7 +7,17 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
 // The seeds' own examples of weak passwords are French and German; the common list is English.
-const SEED_LANGUAGE_WORDS = ['modepasse', 'motdepasse', 'passwort', 'kennwort', 'geheim', 'azerty', 'qwertz', 'bonjour', 'soleil'];
+const SEED_LANGUAGE_WORDS = [
+  'modepasse',
+  'motdepasse',
+  'passwort',
+  'kennwort',
+  'geheim',
+  'azerty',
+  'qwertz',
+  'bonjour',
+  'soleil',
+];
 
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
@@ -58,9 +68,12 @@ function isRepetitiveOrSequential(password: string): boolean {
 export function passwordProblem(password: string, username?: string): string | null {
   if (password.length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters long`;
   if (password.length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters long`;
-  if (username !== undefined && password.toLowerCase() === username.toLowerCase()) return 'must not be the same as the username';
-  if (isRepetitiveOrSequential(password)) return 'is too predictable: it is made of repeated or sequential characters (like aaaabbbb or 1234abcd)';
-  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return 'must contain at least one letter and one digit';
+  if (username !== undefined && password.toLowerCase() === username.toLowerCase())
+    return 'must not be the same as the username';
+  if (isRepetitiveOrSequential(password))
+    return 'is too predictable: it is made of repeated or sequential characters (like aaaabbbb or 1234abcd)';
+  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password))
+    return 'must contain at least one letter and one digit';
   if (isCommon(password)) return 'is a commonly used password; choose one that is harder to guess';
   return null;
 }

@@ -3,19 +3,33 @@ import { pino, type Logger } from 'pino';
 // Structured JSON logs on stdout. Secrets never reach them: request bodies are not logged, and
 // these paths are redacted wherever they appear in a logged object.
 const REDACT = [
-  'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'code', '*.code',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
-  'bindCredentials', '*.bindCredentials',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'code',
+  '*.code',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'bindCredentials',
+  '*.bindCredentials',
 ];
 
 export type { Logger };
 
 /** Logs go to stdout for the daemon; the CLI sends them to stderr to keep its output clean. */
 export function createLogger(level: string, to: 'stdout' | 'stderr' = 'stdout'): Logger {
-  return pino({
-    level,
-    base: { service: 'provisiond' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT, censor: '[redacted]' },
-  }, pino.destination(to === 'stdout' ? 1 : 2));
+  return pino(
+    {
+      level,
+      base: { service: 'provisiond' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: '[redacted]' },
+    },
+    pino.destination(to === 'stdout' ? 1 : 2),
+  );
 }

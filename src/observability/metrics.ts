@@ -20,20 +20,29 @@ export class Metrics {
       registers: [this.registry],
     });
     this.syncRuns = new Counter({
-      name: 'provisiond_sync_runs_total', help: 'Directory sync runs by source, mode and final status',
-      labelNames: ['source', 'mode', 'status'], registers: [this.registry],
+      name: 'provisiond_sync_runs_total',
+      help: 'Directory sync runs by source, mode and final status',
+      labelNames: ['source', 'mode', 'status'],
+      registers: [this.registry],
     });
     this.syncDuration = new Histogram({
-      name: 'provisiond_sync_duration_seconds', help: 'Duration of directory sync runs',
-      labelNames: ['source', 'mode'], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900], registers: [this.registry],
+      name: 'provisiond_sync_duration_seconds',
+      help: 'Duration of directory sync runs',
+      labelNames: ['source', 'mode'],
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [this.registry],
     });
     this.syncChanges = new Counter({
-      name: 'provisiond_sync_changes_total', help: 'Records by what a sync did with them (created, updated, unchanged, errors…)',
-      labelNames: ['source', 'change'], registers: [this.registry],
+      name: 'provisiond_sync_changes_total',
+      help: 'Records by what a sync did with them (created, updated, unchanged, errors…)',
+      labelNames: ['source', 'change'],
+      registers: [this.registry],
     });
     this.syncLastSuccess = new Gauge({
-      name: 'provisiond_sync_last_success_timestamp_seconds', help: 'When the source last synced successfully',
-      labelNames: ['source'], registers: [this.registry],
+      name: 'provisiond_sync_last_success_timestamp_seconds',
+      help: 'When the source last synced successfully',
+      labelNames: ['source'],
+      registers: [this.registry],
     });
   }
 }

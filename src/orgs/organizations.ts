@@ -68,9 +68,16 @@ const defaultsSchema = z
   .partial()
   .strict();
 
-const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1–63 lowercase letters, digits or dashes, starting with a letter or digit');
+const slugSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'must be 1–63 lowercase letters, digits or dashes, starting with a letter or digit',
+  );
 
-const createSchema = z.object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() }).strict();
+const createSchema = z
+  .object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() })
+  .strict();
 
 const updateSchema = z
   .object({
@@ -84,11 +91,21 @@ const updateSchema = z
   .strict();
 
 function slugFrom(name: string): string {
-  const slug = name.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().toLowerCase().replace(/[\s_]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return (slug || 'organization').slice(0, 63);
 }
 
-export async function createOrganization(db: Knex, actor: Actor, input: unknown): Promise<Organization> {
+export async function createOrganization(
+  db: Knex,
+  actor: Actor,
+  input: unknown,
+): Promise<Organization> {
   requireAdministrator(actor, 'creating an organization');
   const { name, slug } = parseInput(createSchema, input);
   return db.transaction(async (trx) => {
@@ -96,11 +113,22 @@ export async function createOrganization(db: Knex, actor: Actor, input: unknown)
     const taken = await trx('organizations').whereRaw('lower(slug) = ?', [wanted]).first('id');
     if (taken) throw new ConflictError(`an organization with the slug "${wanted}" already exists`);
     const [row] = await trx<OrganizationRow>('organizations')
-      .insert({ name, slug: wanted, new_member_defaults: JSON.stringify(DEFAULT_NEW_MEMBER) as never })
+      .insert({
+        name,
+        slug: wanted,
+        new_member_defaults: JSON.stringify(DEFAULT_NEW_MEMBER) as never,
+      })
       .returning('*');
     await seedCatalog(trx, row!.id);
     const org = toOrganization(row!);
-    await recordAudit(trx, { orgId: org.id, actor, action: 'organization.create', targetType: 'organization', targetId: org.id, after: org });
+    await recordAudit(trx, {
+      orgId: org.id,
+      actor,
+      action: 'organization.create',
+      targetType: 'organization',
+      targetId: org.id,
+      after: org,
+    });
     return org;
   });
 }
@@ -111,7 +139,10 @@ export async function listOrganizations(db: Knex): Promise<Organization[]> {
 }
 
 /** Finds an organization by id or slug. */
-export async function findOrganization(db: Knex | Knex.Transaction, ref: string): Promise<Organization> {
+export async function findOrganization(
+  db: Knex | Knex.Transaction,
+  ref: string,
+): Promise<Organization> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db<OrganizationRow>('organizations')
     .where((q) => {
@@ -123,7 +154,11 @@ export async function findOrganization(db: Knex | Knex.Transaction, ref: string)
   return toOrganization(row);
 }
 
-export async function updateOrganization(db: Knex, scope: Scope, input: unknown): Promise<Organization> {
+export async function updateOrganization(
+  db: Knex,
+  scope: Scope,
+  input: unknown,
+): Promise<Organization> {
   requireAdministrator(scope.actor, 'changing the organization settings');
   const patch = parseInput(updateSchema, input);
   return db.transaction(async (trx) => {
@@ -133,20 +168,38 @@ export async function updateOrganization(db: Knex, scope: Scope, input: unknown)
       .update({
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
-        ...(patch.allowAdminInvitations !== undefined && { allow_admin_invitations: patch.allowAdminInvitations }),
-        ...(patch.invitationExpiryDays !== undefined && { invitation_expiry_days: patch.invitationExpiryDays }),
-        ...(patch.newMemberDefaults !== undefined && { new_member_defaults: JSON.stringify(patch.newMemberDefaults) as never }),
+        ...(patch.allowAdminInvitations !== undefined && {
+          allow_admin_invitations: patch.allowAdminInvitations,
+        }),
+        ...(patch.invitationExpiryDays !== undefined && {
+          invitation_expiry_days: patch.invitationExpiryDays,
+        }),
+        ...(patch.newMemberDefaults !== undefined && {
+          new_member_defaults: JSON.stringify(patch.newMemberDefaults) as never,
+        }),
         updated_at: trx.fn.now() as never,
       })
       .returning('*');
     const after = toOrganization(row!);
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'organization.update', targetType: 'organization', targetId: scope.orgId, before, after });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'organization.update',
+      targetType: 'organization',
+      targetId: scope.orgId,
+      before,
+      after,
+    });
     return after;
   });
 }
 
 /** The first start of a daemon creates the organization named in the configuration. */
-export async function ensureDefaultOrganization(db: Knex, actor: Actor, name: string): Promise<Organization> {
+export async function ensureDefaultOrganization(
+  db: Knex,
+  actor: Actor,
+  name: string,
+): Promise<Organization> {
   const first = await db<OrganizationRow>('organizations').orderBy('created_at').first();
   if (first) return toOrganization(first);
   return createOrganization(db, actor, { name, slug: 'default' });

@@ -36,27 +36,45 @@ const createSchema = z
   })
   .strict();
 
-async function memberIds(trx: Knex.Transaction, orgId: string, refs: string[], field: string): Promise<string[]> {
+async function memberIds(
+  trx: Knex.Transaction,
+  orgId: string,
+  refs: string[],
+  field: string,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const ref of refs) {
     const query = trx('members').where('org_id', orgId);
     if (isUuid(ref)) query.andWhere('id', ref);
     else query.andWhereRaw('lower(username) = lower(?)', [ref]);
     const row = await query.first('id');
-    if (!row) throw ValidationError.field(field, `no member ${JSON.stringify(ref)} in this organization`);
+    if (!row)
+      throw ValidationError.field(field, `no member ${JSON.stringify(ref)} in this organization`);
     ids.push(row.id as string);
   }
   return ids;
 }
 
 async function present(db: Knex | Knex.Transaction, rows: ResourceRow[]): Promise<Resource[]> {
-  const access = rows.length === 0 ? [] : await db('resource_access').whereIn('resource_id', rows.map((r) => r.id)).select('resource_id', 'member_id');
+  const access =
+    rows.length === 0
+      ? []
+      : await db('resource_access')
+          .whereIn(
+            'resource_id',
+            rows.map((r) => r.id),
+          )
+          .select('resource_id', 'member_id');
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
     name: r.name,
-    owner: r.owner_member_id ? { type: 'member', id: r.owner_member_id } : { type: 'key', id: r.owner_key_id! },
-    sharedWith: (access as Array<{ resource_id: string; member_id: string }>).filter((a) => a.resource_id === r.id).map((a) => a.member_id),
+    owner: r.owner_member_id
+      ? { type: 'member', id: r.owner_member_id }
+      : { type: 'key', id: r.owner_key_id! },
+    sharedWith: (access as Array<{ resource_id: string; member_id: string }>)
+      .filter((a) => a.resource_id === r.id)
+      .map((a) => a.member_id),
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }
@@ -71,17 +89,38 @@ export async function createResource(db: Knex, scope: Scope, input: unknown): Pr
       : scope.actor.type === 'key'
         ? { owner_key_id: scope.actor.id }
         : undefined;
-    if (!owner) throw ValidationError.field('owner', 'is required: name the member who owns the resource');
-    const [row] = await trx<ResourceRow>('resources').insert({ org_id: scope.orgId, kind: request.kind, name: request.name, ...owner } as never).returning('*');
+    if (!owner)
+      throw ValidationError.field('owner', 'is required: name the member who owns the resource');
+    const [row] = await trx<ResourceRow>('resources')
+      .insert({ org_id: scope.orgId, kind: request.kind, name: request.name, ...owner } as never)
+      .returning('*');
     const shared = await memberIds(trx, scope.orgId, request.sharedWith ?? [], 'sharedWith');
-    if (shared.length > 0) await trx('resource_access').insert([...new Set(shared)].map((member_id) => ({ resource_id: row!.id, member_id, permission: 'read' })));
+    if (shared.length > 0)
+      await trx('resource_access').insert(
+        [...new Set(shared)].map((member_id) => ({
+          resource_id: row!.id,
+          member_id,
+          permission: 'read',
+        })),
+      );
     const [resource] = await present(trx, [row!]);
-    await recordAudit(trx, { orgId: scope.orgId, actor: scope.actor, action: 'resource.create', targetType: 'resource', targetId: row!.id, after: resource });
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'resource.create',
+      targetType: 'resource',
+      targetId: row!.id,
+      after: resource,
+    });
     return resource!;
   });
 }
 
-export async function listResources(db: Knex, orgId: string, owner?: string): Promise<{ items: Resource[]; total: number }> {
+export async function listResources(
+  db: Knex,
+  orgId: string,
+  owner?: string,
+): Promise<{ items: Resource[]; total: number }> {
   const query = db<ResourceRow>('resources').where('org_id', orgId).orderBy('created_at');
   if (owner) {
     if (!isUuid(owner)) throw ValidationError.field('owner', 'must be a member or API key id');
@@ -92,7 +131,9 @@ export async function listResources(db: Knex, orgId: string, owner?: string): Pr
 }
 
 export async function getResource(db: Knex, orgId: string, id: string): Promise<Resource> {
-  const row = isUuid(id) ? await db<ResourceRow>('resources').where('org_id', orgId).andWhere('id', id).first() : undefined;
+  const row = isUuid(id)
+    ? await db<ResourceRow>('resources').where('org_id', orgId).andWhere('id', id).first()
+    : undefined;
   if (!row) throw new NotFoundError('resource', id);
   return (await present(db, [row]))[0]!;
 }

@@ -1,5 +1,13 @@
 import { type Filter, parse } from 'scim2-parse-filter';
-import { ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, GROUP_ATTRIBUTES, GROUP_SCHEMA, USER_ATTRIBUTES, USER_SCHEMA, type AttributeDef } from './scim-schemas.ts';
+import {
+  ENTERPRISE_ATTRIBUTES,
+  ENTERPRISE_SCHEMA,
+  GROUP_ATTRIBUTES,
+  GROUP_SCHEMA,
+  USER_ATTRIBUTES,
+  USER_SCHEMA,
+  type AttributeDef,
+} from './scim-schemas.ts';
 import { invalidFilter, invalidPath } from './scim-error.ts';
 
 // SCIM attribute paths (RFC 7644 §3.5.2 and §3.10): `attr`, `attr.sub`, `attr[filter]`,
@@ -25,7 +33,15 @@ const CORE: Record<Kind, { urn: string; attributes: AttributeDef[] }> = {
 const COMMON: AttributeDef[] = [
   { name: 'id', type: 'string', mutability: 'readOnly', caseExact: true },
   { name: 'externalId', type: 'string', caseExact: true },
-  { name: 'meta', type: 'complex', mutability: 'readOnly', subAttributes: ['created', 'lastModified', 'resourceType', 'location', 'version'].map((n) => ({ name: n, type: 'string' as const })) },
+  {
+    name: 'meta',
+    type: 'complex',
+    mutability: 'readOnly',
+    subAttributes: ['created', 'lastModified', 'resourceType', 'location', 'version'].map((n) => ({
+      name: n,
+      type: 'string' as const,
+    })),
+  },
   { name: 'schemas', type: 'string', multiValued: true, mutability: 'readOnly' },
 ];
 
@@ -38,7 +54,8 @@ function find(defs: AttributeDef[], name: string): AttributeDef | undefined {
 function splitSchema(path: string, kind: Kind): { schema: string | null; rest: string } {
   const lower = path.toLowerCase();
   for (const urn of [CORE[kind].urn, ...(kind === 'User' ? [ENTERPRISE_SCHEMA] : [])]) {
-    if (lower.startsWith(`${urn.toLowerCase()}:`)) return { schema: urn === CORE[kind].urn ? null : urn, rest: path.slice(urn.length + 1) };
+    if (lower.startsWith(`${urn.toLowerCase()}:`))
+      return { schema: urn === CORE[kind].urn ? null : urn, rest: path.slice(urn.length + 1) };
   }
   if (lower.startsWith('urn:')) throw invalidPath(`unknown schema in path "${path}"`);
   return { schema: null, rest: path };
@@ -49,7 +66,8 @@ export function parseAttributePath(path: string, kind: Kind): AttributePath {
   const match = /^([A-Za-z$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z$][\w$-]*))?$/s.exec(rest);
   if (!match) throw invalidPath(`"${path}" is not a valid attribute path`);
   const [, attrName, filterText, subName] = match;
-  const defs = schema === ENTERPRISE_SCHEMA ? ENTERPRISE_ATTRIBUTES : [...CORE[kind].attributes, ...COMMON];
+  const defs =
+    schema === ENTERPRISE_SCHEMA ? ENTERPRISE_ATTRIBUTES : [...CORE[kind].attributes, ...COMMON];
   let def = find(defs, attrName!);
   let resolvedSchema = schema;
   // Entra has sent enterprise attributes without their URN ("manager"): no core attribute has
@@ -67,7 +85,8 @@ export function parseAttributePath(path: string, kind: Kind): AttributePath {
   }
   let filter: Filter | null = null;
   if (filterText !== undefined) {
-    if (!def.multiValued) throw invalidPath(`"${def.name}" is not multi-valued; it takes no [filter]`);
+    if (!def.multiValued)
+      throw invalidPath(`"${def.name}" is not multi-valued; it takes no [filter]`);
     try {
       filter = parse(filterText);
     } catch (error) {

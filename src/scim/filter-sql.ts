@@ -46,7 +46,13 @@ function escapeLike(value: string): string {
 
 function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlFragment {
   if (op === 'pr') {
-    return { sql: col.type === 'string' ? `(${col.sql} is not null and ${col.sql} <> '')` : `(${col.sql} is not null)`, bindings: [] };
+    return {
+      sql:
+        col.type === 'string'
+          ? `(${col.sql} is not null and ${col.sql} <> '')`
+          : `(${col.sql} is not null)`,
+      bindings: [],
+    };
   }
   if (value === null) {
     if (op === 'eq') return { sql: `(${col.sql} is null)`, bindings: [] };
@@ -54,8 +60,12 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
     throw invalidFilter(`${path}: ${op} cannot compare with null`);
   }
   if (col.type === 'boolean') {
-    const bool = typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
-    if (typeof bool !== 'boolean') throw invalidFilter(`${path} is a boolean; compare it with true or false`);
+    const bool =
+      typeof value === 'string' && /^(true|false)$/i.test(value)
+        ? value.toLowerCase() === 'true'
+        : value;
+    if (typeof bool !== 'boolean')
+      throw invalidFilter(`${path} is a boolean; compare it with true or false`);
     if (op === 'eq') return { sql: `(${col.sql} = ?)`, bindings: [bool] };
     if (op === 'ne') return { sql: `(${col.sql} is distinct from ?)`, bindings: [bool] };
     throw invalidFilter(`${path} is a boolean; only eq, ne and pr apply`);
@@ -69,7 +79,8 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
   if (col.type === 'dateTime') {
     const sqlOp = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
     if (!sqlOp) throw invalidFilter(`${path} is a date-time; ${op} does not apply`);
-    if (Number.isNaN(Date.parse(value))) throw invalidFilter(`${path}: ${JSON.stringify(value)} is not a date-time`);
+    if (Number.isNaN(Date.parse(value)))
+      throw invalidFilter(`${path}: ${JSON.stringify(value)} is not a date-time`);
     return { sql: `(${col.sql} ${sqlOp} ?::timestamptz)`, bindings: [value] };
   }
   const stored = col.transform ? col.transform(value) : value;
@@ -77,21 +88,34 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
   const lhs = insensitive && !col.lowered ? `lower(${col.sql})` : col.sql;
   const rhs = insensitive ? stored.toLowerCase() : stored;
   switch (op) {
-    case 'eq': return { sql: `(${lhs} = ?)`, bindings: [rhs] };
-    case 'ne': return { sql: `(${lhs} is distinct from ?)`, bindings: [rhs] };
-    case 'co': return { sql: `(${lhs} like ?)`, bindings: [`%${escapeLike(rhs)}%`] };
-    case 'sw': return { sql: `(${lhs} like ?)`, bindings: [`${escapeLike(rhs)}%`] };
-    case 'ew': return { sql: `(${lhs} like ?)`, bindings: [`%${escapeLike(rhs)}`] };
-    case 'gt': return { sql: `(${lhs} > ?)`, bindings: [rhs] };
-    case 'ge': return { sql: `(${lhs} >= ?)`, bindings: [rhs] };
-    case 'lt': return { sql: `(${lhs} < ?)`, bindings: [rhs] };
-    case 'le': return { sql: `(${lhs} <= ?)`, bindings: [rhs] };
-    default: throw invalidFilter(`unknown operator ${op}`);
+    case 'eq':
+      return { sql: `(${lhs} = ?)`, bindings: [rhs] };
+    case 'ne':
+      return { sql: `(${lhs} is distinct from ?)`, bindings: [rhs] };
+    case 'co':
+      return { sql: `(${lhs} like ?)`, bindings: [`%${escapeLike(rhs)}%`] };
+    case 'sw':
+      return { sql: `(${lhs} like ?)`, bindings: [`${escapeLike(rhs)}%`] };
+    case 'ew':
+      return { sql: `(${lhs} like ?)`, bindings: [`%${escapeLike(rhs)}`] };
+    case 'gt':
+      return { sql: `(${lhs} > ?)`, bindings: [rhs] };
+    case 'ge':
+      return { sql: `(${lhs} >= ?)`, bindings: [rhs] };
+    case 'lt':
+      return { sql: `(${lhs} < ?)`, bindings: [rhs] };
+    case 'le':
+      return { sql: `(${lhs} <= ?)`, bindings: [rhs] };
+    default:
+      throw invalidFilter(`unknown operator ${op}`);
   }
 }
 
 function withinElements(ref: ElementsRef, inner: SqlFragment): SqlFragment {
-  return { sql: `(${ref.exists.replace('$COND', inner.sql)})`, bindings: [...ref.bindings, ...inner.bindings] };
+  return {
+    sql: `(${ref.exists.replace('$COND', inner.sql)})`,
+    bindings: [...ref.bindings, ...inner.bindings],
+  };
 }
 
 function resolve(resolver: Resolver, path: string): Resolved {
@@ -111,7 +135,10 @@ export function filterToSql(filter: Filter, resolver: Resolver): SqlFragment {
     case 'and':
     case 'or': {
       const parts = filter.filters.map((f) => filterToSql(f, resolver));
-      return { sql: `(${parts.map((p) => p.sql).join(` ${filter.op} `)})`, bindings: parts.flatMap((p) => p.bindings) };
+      return {
+        sql: `(${parts.map((p) => p.sql).join(` ${filter.op} `)})`,
+        bindings: parts.flatMap((p) => p.bindings),
+      };
     }
     case 'not': {
       const inner = filterToSql(filter.filter, resolver);
@@ -126,14 +153,19 @@ export function filterToSql(filter: Filter, resolver: Resolver): SqlFragment {
     default: {
       const path = filter.attrPath;
       const direct = resolver(path);
-      if (direct?.kind === 'column') return compare(direct, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path);
+      if (direct?.kind === 'column')
+        return compare(direct, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path);
       // `emails.value co "x"` or `emails co "x"`: some element satisfies it.
       const dot = path.lastIndexOf('.');
       const ref = direct ?? (dot > 0 ? resolver(path.slice(0, dot)) : undefined);
-      if (!ref || ref.kind !== 'elements') throw invalidFilter(`unknown or unfilterable attribute "${path}"`);
+      if (ref?.kind !== 'elements')
+        throw invalidFilter(`unknown or unfilterable attribute "${path}"`);
       if (filter.op === 'pr' && direct) return withinElements(ref, { sql: 'true', bindings: [] });
       const col = elementColumn(ref, direct ? ref.defaultSub : path.slice(dot + 1), path);
-      return withinElements(ref, compare(col, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path));
+      return withinElements(
+        ref,
+        compare(col, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path),
+      );
     }
   }
 }

@@ -18,15 +18,19 @@ export interface ListParams {
 function integer(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n)) throw invalidValue(`${name} must be an integer (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(n))
+    throw invalidValue(`${name} must be an integer (got ${JSON.stringify(value)})`);
   return n;
 }
 
 export function parseListParams(input: Record<string, unknown>, maxResults: number): ListParams {
   const filterText = input.filter;
-  if (filterText !== undefined && typeof filterText !== 'string') throw invalidValue('filter must be a string');
-  const sortOrder = input.sortOrder === undefined ? 'ascending' : String(input.sortOrder).toLowerCase();
-  if (sortOrder !== 'ascending' && sortOrder !== 'descending') throw invalidValue('sortOrder must be ascending or descending');
+  if (filterText !== undefined && typeof filterText !== 'string')
+    throw invalidValue('filter must be a string');
+  const sortOrder =
+    input.sortOrder === undefined ? 'ascending' : String(input.sortOrder).toLowerCase();
+  if (sortOrder !== 'ascending' && sortOrder !== 'descending')
+    throw invalidValue('sortOrder must be ascending or descending');
   const count = integer(input.count, 'count');
   return {
     filter: filterText ? parseFilter(filterText) : null,

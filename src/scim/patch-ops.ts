@@ -17,22 +17,30 @@ export interface PatchOperation {
   value: unknown;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw invalidSyntax('the body must be a PatchOp JSON object');
   const schemas = body.schemas;
-  if (!Array.isArray(schemas) || !schemas.includes(PATCH_SCHEMA)) throw invalidSyntax(`schemas must contain ${PATCH_SCHEMA}`);
+  if (!Array.isArray(schemas) || !schemas.includes(PATCH_SCHEMA))
+    throw invalidSyntax(`schemas must contain ${PATCH_SCHEMA}`);
   const operations = body.Operations ?? body.operations;
-  if (!Array.isArray(operations) || operations.length === 0) throw invalidSyntax('Operations must be a non-empty array');
+  if (!Array.isArray(operations) || operations.length === 0)
+    throw invalidSyntax('Operations must be a non-empty array');
   return operations.map((raw, i) => {
     if (!isObject(raw)) throw invalidSyntax(`Operations[${i}] must be an object`);
     const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw invalidSyntax(`Operations[${i}].op must be add, replace or remove (got ${JSON.stringify(raw.op)})`);
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      throw invalidSyntax(
+        `Operations[${i}].op must be add, replace or remove (got ${JSON.stringify(raw.op)})`,
+      );
     const path = raw.path === undefined || raw.path === null || raw.path === '' ? null : raw.path;
-    if (path !== null && typeof path !== 'string') throw invalidSyntax(`Operations[${i}].path must be a string`);
+    if (path !== null && typeof path !== 'string')
+      throw invalidSyntax(`Operations[${i}].path must be a string`);
     if (op === 'remove' && path === null) throw noTarget(`Operations[${i}]: remove needs a path`);
-    if (op !== 'remove' && !('value' in raw)) throw invalidSyntax(`Operations[${i}]: ${op} needs a value`);
+    if (op !== 'remove' && !('value' in raw))
+      throw invalidSyntax(`Operations[${i}]: ${op} needs a value`);
     return { op, path, value: raw.value };
   });
 }
@@ -49,7 +57,10 @@ export function coerce(def: AttributeDef | undefined, attr: string, value: unkno
     if (Array.isArray(value)) return coerce(def, attr, value[0] ?? null);
     if (value === '' || value === null) return null;
     if (typeof value === 'string') return { value };
-    if (isObject(value)) return value.value === '' || value.value === null || value.value === undefined ? null : { value: value.value };
+    if (isObject(value))
+      return value.value === '' || value.value === null || value.value === undefined
+        ? null
+        : { value: value.value };
   }
   return value;
 }
@@ -62,7 +73,16 @@ function containerOf(doc: Json, path: AttributePath, create: boolean): Json | un
 
 function coerceElement(def: AttributeDef, element: unknown): unknown {
   if (!isObject(element)) return element;
-  return Object.fromEntries(Object.entries(element).map(([k, v]) => [k, coerce(def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase()), k, v)]));
+  return Object.fromEntries(
+    Object.entries(element).map(([k, v]) => [
+      k,
+      coerce(
+        def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase()),
+        k,
+        v,
+      ),
+    ]),
+  );
 }
 
 /** The entry a value filter describes, for an Add through a filter that matches nothing. */
@@ -86,7 +106,8 @@ function applyOne(doc: Json, op: PatchOperation, path: AttributePath, pathless =
   const container = containerOf(doc, path, op.op !== 'remove');
   if (!container) return;
   const subDef = subDefinition(path);
-  const value = op.op === 'remove' ? op.value : coerce(subDef ?? path.def, path.sub ?? path.attr, op.value);
+  const value =
+    op.op === 'remove' ? op.value : coerce(subDef ?? path.def, path.sub ?? path.attr, op.value);
   const current = container[path.attr];
 
   if (path.def.multiValued) {
@@ -95,34 +116,57 @@ function applyOne(doc: Json, op: PatchOperation, path: AttributePath, pathless =
       const test = compileFilter(path.filter);
       const matched = list.filter((e) => test(e));
       if (op.op === 'remove' || value === null) {
-        container[path.attr] = path.sub ? list.map((e) => (matched.includes(e) ? omit(e, path.sub!) : e)) : list.filter((e) => !matched.includes(e));
+        container[path.attr] = path.sub
+          ? list.map((e) => (matched.includes(e) ? omit(e, path.sub!) : e))
+          : list.filter((e) => !matched.includes(e));
       } else if (matched.length === 0) {
-        list.push({ ...entryFromFilter(path.filter), ...(path.sub ? { [path.sub]: value } : (value as Json)) });
+        list.push({
+          ...entryFromFilter(path.filter),
+          ...(path.sub ? { [path.sub]: value } : (value as Json)),
+        });
         container[path.attr] = list;
       } else {
-        container[path.attr] = list.map((e) => (matched.includes(e) ? (path.sub ? { ...e, [path.sub]: value } : { ...e, ...(value as Json) }) : e));
+        container[path.attr] = list.map((e) =>
+          matched.includes(e)
+            ? path.sub
+              ? { ...e, [path.sub]: value }
+              : { ...e, ...(value as Json) }
+            : e,
+        );
       }
     } else if (path.sub) {
-      if (op.op === 'remove' || value === null) container[path.attr] = list.map((e) => omit(e, path.sub!));
+      if (op.op === 'remove' || value === null)
+        container[path.attr] = list.map((e) => omit(e, path.sub!));
       else if (list.length === 0) container[path.attr] = [{ [path.sub]: value, primary: true }];
       else {
-        const index = Math.max(0, list.findIndex((e) => e.primary === true));
+        const index = Math.max(
+          0,
+          list.findIndex((e) => e.primary === true),
+        );
         list[index] = { ...list[index], [path.sub]: value };
         container[path.attr] = list;
       }
     } else if (op.op === 'remove') {
-      const doomed = Array.isArray(op.value) ? op.value : op.value === undefined ? null : [op.value];
+      const doomed = Array.isArray(op.value)
+        ? op.value
+        : op.value === undefined
+          ? null
+          : [op.value];
       container[path.attr] = doomed ? list.filter((e) => !doomed.some((d) => sameValue(e, d))) : [];
     } else {
       if (value === null) {
         delete container[path.attr];
         return;
       }
-      const incoming = (Array.isArray(value) ? value : [value]).map((e) => coerceElement(path.def, e)) as Json[];
-      const kept = op.op === 'replace' ? [] : list.filter((e) => !incoming.some((n) => sameValue(e, n)));
+      const incoming = (Array.isArray(value) ? value : [value]).map((e) =>
+        coerceElement(path.def, e),
+      ) as Json[];
+      const kept =
+        op.op === 'replace' ? [] : list.filter((e) => !incoming.some((n) => sameValue(e, n)));
       container[path.attr] = [...kept, ...incoming];
     }
-    if (Array.isArray(container[path.attr]) && (container[path.attr] as Json[]).length === 0) delete container[path.attr];
+    if (Array.isArray(container[path.attr]) && (container[path.attr] as Json[]).length === 0)
+      delete container[path.attr];
     return;
   }
 
@@ -157,7 +201,13 @@ export function applyUserPatch(document: Json, operations: PatchOperation[]): Js
     for (const [key, value] of Object.entries(op.value)) {
       if (key === 'schemas') continue;
       if (key.toLowerCase() === ENTERPRISE_SCHEMA.toLowerCase() && isObject(value)) {
-        for (const [sub, subValue] of Object.entries(value)) applyOne(doc, { ...op, value: subValue }, parseAttributePath(`${ENTERPRISE_SCHEMA}:${sub}`, 'User'), true);
+        for (const [sub, subValue] of Object.entries(value))
+          applyOne(
+            doc,
+            { ...op, value: subValue },
+            parseAttributePath(`${ENTERPRISE_SCHEMA}:${sub}`, 'User'),
+            true,
+          );
       } else {
         applyOne(doc, { ...op, value }, parseAttributePath(key, 'User'), true);
       }

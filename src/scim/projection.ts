@@ -15,16 +15,21 @@ const ALWAYS = new Set(['id', 'schemas']);
 /** `urn:…:enterprise:2.0:User:manager.value` → [enterprise urn, manager, value], lower-cased. */
 function segments(path: string): string[] {
   let rest = path.trim().toLowerCase();
-  for (const core of [USER_SCHEMA, GROUP_SCHEMA]) if (rest.startsWith(`${core.toLowerCase()}:`)) rest = rest.slice(core.length + 1);
+  for (const core of [USER_SCHEMA, GROUP_SCHEMA])
+    if (rest.startsWith(`${core.toLowerCase()}:`)) rest = rest.slice(core.length + 1);
   const ext = `${ENTERPRISE_SCHEMA.toLowerCase()}:`;
-  if (rest.startsWith(ext)) return [ENTERPRISE_SCHEMA.toLowerCase(), ...rest.slice(ext.length).split('.')];
+  if (rest.startsWith(ext))
+    return [ENTERPRISE_SCHEMA.toLowerCase(), ...rest.slice(ext.length).split('.')];
   return rest.split('.');
 }
 
 function list(value: unknown): string[][] | null {
   if (value === undefined || value === null || value === '') return null;
   const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
-  return items.map((s) => s.trim()).filter(Boolean).map(segments);
+  return items
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(segments);
 }
 
 export function parseProjection(attributes: unknown, excludedAttributes: unknown): Projection {
@@ -68,7 +73,10 @@ export function project(resource: Json, projection: Projection): Json {
     out = keep(resource, [...projection.attributes, ...[...ALWAYS].map((a) => [a])]) as Json;
   }
   if (projection.excluded.length > 0) {
-    out = drop(out, projection.excluded.filter((p) => !(p.length === 1 && ALWAYS.has(p[0]!)))) as Json;
+    out = drop(
+      out,
+      projection.excluded.filter((p) => !(p.length === 1 && ALWAYS.has(p[0]!))),
+    ) as Json;
   }
   return out;
 }

@@ -8,7 +8,8 @@ import { etagOf } from './user-document.ts';
 // may reference a resource created earlier as "bulkId:<id>"; failOnErrors stops the run.
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Outcome {
   id?: string;
@@ -21,33 +22,54 @@ interface Outcome {
 function resolveBulkIds(value: unknown, created: Map<string, string>): unknown {
   if (typeof value === 'string' && value.startsWith('bulkId:')) {
     const id = created.get(value.slice('bulkId:'.length));
-    if (!id) throw new ScimError(409, 'invalidValue', `${value} refers to no resource created earlier in this request`);
+    if (!id)
+      throw new ScimError(
+        409,
+        'invalidValue',
+        `${value} refers to no resource created earlier in this request`,
+      );
     return id;
   }
   if (Array.isArray(value)) return value.map((v) => resolveBulkIds(v, created));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveBulkIds(v, created)]));
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveBulkIds(v, created)]),
+    );
   return value;
 }
 
-async function runOperation(ctx: ScimContext, method: string, path: string, data: unknown, version: string | undefined): Promise<Outcome> {
+async function runOperation(
+  ctx: ScimContext,
+  method: string,
+  path: string,
+  data: unknown,
+  version: string | undefined,
+): Promise<Outcome> {
   const match = /^\/(Users|Groups)(?:\/([^/]+))?$/.exec(path);
-  if (!match) throw invalidValue(`path must be /Users, /Groups, /Users/{id} or /Groups/{id} (got ${path})`);
+  if (!match)
+    throw invalidValue(`path must be /Users, /Groups, /Users/{id} or /Groups/{id} (got ${path})`);
   const resourceType = match[1] as 'Users' | 'Groups';
   const id = match[2];
   const users = resourceType === 'Users';
   if (method === 'POST' && !id) {
     if (!isObject(data)) throw invalidSyntax('data must be an object');
-    const { resource, version: v } = users ? await createUser(ctx, data) : await createGroup(ctx, data);
+    const { resource, version: v } = users
+      ? await createUser(ctx, data)
+      : await createGroup(ctx, data);
     return { id: String(resource.id), resourceType, status: 201, version: v };
   }
   if (!id) throw invalidValue(`${method} needs a resource id in the path`);
   if (method === 'PUT') {
     if (!isObject(data)) throw invalidSyntax('data must be an object');
-    const { version: v } = users ? await replaceUser(ctx, id, data, version) : await replaceGroup(ctx, id, data, version);
+    const { version: v } = users
+      ? await replaceUser(ctx, id, data, version)
+      : await replaceGroup(ctx, id, data, version);
     return { id, resourceType, status: 200, version: v };
   }
   if (method === 'PATCH') {
-    const { version: v } = users ? await patchUser(ctx, id, data, version) : await patchGroup(ctx, id, data, version);
+    const { version: v } = users
+      ? await patchUser(ctx, id, data, version)
+      : await patchGroup(ctx, id, data, version);
     return { id, resourceType, status: 200, version: v };
   }
   if (method === 'DELETE') {
@@ -57,17 +79,33 @@ async function runOperation(ctx: ScimContext, method: string, path: string, data
   throw invalidValue(`method must be POST, PUT, PATCH or DELETE (got ${method})`);
 }
 
-export async function runBulk(ctx: ScimContext, body: unknown, limits: ScimLimits, log: (error: unknown) => void): Promise<Json> {
-  if (!isObject(body) || !Array.isArray(body.schemas) || !body.schemas.includes(BULK_REQUEST_SCHEMA)) {
-    throw invalidSyntax(`the body must be a BulkRequest with schemas containing ${BULK_REQUEST_SCHEMA}`);
+export async function runBulk(
+  ctx: ScimContext,
+  body: unknown,
+  limits: ScimLimits,
+  log: (error: unknown) => void,
+): Promise<Json> {
+  if (
+    !isObject(body) ||
+    !Array.isArray(body.schemas) ||
+    !body.schemas.includes(BULK_REQUEST_SCHEMA)
+  ) {
+    throw invalidSyntax(
+      `the body must be a BulkRequest with schemas containing ${BULK_REQUEST_SCHEMA}`,
+    );
   }
   const operations = body.Operations;
   if (!Array.isArray(operations)) throw invalidSyntax('Operations must be an array');
   if (operations.length > limits.bulkMaxOperations) {
-    throw new ScimError(413, 'tooLarge', `the request has ${operations.length} operations; at most ${limits.bulkMaxOperations} are accepted`);
+    throw new ScimError(
+      413,
+      'tooLarge',
+      `the request has ${operations.length} operations; at most ${limits.bulkMaxOperations} are accepted`,
+    );
   }
   const failOnErrors = body.failOnErrors === undefined ? Infinity : Number(body.failOnErrors);
-  if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity) throw invalidValue('failOnErrors must be an integer');
+  if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity)
+    throw invalidValue('failOnErrors must be an integer');
   const created = new Map<string, string>();
   const results: Json[] = [];
   let errors = 0;
@@ -78,20 +116,39 @@ export async function runBulk(ctx: ScimContext, body: unknown, limits: ScimLimit
     const bulkId = typeof op.bulkId === 'string' ? op.bulkId : undefined;
     try {
       if (method === 'POST' && !bulkId) throw invalidValue('a POST operation needs a bulkId');
-      const path = String(op.path ?? '').replace(/bulkId:([^/]+)/, (ref) => String(resolveBulkIds(ref, created)));
-      const outcome = await runOperation(ctx, method, path, resolveBulkIds(op.data, created), typeof op.version === 'string' ? op.version : undefined);
+      const path = String(op.path ?? '').replace(/bulkId:([^/]+)/, (ref) =>
+        String(resolveBulkIds(ref, created)),
+      );
+      const outcome = await runOperation(
+        ctx,
+        method,
+        path,
+        resolveBulkIds(op.data, created),
+        typeof op.version === 'string' ? op.version : undefined,
+      );
       if (bulkId && outcome.id) created.set(bulkId, outcome.id);
       results.push({
-        method, ...(bulkId && { bulkId }), status: String(outcome.status),
-        ...(outcome.id && outcome.status !== 204 && { location: `${ctx.base}/${outcome.resourceType}/${outcome.id}` }),
+        method,
+        ...(bulkId && { bulkId }),
+        status: String(outcome.status),
+        ...(outcome.id &&
+          outcome.status !== 204 && {
+            location: `${ctx.base}/${outcome.resourceType}/${outcome.id}`,
+          }),
         ...(outcome.version !== undefined && { version: etagOf(outcome.version) }),
       });
     } catch (error) {
       const scim = scimErrorOf(error);
       if (!scim) log(error);
-      const failure = scim ?? new ScimError(500, undefined, 'the operation failed; see the daemon log');
+      const failure =
+        scim ?? new ScimError(500, undefined, 'the operation failed; see the daemon log');
       errors += 1;
-      results.push({ method, ...(bulkId && { bulkId }), status: String(failure.status), response: failure.body() });
+      results.push({
+        method,
+        ...(bulkId && { bulkId }),
+        status: String(failure.status),
+        response: failure.body(),
+      });
     }
   }
   return { schemas: [BULK_RESPONSE_SCHEMA], Operations: results };

@@ -5,8 +5,19 @@ import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from './scim-schemas.ts'
 // What each filterable (and sortable) attribute path of Users (alias m) and Groups (alias g) is in
 // SQL. Paths are case-insensitive and may carry their schema URN.
 
-const text = (sql: string, caseExact = false): ColumnRef => ({ kind: 'column', sql, type: 'string', caseExact });
-const profile = (...keys: string[]) => text(`(m.profile${keys.slice(0, -1).map((k) => `->'${k}'`).join('')}->>'${keys.at(-1)}')`);
+const text = (sql: string, caseExact = false): ColumnRef => ({
+  kind: 'column',
+  sql,
+  type: 'string',
+  caseExact,
+});
+const profile = (...keys: string[]) =>
+  text(
+    `(m.profile${keys
+      .slice(0, -1)
+      .map((k) => `->'${k}'`)
+      .join('')}->>'${keys.at(-1)}')`,
+  );
 const enterprise = (key: string) => profile('enterprise', key);
 
 /** Elements of a JSON array in the member's profile; emails fall back to the member's email. */
@@ -30,7 +41,14 @@ const MULTI_SUBS = ['value', 'type', 'display', 'primary'];
 
 const USER_COLUMNS: Record<string, Resolved> = {
   id: { kind: 'column', sql: 'm.id', type: 'uuid', caseExact: true },
-  username: { kind: 'column', sql: 'lower(m.username)', type: 'string', caseExact: false, lowered: true, transform: enterpriseAccountName },
+  username: {
+    kind: 'column',
+    sql: 'lower(m.username)',
+    type: 'string',
+    caseExact: false,
+    lowered: true,
+    transform: enterpriseAccountName,
+  },
   displayname: text('m.display_name'),
   'name.givenname': text('m.first_name'),
   'name.familyname': text('m.last_name'),
@@ -49,17 +67,45 @@ const USER_COLUMNS: Record<string, Resolved> = {
   'meta.created': { kind: 'column', sql: 'm.created_at', type: 'dateTime', caseExact: false },
   'meta.lastmodified': { kind: 'column', sql: 'm.updated_at', type: 'dateTime', caseExact: false },
   externalid: {
-    kind: 'elements', bindings: [], defaultSub: 'value',
+    kind: 'elements',
+    bindings: [],
+    defaultSub: 'value',
     exists: `exists (select 1 from identity_links l where l.member_id = m.id and l.source = 'scim' and $COND)`,
     sub: (name) => (name.toLowerCase() === 'value' ? text('l.external_id', true) : undefined),
   },
-  emails: jsonElements(`coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true)))`, MULTI_SUBS, ['primary']),
-  phonenumbers: jsonElements(`coalesce(m.profile->'phoneNumbers', '[]'::jsonb)`, MULTI_SUBS, ['primary']),
-  addresses: jsonElements(`coalesce(m.profile->'addresses', '[]'::jsonb)`, ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type', 'primary'], ['primary']),
+  emails: jsonElements(
+    `coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true)))`,
+    MULTI_SUBS,
+    ['primary'],
+  ),
+  phonenumbers: jsonElements(`coalesce(m.profile->'phoneNumbers', '[]'::jsonb)`, MULTI_SUBS, [
+    'primary',
+  ]),
+  addresses: jsonElements(
+    `coalesce(m.profile->'addresses', '[]'::jsonb)`,
+    [
+      'formatted',
+      'streetAddress',
+      'locality',
+      'region',
+      'postalCode',
+      'country',
+      'type',
+      'primary',
+    ],
+    ['primary'],
+  ),
   groups: {
-    kind: 'elements', bindings: [], defaultSub: 'value',
-    exists: 'exists (select 1 from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id and $COND)',
-    sub: (name) => ({ value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: true } as ColumnRef, display: text('g.name') })[name.toLowerCase()],
+    kind: 'elements',
+    bindings: [],
+    defaultSub: 'value',
+    exists:
+      'exists (select 1 from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id and $COND)',
+    sub: (name) =>
+      ({
+        value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: true } as ColumnRef,
+        display: text('g.name'),
+      })[name.toLowerCase()],
   },
   [`${ENTERPRISE_SCHEMA.toLowerCase()}:employeenumber`]: enterprise('employeeNumber'),
   [`${ENTERPRISE_SCHEMA.toLowerCase()}:costcenter`]: enterprise('costCenter'),
@@ -77,9 +123,14 @@ const GROUP_COLUMNS: Record<string, Resolved> = {
   'meta.created': { kind: 'column', sql: 'g.created_at', type: 'dateTime', caseExact: false },
   'meta.lastmodified': { kind: 'column', sql: 'g.updated_at', type: 'dateTime', caseExact: false },
   members: {
-    kind: 'elements', bindings: [], defaultSub: 'value',
+    kind: 'elements',
+    bindings: [],
+    defaultSub: 'value',
     exists: 'exists (select 1 from memberships ms where ms.group_id = g.id and $COND)',
-    sub: (name) => (name.toLowerCase() === 'value' ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: true } : undefined),
+    sub: (name) =>
+      name.toLowerCase() === 'value'
+        ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: true }
+        : undefined,
   },
 };
 
@@ -99,5 +150,7 @@ export const groupColumns = resolverOf(GROUP_COLUMNS, GROUP_SCHEMA);
 export function sortColumn(resolver: Resolver, path: string): string | undefined {
   const resolved = resolver(path);
   if (resolved?.kind !== 'column') return undefined;
-  return resolved.type === 'string' && !resolved.caseExact && !resolved.lowered ? `lower(${resolved.sql})` : resolved.sql;
+  return resolved.type === 'string' && !resolved.caseExact && !resolved.lowered
+    ? `lower(${resolved.sql})`
+    : resolved.sql;
 }

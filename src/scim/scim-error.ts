@@ -3,11 +3,23 @@ import { DomainError } from '../errors.ts';
 // SCIM's own error shape (RFC 7644 §3.12): status as a string, and a scimType for 400s and 409s.
 
 export type ScimType =
-  | 'invalidFilter' | 'invalidSyntax' | 'invalidValue' | 'invalidPath' | 'noTarget'
-  | 'uniqueness' | 'mutability' | 'tooMany' | 'invalidVers' | 'tooLarge';
+  | 'invalidFilter'
+  | 'invalidSyntax'
+  | 'invalidValue'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'uniqueness'
+  | 'mutability'
+  | 'tooMany'
+  | 'invalidVers'
+  | 'tooLarge';
 
 export class ScimError extends Error {
-  constructor(readonly status: number, readonly scimType: ScimType | undefined, detail: string) {
+  constructor(
+    readonly status: number,
+    readonly scimType: ScimType | undefined,
+    detail: string,
+  ) {
     super(detail);
     this.name = 'ScimError';
   }
@@ -34,13 +46,21 @@ export function scimErrorOf(error: unknown): ScimError | null {
   if (error instanceof ScimError) return error;
   if (!(error instanceof DomainError)) return null;
   switch (error.kind) {
-    case 'validation': return new ScimError(400, 'invalidValue', error.message);
-    case 'conflict': return new ScimError(409, 'uniqueness', error.message);
-    case 'limit': return new ScimError(409, 'tooMany', error.message);
-    case 'not-found': return new ScimError(404, undefined, error.message);
-    case 'forbidden': return new ScimError(403, undefined, error.message);
-    case 'unauthorized': return new ScimError(401, undefined, error.message);
-    case 'unavailable': return new ScimError(503, undefined, error.message);
-    case 'rate-limited': return new ScimError(429, undefined, error.message);
+    case 'validation':
+      return new ScimError(400, 'invalidValue', error.message);
+    case 'conflict':
+      return new ScimError(409, 'uniqueness', error.message);
+    case 'limit':
+      return new ScimError(409, 'tooMany', error.message);
+    case 'not-found':
+      return new ScimError(404, undefined, error.message);
+    case 'forbidden':
+      return new ScimError(403, undefined, error.message);
+    case 'unauthorized':
+      return new ScimError(401, undefined, error.message);
+    case 'unavailable':
+      return new ScimError(503, undefined, error.message);
+    case 'rate-limited':
+      return new ScimError(429, undefined, error.message);
   }
 }

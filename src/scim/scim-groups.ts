@@ -35,7 +35,8 @@ interface GroupRow {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMBERS_SELECT = `(select coalesce(json_agg(json_build_object('value', m.id, 'display', m.display_name)), '[]'::json)
   from memberships ms join members m on m.id = ms.member_id where ms.group_id = g.id) as members`;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function toScimGroup(row: GroupRow, base: string): Json {
   return {
@@ -43,20 +44,38 @@ function toScimGroup(row: GroupRow, base: string): Json {
     id: row.id,
     ...(row.external_id !== null && { externalId: row.external_id }),
     displayName: row.name,
-    ...(row.members && { members: row.members.map((m) => ({ value: m.value, display: m.display, type: 'User', $ref: `${base}/Users/${m.value}` })) }),
+    ...(row.members && {
+      members: row.members.map((m) => ({
+        value: m.value,
+        display: m.display,
+        type: 'User',
+        $ref: `${base}/Users/${m.value}`,
+      })),
+    }),
     meta: {
-      resourceType: 'Group', created: new Date(row.created_at).toISOString(), lastModified: new Date(row.updated_at).toISOString(),
-      location: `${base}/Groups/${row.id}`, version: etagOf(row.version),
+      resourceType: 'Group',
+      created: new Date(row.created_at).toISOString(),
+      lastModified: new Date(row.updated_at).toISOString(),
+      location: `${base}/Groups/${row.id}`,
+      version: etagOf(row.version),
     },
   };
 }
 
 function selectGroups(db: Knex | Knex.Transaction, orgId: string, withMembers: boolean) {
   const columns = 'g.id, g.name, g.external_id, g.version, g.created_at, g.updated_at';
-  return db('groups as g').where('g.org_id', orgId).select(db.raw(withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns));
+  return db('groups as g')
+    .where('g.org_id', orgId)
+    .select(db.raw(withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns));
 }
 
-async function loadGroup(db: Knex | Knex.Transaction, orgId: string, id: string, withMembers: boolean, lock = false): Promise<GroupRow> {
+async function loadGroup(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+  withMembers: boolean,
+  lock = false,
+): Promise<GroupRow> {
   if (!UUID.test(id)) throw new NotFoundError('Group', id);
   const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id).limit(1);
   if (lock) query.forUpdate();
@@ -72,20 +91,44 @@ export async function getGroup(ctx: ScimContext, id: string, projection: Project
 
 export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Json> {
   const where = params.filter ? filterToSql(params.filter, groupColumns) : null;
-  const filtered = (q: Knex.QueryBuilder) => (where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q);
-  const sort = params.sortBy ? (sortColumn(groupColumns, params.sortBy) ?? 'lower(g.name)') : 'lower(g.name)';
+  const filtered = (q: Knex.QueryBuilder) =>
+    where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q;
+  const sort = params.sortBy
+    ? (sortColumn(groupColumns, params.sortBy) ?? 'lower(g.name)')
+    : 'lower(g.name)';
   const direction = params.descending ? 'desc' : 'asc';
   let rows: Array<GroupRow & { total?: number | string }> = [];
   if (params.count > 0) {
-    rows = await selectRows(ctx.db, filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
-      .select(ctx.db.raw('count(*) over () as total'))
-      .orderByRaw(`${sort} ${direction}, g.id ${direction}`).limit(params.count).offset(params.startIndex - 1));
+    rows = await selectRows(
+      ctx.db,
+      filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
+        .select(ctx.db.raw('count(*) over () as total'))
+        .orderByRaw(`${sort} ${direction}, g.id ${direction}`)
+        .limit(params.count)
+        .offset(params.startIndex - 1),
+    );
   }
-  const total = rows.length > 0
-    ? Number(rows[0]!.total)
-    : Number((await selectRows<{ n: number | string }>(ctx.db, filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' })))[0]?.n ?? 0);
-  const resources = (rows as GroupRow[]).map((r) => project(toScimGroup(r, ctx.base), params.projection));
-  return { schemas: [LIST_SCHEMA], totalResults: total, startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
+  const total =
+    rows.length > 0
+      ? Number(rows[0]!.total)
+      : Number(
+          (
+            await selectRows<{ n: number | string }>(
+              ctx.db,
+              filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' }),
+            )
+          )[0]?.n ?? 0,
+        );
+  const resources = (rows as GroupRow[]).map((r) =>
+    project(toScimGroup(r, ctx.base), params.projection),
+  );
+  return {
+    schemas: [LIST_SCHEMA],
+    totalResults: total,
+    startIndex: params.startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
 }
 
 /** Member ids from `[{ value }]` (or bare ids), each a member of this organization. */
@@ -93,24 +136,42 @@ async function memberIds(trx: Knex.Transaction, orgId: string, value: unknown): 
   const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const ids = items.map((item) => (isObject(item) ? item.value : item));
   const bad = ids.filter((id) => typeof id !== 'string' || !UUID.test(id));
-  if (bad.length > 0) throw invalidValue(`members: ${bad.slice(0, 5).map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is not a user id' : 'are not user ids'}`);
+  if (bad.length > 0)
+    throw invalidValue(
+      `members: ${bad
+        .slice(0, 5)
+        .map((b) => JSON.stringify(b))
+        .join(', ')} ${bad.length === 1 ? 'is not a user id' : 'are not user ids'}`,
+    );
   const unique = [...new Set(ids as string[])];
   if (unique.length === 0) return [];
-  const found = (await trx('members').where('org_id', orgId).whereRaw('id = any(?::uuid[])', [unique]).select('id')) as Array<{ id: string }>;
+  const found = (await trx('members')
+    .where('org_id', orgId)
+    .whereRaw('id = any(?::uuid[])', [unique])
+    .select('id')) as Array<{ id: string }>;
   if (found.length !== unique.length) {
     const known = new Set(found.map((f) => f.id));
     const missing = unique.filter((id) => !known.has(id));
-    throw invalidValue(`members: no user ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in this organization`);
+    throw invalidValue(
+      `members: no user ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in this organization`,
+    );
   }
   return unique;
 }
 
 async function addMembers(trx: Knex.Transaction, groupId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await trx.raw('insert into memberships (group_id, member_id) select ?, unnest(?::uuid[]) on conflict do nothing', [groupId, ids]);
+  await trx.raw(
+    'insert into memberships (group_id, member_id) select ?, unnest(?::uuid[]) on conflict do nothing',
+    [groupId, ids],
+  );
 }
 
-async function removeMembers(trx: Knex.Transaction, groupId: string, ids: string[] | 'all'): Promise<void> {
+async function removeMembers(
+  trx: Knex.Transaction,
+  groupId: string,
+  ids: string[] | 'all',
+): Promise<void> {
   const query = trx('memberships').where('group_id', groupId);
   if (ids !== 'all') {
     if (ids.length === 0) return;
@@ -120,7 +181,8 @@ async function removeMembers(trx: Knex.Transaction, groupId: string, ids: string
 }
 
 function displayNameOf(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidValue('displayName must be a non-empty string');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw invalidValue('displayName must be a non-empty string');
   if (value.length > 256) throw invalidValue('displayName must be at most 256 characters');
   return value;
 }
@@ -137,17 +199,37 @@ function nameTaken(name: string) {
 
 export async function createGroup(ctx: ScimContext, body: Json) {
   requireWrite(ctx.scope.actor);
-  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA)) throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA))
+    throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
   const name = displayNameOf(body.displayName);
   const { orgId } = ctx.scope;
   try {
     return await ctx.db.transaction(async (trx) => {
       const ids = await memberIds(trx, orgId, body.members);
-      const [row] = (await trx('groups').insert({ org_id: orgId, name, external_id: externalIdOf(body.externalId), source: 'scim' }).returning(['id', 'name', 'external_id', 'version', 'created_at', 'updated_at'])) as GroupRow[];
+      const [row] = (await trx('groups')
+        .insert({ org_id: orgId, name, external_id: externalIdOf(body.externalId), source: 'scim' })
+        .returning([
+          'id',
+          'name',
+          'external_id',
+          'version',
+          'created_at',
+          'updated_at',
+        ])) as GroupRow[];
       await addMembers(trx, row!.id, ids);
       const resource = toScimGroup({ ...row!, members: [] }, ctx.base);
-      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'group.create', targetType: 'group', targetId: row!.id, after: { via: 'scim', displayName: name, externalId: row!.external_id, members: ids } });
-      const full = ids.length > 0 ? toScimGroup(await loadGroup(trx, orgId, row!.id, true), ctx.base) : resource;
+      await recordAudit(trx, {
+        orgId,
+        actor: ctx.scope.actor,
+        action: 'group.create',
+        targetType: 'group',
+        targetId: row!.id,
+        after: { via: 'scim', displayName: name, externalId: row!.external_id, members: ids },
+      });
+      const full =
+        ids.length > 0
+          ? toScimGroup(await loadGroup(trx, orgId, row!.id, true), ctx.base)
+          : resource;
       return { resource: full, version: row!.version };
     });
   } catch (error) {
@@ -164,7 +246,12 @@ interface Change {
 }
 
 /** One PATCH operation on a group, as a change of columns and membership deltas. */
-async function planOperation(trx: Knex.Transaction, orgId: string, op: PatchOperation, change: Change): Promise<void> {
+async function planOperation(
+  trx: Knex.Transaction,
+  orgId: string,
+  op: PatchOperation,
+  change: Change,
+): Promise<void> {
   if (op.path === null) {
     if (!isObject(op.value)) throw invalidValue(`${op.op} without a path needs an object value`);
     for (const [key, value] of Object.entries(op.value)) {
@@ -181,15 +268,24 @@ async function planOperation(trx: Knex.Transaction, orgId: string, op: PatchOper
     change.externalId = op.op === 'remove' ? null : externalIdOf(op.value);
   } else if (path.attr === 'members') {
     if (path.filter) {
-      if (op.op !== 'remove') throw noTarget('add or replace on members takes the path "members" and a value list');
-      const where = filterToSql(path.filter, (sub) => (sub.toLowerCase() === 'value' ? { kind: 'column', sql: 'm.id', type: 'uuid', caseExact: true } : undefined));
-      const ids = (await trx('members as m').where('m.org_id', orgId).andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]).select('m.id')) as Array<{ id: string }>;
+      if (op.op !== 'remove')
+        throw noTarget('add or replace on members takes the path "members" and a value list');
+      const where = filterToSql(path.filter, (sub) =>
+        sub.toLowerCase() === 'value'
+          ? { kind: 'column', sql: 'm.id', type: 'uuid', caseExact: true }
+          : undefined,
+      );
+      const ids = (await trx('members as m')
+        .where('m.org_id', orgId)
+        .andWhereRaw(where.sql, where.bindings as Knex.RawBinding[])
+        .select('m.id')) as Array<{ id: string }>;
       if (change.removed !== 'all') change.removed.push(...ids.map((r) => r.id));
       return;
     }
     if (op.op === 'remove') {
       if (op.value === undefined || op.value === null) change.removed = 'all';
-      else if (change.removed !== 'all') change.removed.push(...(await memberIds(trx, orgId, op.value)));
+      else if (change.removed !== 'all')
+        change.removed.push(...(await memberIds(trx, orgId, op.value)));
       return;
     }
     const ids = await memberIds(trx, orgId, op.value);
@@ -204,7 +300,12 @@ async function planOperation(trx: Knex.Transaction, orgId: string, op: PatchOper
   }
 }
 
-export async function patchGroup(ctx: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<{ version: number }> {
+export async function patchGroup(
+  ctx: ScimContext,
+  id: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<{ version: number }> {
   requireWrite(ctx.scope.actor);
   const operations = parsePatchRequest(body);
   const { orgId } = ctx.scope;
@@ -220,18 +321,35 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
         await removeMembers(trx, id, change.removed);
         await addMembers(trx, id, change.added);
         if (change.name !== undefined || change.externalId !== undefined) {
-          await trx('groups').where({ id }).update({
-            ...(change.name !== undefined && { name: change.name }),
-            ...(change.externalId !== undefined && { external_id: change.externalId }),
-          });
+          await trx('groups')
+            .where({ id })
+            .update({
+              ...(change.name !== undefined && { name: change.name }),
+              ...(change.externalId !== undefined && { external_id: change.externalId }),
+            });
         }
         await recordAudit(trx, {
-          orgId, actor: ctx.scope.actor, action: 'group.update', targetType: 'group', targetId: id,
+          orgId,
+          actor: ctx.scope.actor,
+          action: 'group.update',
+          targetType: 'group',
+          targetId: id,
           before: { displayName: current.name, externalId: current.external_id },
-          after: { via: 'scim', op: op.op, path: op.path, displayName: change.name, externalId: change.externalId, added: change.added, removed: change.removed },
+          after: {
+            via: 'scim',
+            op: op.op,
+            path: op.path,
+            displayName: change.name,
+            externalId: change.externalId,
+            added: change.added,
+            removed: change.removed,
+          },
         });
       }
-      const [row] = (await trx('groups').where({ id }).update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() }).returning('version')) as Array<{ version: number }>;
+      const [row] = (await trx('groups')
+        .where({ id })
+        .update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+        .returning('version')) as Array<{ version: number }>;
       return { version: row!.version };
     });
   } catch (error) {
@@ -242,7 +360,8 @@ export async function patchGroup(ctx: ScimContext, id: string, body: unknown, if
 
 export async function replaceGroup(ctx: ScimContext, id: string, body: Json, ifMatch?: string) {
   requireWrite(ctx.scope.actor);
-  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA)) throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(GROUP_SCHEMA))
+    throw invalidSyntax(`schemas must contain ${GROUP_SCHEMA}`);
   if (body.id !== undefined && body.id !== id) throw mutability('id cannot change');
   const name = displayNameOf(body.displayName);
   const { orgId } = ctx.scope;
@@ -253,9 +372,24 @@ export async function replaceGroup(ctx: ScimContext, id: string, body: Json, ifM
       const ids = await memberIds(trx, orgId, body.members);
       await removeMembers(trx, id, 'all');
       await addMembers(trx, id, ids);
-      await trx('groups').where({ id }).update({ name, external_id: externalIdOf(body.externalId), version: trx.raw('version + 1'), updated_at: trx.fn.now() });
+      await trx('groups')
+        .where({ id })
+        .update({
+          name,
+          external_id: externalIdOf(body.externalId),
+          version: trx.raw('version + 1'),
+          updated_at: trx.fn.now(),
+        });
       const row = await loadGroup(trx, orgId, id, true);
-      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'group.update', targetType: 'group', targetId: id, before: { displayName: current.name }, after: { via: 'scim', displayName: name, members: ids } });
+      await recordAudit(trx, {
+        orgId,
+        actor: ctx.scope.actor,
+        action: 'group.update',
+        targetType: 'group',
+        targetId: id,
+        before: { displayName: current.name },
+        after: { via: 'scim', displayName: name, members: ids },
+      });
       return { resource: toScimGroup(row, ctx.base), version: row.version };
     });
   } catch (error) {
@@ -270,6 +404,13 @@ export async function deleteGroup(ctx: ScimContext, id: string, ifMatch?: string
     const current = await loadGroup(trx, ctx.scope.orgId, id, false, true);
     checkIfMatch(ifMatch, current.version);
     await trx('groups').where({ id }).delete();
-    await recordAudit(trx, { orgId: ctx.scope.orgId, actor: ctx.scope.actor, action: 'group.delete', targetType: 'group', targetId: id, before: { displayName: current.name, externalId: current.external_id } });
+    await recordAudit(trx, {
+      orgId: ctx.scope.orgId,
+      actor: ctx.scope.actor,
+      action: 'group.delete',
+      targetType: 'group',
+      targetId: id,
+      before: { displayName: current.name, externalId: current.external_id },
+    });
   });
 }

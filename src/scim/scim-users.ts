@@ -35,15 +35,24 @@ const GROUPS_SELECT = `(select coalesce(json_agg(json_build_object('value', g.id
   from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id) as groups`;
 
 function selectUsers(db: Knex | Knex.Transaction, orgId: string, withGroups: boolean) {
-  return db('members as m').where('m.org_id', orgId).select(db.raw(withGroups ? `${USER_SELECT}, ${GROUPS_SELECT}` : USER_SELECT));
+  return db('members as m')
+    .where('m.org_id', orgId)
+    .select(db.raw(withGroups ? `${USER_SELECT}, ${GROUPS_SELECT}` : USER_SELECT));
 }
 
 function notFound(id: string) {
   return new NotFoundError('User', id);
 }
 
-async function loadRow(db: Knex | Knex.Transaction, orgId: string, id: string, withGroups: boolean, lock = false): Promise<UserRow> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound(id);
+async function loadRow(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+  withGroups: boolean,
+  lock = false,
+): Promise<UserRow> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw notFound(id);
   const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id).limit(1);
   if (lock) query.forUpdate();
   const [row] = await selectRows<UserRow>(db, query);
@@ -51,30 +60,50 @@ async function loadRow(db: Knex | Knex.Transaction, orgId: string, id: string, w
   return row;
 }
 
-export async function getUser(ctx: ScimContext, id: string, projection: Projection): Promise<{ resource: Json; version: number }> {
+export async function getUser(
+  ctx: ScimContext,
+  id: string,
+  projection: Projection,
+): Promise<{ resource: Json; version: number }> {
   const row = await loadRow(ctx.db, ctx.scope.orgId, id, returns(projection, 'groups'));
   return { resource: project(toScimUser(row, ctx.base), projection), version: row.version };
 }
 
 export async function listUsers(ctx: ScimContext, params: ListParams): Promise<Json> {
   const where = params.filter ? filterToSql(params.filter, userColumns) : null;
-  const filtered = (q: Knex.QueryBuilder) => (where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q);
-  const sort = params.sortBy ? (sortColumn(userColumns, params.sortBy) ?? 'lower(m.username)') : 'lower(m.username)';
+  const filtered = (q: Knex.QueryBuilder) =>
+    where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q;
+  const sort = params.sortBy
+    ? (sortColumn(userColumns, params.sortBy) ?? 'lower(m.username)')
+    : 'lower(m.username)';
   const direction = params.descending ? 'desc' : 'asc';
   // One round trip: the total rides along each row of the page (a window count); only a page
   // past the end, or count=0, needs the count on its own.
   let rows: Array<UserRow & { total?: number | string }> = [];
   if (params.count > 0) {
-    rows = await selectRows(ctx.db, filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
-      .select(ctx.db.raw('count(*) over () as total'))
-      .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
-      .limit(params.count)
-      .offset(params.startIndex - 1));
+    rows = await selectRows(
+      ctx.db,
+      filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
+        .select(ctx.db.raw('count(*) over () as total'))
+        .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
+        .limit(params.count)
+        .offset(params.startIndex - 1),
+    );
   }
-  const total = rows.length > 0
-    ? Number(rows[0]!.total)
-    : Number((await selectRows<{ n: number | string }>(ctx.db, filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' })))[0]?.n ?? 0);
-  const resources = (rows as UserRow[]).map((r) => project(toScimUser(r, ctx.base), params.projection));
+  const total =
+    rows.length > 0
+      ? Number(rows[0]!.total)
+      : Number(
+          (
+            await selectRows<{ n: number | string }>(
+              ctx.db,
+              filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' }),
+            )
+          )[0]?.n ?? 0,
+        );
+  const resources = (rows as UserRow[]).map((r) =>
+    project(toScimUser(r, ctx.base), params.projection),
+  );
   return {
     schemas: [LIST_SCHEMA],
     totalResults: total,
@@ -85,18 +114,38 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<J
 }
 
 /** The type and role a member pushed by an identity provider gets: the organization's defaults. */
-async function defaultTypeAndRole(trx: Knex.Transaction, orgId: string): Promise<{ user_type_id: string; role_id: string }> {
+async function defaultTypeAndRole(
+  trx: Knex.Transaction,
+  orgId: string,
+): Promise<{ user_type_id: string; role_id: string }> {
   const row = await trx('organizations as o')
-    .join('user_types as ut', (j) => j.on('ut.org_id', 'o.id').andOn(trx.raw(`lower(ut.name) = lower(coalesce(o.new_member_defaults->>'userType', 'Creator'))`)))
-    .join('roles as r', (j) => j.on('r.org_id', 'o.id').andOn(trx.raw(`lower(r.name) = lower(coalesce(o.new_member_defaults->>'role', 'User'))`)))
+    .join('user_types as ut', (j) =>
+      j
+        .on('ut.org_id', 'o.id')
+        .andOn(
+          trx.raw(
+            `lower(ut.name) = lower(coalesce(o.new_member_defaults->>'userType', 'Creator'))`,
+          ),
+        ),
+    )
+    .join('roles as r', (j) =>
+      j
+        .on('r.org_id', 'o.id')
+        .andOn(trx.raw(`lower(r.name) = lower(coalesce(o.new_member_defaults->>'role', 'User'))`)),
+    )
     .where('o.id', orgId)
     .first('ut.id as user_type_id', 'r.id as role_id');
-  if (!row) throw new ConflictError('the organization\'s default user type or role for new members does not exist; fix newMemberDefaults');
+  if (!row)
+    throw new ConflictError(
+      "the organization's default user type or role for new members does not exist; fix newMemberDefaults",
+    );
   return row as { user_type_id: string; role_id: string };
 }
 
 function uniqueness(fields: UserFields): ConflictError {
-  return new ConflictError(`userName "${fields.profile.userName ?? fields.username}" is already taken (userNames are compared without regard to case)`);
+  return new ConflictError(
+    `userName "${fields.profile.userName ?? fields.username}" is already taken (userNames are compared without regard to case)`,
+  );
 }
 
 function columnsOf(fields: UserFields) {
@@ -113,30 +162,51 @@ function columnsOf(fields: UserFields) {
 
 function assertUserSchema(body: Json): void {
   const schemas = body.schemas;
-  if (!Array.isArray(schemas) || !schemas.includes(USER_SCHEMA)) throw invalidSyntax(`schemas must contain ${USER_SCHEMA}`);
+  if (!Array.isArray(schemas) || !schemas.includes(USER_SCHEMA))
+    throw invalidSyntax(`schemas must contain ${USER_SCHEMA}`);
 }
 
 /** The manager is a user of this organization: no reference reaches another tenant. */
-async function assertManager(trx: Knex.Transaction, orgId: string, fields: UserFields): Promise<void> {
+async function assertManager(
+  trx: Knex.Transaction,
+  orgId: string,
+  fields: UserFields,
+): Promise<void> {
   const manager = (fields.profile.enterprise?.manager as { value?: string } | undefined)?.value;
   if (manager === undefined) return;
-  const known = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(manager)
-    && (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
-  if (!known) throw invalidValue(`manager: no user ${JSON.stringify(manager)} in this organization`);
+  const known =
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(manager) &&
+    (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
+  if (!known)
+    throw invalidValue(`manager: no user ${JSON.stringify(manager)} in this organization`);
 }
 
-async function setExternalId(trx: Knex.Transaction, orgId: string, memberId: string, externalId: string | null): Promise<void> {
+async function setExternalId(
+  trx: Knex.Transaction,
+  orgId: string,
+  memberId: string,
+  externalId: string | null,
+): Promise<void> {
   if (externalId === null) {
     await trx('identity_links').where({ member_id: memberId, source: SOURCE }).delete();
     return;
   }
   await trx('identity_links')
-    .insert({ org_id: orgId, member_id: memberId, source: SOURCE, external_id: externalId, login: null })
+    .insert({
+      org_id: orgId,
+      member_id: memberId,
+      source: SOURCE,
+      external_id: externalId,
+      login: null,
+    })
     .onConflict(['member_id', 'source'])
     .merge({ external_id: externalId, updated_at: trx.fn.now() });
 }
 
-export async function createUser(ctx: ScimContext, body: Json): Promise<{ resource: Json; version: number }> {
+export async function createUser(
+  ctx: ScimContext,
+  body: Json,
+): Promise<{ resource: Json; version: number }> {
   requireWrite(ctx.scope.actor);
   assertUserSchema(body);
   const fields = fromScimUser(body);
@@ -146,22 +216,37 @@ export async function createUser(ctx: ScimContext, body: Json): Promise<{ resour
       await assertWithinMembershipLimit(trx, orgId, 1);
       await assertManager(trx, orgId, fields);
       const defaults = await defaultTypeAndRole(trx, orgId);
-      const [inserted] = (await trx('members').insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) }).returning('*')) as UserRow[];
+      const [inserted] = (await trx('members')
+        .insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) })
+        .returning('*')) as UserRow[];
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null) await setExternalId(trx, orgId, row.id, fields.externalId);
       const resource = toScimUser(row, ctx.base);
-      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'member.create', targetType: 'member', targetId: row.id, after: { via: 'scim', ...resource } });
+      await recordAudit(trx, {
+        orgId,
+        actor: ctx.scope.actor,
+        action: 'member.create',
+        targetType: 'member',
+        targetId: row.id,
+        after: { via: 'scim', ...resource },
+      });
       return { resource, version: row.version };
     });
   } catch (error) {
     if (isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique')) throw new ConflictError(`externalId "${fields.externalId}" belongs to another user`);
+    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+      throw new ConflictError(`externalId "${fields.externalId}" belongs to another user`);
     throw error;
   }
 }
 
 /** Writes a whole new state of the user (PUT, and PATCH once applied), version-checked. */
-async function writeUser(ctx: ScimContext, id: string, ifMatch: string | undefined, next: (current: Json) => Json): Promise<{ resource: Json; version: number }> {
+async function writeUser(
+  ctx: ScimContext,
+  id: string,
+  ifMatch: string | undefined,
+  next: (current: Json) => Json,
+): Promise<{ resource: Json; version: number }> {
   requireWrite(ctx.scope.actor);
   const { orgId } = ctx.scope;
   let fields: UserFields | undefined;
@@ -178,15 +263,28 @@ async function writeUser(ctx: ScimContext, id: string, ifMatch: string | undefin
         .where({ id, org_id: orgId })
         .update({ ...columnsOf(fields), version: trx.raw('version + 1'), updated_at: trx.fn.now() })
         .returning('*')) as UserRow[];
-      if (fields.externalId !== current.external_id) await setExternalId(trx, orgId, id, fields.externalId);
+      if (fields.externalId !== current.external_id)
+        await setExternalId(trx, orgId, id, fields.externalId);
       const row = await loadRow(trx, orgId, id, true);
-      const resource = toScimUser({ ...updated!, external_id: fields.externalId, groups: row.groups ?? [] }, ctx.base);
-      await recordAudit(trx, { orgId, actor: ctx.scope.actor, action: 'member.update', targetType: 'member', targetId: id, before, after: resource });
+      const resource = toScimUser(
+        { ...updated!, external_id: fields.externalId, groups: row.groups ?? [] },
+        ctx.base,
+      );
+      await recordAudit(trx, {
+        orgId,
+        actor: ctx.scope.actor,
+        action: 'member.update',
+        targetType: 'member',
+        targetId: id,
+        before,
+        after: resource,
+      });
       return { resource, version: updated!.version };
     });
   } catch (error) {
     if (fields && isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique')) throw new ConflictError(`externalId "${fields?.externalId}" belongs to another user`);
+    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+      throw new ConflictError(`externalId "${fields?.externalId}" belongs to another user`);
     throw error;
   }
 }
@@ -212,8 +310,13 @@ export async function deleteUser(ctx: ScimContext, id: string, ifMatch?: string)
     const owned = await transferOrDeleteOwned(trx, orgId, { memberId: id }, undefined);
     await trx('members').where({ id, org_id: orgId }).delete();
     await recordAudit(trx, {
-      orgId, actor: ctx.scope.actor, action: 'member.delete', targetType: 'member', targetId: id,
-      before: toScimUser(current, ctx.base), after: { via: 'scim', resourcesDeleted: owned.deleted },
+      orgId,
+      actor: ctx.scope.actor,
+      action: 'member.delete',
+      targetType: 'member',
+      targetId: id,
+      before: toScimUser(current, ctx.base),
+      after: { via: 'scim', resourcesDeleted: owned.deleted },
     });
   });
 }

@@ -46,16 +46,35 @@ export interface Profile {
   enterprise?: Json;
 }
 
-const PROFILE_STRINGS = ['nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
+const PROFILE_STRINGS = [
+  'nickName',
+  'profileUrl',
+  'title',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+] as const;
 const NAME_EXTRAS = ['formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
-const PROFILE_LISTS = ['phoneNumbers', 'addresses', 'ims', 'photos', 'entitlements', 'roles', 'x509Certificates'] as const;
+const PROFILE_LISTS = [
+  'phoneNumbers',
+  'addresses',
+  'ims',
+  'photos',
+  'entitlements',
+  'roles',
+  'x509Certificates',
+] as const;
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
 export function toScimUser(row: UserRow, base: string): Json {
   const p = row.profile ?? {};
   const name: Json = { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
-  const enterprise = p.enterprise && Object.keys(p.enterprise).length > 0 ? decorateManager(p.enterprise, base) : undefined;
+  const enterprise =
+    p.enterprise && Object.keys(p.enterprise).length > 0
+      ? decorateManager(p.enterprise, base)
+      : undefined;
   const doc: Json = {
     schemas: enterprise ? [USER_SCHEMA, ENTERPRISE_SCHEMA] : [USER_SCHEMA],
     id: row.id,
@@ -98,7 +117,8 @@ export interface UserFields {
   profile: Profile;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function optionalString(doc: Json, key: string): string | undefined {
   const v = doc[key];
@@ -110,7 +130,8 @@ function optionalString(doc: Json, key: string): string | undefined {
 function multiValued(doc: Json, key: string): Json[] | undefined {
   const v = doc[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every(isObject)) throw invalidValue(`${key} must be an array of objects`);
+  if (!Array.isArray(v) || !v.every(isObject))
+    throw invalidValue(`${key} must be an array of objects`);
   return v.length > 0 ? (v as Json[]) : undefined;
 }
 
@@ -119,17 +140,22 @@ function primaryEmail(emails: Json[] | undefined, userName: string): string {
   const value = typeof chosen?.value === 'string' ? chosen.value.trim() : '';
   if (value) return value;
   if (/^[^\s@]+@[^\s@]+$/.test(userName)) return userName;
-  throw invalidValue('emails: at least one email is required (or a userName that is an email address)');
+  throw invalidValue(
+    'emails: at least one email is required (or a userName that is an email address)',
+  );
 }
 
 function compact(obj: Json): Json | undefined {
-  const kept = Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  const kept = Object.fromEntries(
+    Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+  );
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 export function fromScimUser(doc: Json): UserFields {
   const userName = doc.userName;
-  if (typeof userName !== 'string' || userName.trim() === '') throw invalidValue('userName is required');
+  if (typeof userName !== 'string' || userName.trim() === '')
+    throw invalidValue('userName is required');
   if (userName.length > 128) throw invalidValue('userName must be at most 128 characters');
   const emails = multiValued(doc, 'emails');
   const email = primaryEmail(emails, userName);
@@ -138,17 +164,25 @@ export function fromScimUser(doc: Json): UserFields {
   const name = doc.name === undefined || doc.name === null ? {} : doc.name;
   if (!isObject(name)) throw invalidValue('name must be an object');
   const displayName = optionalString(doc, 'displayName');
-  const given = { firstName: optionalString(name, 'givenName'), lastName: optionalString(name, 'familyName') };
+  const given = {
+    firstName: optionalString(name, 'givenName'),
+    lastName: optionalString(name, 'familyName'),
+  };
   // Names come from the name parts, else the display or formatted name, else the userName.
   let names = deriveNames({ ...given, name: displayName ?? optionalString(name, 'formatted') });
   if (!names.ok) names = deriveNames({ ...given, name: userName.split('@')[0] });
   if (!names.ok) throw invalidValue(names.reason);
   const active = doc.active === undefined || doc.active === null ? true : doc.active;
   if (typeof active !== 'boolean') throw invalidValue('active must be a boolean');
-  const externalId = doc.externalId === undefined || doc.externalId === null || doc.externalId === '' ? null : doc.externalId;
-  if (externalId !== null && typeof externalId !== 'string') throw invalidValue('externalId must be a string');
+  const externalId =
+    doc.externalId === undefined || doc.externalId === null || doc.externalId === ''
+      ? null
+      : doc.externalId;
+  if (externalId !== null && typeof externalId !== 'string')
+    throw invalidValue('externalId must be a string');
   const enterprise = doc[ENTERPRISE_SCHEMA];
-  if (enterprise !== undefined && enterprise !== null && !isObject(enterprise)) throw invalidValue(`${ENTERPRISE_SCHEMA} must be an object`);
+  if (enterprise !== undefined && enterprise !== null && !isObject(enterprise))
+    throw invalidValue(`${ENTERPRISE_SCHEMA} must be an object`);
 
   const username = enterpriseAccountName(userName);
   const profile: Profile = {
@@ -170,7 +204,7 @@ export function fromScimUser(doc: Json): UserFields {
     displayName: displayName ?? names.displayName,
     active,
     externalId,
-    profile: compact(profile as Json) as Profile ?? {},
+    profile: (compact(profile as Json) as Profile) ?? {},
   };
 }
 
@@ -183,6 +217,7 @@ function enterpriseProfile(enterprise: Json): Json | undefined {
   }
   const manager = Array.isArray(enterprise.manager) ? enterprise.manager[0] : enterprise.manager;
   if (typeof manager === 'string' && manager !== '') out.manager = { value: manager };
-  else if (isObject(manager) && typeof manager.value === 'string' && manager.value !== '') out.manager = { value: manager.value };
+  else if (isObject(manager) && typeof manager.value === 'string' && manager.value !== '')
+    out.manager = { value: manager.value };
   return compact(out);
 }

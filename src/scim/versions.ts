@@ -11,12 +11,18 @@ export function checkIfMatch(ifMatch: string | undefined, version: number): void
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const accepted = ifMatch.split(',').map((tag) => versionOf(tag));
   if (!accepted.includes(version)) {
-    throw new ScimError(412, undefined, `the resource has changed: its version is W/"${version}", not ${ifMatch}`);
+    throw new ScimError(
+      412,
+      undefined,
+      `the resource has changed: its version is W/"${version}", not ${ifMatch}`,
+    );
   }
 }
 
 /** If-None-Match on a GET: true when the client already holds this version (answer 304). */
 export function notModified(ifNoneMatch: string | undefined, version: number): boolean {
   if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => versionOf(tag) === version);
+  return (
+    ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => versionOf(tag) === version)
+  );
 }

@@ -26,15 +26,28 @@ export interface InvitationAcceptanceHook {
   /** The invitation a token opens, or null when it is unknown, expired, used or deleted. */
   find(trx: Knex.Transaction, orgId: string, token: string): Promise<PendingInvitation | null>;
   /** Marks the invitation accepted (the member is already linked and active when it is called). */
-  accept(trx: Knex.Transaction, orgId: string, invitation: PendingInvitation, by: AcceptedBy): Promise<void>;
+  accept(
+    trx: Knex.Transaction,
+    orgId: string,
+    invitation: PendingInvitation,
+    by: AcceptedBy,
+  ): Promise<void>;
 }
 
 /**
  * Seed 001: organization logins only for that mode; and when the identity provider sends an
  * email, it must be the invited one (without regard to case), or joining is refused.
  */
-export function invitationRefusal(invitation: PendingInvitation, signIn: { enterprise: boolean; email: string | undefined }): SignInRefusal | null {
-  if (invitation.mode === 'organization-logins' && !signIn.enterprise) return 'invitation-organization-logins';
-  if (signIn.email !== undefined && signIn.email.trim().toLowerCase() !== invitation.email.trim().toLowerCase()) return 'invitation-email-mismatch';
+export function invitationRefusal(
+  invitation: PendingInvitation,
+  signIn: { enterprise: boolean; email: string | undefined },
+): SignInRefusal | null {
+  if (invitation.mode === 'organization-logins' && !signIn.enterprise)
+    return 'invitation-organization-logins';
+  if (
+    signIn.email !== undefined &&
+    signIn.email.trim().toLowerCase() !== invitation.email.trim().toLowerCase()
+  )
+    return 'invitation-email-mismatch';
   return null;
 }

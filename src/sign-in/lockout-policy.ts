@@ -16,8 +16,13 @@ export function isLocked(state: FailureState | null, now: Date): boolean {
 }
 
 /** The state after one more failure: the count grows, and at the limit the login is locked. */
-export function afterFailure(state: FailureState | null, policy: LockoutPolicy, now: Date): FailureState {
+export function afterFailure(
+  state: FailureState | null,
+  policy: LockoutPolicy,
+  now: Date,
+): FailureState {
   const failures = (isLocked(state, now) || !state ? 0 : state.failures) + 1;
-  if (failures >= policy.maxFailures) return { failures: 0, lockedUntil: new Date(now.getTime() + policy.lockoutMinutes * 60_000) };
+  if (failures >= policy.maxFailures)
+    return { failures: 0, lockedUntil: new Date(now.getTime() + policy.lockoutMinutes * 60_000) };
   return { failures, lockedUntil: null };
 }

@@ -22,23 +22,40 @@ export interface PasswordSignIn {
   mustChangePassword: boolean;
 }
 
-export async function signInWithPassword(deps: PasswordSignInDeps, login: string, password: string): Promise<PasswordSignIn> {
+export async function signInWithPassword(
+  deps: PasswordSignInDeps,
+  login: string,
+  password: string,
+): Promise<PasswordSignIn> {
   const state = await failureState(deps.db, deps.orgId, login);
   if (isLocked(state, new Date())) {
-    throw new SignInDeniedError('locked', 'too many failed sign-ins: this login is locked for a while', { lockedUntil: state!.lockedUntil!.toISOString() });
+    throw new SignInDeniedError(
+      'locked',
+      'too many failed sign-ins: this login is locked for a while',
+      { lockedUntil: state!.lockedUntil!.toISOString() },
+    );
   }
   let disabled = false;
   for (const source of deps.sources) {
     const result = await source.authenticate!(login, password);
     if (result.ok) {
       await clearFailures(deps.db, deps.orgId, login);
-      return { memberId: result.memberId, source: source.name, mustChangePassword: result.mustChangePassword };
+      return {
+        memberId: result.memberId,
+        source: source.name,
+        mustChangePassword: result.mustChangePassword,
+      };
     }
     if (result.reason === 'disabled') disabled = true;
     // A wrong password at one source does not stop the others: the same login may live in a directory.
   }
   const next = await recordFailure(deps.db, deps.orgId, login, deps.lockout);
   if (disabled) throw new SignInDeniedError('disabled', 'this account is disabled');
-  if (next.lockedUntil) throw new SignInDeniedError('locked', 'too many failed sign-ins: this login is now locked for a while', { lockedUntil: next.lockedUntil.toISOString() });
+  if (next.lockedUntil)
+    throw new SignInDeniedError(
+      'locked',
+      'too many failed sign-ins: this login is now locked for a while',
+      { lockedUntil: next.lockedUntil.toISOString() },
+    );
   throw new SignInDeniedError('wrong-credentials', 'the login or the password is wrong');
 }

@@ -20,11 +20,22 @@ const signUpSchema = z
   })
   .strict();
 
-export async function registerBuiltinAccount(deps: { db: Knex; hasher: PasswordHasher }, orgId: string, input: unknown): Promise<Member> {
+export async function registerBuiltinAccount(
+  deps: { db: Knex; hasher: PasswordHasher },
+  orgId: string,
+  input: unknown,
+): Promise<Member> {
   const request = parseInput(signUpSchema, input);
-  return createMember(deps, { orgId, actor: { type: 'system', id: null, label: 'self-registration', access: 'administrator' } }, {
-    ...request,
-    source: 'builtin',
-    mustChangePassword: false,
-  });
+  return createMember(
+    deps,
+    {
+      orgId,
+      actor: { type: 'system', id: null, label: 'self-registration', access: 'administrator' },
+    },
+    {
+      ...request,
+      source: 'builtin',
+      mustChangePassword: false,
+    },
+  );
 }

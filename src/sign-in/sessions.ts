@@ -26,14 +26,26 @@ export interface OpenSessionInput {
 }
 
 /** Opens a session and records the sign-in on the member; the token is returned once. */
-export async function openSession(db: Knex, input: OpenSessionInput): Promise<{ token: string; session: Session }> {
+export async function openSession(
+  db: Knex,
+  input: OpenSessionInput,
+): Promise<{ token: string; session: Session }> {
   const { token, hash } = newToken();
   const expiresAt = new Date(Date.now() + input.hours * 3_600_000);
   const id = await db.transaction(async (trx) => {
     const [row] = await trx('sessions')
-      .insert({ org_id: input.orgId, member_id: input.memberId, token_hash: hash, source: input.source, must_change_password: input.mustChangePassword, expires_at: expiresAt })
+      .insert({
+        org_id: input.orgId,
+        member_id: input.memberId,
+        token_hash: hash,
+        source: input.source,
+        must_change_password: input.mustChangePassword,
+        expires_at: expiresAt,
+      })
       .returning('id');
-    await trx('members').where({ id: input.memberId, org_id: input.orgId }).update({ last_sign_in_at: trx.fn.now() });
+    await trx('members')
+      .where({ id: input.memberId, org_id: input.orgId })
+      .update({ last_sign_in_at: trx.fn.now() });
     return (row as { id: string }).id;
   });
   const session = await findSessionById(db, id);
@@ -41,7 +53,15 @@ export async function openSession(db: Knex, input: OpenSessionInput): Promise<{ 
 }
 
 const COLUMNS = [
-  's.id', 's.org_id', 's.member_id', 's.source', 's.must_change_password', 's.created_at', 's.expires_at', 's.token_hash', 'm.username',
+  's.id',
+  's.org_id',
+  's.member_id',
+  's.source',
+  's.must_change_password',
+  's.created_at',
+  's.expires_at',
+  's.token_hash',
+  'm.username',
 ];
 
 interface SessionRow {
@@ -66,14 +86,22 @@ function live(db: Knex) {
 
 function toSession(row: SessionRow): Session {
   return {
-    id: row.id, orgId: row.org_id, memberId: row.member_id, username: row.username, source: row.source,
-    mustChangePassword: row.must_change_password, createdAt: row.created_at.toISOString(), expiresAt: row.expires_at.toISOString(),
+    id: row.id,
+    orgId: row.org_id,
+    memberId: row.member_id,
+    username: row.username,
+    source: row.source,
+    mustChangePassword: row.must_change_password,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
   };
 }
 
 /** The live session a token opens, or null (unknown, expired, revoked, member disabled). */
 export async function findSession(db: Knex, token: string): Promise<Session | null> {
-  const row = (await live(db).andWhere('s.token_hash', hashToken(token)).first(COLUMNS)) as SessionRow | undefined;
+  const row = (await live(db).andWhere('s.token_hash', hashToken(token)).first(COLUMNS)) as
+    | SessionRow
+    | undefined;
   // The index finds the row by hash; the constant-time comparison is the actual check.
   if (!row || !tokenMatches(token, row.token_hash)) return null;
   return toSession(row);
@@ -85,11 +113,22 @@ async function findSessionById(db: Knex, id: string): Promise<Session | null> {
 }
 
 export async function revokeSession(db: Knex, sessionId: string): Promise<boolean> {
-  return affectedRows(await db('sessions').where('id', sessionId).whereNull('revoked_at').update({ revoked_at: db.fn.now() })) === 1;
+  return (
+    affectedRows(
+      await db('sessions')
+        .where('id', sessionId)
+        .whereNull('revoked_at')
+        .update({ revoked_at: db.fn.now() }),
+    ) === 1
+  );
 }
 
 /** Revokes every session of a member but one (after a password change), or all of them. */
-export async function revokeMemberSessions(db: Knex, memberId: string, except?: string): Promise<number> {
+export async function revokeMemberSessions(
+  db: Knex,
+  memberId: string,
+  except?: string,
+): Promise<number> {
   const query = db('sessions').where('member_id', memberId).whereNull('revoked_at');
   if (except) query.andWhereNot('id', except);
   return affectedRows(await query.update({ revoked_at: db.fn.now() }));

@@ -24,7 +24,12 @@ export function newFlowId(): { id: string; hash: Buffer } {
 export async function saveFlow(db: Knex, hash: Buffer, flow: Flow): Promise<void> {
   await db('sign_in_flows').where('expires_at', '<', new Date()).delete();
   await db('sign_in_flows').insert({
-    id_hash: hash, org_id: flow.orgId, source: flow.source, data: JSON.stringify(flow.pending), invitation_token: flow.invitationToken, return_to: flow.returnTo,
+    id_hash: hash,
+    org_id: flow.orgId,
+    source: flow.source,
+    data: JSON.stringify(flow.pending),
+    invitation_token: flow.invitationToken,
+    return_to: flow.returnTo,
     expires_at: new Date(Date.now() + FLOW_MINUTES * 60_000),
   });
 }
@@ -36,6 +41,22 @@ export async function takeFlow(db: Knex, id: string, source: string): Promise<Fl
     .andWhere('expires_at', '>', new Date())
     .delete()
     .returning(['org_id', 'source', 'data', 'invitation_token', 'return_to']);
-  const row = (Array.isArray(rows) ? rows[0] : undefined) as { org_id: string; source: string; data: Record<string, string>; invitation_token: string | null; return_to: string } | undefined;
-  return row ? { orgId: row.org_id, source: row.source, pending: row.data, invitationToken: row.invitation_token, returnTo: row.return_to } : null;
+  const row = (Array.isArray(rows) ? rows[0] : undefined) as
+    | {
+        org_id: string;
+        source: string;
+        data: Record<string, string>;
+        invitation_token: string | null;
+        return_to: string;
+      }
+    | undefined;
+  return row
+    ? {
+        orgId: row.org_id,
+        source: row.source,
+        pending: row.data,
+        invitationToken: row.invitation_token,
+        returnTo: row.return_to,
+      }
+    : null;
 }

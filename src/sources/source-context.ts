@@ -4,7 +4,12 @@ import type { AnySourceConfig } from '../config/source-schemas.ts';
 import { NotFoundError } from '../errors.ts';
 import { findLocalAccount } from '../members/local-accounts.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { IdentitySource, IdentitySourcePlugin, SignInUrls, SourceContext } from '../plugin-api.ts';
+import type {
+  IdentitySource,
+  IdentitySourcePlugin,
+  SignInUrls,
+  SourceContext,
+} from '../plugin-api.ts';
 import { consumeOnce } from '../sign-in/consumed-ids.ts';
 import { builtinPlugin } from '../../plugins/builtin/index.ts';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
@@ -23,16 +28,26 @@ const PLUGINS: Record<AnySourceConfig['type'], IdentitySourcePlugin<never>> = {
 
 const NO_URLS: SignInUrls = { login: '', callback: '' };
 
-export function sourceContext(db: Knex, orgId: string, sourceName: string, log: Logger, urls: SignInUrls = NO_URLS): SourceContext {
+export function sourceContext(
+  db: Knex,
+  orgId: string,
+  sourceName: string,
+  log: Logger,
+  urls: SignInUrls = NO_URLS,
+): SourceContext {
   return {
     orgId,
     log: log.child({ source: sourceName }),
     urls,
     findLocalAccount: (login) => findLocalAccount(db, orgId, login),
     async findLinkedMember(externalId) {
-      const row = await db('identity_links as l').join('members as m', 'm.id', 'l.member_id')
-        .where({ 'l.org_id': orgId, 'l.source': sourceName, 'l.external_id': externalId }).first('m.id', 'm.status');
-      return row ? { memberId: row.id as string, status: row.status as 'pending' | 'active' | 'disabled' } : null;
+      const row = await db('identity_links as l')
+        .join('members as m', 'm.id', 'l.member_id')
+        .where({ 'l.org_id': orgId, 'l.source': sourceName, 'l.external_id': externalId })
+        .first('m.id', 'm.status');
+      return row
+        ? { memberId: row.id as string, status: row.status as 'pending' | 'active' | 'disabled' }
+        : null;
     },
     resolveSecret: (ref) => resolveSecret(ref),
     consumeOnce: (id, expiresAt) => consumeOnce(db, { orgId, source: sourceName, id, expiresAt }),

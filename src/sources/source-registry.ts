@@ -19,7 +19,10 @@ export interface SourceRegistryDeps {
 export class SourceRegistry {
   private readonly created = new Map<string, IdentitySource>();
 
-  constructor(private readonly configs: AnySourceConfig[], private readonly deps: SourceRegistryDeps) {}
+  constructor(
+    private readonly configs: AnySourceConfig[],
+    private readonly deps: SourceRegistryDeps,
+  ) {}
 
   list(): AnySourceConfig[] {
     return this.configs;
@@ -36,7 +39,10 @@ export class SourceRegistry {
     if (existing) return existing;
     const config = this.config(name);
     const { db, orgId, log } = this.deps;
-    const source = createSource(config, sourceContext(db, orgId, name, log, signInUrls(this.deps.publicUrl(), config) ?? undefined));
+    const source = createSource(
+      config,
+      sourceContext(db, orgId, name, log, signInUrls(this.deps.publicUrl(), config) ?? undefined),
+    );
     this.created.set(name, source);
     return source;
   }

@@ -5,9 +5,13 @@ import type { SignInUrls } from '../plugin-api.ts';
 // provider (`provisiond sources show NAME` prints them). They depend only on the public base URL,
 // the type and the name, so they stay stable across restarts.
 
-export function signInUrls(publicUrl: string, source: Pick<AnySourceConfig, 'name' | 'type'>): SignInUrls | null {
+export function signInUrls(
+  publicUrl: string,
+  source: Pick<AnySourceConfig, 'name' | 'type'>,
+): SignInUrls | null {
   const base = `${publicUrl}/auth/${source.type}/${encodeURIComponent(source.name)}`;
-  if (source.type === 'saml') return { login: `${base}/login`, callback: `${base}/acs`, metadata: `${base}/metadata` };
+  if (source.type === 'saml')
+    return { login: `${base}/login`, callback: `${base}/acs`, metadata: `${base}/metadata` };
   if (source.type === 'oidc') return { login: `${base}/login`, callback: `${base}/callback` };
   return null;
 }

@@ -34,10 +34,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // Loaded only for the embedded database: the module alone is ~40 MB of a PostgreSQL daemon's memory.
   const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
-    import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm'), import('knex-pglite'),
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('knex-pglite'),
   ]);
   // The options-only form: `new PGlite(undefined, options)` drops the extensions.
-  const pglite = new PGlite({ dataDir: inMemory ? undefined : path.join(options.dataDir, 'pgdata'), extensions: { pg_trgm } });
+  const pglite = new PGlite({
+    dataDir: inMemory ? undefined : path.join(options.dataDir, 'pgdata'),
+    extensions: { pg_trgm },
+  });
   await pglite.waitReady;
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,

@@ -10,5 +10,9 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const e = error as PgError;
   if (e?.code !== '23505') return false;
   // PGlite reports the constraint only in the message.
-  return constraint === undefined || e.constraint === constraint || (e.message ?? '').includes(constraint);
+  return (
+    constraint === undefined ||
+    e.constraint === constraint ||
+    (e.message ?? '').includes(constraint)
+  );
 }

@@ -28,14 +28,19 @@ function statementName(sql: string): string {
   return name;
 }
 
-export async function selectRows<T>(db: Knex | Knex.Transaction, query: Knex.QueryBuilder): Promise<T[]> {
+export async function selectRows<T>(
+  db: Knex | Knex.Transaction,
+  query: Knex.QueryBuilder,
+): Promise<T[]> {
   const embedded = 'pglite' in db.client;
   if (embedded || (db as Knex.Transaction).isTransaction) return (await query) as T[];
   const { sql, bindings } = query.toSQL().toNative();
   const client = db.client as PooledClient;
   const connection = await client.acquireConnection();
   try {
-    return (await connection.query({ name: statementName(sql), text: sql, values: bindings as unknown[] })).rows as T[];
+    return (
+      await connection.query({ name: statementName(sql), text: sql, values: bindings as unknown[] })
+    ).rows as T[];
   } finally {
     await client.releaseConnection(connection);
   }

@@ -7,7 +7,11 @@ export interface GuardLimits {
   max: number;
 }
 
-export function exceedsGuard(removals: number, linkedMembers: number, limits: GuardLimits): boolean {
+export function exceedsGuard(
+  removals: number,
+  linkedMembers: number,
+  limits: GuardLimits,
+): boolean {
   if (removals === 0) return false;
   return removals > limits.max || removals > (linkedMembers * limits.percent) / 100;
 }

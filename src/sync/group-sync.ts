@@ -30,8 +30,16 @@ export function orgGroupName(group: SourceGroup, names: Record<string, string>):
 }
 
 /** Member ids by directory ref (DN or login) for the refs a batch of groups names. */
-async function loadRefs(db: Db, orgId: string, source: string, refs: string[]): Promise<Map<string, string>> {
-  const { rows } = (await db.raw('select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])', [orgId, source, refs])) as { rows: Array<{ ref: string; member_id: string }> };
+async function loadRefs(
+  db: Db,
+  orgId: string,
+  source: string,
+  refs: string[],
+): Promise<Map<string, string>> {
+  const { rows } = (await db.raw(
+    'select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])',
+    [orgId, source, refs],
+  )) as { rows: Array<{ ref: string; member_id: string }> };
   return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
@@ -49,12 +57,24 @@ interface PlannedGroup {
 }
 
 /** Plans a batch of groups; with `trx` applies it too (without, it is a preview and writes nothing). */
-export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: GroupBatchContext, groups: SourceGroup[]): Promise<void> {
+export async function syncGroupBatch(
+  db: Db,
+  trx: Knex.Transaction | null,
+  ctx: GroupBatchContext,
+  groups: SourceGroup[],
+): Promise<void> {
   const { orgId, source } = ctx;
   const { rows: links } = (await db.raw(
     'select group_id, external_id, content_hash, members_hash from group_links where org_id = ? and source = ? and external_id = any(?::text[])',
     [orgId, source, groups.map((g) => g.externalId)],
-  )) as { rows: Array<{ group_id: string; external_id: string; content_hash: string; members_hash: string | null }> };
+  )) as {
+    rows: Array<{
+      group_id: string;
+      external_id: string;
+      content_hash: string;
+      members_hash: string | null;
+    }>;
+  };
   const linkOf = new Map(links.map((l) => [l.external_id, l]));
   const planned: PlannedGroup[] = groups.map((group) => {
     const name = orgGroupName(group, ctx.groupNames);
@@ -64,11 +84,26 @@ export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: 
     if (link) {
       const membersStale = link.members_hash !== membersHash;
       return {
-        group, name, hash, membersHash, membersStale, membersChanged: membersStale || ctx.membersLinked(), id: link.group_id,
+        group,
+        name,
+        hash,
+        membersHash,
+        membersStale,
+        membersChanged: membersStale || ctx.membersLinked(),
+        id: link.group_id,
         action: link.content_hash === hash ? 'none' : 'update',
       };
     }
-    return { group, name, hash, membersHash, membersStale: true, membersChanged: true, id: null, action: 'create' };
+    return {
+      group,
+      name,
+      hash,
+      membersHash,
+      membersStale: true,
+      membersChanged: true,
+      id: null,
+      action: 'create',
+    };
   });
   const unlinked = planned.filter((p) => p.id === null);
   if (unlinked.length > 0) {
@@ -82,7 +117,12 @@ export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: 
       const existing = byName.get(p.name.toLowerCase());
       if (existing?.linked) {
         ctx.counts.errors += 1;
-        ctx.samples.add({ action: 'errors', externalId: p.group.externalId, name: p.name, detail: 'an organization group of this name is already linked to another directory group' });
+        ctx.samples.add({
+          action: 'errors',
+          externalId: p.group.externalId,
+          name: p.name,
+          detail: 'an organization group of this name is already linked to another directory group',
+        });
         p.action = 'none';
       } else if (existing) {
         p.id = existing.id;
@@ -93,13 +133,27 @@ export async function syncGroupBatch(db: Db, trx: Knex.Transaction | null, ctx: 
   for (const p of planned) {
     if (p.action === 'create') ctx.counts.groupsCreated += 1;
     if (p.action === 'update' || p.action === 'link') ctx.counts.groupsUpdated += 1;
-    if (p.action !== 'none') ctx.samples.add({ action: p.action === 'create' ? 'groupsCreated' : 'groupsUpdated', externalId: p.group.externalId, name: p.name });
+    if (p.action !== 'none')
+      ctx.samples.add({
+        action: p.action === 'create' ? 'groupsCreated' : 'groupsUpdated',
+        externalId: p.group.externalId,
+        name: p.name,
+      });
   }
   if (trx) await writeGroups(trx, ctx, planned);
-  await syncMemberships(db, trx, ctx, planned.filter((p) => p.id !== null && p.membersChanged));
+  await syncMemberships(
+    db,
+    trx,
+    ctx,
+    planned.filter((p) => p.id !== null && p.membersChanged),
+  );
 }
 
-async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planned: PlannedGroup[]): Promise<void> {
+async function writeGroups(
+  trx: Knex.Transaction,
+  ctx: GroupBatchContext,
+  planned: PlannedGroup[],
+): Promise<void> {
   const { orgId, source, actor } = ctx;
   const creates = planned.filter((p) => p.action === 'create');
   if (creates.length > 0) {
@@ -116,7 +170,11 @@ async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planne
     await trx.raw(
       `update groups g set name = t.name, description = t.description, version = g.version + 1, updated_at = now()
          from unnest(?::uuid[], ?::text[], ?::text[]) as t(id, name, description) where g.id = t.id`,
-      [updates.map((p) => p.id), updates.map((p) => p.name), updates.map((p) => p.group.description)] as Knex.RawBinding[],
+      [
+        updates.map((p) => p.id),
+        updates.map((p) => p.name),
+        updates.map((p) => p.group.description),
+      ] as Knex.RawBinding[],
     );
   }
   const written = planned.filter((p) => p.id !== null && (p.action !== 'none' || p.membersStale));
@@ -127,7 +185,15 @@ async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planne
        from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) as t(id, external_id, ref, hash, members_hash)
      on conflict (group_id) do update set external_id = excluded.external_id, ref = excluded.ref, content_hash = excluded.content_hash,
        members_hash = excluded.members_hash`,
-    [orgId, source, written.map((p) => p.id), written.map((p) => p.group.externalId), written.map((p) => p.group.ref), written.map((p) => p.hash), written.map((p) => p.membersHash)] as Knex.RawBinding[],
+    [
+      orgId,
+      source,
+      written.map((p) => p.id),
+      written.map((p) => p.group.externalId),
+      written.map((p) => p.group.ref),
+      written.map((p) => p.hash),
+      written.map((p) => p.membersHash),
+    ] as Knex.RawBinding[],
   );
   const audited = written.filter((p) => p.action !== 'none');
   if (audited.length === 0) return;
@@ -135,28 +201,55 @@ async function writeGroups(trx: Knex.Transaction, ctx: GroupBatchContext, planne
     `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
      select ?::uuid, ?, ?, ?, t.action, 'group', t.id::text, jsonb_build_object('name', t.name, 'source', ?::text)
        from unnest(?::uuid[], ?::text[], ?::text[]) as t(id, name, action)`,
-    [orgId, actor.type, actor.id, actor.label, source, audited.map((p) => p.id), audited.map((p) => p.name), audited.map((p) => (p.action === 'create' ? 'group.create' : 'group.sync'))] as Knex.RawBinding[],
+    [
+      orgId,
+      actor.type,
+      actor.id,
+      actor.label,
+      source,
+      audited.map((p) => p.id),
+      audited.map((p) => p.name),
+      audited.map((p) => (p.action === 'create' ? 'group.create' : 'group.sync')),
+    ] as Knex.RawBinding[],
   );
 }
 
-async function syncMemberships(db: Db, trx: Knex.Transaction | null, ctx: GroupBatchContext, groups: PlannedGroup[]): Promise<void> {
+async function syncMemberships(
+  db: Db,
+  trx: Knex.Transaction | null,
+  ctx: GroupBatchContext,
+  groups: PlannedGroup[],
+): Promise<void> {
   if (groups.length === 0) return;
   // The memberships of these groups (an index-only scan), then, for the few a diff would remove,
   // whether they belong to members of this source: a person added by hand is left alone.
-  const { rows } = (await db.raw('select group_id, member_id from memberships where group_id = any(?::uuid[])', [groups.map((g) => g.id)] as Knex.RawBinding[])) as { rows: Array<{ group_id: string; member_id: string }> };
+  const { rows } = (await db.raw(
+    'select group_id, member_id from memberships where group_id = any(?::uuid[])',
+    [groups.map((g) => g.id)] as Knex.RawBinding[],
+  )) as { rows: Array<{ group_id: string; member_id: string }> };
   const current = new Map<string, Set<string>>();
-  for (const r of rows) (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(r.member_id);
-  const refs = await loadRefs(db, ctx.orgId, ctx.source, [...new Set(groups.flatMap((g) => g.group.members))]);
+  for (const r of rows)
+    (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(
+      r.member_id,
+    );
+  const refs = await loadRefs(db, ctx.orgId, ctx.source, [
+    ...new Set(groups.flatMap((g) => g.group.members)),
+  ]);
   const add: Array<[string, string]> = [];
   let remove: Array<[string, string]> = [];
   for (const g of groups) {
     const have = current.get(g.id!) ?? new Set<string>();
-    const want = new Set(g.group.members.map((ref) => refs.get(ref)).filter((id): id is string => id !== undefined));
+    const want = new Set(
+      g.group.members.map((ref) => refs.get(ref)).filter((id): id is string => id !== undefined),
+    );
     for (const m of want) if (!have.has(m)) add.push([g.id!, m]);
     for (const m of have) if (!want.has(m)) remove.push([g.id!, m]);
   }
   if (remove.length > 0) {
-    const { rows: linked } = (await db.raw('select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])', [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]])) as { rows: Array<{ member_id: string }> };
+    const { rows: linked } = (await db.raw(
+      'select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
+      [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]],
+    )) as { rows: Array<{ member_id: string }> };
     const ours = new Set(linked.map((l) => l.member_id));
     remove = remove.filter((r) => ours.has(r[1]));
   }
@@ -176,29 +269,55 @@ async function syncMemberships(db: Db, trx: Knex.Transaction | null, ctx: GroupB
     );
   }
   const perGroup = new Map<string, { added: number; removed: number }>();
-  for (const [g] of add) (perGroup.get(g) ?? perGroup.set(g, { added: 0, removed: 0 }).get(g)!).added += 1;
-  for (const [g] of remove) (perGroup.get(g) ?? perGroup.set(g, { added: 0, removed: 0 }).get(g)!).removed += 1;
+  for (const [g] of add)
+    (perGroup.get(g) ?? perGroup.set(g, { added: 0, removed: 0 }).get(g)!).added += 1;
+  for (const [g] of remove)
+    (perGroup.get(g) ?? perGroup.set(g, { added: 0, removed: 0 }).get(g)!).removed += 1;
   const entries = [...perGroup.entries()];
   await trx.raw(
     `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
      select ?::uuid, ?, ?, ?, 'group.members.sync', 'group', t.id::text, jsonb_build_object('added', t.added, 'removed', t.removed)
        from unnest(?::uuid[], ?::int[], ?::int[]) as t(id, added, removed)`,
-    [ctx.orgId, ctx.actor.type, ctx.actor.id, ctx.actor.label, entries.map((e) => e[0]), entries.map((e) => e[1].added), entries.map((e) => e[1].removed)],
+    [
+      ctx.orgId,
+      ctx.actor.type,
+      ctx.actor.id,
+      ctx.actor.label,
+      entries.map((e) => e[0]),
+      entries.map((e) => e[1].added),
+      entries.map((e) => e[1].removed),
+    ],
   );
 }
 
 /** Full reconciliation: groups of this source no longer in the directory are deleted (memberships go with them). */
-export async function deleteGoneGroups(db: Db, trx: Knex.Transaction | null, ctx: GroupBatchContext, seen: Set<string>): Promise<void> {
-  const { rows } = (await db.raw('select group_id, external_id from group_links where org_id = ? and source = ?', [ctx.orgId, ctx.source])) as { rows: Array<{ group_id: string; external_id: string }> };
+export async function deleteGoneGroups(
+  db: Db,
+  trx: Knex.Transaction | null,
+  ctx: GroupBatchContext,
+  seen: Set<string>,
+): Promise<void> {
+  const { rows } = (await db.raw(
+    'select group_id, external_id from group_links where org_id = ? and source = ?',
+    [ctx.orgId, ctx.source],
+  )) as { rows: Array<{ group_id: string; external_id: string }> };
   const gone = rows.filter((r) => !seen.has(r.external_id));
   ctx.counts.groupsDeleted += gone.length;
-  for (const g of gone) ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.group_id });
+  for (const g of gone)
+    ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.group_id });
   if (!trx || gone.length === 0) return;
   await trx.raw(
     `with gone as (delete from groups where id = any(?::uuid[]) and org_id = ? returning id, name)
      insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before)
      select ?::uuid, ?, ?, ?, 'group.delete', 'group', id::text, jsonb_build_object('name', name) from gone`,
-    [gone.map((g) => g.group_id), ctx.orgId, ctx.orgId, ctx.actor.type, ctx.actor.id, ctx.actor.label],
+    [
+      gone.map((g) => g.group_id),
+      ctx.orgId,
+      ctx.orgId,
+      ctx.actor.type,
+      ctx.actor.id,
+      ctx.actor.label,
+    ],
   );
 }
 

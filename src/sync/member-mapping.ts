@@ -34,7 +34,12 @@ export interface MappingContext {
 
 /** The first rule naming one of the groups (by DN, or by the group's own name, its first RDN value). */
 export function matchingRule(rules: RoleRule[], groups: string[]): RoleRule | null {
-  const names = new Set(groups.flatMap((dn) => [dn.toLowerCase(), (/^[^=]+=([^,]+)/.exec(dn)?.[1] ?? '').toLowerCase()]));
+  const names = new Set(
+    groups.flatMap((dn) => [
+      dn.toLowerCase(),
+      (/^[^=]+=([^,]+)/.exec(dn)?.[1] ?? '').toLowerCase(),
+    ]),
+  );
   return rules.find((r) => names.has(r.group.toLowerCase())) ?? null;
 }
 
@@ -46,22 +51,64 @@ export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {
   const email = (user.email ?? '').trim();
   const emailIssue = emailProblem(email);
   if (emailIssue) return { ok: false, reason: `email ${emailIssue}` };
-  const names = deriveNames({ firstName: user.firstName, lastName: user.lastName, name: user.displayName || user.login });
+  const names = deriveNames({
+    firstName: user.firstName,
+    lastName: user.lastName,
+    name: user.displayName || user.login,
+  });
   if (!names.ok) return { ok: false, reason: names.reason };
   const username = enterpriseAccountName(user.login);
-  if (username.length > 128) return { ok: false, reason: 'the login is longer than 128 characters' };
+  if (username.length > 128)
+    return { ok: false, reason: 'the login is longer than 128 characters' };
   const rule = matchingRule(ctx.rules, user.groups);
   let roleId: string | null = null;
   let userTypeId: string | null = null;
   if (rule) {
     const userType = findUserType(ctx.catalog.userTypes, rule.userType ?? ctx.defaults.userType);
     const role = findRole(ctx.catalog.roles, rule.role ?? ctx.defaults.role);
-    if (!userType || !role) return { ok: false, reason: `role rule for ${rule.group} names an unknown role or user type` };
-    const issues = roleGrantIssues([{ role, parameter: null, field: 'role' }], userType, ctx.catalog.roles);
-    if (issues.length > 0) return { ok: false, reason: `role rule for ${rule.group}: ${issues.map((i) => i.message).join('; ')}` };
+    if (!userType || !role)
+      return {
+        ok: false,
+        reason: `role rule for ${rule.group} names an unknown role or user type`,
+      };
+    const issues = roleGrantIssues(
+      [{ role, parameter: null, field: 'role' }],
+      userType,
+      ctx.catalog.roles,
+    );
+    if (issues.length > 0)
+      return {
+        ok: false,
+        reason: `role rule for ${rule.group}: ${issues.map((i) => i.message).join('; ')}`,
+      };
     roleId = role.id;
     userTypeId = userType.id;
   }
-  const member = { username, email, firstName: names.firstName, lastName: names.lastName, displayName: names.displayName, disabled: user.disabled, roleId, userTypeId };
-  return { ok: true, member: { ...member, hash: contentHash([member.username, email, member.firstName, member.lastName, member.displayName, user.disabled, roleId, userTypeId, user.ref]) } };
+  const member = {
+    username,
+    email,
+    firstName: names.firstName,
+    lastName: names.lastName,
+    displayName: names.displayName,
+    disabled: user.disabled,
+    roleId,
+    userTypeId,
+  };
+  return {
+    ok: true,
+    member: {
+      ...member,
+      hash: contentHash([
+        member.username,
+        email,
+        member.firstName,
+        member.lastName,
+        member.displayName,
+        user.disabled,
+        roleId,
+        userTypeId,
+        user.ref,
+      ]),
+    },
+  };
 }

@@ -10,12 +10,20 @@ import type { HeldAction } from './sync-types.ts';
 type Db = Knex | Knex.Transaction;
 
 export async function linkedCount(db: Db, orgId: string, source: string): Promise<number> {
-  const { rows } = (await db.raw('select count(*)::int as n from identity_links where org_id = ? and source = ?', [orgId, source])) as { rows: Array<{ n: number }> };
+  const { rows } = (await db.raw(
+    'select count(*)::int as n from identity_links where org_id = ? and source = ?',
+    [orgId, source],
+  )) as { rows: Array<{ n: number }> };
   return rows[0]?.n ?? 0;
 }
 
 /** `gone(externalId)` says whether a linked record has disappeared. */
-export async function planRemovals(db: Db, orgId: string, policy: SyncPolicy, gone: (externalId: string) => boolean): Promise<HeldAction[]> {
+export async function planRemovals(
+  db: Db,
+  orgId: string,
+  policy: SyncPolicy,
+  gone: (externalId: string) => boolean,
+): Promise<HeldAction[]> {
   if (policy.onDeleted === 'ignore') return [];
   const { rows } = (await db.raw(
     `select l.external_id, l.member_id, m.status from identity_links l join members m on m.id = l.member_id
@@ -32,7 +40,13 @@ export async function planRemovals(db: Db, orgId: string, policy: SyncPolicy, go
  * Applies removals. A member who owns resources is disabled rather than deleted (deleting would
  * need an owner to transfer them to); the returned ids say which.
  */
-export async function applyRemovals(trx: Knex.Transaction, orgId: string, source: string, actor: Actor, actions: HeldAction[]): Promise<{ keptOwners: string[] }> {
+export async function applyRemovals(
+  trx: Knex.Transaction,
+  orgId: string,
+  source: string,
+  actor: Actor,
+  actions: HeldAction[],
+): Promise<{ keptOwners: string[] }> {
   const disable = actions.filter((a) => a.action === 'disable').map((a) => a.memberId);
   const remove = actions.filter((a) => a.action === 'delete').map((a) => a.memberId);
   const audit = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)`;

@@ -27,21 +27,38 @@ export interface UnmatchedReaction {
    * had nothing to do for (an invitation already open, or expired and not to be re-issued) come
    * back marked `unchanged`.
    */
-  apply(trx: Knex.Transaction, ctx: ReactionContext, records: NewMember[]): Promise<Array<{ record: NewMember; reason: string; unchanged?: boolean }>>;
+  apply(
+    trx: Knex.Transaction,
+    ctx: ReactionContext,
+    records: NewMember[],
+  ): Promise<Array<{ record: NewMember; reason: string; unchanged?: boolean }>>;
 }
 
 const create: UnmatchedReaction = {
   name: 'create',
   count: 'created',
   async apply(trx, ctx, records) {
-    const { taken } = await applyCreates(trx, ctx.orgId, ctx.source, ctx.actor, records, ctx.defaults);
-    return taken.map((record) => ({ record, reason: `the username ${record.member.username} is taken by a member this source does not correlate with` }));
+    const { taken } = await applyCreates(
+      trx,
+      ctx.orgId,
+      ctx.source,
+      ctx.actor,
+      records,
+      ctx.defaults,
+    );
+    return taken.map((record) => ({
+      record,
+      reason: `the username ${record.member.username} is taken by a member this source does not correlate with`,
+    }));
   },
 };
 
 const ignore: UnmatchedReaction = { name: 'ignore', count: 'ignored', apply: async () => [] };
 
-const reactions = new Map<string, UnmatchedReaction>([[create.name, create], [ignore.name, ignore]]);
+const reactions = new Map<string, UnmatchedReaction>([
+  [create.name, create],
+  [ignore.name, ignore],
+]);
 
 export function registerUnmatchedReaction(reaction: UnmatchedReaction): void {
   reactions.set(reaction.name, reaction);

@@ -16,16 +16,29 @@ export async function rejectRun(db: Knex, scope: Scope, runId: string): Promise<
   return decide(db, scope, runId, 'rejected');
 }
 
-async function decide(db: Knex, scope: Scope, runId: string, decision: 'approved' | 'rejected'): Promise<SyncRun> {
+async function decide(
+  db: Knex,
+  scope: Scope,
+  runId: string,
+  decision: 'approved' | 'rejected',
+): Promise<SyncRun> {
   requireAdministrator(scope.actor, 'deciding a held sync run');
   await db.transaction(async (trx) => {
     const { run, heldActions } = await getRun(trx, scope.orgId, runId);
-    if (run.status !== 'held') throw new ConflictError(`run ${runId} is ${run.status}, not held: there is nothing to decide`);
+    if (run.status !== 'held')
+      throw new ConflictError(
+        `run ${runId} is ${run.status}, not held: there is nothing to decide`,
+      );
     if ((await latestRunId(trx, scope.orgId, run.source)) !== run.id) {
-      throw new ConflictError(`run ${runId} is no longer the latest run of ${run.source}; decide the latest one`);
+      throw new ConflictError(
+        `run ${runId} is no longer the latest run of ${run.source}; decide the latest one`,
+      );
     }
     if (decision === 'approved') {
-      const actor: Actor = { ...scope.actor, label: `${scope.actor.label} (approving sync run ${runId})` };
+      const actor: Actor = {
+        ...scope.actor,
+        label: `${scope.actor.label} (approving sync run ${runId})`,
+      };
       await applyRemovals(trx, scope.orgId, run.source, actor, heldActions);
     }
     await decideRun(trx, runId, decision, scope.actor.label);

@@ -8,7 +8,12 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SourceGroup, SourceUser } from '../plugin-api.ts';
 import { exceedsGuard } from './deletion-guard.ts';
-import { type GroupBatchContext, deleteGoneGroups, forgetMemberHashes, syncGroupBatch } from './group-sync.ts';
+import {
+  type GroupBatchContext,
+  deleteGoneGroups,
+  forgetMemberHashes,
+  syncGroupBatch,
+} from './group-sync.ts';
 import { applyRemovals, linkedCount, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
@@ -41,23 +46,49 @@ export interface SyncOptions {
 const USER_BATCH = 5000;
 const GROUP_BATCH = 500;
 
-export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, options: SyncOptions): Promise<SyncRun> {
+export async function runSync(
+  deps: SyncDeps,
+  scope: Scope,
+  sourceName: string,
+  options: SyncOptions,
+): Promise<SyncRun> {
   requireAdministrator(scope.actor, 'running a directory sync');
   const { db } = deps;
   const { orgId } = scope;
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
   const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
-  if (!source.readAll) throw ValidationError.field('source', `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`);
+  if (!source.readAll)
+    throw ValidationError.field(
+      'source',
+      `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
+    );
   const owner = randomUUID();
   if (!options.preview && !(await acquireLease(db, orgId, sourceName, owner))) {
-    throw new ConflictError(`a run of the source "${sourceName}" is already in progress`, { source: sourceName });
+    throw new ConflictError(`a run of the source "${sourceName}" is already in progress`, {
+      source: sourceName,
+    });
   }
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
-  const mode: RunMode = options.mode === 'incremental' && tokenBefore !== null && source.readChanges ? 'incremental' : 'full';
-  const runId = options.preview ? null : await createRun(db, orgId, { source: sourceName, mode, trigger: options.trigger, tokenBefore });
-  const actor: Actor = { type: 'system', id: runId, label: `sync ${sourceName}`, access: 'administrator' };
+  const mode: RunMode =
+    options.mode === 'incremental' && tokenBefore !== null && source.readChanges
+      ? 'incremental'
+      : 'full';
+  const runId = options.preview
+    ? null
+    : await createRun(db, orgId, {
+        source: sourceName,
+        mode,
+        trigger: options.trigger,
+        tokenBefore,
+      });
+  const actor: Actor = {
+    type: 'system',
+    id: runId,
+    label: `sync ${sourceName}`,
+    access: 'administrator',
+  };
   const counts = emptyCounts();
   const samples = new Samples();
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
@@ -68,7 +99,8 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
   const statistics = new TableStatistics(db);
   const renew = async () => {
     if (runId) await recordProgress(db, runId, counts);
-    if (!options.preview) await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
+    if (!options.preview)
+      await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
       await renewLease(db, orgId, sourceName, owner);
@@ -78,7 +110,16 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
   let applying: Promise<void> = Promise.resolve();
   try {
     const userCtx: UserBatchContext = {
-      db, preview: options.preview, orgId, policy, actor, counts, samples, claimed: new Set(), mapping: await mappingContext(db, orgId, policy), clock: deps.clock ?? (() => new Date()),
+      db,
+      preview: options.preview,
+      orgId,
+      policy,
+      actor,
+      counts,
+      samples,
+      claimed: new Set(),
+      mapping: await mappingContext(db, orgId, policy),
+      clock: deps.clock ?? (() => new Date()),
     };
     const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
     const seenUsers = new Set<string>();
@@ -86,7 +127,12 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     let users: SourceUser[] = [];
     let groups: SourceGroup[] = [];
     const groupCtx: GroupBatchContext = {
-      orgId, source: sourceName, actor, groupNames: policy.groupNames, counts, samples,
+      orgId,
+      source: sourceName,
+      actor,
+      groupNames: policy.groupNames,
+      counts,
+      samples,
       membersLinked: () => counts.created + counts.linked + counts.enabled > 0,
     };
     // A batch is applied while the next one is read: the directory and the database work at the
@@ -125,26 +171,40 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     }
     await usersDone();
     await flushGroups();
-    if (!options.preview && mode === 'incremental' && groupCtx.membersLinked()) await forgetMemberHashes(db, orgId, sourceName);
+    if (!options.preview && mode === 'incremental' && groupCtx.membersLinked())
+      await forgetMemberHashes(db, orgId, sourceName);
 
     // The read is complete: only now may records that are absent be taken for deleted.
     const reported = new Set(read.deletedExternalIds());
-    const removals = mode === 'full' || reported.size > 0
-      ? await planRemovals(db, orgId, policy, (id) => (mode === 'full' ? !seenUsers.has(id) : reported.has(id)))
-      : [];
+    const removals =
+      mode === 'full' || reported.size > 0
+        ? await planRemovals(db, orgId, policy, (id) =>
+            mode === 'full' ? !seenUsers.has(id) : reported.has(id),
+          )
+        : [];
     for (const r of removals) {
       counts[r.action === 'delete' ? 'deleted' : 'disabled'] += 1;
-      samples.add({ action: r.action === 'delete' ? 'deleted' : 'disabled', externalId: r.externalId, name: r.memberId, detail: 'gone from the directory' });
+      samples.add({
+        action: r.action === 'delete' ? 'deleted' : 'disabled',
+        externalId: r.externalId,
+        name: r.memberId,
+        detail: 'gone from the directory',
+      });
     }
-    if (removals.length > 0 && exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)) {
+    if (
+      removals.length > 0 &&
+      exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)
+    ) {
       held = removals;
       if (!options.preview) status = 'held';
     } else if (options.preview) {
-      if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(db, null, groupCtx, seenGroups);
+      if (mode === 'full' && entryHasGroups(entry))
+        await deleteGoneGroups(db, null, groupCtx, seenGroups);
     } else {
       await db.transaction(async (trx) => {
         await applyRemovals(trx, orgId, sourceName, actor, removals);
-        if (mode === 'full' && entryHasGroups(entry)) await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
+        if (mode === 'full' && entryHasGroups(entry))
+          await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
       });
     }
     tokenAfter = read.nextToken();
@@ -157,15 +217,39 @@ export async function runSync(deps: SyncDeps, scope: Scope, sourceName: string, 
     deps.log.warn({ source: sourceName, runId, err: failure }, 'sync run failed');
   } finally {
     if (!options.preview) {
-      if (runId) await finishRun(db, runId, { status, counts, samples: samples.byKind, held, error, tokenAfter });
+      if (runId)
+        await finishRun(db, runId, {
+          status,
+          counts,
+          samples: samples.byKind,
+          held,
+          error,
+          tokenAfter,
+        });
       await releaseLease(db, orgId, sourceName, owner);
     }
   }
   record(deps.metrics, sourceName, mode, status, counts, (Date.now() - started) / 1000);
-  deps.log.info({ source: sourceName, runId, mode, status, counts, seconds: (Date.now() - started) / 1000 }, 'sync run finished');
+  deps.log.info(
+    { source: sourceName, runId, mode, status, counts, seconds: (Date.now() - started) / 1000 },
+    'sync run finished',
+  );
   return {
-    id: runId, source: sourceName, mode, status, trigger: options.trigger, counts, samples: samples.byKind, held: held.length, error,
-    tokenBefore, tokenAfter, decidedBy: null, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - started,
+    id: runId,
+    source: sourceName,
+    mode,
+    status,
+    trigger: options.trigger,
+    counts,
+    samples: samples.byKind,
+    held: held.length,
+    error,
+    tokenBefore,
+    tokenAfter,
+    decidedBy: null,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
   };
 }
 
@@ -173,10 +257,18 @@ function entryHasGroups(entry: SourceEntry): boolean {
   return 'groups' in entry && entry.groups !== undefined;
 }
 
-function record(metrics: Metrics | undefined, source: string, mode: RunMode, status: string, counts: Counts, seconds: number): void {
+function record(
+  metrics: Metrics | undefined,
+  source: string,
+  mode: RunMode,
+  status: string,
+  counts: Counts,
+  seconds: number,
+): void {
   if (!metrics || status === 'preview') return;
   metrics.syncRuns.inc({ source, mode, status });
   metrics.syncDuration.observe({ source, mode }, seconds);
-  for (const [change, n] of Object.entries(counts)) if (n > 0) metrics.syncChanges.inc({ source, change }, n);
+  for (const [change, n] of Object.entries(counts))
+    if (n > 0) metrics.syncChanges.inc({ source, change }, n);
   if (status === 'succeeded') metrics.syncLastSuccess.set({ source }, Date.now() / 1000);
 }

@@ -28,31 +28,56 @@ export interface AdminDeps {
 }
 
 export async function listSources(deps: AdminDeps, scope: Scope): Promise<SourceSummary[]> {
-  return Promise.all(deps.sources.map(async (entry) => {
-    const source = createSource(entry, sourceContext(deps.db, scope.orgId, entry.name, deps.log));
-    const capabilities = (['test', 'readAll', 'readChanges', 'search', 'authenticate'] as const).filter((c) => typeof source[c] === 'function');
-    const [lastRun] = await listRuns(deps.db, scope.orgId, { source: entry.name, limit: 1 });
-    return {
-      name: entry.name, type: entry.type,
-      flavor: isLdapSource(entry) ? entry.flavor : null,
-      url: isLdapSource(entry) ? entry.url : null,
-      schedule: isLdapSource(entry) ? entry.schedule ?? null : null,
-      capabilities, token: await readToken(deps.db, scope.orgId, entry.name), lastRun: lastRun ?? null,
-    };
-  }));
+  return Promise.all(
+    deps.sources.map(async (entry) => {
+      const source = createSource(entry, sourceContext(deps.db, scope.orgId, entry.name, deps.log));
+      const capabilities = (
+        ['test', 'readAll', 'readChanges', 'search', 'authenticate'] as const
+      ).filter((c) => typeof source[c] === 'function');
+      const [lastRun] = await listRuns(deps.db, scope.orgId, { source: entry.name, limit: 1 });
+      return {
+        name: entry.name,
+        type: entry.type,
+        flavor: isLdapSource(entry) ? entry.flavor : null,
+        url: isLdapSource(entry) ? entry.url : null,
+        schedule: isLdapSource(entry) ? (entry.schedule ?? null) : null,
+        capabilities,
+        token: await readToken(deps.db, scope.orgId, entry.name),
+        lastRun: lastRun ?? null,
+      };
+    }),
+  );
 }
 
-export async function testSource(deps: AdminDeps, scope: Scope, name: string): Promise<SourceTestResult & { source: string }> {
+export async function testSource(
+  deps: AdminDeps,
+  scope: Scope,
+  name: string,
+): Promise<SourceTestResult & { source: string }> {
   requireAdministrator(scope.actor, 'testing a source');
-  const source = createSource(findSourceConfig(deps.sources, name), sourceContext(deps.db, scope.orgId, name, deps.log));
-  if (!source.test) return { source: name, ok: false, message: `the source "${name}" cannot be tested` };
+  const source = createSource(
+    findSourceConfig(deps.sources, name),
+    sourceContext(deps.db, scope.orgId, name, deps.log),
+  );
+  if (!source.test)
+    return { source: name, ok: false, message: `the source "${name}" cannot be tested` };
   return { source: name, ...(await source.test()) };
 }
 
-export async function searchSource(deps: AdminDeps, scope: Scope, name: string, text: string, limit: number): Promise<DirectoryEntry[]> {
+export async function searchSource(
+  deps: AdminDeps,
+  scope: Scope,
+  name: string,
+  text: string,
+  limit: number,
+): Promise<DirectoryEntry[]> {
   requireAdministrator(scope.actor, 'searching a directory');
   if (text.trim() === '') throw ValidationError.field('q', 'give some text to look for');
-  const source = createSource(findSourceConfig(deps.sources, name), sourceContext(deps.db, scope.orgId, name, deps.log));
-  if (!source.search) throw ValidationError.field('source', `the source "${name}" cannot be searched`);
+  const source = createSource(
+    findSourceConfig(deps.sources, name),
+    sourceContext(deps.db, scope.orgId, name, deps.log),
+  );
+  if (!source.search)
+    throw ValidationError.field('source', `the source "${name}" cannot be searched`);
   return source.search(text, limit);
 }

@@ -23,11 +23,24 @@ export interface SyncPolicy {
 export function policyOf(entry: SourceEntry): SyncPolicy {
   if (isLdapSource(entry)) {
     return {
-      source: entry.name, correlate: entry.correlate, onUnmatched: entry.onUnmatched, reinviteAfterExpiry: entry.reinviteAfterExpiry, onDeleted: entry.onDeleted,
-      roleRules: entry.roleRules, groupNames: entry.groupNames, guard: entry.deletionGuard,
+      source: entry.name,
+      correlate: entry.correlate,
+      onUnmatched: entry.onUnmatched,
+      reinviteAfterExpiry: entry.reinviteAfterExpiry,
+      onDeleted: entry.onDeleted,
+      roleRules: entry.roleRules,
+      groupNames: entry.groupNames,
+      guard: entry.deletionGuard,
     };
   }
   return {
-    source: entry.name, correlate: ['username'], onUnmatched: 'create', reinviteAfterExpiry: false, onDeleted: 'disable', roleRules: [], groupNames: {}, guard: { percent: 10, max: 500 },
+    source: entry.name,
+    correlate: ['username'],
+    onUnmatched: 'create',
+    reinviteAfterExpiry: false,
+    onDeleted: 'disable',
+    roleRules: [],
+    groupNames: {},
+    guard: { percent: 10, max: 500 },
   };
 }

@@ -1,6 +1,14 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
-import { type Change, type CountKey, type Counts, type HeldAction, type RunMode, type RunStatus, emptyCounts } from './sync-types.ts';
+import {
+  type Change,
+  type CountKey,
+  type Counts,
+  type HeldAction,
+  type RunMode,
+  type RunStatus,
+  emptyCounts,
+} from './sync-types.ts';
 
 // Run records: one row per sync run (previews write none), with counts, samples of each kind of
 // change, the error of a failed run, and the held removals of a held run.
@@ -44,15 +52,39 @@ function toRun(row: RunRow): SyncRun {
   const started = new Date(row.started_at);
   const finished = row.finished_at === null ? null : new Date(row.finished_at);
   return {
-    id: row.id, source: row.source, mode: row.mode, status: row.status, trigger: row.trigger, counts: { ...emptyCounts(), ...row.counts },
-    samples: row.samples, held: row.held?.length ?? 0, error: row.error, tokenBefore: row.token_before, tokenAfter: row.token_after,
-    decidedBy: row.decided_by, startedAt: started.toISOString(), finishedAt: finished?.toISOString() ?? null,
+    id: row.id,
+    source: row.source,
+    mode: row.mode,
+    status: row.status,
+    trigger: row.trigger,
+    counts: { ...emptyCounts(), ...row.counts },
+    samples: row.samples,
+    held: row.held?.length ?? 0,
+    error: row.error,
+    tokenBefore: row.token_before,
+    tokenAfter: row.token_after,
+    decidedBy: row.decided_by,
+    startedAt: started.toISOString(),
+    finishedAt: finished?.toISOString() ?? null,
     durationMs: finished ? finished.getTime() - started.getTime() : null,
   };
 }
 
-export async function createRun(db: Knex, orgId: string, run: { source: string; mode: RunMode; trigger: string; tokenBefore: string | null }): Promise<string> {
-  const [row] = await db('sync_runs').insert({ org_id: orgId, source: run.source, mode: run.mode, trigger: run.trigger, status: 'running', token_before: run.tokenBefore }).returning('id');
+export async function createRun(
+  db: Knex,
+  orgId: string,
+  run: { source: string; mode: RunMode; trigger: string; tokenBefore: string | null },
+): Promise<string> {
+  const [row] = await db('sync_runs')
+    .insert({
+      org_id: orgId,
+      source: run.source,
+      mode: run.mode,
+      trigger: run.trigger,
+      status: 'running',
+      token_before: run.tokenBefore,
+    })
+    .returning('id');
   return (row as { id: string }).id;
 }
 
@@ -65,35 +97,70 @@ export interface RunOutcome {
   tokenAfter?: string | null;
 }
 
-export async function finishRun(db: Knex | Knex.Transaction, id: string, outcome: RunOutcome): Promise<void> {
-  await db('sync_runs').where({ id }).update({
-    status: outcome.status, counts: JSON.stringify(outcome.counts), samples: JSON.stringify(outcome.samples),
-    held: outcome.held ? JSON.stringify(outcome.held) : null, error: outcome.error ?? null, token_after: outcome.tokenAfter ?? null, finished_at: db.fn.now(),
-  });
+export async function finishRun(
+  db: Knex | Knex.Transaction,
+  id: string,
+  outcome: RunOutcome,
+): Promise<void> {
+  await db('sync_runs')
+    .where({ id })
+    .update({
+      status: outcome.status,
+      counts: JSON.stringify(outcome.counts),
+      samples: JSON.stringify(outcome.samples),
+      held: outcome.held ? JSON.stringify(outcome.held) : null,
+      error: outcome.error ?? null,
+      token_after: outcome.tokenAfter ?? null,
+      finished_at: db.fn.now(),
+    });
 }
 
 /** The counts so far of a running run, so that `provisiond sync` can show progress. */
 export async function recordProgress(db: Knex, id: string, counts: Counts): Promise<void> {
-  await db('sync_runs').where({ id, status: 'running' }).update({ counts: JSON.stringify(counts) });
+  await db('sync_runs')
+    .where({ id, status: 'running' })
+    .update({ counts: JSON.stringify(counts) });
 }
 
-export async function listRuns(db: Knex, orgId: string, query: { source?: string | undefined; limit: number }): Promise<SyncRun[]> {
+export async function listRuns(
+  db: Knex,
+  orgId: string,
+  query: { source?: string | undefined; limit: number },
+): Promise<SyncRun[]> {
   const q = db('sync_runs').where('org_id', orgId).orderBy('started_at', 'desc').limit(query.limit);
   if (query.source) q.andWhere('source', query.source);
   return ((await q.select('*')) as RunRow[]).map(toRun);
 }
 
-export async function getRun(db: Knex | Knex.Transaction, orgId: string, id: string): Promise<{ run: SyncRun; heldActions: HeldAction[] }> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? ((await db('sync_runs').where({ org_id: orgId, id }).first('*')) as RunRow | undefined) : undefined;
+export async function getRun(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  id: string,
+): Promise<{ run: SyncRun; heldActions: HeldAction[] }> {
+  const row = /^[0-9a-f-]{36}$/i.test(id)
+    ? ((await db('sync_runs').where({ org_id: orgId, id }).first('*')) as RunRow | undefined)
+    : undefined;
   if (!row) throw new NotFoundError('run', id);
   return { run: toRun(row), heldActions: row.held ?? [] };
 }
 
-export async function latestRunId(db: Knex | Knex.Transaction, orgId: string, source: string): Promise<string | null> {
-  const row = await db('sync_runs').where({ org_id: orgId, source }).orderBy('started_at', 'desc').first('id');
+export async function latestRunId(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  source: string,
+): Promise<string | null> {
+  const row = await db('sync_runs')
+    .where({ org_id: orgId, source })
+    .orderBy('started_at', 'desc')
+    .first('id');
   return (row?.id as string | undefined) ?? null;
 }
 
-export async function decideRun(trx: Knex.Transaction, id: string, status: 'approved' | 'rejected', by: string): Promise<void> {
+export async function decideRun(
+  trx: Knex.Transaction,
+  id: string,
+  status: 'approved' | 'rejected',
+  by: string,
+): Promise<void> {
   await trx('sync_runs').where({ id }).update({ status, decided_by: by });
 }

@@ -8,25 +8,55 @@ import { affectedRows } from '../store/affected-rows.ts';
 export const LEASE_SECONDS = 300;
 
 async function ensureRow(db: Knex, orgId: string, source: string): Promise<void> {
-  await db.raw('insert into sync_state (org_id, source) values (?, ?) on conflict do nothing', [orgId, source]);
+  await db.raw('insert into sync_state (org_id, source) values (?, ?) on conflict do nothing', [
+    orgId,
+    source,
+  ]);
 }
 
 /** Takes the source's lease for `owner`; false when another run holds it. */
-export async function acquireLease(db: Knex, orgId: string, source: string, owner: string): Promise<boolean> {
+export async function acquireLease(
+  db: Knex,
+  orgId: string,
+  source: string,
+  owner: string,
+): Promise<boolean> {
   await ensureRow(db, orgId, source);
   const result = await db('sync_state')
     .where({ org_id: orgId, source })
-    .andWhere((q) => q.whereNull('lease_until').orWhere('lease_until', '<', db.fn.now()).orWhere('lease_owner', owner))
-    .update({ lease_owner: owner, lease_until: db.raw(`now() + interval '${LEASE_SECONDS} seconds'`) });
+    .andWhere((q) =>
+      q
+        .whereNull('lease_until')
+        .orWhere('lease_until', '<', db.fn.now())
+        .orWhere('lease_owner', owner),
+    )
+    .update({
+      lease_owner: owner,
+      lease_until: db.raw(`now() + interval '${LEASE_SECONDS} seconds'`),
+    });
   return affectedRows(result) === 1;
 }
 
-export async function renewLease(db: Knex, orgId: string, source: string, owner: string): Promise<void> {
-  await db('sync_state').where({ org_id: orgId, source, lease_owner: owner }).update({ lease_until: db.raw(`now() + interval '${LEASE_SECONDS} seconds'`) });
+export async function renewLease(
+  db: Knex,
+  orgId: string,
+  source: string,
+  owner: string,
+): Promise<void> {
+  await db('sync_state')
+    .where({ org_id: orgId, source, lease_owner: owner })
+    .update({ lease_until: db.raw(`now() + interval '${LEASE_SECONDS} seconds'`) });
 }
 
-export async function releaseLease(db: Knex, orgId: string, source: string, owner: string): Promise<void> {
-  await db('sync_state').where({ org_id: orgId, source, lease_owner: owner }).update({ lease_owner: null, lease_until: null });
+export async function releaseLease(
+  db: Knex,
+  orgId: string,
+  source: string,
+  owner: string,
+): Promise<void> {
+  await db('sync_state')
+    .where({ org_id: orgId, source, lease_owner: owner })
+    .update({ lease_owner: null, lease_until: null });
 }
 
 export async function readToken(db: Knex, orgId: string, source: string): Promise<string | null> {
@@ -34,6 +64,11 @@ export async function readToken(db: Knex, orgId: string, source: string): Promis
   return (row?.token as string | null | undefined) ?? null;
 }
 
-export async function saveToken(db: Knex, orgId: string, source: string, token: string | null): Promise<void> {
+export async function saveToken(
+  db: Knex,
+  orgId: string,
+  source: string,
+  token: string | null,
+): Promise<void> {
   await db('sync_state').where({ org_id: orgId, source }).update({ token });
 }

@@ -3,8 +3,22 @@
 export type Situation = 'linked' | 'unlinked' | 'unmatched' | 'deleted' | 'disputed';
 
 export const COUNT_KEYS = [
-  'created', 'updated', 'linked', 'disabled', 'enabled', 'deleted', 'invited', 'ignored', 'unchanged', 'disputed', 'errors',
-  'groupsCreated', 'groupsUpdated', 'groupsDeleted', 'membershipsAdded', 'membershipsRemoved',
+  'created',
+  'updated',
+  'linked',
+  'disabled',
+  'enabled',
+  'deleted',
+  'invited',
+  'ignored',
+  'unchanged',
+  'disputed',
+  'errors',
+  'groupsCreated',
+  'groupsUpdated',
+  'groupsDeleted',
+  'membershipsAdded',
+  'membershipsRemoved',
 ] as const;
 
 export type CountKey = (typeof COUNT_KEYS)[number];
@@ -27,13 +41,21 @@ export const SAMPLES_PER_KIND = 10;
 export class Samples {
   readonly byKind: Partial<Record<CountKey, Change[]>> = {};
   add(change: Change): void {
-    const list = (this.byKind[change.action] ??= []);
+    const list = this.byKind[change.action] ?? [];
+    this.byKind[change.action] = list;
     if (list.length < SAMPLES_PER_KIND) list.push(change);
   }
 }
 
 export type RunMode = 'full' | 'incremental';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'held' | 'approved' | 'rejected' | 'preview';
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'held'
+  | 'approved'
+  | 'rejected'
+  | 'preview';
 
 /** A disable or deletion waiting for an administrator (held runs). */
 export interface HeldAction {

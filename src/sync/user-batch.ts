@@ -29,7 +29,11 @@ export interface UserBatchContext {
   clock: () => Date;
 }
 
-export async function mappingContext(db: Knex, orgId: string, policy: SyncPolicy): Promise<UserBatchContext['mapping']> {
+export async function mappingContext(
+  db: Knex,
+  orgId: string,
+  policy: SyncPolicy,
+): Promise<UserBatchContext['mapping']> {
   const catalog = await loadCatalog(db, orgId);
   const org = await findOrganization(db, orgId);
   const defaults = {
@@ -38,8 +42,16 @@ export async function mappingContext(db: Knex, orgId: string, policy: SyncPolicy
   };
   const userType = findUserType(catalog.userTypes, defaults.userType);
   const role = findRole(catalog.roles, defaults.role);
-  if (!userType || !role) throw new Error(`the organization's default user type or role (${defaults.userType} / ${defaults.role}) is not in its catalog`);
-  return { catalog, rules: policy.roleRules, defaults, defaultIds: { userTypeId: userType.id, roleId: role.id } };
+  if (!userType || !role)
+    throw new Error(
+      `the organization's default user type or role (${defaults.userType} / ${defaults.role}) is not in its catalog`,
+    );
+  return {
+    catalog,
+    rules: policy.roleRules,
+    defaults,
+    defaultIds: { userTypeId: userType.id, roleId: role.id },
+  };
 }
 
 export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): Promise<void> {
@@ -49,7 +61,11 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
   const work = async (q: Knex | Knex.Transaction, trx: Knex.Transaction | null) => {
     const keys = batch.map((u, i) => {
       const m = mapped[i]!;
-      return { externalId: u.externalId, username: m.ok ? m.member.username : null, email: m.ok ? m.member.email : null };
+      return {
+        externalId: u.externalId,
+        username: m.ok ? m.member.username : null,
+        email: m.ok ? m.member.email : null,
+      };
     });
     const correlations = await correlateBatch(q, ctx.orgId, policy.source, keys, policy.correlate);
     const updates: MemberUpdate[] = [];
@@ -62,38 +78,77 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
           counts.unchanged += 1;
           return;
         case 'update': {
-          const change = d.status === 'disabled' && d.wasStatus !== 'disabled' ? 'disabled' : d.status === 'active' && d.wasStatus === 'disabled' ? 'enabled' : 'updated';
+          const change =
+            d.status === 'disabled' && d.wasStatus !== 'disabled'
+              ? 'disabled'
+              : d.status === 'active' && d.wasStatus === 'disabled'
+                ? 'enabled'
+                : 'updated';
           counts[change] += 1;
           samples.add({ action: change, ...sample });
-          updates.push({ memberId: d.memberId, externalId: user.externalId, login: user.login, ref: user.ref, member: d.member, status: d.status, disabledBySync: d.disabledBySync });
+          updates.push({
+            memberId: d.memberId,
+            externalId: user.externalId,
+            login: user.login,
+            ref: user.ref,
+            member: d.member,
+            status: d.status,
+            disabledBySync: d.disabledBySync,
+          });
           return;
         }
         case 'link':
           if (ctx.claimed.has(d.memberId)) {
             counts.disputed += 1;
-            samples.add({ action: 'disputed', ...sample, detail: 'another record of this run already correlated with the same member' });
+            samples.add({
+              action: 'disputed',
+              ...sample,
+              detail: 'another record of this run already correlated with the same member',
+            });
             return;
           }
           ctx.claimed.add(d.memberId);
           counts.linked += 1;
           samples.add({ action: 'linked', ...sample });
-          updates.push({ memberId: d.memberId, externalId: user.externalId, login: user.login, ref: user.ref, member: d.member, status: d.status, disabledBySync: d.member.disabled });
+          updates.push({
+            memberId: d.memberId,
+            externalId: user.externalId,
+            login: user.login,
+            ref: user.ref,
+            member: d.member,
+            status: d.status,
+            disabledBySync: d.member.disabled,
+          });
           return;
         case 'unmatched':
           counts[reaction.count] += 1;
           samples.add({ action: reaction.count, ...sample });
-          unmatched.push({ externalId: user.externalId, login: user.login, ref: user.ref, member: d.member });
+          unmatched.push({
+            externalId: user.externalId,
+            login: user.login,
+            ref: user.ref,
+            member: d.member,
+          });
           return;
         case 'disputed':
         case 'error':
           counts[d.kind === 'disputed' ? 'disputed' : 'errors'] += 1;
-          samples.add({ action: d.kind === 'disputed' ? 'disputed' : 'errors', ...sample, detail: d.reason });
+          samples.add({
+            action: d.kind === 'disputed' ? 'disputed' : 'errors',
+            ...sample,
+            detail: d.reason,
+          });
       }
     });
     if (!trx) return;
     await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
     const rctx: ReactionContext = {
-      orgId: ctx.orgId, source: policy.source, actor: ctx.actor, defaults: ctx.mapping.defaultIds, reinviteAfterExpiry: policy.reinviteAfterExpiry, now: ctx.clock(),
+      orgId: ctx.orgId,
+      source: policy.source,
+      actor: ctx.actor,
+      defaults: ctx.mapping.defaultIds,
+      reinviteAfterExpiry: policy.reinviteAfterExpiry,
+      now: ctx.clock(),
     };
     for (const failure of await reaction.apply(trx, rctx, unmatched)) {
       counts[reaction.count] -= 1;
@@ -102,7 +157,12 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
         continue;
       }
       counts.errors += 1;
-      samples.add({ action: 'errors', externalId: failure.record.externalId, name: failure.record.login, detail: failure.reason });
+      samples.add({
+        action: 'errors',
+        externalId: failure.record.externalId,
+        name: failure.record.login,
+        detail: failure.reason,
+      });
     }
   };
   if (ctx.preview) await work(ctx.db, null);

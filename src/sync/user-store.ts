@@ -15,26 +15,68 @@ interface CorrelationInput {
   email: string | null;
 }
 
-export async function correlateBatch(db: Db, orgId: string, source: string, batch: CorrelationInput[], rules: Array<'username' | 'email'>): Promise<Correlation[]> {
+export async function correlateBatch(
+  db: Db,
+  orgId: string,
+  source: string,
+  batch: CorrelationInput[],
+  rules: Array<'username' | 'email'>,
+): Promise<Correlation[]> {
   const links = new Map<string, LinkedMember>();
   const { rows } = (await db.raw(
     `select l.external_id, l.member_id, l.content_hash, l.disabled_by_sync, m.status
        from identity_links l join members m on m.id = l.member_id
       where l.org_id = ? and l.source = ? and l.external_id = any(?::text[])`,
     [orgId, source, batch.map((b) => b.externalId)],
-  )) as { rows: Array<{ external_id: string; member_id: string; content_hash: string | null; disabled_by_sync: boolean; status: LinkedMember['status'] }> };
-  for (const r of rows) links.set(r.external_id, { memberId: r.member_id, hash: r.content_hash, disabledBySync: r.disabled_by_sync, status: r.status });
+  )) as {
+    rows: Array<{
+      external_id: string;
+      member_id: string;
+      content_hash: string | null;
+      disabled_by_sync: boolean;
+      status: LinkedMember['status'];
+    }>;
+  };
+  for (const r of rows)
+    links.set(r.external_id, {
+      memberId: r.member_id,
+      hash: r.content_hash,
+      disabledBySync: r.disabled_by_sync,
+      status: r.status,
+    });
   const unlinked = batch.filter((b) => !links.has(b.externalId));
-  const byUsername = rules.includes('username') ? await candidates(db, orgId, source, 'username', unlinked.map((b) => b.username)) : new Map<string, Candidate[]>();
-  const byEmail = rules.includes('email') ? await candidates(db, orgId, source, 'email', unlinked.map((b) => b.email)) : new Map<string, Candidate[]>();
+  const byUsername = rules.includes('username')
+    ? await candidates(
+        db,
+        orgId,
+        source,
+        'username',
+        unlinked.map((b) => b.username),
+      )
+    : new Map<string, Candidate[]>();
+  const byEmail = rules.includes('email')
+    ? await candidates(
+        db,
+        orgId,
+        source,
+        'email',
+        unlinked.map((b) => b.email),
+      )
+    : new Map<string, Candidate[]>();
   return batch.map((b) => ({
     link: links.get(b.externalId),
-    byUsername: b.username ? byUsername.get(b.username.toLowerCase()) ?? [] : [],
-    byEmail: b.email ? byEmail.get(b.email.toLowerCase()) ?? [] : [],
+    byUsername: b.username ? (byUsername.get(b.username.toLowerCase()) ?? []) : [],
+    byEmail: b.email ? (byEmail.get(b.email.toLowerCase()) ?? []) : [],
   }));
 }
 
-async function candidates(db: Db, orgId: string, source: string, column: 'username' | 'email', values: Array<string | null>): Promise<Map<string, Candidate[]>> {
+async function candidates(
+  db: Db,
+  orgId: string,
+  source: string,
+  column: 'username' | 'email',
+  values: Array<string | null>,
+): Promise<Map<string, Candidate[]>> {
   const keys = [...new Set(values.filter((v): v is string => !!v).map((v) => v.toLowerCase()))];
   const found = new Map<string, Candidate[]>();
   if (keys.length === 0) return found;
@@ -44,7 +86,8 @@ async function candidates(db: Db, orgId: string, source: string, column: 'userna
       where m.org_id = ? and lower(m.${column}) = any(?::text[])`,
     [source, orgId, keys],
   )) as { rows: Array<{ id: string; key: string; external_id: string | null }> };
-  for (const r of rows) found.set(r.key, [...(found.get(r.key) ?? []), { memberId: r.id, linkedTo: r.external_id }]);
+  for (const r of rows)
+    found.set(r.key, [...(found.get(r.key) ?? []), { memberId: r.id, linkedTo: r.external_id }]);
   return found;
 }
 
@@ -60,7 +103,13 @@ export interface MemberUpdate {
 }
 
 /** Updates members to their directory values and records the new content hash on the link (inserting it for new links). */
-export async function applyUpdates(trx: Knex.Transaction, orgId: string, source: string, actor: Actor, updates: MemberUpdate[]): Promise<void> {
+export async function applyUpdates(
+  trx: Knex.Transaction,
+  orgId: string,
+  source: string,
+  actor: Actor,
+  updates: MemberUpdate[],
+): Promise<void> {
   if (updates.length === 0) return;
   const col = <T>(f: (u: MemberUpdate) => T) => updates.map(f);
   await trx.raw(
@@ -78,22 +127,46 @@ export async function applyUpdates(trx: Knex.Transaction, orgId: string, source:
      insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
      select ?::uuid, ?, ?, ?, 'member.sync', 'member', id::text, jsonb_build_object('status', status, 'source', ?::text) from changed`,
     [
-      col((u) => u.memberId), col((u) => u.member.email), col((u) => u.member.firstName), col((u) => u.member.lastName),
-      col((u) => u.member.displayName), col((u) => u.status), col((u) => u.member.roleId), col((u) => u.member.userTypeId), orgId,
-      orgId, actor.type, actor.id, actor.label, source,
+      col((u) => u.memberId),
+      col((u) => u.member.email),
+      col((u) => u.member.firstName),
+      col((u) => u.member.lastName),
+      col((u) => u.member.displayName),
+      col((u) => u.status),
+      col((u) => u.member.roleId),
+      col((u) => u.member.userTypeId),
+      orgId,
+      orgId,
+      actor.type,
+      actor.id,
+      actor.label,
+      source,
     ] as Knex.RawBinding[],
   );
   await upsertLinks(trx, orgId, source, updates);
 }
 
-async function upsertLinks(trx: Knex.Transaction, orgId: string, source: string, links: MemberUpdate[]): Promise<void> {
+async function upsertLinks(
+  trx: Knex.Transaction,
+  orgId: string,
+  source: string,
+  links: MemberUpdate[],
+): Promise<void> {
   await trx.raw(
     `insert into identity_links (org_id, source, member_id, external_id, login, ref, content_hash, disabled_by_sync)
      select ?::uuid, ?, t.* from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[]) as t
      on conflict (org_id, source, external_id) do update set login = excluded.login, ref = excluded.ref,
        content_hash = excluded.content_hash, disabled_by_sync = excluded.disabled_by_sync, updated_at = now()`,
-    [orgId, source, links.map((l) => l.memberId), links.map((l) => l.externalId), links.map((l) => l.login), links.map((l) => l.ref),
-      links.map((l) => l.member.hash), links.map((l) => l.disabledBySync)],
+    [
+      orgId,
+      source,
+      links.map((l) => l.memberId),
+      links.map((l) => l.externalId),
+      links.map((l) => l.login),
+      links.map((l) => l.ref),
+      links.map((l) => l.member.hash),
+      links.map((l) => l.disabledBySync),
+    ],
   );
 }
 
@@ -109,13 +182,24 @@ export interface NewMember {
  * source could not correlate (rules without `username`) is returned, not overwritten.
  */
 export async function applyCreates(
-  trx: Knex.Transaction, orgId: string, source: string, actor: Actor, created: NewMember[], defaults: { userTypeId: string; roleId: string },
+  trx: Knex.Transaction,
+  orgId: string,
+  source: string,
+  actor: Actor,
+  created: NewMember[],
+  defaults: { userTypeId: string; roleId: string },
 ): Promise<{ taken: NewMember[] }> {
   if (created.length === 0) return { taken: [] };
   const rows: BulkMember[] = created.map((c) => ({
-    username: c.member.username, email: c.member.email, firstName: c.member.firstName, lastName: c.member.lastName,
-    displayName: c.member.displayName, userTypeId: c.member.userTypeId ?? defaults.userTypeId, roleId: c.member.roleId ?? defaults.roleId,
-    status: c.member.disabled ? 'disabled' : 'active', source,
+    username: c.member.username,
+    email: c.member.email,
+    firstName: c.member.firstName,
+    lastName: c.member.lastName,
+    displayName: c.member.displayName,
+    userTypeId: c.member.userTypeId ?? defaults.userTypeId,
+    roleId: c.member.roleId ?? defaults.roleId,
+    status: c.member.disabled ? 'disabled' : 'active',
+    source,
   }));
   const added = await bulkInsertMembers(trx, orgId, actor, rows);
   const ids = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
@@ -124,7 +208,16 @@ export async function applyCreates(
   for (const c of created) {
     const id = ids.get(c.member.username.toLowerCase());
     if (id === undefined) taken.push(c);
-    else linked.push({ memberId: id, externalId: c.externalId, login: c.login, ref: c.ref, member: c.member, status: 'keep', disabledBySync: c.member.disabled });
+    else
+      linked.push({
+        memberId: id,
+        externalId: c.externalId,
+        login: c.login,
+        ref: c.ref,
+        member: c.member,
+        status: 'keep',
+        disabledBySync: c.member.disabled,
+      });
   }
   if (linked.length > 0) await upsertLinks(trx, orgId, source, linked);
   return { taken };

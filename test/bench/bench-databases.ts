@@ -14,7 +14,10 @@ export function benchPostgresUrl(): string {
 }
 
 /** Creates a throwaway database on the server of `baseUrl`; null when the server is unreachable. */
-export async function createPostgresDatabase(baseUrl: string, bench: string): Promise<{ url: string; drop(): Promise<void> } | null> {
+export async function createPostgresDatabase(
+  baseUrl: string,
+  bench: string,
+): Promise<{ url: string; drop(): Promise<void> } | null> {
   const admin = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
     await client.connect();
@@ -28,12 +31,20 @@ export async function createPostgresDatabase(baseUrl: string, bench: string): Pr
   try {
     await admin((client) => client.query(`create database ${name}`));
   } catch (error) {
-    process.stderr.write(`[${bench}] PostgreSQL at ${redact(baseUrl)} not usable (${(error as Error).message}); skipping PostgreSQL\n`);
+    process.stderr.write(
+      `[${bench}] PostgreSQL at ${redact(baseUrl)} not usable (${(error as Error).message}); skipping PostgreSQL\n`,
+    );
     return null;
   }
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+  return {
+    url: url.toString(),
+    drop: () =>
+      admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(
+        () => undefined,
+      ),
+  };
 }
 
 function redact(url: string): string {
@@ -48,4 +59,3 @@ function withUser(url: string): string {
   if (!parsed.username && !process.env.PGUSER) parsed.username = os.userInfo().username;
   return parsed.toString();
 }
-

@@ -22,13 +22,41 @@ import { linkSealer } from '../../src/invitations/link-sealer.ts';
 
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const BUILTIN = Number(process.env.BENCH_IMPORT_BUILTIN ?? 1000);
-if (!Number.isInteger(N) || N < 1 || !Number.isInteger(BUILTIN) || BUILTIN < 0) throw new Error('BENCH_IMPORT_ROWS and BENCH_IMPORT_BUILTIN must be whole numbers');
+if (!Number.isInteger(N) || N < 1 || !Number.isInteger(BUILTIN) || BUILTIN < 0)
+  throw new Error('BENCH_IMPORT_ROWS and BENCH_IMPORT_BUILTIN must be whole numbers');
 
-const FIRST = ['Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Dennis', 'Edsger', 'Frances', 'Hedy', 'Joan'];
-const LAST = ['Smith', 'Johnson', 'Garcia', 'Miller', 'Lopez', 'Wilson', 'Moore', 'Clark', 'Young', 'King'];
+const FIRST = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Barbara',
+  'Dennis',
+  'Edsger',
+  'Frances',
+  'Hedy',
+  'Joan',
+];
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Garcia',
+  'Miller',
+  'Lopez',
+  'Wilson',
+  'Moore',
+  'Clark',
+  'Young',
+  'King',
+];
 const ROLES = ['User', 'Publisher', 'Viewer', 'Data Editor'];
 
-async function writeFile(file: string, header: string, n: number, row: (i: number) => string): Promise<void> {
+async function writeFile(
+  file: string,
+  header: string,
+  n: number,
+  row: (i: number) => string,
+): Promise<void> {
   const out = createWriteStream(file);
   out.write(`${header}\n`);
   for (let i = 0; i < n; i++) {
@@ -38,7 +66,9 @@ async function writeFile(file: string, header: string, n: number, row: (i: numbe
   await once(out, 'finish');
 }
 
-async function measure<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMB: number; startRssMB: number }> {
+async function measure<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; seconds: number; peakRssMB: number; startRssMB: number }> {
   let peak = process.memoryUsage.rss();
   const startRssMB = Math.round(peak / 2 ** 20);
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
@@ -46,31 +76,97 @@ async function measure<T>(work: () => Promise<T>): Promise<{ value: T; seconds: 
   try {
     const value = await work();
     peak = Math.max(peak, process.memoryUsage.rss());
-    return { value, seconds: (performance.now() - start) / 1000, peakRssMB: Math.round(peak / 2 ** 20), startRssMB };
+    return {
+      value,
+      seconds: (performance.now() - start) / 1000,
+      peakRssMB: Math.round(peak / 2 ** 20),
+      startRssMB,
+    };
   } finally {
     clearInterval(timer);
   }
 }
 
-async function runOn(db: string, database: Database, files: { enterprise: string; builtin: string }, emit: (line: Line) => void): Promise<void> {
+async function runOn(
+  db: string,
+  database: Database,
+  files: { enterprise: string; builtin: string },
+  emit: (line: Line) => void,
+): Promise<void> {
   await migrateToLatest(database.knex);
-  const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Import bench', slug: `import-bench-${randomBytes(3).toString('hex')}` });
+  const org = await createOrganization(database.knex, LOCAL_ADMIN, {
+    name: 'Import bench',
+    slug: `import-bench-${randomBytes(3).toString('hex')}`,
+  });
   const scope: Scope = { orgId: org.id, actor: LOCAL_ADMIN };
-  const deps: ImportDeps = { db: database.knex, hasher: argon2Hasher, publicUrl: 'http://127.0.0.1:8080', links: linkSealer(randomBytes(32)), writers: database.kind === 'postgres' ? 2 : 1 };
+  const deps: ImportDeps = {
+    db: database.knex,
+    hasher: argon2Hasher,
+    publicUrl: 'http://127.0.0.1:8080',
+    links: linkSealer(randomBytes(32)),
+    writers: database.kind === 'postgres' ? 2 : 1,
+  };
   const scenarios = [
-    { name: 'enterprise', file: files.enterprise, rows: N, options: { mode: 'portal-enterprise' as const } },
-    ...(BUILTIN > 0 ? [{ name: 'builtin-passwords', file: files.builtin, rows: BUILTIN, options: { mode: 'portal-builtin' as const } }] : []),
+    {
+      name: 'enterprise',
+      file: files.enterprise,
+      rows: N,
+      options: { mode: 'portal-enterprise' as const },
+    },
+    ...(BUILTIN > 0
+      ? [
+          {
+            name: 'builtin-passwords',
+            file: files.builtin,
+            rows: BUILTIN,
+            options: { mode: 'portal-builtin' as const },
+          },
+        ]
+      : []),
   ];
   for (const s of scenarios) {
-    const validated = await measure(() => uploadImport(deps, scope, s.options, createReadStream(s.file)));
+    const validated = await measure(() =>
+      uploadImport(deps, scope, s.options, createReadStream(s.file)),
+    );
     const report = validated.value.report;
-    if (report.valid !== s.rows) throw new Error(`${s.name}: ${report.valid} of ${s.rows} rows valid: ${JSON.stringify(report.issues.slice(0, 3))}`);
-    emit({ bench: 'import', scenario: `${s.name}-validate`, db, rows: s.rows, seconds: round(validated.seconds), rowsPerSecond: Math.round(s.rows / validated.seconds), peakRssMB: validated.peakRssMB, startRssMB: validated.startRssMB });
-    const applied = await measure(async () => (await startApply(deps, scope, validated.value.id, {})).done);
-    if (applied.value.created !== s.rows) throw new Error(`${s.name}: ${applied.value.created} of ${s.rows} created`);
-    emit({ bench: 'import', scenario: `${s.name}-apply`, db, rows: s.rows, seconds: round(applied.seconds), rowsPerSecond: Math.round(s.rows / applied.seconds), peakRssMB: applied.peakRssMB, startRssMB: applied.startRssMB });
+    if (report.valid !== s.rows)
+      throw new Error(
+        `${s.name}: ${report.valid} of ${s.rows} rows valid: ${JSON.stringify(report.issues.slice(0, 3))}`,
+      );
+    emit({
+      bench: 'import',
+      scenario: `${s.name}-validate`,
+      db,
+      rows: s.rows,
+      seconds: round(validated.seconds),
+      rowsPerSecond: Math.round(s.rows / validated.seconds),
+      peakRssMB: validated.peakRssMB,
+      startRssMB: validated.startRssMB,
+    });
+    const applied = await measure(
+      async () => (await startApply(deps, scope, validated.value.id, {})).done,
+    );
+    if (applied.value.created !== s.rows)
+      throw new Error(`${s.name}: ${applied.value.created} of ${s.rows} created`);
+    emit({
+      bench: 'import',
+      scenario: `${s.name}-apply`,
+      db,
+      rows: s.rows,
+      seconds: round(applied.seconds),
+      rowsPerSecond: Math.round(s.rows / applied.seconds),
+      peakRssMB: applied.peakRssMB,
+      startRssMB: applied.startRssMB,
+    });
     if (s.name === 'enterprise') {
-      emit({ bench: 'import', scenario: 'enterprise-validate+apply', db, rows: s.rows, seconds: round(validated.seconds + applied.seconds), peakRssMB: Math.max(validated.peakRssMB, applied.peakRssMB) });
+      emit({
+        bench: 'import',
+        scenario: 'enterprise-validate+apply',
+        db,
+        rows: s.rows,
+        seconds: round(validated.seconds + applied.seconds),
+        peakRssMB: Math.max(validated.peakRssMB, applied.peakRssMB),
+      });
     }
   }
 }
@@ -80,14 +176,29 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 export async function runImportBench(emit: (line: Line) => void): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-import-bench-'));
   try {
-    const files = { enterprise: path.join(dir, 'enterprise.csv'), builtin: path.join(dir, 'builtin.csv') };
-    await writeFile(files.enterprise, 'First Name,Last Name,Email,Username,Role,User Type', N, (i) =>
-      `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},user${i}@example.org,CORP\\user${i},${ROLES[i % 4]},Creator`);
-    await writeFile(files.builtin, 'First Name,Last Name,Email,Username,Password,Role,User Type', BUILTIN, (i) =>
-      `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},local${i}@example.org,local.user${i},Kx81-vbq4-${i},User,Creator`);
+    const files = {
+      enterprise: path.join(dir, 'enterprise.csv'),
+      builtin: path.join(dir, 'builtin.csv'),
+    };
+    await writeFile(
+      files.enterprise,
+      'First Name,Last Name,Email,Username,Role,User Type',
+      N,
+      (i) =>
+        `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},user${i}@example.org,CORP\\user${i},${ROLES[i % 4]},Creator`,
+    );
+    await writeFile(
+      files.builtin,
+      'First Name,Last Name,Email,Username,Password,Role,User Type',
+      BUILTIN,
+      (i) =>
+        `${FIRST[i % 10]},${LAST[Math.floor(i / 10) % 10]},local${i}@example.org,local.user${i},Kx81-vbq4-${i},User,Creator`,
+    );
     // BENCH_DATABASES=postgres (or pglite) runs one.
     const databases = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',');
-    const postgres = databases.includes('postgres') ? await createPostgresDatabase(benchPostgresUrl(), 'import') : null;
+    const postgres = databases.includes('postgres')
+      ? await createPostgresDatabase(benchPostgresUrl(), 'import')
+      : null;
     if (postgres) {
       try {
         const database = await openDatabase({ url: postgres.url, dataDir: '' });

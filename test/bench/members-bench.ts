@@ -18,23 +18,85 @@ import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-dat
 // per measurement on stdout; progress on stderr.
 
 const N = Number(process.env.BENCH_MEMBERS ?? 100_000);
-if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_MEMBERS must be a positive integer (got ${process.env.BENCH_MEMBERS})`);
+if (!Number.isInteger(N) || N < 1)
+  throw new Error(`BENCH_MEMBERS must be a positive integer (got ${process.env.BENCH_MEMBERS})`);
 const CHUNK = 10_000;
 const WARMUP = 10;
 const QUERIES = 300;
 const MAX_PAGE_SIZE = 500;
 
 const FIRST_NAMES = [
-  'Ada', 'Alan', 'Grace', 'Linus', 'Barbara', 'Dennis', 'Edsger', 'Frances', 'Guido', 'Hedy', 'Ivan', 'Joan',
-  'Ken', 'Leslie', 'Margaret', 'Niklaus', 'Olga', 'Peter', 'Radia', 'Sophie', 'Tim', 'Ursula', 'Vint', 'Wendy',
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Barbara',
+  'Dennis',
+  'Edsger',
+  'Frances',
+  'Guido',
+  'Hedy',
+  'Ivan',
+  'Joan',
+  'Ken',
+  'Leslie',
+  'Margaret',
+  'Niklaus',
+  'Olga',
+  'Peter',
+  'Radia',
+  'Sophie',
+  'Tim',
+  'Ursula',
+  'Vint',
+  'Wendy',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Martinez', 'Lopez', 'Wilson',
-  'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Thompson', 'White', 'Harris', 'Clark',
-  'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Hill', 'Green', 'Adams', 'Baker',
-  'Nelson', 'Carter', 'Mitchell', 'Perez', 'Roberts', 'Turner', 'Phillips', 'Campbell', 'Parker', 'Evans',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Martinez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Hill',
+  'Green',
+  'Adams',
+  'Baker',
+  'Nelson',
+  'Carter',
+  'Mitchell',
+  'Perez',
+  'Roberts',
+  'Turner',
+  'Phillips',
+  'Campbell',
+  'Parker',
+  'Evans',
 ];
-
 
 /** A small seeded PRNG (mulberry32), so that every run generates the same data and queries. */
 function rng(seed: number): () => number {
@@ -67,14 +129,26 @@ interface GeneratedMember {
 function memberAt(i: number): GeneratedMember {
   const random = rng(i * 7919);
   const tag = String(i).padStart(6, '0');
-  return { username: `user${tag}.bench`, email: `user${tag}@example.com`, firstName: pick(random, FIRST_NAMES), lastName: pick(random, LAST_NAMES) };
+  return {
+    username: `user${tag}.bench`,
+    email: `user${tag}@example.com`,
+    firstName: pick(random, FIRST_NAMES),
+    lastName: pick(random, LAST_NAMES),
+  };
 }
 
 function bulkMembers(from: number, to: number, userTypeId: string, roleId: string): BulkMember[] {
   const out: BulkMember[] = [];
   for (let i = from; i <= to; i += 1) {
     const m = memberAt(i);
-    out.push({ ...m, displayName: `${m.firstName} ${m.lastName}`, userTypeId, roleId, status: 'active', source: 'builtin' });
+    out.push({
+      ...m,
+      displayName: `${m.firstName} ${m.lastName}`,
+      userTypeId,
+      roleId,
+      status: 'active',
+      source: 'builtin',
+    });
   }
   return out;
 }
@@ -105,36 +179,62 @@ function scenarios(n: number): Array<{ name: string; queries: Query[] }> {
     return field.slice(start, start + length);
   };
   return [
-    { name: 'list-page', queries: times(() => ({ page: String(randomInt(random, 1, pages)), pageSize: '50' })) },
+    {
+      name: 'list-page',
+      queries: times(() => ({ page: String(randomInt(random, 1, pages)), pageSize: '50' })),
+    },
     { name: 'search', queries: times(() => ({ search: searchTerm() })) },
     {
       name: 'filter-sort',
-      queries: times(() => ({ status: 'active', sort: pick(random, ['lastName', '-lastName', '-createdAt']), page: String(randomInt(random, 1, 20)) })),
+      queries: times(() => ({
+        status: 'active',
+        sort: pick(random, ['lastName', '-lastName', '-createdAt']),
+        page: String(randomInt(random, 1, 20)),
+      })),
     },
   ];
 }
 
 /** Runs every scenario on one opened, migrated database and returns the measurement lines. */
-async function benchDatabase(knex: Knex, db: DatabaseKind, n: number, emit: (line: Line) => void): Promise<void> {
-  const org = await createOrganization(knex, LOCAL_ADMIN, { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` });
+async function benchDatabase(
+  knex: Knex,
+  db: DatabaseKind,
+  n: number,
+  emit: (line: Line) => void,
+): Promise<void> {
+  const org = await createOrganization(knex, LOCAL_ADMIN, {
+    name: 'Bench',
+    slug: `bench-${randomBytes(3).toString('hex')}`,
+  });
   const catalog = await loadCatalog(knex, org.id);
   const userType = catalog.userTypes.find((t) => t.name === 'Creator');
   const role = catalog.roles.find((r) => r.name === 'User');
-  if (!userType?.id || !role?.id) throw new Error('the default catalog has no Creator user type or User role');
+  if (!userType?.id || !role?.id)
+    throw new Error('the default catalog has no Creator user type or User role');
 
   let seconds = 0;
   let inserted = 0;
   for (let from = 1; from <= n; from += CHUNK) {
     const chunk = bulkMembers(from, Math.min(n, from + CHUNK - 1), userType.id, role.id);
     const started = performance.now();
-    const added = await knex.transaction((trx) => bulkInsertMembers(trx, org.id, LOCAL_ADMIN, chunk));
+    const added = await knex.transaction((trx) =>
+      bulkInsertMembers(trx, org.id, LOCAL_ADMIN, chunk),
+    );
     seconds += (performance.now() - started) / 1000;
     inserted += added.length;
     process.stderr.write(`[members/${db}] inserted ${inserted}/${n}\r`);
   }
   process.stderr.write('\n');
   if (inserted !== n) throw new Error(`expected ${n} members inserted, got ${inserted}`);
-  emit({ bench: 'members', scenario: 'bulk-insert', db, n, seconds: round(seconds, 3), perSecond: Math.round(n / seconds), peakRssMB: peakRssMB() });
+  emit({
+    bench: 'members',
+    scenario: 'bulk-insert',
+    db,
+    n,
+    seconds: round(seconds, 3),
+    perSecond: Math.round(n / seconds),
+    peakRssMB: peakRssMB(),
+  });
 
   await knex.raw('analyze members');
 
@@ -145,12 +245,19 @@ async function benchDatabase(knex: Knex, db: DatabaseKind, n: number, emit: (lin
       const page = await listMembers(knex, org.id, parseMemberListQuery(query, MAX_PAGE_SIZE));
       const elapsed = performance.now() - started;
       if (index >= WARMUP) timings.push(elapsed);
-      if (page.total === 0 && scenario.name !== 'search') throw new Error(`${scenario.name}: no members found for ${JSON.stringify(query)}`);
+      if (page.total === 0 && scenario.name !== 'search')
+        throw new Error(`${scenario.name}: no members found for ${JSON.stringify(query)}`);
     }
     timings.sort((a, b) => a - b);
     emit({
-      bench: 'members', scenario: scenario.name, db, n, queries: timings.length,
-      p50Ms: round(percentile(timings, 50), 2), p99Ms: round(percentile(timings, 99), 2), peakRssMB: peakRssMB(),
+      bench: 'members',
+      scenario: scenario.name,
+      db,
+      n,
+      queries: timings.length,
+      p50Ms: round(percentile(timings, 50), 2),
+      p99Ms: round(percentile(timings, 99), 2),
+      peakRssMB: peakRssMB(),
     });
   }
 }

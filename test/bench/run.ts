@@ -10,11 +10,17 @@ const emit = (line: Line): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
 
-const benches: Record<string, (emit: (line: Line) => void) => Promise<void>> = { members: runMembersBench, scim: runScimBench, import: runImportBench };
+const benches: Record<string, (emit: (line: Line) => void) => Promise<void>> = {
+  members: runMembersBench,
+  scim: runScimBench,
+  import: runImportBench,
+};
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benches));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown bench(es): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
+  process.stderr.write(
+    `unknown bench(es): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`,
+  );
   process.exit(2);
 }
 

@@ -34,7 +34,10 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
   const database = await openDatabase(options);
   try {
     await migrateToLatest(database.knex);
-    const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: 'Bench', slug: 'default' });
+    const org = await createOrganization(database.knex, LOCAL_ADMIN, {
+      name: 'Bench',
+      slug: 'default',
+    });
     const scope = { orgId: org.id, actor: LOCAL_ADMIN };
     const { roles, userTypes } = await loadCatalog(database.knex, org.id);
     const userTypeId = userTypes.find((t) => t.name === 'Creator')!.id;
@@ -42,27 +45,57 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
     for (let from = 0; from < MEMBERS; from += 10_000) {
       const batch = Array.from({ length: Math.min(10_000, MEMBERS - from) }, (_, k) => {
         const i = String(from + k).padStart(6, '0');
-        return { username: `user${i}@bench.example`, email: `user${i}@bench.example`, firstName: 'Bench', lastName: `User${i}`, displayName: `Bench User${i}`, userTypeId, roleId, status: 'active' as const, source: 'scim' };
+        return {
+          username: `user${i}@bench.example`,
+          email: `user${i}@bench.example`,
+          firstName: 'Bench',
+          lastName: `User${i}`,
+          displayName: `Bench User${i}`,
+          userTypeId,
+          roleId,
+          status: 'active' as const,
+          source: 'scim',
+        };
       });
       await database.knex.transaction((trx) => bulkInsertMembers(trx, org.id, LOCAL_ADMIN, batch));
       process.stderr.write(`[scim] seeded ${from + batch.length}/${MEMBERS} members\r`);
     }
     process.stderr.write('\n');
-    const groups = Array.from({ length: GROUPS }, (_, g) => ({ org_id: org.id, name: `Bench group ${g}`, source: 'scim' }));
+    const groups = Array.from({ length: GROUPS }, (_, g) => ({
+      org_id: org.id,
+      name: `Bench group ${g}`,
+      source: 'scim',
+    }));
     await database.knex.batchInsert('groups', groups, 1000);
     await database.knex.raw('analyze');
-    const members = (await database.knex('members').where('org_id', org.id).select('id', 'username')) as Array<{ id: string; username: string }>;
-    const groupIds = ((await database.knex('groups').where('org_id', org.id).select('id')) as Array<{ id: string }>).map((g) => g.id);
+    const members = (await database
+      .knex('members')
+      .where('org_id', org.id)
+      .select('id', 'username')) as Array<{ id: string; username: string }>;
+    const groupIds = (
+      (await database.knex('groups').where('org_id', org.id).select('id')) as Array<{ id: string }>
+    ).map((g) => g.id);
     const key = await createApiKey(database.knex, scope, { title: 'bench', role: 'editor' });
-    return { token: key.secret, memberIds: members.map((m) => m.id), userNames: members.map((m) => m.username), groupIds };
+    return {
+      token: key.secret,
+      memberIds: members.map((m) => m.id),
+      userNames: members.map((m) => m.username),
+      groupIds,
+    };
   } finally {
     await database.close();
   }
 }
 
-
-async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -86,43 +119,128 @@ const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!
 
 function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
 }
 
 function line(scenario: string, db: string, result: autocannon.Result, rss: number): Line {
   return {
-    bench: 'scim', scenario, db, connections: CONNECTIONS, seconds: SECONDS,
-    reqPerSec: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx, peakRssMB: rss,
+    bench: 'scim',
+    scenario,
+    db,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    reqPerSec: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    peakRssMB: rss,
   };
 }
 
-async function benchDaemon(db: DatabaseKind, env: NodeJS.ProcessEnv, seeded: Seeded, emit: (line: Line) => void): Promise<void> {
+async function benchDaemon(
+  db: DatabaseKind,
+  env: NodeJS.ProcessEnv,
+  seeded: Seeded,
+  emit: (line: Line) => void,
+): Promise<void> {
   const port = await freePort();
-  const daemon = await startProcess(['bin/provisiond.js', 'start'], { ...env, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' }, /provisiond started/);
+  const daemon = await startProcess(
+    ['bin/provisiond.js', 'start'],
+    { ...env, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
+    /provisiond started/,
+  );
   const base = `http://127.0.0.1:${port}/scim/v2`;
-  const headers = { authorization: `Bearer ${seeded.token}`, 'content-type': 'application/scim+json' };
+  const headers = {
+    authorization: `Bearer ${seeded.token}`,
+    'content-type': 'application/scim+json',
+  };
   let created = 0;
   const scenarios: Array<[string, CannonRequest[]]> = [
-    ['get-filter-username', [{ method: 'GET', headers, setupRequest: (r) => ({ ...r, path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }) }]],
-    ['get-by-id', [{ method: 'GET', headers, setupRequest: (r) => ({ ...r, path: `/scim/v2/Users/${pick(seeded.memberIds)}` }) }]],
-    ['post-user', [{
-      method: 'POST', path: '/scim/v2/Users', headers,
-      setupRequest: (r) => {
-        created += 1;
-        const userName = `new${process.pid}.${created}@bench.example`;
-        return { ...r, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'New', familyName: 'User' }, emails: [{ value: userName, primary: true }] }) };
-      },
-    }]],
-    ['patch-user-replace', [{
-      method: 'PATCH', headers,
-      setupRequest: (r) => ({ ...r, path: `/scim/v2/Users/${pick(seeded.memberIds)}`, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `T${Math.random()}` }] }) }),
-    }]],
-    ['patch-group-add-member', [{
-      method: 'PATCH', headers,
-      setupRequest: (r) => ({ ...r, path: `/scim/v2/Groups/${pick(seeded.groupIds)}`, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: pick(seeded.memberIds) }] }] }) }),
-    }]],
+    [
+      'get-filter-username',
+      [
+        {
+          method: 'GET',
+          headers,
+          setupRequest: (r) => ({
+            ...r,
+            path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}`,
+          }),
+        },
+      ],
+    ],
+    [
+      'get-by-id',
+      [
+        {
+          method: 'GET',
+          headers,
+          setupRequest: (r) => ({ ...r, path: `/scim/v2/Users/${pick(seeded.memberIds)}` }),
+        },
+      ],
+    ],
+    [
+      'post-user',
+      [
+        {
+          method: 'POST',
+          path: '/scim/v2/Users',
+          headers,
+          setupRequest: (r) => {
+            created += 1;
+            const userName = `new${process.pid}.${created}@bench.example`;
+            return {
+              ...r,
+              body: JSON.stringify({
+                schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+                userName,
+                name: { givenName: 'New', familyName: 'User' },
+                emails: [{ value: userName, primary: true }],
+              }),
+            };
+          },
+        },
+      ],
+    ],
+    [
+      'patch-user-replace',
+      [
+        {
+          method: 'PATCH',
+          headers,
+          setupRequest: (r) => ({
+            ...r,
+            path: `/scim/v2/Users/${pick(seeded.memberIds)}`,
+            body: JSON.stringify({
+              schemas: [PATCH],
+              Operations: [{ op: 'replace', path: 'title', value: `T${Math.random()}` }],
+            }),
+          }),
+        },
+      ],
+    ],
+    [
+      'patch-group-add-member',
+      [
+        {
+          method: 'PATCH',
+          headers,
+          setupRequest: (r) => ({
+            ...r,
+            path: `/scim/v2/Groups/${pick(seeded.groupIds)}`,
+            body: JSON.stringify({
+              schemas: [PATCH],
+              Operations: [
+                { op: 'add', path: 'members', value: [{ value: pick(seeded.memberIds) }] },
+              ],
+            }),
+          }),
+        },
+      ],
+    ],
   ];
   try {
     for (const [name, requests] of scenarios) {
@@ -138,38 +256,85 @@ async function benchDaemon(db: DatabaseKind, env: NodeJS.ProcessEnv, seeded: See
 }
 
 /** One group holding every member: filled by SCIM PATCH, then read with and without members. */
-async function bigGroup(db: string, base: string, headers: Record<string, string>, seeded: Seeded, pid: number, emit: (line: Line) => void): Promise<void> {
+async function bigGroup(
+  db: string,
+  base: string,
+  headers: Record<string, string>,
+  seeded: Seeded,
+  pid: number,
+  emit: (line: Line) => void,
+): Promise<void> {
   const group = seeded.groupIds[0]!;
   const timed = async (scenario: string, work: () => Promise<Response>, extra: Line = {}) => {
     const started = performance.now();
     const response = await work();
     const bytes = (await response.arrayBuffer()).byteLength;
     if (!response.ok) throw new Error(`${scenario}: HTTP ${response.status}`);
-    emit({ bench: 'scim', scenario, db, members: seeded.memberIds.length, ms: Math.round(performance.now() - started), responseBytes: bytes, peakRssMB: await peakRssMB(pid), ...extra });
+    emit({
+      bench: 'scim',
+      scenario,
+      db,
+      members: seeded.memberIds.length,
+      ms: Math.round(performance.now() - started),
+      responseBytes: bytes,
+      peakRssMB: await peakRssMB(pid),
+      ...extra,
+    });
   };
-  const patch = (ids: string[]) => fetch(`${base}/Groups/${group}`, {
-    method: 'PATCH', headers, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] }),
-  });
+  const patch = (ids: string[]) =>
+    fetch(`${base}/Groups/${group}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({
+        schemas: [PATCH],
+        Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }],
+      }),
+    });
   const chunk = 15_000;
   const started = performance.now();
   for (let i = 0; i < seeded.memberIds.length; i += chunk) {
     const response = await patch(seeded.memberIds.slice(i, i + chunk));
-    if (!response.ok) throw new Error(`big-group-fill: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`big-group-fill: HTTP ${response.status} ${await response.text()}`);
   }
-  emit({ bench: 'scim', scenario: 'big-group-fill', db, members: seeded.memberIds.length, requests: Math.ceil(seeded.memberIds.length / chunk), ms: Math.round(performance.now() - started), peakRssMB: await peakRssMB(pid) });
+  emit({
+    bench: 'scim',
+    scenario: 'big-group-fill',
+    db,
+    members: seeded.memberIds.length,
+    requests: Math.ceil(seeded.memberIds.length / chunk),
+    ms: Math.round(performance.now() - started),
+    peakRssMB: await peakRssMB(pid),
+  });
   await timed('big-group-get-with-members', () => fetch(`${base}/Groups/${group}`, { headers }));
-  await timed('big-group-get-excluding-members', () => fetch(`${base}/Groups/${group}?excludedAttributes=members`, { headers }));
+  await timed('big-group-get-excluding-members', () =>
+    fetch(`${base}/Groups/${group}?excludedAttributes=members`, { headers }),
+  );
   await timed('big-group-add-one-member', () => patch([seeded.memberIds[0]!]));
 }
 
 async function ceiling(emit: (line: Line) => void): Promise<void> {
   const port = await freePort();
-  const server = await startProcess(['-e', `
+  const server = await startProcess(
+    [
+      '-e',
+      `
     const body = JSON.stringify({ schemas: ['x'], padding: 'x'.repeat(1000) }).slice(0, 1024);
     require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end(body); })
-      .listen(${port}, '127.0.0.1', () => console.log('listening'));`], {}, /listening/);
+      .listen(${port}, '127.0.0.1', () => console.log('listening'));`,
+    ],
+    {},
+    /listening/,
+  );
   try {
-    emit(line('node-http-1kb-ceiling', 'none', await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]), await peakRssMB(server.pid!)));
+    emit(
+      line(
+        'node-http-1kb-ceiling',
+        'none',
+        await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]),
+        await peakRssMB(server.pid!),
+      ),
+    );
   } finally {
     server.kill('SIGTERM');
   }

@@ -21,14 +21,21 @@ const url = process.env.BENCH_LDAP_URL!;
 const N = Number(process.env.BENCH_USERS);
 const PG_BASE = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-const emit = (line: Record<string, string | number>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const emit = (line: Record<string, string | number>) =>
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function open(): Promise<{ database: Database; close(): Promise<void> }> {
   if (db === 'pglite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-sync-'));
     const database = await openDatabase({ dataDir: dir });
-    return { database, close: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+    return {
+      database,
+      close: async () => {
+        await database.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `provisiond_bench_${randomBytes(5).toString('hex')}`;
   const admin = async (sql: string) => {
@@ -44,35 +51,73 @@ async function open(): Promise<{ database: Database; close(): Promise<void> }> {
   const target = new URL(PG_BASE);
   target.pathname = `/${name}`;
   const database = await openDatabase({ url: target.toString(), dataDir: 'memory://' });
-  return { database, close: async () => { await database.close(); await admin(`drop database if exists ${name} with (force)`); } };
+  return {
+    database,
+    close: async () => {
+      await database.close();
+      await admin(`drop database if exists ${name} with (force)`);
+    },
+  };
 }
 
 const { database, close } = await open();
 try {
   const knex = database.knex;
   await migrateToLatest(knex);
-  const org = await createOrganization(knex, LOCAL_ADMIN, { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` });
+  const org = await createOrganization(knex, LOCAL_ADMIN, {
+    name: 'Bench',
+    slug: `bench-${randomBytes(3).toString('hex')}`,
+  });
   process.env.BENCH_LDAP_PASSWORD = ADMIN_PASSWORD;
-  const sources = [ldapSourceSchema.parse({
-    name: 'bench', type: 'ldap', flavor: 'openldap', url, bindDN: ADMIN_DN, bindCredentials: { env: 'BENCH_LDAP_PASSWORD' },
-    users: { baseDN: `ou=people,${SUFFIX}` }, groups: { baseDN: `ou=groups,${SUFFIX}` },
-  })];
+  const sources = [
+    ldapSourceSchema.parse({
+      name: 'bench',
+      type: 'ldap',
+      flavor: 'openldap',
+      url,
+      bindDN: ADMIN_DN,
+      bindCredentials: { env: 'BENCH_LDAP_PASSWORD' },
+      users: { baseDN: `ou=people,${SUFFIX}` },
+      groups: { baseDN: `ou=groups,${SUFFIX}` },
+    }),
+  ];
   const writes = async () => {
-    const { rows } = (await knex.raw('select (select count(*) from audit_log where org_id = ?)::int as audit, (select coalesce(sum(version), 0) from members where org_id = ?)::int as versions', [org.id, org.id])) as { rows: Array<{ audit: number; versions: number }> };
+    const { rows } = (await knex.raw(
+      'select (select count(*) from audit_log where org_id = ?)::int as audit, (select coalesce(sum(version), 0) from members where org_id = ?)::int as versions',
+      [org.id, org.id],
+    )) as { rows: Array<{ audit: number; versions: number }> };
     return rows[0]!.audit + rows[0]!.versions;
   };
   const measure = async (scenario: string, options: SyncOptions) => {
     const before = await writes();
     const t0 = performance.now();
-    const run = await runSync({ db: knex, sources, log: createLogger('warn', 'stderr') }, { orgId: org.id, actor: LOCAL_ADMIN }, 'bench', options);
+    const run = await runSync(
+      { db: knex, sources, log: createLogger('warn', 'stderr') },
+      { orgId: org.id, actor: LOCAL_ADMIN },
+      'bench',
+      options,
+    );
     const seconds = (performance.now() - t0) / 1000;
-    if (run.status !== 'succeeded') throw new Error(`${scenario}: ${run.status} ${run.error ?? ''}`);
+    if (run.status !== 'succeeded')
+      throw new Error(`${scenario}: ${run.status} ${run.error ?? ''}`);
     const c = run.counts;
     const processed = c.created + c.updated + c.linked + c.unchanged + c.errors + c.disputed;
     emit({
-      bench: 'sync', scenario, db, users: N, usersProcessed: processed, seconds: Number(seconds.toFixed(3)), usersPerSecond: Math.round(processed / seconds), peakRssMB: peakRssMB(),
-      created: c.created, updated: c.updated, unchanged: c.unchanged, membershipsAdded: c.membershipsAdded, membershipsRemoved: c.membershipsRemoved,
-      groupsCreated: c.groupsCreated, writes: (await writes()) - before,
+      bench: 'sync',
+      scenario,
+      db,
+      users: N,
+      usersProcessed: processed,
+      seconds: Number(seconds.toFixed(3)),
+      usersPerSecond: Math.round(processed / seconds),
+      peakRssMB: peakRssMB(),
+      created: c.created,
+      updated: c.updated,
+      unchanged: c.unchanged,
+      membershipsAdded: c.membershipsAdded,
+      membershipsRemoved: c.membershipsRemoved,
+      groupsCreated: c.groupsCreated,
+      writes: (await writes()) - before,
     });
   };
   const full: SyncOptions = { mode: 'full', preview: false, trigger: 'cli' };
@@ -84,11 +129,23 @@ try {
   const stamp = `${db}-${Date.now()}`;
   for (let k = 0; k < 100; k++) {
     const i = (k * 997 + (db === 'pglite' ? 13 : 0)) % N;
-    await admin.modify(`uid=user${String(i).padStart(6, '0')},ou=people,${SUFFIX}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'sn', values: [`Changed ${stamp}`] }) }));
+    await admin.modify(
+      `uid=user${String(i).padStart(6, '0')},ou=people,${SUFFIX}`,
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'sn', values: [`Changed ${stamp}`] }),
+      }),
+    );
   }
   for (let g = 0; g < 10; g++) {
     const member = `uid=user${String((g * 7919 + 5) % N).padStart(6, '0')},ou=people,${SUFFIX}`;
-    await admin.modify(`cn=group${String(g * 100 + (db === 'pglite' ? 1 : 0)).padStart(4, '0')},ou=groups,${SUFFIX}`, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [member] }) }));
+    await admin.modify(
+      `cn=group${String(g * 100 + (db === 'pglite' ? 1 : 0)).padStart(4, '0')},ou=groups,${SUFFIX}`,
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: 'member', values: [member] }),
+      }),
+    );
   }
   await admin.unbind();
   await measure('incremental-100-users-10-groups', { ...full, mode: 'incremental' });

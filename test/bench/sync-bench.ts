@@ -21,21 +21,28 @@ const groupDN = (g: number) => `cn=group${String(g).padStart(4, '0')},${groups}`
 function ldif(): string {
   const out: string[] = [];
   for (let i = 0; i < N; i++) {
-    out.push(`dn: uid=${uid(i)},${people}\nobjectClass: inetOrgPerson\nuid: ${uid(i)}\ncn: Given${i} Family${i}\ngivenName: Given${i}\nsn: Family${i}\nmail: ${uid(i)}@example.org\nmemberOf: ${groupDN(i % PLAIN)}\n`);
+    out.push(
+      `dn: uid=${uid(i)},${people}\nobjectClass: inetOrgPerson\nuid: ${uid(i)}\ncn: Given${i} Family${i}\ngivenName: Given${i}\nsn: Family${i}\nmail: ${uid(i)}@example.org\nmemberOf: ${groupDN(i % PLAIN)}\n`,
+    );
   }
   for (let g = 0; g < PLAIN; g++) {
     const members: string[] = [];
     for (let i = g; i < N; i += PLAIN) members.push(`member: uid=${uid(i)},${people}`);
-    out.push(`dn: ${groupDN(g)}\nobjectClass: groupOfNames\ncn: group${String(g).padStart(4, '0')}\n${(members.length > 0 ? members : [`member: ${people}`]).join('\n')}\n`);
+    out.push(
+      `dn: ${groupDN(g)}\nobjectClass: groupOfNames\ncn: group${String(g).padStart(4, '0')}\n${(members.length > 0 ? members : [`member: ${people}`]).join('\n')}\n`,
+    );
   }
   for (let g = PLAIN; g < GROUPS; g++) {
     const inner = [0, 1, 2].map((k) => `member: ${groupDN((g * 3 + k) % PLAIN)}`);
-    out.push(`dn: ${groupDN(g)}\nobjectClass: groupOfNames\ncn: group${String(g).padStart(4, '0')}\n${inner.join('\n')}\n`);
+    out.push(
+      `dn: ${groupDN(g)}\nobjectClass: groupOfNames\ncn: group${String(g).padStart(4, '0')}\n${inner.join('\n')}\n`,
+    );
   }
   return out.join('\n');
 }
 
-const emit = (line: Record<string, string | number>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const emit = (line: Record<string, string | number>) =>
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 
 process.stderr.write(`[sync] generating and loading ${N} users and ${GROUPS} groups into slapd\n`);
 const loadStart = performance.now();
@@ -43,17 +50,51 @@ const slapd = await startSlapd(ldif());
 process.stderr.write(`[sync] loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s\n`);
 try {
   const t0 = performance.now();
-  execFileSync('ldapsearch', ['-x', '-LLL', '-H', slapd.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD, '-b', people, '-E', 'pr=1000/noprompt',
-    '(objectClass=inetOrgPerson)', 'entryUUID', 'uid', 'mail', 'givenName', 'sn', 'displayName', 'memberOf', 'entryCSN'], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+  execFileSync(
+    'ldapsearch',
+    [
+      '-x',
+      '-LLL',
+      '-H',
+      slapd.url,
+      '-D',
+      ADMIN_DN,
+      '-w',
+      ADMIN_PASSWORD,
+      '-b',
+      people,
+      '-E',
+      'pr=1000/noprompt',
+      '(objectClass=inetOrgPerson)',
+      'entryUUID',
+      'uid',
+      'mail',
+      'givenName',
+      'sn',
+      'displayName',
+      'memberOf',
+      'entryCSN',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 },
+  );
   const seconds = (performance.now() - t0) / 1000;
-  emit({ bench: 'sync', scenario: 'ldapsearch-users', db: 'none', users: N, seconds: Number(seconds.toFixed(3)), usersPerSecond: Math.round(N / seconds) });
+  emit({
+    bench: 'sync',
+    scenario: 'ldapsearch-users',
+    db: 'none',
+    users: N,
+    seconds: Number(seconds.toFixed(3)),
+    usersPerSecond: Math.round(N / seconds),
+  });
 
   const worker = path.join(path.dirname(new URL(import.meta.url).pathname), 'sync-bench-worker.ts');
   // BENCH_DATABASES=postgres runs one; BENCH_CPU_PROFILE=DIR writes a V8 profile per worker there.
   for (const db of (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',')) {
     process.stderr.write(`[sync] ${db}\n`);
     const code = await new Promise<number | null>((resolve) => {
-      const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+      const profile = process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : [];
       const child = spawn(process.execPath, [...profile, '--import', 'tsx', worker], {
         env: { ...process.env, BENCH_DB: db, BENCH_LDAP_URL: slapd.url, BENCH_USERS: String(N) },
         stdio: ['ignore', 'inherit', 'inherit'],

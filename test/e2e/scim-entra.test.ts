@@ -7,8 +7,10 @@ import { ENTERPRISE, GROUP, PATCH, USER, eachScimTarget, q, scim } from '../help
 // with SCIM 2.0 protocol compliance"): capitalized ops, "False" strings, manager quirks.
 
 eachScimTarget((kind, target) => {
-  const it = (title: string, fn: (t: ExecutionContext) => Promise<void>) => test(`[${kind}] Entra: ${title}`, fn);
-  const patch = (path: string, Operations: unknown[]) => scim(target(), 'PATCH', path, { schemas: [PATCH], Operations });
+  const it = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
+    test(`[${kind}] Entra: ${title}`, fn);
+  const patch = (path: string, Operations: unknown[]) =>
+    scim(target(), 'PATCH', path, { schemas: [PATCH], Operations });
 
   async function entraUser(extra: Record<string, unknown> = {}) {
     const userName = `Test_User_${randomUUID()}`;
@@ -32,7 +34,12 @@ eachScimTarget((kind, target) => {
     t.like(none.body, { totalResults: 0, Resources: [] });
     const created = await scim(target(), 'POST', '/Users', body);
     t.is(created.status, 201);
-    t.like(created.body, { userName, externalId: body.externalId, name: { formatted: 'givenName familyName', givenName: 'givenName', familyName: 'familyName' }, displayName: 'givenName familyName' });
+    t.like(created.body, {
+      userName,
+      externalId: body.externalId,
+      name: { formatted: 'givenName familyName', givenName: 'givenName', familyName: 'familyName' },
+      displayName: 'givenName familyName',
+    });
     const id = created.body.id;
     const found = await scim(target(), 'GET', `/Users${q(`userName eq "${userName}"`)}`);
     t.is(found.body.Resources[0].id, id);
@@ -43,42 +50,72 @@ eachScimTarget((kind, target) => {
       { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
     ]);
     t.is(updated.status, 200);
-    t.is(updated.body.emails.find((e: { type: string }) => e.type === 'work').value, 'updatedEmail@microsoft.com');
+    t.is(
+      updated.body.emails.find((e: { type: string }) => e.type === 'work').value,
+      'updatedEmail@microsoft.com',
+    );
     t.is(updated.body.name.familyName, 'updatedFamilyName');
 
-    const disabled = await patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }]);
+    const disabled = await patch(`/Users/${id}`, [
+      { op: 'Replace', path: 'active', value: 'False' },
+    ]);
     t.false(disabled.body.active);
-    t.true((await patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'True' }])).body.active);
+    t.true(
+      (await patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'True' }])).body.active,
+    );
     t.is((await scim(target(), 'DELETE', `/Users/${id}`)).status, 204);
     t.is((await scim(target(), 'GET', `/Users/${id}`)).status, 404);
   });
 
   it('path-less Replace with dotted keys and full URNs', async (t) => {
     const id = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
-    const r = await patch(`/Users/${id}`, [{
-      op: 'Replace',
-      value: { 'name.givenName': 'Dotted', 'name.familyName': 'Keys', [`${ENTERPRISE}:department`]: 'Finance', [`${USER}:title`]: 'Analyst', active: 'False' },
-    }]);
+    const r = await patch(`/Users/${id}`, [
+      {
+        op: 'Replace',
+        value: {
+          'name.givenName': 'Dotted',
+          'name.familyName': 'Keys',
+          [`${ENTERPRISE}:department`]: 'Finance',
+          [`${USER}:title`]: 'Analyst',
+          active: 'False',
+        },
+      },
+    ]);
     t.is(r.status, 200);
-    t.like(r.body, { name: { givenName: 'Dotted', familyName: 'Keys' }, title: 'Analyst', active: false, [ENTERPRISE]: { department: 'Finance' } });
+    t.like(r.body, {
+      name: { givenName: 'Dotted', familyName: 'Keys' },
+      title: 'Analyst',
+      active: false,
+      [ENTERPRISE]: { department: 'Finance' },
+    });
   });
 
   it('manager: a bare id, the old array form, "" to clear, Remove', async (t) => {
     const manager = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
     const id = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
-    let r = await patch(`/Users/${id}`, [{ op: 'Add', path: `${ENTERPRISE}:manager`, value: manager }]);
+    let r = await patch(`/Users/${id}`, [
+      { op: 'Add', path: `${ENTERPRISE}:manager`, value: manager },
+    ]);
     t.is(r.body[ENTERPRISE].manager.value, manager);
-    t.is((await scim(target(), 'GET', `/Users${q(`${ENTERPRISE}:manager eq "${manager}"`)}`)).body.totalResults, 1);
+    t.is(
+      (await scim(target(), 'GET', `/Users${q(`${ENTERPRISE}:manager eq "${manager}"`)}`)).body
+        .totalResults,
+      1,
+    );
     r = await patch(`/Users/${id}`, [{ op: 'Replace', path: `${ENTERPRISE}:manager`, value: '' }]);
     t.is(r.body[ENTERPRISE], undefined);
-    r = await patch(`/Users/${id}`, [{ op: 'Add', path: 'manager', value: [{ $ref: null, value: manager }] }]);
+    r = await patch(`/Users/${id}`, [
+      { op: 'Add', path: 'manager', value: [{ $ref: null, value: manager }] },
+    ]);
     t.is(r.body[ENTERPRISE].manager.value, manager);
     r = await patch(`/Users/${id}`, [{ op: 'Remove', path: `${ENTERPRISE}:manager` }]);
     t.is(r.body[ENTERPRISE], undefined);
   });
 
   it('Add through a value filter creates the missing entry; null means unassigned', async (t) => {
-    const { body } = await entraUser({ emails: [{ primary: true, type: 'work', value: `w-${randomUUID()}@testuser.com` }] });
+    const { body } = await entraUser({
+      emails: [{ primary: true, type: 'work', value: `w-${randomUUID()}@testuser.com` }],
+    });
     const id = (await scim(target(), 'POST', '/Users', body)).body.id;
     let r = await patch(`/Users/${id}`, [
       { op: 'Add', path: 'emails[type eq "other"].value', value: 'other@testuser.com' },
@@ -87,11 +124,17 @@ eachScimTarget((kind, target) => {
       { op: 'Add', path: 'externalId', value: 'new-external-id' },
     ]);
     t.is(r.status, 200);
-    t.like(r.body.emails.find((e: { type: string }) => e.type === 'other'), { value: 'other@testuser.com' });
+    t.like(
+      r.body.emails.find((e: { type: string }) => e.type === 'other'),
+      { value: 'other@testuser.com' },
+    );
     t.deepEqual(r.body.phoneNumbers, [{ type: 'mobile', value: '+1 555 0123' }]);
     t.deepEqual(r.body.addresses, [{ type: 'work', locality: 'Redmond' }]);
     t.is(r.body.externalId, 'new-external-id');
-    r = await patch(`/Users/${id}`, [{ op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: null }, { op: 'Replace', path: 'title', value: null }]);
+    r = await patch(`/Users/${id}`, [
+      { op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: null },
+      { op: 'Replace', path: 'title', value: null },
+    ]);
     t.false('value' in r.body.phoneNumbers[0]);
     t.false('title' in r.body);
   });
@@ -100,18 +143,68 @@ eachScimTarget((kind, target) => {
     const u1 = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
     const u2 = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
     const displayName = `Group_${randomUUID()}`;
-    const created = await scim(target(), 'POST', '/Groups', { schemas: [GROUP], externalId: randomUUID(), displayName, meta: { resourceType: 'Group' } });
+    const created = await scim(target(), 'POST', '/Groups', {
+      schemas: [GROUP],
+      externalId: randomUUID(),
+      displayName,
+      meta: { resourceType: 'Group' },
+    });
     t.is(created.status, 201);
     const gid = created.body.id;
-    t.is((await scim(target(), 'GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`)).body.Resources[0].id, gid);
-    t.is((await patch(`/Groups/${gid}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: u1 }, { $ref: null, value: u2 }] }])).status, 204);
-    const check = (user: string) => scim(target(), 'GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`id eq "${gid}" and members[value eq "${user}"]`)}`);
+    t.is(
+      (
+        await scim(
+          target(),
+          'GET',
+          `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`,
+        )
+      ).body.Resources[0].id,
+      gid,
+    );
+    t.is(
+      (
+        await patch(`/Groups/${gid}`, [
+          {
+            op: 'Add',
+            path: 'members',
+            value: [
+              { $ref: null, value: u1 },
+              { $ref: null, value: u2 },
+            ],
+          },
+        ])
+      ).status,
+      204,
+    );
+    const check = (user: string) =>
+      scim(
+        target(),
+        'GET',
+        `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`id eq "${gid}" and members[value eq "${user}"]`)}`,
+      );
     t.is((await check(u1)).body.totalResults, 1);
-    t.is((await patch(`/Groups/${gid}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: u1 }] }])).status, 204);
+    t.is(
+      (
+        await patch(`/Groups/${gid}`, [
+          { op: 'Remove', path: 'members', value: [{ $ref: null, value: u1 }] },
+        ])
+      ).status,
+      204,
+    );
     t.is((await check(u1)).body.totalResults, 0);
     t.is((await check(u2)).body.totalResults, 1);
-    t.is((await patch(`/Groups/${gid}`, [{ op: 'Replace', path: 'displayName', value: `${displayName}_renamed` }])).status, 204);
-    t.is((await scim(target(), 'GET', `/Groups/${gid}`)).body.displayName, `${displayName}_renamed`);
+    t.is(
+      (
+        await patch(`/Groups/${gid}`, [
+          { op: 'Replace', path: 'displayName', value: `${displayName}_renamed` },
+        ])
+      ).status,
+      204,
+    );
+    t.is(
+      (await scim(target(), 'GET', `/Groups/${gid}`)).body.displayName,
+      `${displayName}_renamed`,
+    );
     t.is((await scim(target(), 'DELETE', `/Groups/${gid}`)).status, 204);
   });
 });

@@ -1,40 +1,84 @@
 import test, { type ExecutionContext } from 'ava';
-import { ENTERPRISE, GROUP, PATCH, USER, eachScimTarget, newUser, q, scim, uniqueName } from '../helpers/scim.ts';
+import {
+  ENTERPRISE,
+  GROUP,
+  PATCH,
+  USER,
+  eachScimTarget,
+  newUser,
+  q,
+  scim,
+  uniqueName,
+} from '../helpers/scim.ts';
 
 // RFC 7643 / 7644 behaviour, against the real daemon over HTTP.
 
 eachScimTarget((kind, target) => {
-  const it = (title: string, fn: (t: ExecutionContext) => Promise<void>) => test(`[${kind}] ${title}`, fn);
+  const it = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
+    test(`[${kind}] ${title}`, fn);
 
   it('discovery: ServiceProviderConfig, ResourceTypes and Schemas, also by id', async (t) => {
     const config = await scim(target(), 'GET', '/ServiceProviderConfig');
     t.is(config.status, 200);
     t.is(config.headers.get('content-type'), 'application/scim+json; charset=utf-8');
-    t.like(config.body, { patch: { supported: true }, bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 }, filter: { supported: true, maxResults: 200 }, etag: { supported: true }, sort: { supported: true } });
+    t.like(config.body, {
+      patch: { supported: true },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
+      filter: { supported: true, maxResults: 200 },
+      etag: { supported: true },
+      sort: { supported: true },
+    });
     const types = await scim(target(), 'GET', '/ResourceTypes');
-    t.deepEqual(types.body.Resources.map((r: { id: string }) => r.id), ['User', 'Group']);
-    t.is((await scim(target(), 'GET', '/ResourceTypes/User')).body.schemaExtensions[0].schema, ENTERPRISE);
+    t.deepEqual(
+      types.body.Resources.map((r: { id: string }) => r.id),
+      ['User', 'Group'],
+    );
+    t.is(
+      (await scim(target(), 'GET', '/ResourceTypes/User')).body.schemaExtensions[0].schema,
+      ENTERPRISE,
+    );
     const schemas = await scim(target(), 'GET', '/Schemas');
-    t.deepEqual(schemas.body.Resources.map((r: { id: string }) => r.id), [USER, ENTERPRISE, GROUP]);
+    t.deepEqual(
+      schemas.body.Resources.map((r: { id: string }) => r.id),
+      [USER, ENTERPRISE, GROUP],
+    );
     const user = await scim(target(), 'GET', `/Schemas/${USER}`);
-    t.like(user.body.attributes.find((a: { name: string }) => a.name === 'userName'), { uniqueness: 'server', caseExact: false, required: true });
+    t.like(
+      user.body.attributes.find((a: { name: string }) => a.name === 'userName'),
+      { uniqueness: 'server', caseExact: false, required: true },
+    );
     t.is((await scim(target(), 'GET', '/Schemas/urn:nope')).status, 404);
   });
 
   it('authentication: no key, a bad key → 401 in the SCIM error schema; viewer keys only read', async (t) => {
     const none = await fetch(`${target().url}/Users`);
     t.is(none.status, 401);
-    t.like(await none.json(), { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
+    t.like(await none.json(), {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '401',
+    });
     t.is((await scim(target(), 'GET', '/Users', undefined, {}, 'pvd_bogus')).status, 401);
     t.is((await scim(target(), 'GET', '/Users', undefined, {}, target().viewer)).status, 200);
-    const write = await scim(target(), 'POST', '/Users', newUser(uniqueName('viewer')), {}, target().viewer);
+    const write = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('viewer')),
+      {},
+      target().viewer,
+    );
     t.is(write.status, 403);
     t.is(write.body.status, '403');
   });
 
   it('create: 201, Location, ETag, meta; duplicate userName in any case → 409 uniqueness', async (t) => {
     const name = uniqueName('Create');
-    const created = await scim(target(), 'POST', '/Users', newUser(name, { externalId: `ext-${name}`, password: 'Placeholder-Secret-123' }));
+    const created = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(name, { externalId: `ext-${name}`, password: 'Placeholder-Secret-123' }),
+    );
     t.is(created.status, 201);
     t.is(created.headers.get('location'), created.body.meta.location);
     t.is(created.headers.get('etag'), created.body.meta.version);
@@ -47,23 +91,64 @@ eachScimTarget((kind, target) => {
   });
 
   it('bad input: invalid JSON, missing schemas or userName, wrong types → 400 with a scimType', async (t) => {
-    const raw = await fetch(`${target().url}/Users`, { method: 'POST', headers: { authorization: `Bearer ${target().editor}`, 'content-type': 'application/scim+json' }, body: '{"userName":' });
+    const raw = await fetch(`${target().url}/Users`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${target().editor}`,
+        'content-type': 'application/scim+json',
+      },
+      body: '{"userName":',
+    });
     t.is(raw.status, 400);
     t.is((await raw.json()).scimType, 'invalidSyntax');
-    t.is((await scim(target(), 'POST', '/Users', { userName: 'x@example.com' })).body.scimType, 'invalidSyntax');
-    t.is((await scim(target(), 'POST', '/Users', { schemas: [USER] })).body.scimType, 'invalidValue');
-    t.is((await scim(target(), 'POST', '/Users', newUser(uniqueName('t'), { active: 'maybe' }))).body.scimType, 'invalidValue');
-    t.is((await scim(target(), 'POST', '/Users', newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }))).body.scimType, 'invalidValue');
+    t.is(
+      (await scim(target(), 'POST', '/Users', { userName: 'x@example.com' })).body.scimType,
+      'invalidSyntax',
+    );
+    t.is(
+      (await scim(target(), 'POST', '/Users', { schemas: [USER] })).body.scimType,
+      'invalidValue',
+    );
+    t.is(
+      (await scim(target(), 'POST', '/Users', newUser(uniqueName('t'), { active: 'maybe' }))).body
+        .scimType,
+      'invalidValue',
+    );
+    t.is(
+      (
+        await scim(
+          target(),
+          'POST',
+          '/Users',
+          newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }),
+        )
+      ).body.scimType,
+      'invalidValue',
+    );
   });
 
   it('filters: every operator, and/or/not, parentheses, value paths, enterprise URN, case-insensitivity', async (t) => {
     const tag = `flt${process.pid}${kind}`;
-    const mk = (local: string, extra: Record<string, unknown>) => scim(target(), 'POST', '/Users', newUser(`${local}.${tag}@example.com`, extra));
-    const a = await mk('anna', { title: 'Engineer', [ENTERPRISE]: { department: 'Sales', employeeNumber: '100' }, emails: [{ value: `anna.${tag}@work.example`, type: 'work', primary: true }, { value: `anna.${tag}@home.example`, type: 'home' }] });
-    const b = await mk('bert', { title: 'Manager', active: false, [ENTERPRISE]: { department: 'R&D', employeeNumber: '200' } });
+    const mk = (local: string, extra: Record<string, unknown>) =>
+      scim(target(), 'POST', '/Users', newUser(`${local}.${tag}@example.com`, extra));
+    const a = await mk('anna', {
+      title: 'Engineer',
+      [ENTERPRISE]: { department: 'Sales', employeeNumber: '100' },
+      emails: [
+        { value: `anna.${tag}@work.example`, type: 'work', primary: true },
+        { value: `anna.${tag}@home.example`, type: 'home' },
+      ],
+    });
+    const b = await mk('bert', {
+      title: 'Manager',
+      active: false,
+      [ENTERPRISE]: { department: 'R&D', employeeNumber: '200' },
+    });
     const c = await mk('carl', { [ENTERPRISE]: { department: 'sales' } });
-    const ids = (r: { body: { Resources: Array<{ id: string }> } }) => r.body.Resources.map((x) => x.id).sort();
-    const find = async (filter: string) => ids(await scim(target(), 'GET', `/Users${q(`(${filter}) and userName co "${tag}"`)}`));
+    const ids = (r: { body: { Resources: Array<{ id: string }> } }) =>
+      r.body.Resources.map((x) => x.id).sort();
+    const find = async (filter: string) =>
+      ids(await scim(target(), 'GET', `/Users${q(`(${filter}) and userName co "${tag}"`)}`));
     const [A, B, C] = [a.body.id, b.body.id, c.body.id];
     t.deepEqual(await find(`userName eq "ANNA.${tag}@EXAMPLE.COM"`), [A]);
     t.deepEqual(await find(`userName ne "anna.${tag}@example.com"`), [B, C].sort());
@@ -77,10 +162,19 @@ eachScimTarget((kind, target) => {
     t.deepEqual(await find(`${ENTERPRISE}:employeeNumber le "100"`), [A]);
     t.deepEqual(await find('emails[type eq "home" and value co "home.example"]'), [A]);
     t.deepEqual(await find('emails.value co "@work.example"'), [A]);
-    t.deepEqual(await find('title eq "engineer" or (active eq false and title eq "Manager")'), [A, B].sort());
+    t.deepEqual(
+      await find('title eq "engineer" or (active eq false and title eq "Manager")'),
+      [A, B].sort(),
+    );
     t.deepEqual(await find(`meta.created gt "2000-01-01T00:00:00Z"`), [A, B, C].sort());
     t.deepEqual(await find('name.givenName sw "te"'), [A, B, C].sort());
-    for (const bad of ['userName eq', 'nosuch eq "x"', 'active gt true', 'meta.created gt "yesterday"', `emails[type eq "work"`]) {
+    for (const bad of [
+      'userName eq',
+      'nosuch eq "x"',
+      'active gt true',
+      'meta.created gt "yesterday"',
+      `emails[type eq "work"`,
+    ]) {
       const response = await scim(target(), 'GET', `/Users${q(bad)}`);
       t.is(response.status, 400, bad);
       t.is(response.body.scimType, 'invalidFilter', bad);
@@ -89,45 +183,123 @@ eachScimTarget((kind, target) => {
 
   it('paging, sorting, projection, and POST /Users/.search', async (t) => {
     const tag = `pg${process.pid}${kind}`;
-    for (const n of ['c', 'a', 'b']) await scim(target(), 'POST', '/Users', newUser(`${n}.${tag}@example.com`, { title: `T-${n}` }));
+    for (const n of ['c', 'a', 'b'])
+      await scim(
+        target(),
+        'POST',
+        '/Users',
+        newUser(`${n}.${tag}@example.com`, { title: `T-${n}` }),
+      );
     const filter = encodeURIComponent(`userName co "${tag}"`);
-    const page = await scim(target(), 'GET', `/Users?filter=${filter}&sortBy=userName&sortOrder=descending&startIndex=2&count=1`);
+    const page = await scim(
+      target(),
+      'GET',
+      `/Users?filter=${filter}&sortBy=userName&sortOrder=descending&startIndex=2&count=1`,
+    );
     t.like(page.body, { totalResults: 3, startIndex: 2, itemsPerPage: 1 });
     t.regex(page.body.Resources[0].userName, /^b\./);
-    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&count=0`)).body, { totalResults: 3, itemsPerPage: 0, Resources: [] });
-    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&startIndex=10`)).body, { totalResults: 3, itemsPerPage: 0 });
-    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&startIndex=0&count=1`)).body, { startIndex: 1, itemsPerPage: 1 });
+    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&count=0`)).body, {
+      totalResults: 3,
+      itemsPerPage: 0,
+      Resources: [],
+    });
+    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&startIndex=10`)).body, {
+      totalResults: 3,
+      itemsPerPage: 0,
+    });
+    t.like((await scim(target(), 'GET', `/Users?filter=${filter}&startIndex=0&count=1`)).body, {
+      startIndex: 1,
+      itemsPerPage: 1,
+    });
     t.is((await scim(target(), 'GET', `/Users?count=abc`)).body.scimType, 'invalidValue');
-    const projected = await scim(target(), 'GET', `/Users?filter=${filter}&attributes=userName,name.givenName&sortBy=title`);
-    t.deepEqual(Object.keys(projected.body.Resources[0]).sort(), ['id', 'name', 'schemas', 'userName']);
+    const projected = await scim(
+      target(),
+      'GET',
+      `/Users?filter=${filter}&attributes=userName,name.givenName&sortBy=title`,
+    );
+    t.deepEqual(Object.keys(projected.body.Resources[0]).sort(), [
+      'id',
+      'name',
+      'schemas',
+      'userName',
+    ]);
     t.deepEqual(Object.keys(projected.body.Resources[0].name), ['givenName']);
     t.regex(projected.body.Resources[0].userName, /^a\./);
-    const excluded = await scim(target(), 'GET', `/Users?filter=${filter}&excludedAttributes=emails,meta,name`);
-    t.false('emails' in excluded.body.Resources[0] || 'meta' in excluded.body.Resources[0] || 'name' in excluded.body.Resources[0]);
+    const excluded = await scim(
+      target(),
+      'GET',
+      `/Users?filter=${filter}&excludedAttributes=emails,meta,name`,
+    );
+    t.false(
+      'emails' in excluded.body.Resources[0] ||
+        'meta' in excluded.body.Resources[0] ||
+        'name' in excluded.body.Resources[0],
+    );
     t.truthy(excluded.body.Resources[0].id);
-    const search = await scim(target(), 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName co "${tag}"`, attributes: ['userName'], count: 2 });
+    const search = await scim(target(), 'POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: `userName co "${tag}"`,
+      attributes: ['userName'],
+      count: 2,
+    });
     t.like(search.body, { totalResults: 3, itemsPerPage: 2 });
-    const root = await scim(target(), 'POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName co "${tag}"` });
+    const root = await scim(target(), 'POST', '/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: `userName co "${tag}"`,
+    });
     t.is(root.status, 400, 'a filter on userName cannot apply to Groups');
   });
 
   it('versioning: ETag, If-None-Match → 304, If-Match mismatch → 412', async (t) => {
     const created = await scim(target(), 'POST', '/Users', newUser(uniqueName('etag')));
     const id = created.body.id;
-    t.is((await scim(target(), 'GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status, 304);
-    const stale = await scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }, { 'if-match': 'W/"7"' });
+    t.is(
+      (await scim(target(), 'GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status,
+      304,
+    );
+    const stale = await scim(
+      target(),
+      'PATCH',
+      `/Users/${id}`,
+      { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
+      { 'if-match': 'W/"7"' },
+    );
     t.is(stale.status, 412);
-    const fresh = await scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }, { 'if-match': 'W/"1"' });
+    const fresh = await scim(
+      target(),
+      'PATCH',
+      `/Users/${id}`,
+      { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
+      { 'if-match': 'W/"1"' },
+    );
     t.is(fresh.status, 200);
     t.is(fresh.headers.get('etag'), 'W/"2"');
-    t.is((await scim(target(), 'GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status, 200);
-    t.is((await scim(target(), 'DELETE', `/Users/${id}`, undefined, { 'if-match': 'W/"1"' })).status, 412);
+    t.is(
+      (await scim(target(), 'GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status,
+      200,
+    );
+    t.is(
+      (await scim(target(), 'DELETE', `/Users/${id}`, undefined, { 'if-match': 'W/"1"' })).status,
+      412,
+    );
   });
 
   it('20 parallel PATCHes with If-Match on one user: exactly one wins, none lost silently', async (t) => {
     const id = (await scim(target(), 'POST', '/Users', newUser(uniqueName('race')))).body.id;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `writer-${i}` }] }, { 'if-match': 'W/"1"' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        scim(
+          target(),
+          'PATCH',
+          `/Users/${id}`,
+          {
+            schemas: [PATCH],
+            Operations: [{ op: 'replace', path: 'title', value: `writer-${i}` }],
+          },
+          { 'if-match': 'W/"1"' },
+        ),
+      ),
+    );
     const winners = results.filter((r) => r.status === 200);
     t.is(winners.length, 1);
     t.true(results.every((r) => r.status === 200 || r.status === 412));
@@ -137,43 +309,88 @@ eachScimTarget((kind, target) => {
   });
 
   it('PATCH add / replace / remove with and without path, value filters and sub-attributes', async (t) => {
-    const id = (await scim(target(), 'POST', '/Users', newUser(uniqueName('patch'), { phoneNumbers: [{ value: '+1 555 0100', type: 'work' }] }))).body.id;
-    const ops = (Operations: unknown[]) => scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations });
-    let r = await ops([{ op: 'add', path: 'nickName', value: 'Nick' }, { op: 'add', path: 'phoneNumbers', value: [{ value: '+1 555 0199', type: 'mobile' }] }]);
+    const id = (
+      await scim(
+        target(),
+        'POST',
+        '/Users',
+        newUser(uniqueName('patch'), { phoneNumbers: [{ value: '+1 555 0100', type: 'work' }] }),
+      )
+    ).body.id;
+    const ops = (Operations: unknown[]) =>
+      scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations });
+    let r = await ops([
+      { op: 'add', path: 'nickName', value: 'Nick' },
+      { op: 'add', path: 'phoneNumbers', value: [{ value: '+1 555 0199', type: 'mobile' }] },
+    ]);
     t.is(r.body.nickName, 'Nick');
     t.is(r.body.phoneNumbers.length, 2);
-    r = await ops([{ op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '+1 555 0111' }, { op: 'replace', path: 'name.familyName', value: 'Renamed' }]);
+    r = await ops([
+      { op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '+1 555 0111' },
+      { op: 'replace', path: 'name.familyName', value: 'Renamed' },
+    ]);
     t.is(r.body.phoneNumbers.find((p: { type: string }) => p.type === 'work').value, '+1 555 0111');
     t.is(r.body.name.familyName, 'Renamed');
-    r = await ops([{ op: 'remove', path: 'phoneNumbers[type eq "mobile"]' }, { op: 'remove', path: 'nickName' }]);
-    t.deepEqual(r.body.phoneNumbers.map((p: { type: string }) => p.type), ['work']);
+    r = await ops([
+      { op: 'remove', path: 'phoneNumbers[type eq "mobile"]' },
+      { op: 'remove', path: 'nickName' },
+    ]);
+    t.deepEqual(
+      r.body.phoneNumbers.map((p: { type: string }) => p.type),
+      ['work'],
+    );
     t.false('nickName' in r.body);
     r = await ops([{ op: 'replace', value: { title: 'Boss', name: { givenName: 'Given' } } }]);
     t.like(r.body, { title: 'Boss', name: { givenName: 'Given', familyName: 'Renamed' } });
     t.is((await ops([{ op: 'remove' }])).body.scimType, 'noTarget');
     t.is((await ops([{ op: 'replace', path: 'id', value: 'x' }])).body.scimType, 'mutability');
     t.is((await ops([{ op: 'replace', path: 'nosuch', value: 'x' }])).body.scimType, 'invalidPath');
-    t.is((await ops([{ op: 'explode', path: 'title', value: 'x' }])).body.scimType, 'invalidSyntax');
-    t.is((await scim(target(), 'PATCH', `/Users/${id}`, { Operations: [] })).body.scimType, 'invalidSyntax');
+    t.is(
+      (await ops([{ op: 'explode', path: 'title', value: 'x' }])).body.scimType,
+      'invalidSyntax',
+    );
+    t.is(
+      (await scim(target(), 'PATCH', `/Users/${id}`, { Operations: [] })).body.scimType,
+      'invalidSyntax',
+    );
   });
 
   it('PUT replaces the user, keeps id and ignores read-only meta; a different id → 400 mutability', async (t) => {
     const name = uniqueName('put');
-    const created = await scim(target(), 'POST', '/Users', newUser(name, { title: 'Old', nickName: 'Old' }));
-    const put = await scim(target(), 'PUT', `/Users/${created.body.id}`, { ...newUser(name, { title: 'New' }), meta: { version: 'W/"99"' }, groups: [{ value: 'x' }] });
+    const created = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(name, { title: 'Old', nickName: 'Old' }),
+    );
+    const put = await scim(target(), 'PUT', `/Users/${created.body.id}`, {
+      ...newUser(name, { title: 'New' }),
+      meta: { version: 'W/"99"' },
+      groups: [{ value: 'x' }],
+    });
     t.is(put.status, 200);
     t.is(put.body.title, 'New');
     t.false('nickName' in put.body, 'PUT replaces: what is left out is cleared');
     t.is(put.body.meta.version, 'W/"2"');
-    const moved = await scim(target(), 'PUT', `/Users/${created.body.id}`, { ...newUser(name), id: '00000000-0000-4000-8000-000000000000' });
+    const moved = await scim(target(), 'PUT', `/Users/${created.body.id}`, {
+      ...newUser(name),
+      id: '00000000-0000-4000-8000-000000000000',
+    });
     t.is(moved.body.scimType, 'mutability');
   });
 
   it('active=false disables (still found by GET and filters); DELETE removes; 404 after', async (t) => {
     const id = (await scim(target(), 'POST', '/Users', newUser(uniqueName('life')))).body.id;
-    await scim(target(), 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    await scim(target(), 'PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
     t.false((await scim(target(), 'GET', `/Users/${id}`)).body.active);
-    t.is((await scim(target(), 'GET', `/Users${q(`id eq "${id}" and active eq false`)}`)).body.totalResults, 1);
+    t.is(
+      (await scim(target(), 'GET', `/Users${q(`id eq "${id}" and active eq false`)}`)).body
+        .totalResults,
+      1,
+    );
     t.is((await scim(target(), 'DELETE', `/Users/${id}`)).status, 204);
     const gone = await scim(target(), 'GET', `/Users/${id}`);
     t.is(gone.status, 404);
@@ -185,24 +402,60 @@ eachScimTarget((kind, target) => {
     const u1 = (await scim(target(), 'POST', '/Users', newUser(uniqueName('gm')))).body.id;
     const u2 = (await scim(target(), 'POST', '/Users', newUser(uniqueName('gm')))).body.id;
     const name = `Group ${process.pid} ${kind}`;
-    const created = await scim(target(), 'POST', '/Groups', { schemas: [GROUP], displayName: name, externalId: 'g-ext', members: [{ value: u1 }] });
+    const created = await scim(target(), 'POST', '/Groups', {
+      schemas: [GROUP],
+      displayName: name,
+      externalId: 'g-ext',
+      members: [{ value: u1 }],
+    });
     t.is(created.status, 201);
     const gid = created.body.id;
-    t.deepEqual(created.body.members.map((m: { value: string }) => m.value), [u1]);
-    t.is((await scim(target(), 'POST', '/Groups', { schemas: [GROUP], displayName: name.toLowerCase() })).body.scimType, 'uniqueness');
-    t.is((await scim(target(), 'GET', `/Groups${q(`members[value eq "${u1}"] and displayName eq "${name}"`)}`)).body.totalResults, 1);
-    const patch = (Operations: unknown[]) => scim(target(), 'PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations });
+    t.deepEqual(
+      created.body.members.map((m: { value: string }) => m.value),
+      [u1],
+    );
+    t.is(
+      (
+        await scim(target(), 'POST', '/Groups', {
+          schemas: [GROUP],
+          displayName: name.toLowerCase(),
+        })
+      ).body.scimType,
+      'uniqueness',
+    );
+    t.is(
+      (
+        await scim(
+          target(),
+          'GET',
+          `/Groups${q(`members[value eq "${u1}"] and displayName eq "${name}"`)}`,
+        )
+      ).body.totalResults,
+      1,
+    );
+    const patch = (Operations: unknown[]) =>
+      scim(target(), 'PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations });
     t.is((await patch([{ op: 'add', path: 'members', value: [{ value: u2 }] }])).status, 204);
     t.is((await scim(target(), 'GET', `/Users/${u2}`)).body.groups[0].value, gid);
     t.is((await patch([{ op: 'remove', path: `members[value eq "${u1}"]` }])).status, 204);
     let group = await scim(target(), 'GET', `/Groups/${gid}`);
-    t.deepEqual(group.body.members.map((m: { value: string }) => m.value), [u2]);
+    t.deepEqual(
+      group.body.members.map((m: { value: string }) => m.value),
+      [u2],
+    );
     await patch([{ op: 'replace', path: 'displayName', value: `${name} renamed` }]);
     group = await scim(target(), 'GET', `/Groups/${gid}?excludedAttributes=members`);
     t.is(group.body.displayName, `${name} renamed`);
     t.false('members' in group.body);
-    t.is((await patch([{ op: 'add', path: 'members', value: [{ value: 'not-a-uuid' }] }])).body.scimType, 'invalidValue');
-    const withBody = await scim(target(), 'PATCH', `/Groups/${gid}?attributes=displayName`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'externalId', value: 'g-ext-2' }] });
+    t.is(
+      (await patch([{ op: 'add', path: 'members', value: [{ value: 'not-a-uuid' }] }])).body
+        .scimType,
+      'invalidValue',
+    );
+    const withBody = await scim(target(), 'PATCH', `/Groups/${gid}?attributes=displayName`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'externalId', value: 'g-ext-2' }],
+    });
     t.is(withBody.status, 200);
     t.is(withBody.body.displayName, `${name} renamed`);
     t.is((await scim(target(), 'DELETE', `/Groups/${gid}`)).status, 204);
@@ -210,18 +463,36 @@ eachScimTarget((kind, target) => {
   });
 
   it('tenant isolation: another organization cannot read, filter, patch, delete or reference', async (t) => {
-    const other = (method: string, path: string, body?: unknown) => scim(target(), method, path, body, {}, target().otherOrgEditor);
+    const other = (method: string, path: string, body?: unknown) =>
+      scim(target(), method, path, body, {}, target().otherOrgEditor);
     const name = uniqueName('isolated');
     const mine = (await scim(target(), 'POST', '/Users', newUser(name))).body.id;
     t.is((await other('GET', `/Users/${mine}`)).status, 404);
     t.is((await other('GET', `/Users${q(`userName eq "${name}"`)}`)).body.totalResults, 0);
-    t.is((await other('PATCH', `/Users/${mine}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] })).status, 404);
+    t.is(
+      (
+        await other('PATCH', `/Users/${mine}`, {
+          schemas: [PATCH],
+          Operations: [{ op: 'replace', path: 'active', value: false }],
+        })
+      ).status,
+      404,
+    );
     t.is((await other('DELETE', `/Users/${mine}`)).status, 404);
-    const grouped = await other('POST', '/Groups', { schemas: [GROUP], displayName: `steal ${name}`, members: [{ value: mine }] });
+    const grouped = await other('POST', '/Groups', {
+      schemas: [GROUP],
+      displayName: `steal ${name}`,
+      members: [{ value: mine }],
+    });
     t.is(grouped.status, 400);
     t.is(grouped.body.scimType, 'invalidValue');
     const theirs = (await other('POST', '/Users', newUser(uniqueName('theirs')))).body.id;
-    const manager = await scim(target(), 'POST', '/Users', newUser(uniqueName('mgr'), { [ENTERPRISE]: { manager: { value: theirs } } }));
+    const manager = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('mgr'), { [ENTERPRISE]: { manager: { value: theirs } } }),
+    );
     t.is(manager.status, 400);
     t.true((await scim(target(), 'GET', '/Users?count=0')).body.totalResults > 0);
   });
@@ -232,26 +503,69 @@ eachScimTarget((kind, target) => {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
       Operations: [
         { method: 'POST', bulkId: 'u1', path: '/Users', data: newUser(name) },
-        { method: 'POST', bulkId: 'g1', path: '/Groups', data: { schemas: [GROUP], displayName: `Bulk ${name}`, members: [{ value: 'bulkId:u1' }] } },
-        { method: 'PATCH', path: '/Users/bulkId:u1', data: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }] } },
+        {
+          method: 'POST',
+          bulkId: 'g1',
+          path: '/Groups',
+          data: {
+            schemas: [GROUP],
+            displayName: `Bulk ${name}`,
+            members: [{ value: 'bulkId:u1' }],
+          },
+        },
+        {
+          method: 'PATCH',
+          path: '/Users/bulkId:u1',
+          data: {
+            schemas: [PATCH],
+            Operations: [{ op: 'replace', path: 'title', value: 'Bulked' }],
+          },
+        },
         { method: 'POST', bulkId: 'dup', path: '/Users', data: newUser(name) },
         { method: 'DELETE', path: '/Users/00000000-0000-4000-8000-000000000000' },
       ],
     });
     t.is(bulk.status, 200);
-    t.deepEqual(bulk.body.Operations.map((o: { status: string }) => o.status), ['201', '201', '200', '409', '404']);
+    t.deepEqual(
+      bulk.body.Operations.map((o: { status: string }) => o.status),
+      ['201', '201', '200', '409', '404'],
+    );
     const userId = bulk.body.Operations[0].location.split('/').pop();
-    const group = await scim(target(), 'GET', bulk.body.Operations[1].location.replace(target().url, ''));
-    t.deepEqual(group.body.members.map((m: { value: string }) => m.value), [userId]);
+    const group = await scim(
+      target(),
+      'GET',
+      bulk.body.Operations[1].location.replace(target().url, ''),
+    );
+    t.deepEqual(
+      group.body.members.map((m: { value: string }) => m.value),
+      [userId],
+    );
     t.is((await scim(target(), 'GET', `/Users/${userId}`)).body.title, 'Bulked');
     const stopped = await scim(target(), 'POST', '/Bulk', {
-      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], failOnErrors: 1,
-      Operations: [{ method: 'POST', bulkId: 'a', path: '/Users', data: newUser(name) }, { method: 'POST', bulkId: 'b', path: '/Users', data: newUser(uniqueName('never')) }],
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      failOnErrors: 1,
+      Operations: [
+        { method: 'POST', bulkId: 'a', path: '/Users', data: newUser(name) },
+        { method: 'POST', bulkId: 'b', path: '/Users', data: newUser(uniqueName('never')) },
+      ],
     });
     t.is(stopped.body.Operations.length, 1);
-    const tooMany = await scim(target(), 'POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: Array.from({ length: 1001 }, () => ({ method: 'DELETE', path: '/Users/x' })) });
+    const tooMany = await scim(target(), 'POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: 1001 }, () => ({ method: 'DELETE', path: '/Users/x' })),
+    });
     t.is(tooMany.status, 413);
-    const tooLarge = await scim(target(), 'POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [{ method: 'POST', bulkId: 'x', path: '/Users', data: newUser(name, { title: 'x'.repeat(1_100_000) }) }] });
+    const tooLarge = await scim(target(), 'POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        {
+          method: 'POST',
+          bulkId: 'x',
+          path: '/Users',
+          data: newUser(name, { title: 'x'.repeat(1_100_000) }),
+        },
+      ],
+    });
     t.is(tooLarge.status, 413);
     t.is(tooLarge.body.status, '413');
   });

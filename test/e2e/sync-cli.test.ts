@@ -3,24 +3,41 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 import { PASSWORD_ENV, Subtree } from '../helpers/ldap-directory.ts';
-import { ADMIN_DN, ADMIN_PASSWORD, type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  type Slapd,
+  slapdAvailable,
+  startSlapd,
+} from '../helpers/slapd.ts';
 
 // A user's path through the README: the example configuration pointing at a real slapd, the
 // daemon, then `sources test`, `ldap search`, `sync --preview`, `sync`, `runs`, the deletion guard
 // with `sync approve`, the scheduler and the metrics.
 
 const available = slapdAvailable();
-if (!available) console.warn('SKIPPED: slapd is not installed; the sync CLI tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)');
+if (!available)
+  console.warn(
+    'SKIPPED: slapd is not installed; the sync CLI tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)',
+  );
 const t2 = available ? test.serial : test.serial.skip;
 
 let slapd: Slapd | undefined;
 let daemon: DaemonProcess | undefined;
 let corp: Subtree;
 const dir = tempDir('provisiond-sync-e2e-');
-const env = { PROVISIOND_DATA_DIR: path.join(dir, 'data'), PROVISIOND_CONFIG: path.join(dir, 'provisiond.yaml'), CORP_LDAP_PASSWORD: ADMIN_PASSWORD, [PASSWORD_ENV]: ADMIN_PASSWORD };
+const env = {
+  PROVISIOND_DATA_DIR: path.join(dir, 'data'),
+  PROVISIOND_CONFIG: path.join(dir, 'provisiond.yaml'),
+  CORP_LDAP_PASSWORD: ADMIN_PASSWORD,
+  [PASSWORD_ENV]: ADMIN_PASSWORD,
+};
 const cli = async (...args: string[]) => {
   const result = await runCli(args, env);
-  return { ...result, json: result.stdout.trim().startsWith('{') ? JSON.parse(result.stdout) : undefined };
+  return {
+    ...result,
+    json: result.stdout.trim().startsWith('{') ? JSON.parse(result.stdout) : undefined,
+  };
 };
 
 test.before(async () => {
@@ -28,10 +45,13 @@ test.before(async () => {
   slapd = await startSlapd();
   corp = await Subtree.create(slapd, 'corp');
   const nightly = await Subtree.create(slapd, 'nightly');
-  for (let i = 0; i < 10; i++) await corp.addUser({ uid: `emp${i}`, givenName: `Emp${i}`, sn: 'Corp' });
+  for (let i = 0; i < 10; i++)
+    await corp.addUser({ uid: `emp${i}`, givenName: `Emp${i}`, sn: 'Corp' });
   await corp.addGroup('staff', [corp.userDN('emp0'), corp.userDN('emp1')]);
   await nightly.addUser({ uid: 'night' });
-  writeFileSync(env.PROVISIOND_CONFIG, `
+  writeFileSync(
+    env.PROVISIOND_CONFIG,
+    `
 sources:
   - name: corp
     type: ldap
@@ -51,7 +71,8 @@ sources:
     bindCredentials: { env: CORP_LDAP_PASSWORD }
     users: { baseDN: "${nightly.people}" }
     schedule: { full: "*/2 * * * * *" }
-`);
+`,
+  );
   daemon = await startDaemonProcess(env);
 });
 test.after.always(async () => {
@@ -62,11 +83,17 @@ test.after.always(async () => {
 t2('sources list and test, ldap search', async (t) => {
   const list = await cli('sources', 'list', '--json');
   t.is(list.code, 0, list.stderr);
-  t.deepEqual(list.json.items.map((s: { name: string }) => s.name), ['corp', 'nightly']);
+  t.deepEqual(
+    list.json.items.map((s: { name: string }) => s.name),
+    ['corp', 'nightly'],
+  );
   t.false(list.stdout.includes(ADMIN_PASSWORD), 'no secret is shown');
   t.like((await cli('sources', 'test', 'corp', '--json')).json, { ok: true });
   const found = await cli('ldap', 'search', 'corp', 'emp1', '--json');
-  t.deepEqual(found.json.items.map((e: { name: string }) => e.name), ['emp1']);
+  t.deepEqual(
+    found.json.items.map((e: { name: string }) => e.name),
+    ['emp1'],
+  );
   t.is((await cli('ldap', 'search', 'corp', '*)(uid=*', '--json')).json.total, 0);
 });
 
@@ -79,14 +106,36 @@ t2('sync --preview writes nothing; sync creates; a second sync changes nothing',
   t.regex(human.stdout, /first changes of each kind:[\s\S]*created\s+emp0/);
 
   const run = await cli('sync', 'corp', '--json');
-  t.like(run.json, { status: 'succeeded', mode: 'full', counts: { created: 10, updated: 0, linked: 0, disabled: 0, deleted: 0, invited: 0, unchanged: 0, disputed: 0, errors: 0 } });
+  t.like(run.json, {
+    status: 'succeeded',
+    mode: 'full',
+    counts: {
+      created: 10,
+      updated: 0,
+      linked: 0,
+      disabled: 0,
+      deleted: 0,
+      invited: 0,
+      unchanged: 0,
+      disputed: 0,
+      errors: 0,
+    },
+  });
   t.is((await cli('members', 'list', '--source', 'corp', '--json')).json.total, 10);
-  t.deepEqual((await cli('groups', 'members', 'staff', '--json')).json.items.map((m: { username: string }) => m.username), ['emp0', 'emp1']);
+  t.deepEqual(
+    (await cli('groups', 'members', 'staff', '--json')).json.items.map(
+      (m: { username: string }) => m.username,
+    ),
+    ['emp0', 'emp1'],
+  );
   const again = await cli('sync', 'corp', '--full', '--json');
   t.like(again.json, { status: 'succeeded', counts: { created: 0, updated: 0, unchanged: 10 } });
   const runs = await cli('runs', 'list', '--source', 'corp', '--json');
   t.is(runs.json.total, 2);
-  t.like((await cli('runs', 'show', run.json.id, '--json')).json, { id: run.json.id, status: 'succeeded' });
+  t.like((await cli('runs', 'show', run.json.id, '--json')).json, {
+    id: run.json.id,
+    status: 'succeeded',
+  });
 });
 
 t2('the deletion guard holds a run until sync approve', async (t) => {
@@ -113,6 +162,12 @@ t2('the scheduler runs a source on its cron schedule; metrics per source', async
   }
   t.true(runs.some((r) => r.trigger === 'schedule' && r.status === 'succeeded'));
   const metrics = await api(daemon!.url, 'GET', '/metrics');
-  t.regex(metrics.body as string, /provisiond_sync_runs_total\{source="corp",mode="full",status="succeeded"\} 2/);
-  t.regex(metrics.body as string, /provisiond_sync_changes_total\{source="corp",change="created"\} 10/);
+  t.regex(
+    metrics.body as string,
+    /provisiond_sync_runs_total\{source="corp",mode="full",status="succeeded"\} 2/,
+  );
+  t.regex(
+    metrics.body as string,
+    /provisiond_sync_changes_total\{source="corp",change="created"\} 10/,
+  );
 });

@@ -30,7 +30,11 @@ export class Browser {
       const index = pair.indexOf('=');
       const name = pair.slice(0, index).trim();
       const value = pair.slice(index + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const expired = attributes.some(
+        (a) =>
+          /^\s*max-age=0\s*$/i.test(a) ||
+          (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       const cookies = this.jar.get(url.hostname) ?? new Map<string, string>();
       if (expired) cookies.delete(name);
       else cookies.set(name, value);
@@ -39,25 +43,46 @@ export class Browser {
   }
 
   /** One request, no redirect followed. */
-  async request(method: string, target: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
+  async request(
+    method: string,
+    target: string,
+    form?: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Page> {
     const url = new URL(target);
-    const cookies = [...(this.jar.get(url.hostname) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookies = [...(this.jar.get(url.hostname) ?? new Map<string, string>())]
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
     const response = await fetch(url, {
       method,
       redirect: 'manual',
-      headers: { ...(cookies && { cookie: cookies }), ...(form && { 'content-type': 'application/x-www-form-urlencoded' }), ...headers },
+      headers: {
+        ...(cookies && { cookie: cookies }),
+        ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
+        ...headers,
+      },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     this.store(url, response.headers);
     const location = response.headers.get('location');
-    return { status: response.status, url: url.href, location: location ? new URL(location, url).href : null, text: await response.text(), headers: response.headers };
+    return {
+      status: response.status,
+      url: url.href,
+      location: location ? new URL(location, url).href : null,
+      text: await response.text(),
+      headers: response.headers,
+    };
   }
 
   get(target: string, headers?: Record<string, string>): Promise<Page> {
     return this.request('GET', target, undefined, headers);
   }
 
-  post(target: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Page> {
+  post(
+    target: string,
+    form: Record<string, string>,
+    headers?: Record<string, string>,
+  ): Promise<Page> {
     return this.request('POST', target, form, headers);
   }
 
@@ -71,4 +96,3 @@ export class Browser {
     return current;
   }
 }
-

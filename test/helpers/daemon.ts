@@ -26,16 +26,32 @@ export interface ProcessEnv {
 
 function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   // The test runner's own DATABASE_URL must not leak into a daemon meant for PGlite.
-  const base: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, PROVISIOND_CONFIG: undefined, PORT: '0', NO_COLOR: '1' };
-  return Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    PROVISIOND_CONFIG: undefined,
+    PORT: '0',
+    NO_COLOR: '1',
+  };
+  return Object.fromEntries(
+    Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
+  ) as NodeJS.ProcessEnv;
 }
 
 export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, 'start'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, 'start'], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the daemon did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the daemon did not start within 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"provisiond started"/.exec(output);
@@ -68,7 +84,10 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: ProcessEnv, stdin?: string): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -77,10 +96,19 @@ export function runCli(args: string[], env: ProcessEnv, stdin?: string): Promise
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-export async function api(url: string, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+export async function api(
+  url: string,
+  method: string,
+  urlPath: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${url}${urlPath}`, {
     method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

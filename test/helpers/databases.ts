@@ -19,7 +19,9 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export function databaseKinds(): DatabaseKind[] {
   if (process.env.DATABASE_URL) return ['pglite', 'postgres'];
   if (process.env.PROVISIOND_REQUIRE_POSTGRES === '1') {
-    throw new Error('PROVISIOND_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: the PostgreSQL suite cannot run');
+    throw new Error(
+      'PROVISIOND_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: the PostgreSQL suite cannot run',
+    );
   }
   return ['pglite'];
 }
@@ -67,7 +69,9 @@ export interface Fixture {
   newOrg(): Promise<Scope>;
 }
 
-async function openFixture(kind: DatabaseKind): Promise<{ fixture: Fixture; close(): Promise<void> }> {
+async function openFixture(
+  kind: DatabaseKind,
+): Promise<{ fixture: Fixture; close(): Promise<void> }> {
   const pg = kind === 'postgres' ? await createPostgresDatabase() : null;
   const database = await openDatabase({ url: pg?.url, dataDir: 'memory://' });
   await migrateToLatest(database.knex);
@@ -78,7 +82,10 @@ async function openFixture(kind: DatabaseKind): Promise<{ fixture: Fixture; clos
     deps: { db: database.knex, hasher: argon2Hasher, links: linkSealer(randomBytes(32)) },
     async newOrg() {
       n += 1;
-      const org = await createOrganization(database.knex, LOCAL_ADMIN, { name: `Org ${n}`, slug: `org-${n}-${randomBytes(3).toString('hex')}` });
+      const org = await createOrganization(database.knex, LOCAL_ADMIN, {
+        name: `Org ${n}`,
+        slug: `org-${n}-${randomBytes(3).toString('hex')}`,
+      });
       return { orgId: org.id, actor: LOCAL_ADMIN };
     },
   };

@@ -21,7 +21,10 @@ export class Subtree {
   readonly base: string;
   readonly people: string;
   readonly groups: string;
-  constructor(private readonly client: Client, readonly name: string) {
+  constructor(
+    private readonly client: Client,
+    readonly name: string,
+  ) {
     this.base = `ou=${name},${SUFFIX}`;
     this.people = `ou=people,${this.base}`;
     this.groups = `ou=groups,${this.base}`;
@@ -45,21 +48,42 @@ export class Subtree {
 
   async addUser(u: TestUser): Promise<void> {
     await this.client.add(this.userDN(u.uid), {
-      objectClass: 'inetOrgPerson', uid: u.uid, cn: `${u.givenName ?? u.uid} ${u.sn ?? 'Test'}`, sn: u.sn ?? 'Test',
-      givenName: u.givenName ?? u.uid, mail: u.mail ?? `${u.uid}@example.org`, ...(u.password && { userPassword: u.password }),
+      objectClass: 'inetOrgPerson',
+      uid: u.uid,
+      cn: `${u.givenName ?? u.uid} ${u.sn ?? 'Test'}`,
+      sn: u.sn ?? 'Test',
+      givenName: u.givenName ?? u.uid,
+      mail: u.mail ?? `${u.uid}@example.org`,
+      ...(u.password && { userPassword: u.password }),
     });
   }
 
   async addGroup(cn: string, memberDNs: string[]): Promise<void> {
-    await this.client.add(this.groupDN(cn), { objectClass: 'groupOfNames', cn, member: memberDNs.length > 0 ? memberDNs : [this.base] });
+    await this.client.add(this.groupDN(cn), {
+      objectClass: 'groupOfNames',
+      cn,
+      member: memberDNs.length > 0 ? memberDNs : [this.base],
+    });
   }
 
   async replace(dn: string, attribute: string, values: string[]): Promise<void> {
-    await this.client.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values }) }));
+    await this.client.modify(
+      dn,
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: attribute, values }),
+      }),
+    );
   }
 
   async addValue(dn: string, attribute: string, value: string): Promise<void> {
-    await this.client.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: attribute, values: [value] }) }));
+    await this.client.modify(
+      dn,
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: attribute, values: [value] }),
+      }),
+    );
   }
 
   async move(dn: string, newDN: string): Promise<void> {
@@ -72,8 +96,15 @@ export class Subtree {
 
   source(url: string, extra: Record<string, unknown> = {}): LdapSourceConfig {
     return ldapSourceSchema.parse({
-      name: this.name, type: 'ldap', flavor: 'openldap', url, bindDN: ADMIN_DN, bindCredentials: { env: PASSWORD_ENV },
-      users: { baseDN: this.people }, groups: { baseDN: this.groups }, ...extra,
+      name: this.name,
+      type: 'ldap',
+      flavor: 'openldap',
+      url,
+      bindDN: ADMIN_DN,
+      bindCredentials: { env: PASSWORD_ENV },
+      users: { baseDN: this.people },
+      groups: { baseDN: this.groups },
+      ...extra,
     });
   }
 }
@@ -82,7 +113,10 @@ export class Subtree {
  * A TCP relay to a directory that can cut every connection after `cutAfterBytes` bytes from the
  * server: a directory that goes away in the middle of a read, at a point the test chooses.
  */
-export async function cuttingRelay(target: { port: number }, cutAfterBytes: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function cuttingRelay(
+  target: { port: number },
+  cutAfterBytes: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host: '127.0.0.1', port: target.port });
@@ -109,9 +143,10 @@ export async function cuttingRelay(target: { port: number }, cutAfterBytes: numb
   const { port } = server.address() as { port: number };
   return {
     url: `ldap://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

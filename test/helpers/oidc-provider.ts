@@ -26,16 +26,29 @@ export async function startProvider(port: number, redirectUris: string[]): Promi
   const issuer = `http://127.0.0.1:${port}`;
   const accounts = new Map<string, OidcAccount>();
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: redirectUris,
-      response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: redirectUris,
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     pkce: { required: () => true },
     conformIdTokenClaims: false,
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['given_name', 'family_name'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['given_name', 'family_name'],
+    },
     cookies: { keys: ['oidc-provider-test-cookie-key'] },
     features: { devInteractions: { enabled: true } },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, ...(accounts.get(sub) ?? {}) }) }),
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, ...(accounts.get(sub) ?? {}) }),
+    }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = provider.listen(port, '127.0.0.1', () => resolve(s));
@@ -44,13 +57,25 @@ export async function startProvider(port: number, redirectUris: string[]): Promi
 }
 
 /** Signs in at the provider as `login` and consents; returns the redirect back to the daemon. */
-export async function signInAtProvider(browser: Browser, authorizationUrl: string, login: string, redirectUri: string): Promise<string> {
-  let page: Page = await browser.follow(await browser.get(authorizationUrl), (url) => url.startsWith(redirectUri));
+export async function signInAtProvider(
+  browser: Browser,
+  authorizationUrl: string,
+  login: string,
+  redirectUri: string,
+): Promise<string> {
+  let page: Page = await browser.follow(await browser.get(authorizationUrl), (url) =>
+    url.startsWith(redirectUri),
+  );
   for (let step = 0; step < 6; step++) {
     if (page.location?.startsWith(redirectUri)) return page.location;
     const prompt = /name="prompt" value="(\w+)"/.exec(page.text)?.[1] ?? 'login';
-    const submitted = await browser.post(page.url, prompt === 'login' ? { prompt: 'login', login, password: 'x' } : { prompt: 'consent' });
+    const submitted = await browser.post(
+      page.url,
+      prompt === 'login' ? { prompt: 'login', login, password: 'x' } : { prompt: 'consent' },
+    );
     page = await browser.follow(submitted, (url) => url.startsWith(redirectUri));
   }
-  throw new Error(`the provider did not redirect back: ${page.status} ${page.url}\n${page.text.slice(0, 500)}`);
+  throw new Error(
+    `the provider did not redirect back: ${page.status} ${page.url}\n${page.text.slice(0, 500)}`,
+  );
 }

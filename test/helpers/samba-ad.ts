@@ -18,9 +18,16 @@ export const AD_ADMIN = `Administrator@${REALM}`;
 export const AD_PASSWORD = 'Provision-Pass-1';
 
 export function sambaAvailable(): boolean {
-  const ok = existsSync('/usr/sbin/samba') && existsSync('/usr/bin/samba-tool') && existsSync('/usr/sbin/ip') && process.getuid?.() === 0;
+  const ok =
+    existsSync('/usr/sbin/samba') &&
+    existsSync('/usr/bin/samba-tool') &&
+    existsSync('/usr/sbin/ip') &&
+    process.getuid?.() === 0;
   if (ok) return true;
-  if (process.env.PROVISIOND_REQUIRE_AD === '1') throw new Error('PROVISIOND_REQUIRE_AD=1 but Samba (samba, samba-ad-dc, samba-ad-provision) is not installed or not running as root');
+  if (process.env.PROVISIOND_REQUIRE_AD === '1')
+    throw new Error(
+      'PROVISIOND_REQUIRE_AD=1 but Samba (samba, samba-ad-dc, samba-ad-provision) is not installed or not running as root',
+    );
   return false;
 }
 
@@ -45,7 +52,9 @@ net.createServer((c) => {
 }).listen(sock);
 `;
 
-function relayToSocket(socketPath: string): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+function relayToSocket(
+  socketPath: string,
+): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection({ path: socketPath });
@@ -54,7 +63,11 @@ function relayToSocket(socketPath: string): Promise<{ server: Server; port: numb
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, sockets })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, port: (server.address() as { port: number }).port, sockets }),
+    ),
+  );
 }
 
 function waitFor<T>(what: string, seconds: number, attempt: () => Promise<T>): Promise<T> {
@@ -74,14 +87,38 @@ function waitFor<T>(what: string, seconds: number, attempt: () => Promise<T>): P
 export async function startSambaAd(): Promise<SambaAd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-samba-'));
   const ns = `pvd-ad-${randomBytes(3).toString('hex')}`;
-  execFileSync('samba-tool', [
-    'domain', 'provision', '--use-rfc2307', `--realm=${REALM}`, '--domain=EXAMPLE', '--server-role=dc', '--dns-backend=NONE',
-    `--adminpass=${AD_PASSWORD}`, `--targetdir=${dir}`, '--host-name=dc1', '--option=interfaces = lo', '--option=bind interfaces only = yes',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'samba-tool',
+    [
+      'domain',
+      'provision',
+      '--use-rfc2307',
+      `--realm=${REALM}`,
+      '--domain=EXAMPLE',
+      '--server-role=dc',
+      '--dns-backend=NONE',
+      `--adminpass=${AD_PASSWORD}`,
+      `--targetdir=${dir}`,
+      '--host-name=dc1',
+      '--option=interfaces = lo',
+      '--option=bind interfaces only = yes',
+    ],
+    { stdio: 'pipe' },
+  );
   const conf = path.join(dir, 'etc', 'smb.conf');
-  const settings = ['ldap server require strong auth = no', 'interfaces = lo', 'bind interfaces only = yes', 'server services = ldap, kdc', 'disable netbios = yes'];
+  const settings = [
+    'ldap server require strong auth = no',
+    'interfaces = lo',
+    'bind interfaces only = yes',
+    'server services = ldap, kdc',
+    'disable netbios = yes',
+  ];
   const text = readFileSync(conf, 'utf8')
-    .split('\n').filter((l) => !settings.some((s) => l.trim().toLowerCase().startsWith(s.split('=')[0]!.trim()))).join('\n')
+    .split('\n')
+    .filter(
+      (l) => !settings.some((s) => l.trim().toLowerCase().startsWith(s.split('=')[0]!.trim())),
+    )
+    .join('\n')
     .replace(/\[global\]/i, `[global]\n${settings.map((s) => `\t${s}`).join('\n')}`);
   writeFileSync(conf, text);
   execFileSync('ip', ['netns', 'add', ns]);
@@ -89,7 +126,9 @@ export async function startSambaAd(): Promise<SambaAd> {
   const children: ChildProcess[] = [];
   let output = '';
   const spawnIn = (args: string[]) => {
-    const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', ns, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     children.push(child);
@@ -114,7 +153,13 @@ export async function startSambaAd(): Promise<SambaAd> {
     await new Promise((r) => setTimeout(r, 300));
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     try {
-      execFileSync('ip', ['netns', 'pids', ns]).toString().split(/\s+/).filter(Boolean).forEach((pid) => process.kill(Number(pid), 'SIGKILL'));
+      execFileSync('ip', ['netns', 'pids', ns])
+        .toString()
+        .split(/\s+/)
+        .filter(Boolean)
+        .forEach((pid) => {
+          process.kill(Number(pid), 'SIGKILL');
+        });
     } catch {
       // the namespace may already be empty
     }
@@ -131,7 +176,13 @@ export async function startSambaAd(): Promise<SambaAd> {
     throw error;
   }
   return {
-    url, dir, admin, stop,
-    tool: (args) => execFileSync('ip', ['netns', 'exec', ns, 'samba-tool', ...args, '-s', conf], { stdio: 'pipe' }).toString(),
+    url,
+    dir,
+    admin,
+    stop,
+    tool: (args) =>
+      execFileSync('ip', ['netns', 'exec', ns, 'samba-tool', ...args, '-s', conf], {
+        stdio: 'pipe',
+      }).toString(),
   };
 }

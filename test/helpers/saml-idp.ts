@@ -38,16 +38,28 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlEscape = (v: string) =>
+  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const newId = () => `_${randomBytes(16).toString('hex')}`;
 
 function render(values: ResponseValues, issuer: string): string {
   const now = new Date();
-  const attributes = Object.entries(values.attributes ?? {}).map(([name, value]) =>
-    `<saml:Attribute Name="${xmlEscape(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic"><saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${xmlEscape(value)}</saml:AttributeValue></saml:Attribute>`).join('');
+  const attributes = Object.entries(values.attributes ?? {})
+    .map(
+      ([name, value]) =>
+        `<saml:Attribute Name="${xmlEscape(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic"><saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${xmlEscape(value)}</saml:AttributeValue></saml:Attribute>`,
+    )
+    .join('');
   const tags: Record<string, string> = {
-    ID: newId(), AssertionID: values.assertionId ?? newId(), IssueInstant: now.toISOString(), Destination: values.recipient, Issuer: issuer,
-    NameID: xmlEscape(values.nameId), Recipient: values.recipient, InResponseTo: values.inResponseTo, Audience: xmlEscape(values.audience),
+    ID: newId(),
+    AssertionID: values.assertionId ?? newId(),
+    IssueInstant: now.toISOString(),
+    Destination: values.recipient,
+    Issuer: issuer,
+    NameID: xmlEscape(values.nameId),
+    Recipient: values.recipient,
+    InResponseTo: values.inResponseTo,
+    Audience: xmlEscape(values.audience),
     NotBefore: (values.notBefore ?? new Date(now.getTime() - 60_000)).toISOString(),
     NotOnOrAfter: (values.notOnOrAfter ?? new Date(now.getTime() + 5 * 60_000)).toISOString(),
     Attributes: attributes,
@@ -58,7 +70,25 @@ function render(values: ResponseValues, issuer: string): string {
 export async function startSamlIdp(dir: string): Promise<TestIdp> {
   const keyFile = path.join(dir, 'idp-key.pem');
   const certFile = path.join(dir, 'idp-cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=provisiond test IdP'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=provisiond test IdP',
+    ],
+    { stdio: 'ignore' },
+  );
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -72,7 +102,8 @@ export async function startSamlIdp(dir: string): Promise<TestIdp> {
   });
   const metadata = idp.getMetadata();
   server.on('request', (req, res) => {
-    if (req.url === '/metadata') res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
+    if (req.url === '/metadata')
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
     else res.writeHead(404).end();
   });
   return {
@@ -82,8 +113,18 @@ export async function startSamlIdp(dir: string): Promise<TestIdp> {
       const xml = render(values, entityId);
       if (signed === 'none') return Buffer.from(xml).toString('base64');
       // The SP as this IdP knows it: it wants signed assertions, so samlify signs the assertion.
-      const sp = samlify.ServiceProvider({ entityID: values.audience, wantAssertionsSigned: true, assertionConsumerService: [{ Binding: POST, Location: values.recipient }] });
-      const created = await idp.createLoginResponse(sp, { extract: { request: { id: values.inResponseTo } } }, 'post', {}, () => ({ id: '', context: xml }));
+      const sp = samlify.ServiceProvider({
+        entityID: values.audience,
+        wantAssertionsSigned: true,
+        assertionConsumerService: [{ Binding: POST, Location: values.recipient }],
+      });
+      const created = await idp.createLoginResponse(
+        sp,
+        { extract: { request: { id: values.inResponseTo } } },
+        'post',
+        {},
+        () => ({ id: '', context: xml }),
+      );
       return (created as { context: string }).context;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -91,10 +132,20 @@ export async function startSamlIdp(dir: string): Promise<TestIdp> {
 }
 
 /** The ID of the AuthnRequest a redirect-binding URL carries, and its RelayState. */
-export function readAuthnRequest(url: string): { id: string; relayState: string; destination: string } {
+export function readAuthnRequest(url: string): {
+  id: string;
+  relayState: string;
+  destination: string;
+} {
   const parsed = new URL(url);
-  const xml = inflateRawSync(Buffer.from(parsed.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
-  return { id: /\sID="([^"]+)"/.exec(xml)![1]!, relayState: parsed.searchParams.get('RelayState')!, destination: `${parsed.origin}${parsed.pathname}` };
+  const xml = inflateRawSync(
+    Buffer.from(parsed.searchParams.get('SAMLRequest')!, 'base64'),
+  ).toString('utf8');
+  return {
+    id: /\sID="([^"]+)"/.exec(xml)![1]!,
+    relayState: parsed.searchParams.get('RelayState')!,
+    destination: `${parsed.origin}${parsed.pathname}`,
+  };
 }
 
 /** The signed response with one value changed after signing. */

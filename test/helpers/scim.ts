@@ -1,6 +1,12 @@
 import test from 'ava';
 import { createPostgresDatabase, databaseKinds, type DatabaseKind } from './databases.ts';
-import { type DaemonProcess, type ProcessEnv, runCli, startDaemonProcess, tempDir } from './daemon.ts';
+import {
+  type DaemonProcess,
+  type ProcessEnv,
+  runCli,
+  startDaemonProcess,
+  tempDir,
+} from './daemon.ts';
 
 // A real daemon per database, with an editor key, a viewer key, and an editor key of a second
 // organization, for the SCIM conformance tests.
@@ -21,20 +27,38 @@ export interface ScimResponse {
 }
 
 async function key(env: ProcessEnv, role: string, org?: string): Promise<string> {
-  const result = await runCli([...(org ? ['--org', org] : []), 'keys', 'create', '--title', `scim ${role}`, '--role', role, '--json'], env);
+  const result = await runCli(
+    [
+      ...(org ? ['--org', org] : []),
+      'keys',
+      'create',
+      '--title',
+      `scim ${role}`,
+      '--role',
+      role,
+      '--json',
+    ],
+    env,
+  );
   if (result.code !== 0) throw new Error(`keys create failed: ${result.stderr}`);
   return JSON.parse(result.stdout).secret;
 }
 
 async function open(kind: DatabaseKind): Promise<{ target: ScimTarget; close(): Promise<void> }> {
   const pg = kind === 'postgres' ? await createPostgresDatabase() : null;
-  const env: ProcessEnv = pg ? { DATABASE_URL: pg.url } : { PROVISIOND_DATA_DIR: tempDir('provisiond-scim-') };
+  const env: ProcessEnv = pg
+    ? { DATABASE_URL: pg.url }
+    : { PROVISIOND_DATA_DIR: tempDir('provisiond-scim-') };
   const daemon: DaemonProcess = await startDaemonProcess(env);
   const orgCreated = await runCli(['orgs', 'create', 'Other tenant', '--slug', 'other'], env);
   if (orgCreated.code !== 0) throw new Error(orgCreated.stderr);
   const target: ScimTarget = {
-    kind, url: `${daemon.url}/scim/v2`, env,
-    editor: await key(env, 'editor'), viewer: await key(env, 'viewer'), otherOrgEditor: await key(env, 'editor', 'other'),
+    kind,
+    url: `${daemon.url}/scim/v2`,
+    env,
+    editor: await key(env, 'editor'),
+    viewer: await key(env, 'viewer'),
+    otherOrgEditor: await key(env, 'editor', 'other'),
   };
   return {
     target,
@@ -45,7 +69,9 @@ async function open(kind: DatabaseKind): Promise<{ target: ScimTarget; close(): 
   };
 }
 
-export function eachScimTarget(register: (kind: DatabaseKind, target: () => ScimTarget) => void): void {
+export function eachScimTarget(
+  register: (kind: DatabaseKind, target: () => ScimTarget) => void,
+): void {
   for (const kind of databaseKinds()) {
     let opened: Awaited<ReturnType<typeof open>> | undefined;
     test.before(async () => {
@@ -58,14 +84,29 @@ export function eachScimTarget(register: (kind: DatabaseKind, target: () => Scim
   }
 }
 
-export async function scim(target: ScimTarget, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token = target.editor): Promise<ScimResponse> {
+export async function scim(
+  target: ScimTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  token = target.editor,
+): Promise<ScimResponse> {
   const response = await fetch(`${target.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/scim+json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined && { 'content-type': 'application/scim+json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
 }
 
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -82,8 +123,12 @@ export function uniqueName(prefix: string): string {
 
 export function newUser(userName: string, extra: Record<string, unknown> = {}) {
   return {
-    schemas: [USER], userName, name: { givenName: 'Test', familyName: 'User' },
-    emails: [{ value: userName, type: 'work', primary: true }], active: true, ...extra,
+    schemas: [USER],
+    userName,
+    name: { givenName: 'Test', familyName: 'User' },
+    emails: [{ value: userName, type: 'work', primary: true }],
+    active: true,
+    ...extra,
   };
 }
 

@@ -16,22 +16,67 @@ export const ADMIN_PASSWORD = 'admin-secret';
 
 export function slapdAvailable(): boolean {
   if (existsSync(SLAPD) && existsSync('/usr/sbin/slapadd')) return true;
-  if (process.env.PROVISIOND_REQUIRE_LDAP === '1') throw new Error('PROVISIOND_REQUIRE_LDAP=1 but slapd is not installed (apt-get install slapd ldap-utils)');
+  if (process.env.PROVISIOND_REQUIRE_LDAP === '1')
+    throw new Error(
+      'PROVISIOND_REQUIRE_LDAP=1 but slapd is not installed (apt-get install slapd ldap-utils)',
+    );
   return false;
 }
-
 
 /** A throwaway CA and a server certificate for 127.0.0.1, for ldaps:// and StartTLS. */
 function makeCertificates(dir: string): void {
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=provisiond test CA']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=provisiond test CA',
+  ]);
   writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  ]);
 }
 
 function configLdif(dir: string): string {
-  const schema = ['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include: file:///etc/ldap/schema/${s}.ldif`).join('\n\n');
+  const schema = ['core', 'cosine', 'inetorgperson', 'nis']
+    .map((s) => `include: file:///etc/ldap/schema/${s}.ldif`)
+    .join('\n\n');
   return `dn: cn=config
 objectClass: olcGlobal
 cn: config
@@ -133,7 +178,8 @@ async function waitForBind(url: string, child: ChildProcess, log: () => string):
       await client.bind(ADMIN_DN, ADMIN_PASSWORD);
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`slapd did not answer on ${url}: ${(error as Error).message} ${log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`slapd did not answer on ${url}: ${(error as Error).message} ${log()}`);
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       await client.unbind().catch(() => undefined);
@@ -149,8 +195,16 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
   makeCertificates(dir);
   writeFileSync(path.join(dir, 'config.ldif'), configLdif(dir));
   writeFileSync(path.join(dir, 'data.ldif'), `${BASE_LDIF}\n${ldif}`);
-  execFileSync('/usr/sbin/slapadd', ['-n0', '-F', path.join(dir, 'config'), '-l', path.join(dir, 'config.ldif')], { stdio: 'pipe' });
-  execFileSync('/usr/sbin/slapadd', ['-q', '-w', '-F', path.join(dir, 'config'), '-b', SUFFIX, '-l', path.join(dir, 'data.ldif')], { stdio: 'pipe' });
+  execFileSync(
+    '/usr/sbin/slapadd',
+    ['-n0', '-F', path.join(dir, 'config'), '-l', path.join(dir, 'config.ldif')],
+    { stdio: 'pipe' },
+  );
+  execFileSync(
+    '/usr/sbin/slapadd',
+    ['-q', '-w', '-F', path.join(dir, 'config'), '-b', SUFFIX, '-l', path.join(dir, 'data.ldif')],
+    { stdio: 'pipe' },
+  );
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
   const ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
@@ -158,7 +212,11 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
   let output = '';
   const clients: Client[] = [];
   const launch = async () => {
-    child = spawn(SLAPD, ['-d', '0', '-F', path.join(dir, 'config'), '-h', `${url}/ ${ldapsUrl}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      SLAPD,
+      ['-d', '0', '-F', path.join(dir, 'config'), '-h', `${url}/ ${ldapsUrl}/`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     await waitForBind(url, child, () => output);
@@ -172,7 +230,11 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
   };
   await launch();
   return {
-    url, ldapsUrl, caFile: path.join(dir, 'ca.pem'), port, dir,
+    url,
+    ldapsUrl,
+    caFile: path.join(dir, 'ca.pem'),
+    port,
+    dir,
     async admin() {
       const client = new Client({ url, timeout: 10_000 });
       await client.bind(ADMIN_DN, ADMIN_PASSWORD);

@@ -15,7 +15,11 @@ export interface SmtpSink {
 }
 
 /** A daemon configuration that sends its mail to the sink, quickly. */
-export function sinkConfig(sink: Pick<SmtpSink, 'port'>, organization: string, from: string): string {
+export function sinkConfig(
+  sink: Pick<SmtpSink, 'port'>,
+  organization: string,
+  from: string,
+): string {
   return `organization:
   name: ${organization}
 mail:
@@ -26,7 +30,12 @@ mail:
 }
 
 const decoded = (raw: string) =>
-  Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  Buffer.from(
+    raw
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: SmtpSink['messages'] = [];
@@ -47,7 +56,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        messages.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        messages.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },
@@ -63,7 +75,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     async waitFor(count, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < count) {
-        if (Date.now() > until) throw new Error(`the SMTP sink got ${messages.length} of ${count} messages`);
+        if (Date.now() > until)
+          throw new Error(`the SMTP sink got ${messages.length} of ${count} messages`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -8,7 +8,14 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { sourceContext } from '../../src/sources/source-context.ts';
 import { eachDatabase } from '../helpers/databases.ts';
-import { AD_ADMIN, AD_PASSWORD, DOMAIN_DN, type SambaAd, sambaAvailable, startSambaAd } from '../helpers/samba-ad.ts';
+import {
+  AD_ADMIN,
+  AD_PASSWORD,
+  DOMAIN_DN,
+  type SambaAd,
+  sambaAvailable,
+  startSambaAd,
+} from '../helpers/samba-ad.ts';
 import { Attribute, Change } from 'ldapts';
 
 // The sync engine against a real Samba AD DC: objectGUID ids, sAMAccountName@DOMAIN logins, the
@@ -16,7 +23,10 @@ import { Attribute, Change } from 'ldapts';
 // ancestors, and sign-in by bind.
 
 const available = sambaAvailable();
-if (!available) console.warn('SKIPPED: Samba AD is not available; the Active Directory tests did not run (CI sets PROVISIOND_REQUIRE_AD=1)');
+if (!available)
+  console.warn(
+    'SKIPPED: Samba AD is not available; the Active Directory tests did not run (CI sets PROVISIOND_REQUIRE_AD=1)',
+  );
 
 let ad: SambaAd | undefined;
 let n = 0;
@@ -40,15 +50,40 @@ async function subtree(client: Client) {
   const ou = `OU=${p},${DOMAIN_DN}`;
   await client.add(ou, { objectClass: 'organizationalUnit' });
   const user = (name: string, uac = ENABLED) =>
-    client.add(`CN=${name},${ou}`, { objectClass: 'user', sAMAccountName: `${p}${name}`, givenName: name, sn: 'Tester', mail: `${name}@example.test`, userAccountControl: uac });
+    client.add(`CN=${name},${ou}`, {
+      objectClass: 'user',
+      sAMAccountName: `${p}${name}`,
+      givenName: name,
+      sn: 'Tester',
+      mail: `${name}@example.test`,
+      userAccountControl: uac,
+    });
   const group = (name: string, members: string[]) =>
-    client.add(`CN=${name},${ou}`, { objectClass: 'group', sAMAccountName: `${p}${name}`, ...(members.length > 0 && { member: members.map((m) => `CN=${m},${ou}`) }) });
+    client.add(`CN=${name},${ou}`, {
+      objectClass: 'group',
+      sAMAccountName: `${p}${name}`,
+      ...(members.length > 0 && { member: members.map((m) => `CN=${m},${ou}`) }),
+    });
   const addMember = (groupName: string, member: string) =>
-    client.modify(`CN=${groupName},${ou}`, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`CN=${member},${ou}`] }) }));
-  const source = (): SourceEntry => ldapSourceSchema.parse({
-    name: 'corp-ad', type: 'ldap', flavor: 'ad', url: ad!.url, bindDN: AD_ADMIN, bindCredentials: { env: 'PROVISIOND_TEST_AD_PASSWORD' },
-    users: { baseDN: ou }, groups: { baseDN: ou }, deletionGuard: { percent: 50 },
-  });
+    client.modify(
+      `CN=${groupName},${ou}`,
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: 'member', values: [`CN=${member},${ou}`] }),
+      }),
+    );
+  const source = (): SourceEntry =>
+    ldapSourceSchema.parse({
+      name: 'corp-ad',
+      type: 'ldap',
+      flavor: 'ad',
+      url: ad!.url,
+      bindDN: AD_ADMIN,
+      bindCredentials: { env: 'PROVISIOND_TEST_AD_PASSWORD' },
+      users: { baseDN: ou },
+      groups: { baseDN: ou },
+      deletionGuard: { percent: 50 },
+    });
   const login = (name: string) => `${p}${name}@EXAMPLE`;
   return { ou, user, group, addMember, source, login };
 }
@@ -58,69 +93,137 @@ eachDatabase((kind, fixture) => {
   // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
   const t2 = available ? test : test.skip;
 
-  t2(`[${kind}] AD: full sync, disabled bit, nested groups; incremental reads changed and ancestor groups; deletion`, async (t) => {
-    const db = fixture().database.knex;
-    const scope = await fixture().newOrg();
-    const client = await ad!.admin();
-    const tree = await subtree(client);
-    for (const u of ['u0', 'u1', 'u2', 'u3']) await tree.user(u);
-    await tree.user('u4', DISABLED);
-    await tree.group('inner', ['u1']);
-    await tree.group('outer', ['u0', 'inner']);
-    const sources = [tree.source()];
-    const sync = (options: SyncOptions) => runSync({ db, sources, log }, scope, 'corp-ad', options);
-    const member = (username: string) => db('members').where({ org_id: scope.orgId, username }).first();
-    const groupMembers = async (name: string) => (await db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').join('members as m', 'm.id', 'ms.member_id')
-      .where({ 'g.org_id': scope.orgId, 'g.name': name }).orderBy('m.username').select('m.username')).map((r) => r.username as string);
+  t2(
+    `[${kind}] AD: full sync, disabled bit, nested groups; incremental reads changed and ancestor groups; deletion`,
+    async (t) => {
+      const db = fixture().database.knex;
+      const scope = await fixture().newOrg();
+      const client = await ad!.admin();
+      const tree = await subtree(client);
+      for (const u of ['u0', 'u1', 'u2', 'u3']) await tree.user(u);
+      await tree.user('u4', DISABLED);
+      await tree.group('inner', ['u1']);
+      await tree.group('outer', ['u0', 'inner']);
+      const sources = [tree.source()];
+      const sync = (options: SyncOptions) =>
+        runSync({ db, sources, log }, scope, 'corp-ad', options);
+      const member = (username: string) =>
+        db('members').where({ org_id: scope.orgId, username }).first();
+      const groupMembers = async (name: string) =>
+        (
+          await db('memberships as ms')
+            .join('groups as g', 'g.id', 'ms.group_id')
+            .join('members as m', 'm.id', 'ms.member_id')
+            .where({ 'g.org_id': scope.orgId, 'g.name': name })
+            .orderBy('m.username')
+            .select('m.username')
+        ).map((r) => r.username as string);
 
-    const first = await sync(FULL);
-    t.is(first.status, 'succeeded', first.error ?? '');
-    t.like(first.counts, { created: 5, groupsCreated: 2, errors: 0 });
-    t.like(await member(tree.login('u0')), { status: 'active', email: 'u0@example.test' });
-    t.is((await member(tree.login('u4'))).status, 'disabled', 'userAccountControl ACCOUNTDISABLE disables the member');
-    t.deepEqual(await groupMembers('outer'), [tree.login('u0'), tree.login('u1')], 'nested members through the in-chain rule');
-    const { searchEntries } = await client.search(`CN=u0,${tree.ou}`, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
-    const link = await db('identity_links').where({ org_id: scope.orgId, login: tree.login('u0') }).first();
-    t.is(link.external_id, guidText(searchEntries[0]!.objectGUID as Buffer));
-    t.regex(link.external_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      const first = await sync(FULL);
+      t.is(first.status, 'succeeded', first.error ?? '');
+      t.like(first.counts, { created: 5, groupsCreated: 2, errors: 0 });
+      t.like(await member(tree.login('u0')), { status: 'active', email: 'u0@example.test' });
+      t.is(
+        (await member(tree.login('u4'))).status,
+        'disabled',
+        'userAccountControl ACCOUNTDISABLE disables the member',
+      );
+      t.deepEqual(
+        await groupMembers('outer'),
+        [tree.login('u0'), tree.login('u1')],
+        'nested members through the in-chain rule',
+      );
+      const { searchEntries } = await client.search(`CN=u0,${tree.ou}`, {
+        scope: 'base',
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: ['objectGUID'],
+      });
+      const link = await db('identity_links')
+        .where({ org_id: scope.orgId, login: tree.login('u0') })
+        .first();
+      t.is(link.external_id, guidText(searchEntries[0]!.objectGUID as Buffer));
+      t.regex(link.external_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-    await client.modify(`CN=u2,${tree.ou}`, new Change({ operation: 'replace', modification: new Attribute({ type: 'mail', values: ['moved@example.test'] }) }));
-    await tree.user('u5');
-    await tree.addMember('inner', 'u2');
-    const inc = await sync({ ...FULL, mode: 'incremental' });
-    t.is(inc.mode, 'incremental');
-    t.like(inc.counts, { created: 1, updated: 1, errors: 0 });
-    t.is((await member(tree.login('u2'))).email, 'moved@example.test');
-    t.deepEqual(await groupMembers('inner'), [tree.login('u1'), tree.login('u2')]);
-    t.deepEqual(await groupMembers('outer'), [tree.login('u0'), tree.login('u1'), tree.login('u2')], 'a nested-group change reaches the groups containing it');
+      await client.modify(
+        `CN=u2,${tree.ou}`,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'mail', values: ['moved@example.test'] }),
+        }),
+      );
+      await tree.user('u5');
+      await tree.addMember('inner', 'u2');
+      const inc = await sync({ ...FULL, mode: 'incremental' });
+      t.is(inc.mode, 'incremental');
+      t.like(inc.counts, { created: 1, updated: 1, errors: 0 });
+      t.is((await member(tree.login('u2'))).email, 'moved@example.test');
+      t.deepEqual(await groupMembers('inner'), [tree.login('u1'), tree.login('u2')]);
+      t.deepEqual(
+        await groupMembers('outer'),
+        [tree.login('u0'), tree.login('u1'), tree.login('u2')],
+        'a nested-group change reaches the groups containing it',
+      );
 
-    await client.del(`CN=u3,${tree.ou}`);
-    const told = await sync({ ...FULL, mode: 'incremental' });
-    t.like(told.counts, { disabled: 1 }, 'AD tells its deletions (tombstones): an incremental run sees them');
-    t.is((await member(tree.login('u3'))).status, 'disabled');
-    await client.del(`CN=u5,${tree.ou}`);
-    const full = await sync(FULL);
-    t.like(full.counts, { disabled: 1, unchanged: 4 });
-    t.is((await member(tree.login('u5'))).status, 'disabled');
-    const again = await sync(FULL);
-    t.like(again.counts, { created: 0, updated: 0, disabled: 0, membershipsAdded: 0, membershipsRemoved: 0, unchanged: 4 });
-  });
+      await client.del(`CN=u3,${tree.ou}`);
+      const told = await sync({ ...FULL, mode: 'incremental' });
+      t.like(
+        told.counts,
+        { disabled: 1 },
+        'AD tells its deletions (tombstones): an incremental run sees them',
+      );
+      t.is((await member(tree.login('u3'))).status, 'disabled');
+      await client.del(`CN=u5,${tree.ou}`);
+      const full = await sync(FULL);
+      t.like(full.counts, { disabled: 1, unchanged: 4 });
+      t.is((await member(tree.login('u5'))).status, 'disabled');
+      const again = await sync(FULL);
+      t.like(again.counts, {
+        created: 0,
+        updated: 0,
+        disabled: 0,
+        membershipsAdded: 0,
+        membershipsRemoved: 0,
+        unchanged: 4,
+      });
+    },
+  );
 
-  t2(`[${kind}] AD: sign-in by bind with sAMAccountName@DOMAIN; injection attempts fail`, async (t) => {
-    const db = fixture().database.knex;
-    const scope = await fixture().newOrg();
-    const client = await ad!.admin();
-    const tree = await subtree(client);
-    const sam = `ada${n}${Math.random().toString(36).slice(2, 6)}`;
-    ad!.tool(['user', 'add', sam, 'Analytical-1843', '--given-name=Ada', '--surname=Lovelace', `--mail-address=${sam}@example.test`, `--userou=${tree.ou.replace(`,${DOMAIN_DN}`, '')}`]);
-    const sources = [tree.source()];
-    t.is((await runSync({ db, sources, log }, scope, 'corp-ad', FULL)).counts.created, 1);
-    const source = ldapPlugin.create(sources[0]!, sourceContext(db, scope.orgId, 'corp-ad', log));
-    const signedIn = await source.authenticate!(`${sam}@EXAMPLE`, 'Analytical-1843');
-    t.like(signedIn, { ok: true });
-    t.like(await source.authenticate!(sam, 'Analytical-1843'), { ok: true });
-    t.deepEqual(await source.authenticate!(`${sam}@EXAMPLE`, 'wrong'), { ok: false, reason: 'wrong-password' });
-    t.deepEqual(await source.authenticate!('*)(sAMAccountName=*', 'Analytical-1843'), { ok: false, reason: 'unknown-login' });
-    t.deepEqual(await source.authenticate!('*', 'Analytical-1843'), { ok: false, reason: 'unknown-login' });
-  });
+  t2(
+    `[${kind}] AD: sign-in by bind with sAMAccountName@DOMAIN; injection attempts fail`,
+    async (t) => {
+      const db = fixture().database.knex;
+      const scope = await fixture().newOrg();
+      const client = await ad!.admin();
+      const tree = await subtree(client);
+      const sam = `ada${n}${Math.random().toString(36).slice(2, 6)}`;
+      ad!.tool([
+        'user',
+        'add',
+        sam,
+        'Analytical-1843',
+        '--given-name=Ada',
+        '--surname=Lovelace',
+        `--mail-address=${sam}@example.test`,
+        `--userou=${tree.ou.replace(`,${DOMAIN_DN}`, '')}`,
+      ]);
+      const sources = [tree.source()];
+      t.is((await runSync({ db, sources, log }, scope, 'corp-ad', FULL)).counts.created, 1);
+      const source = ldapPlugin.create(sources[0]!, sourceContext(db, scope.orgId, 'corp-ad', log));
+      const signedIn = await source.authenticate!(`${sam}@EXAMPLE`, 'Analytical-1843');
+      t.like(signedIn, { ok: true });
+      t.like(await source.authenticate!(sam, 'Analytical-1843'), { ok: true });
+      t.deepEqual(await source.authenticate!(`${sam}@EXAMPLE`, 'wrong'), {
+        ok: false,
+        reason: 'wrong-password',
+      });
+      t.deepEqual(await source.authenticate!('*)(sAMAccountName=*', 'Analytical-1843'), {
+        ok: false,
+        reason: 'unknown-login',
+      });
+      t.deepEqual(await source.authenticate!('*', 'Analytical-1843'), {
+        ok: false,
+        reason: 'unknown-login',
+      });
+    },
+  );
 });

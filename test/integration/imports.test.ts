@@ -3,11 +3,18 @@ import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
 import { LimitError, ValidationError } from '../../src/errors.ts';
 import { createGroup } from '../../src/groups/groups.ts';
-import { type ImportDeps, type UploadOptions, getImport, startApply, uploadImport } from '../../src/import/import-service.ts';
+import {
+  type ImportDeps,
+  type UploadOptions,
+  getImport,
+  startApply,
+  uploadImport,
+} from '../../src/import/import-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
 
 async function* bytes(content: Buffer | string): AsyncGenerator<Uint8Array> {
   const buffer = typeof content === 'string' ? Buffer.from(content) : content;
@@ -22,71 +29,176 @@ async function counts(f: Fixture, scope: Scope): Promise<{ members: number; audi
 }
 
 eachDatabase((kind, get) => {
-  const deps = (): ImportDeps => ({ db: get().database.knex, hasher: get().deps.hasher, links: get().deps.links, publicUrl: 'https://provisiond.example.org' });
-  const upload = (scope: Scope, options: UploadOptions, content: Buffer | string) => uploadImport(deps(), scope, options, bytes(content));
-  const apply = async (scope: Scope, id: string, skipInvalid = false) => (await startApply(deps(), scope, id, { skipInvalid })).done;
+  const deps = (): ImportDeps => ({
+    db: get().database.knex,
+    hasher: get().deps.hasher,
+    links: get().deps.links,
+    publicUrl: 'https://provisiond.example.org',
+  });
+  const upload = (scope: Scope, options: UploadOptions, content: Buffer | string) =>
+    uploadImport(deps(), scope, options, bytes(content));
+  const apply = async (scope: Scope, id: string, skipInvalid = false) =>
+    (await startApply(deps(), scope, id, { skipInvalid })).done;
   const members = async (scope: Scope) =>
-    get().database.knex('members as m').join('roles as r', 'r.id', 'm.role_id').join('user_types as u', 'u.id', 'm.user_type_id')
-      .where('m.org_id', scope.orgId).orderBy('m.username')
-      .select('m.username', 'm.email', 'm.first_name', 'm.last_name', 'm.description', 'm.source', 'r.name as role', 'u.name as userType', 'm.must_change_password', 'm.password_hash');
+    get()
+      .database.knex('members as m')
+      .join('roles as r', 'r.id', 'm.role_id')
+      .join('user_types as u', 'u.id', 'm.user_type_id')
+      .where('m.org_id', scope.orgId)
+      .orderBy('m.username')
+      .select(
+        'm.username',
+        'm.email',
+        'm.first_name',
+        'm.last_name',
+        'm.description',
+        'm.source',
+        'r.name as role',
+        'u.name as userType',
+        'm.must_change_password',
+        'm.password_hash',
+      );
 
   test(`${kind}: seed 001 "add without invitations": validated, nothing written, then applied with hashed temporary passwords`, async (t) => {
     const scope = await get().newOrg();
     const before = await counts(get(), scope);
     const run = await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'));
     t.like(run.report, { rows: 2, valid: 2, invalid: 0, toCreate: 2, separator: ',' });
-    t.deepEqual(await counts(get(), scope), before, 'validation writes no member and no audit entry');
+    t.deepEqual(
+      await counts(get(), scope),
+      before,
+      'validation writes no member and no audit entry',
+    );
     const applied = await apply(scope, run.id);
     t.like(applied, { status: 'applied', created: 2, alreadyPresent: 0 });
     const rows = await members(scope);
-    t.like(rows[0], { username: 'jcho11', first_name: 'Jon', last_name: 'Cho', role: 'Publisher', userType: 'Creator', must_change_password: true });
+    t.like(rows[0], {
+      username: 'jcho11',
+      first_name: 'Jon',
+      last_name: 'Cho',
+      role: 'Publisher',
+      userType: 'Creator',
+      must_change_password: true,
+    });
     t.regex(String(rows[0].password_hash), /^\$argon2id\$/);
     t.like(rows[1], { username: 'srajhandas', role: 'Data Editor', userType: 'Contributor' });
   });
 
   test(`${kind}: importing the same file twice creates nothing the second time and says so`, async (t) => {
     const scope = await get().newOrg();
-    const first = await upload(scope, { format: 'createusers', idp: 'enterprise' }, fixture('seed003-createusers-enterprise.txt'));
+    const first = await upload(
+      scope,
+      { format: 'createusers', idp: 'enterprise' },
+      fixture('seed003-createusers-enterprise.txt'),
+    );
     t.like(await apply(scope, first.id), { created: 5 });
     const after = await counts(get(), scope);
-    const second = await upload(scope, { format: 'createusers' }, fixture('seed003-createusers-enterprise.txt'));
+    const second = await upload(
+      scope,
+      { format: 'createusers' },
+      fixture('seed003-createusers-enterprise.txt'),
+    );
     t.like(second.report, { valid: 5, alreadyPresent: 5, toCreate: 0 });
     t.like(second.previousApply, { id: first.id, created: 5 });
     t.like(await apply(scope, second.id), { status: 'applied', created: 0, alreadyPresent: 5 });
     t.is((await counts(get(), scope)).members, after.members);
-    t.like(await apply(scope, first.id), { status: 'applied', created: 5 }, 'an applied run is not applied again');
+    t.like(
+      await apply(scope, first.id),
+      { status: 'applied', created: 5 },
+      'an applied run is not applied again',
+    );
   });
 
   test(`${kind}: CreateUsers enterprise examples of seed 003 import as the text describes`, async (t) => {
     const scope = await get().newOrg();
-    const run = await upload(scope, { format: 'createusers' }, fixture('seed003-createusers-enterprise.txt'));
+    const run = await upload(
+      scope,
+      { format: 'createusers' },
+      fixture('seed003-createusers-enterprise.txt'),
+    );
     await apply(scope, run.id);
     const rows = Object.fromEntries((await members(scope)).map((r) => [r.username, r]));
-    t.like(rows['jcho111@DOMAIN'], { email: 'jcho@domain.com', first_name: 'Jon', last_name: 'Cho', role: 'User', userType: 'Creator', description: 'department b', source: 'enterprise' });
-    t.like(rows['rsmith@domain.com'], { role: 'Publisher', userType: 'Professional', description: '' });
-    t.like(rows['sjames4513@DOMAIN'], { role: 'Viewer', userType: 'Viewer', description: 'Department Lead and GIS Manager' });
+    t.like(rows['jcho111@DOMAIN'], {
+      email: 'jcho@domain.com',
+      first_name: 'Jon',
+      last_name: 'Cho',
+      role: 'User',
+      userType: 'Creator',
+      description: 'department b',
+      source: 'enterprise',
+    });
+    t.like(rows['rsmith@domain.com'], {
+      role: 'Publisher',
+      userType: 'Professional',
+      description: '',
+    });
+    t.like(rows['sjames4513@DOMAIN'], {
+      role: 'Viewer',
+      userType: 'Viewer',
+      description: 'Department Lead and GIS Manager',
+    });
     t.like(rows['srajhandas@DOMAIN'], { role: 'User', userType: 'Contributor' });
-    t.like(rows['djohnson308@DOMAIN'], { role: 'User', userType: 'Professional', description: 'Account Specialist' });
-    const link = await get().database.knex('identity_links as l').join('members as m', 'm.id', 'l.member_id').where('m.username', 'djohnson308@DOMAIN').first('l.external_id');
-    t.is(link?.external_id, 'djohnson@domain.com', 'the Idp UserName is the link to the identity provider');
+    t.like(rows['djohnson308@DOMAIN'], {
+      role: 'User',
+      userType: 'Professional',
+      description: 'Account Specialist',
+    });
+    const link = await get()
+      .database.knex('identity_links as l')
+      .join('members as m', 'm.id', 'l.member_id')
+      .where('m.username', 'djohnson308@DOMAIN')
+      .first('l.external_id');
+    t.is(
+      link?.external_id,
+      'djohnson@domain.com',
+      'the Idp UserName is the link to the identity provider',
+    );
   });
 
   test(`${kind}: CreateUsers builtin examples of seed 003 (short accounts, admin role, names given)`, async (t) => {
     const scope = await get().newOrg();
-    const run = await upload(scope, { format: 'createusers', idp: 'builtin' }, fixture('seed003-createusers-builtin.txt'));
+    const run = await upload(
+      scope,
+      { format: 'createusers', idp: 'builtin' },
+      fixture('seed003-createusers-builtin.txt'),
+    );
     t.like(run.report, { valid: 2, invalid: 0 });
     await apply(scope, run.id);
     const [jcho, pub1] = await members(scope);
-    t.like(pub1, { username: 'pub1', first_name: 'Barbara', last_name: 'Williams', role: 'Publisher', userType: 'Professional Plus', source: 'builtin' });
-    t.like(jcho, { username: 'jcho', first_name: 'Jon', last_name: 'Cho', role: 'Administrator', userType: 'Creator', description: 'GIS Manager' });
+    t.like(pub1, {
+      username: 'pub1',
+      first_name: 'Barbara',
+      last_name: 'Williams',
+      role: 'Publisher',
+      userType: 'Professional Plus',
+      source: 'builtin',
+    });
+    t.like(jcho, {
+      username: 'jcho',
+      first_name: 'Jon',
+      last_name: 'Cho',
+      role: 'Administrator',
+      userType: 'Creator',
+      description: 'GIS Manager',
+    });
   });
 
   test(`${kind}: every CSV format of seeds 001 and 003 validates as its mode says`, async (t) => {
     const scope = await get().newOrg();
-    const expect = async (mode: UploadOptions['mode'], file: string, valid: number, invalidLines: number[], extra: UploadOptions = {}) => {
+    const expect = async (
+      mode: UploadOptions['mode'],
+      file: string,
+      valid: number,
+      invalidLines: number[],
+      extra: UploadOptions = {},
+    ) => {
       const run = await upload(scope, { mode, ...extra }, fixture(file));
       t.is(run.report.valid, valid, `${file}: ${JSON.stringify(run.report.issues)}`);
-      t.deepEqual(run.report.issues.filter((i) => i.severity === 'error').map((i) => i.line), invalidLines, file);
+      t.deepEqual(
+        run.report.issues.filter((i) => i.severity === 'error').map((i) => i.line),
+        invalidLines,
+        file,
+      );
       return run;
     };
     // Seed 001 shows the second row of this format without its Identity type: it is refused, named.
@@ -99,43 +211,100 @@ eachDatabase((kind, get) => {
     await expect('portal-builtin', 'seed003-builtin.csv', 2, []);
     await expect('portal-enterprise', 'seed003-saml.csv', 2, []);
     // Seed 003's enterprise example gives Publisher to an Editor (Contributor) user type: the report says why.
-    const enterprise = await expect('portal-enterprise', 'seed003-enterprise-ad.csv', 1, [2], { defaultEmail: 'admin@example.org' });
-    t.regex(enterprise.report.issues[0]!.message, /not compatible with user type Contributor; compatible roles: Data Editor, User, Viewer/);
+    const enterprise = await expect('portal-enterprise', 'seed003-enterprise-ad.csv', 1, [2], {
+      defaultEmail: 'admin@example.org',
+    });
+    t.regex(
+      enterprise.report.issues[0]!.message,
+      /not compatible with user type Contributor; compatible roles: Data Editor, User, Viewer/,
+    );
     const applied = await apply(scope, enterprise.id, true);
     t.like(applied, { created: 1 });
-    t.like((await members(scope)).find((m) => m.username === 'srajhandas@DOMAIN'), { email: 'admin@example.org', first_name: 'srajhandas', source: 'enterprise' });
+    t.like(
+      (await members(scope)).find((m) => m.username === 'srajhandas@DOMAIN'),
+      { email: 'admin@example.org', first_name: 'srajhandas', source: 'enterprise' },
+    );
     const saml = await upload(scope, { mode: 'add-org-ids' }, fixture('seed001-add-saml-ids.csv'));
     await apply(scope, saml.id);
-    const link = await get().database.knex('identity_links').where({ org_id: scope.orgId, source: 'saml', external_id: 'jonc1111' }).first('login');
+    const link = await get()
+      .database.knex('identity_links')
+      .where({ org_id: scope.orgId, source: 'saml', external_id: 'jonc1111' })
+      .first('login');
     t.is(link?.login, 'jonc1111');
   });
 
   const invitations = (scope: Scope) =>
-    get().database.knex('invitations as i').join('members as m', 'm.id', 'i.member_id').join('roles as r', 'r.id', 'i.role_id')
-      .where('i.org_id', scope.orgId).orderBy('i.email')
-      .select('i.email', 'i.mode', 'i.status', 'i.language', 'r.name as role', 'm.status as memberStatus', 'm.username', 'm.username_locked as locked');
+    get()
+      .database.knex('invitations as i')
+      .join('members as m', 'm.id', 'i.member_id')
+      .join('roles as r', 'r.id', 'i.role_id')
+      .where('i.org_id', scope.orgId)
+      .orderBy('i.email')
+      .select(
+        'i.email',
+        'i.mode',
+        'i.status',
+        'i.language',
+        'r.name as role',
+        'm.status as memberStatus',
+        'm.username',
+        'm.username_locked as locked',
+      );
   const outbox = (scope: Scope) =>
-    get().database.knex('mail_outbox').where('org_id', scope.orgId).orderBy('recipient').select('recipient', 'template', 'language', 'data');
+    get()
+      .database.knex('mail_outbox')
+      .where('org_id', scope.orgId)
+      .orderBy('recipient')
+      .select('recipient', 'template', 'language', 'data');
 
   test(`${kind}: the invite modes issue invitations with pending members and mail, once`, async (t) => {
     const scope = await get().newOrg();
-    const run = await upload(scope, { mode: 'invite-any', language: 'fr', message: 'Bienvenue' }, fixture('seed001-invite.csv'));
-    t.like(await getImport(get().database.knex, scope.orgId, run.id), { status: 'validated', options: { language: 'fr', message: 'Bienvenue' } });
+    const run = await upload(
+      scope,
+      { mode: 'invite-any', language: 'fr', message: 'Bienvenue' },
+      fixture('seed001-invite.csv'),
+    );
+    t.like(await getImport(get().database.knex, scope.orgId, run.id), {
+      status: 'validated',
+      options: { language: 'fr', message: 'Bienvenue' },
+    });
     t.deepEqual(await invitations(scope), [], 'validation invites nobody');
     t.like(await apply(scope, run.id), { status: 'applied', created: 2, alreadyPresent: 0 });
     const invited = await invitations(scope);
     t.like(invited, [
-      { email: 'jcho@email.com', mode: 'any-account', status: 'pending', language: 'fr', role: 'Publisher', memberStatus: 'pending', locked: false },
-      { email: 'srajhandas@email.com', mode: 'any-account', status: 'pending', language: 'fr', role: 'Data Editor', memberStatus: 'pending', locked: false },
+      {
+        email: 'jcho@email.com',
+        mode: 'any-account',
+        status: 'pending',
+        language: 'fr',
+        role: 'Publisher',
+        memberStatus: 'pending',
+        locked: false,
+      },
+      {
+        email: 'srajhandas@email.com',
+        mode: 'any-account',
+        status: 'pending',
+        language: 'fr',
+        role: 'Data Editor',
+        memberStatus: 'pending',
+        locked: false,
+      },
     ]);
     t.regex(invited[0].username, /^pending\./, 'the invitee chooses a username at acceptance');
     const mails = await outbox(scope);
     t.is(mails.length, 2);
     t.like(mails[0], { recipient: 'jcho@email.com', template: 'invitation', language: 'fr' });
     t.like(mails[0].data, { role: 'Publisher', message: 'Bienvenue', username: null });
-    t.regex(mails[0].data.link, /^https:\/\/provisiond\.example\.org\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=fr$/);
+    t.regex(
+      mails[0].data.link,
+      /^https:\/\/provisiond\.example\.org\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=fr$/,
+    );
     t.not(mails[0].data.link, mails[1].data.link);
-    const audit = await get().database.knex('audit_log').where({ org_id: scope.orgId, action: 'invitation.create' }).select('after');
+    const audit = await get()
+      .database.knex('audit_log')
+      .where({ org_id: scope.orgId, action: 'invitation.create' })
+      .select('after');
     t.is(audit.length, 2);
     t.false(JSON.stringify(audit).includes('inv_'), 'the audit log never holds a link');
 
@@ -148,21 +317,55 @@ eachDatabase((kind, get) => {
 
   test(`${kind}: "add and notify" pre-creates locked usernames; organization logins invite in their mode`, async (t) => {
     const scope = await get().newOrg();
-    await apply(scope, (await upload(scope, { mode: 'add-notify' }, fixture('seed001-add-notify.csv'))).id);
+    await apply(
+      scope,
+      (await upload(scope, { mode: 'add-notify' }, fixture('seed001-add-notify.csv'))).id,
+    );
     t.like(await invitations(scope), [
-      { email: 'jcho@email.com', mode: 'add-and-notify', username: 'jcho11', locked: true, memberStatus: 'pending', role: 'Publisher' },
-      { email: 'srajhandas@email.com', mode: 'add-and-notify', username: 'srajhandas', locked: true, memberStatus: 'pending', role: 'Data Editor' },
+      {
+        email: 'jcho@email.com',
+        mode: 'add-and-notify',
+        username: 'jcho11',
+        locked: true,
+        memberStatus: 'pending',
+        role: 'Publisher',
+      },
+      {
+        email: 'srajhandas@email.com',
+        mode: 'add-and-notify',
+        username: 'srajhandas',
+        locked: true,
+        memberStatus: 'pending',
+        role: 'Data Editor',
+      },
     ]);
     t.like((await outbox(scope))[0], { language: 'en', data: { username: 'jcho11' } });
-    const logins = await upload(scope, { mode: 'invite-org-logins' }, 'Email,User Type,Role\ncorp.user@example.org,Creator,User\n');
+    const logins = await upload(
+      scope,
+      { mode: 'invite-org-logins' },
+      'Email,User Type,Role\ncorp.user@example.org,Creator,User\n',
+    );
     await apply(scope, logins.id);
-    t.like((await invitations(scope)).find((i) => i.email === 'corp.user@example.org'), { mode: 'organization-logins', status: 'pending' });
+    t.like(
+      (await invitations(scope)).find((i) => i.email === 'corp.user@example.org'),
+      { mode: 'organization-logins', status: 'pending' },
+    );
   });
 
   test(`${kind}: mail options are refused where nothing is mailed, and a full organization takes no invitation`, async (t) => {
     const scope = await get().newOrg();
-    await t.throwsAsync(upload(scope, { mode: 'add', language: 'de' }, fixture('seed001-add.csv')), { instanceOf: ValidationError, message: /language: the add mode sends no mail/ });
-    await t.throwsAsync(upload(scope, { format: 'createusers', message: 'hi' }, fixture('seed003-createusers-enterprise.txt')), { instanceOf: ValidationError, message: /message: a CreateUsers file sends no mail/ });
+    await t.throwsAsync(
+      upload(scope, { mode: 'add', language: 'de' }, fixture('seed001-add.csv')),
+      { instanceOf: ValidationError, message: /language: the add mode sends no mail/ },
+    );
+    await t.throwsAsync(
+      upload(
+        scope,
+        { format: 'createusers', message: 'hi' },
+        fixture('seed003-createusers-enterprise.txt'),
+      ),
+      { instanceOf: ValidationError, message: /message: a CreateUsers file sends no mail/ },
+    );
     await updateOrganization(get().database.knex, scope, { membershipLimit: 1 });
     const run = await upload(scope, { mode: 'invite-any' }, fixture('seed001-invite.csv'));
     t.deepEqual(run.report.membershipLimit, { limit: 1, count: 0, adding: 2 });
@@ -175,32 +378,73 @@ eachDatabase((kind, get) => {
     const scope = await get().newOrg();
     const group = await createGroup(get().database.knex, scope, { name: 'Field crews' });
     await updateOrganization(get().database.knex, scope, {
-      newMemberDefaults: { groups: ['Field crews'], licenses: ['ArcGIS Pro'], categories: ['imported'], credits: 250, settings: { language: 'fr' } },
+      newMemberDefaults: {
+        groups: ['Field crews'],
+        licenses: ['ArcGIS Pro'],
+        categories: ['imported'],
+        credits: 250,
+        settings: { language: 'fr' },
+      },
     });
     await apply(scope, (await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'))).id);
-    await apply(scope, (await upload(scope, { mode: 'invite-any' }, 'Email,User Type,Role\nnew.person@example.org,Creator,User\n')).id);
-    const rows = await get().database.knex('members').where('org_id', scope.orgId).orderBy('email').select('id', 'email', 'licenses', 'categories', 'credits', 'settings');
+    await apply(
+      scope,
+      (
+        await upload(
+          scope,
+          { mode: 'invite-any' },
+          'Email,User Type,Role\nnew.person@example.org,Creator,User\n',
+        )
+      ).id,
+    );
+    const rows = await get()
+      .database.knex('members')
+      .where('org_id', scope.orgId)
+      .orderBy('email')
+      .select('id', 'email', 'licenses', 'categories', 'credits', 'settings');
     t.is(rows.length, 3);
     for (const row of rows) {
-      t.deepEqual([row.licenses, row.categories, Number(row.credits), row.settings], [['ArcGIS Pro'], ['imported'], 250, { language: 'fr' }], row.email);
+      t.deepEqual(
+        [row.licenses, row.categories, Number(row.credits), row.settings],
+        [['ArcGIS Pro'], ['imported'], 250, { language: 'fr' }],
+        row.email,
+      );
     }
-    const joined = await get().database.knex('memberships').where('group_id', group.id).count({ n: '*' });
+    const joined = await get()
+      .database.knex('memberships')
+      .where('group_id', group.id)
+      .count({ n: '*' });
     t.is(Number(joined[0]?.n), 3, 'every new member joins the default group');
 
     const other = await get().newOrg();
-    await updateOrganization(get().database.knex, other, { newMemberDefaults: { groups: ['Gone'] } });
+    await updateOrganization(get().database.knex, other, {
+      newMemberDefaults: { groups: ['Gone'] },
+    });
     const refused = await upload(other, { mode: 'add' }, fixture('seed001-add.csv'));
-    await t.throwsAsync(apply(other, refused.id), { instanceOf: ValidationError, message: /default groups for new members name unknown group\(s\): Gone/ });
+    await t.throwsAsync(apply(other, refused.id), {
+      instanceOf: ValidationError,
+      message: /default groups for new members name unknown group\(s\): Gone/,
+    });
     t.is((await counts(get(), other)).members, 0);
   });
 
   test(`${kind}: a file that would exceed the membership limit is refused as a whole`, async (t) => {
     const scope = await get().newOrg();
     await updateOrganization(get().database.knex, scope, { membershipLimit: 3 });
-    const run = await upload(scope, { format: 'createusers' }, fixture('seed003-createusers-enterprise.txt'));
+    const run = await upload(
+      scope,
+      { format: 'createusers' },
+      fixture('seed003-createusers-enterprise.txt'),
+    );
     t.deepEqual(run.report.membershipLimit, { limit: 3, count: 0, adding: 5 });
-    t.like(run.report.issues.find((i) => i.severity === 'error'), { line: 4 });
-    await t.throwsAsync(apply(scope, run.id, true), { instanceOf: LimitError, message: /membership limit is 3/ });
+    t.like(
+      run.report.issues.find((i) => i.severity === 'error'),
+      { line: 4 },
+    );
+    await t.throwsAsync(apply(scope, run.id, true), {
+      instanceOf: LimitError,
+      message: /membership limit is 3/,
+    });
     t.is((await counts(get(), scope)).members, 0);
   });
 
@@ -210,21 +454,76 @@ eachDatabase((kind, get) => {
     const good = 'ok@example.org,Ok,Person,okperson,Kx81-vbq4,Creator,User\n';
     const cases: Array<[string, Buffer | string, RegExp, number | null]> = [
       ['no header', good, /no header line: line 1 looks like data/, 1],
-      ['unknown header', 'Email,Shoe Size,Username,Password\n' + good, /column 2: unknown header "Shoe Size"/, 1],
-      ['mixed separators', header + good + 'ok2@example.org;Ok;Person;okperson2;Kx81-vbq4;Creator;User\n', /too few fields: 1 where the header has 7 .*mixed separators/, 3],
-      ['non-UTF-8', Buffer.concat([Buffer.from(header + good), Buffer.from('j\xe9r\xf4me@example.org,J,R,jerome1,Kx81-vbq4,Creator,User\n', 'latin1')]), /not UTF-8/, 3],
+      [
+        'unknown header',
+        `Email,Shoe Size,Username,Password\n${good}`,
+        /column 2: unknown header "Shoe Size"/,
+        1,
+      ],
+      [
+        'mixed separators',
+        `${header + good}ok2@example.org;Ok;Person;okperson2;Kx81-vbq4;Creator;User\n`,
+        /too few fields: 1 where the header has 7 .*mixed separators/,
+        3,
+      ],
+      [
+        'non-UTF-8',
+        Buffer.concat([
+          Buffer.from(header + good),
+          Buffer.from('j\xe9r\xf4me@example.org,J,R,jerome1,Kx81-vbq4,Creator,User\n', 'latin1'),
+        ]),
+        /not UTF-8/,
+        3,
+      ],
       ['empty file', '', /the file is empty/, null],
-      ['too many fields', header + good + 'a@b.org,A,B,abcdefg,Kx81-vbq4,Creator,User,extra\n', /too many fields: 8 where the header has 7/, 3],
-      ['password = username', header + good + 'a@b.org,A,B,Kx81-vbq4z,Kx81-vbq4z,Creator,User\n', /must not be the same as the username/, 3],
-      ['apostrophe in email', header + good + "o'neil@b.org,A,B,oneill1,Kx81-vbq4,Creator,User\n", /apostrophe/, 3],
-      ['5-character username', header + good + 'a@b.org,A,B,abcde,Kx81-vbq4,Creator,User\n', /got 5/, 3],
-      ['129-character username', header + good + `a@b.org,A,B,${'a'.repeat(129)},Kx81-vbq4,Creator,User\n`, /got 129/, 3],
-      ['unknown user type', header + good + 'a@b.org,A,B,abcdefg,Kx81-vbq4,Astronaut,User\n', /unknown user type "Astronaut"/, 3],
-      ['duplicate in the file', header + good + 'x@b.org,X,Y,OKPERSON,Kx81-vbq4,Creator,User\n', /appears twice in the file \(first on line 2\)/, 3],
+      [
+        'too many fields',
+        `${header + good}a@b.org,A,B,abcdefg,Kx81-vbq4,Creator,User,extra\n`,
+        /too many fields: 8 where the header has 7/,
+        3,
+      ],
+      [
+        'password = username',
+        `${header + good}a@b.org,A,B,Kx81-vbq4z,Kx81-vbq4z,Creator,User\n`,
+        /must not be the same as the username/,
+        3,
+      ],
+      [
+        'apostrophe in email',
+        `${header + good}o'neil@b.org,A,B,oneill1,Kx81-vbq4,Creator,User\n`,
+        /apostrophe/,
+        3,
+      ],
+      [
+        '5-character username',
+        `${header + good}a@b.org,A,B,abcde,Kx81-vbq4,Creator,User\n`,
+        /got 5/,
+        3,
+      ],
+      [
+        '129-character username',
+        `${header + good}a@b.org,A,B,${'a'.repeat(129)},Kx81-vbq4,Creator,User\n`,
+        /got 129/,
+        3,
+      ],
+      [
+        'unknown user type',
+        `${header + good}a@b.org,A,B,abcdefg,Kx81-vbq4,Astronaut,User\n`,
+        /unknown user type "Astronaut"/,
+        3,
+      ],
+      [
+        'duplicate in the file',
+        `${header + good}x@b.org,X,Y,OKPERSON,Kx81-vbq4,Creator,User\n`,
+        /appears twice in the file \(first on line 2\)/,
+        3,
+      ],
     ];
     for (const [name, content, message, line] of cases) {
       const run = await upload(scope, { mode: 'add' }, content);
-      const issue = run.report.issues.find((i) => i.severity === 'error' && message.test(i.message));
+      const issue = run.report.issues.find(
+        (i) => i.severity === 'error' && message.test(i.message),
+      );
       t.truthy(issue, `${name}: ${JSON.stringify(run.report.issues)}`);
       t.is(issue?.line, line, name);
       await t.throwsAsync(apply(scope, run.id), { instanceOf: ValidationError }, name);
@@ -234,29 +533,69 @@ eachDatabase((kind, get) => {
 
   test(`${kind}: BOM, semicolons, tabs, quoted fields and French headers`, async (t) => {
     const scope = await get().newOrg();
-    const semicolon = '\uFEFFAdresse électronique;Prénom;Nom;Nom d’utilisateur;Mot de passe;Type d’utilisateur;Rôle\n"ada@example.org";"Ada; Countess";"Lovelace";ada.lovelace;"Kx81;vbq4";Creator;Utilisation\n';
+    const semicolon =
+      '\uFEFFAdresse électronique;Prénom;Nom;Nom d’utilisateur;Mot de passe;Type d’utilisateur;Rôle\n"ada@example.org";"Ada; Countess";"Lovelace";ada.lovelace;"Kx81;vbq4";Creator;Utilisation\n';
     const run = await upload(scope, { mode: 'add' }, semicolon);
     t.like(run.report, { separator: ';', valid: 1, invalid: 0 });
     const tab = 'Email\tUser Type\tRole\r\nbob@example.org\tViewer\tConsultation\r\n';
-    t.like((await upload(scope, { mode: 'invite-any' }, tab)).report, { separator: '\t', valid: 1 });
+    t.like((await upload(scope, { mode: 'invite-any' }, tab)).report, {
+      separator: '\t',
+      valid: 1,
+    });
     await apply(scope, run.id);
-    t.like((await members(scope))[0], { username: 'ada.lovelace', first_name: 'Ada; Countess', role: 'User' });
+    t.like((await members(scope))[0], {
+      username: 'ada.lovelace',
+      first_name: 'Ada; Countess',
+      role: 'User',
+    });
   });
 });
 
 eachDatabase((kind, get) => {
-  for (const writers of [1, 2]) test(`${kind}: an apply interrupted after a batch resumes after it and creates the rest once (${writers} writer(s))`, async (t) => {
-    const scope = await get().newOrg();
-    let calls = 0;
-    const failing = { hash: async (p: string) => { if (++calls === 3) throw new Error('disk on fire'); return get().deps.hasher.hash(p); }, verify: get().deps.hasher.verify };
-    const lines = ['Email,First Name,Last Name,Username,Password', ...['anna', 'bert', 'carl', 'dora', 'emil'].map((n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`)];
-    const deps = { db: get().database.knex, links: get().deps.links, publicUrl: 'https://provisiond.example.org', batchSize: 2, writers };
-    const run = await uploadImport({ ...deps, hasher: failing }, scope, { mode: 'add' }, bytes(lines.join('\n')));
-    await t.throwsAsync((await startApply({ ...deps, hasher: failing }, scope, run.id, {})).done, { message: 'disk on fire' });
-    t.like(await getImport(deps.db, scope.orgId, run.id), { status: 'failed', created: 2, progress: { appliedThroughLine: 3 } });
-    const resumed = await (await startApply({ ...deps, hasher: get().deps.hasher }, scope, run.id, {})).done;
-    t.like(resumed, { status: 'applied', created: 5, alreadyPresent: 0 });
-    const [row] = await deps.db('members').where('org_id', scope.orgId).count({ n: '*' });
-    t.is(Number(row?.n), 5);
-  });
+  for (const writers of [1, 2])
+    test(`${kind}: an apply interrupted after a batch resumes after it and creates the rest once (${writers} writer(s))`, async (t) => {
+      const scope = await get().newOrg();
+      let calls = 0;
+      const failing = {
+        hash: async (p: string) => {
+          if (++calls === 3) throw new Error('disk on fire');
+          return get().deps.hasher.hash(p);
+        },
+        verify: get().deps.hasher.verify,
+      };
+      const lines = [
+        'Email,First Name,Last Name,Username,Password',
+        ...['anna', 'bert', 'carl', 'dora', 'emil'].map(
+          (n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`,
+        ),
+      ];
+      const deps = {
+        db: get().database.knex,
+        links: get().deps.links,
+        publicUrl: 'https://provisiond.example.org',
+        batchSize: 2,
+        writers,
+      };
+      const run = await uploadImport(
+        { ...deps, hasher: failing },
+        scope,
+        { mode: 'add' },
+        bytes(lines.join('\n')),
+      );
+      await t.throwsAsync(
+        (await startApply({ ...deps, hasher: failing }, scope, run.id, {})).done,
+        { message: 'disk on fire' },
+      );
+      t.like(await getImport(deps.db, scope.orgId, run.id), {
+        status: 'failed',
+        created: 2,
+        progress: { appliedThroughLine: 3 },
+      });
+      const resumed = await (
+        await startApply({ ...deps, hasher: get().deps.hasher }, scope, run.id, {})
+      ).done;
+      t.like(resumed, { status: 'applied', created: 5, alreadyPresent: 0 });
+      const [row] = await deps.db('members').where('org_id', scope.orgId).count({ n: '*' });
+      t.is(Number(row?.n), 5);
+    });
 });

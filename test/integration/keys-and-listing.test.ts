@@ -1,5 +1,10 @@
 import test from 'ava';
-import { authenticateApiKey, createApiKey, deleteApiKey, listApiKeys } from '../../src/keys/api-keys.ts';
+import {
+  authenticateApiKey,
+  createApiKey,
+  deleteApiKey,
+  listApiKeys,
+} from '../../src/keys/api-keys.ts';
 import { createMember, setMemberStatus } from '../../src/members/member-service.ts';
 import { listMembers, parseMemberListQuery } from '../../src/members/member-listing.ts';
 import { addGroupMember, createGroup, removeGroupMember } from '../../src/groups/groups.ts';
@@ -11,24 +16,45 @@ eachDatabase((kind, fixture) => {
   test(`[${kind}] API keys: secret shown once, hash kept, role decides access, deletion is final`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
-    const key = await createApiKey(f.database.knex, scope, { title: 'Entra provisioning', role: 'Éditeur' });
+    const key = await createApiKey(f.database.knex, scope, {
+      title: 'Entra provisioning',
+      role: 'Éditeur',
+    });
     t.is(key.role, 'editor');
     const row = await f.database.knex('api_keys').where('id', key.id).first();
     t.false(JSON.stringify(row).includes(key.secret.slice(-43)));
     const acting = await authenticateApiKey(f.database.knex, key.secret);
     t.like(acting, { orgId: scope.orgId, actor: { type: 'key', id: key.id, access: 'editor' } });
-    await t.throwsAsync(createApiKey(f.database.knex, scope, { title: 'x', role: 'administrator' }), { instanceOf: ValidationError, message: /editor or viewer/ });
-    await t.throwsAsync(createApiKey(f.database.knex, scope, { title: 'x', role: 'viewer', expiresAt: '2001-01-01' }), { instanceOf: ValidationError, message: /future/ });
-    await t.throwsAsync(createApiKey(f.database.knex, acting, { title: 'x', role: 'viewer' }), { instanceOf: ForbiddenError });
+    await t.throwsAsync(
+      createApiKey(f.database.knex, scope, { title: 'x', role: 'administrator' }),
+      { instanceOf: ValidationError, message: /editor or viewer/ },
+    );
+    await t.throwsAsync(
+      createApiKey(f.database.knex, scope, { title: 'x', role: 'viewer', expiresAt: '2001-01-01' }),
+      { instanceOf: ValidationError, message: /future/ },
+    );
+    await t.throwsAsync(createApiKey(f.database.knex, acting, { title: 'x', role: 'viewer' }), {
+      instanceOf: ForbiddenError,
+    });
 
     // What the key owns goes to an eligible member on deletion.
-    const resource = await createResource(f.database.knex, acting, { kind: 'datasource', name: 'Parcels' });
+    const resource = await createResource(f.database.knex, acting, {
+      kind: 'datasource',
+      name: 'Parcels',
+    });
     t.deepEqual(resource.owner, { type: 'key', id: key.id });
-    const heir = await createMember(f.deps, scope, { username: 'key.heir', email: 'heir@example.org', firstName: 'H', lastName: 'Eir' });
+    const heir = await createMember(f.deps, scope, {
+      username: 'key.heir',
+      email: 'heir@example.org',
+      firstName: 'H',
+      lastName: 'Eir',
+    });
     const result = await deleteApiKey(f.database.knex, scope, key.id, { transferTo: heir.id });
     t.like(result, { resourcesTransferred: 1, transferredTo: heir.id });
     t.is((await listResources(f.database.knex, scope.orgId, heir.id)).total, 1);
-    await t.throwsAsync(authenticateApiKey(f.database.knex, key.secret), { instanceOf: UnauthorizedError });
+    await t.throwsAsync(authenticateApiKey(f.database.knex, key.secret), {
+      instanceOf: UnauthorizedError,
+    });
     t.is((await listApiKeys(f.database.knex, scope.orgId)).total, 0);
   });
 
@@ -36,15 +62,33 @@ eachDatabase((kind, fixture) => {
     const f = fixture();
     const scope = await f.newOrg();
     const group = await createGroup(f.database.knex, scope, { name: 'Hydrology' });
-    const names = [['amelia.e', 'Earhart'], ['bessie.c', 'Coleman'], ['chuck.y', 'Yeager'], ['dora.d', 'Dougherty'], ['ellen.ochoa', 'Ochoa']];
+    const names = [
+      ['amelia.e', 'Earhart'],
+      ['bessie.c', 'Coleman'],
+      ['chuck.y', 'Yeager'],
+      ['dora.d', 'Dougherty'],
+      ['ellen.ochoa', 'Ochoa'],
+    ];
     for (const [username, lastName] of names as Array<[string, string]>) {
-      await createMember(f.deps, scope, { username, email: `${username}@air.example`, firstName: username.split('.')[0]!, lastName, status: username === 'dora.d' ? 'pending' : 'active' });
+      await createMember(f.deps, scope, {
+        username,
+        email: `${username}@air.example`,
+        firstName: username.split('.')[0]!,
+        lastName,
+        status: username === 'dora.d' ? 'pending' : 'active',
+      });
     }
     await setMemberStatus(f.deps, scope, 'chuck.y', 'disabled');
     await addGroupMember(f.database.knex, scope, group.id, 'amelia.e');
     await addGroupMember(f.database.knex, scope, group.id, 'ellen.ochoa');
-    await f.database.knex('members').where({ org_id: scope.orgId, username: 'ellen.ochoa' }).update({ last_sign_in_at: new Date() });
-    const list = async (q: Record<string, string>) => (await listMembers(f.database.knex, scope.orgId, parseMemberListQuery(q, 100))).items.map((m) => m.username);
+    await f.database
+      .knex('members')
+      .where({ org_id: scope.orgId, username: 'ellen.ochoa' })
+      .update({ last_sign_in_at: new Date() });
+    const list = async (q: Record<string, string>) =>
+      (await listMembers(f.database.knex, scope.orgId, parseMemberListQuery(q, 100))).items.map(
+        (m) => m.username,
+      );
 
     t.deepEqual(await list({}), ['amelia.e', 'bessie.c', 'chuck.y', 'dora.d', 'ellen.ochoa']);
     t.deepEqual(await list({ status: 'pending' }), ['dora.d']);
@@ -53,13 +97,33 @@ eachDatabase((kind, fixture) => {
     t.deepEqual(await list({ group: 'hydrology' }), ['amelia.e', 'ellen.ochoa']);
     t.deepEqual(await list({ search: 'OCHOA' }), ['ellen.ochoa']);
     t.deepEqual(await list({ search: '%' }), []);
-    t.deepEqual(await list({ sort: '-lastName' }), ['chuck.y', 'ellen.ochoa', 'amelia.e', 'dora.d', 'bessie.c']);
-    const page = await listMembers(f.database.knex, scope.orgId, parseMemberListQuery({ page: '2', pageSize: '2' }, 100));
+    t.deepEqual(await list({ sort: '-lastName' }), [
+      'chuck.y',
+      'ellen.ochoa',
+      'amelia.e',
+      'dora.d',
+      'bessie.c',
+    ]);
+    const page = await listMembers(
+      f.database.knex,
+      scope.orgId,
+      parseMemberListQuery({ page: '2', pageSize: '2' }, 100),
+    );
     t.deepEqual([page.total, page.items.map((m) => m.username)], [5, ['chuck.y', 'dora.d']]);
-    t.throws(() => parseMemberListQuery({ pageSize: '101' }, 100), { instanceOf: ValidationError, message: /at most 100/ });
-    t.throws(() => parseMemberListQuery({ colour: 'red' }, 100), { instanceOf: ValidationError, message: /unknown field/ });
+    t.throws(() => parseMemberListQuery({ pageSize: '101' }, 100), {
+      instanceOf: ValidationError,
+      message: /at most 100/,
+    });
+    t.throws(() => parseMemberListQuery({ colour: 'red' }, 100), {
+      instanceOf: ValidationError,
+      message: /unknown field/,
+    });
 
-    t.deepEqual(await removeGroupMember(f.database.knex, scope, group.id, 'amelia.e'), { removed: true });
-    t.deepEqual(await removeGroupMember(f.database.knex, scope, group.id, 'amelia.e'), { removed: false });
+    t.deepEqual(await removeGroupMember(f.database.knex, scope, group.id, 'amelia.e'), {
+      removed: true,
+    });
+    t.deepEqual(await removeGroupMember(f.database.knex, scope, group.id, 'amelia.e'), {
+      removed: false,
+    });
   });
 });

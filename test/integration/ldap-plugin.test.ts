@@ -1,14 +1,22 @@
 import test from 'ava';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { resolveSecret } from '../../src/config/secrets.ts';
-import type { LdapSourceConfig, SourceContext, SourceGroup, SourceRecord } from '../../src/plugin-api.ts';
+import type {
+  LdapSourceConfig,
+  SourceContext,
+  SourceGroup,
+  SourceRecord,
+} from '../../src/plugin-api.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 
 // plugins/ldap against a real slapd: sign-in by bind, escaping, look-ups, nested groups.
 
 const available = slapdAvailable();
-if (!available) console.warn('SKIPPED: slapd is not installed; the LDAP plugin tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)');
+if (!available)
+  console.warn(
+    'SKIPPED: slapd is not installed; the LDAP plugin tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)',
+  );
 // Issue 4: without slapd/Samba installed these tests are skipped locally, with a message; CI sets
 // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
 const t2 = available ? test : test.skip;
@@ -30,12 +38,22 @@ test.after.always(async () => {
 });
 
 const context: SourceContext = {
-  orgId: 'org', log: { info() {}, warn() {} }, resolveSecret,
+  orgId: 'org',
+  log: { info() {}, warn() {} },
+  resolveSecret,
   findLocalAccount: async () => null,
-  findLinkedMember: async (externalId) => ({ memberId: `member-of-${externalId}`, status: 'active' }),
-  urls: { login: '', callback: '' }, consumeOnce: async () => true,
+  findLinkedMember: async (externalId) => ({
+    memberId: `member-of-${externalId}`,
+    status: 'active',
+  }),
+  urls: { login: '', callback: '' },
+  consumeOnce: async () => true,
 };
-const source = (extra: Record<string, unknown> = {}) => ldapPlugin.create(tree.source(slapd!.url, extra) as LdapSourceConfig & { [k: string]: unknown }, context);
+const source = (extra: Record<string, unknown> = {}) =>
+  ldapPlugin.create(
+    tree.source(slapd!.url, extra) as LdapSourceConfig & { [k: string]: unknown },
+    context,
+  );
 
 async function all(records: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
   const list: SourceRecord[] = [];
@@ -47,14 +65,25 @@ t2('sign-in by bind: the right password signs in, a wrong or empty one does not'
   const s = source();
   t.like(await s.authenticate!('ada', 'Analytical-1843'), { ok: true });
   t.deepEqual(await s.authenticate!('ada', 'wrong'), { ok: false, reason: 'wrong-password' });
-  t.deepEqual(await s.authenticate!('ada', ''), { ok: false, reason: 'wrong-password' }, 'an empty password would be an anonymous bind');
-  t.deepEqual(await s.authenticate!('nobody', 'Analytical-1843'), { ok: false, reason: 'unknown-login' });
+  t.deepEqual(
+    await s.authenticate!('ada', ''),
+    { ok: false, reason: 'wrong-password' },
+    'an empty password would be an anonymous bind',
+  );
+  t.deepEqual(await s.authenticate!('nobody', 'Analytical-1843'), {
+    ok: false,
+    reason: 'unknown-login',
+  });
 });
 
 t2('filter injection: logins such as *)(uid=* are looked up literally and fail', async (t) => {
   const s = source();
   for (const login of ['*)(uid=*', '*', 'ada)(|(uid=*', 'a*', '*)(|(objectClass=*']) {
-    t.deepEqual(await s.authenticate!(login, 'Analytical-1843'), { ok: false, reason: 'unknown-login' }, login);
+    t.deepEqual(
+      await s.authenticate!(login, 'Analytical-1843'),
+      { ok: false, reason: 'unknown-login' },
+      login,
+    );
   }
   t.deepEqual(await s.search!('*)(uid=*', 10), [], 'search text is escaped too');
 });
@@ -63,28 +92,62 @@ t2('test() and search find users and groups', async (t) => {
   const s = source();
   t.like(await s.test!(), { ok: true });
   const found = await s.search!('ad', 10);
-  t.deepEqual(found.map((e) => [e.kind, e.name]), [['user', 'ada']]);
-  t.deepEqual((await s.search!('inn', 10)).map((e) => [e.kind, e.name]), [['group', 'inner']]);
-  t.like(await ldapPlugin.create(tree.source('ldap://127.0.0.1:1', { timeoutSeconds: 2 }) as LdapSourceConfig & { [k: string]: unknown }, context).test!(), { ok: false });
+  t.deepEqual(
+    found.map((e) => [e.kind, e.name]),
+    [['user', 'ada']],
+  );
+  t.deepEqual(
+    (await s.search!('inn', 10)).map((e) => [e.kind, e.name]),
+    [['group', 'inner']],
+  );
+  t.like(
+    await ldapPlugin.create(
+      tree.source('ldap://127.0.0.1:1', { timeoutSeconds: 2 }) as LdapSourceConfig & {
+        [k: string]: unknown;
+      },
+      context,
+    ).test!(),
+    { ok: false },
+  );
 });
 
 t2('users come before groups; nested groups expand only when asked (plain LDAP)', async (t) => {
   const flat = await all(source().readAll!().records);
-  t.deepEqual(flat.map((r) => r.kind), ['user', 'user', 'user', 'group', 'group']);
-  const outer = (records: SourceRecord[]) => (records.find((r) => r.kind === 'group' && r.name === 'outer') as SourceGroup).members.sort();
+  t.deepEqual(
+    flat.map((r) => r.kind),
+    ['user', 'user', 'user', 'group', 'group'],
+  );
+  const outer = (records: SourceRecord[]) =>
+    (records.find((r) => r.kind === 'group' && r.name === 'outer') as SourceGroup).members.sort();
   t.deepEqual(outer(flat), [tree.groupDN('inner').toLowerCase(), tree.userDN('ada').toLowerCase()]);
-  const nested = await all(source({ groups: { baseDN: tree.groups, nested: true } }).readAll!().records);
-  t.deepEqual(outer(nested), [tree.userDN('ada').toLowerCase(), tree.userDN('carol').toLowerCase()]);
+  const nested = await all(
+    source({ groups: { baseDN: tree.groups, nested: true } }).readAll!().records,
+  );
+  t.deepEqual(outer(nested), [
+    tree.userDN('ada').toLowerCase(),
+    tree.userDN('carol').toLowerCase(),
+  ]);
 });
 
-t2('TLS: ldaps:// and StartTLS with the CA of the configuration; an unknown CA is refused', async (t) => {
-  t.like(await source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).test!(), { ok: true });
-  const starttls = await source({ startTLS: true, caFile: slapd!.caFile }).test!();
-  t.true(starttls.ok, starttls.message);
-  const untrusted = await source({ url: slapd!.ldapsUrl }).test!();
-  t.false(untrusted.ok);
-  t.regex(untrusted.message, /certificate/i);
-  const users = (await all(source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).readAll!().records)).filter((r) => r.kind === 'user');
-  t.is(users.length, 3);
-  t.like(await source({ startTLS: true, caFile: slapd!.caFile }).authenticate!('ada', 'Analytical-1843'), { ok: true });
-});
+t2(
+  'TLS: ldaps:// and StartTLS with the CA of the configuration; an unknown CA is refused',
+  async (t) => {
+    t.like(await source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).test!(), { ok: true });
+    const starttls = await source({ startTLS: true, caFile: slapd!.caFile }).test!();
+    t.true(starttls.ok, starttls.message);
+    const untrusted = await source({ url: slapd!.ldapsUrl }).test!();
+    t.false(untrusted.ok);
+    t.regex(untrusted.message, /certificate/i);
+    const users = (
+      await all(source({ url: slapd!.ldapsUrl, caFile: slapd!.caFile }).readAll!().records)
+    ).filter((r) => r.kind === 'user');
+    t.is(users.length, 3);
+    t.like(
+      await source({ startTLS: true, caFile: slapd!.caFile }).authenticate!(
+        'ada',
+        'Analytical-1843',
+      ),
+      { ok: true },
+    );
+  },
+);

@@ -19,27 +19,63 @@ eachDatabase((kind, fixture) => {
     const f = fixture();
     const scope = await f.newOrg();
     const ctx: ScimContext = { db: f.database.knex, scope, base: 'http://scim.test/scim/v2' };
-    const user = async (n: number) => (await createUser(ctx, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `m${n}@example.org` })).resource.id as string;
+    const user = async (n: number) =>
+      (
+        await createUser(ctx, {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: `m${n}@example.org`,
+        })
+      ).resource.id as string;
     const ids = [await user(1), await user(2), await user(3)];
-    const group = (await createGroup(ctx, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Big', members: [{ value: ids[0] }, { value: ids[1] }] })).resource.id as string;
-    const before = await f.database.knex('memberships').where('group_id', group).select('member_id', 'created_at');
+    const group = (
+      await createGroup(ctx, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Big',
+        members: [{ value: ids[0] }, { value: ids[1] }],
+      })
+    ).resource.id as string;
+    const before = await f.database
+      .knex('memberships')
+      .where('group_id', group)
+      .select('member_id', 'created_at');
 
     const watch = recordQueries(f.database.knex);
-    await patchGroup(ctx, group, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: ids[2] }] }, { op: 'remove', path: `members[value eq "${ids[0]}"]` }] });
+    await patchGroup(ctx, group, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: ids[2] }] },
+        { op: 'remove', path: `members[value eq "${ids[0]}"]` },
+      ],
+    });
     watch.stop();
     const touching = watch.statements.filter((sql) => /memberships/.test(sql));
     t.true(touching.length > 0);
-    for (const sql of touching) t.regex(sql, /^(insert into memberships .*unnest|delete from "memberships" where "group_id" = \$1 and member_id = any)/, sql);
+    for (const sql of touching)
+      t.regex(
+        sql,
+        /^(insert into memberships .*unnest|delete from "memberships" where "group_id" = \$1 and member_id = any)/,
+        sql,
+      );
 
-    const after = await f.database.knex('memberships').where('group_id', group).select('member_id', 'created_at');
+    const after = await f.database
+      .knex('memberships')
+      .where('group_id', group)
+      .select('member_id', 'created_at');
     const kept = after.find((m) => m.member_id === ids[1]);
-    t.deepEqual(kept?.created_at, before.find((m) => m.member_id === ids[1])?.created_at, 'the untouched membership row was not rewritten');
+    t.deepEqual(
+      kept?.created_at,
+      before.find((m) => m.member_id === ids[1])?.created_at,
+      'the untouched membership row was not rewritten',
+    );
     t.deepEqual(after.map((m) => m.member_id).sort(), [ids[1], ids[2]].sort());
 
     const read = recordQueries(f.database.knex);
     const light = await getGroup(ctx, group, parseProjection(undefined, 'members'));
     read.stop();
     t.false('members' in light.resource);
-    t.false(read.statements.some((sql) => /memberships/.test(sql)), read.statements.join('\n'));
+    t.false(
+      read.statements.some((sql) => /memberships/.test(sql)),
+      read.statements.join('\n'),
+    );
   });
 });

@@ -31,7 +31,15 @@ test('defaults: 127.0.0.1:8080, embedded database in ./data', (t) => {
 
 test('environment variables override the file', (t) => {
   const f = file('server:\n  port: 9000\n');
-  const config = loadConfig({ file: f, env: { PORT: '9100', HOST: '0.0.0.0', DATABASE_URL: 'postgres://x@127.0.0.1/db', PROVISIOND_DATA_DIR: '/tmp/pdx' } });
+  const config = loadConfig({
+    file: f,
+    env: {
+      PORT: '9100',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://x@127.0.0.1/db',
+      PROVISIOND_DATA_DIR: '/tmp/pdx',
+    },
+  });
   t.is(config.server.port, 9100);
   t.is(config.server.host, '0.0.0.0');
   t.is(config.database.url, 'postgres://x@127.0.0.1/db');
@@ -44,19 +52,46 @@ test('a relative data directory in the file is relative to the file', (t) => {
 });
 
 test('a wrong value names the key and what is expected', (t) => {
-  t.regex(problems(() => loadConfig({ file: file('server:\n  port: eighty\n'), env: {} })), /^server\.port: .*number/m);
-  t.regex(problems(() => loadConfig({ env: { PORT: '70000' } })), /server\.port \(from environment variable PORT\)/);
-  t.regex(problems(() => loadConfig({ file: file('database:\n  url: mysql://x\n'), env: {} })), /database\.url: must be a postgres/);
-  t.regex(problems(() => loadConfig({ file: file('log:\n  level: loud\n'), env: {} })), /log\.level/);
+  t.regex(
+    problems(() => loadConfig({ file: file('server:\n  port: eighty\n'), env: {} })),
+    /^server\.port: .*number/m,
+  );
+  t.regex(
+    problems(() => loadConfig({ env: { PORT: '70000' } })),
+    /server\.port \(from environment variable PORT\)/,
+  );
+  t.regex(
+    problems(() => loadConfig({ file: file('database:\n  url: mysql://x\n'), env: {} })),
+    /database\.url: must be a postgres/,
+  );
+  t.regex(
+    problems(() => loadConfig({ file: file('log:\n  level: loud\n'), env: {} })),
+    /log\.level/,
+  );
 });
 
 test('an unknown key is an error, not silently ignored', (t) => {
-  t.regex(problems(() => loadConfig({ file: file('sever:\n  port: 8080\n'), env: {} })), /unknown key\(s\) "sever"/);
-  t.regex(problems(() => loadConfig({ file: file('server:\n  prot: 8080\n'), env: {} })), /server: unknown key\(s\) "prot"/);
+  t.regex(
+    problems(() => loadConfig({ file: file('sever:\n  port: 8080\n'), env: {} })),
+    /unknown key\(s\) "sever"/,
+  );
+  t.regex(
+    problems(() => loadConfig({ file: file('server:\n  prot: 8080\n'), env: {} })),
+    /server: unknown key\(s\) "prot"/,
+  );
 });
 
 test('malformed YAML and a missing file are reported with where', (t) => {
-  t.regex(problems(() => loadConfig({ file: file('server:\n  port: [8080\n'), env: {} })), /not valid YAML at line \d+/);
-  t.regex(problems(() => loadConfig({ file: '/nonexistent/provisiond.yaml', env: {} })), /cannot read the configuration file/);
-  t.regex(problems(() => loadConfig({ file: file('- a\n- b\n'), env: {} })), /must hold a mapping/);
+  t.regex(
+    problems(() => loadConfig({ file: file('server:\n  port: [8080\n'), env: {} })),
+    /not valid YAML at line \d+/,
+  );
+  t.regex(
+    problems(() => loadConfig({ file: '/nonexistent/provisiond.yaml', env: {} })),
+    /cannot read the configuration file/,
+  );
+  t.regex(
+    problems(() => loadConfig({ file: file('- a\n- b\n'), env: {} })),
+    /must hold a mapping/,
+  );
 });

@@ -2,18 +2,48 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Catalog } from '../../src/catalog/catalog-store.ts';
 import { DEFAULT_ROLES, DEFAULT_USER_TYPES } from '../../src/catalog/default-catalog.ts';
-import { createUsersAccountProblem, parseCreateUsersLine } from '../../src/import/createusers-line.ts';
+import {
+  createUsersAccountProblem,
+  parseCreateUsersLine,
+} from '../../src/import/createusers-line.ts';
 import { detectSeparator } from '../../src/import/file-reader.ts';
 import { foldLabel, matchHeader } from '../../src/import/header-matching.ts';
 import { IMPORT_MODES, MODE_IDS, templateOf } from '../../src/import/import-modes.ts';
-import { type RowPolicy, enterpriseUsername, validateRow } from '../../src/import/row-validation.ts';
+import {
+  type RowPolicy,
+  enterpriseUsername,
+  validateRow,
+} from '../../src/import/row-validation.ts';
 
 const catalog: Catalog = {
-  userTypes: DEFAULT_USER_TYPES.map((t) => ({ id: `ut-${t.name}`, name: t.name, fileId: t.fileId, aliases: t.aliases, privileges: t.privileges })),
-  roles: DEFAULT_ROLES.map((r) => ({ id: `role-${r.name}`, name: r.name, aliases: r.aliases, privileges: r.privileges, parameterName: null, exclusiveSet: null })),
+  userTypes: DEFAULT_USER_TYPES.map((t) => ({
+    id: `ut-${t.name}`,
+    name: t.name,
+    fileId: t.fileId,
+    aliases: t.aliases,
+    privileges: t.privileges,
+  })),
+  roles: DEFAULT_ROLES.map((r) => ({
+    id: `role-${r.name}`,
+    name: r.name,
+    aliases: r.aliases,
+    privileges: r.privileges,
+    parameterName: null,
+    exclusiveSet: null,
+  })),
 };
-const policy = (extra: Partial<RowPolicy> = {}): RowPolicy => ({ account: 'builtin', accountRule: 'member', allowAdministrator: true, catalog, defaults: {}, ...extra });
-const lines = (file: string) => readFileSync(new URL(`../fixtures/import/${file}`, import.meta.url), 'utf8').trim().split('\n');
+const policy = (extra: Partial<RowPolicy> = {}): RowPolicy => ({
+  account: 'builtin',
+  accountRule: 'member',
+  allowAdministrator: true,
+  catalog,
+  defaults: {},
+  ...extra,
+});
+const lines = (file: string) =>
+  readFileSync(new URL(`../fixtures/import/${file}`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
 
 test('every template header matches its own mode', (t) => {
   for (const id of MODE_IDS) {
@@ -23,9 +53,25 @@ test('every template header matches its own mode', (t) => {
 });
 
 test('headers: case-insensitive, French labels with either apostrophe, any order', (t) => {
-  const french = ['Prénom', 'NOM', 'adresse electronique', 'Nom d’utilisateur', "Mot de passe", 'Rôle', "Type d'utilisateur"];
+  const french = [
+    'Prénom',
+    'NOM',
+    'adresse electronique',
+    'Nom d’utilisateur',
+    'Mot de passe',
+    'Rôle',
+    "Type d'utilisateur",
+  ];
   const match = matchHeader(french, IMPORT_MODES['portal-builtin']);
-  t.deepEqual(match.ok && match.columns, ['firstName', 'lastName', 'email', 'username', 'password', 'role', 'userType']);
+  t.deepEqual(match.ok && match.columns, [
+    'firstName',
+    'lastName',
+    'email',
+    'username',
+    'password',
+    'role',
+    'userType',
+  ]);
   t.is(foldLabel('  User   TYPE '), 'user type');
 });
 
@@ -43,29 +89,88 @@ test('separators: comma, semicolon, tab; a header mixing them is refused', (t) =
   t.is(detectSeparator('Email,User Type,Role'), ',');
   t.is(detectSeparator('Email;User Type;Role'), ';');
   t.is(detectSeparator('Email\tUser Type\tRole'), '\t');
-  t.throws(() => detectSeparator('Email,User Type;Role'), { message: /mixes separators \(comma and semicolon\)/ });
+  t.throws(() => detectSeparator('Email,User Type;Role'), {
+    message: /mixes separators \(comma and semicolon\)/,
+  });
 });
 
 test('CreateUsers enterprise: every example line of seed 003 reads as the text describes', (t) => {
-  const parsed = lines('seed003-createusers-enterprise.txt').map((l) => parseCreateUsersLine(l, 'enterprise'));
+  const parsed = lines('seed003-createusers-enterprise.txt').map((l) =>
+    parseCreateUsersLine(l, 'enterprise'),
+  );
   const rows = parsed.map((p) => (p.ok ? p.row : null));
-  t.like(rows[0], { login: 'jcho111@DOMAIN', email: 'jcho@domain.com', name: 'Jon Cho', role: 'user', description: 'department b', userTypeId: 'creatorUT', idpUserName: undefined });
-  t.like(rows[1], { login: 'rsmith@domain.com', role: 'publisher', description: undefined, idpUserName: 'rsmith@domain.com', userTypeId: 'GISProfessionalBasicUT' });
-  t.like(rows[2], { login: 'sjames4513@DOMAIN', role: 'viewer', description: 'Department Lead and GIS Manager', userTypeId: 'viewerUT' });
-  t.like(rows[3], { login: 'srajhandas@DOMAIN', role: 'user', userTypeId: 'editorUT', description: undefined });
-  t.like(rows[4], { login: 'djohnson308@DOMAIN', description: 'Account Specialist', idpUserName: 'djohnson@domain.com', userTypeId: 'GISProfessionalStdUT' });
+  t.like(rows[0], {
+    login: 'jcho111@DOMAIN',
+    email: 'jcho@domain.com',
+    name: 'Jon Cho',
+    role: 'user',
+    description: 'department b',
+    userTypeId: 'creatorUT',
+    idpUserName: undefined,
+  });
+  t.like(rows[1], {
+    login: 'rsmith@domain.com',
+    role: 'publisher',
+    description: undefined,
+    idpUserName: 'rsmith@domain.com',
+    userTypeId: 'GISProfessionalBasicUT',
+  });
+  t.like(rows[2], {
+    login: 'sjames4513@DOMAIN',
+    role: 'viewer',
+    description: 'Department Lead and GIS Manager',
+    userTypeId: 'viewerUT',
+  });
+  t.like(rows[3], {
+    login: 'srajhandas@DOMAIN',
+    role: 'user',
+    userTypeId: 'editorUT',
+    description: undefined,
+  });
+  t.like(rows[4], {
+    login: 'djohnson308@DOMAIN',
+    description: 'Account Specialist',
+    idpUserName: 'djohnson@domain.com',
+    userTypeId: 'GISProfessionalStdUT',
+  });
 });
 
 test('CreateUsers builtin: every example line of seed 003 reads as the text describes', (t) => {
-  const [pub1, jcho] = lines('seed003-createusers-builtin.txt').map((l) => parseCreateUsersLine(l, 'builtin'));
-  t.like(pub1?.ok && pub1.row, { login: 'pub1', password: 'changepasswordlater1', email: 'bwilliams@domain.com', name: 'Barbara Williams', role: 'publisher', userTypeId: 'GISProfessionalAdvUT' });
-  t.like(jcho?.ok && jcho.row, { login: 'jcho', role: 'admin', description: 'GIS Manager', firstName: 'Jon', lastName: 'Cho', userTypeId: 'creatorUT' });
+  const [pub1, jcho] = lines('seed003-createusers-builtin.txt').map((l) =>
+    parseCreateUsersLine(l, 'builtin'),
+  );
+  t.like(pub1?.ok && pub1.row, {
+    login: 'pub1',
+    password: 'changepasswordlater1',
+    email: 'bwilliams@domain.com',
+    name: 'Barbara Williams',
+    role: 'publisher',
+    userTypeId: 'GISProfessionalAdvUT',
+  });
+  t.like(jcho?.ok && jcho.row, {
+    login: 'jcho',
+    role: 'admin',
+    description: 'GIS Manager',
+    firstName: 'Jon',
+    lastName: 'Cho',
+    userTypeId: 'creatorUT',
+  });
 });
 
 test('CreateUsers: too many fields, no user type id, a missing required field', (t) => {
-  t.like(parseCreateUsersLine('a|b@c.d|A B|user|d|e|f|g|h|creatorUT', 'enterprise'), { ok: false, message: 'has 10 fields; an enterprise line has at most 9' });
-  t.like(parseCreateUsersLine('a|b@c.d|A B|user|department', 'enterprise'), { ok: false, field: 'userType' });
-  t.like(parseCreateUsersLine('a||A B|user|creatorUT', 'enterprise'), { ok: false, field: 'email', message: 'is required' });
+  t.like(parseCreateUsersLine('a|b@c.d|A B|user|d|e|f|g|h|creatorUT', 'enterprise'), {
+    ok: false,
+    message: 'has 10 fields; an enterprise line has at most 9',
+  });
+  t.like(parseCreateUsersLine('a|b@c.d|A B|user|department', 'enterprise'), {
+    ok: false,
+    field: 'userType',
+  });
+  t.like(parseCreateUsersLine('a||A B|user|creatorUT', 'enterprise'), {
+    ok: false,
+    field: 'email',
+    message: 'is required',
+  });
 });
 
 test('CreateUsers accounts: ASCII letters, digits and underscores, at most 128 (seed 003)', (t) => {
@@ -83,34 +188,137 @@ test('enterprise usernames: domain\\user and user@domain become user@DOMAIN (R-M
 });
 
 test('rows: the seed 001 add rows are valid; names, type and role resolved', (t) => {
-  const outcome = validateRow({ line: 2, values: { email: 'jcho@email.com', firstName: 'Jon', lastName: 'Cho', username: 'jcho11', password: 'jc40.l2eh', userType: 'Creator', role: 'Publisher' } }, policy());
-  t.like(outcome, { ok: true, row: { username: 'jcho11', firstName: 'Jon', lastName: 'Cho', userTypeId: 'ut-Creator', roleId: 'role-Publisher', source: 'builtin', password: 'jc40.l2eh' } });
+  const outcome = validateRow(
+    {
+      line: 2,
+      values: {
+        email: 'jcho@email.com',
+        firstName: 'Jon',
+        lastName: 'Cho',
+        username: 'jcho11',
+        password: 'jc40.l2eh',
+        userType: 'Creator',
+        role: 'Publisher',
+      },
+    },
+    policy(),
+  );
+  t.like(outcome, {
+    ok: true,
+    row: {
+      username: 'jcho11',
+      firstName: 'Jon',
+      lastName: 'Cho',
+      userTypeId: 'ut-Creator',
+      roleId: 'role-Publisher',
+      source: 'builtin',
+      password: 'jc40.l2eh',
+    },
+  });
 });
 
 test('rows: every bad value of the issue is named with its field and line', (t) => {
   const bad = (values: Record<string, string>, extra: Partial<RowPolicy> = {}) => {
-    const outcome = validateRow({ line: 7, values: { email: 'a@b.org', username: 'goodname', password: 'Kx81-vbq4', userType: 'Creator', role: 'User', firstName: 'A', lastName: 'B', ...values } }, policy(extra));
+    const outcome = validateRow(
+      {
+        line: 7,
+        values: {
+          email: 'a@b.org',
+          username: 'goodname',
+          password: 'Kx81-vbq4',
+          userType: 'Creator',
+          role: 'User',
+          firstName: 'A',
+          lastName: 'B',
+          ...values,
+        },
+      },
+      policy(extra),
+    );
     return outcome.ok ? [] : outcome.issues.map((i) => `${i.line} ${i.field}: ${i.message}`);
   };
-  t.regex(bad({ username: 'Kx81-vbq4x', password: 'Kx81-vbq4x' }).join(), /7 Password: must not be the same as the username/);
+  t.regex(
+    bad({ username: 'Kx81-vbq4x', password: 'Kx81-vbq4x' }).join(),
+    /7 Password: must not be the same as the username/,
+  );
   t.regex(bad({ email: "o'neil@b.org" }).join(), /7 Email: must not contain an apostrophe/);
   t.regex(bad({ username: 'abcde' }).join(), /7 Username: .*got 5/);
   t.regex(bad({ username: 'a'.repeat(129) }).join(), /7 Username: .*got 129/);
   t.regex(bad({ userType: 'Astronaut' }).join(), /7 User Type: unknown user type "Astronaut"/);
-  t.regex(bad({ userType: 'Viewer', role: 'Publisher' }).join(), /7 Role: role Publisher is not compatible with user type Viewer; compatible roles: Viewer/);
-  t.regex(bad({ role: 'Administrator' }, { account: 'invitation', allowAdministrator: false }).join(), /7 Role: Administrator is an administrator role/);
+  t.regex(
+    bad({ userType: 'Viewer', role: 'Publisher' }).join(),
+    /7 Role: role Publisher is not compatible with user type Viewer; compatible roles: Viewer/,
+  );
+  t.regex(
+    bad({ role: 'Administrator' }, { account: 'invitation', allowAdministrator: false }).join(),
+    /7 Role: Administrator is an administrator role/,
+  );
   t.deepEqual(bad({ role: 'Administrator' }), []);
 });
 
 test('rows: an unknown role falls back to the default new-member role, else User (seed 001)', (t) => {
-  const row = (defaults: RowPolicy['defaults']) => validateRow({ line: 3, values: { email: 'a@b.org', userType: 'Creator', role: 'Astronaut' } }, policy({ account: 'invitation', defaults }));
-  t.like(row({}), { ok: true, row: { roleId: 'role-User' }, warnings: [{ line: 3, field: 'Role', severity: 'warning' }] });
+  const row = (defaults: RowPolicy['defaults']) =>
+    validateRow(
+      { line: 3, values: { email: 'a@b.org', userType: 'Creator', role: 'Astronaut' } },
+      policy({ account: 'invitation', defaults }),
+    );
+  t.like(row({}), {
+    ok: true,
+    row: { roleId: 'role-User' },
+    warnings: [{ line: 3, field: 'Role', severity: 'warning' }],
+  });
   t.like(row({ role: 'Publisher' }), { ok: true, row: { roleId: 'role-Publisher' } });
 });
 
 test('rows: CreateUsers names are derived from the name; with none the row is refused (seed 003)', (t) => {
   const enterprise = policy({ account: 'enterprise', accountRule: 'createusers' });
-  t.like(validateRow({ line: 1, values: { username: 'x@D', email: 'x@d.org', name: 'Jon Cho', firstName: 'no firstName', role: 'user', userType: 'creatorUT' } }, enterprise), { ok: true, row: { firstName: 'Jon', lastName: 'Cho' } });
-  t.like(validateRow({ line: 1, values: { username: 'x@D', email: 'x@d.org', name: 'Cher', role: 'user', userType: 'creatorUT' } }, enterprise), { ok: true, row: { firstName: 'Cher', lastName: 'Cher' } });
-  t.like(validateRow({ line: 1, values: { username: 'x@D', email: 'x@d.org', name: '', role: 'user', userType: 'creatorUT' } }, enterprise), { ok: false, issues: [{ field: 'Name' }] });
+  t.like(
+    validateRow(
+      {
+        line: 1,
+        values: {
+          username: 'x@D',
+          email: 'x@d.org',
+          name: 'Jon Cho',
+          firstName: 'no firstName',
+          role: 'user',
+          userType: 'creatorUT',
+        },
+      },
+      enterprise,
+    ),
+    { ok: true, row: { firstName: 'Jon', lastName: 'Cho' } },
+  );
+  t.like(
+    validateRow(
+      {
+        line: 1,
+        values: {
+          username: 'x@D',
+          email: 'x@d.org',
+          name: 'Cher',
+          role: 'user',
+          userType: 'creatorUT',
+        },
+      },
+      enterprise,
+    ),
+    { ok: true, row: { firstName: 'Cher', lastName: 'Cher' } },
+  );
+  t.like(
+    validateRow(
+      {
+        line: 1,
+        values: {
+          username: 'x@D',
+          email: 'x@d.org',
+          name: '',
+          role: 'user',
+          userType: 'creatorUT',
+        },
+      },
+      enterprise,
+    ),
+    { ok: false, issues: [{ field: 'Name' }] },
+  );
 });

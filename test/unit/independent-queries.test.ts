@@ -7,13 +7,15 @@ import { independentQueries } from '../../src/store/independent-queries.ts';
 function tracked() {
   let running = 0;
   let most = 0;
-  const query = <T>(value: T) => async () => {
-    running += 1;
-    most = Math.max(most, running);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    running -= 1;
-    return value;
-  };
+  const query =
+    <T>(value: T) =>
+    async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return value;
+    };
   return { query, most: () => most };
 }
 

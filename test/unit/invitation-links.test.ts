@@ -14,7 +14,11 @@ test('a sealed link opens under its key only, and altered bytes open to nothing'
   const sealed = linkSealer(key).seal(token);
   t.false(sealed.includes(Buffer.from(token)), 'the token is not stored in clear');
   t.is(linkSealer(key).open(sealed), token);
-  t.not(linkSealer(key).seal(token).toString('hex'), sealed.toString('hex'), 'a fresh IV each time');
+  t.not(
+    linkSealer(key).seal(token).toString('hex'),
+    sealed.toString('hex'),
+    'a fresh IV each time',
+  );
   t.is(linkSealer(randomBytes(32)).open(sealed), null);
   const altered = Buffer.from(sealed);
   altered[altered.length - 1]! ^= 1;
@@ -30,7 +34,11 @@ test('the key file is made once in the data directory, 0600, and read back the s
   const file = path.join(dataDir, LINK_KEY_FILE);
   t.is(statSync(file).mode & 0o777, 0o600);
   t.deepEqual(loadLinkKey(config), first);
-  t.is(linkSealer(loadLinkKey(config)).open(linkSealer(first).seal(token)), token, 'a restart opens the links sealed before it');
+  t.is(
+    linkSealer(loadLinkKey(config)).open(linkSealer(first).seal(token)),
+    token,
+    'a restart opens the links sealed before it',
+  );
   writeFileSync(file, 'not a key\n');
   t.throws(() => loadLinkKey(config), { message: /does not hold a 32-byte key/ });
 });
@@ -41,10 +49,24 @@ test('invitations.linkKey is read by reference, as hex or base64, and refused ot
   const file = path.join(dir, 'link.key');
   for (const text of [key.toString('hex'), key.toString('base64'), `${key.toString('base64')}\n`]) {
     writeFileSync(file, text);
-    t.deepEqual(loadLinkKey(configSchema.parse({ database: { dataDir: path.join(dir, 'unused') }, invitations: { linkKey: { file } } })), key);
+    t.deepEqual(
+      loadLinkKey(
+        configSchema.parse({
+          database: { dataDir: path.join(dir, 'unused') },
+          invitations: { linkKey: { file } },
+        }),
+      ),
+      key,
+    );
   }
-  t.throws(() => statSync(path.join(dir, 'unused')), undefined, 'no key file is made when the key is configured');
+  t.throws(
+    () => statSync(path.join(dir, 'unused')),
+    undefined,
+    'no key file is made when the key is configured',
+  );
   writeFileSync(file, 'c2hvcnQ=');
-  t.throws(() => loadLinkKey(configSchema.parse({ invitations: { linkKey: { file } } })), { message: /invitations\.linkKey: must hold 32 random bytes/ });
+  t.throws(() => loadLinkKey(configSchema.parse({ invitations: { linkKey: { file } } })), {
+    message: /invitations\.linkKey: must hold 32 random bytes/,
+  });
   t.throws(() => configSchema.parse({ invitations: { linkKey: 'inline-secret' } }));
 });

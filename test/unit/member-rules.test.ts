@@ -3,7 +3,11 @@ import { usernameProblem } from '../../src/members/username-rules.ts';
 import { passwordProblem } from '../../src/members/password-policy.ts';
 import { emailProblem } from '../../src/members/email-rules.ts';
 import { deriveNames } from '../../src/members/name-derivation.ts';
-import { activeDirectoryLogin, enterpriseAccountName, fromDownLevelLogon } from '../../src/members/enterprise-login.ts';
+import {
+  activeDirectoryLogin,
+  enterpriseAccountName,
+  fromDownLevelLogon,
+} from '../../src/members/enterprise-login.ts';
 
 test('usernames: 6 to 128 of letters, digits, dot, underscore and at', (t) => {
   t.is(usernameProblem('jdoe.1@corp_x'), null);
@@ -29,7 +33,14 @@ test('passwords: repetitive and sequential ones are refused (seed 001 examples)'
 });
 
 test('passwords: common ones are refused, with a predictable suffix too', (t) => {
-  for (const common of ['password1', 'Password1', 'modepasse1', 'motdepasse1', 'passwort1', 'azerty123']) {
+  for (const common of [
+    'password1',
+    'Password1',
+    'modepasse1',
+    'motdepasse1',
+    'passwort1',
+    'azerty123',
+  ]) {
     t.truthy(passwordProblem(common), common);
   }
 });
@@ -53,10 +64,20 @@ test('emails: required, no apostrophe, name@domain', (t) => {
 
 test('names: derived from the display name as seed 003 says', (t) => {
   t.like(deriveNames({ name: 'Jon Cho' }), { ok: true, firstName: 'Jon', lastName: 'Cho' });
-  t.like(deriveNames({ firstName: 'no firstName', lastName: 'no lastName', name: 'Satish Rajhandas' }), { ok: true, firstName: 'Satish', lastName: 'Rajhandas' });
+  t.like(
+    deriveNames({ firstName: 'no firstName', lastName: 'no lastName', name: 'Satish Rajhandas' }),
+    { ok: true, firstName: 'Satish', lastName: 'Rajhandas' },
+  );
   t.like(deriveNames({ name: 'Madonna' }), { ok: true, firstName: 'Madonna', lastName: 'Madonna' });
-  t.like(deriveNames({ firstName: 'Mary', name: 'Mary Ann Smith' }), { ok: true, firstName: 'Mary', lastName: 'Ann Smith' });
-  t.like(deriveNames({ firstName: 'Sara', lastName: 'James' }), { ok: true, displayName: 'Sara James' });
+  t.like(deriveNames({ firstName: 'Mary', name: 'Mary Ann Smith' }), {
+    ok: true,
+    firstName: 'Mary',
+    lastName: 'Ann Smith',
+  });
+  t.like(deriveNames({ firstName: 'Sara', lastName: 'James' }), {
+    ok: true,
+    displayName: 'Sara James',
+  });
   t.like(deriveNames({ firstName: 'no firstName', name: '' }), { ok: false });
   t.like(deriveNames({ firstName: 'Ann', lastName: '' }), { ok: false });
 });

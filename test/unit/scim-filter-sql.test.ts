@@ -6,7 +6,10 @@ import { ScimError } from '../../src/scim/scim-error.ts';
 const sql = (filter: string) => filterToSql(parseFilter(filter), userColumns);
 
 test('userName eq uses the indexed lower(username) and the enterprise account name of the value', (t) => {
-  t.deepEqual(sql('userName eq "Alice+X@Example.com"'), { sql: '(lower(m.username) = ?)', bindings: ['alice_x@example.com'] });
+  t.deepEqual(sql('userName eq "Alice+X@Example.com"'), {
+    sql: '(lower(m.username) = ?)',
+    bindings: ['alice_x@example.com'],
+  });
 });
 
 test('values are bound, never spliced; LIKE wildcards in values are escaped', (t) => {
@@ -17,19 +20,33 @@ test('values are bound, never spliced; LIKE wildcards in values are escaped', (t
 
 test('value paths, sub-attributes and not compile to exists / not', (t) => {
   const fragment = sql('emails[type eq "work" and value ew ".org"] and not (title pr)');
-  t.regex(fragment.sql, /exists \(select 1 from jsonb_array_elements\(.*\) e where \(\(lower\(\(e->>'type'\)\) = \?\) and \(lower\(\(e->>'value'\)\) like \?\)\)\)/);
+  t.regex(
+    fragment.sql,
+    /exists \(select 1 from jsonb_array_elements\(.*\) e where \(\(lower\(\(e->>'type'\)\) = \?\) and \(lower\(\(e->>'value'\)\) like \?\)\)\)/,
+  );
   t.regex(fragment.sql, /not coalesce/);
   t.deepEqual(fragment.bindings, ['work', '%.org']);
 });
 
 test('ids compare exactly; a malformed id matches nothing instead of failing', (t) => {
-  t.deepEqual(sql('id eq "00000000-0000-4000-8000-000000000000"').bindings, ['00000000-0000-4000-8000-000000000000']);
+  t.deepEqual(sql('id eq "00000000-0000-4000-8000-000000000000"').bindings, [
+    '00000000-0000-4000-8000-000000000000',
+  ]);
   t.deepEqual(sql('id eq "nope"'), { sql: 'false', bindings: [] });
-  t.deepEqual(filterToSql(parseFilter('externalId eq "AbC"'), groupColumns), { sql: '(g.external_id = ?)', bindings: ['AbC'] });
+  t.deepEqual(filterToSql(parseFilter('externalId eq "AbC"'), groupColumns), {
+    sql: '(g.external_id = ?)',
+    bindings: ['AbC'],
+  });
 });
 
 test('unknown attributes, wrong types and bad syntax are invalidFilter', (t) => {
-  for (const bad of ['nickname2 eq "x"', 'active eq "yes"', 'active co true', 'meta.created gt "soon"', 'userName eq']) {
+  for (const bad of [
+    'nickname2 eq "x"',
+    'active eq "yes"',
+    'active co true',
+    'meta.created gt "soon"',
+    'userName eq',
+  ]) {
     const error = t.throws(() => sql(bad), { instanceOf: ScimError }, bad) as ScimError;
     t.is(error.scimType, 'invalidFilter', bad);
   }

@@ -4,20 +4,41 @@ import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printTable } from '../output.ts';
 
 export function auditCommand(): Command {
-  return new Command('audit').description('the audit log, newest first')
+  return new Command('audit')
+    .description('the audit log, newest first')
     .option('--action <action>', 'only this action, e.g. member.create')
     .option('--target <id>', 'only changes of this id')
     .option('--since <date>', 'from this date-time on')
     .option('--page <n>', 'page', positiveInt)
     .option('--page-size <n>', 'entries per page', positiveInt)
-    .action(async (flags: { action?: string; target?: string; since?: string; page?: number; pageSize?: number }, command: Command) => {
-      await withClient(command, async (client, json) => {
-        const page = await client.request<{ items: AuditRecord[]; total: number }>('GET', `/api/v1/audit${query({ action: flags.action, targetId: flags.target, since: flags.since, page: flags.page, pageSize: flags.pageSize })}`);
-        if (json) return printJson(page);
-        printTable(page.items, [
-          { header: 'at', value: (e) => e.at }, { header: 'actor', value: (e) => e.actor.label }, { header: 'action', value: (e) => e.action },
-          { header: 'target', value: (e) => `${e.target.type} ${e.target.id ?? ''}` },
-        ], `${page.total} entr${page.total === 1 ? 'y' : 'ies'}`);
-      });
-    });
+    .action(
+      async (
+        flags: {
+          action?: string;
+          target?: string;
+          since?: string;
+          page?: number;
+          pageSize?: number;
+        },
+        command: Command,
+      ) => {
+        await withClient(command, async (client, json) => {
+          const page = await client.request<{ items: AuditRecord[]; total: number }>(
+            'GET',
+            `/api/v1/audit${query({ action: flags.action, targetId: flags.target, since: flags.since, page: flags.page, pageSize: flags.pageSize })}`,
+          );
+          if (json) return printJson(page);
+          printTable(
+            page.items,
+            [
+              { header: 'at', value: (e) => e.at },
+              { header: 'actor', value: (e) => e.actor.label },
+              { header: 'action', value: (e) => e.action },
+              { header: 'target', value: (e) => `${e.target.type} ${e.target.id ?? ''}` },
+            ],
+            `${page.total} entr${page.total === 1 ? 'y' : 'ies'}`,
+          );
+        });
+      },
+    );
 }

@@ -18,47 +18,111 @@ const show = (group: Group, json: boolean) => (json ? printJson(group) : printRe
 
 export function groupsCommand(): Command {
   const groups = new Command('groups').description('groups of the organization and their members');
-  groups.command('list').description('list groups').option('--search <text>', 'substring of the name').option('--page <n>', 'page', positiveInt).option('--page-size <n>', 'per page', positiveInt)
+  groups
+    .command('list')
+    .description('list groups')
+    .option('--search <text>', 'substring of the name')
+    .option('--page <n>', 'page', positiveInt)
+    .option('--page-size <n>', 'per page', positiveInt)
     .action(async (flags, command: Command) => {
       await withClient(command, async (client, json) => {
-        const page = await client.request<Page<Group>>('GET', `/api/v1/groups${query({ search: flags.search, page: flags.page, pageSize: flags.pageSize })}`);
+        const page = await client.request<Page<Group>>(
+          'GET',
+          `/api/v1/groups${query({ search: flags.search, page: flags.page, pageSize: flags.pageSize })}`,
+        );
         if (json) return printJson(page);
         printTable(page.items, columns, `${page.total} group(s)`);
       });
     });
-  groups.command('create <name>').description('create a group').option('--description <text>', 'description')
+  groups
+    .command('create <name>')
+    .description('create a group')
+    .option('--description <text>', 'description')
     .action(async (name: string, flags: { description?: string }, command: Command) => {
-      await withClient(command, async (client, json) => show(await client.request<Group>('POST', '/api/v1/groups', { name, description: flags.description }), json));
+      await withClient(command, async (client, json) =>
+        show(
+          await client.request<Group>('POST', '/api/v1/groups', {
+            name,
+            description: flags.description,
+          }),
+          json,
+        ),
+      );
     });
-  groups.command('show <group>').description('show a group (id or name)').action(async (ref: string, _f, command: Command) => {
-    await withClient(command, async (client, json) => show(await client.request<Group>('GET', path(ref)), json));
-  });
-  groups.command('update <group>').description('rename or describe a group').option('--name <name>', 'new name').option('--description <text>', 'description')
-    .action(async (ref: string, flags: { name?: string; description?: string }, command: Command) => {
-      await withClient(command, async (client, json) => show(await client.request<Group>('PATCH', path(ref), flags), json));
+  groups
+    .command('show <group>')
+    .description('show a group (id or name)')
+    .action(async (ref: string, _f, command: Command) => {
+      await withClient(command, async (client, json) =>
+        show(await client.request<Group>('GET', path(ref)), json),
+      );
     });
-  groups.command('delete <group>').description('delete a group (its members stay in the organization)').action(async (ref: string, _f, command: Command) => {
-    await withClient(command, async (client, json) => show(await client.request<Group>('DELETE', path(ref)), json));
-  });
-  groups.command('members <group>').description('list the members of a group').option('--page <n>', 'page', positiveInt).option('--page-size <n>', 'per page', positiveInt)
+  groups
+    .command('update <group>')
+    .description('rename or describe a group')
+    .option('--name <name>', 'new name')
+    .option('--description <text>', 'description')
+    .action(
+      async (ref: string, flags: { name?: string; description?: string }, command: Command) => {
+        await withClient(command, async (client, json) =>
+          show(await client.request<Group>('PATCH', path(ref), flags), json),
+        );
+      },
+    );
+  groups
+    .command('delete <group>')
+    .description('delete a group (its members stay in the organization)')
+    .action(async (ref: string, _f, command: Command) => {
+      await withClient(command, async (client, json) =>
+        show(await client.request<Group>('DELETE', path(ref)), json),
+      );
+    });
+  groups
+    .command('members <group>')
+    .description('list the members of a group')
+    .option('--page <n>', 'page', positiveInt)
+    .option('--page-size <n>', 'per page', positiveInt)
     .action(async (ref: string, flags, command: Command) => {
       await withClient(command, async (client, json) => {
-        const page = await client.request<Page<Member>>('GET', `${path(ref)}/members${query({ page: flags.page, pageSize: flags.pageSize })}`);
+        const page = await client.request<Page<Member>>(
+          'GET',
+          `${path(ref)}/members${query({ page: flags.page, pageSize: flags.pageSize })}`,
+        );
         if (json) return printJson(page);
         printTable(page.items, memberColumns, `${page.total} member(s)`);
       });
     });
-  groups.command('add <group> <member>').description('add a member to a group').action(async (ref: string, member: string, _f, command: Command) => {
-    await withClient(command, async (client, json) => {
-      const result = await client.request<{ added: boolean }>('PUT', `${path(ref)}/members/${encodeURIComponent(member)}`);
-      json ? printJson(result) : process.stdout.write(result.added ? `added ${member} to ${ref}\n` : `${member} was already in ${ref}\n`);
+  groups
+    .command('add <group> <member>')
+    .description('add a member to a group')
+    .action(async (ref: string, member: string, _f, command: Command) => {
+      await withClient(command, async (client, json) => {
+        const result = await client.request<{ added: boolean }>(
+          'PUT',
+          `${path(ref)}/members/${encodeURIComponent(member)}`,
+        );
+        json
+          ? printJson(result)
+          : process.stdout.write(
+              result.added ? `added ${member} to ${ref}\n` : `${member} was already in ${ref}\n`,
+            );
+      });
     });
-  });
-  groups.command('remove <group> <member>').description('remove a member from a group').action(async (ref: string, member: string, _f, command: Command) => {
-    await withClient(command, async (client, json) => {
-      const result = await client.request<{ removed: boolean }>('DELETE', `${path(ref)}/members/${encodeURIComponent(member)}`);
-      json ? printJson(result) : process.stdout.write(result.removed ? `removed ${member} from ${ref}\n` : `${member} was not in ${ref}\n`);
+  groups
+    .command('remove <group> <member>')
+    .description('remove a member from a group')
+    .action(async (ref: string, member: string, _f, command: Command) => {
+      await withClient(command, async (client, json) => {
+        const result = await client.request<{ removed: boolean }>(
+          'DELETE',
+          `${path(ref)}/members/${encodeURIComponent(member)}`,
+        );
+        json
+          ? printJson(result)
+          : process.stdout.write(
+              result.removed ? `removed ${member} from ${ref}\n` : `${member} was not in ${ref}\n`,
+            );
+      });
     });
-  });
   return groups;
 }

@@ -7,7 +7,8 @@ import { configOf, globals } from '../cli-context.ts';
 import { printJson } from '../output.ts';
 
 export function migrateCommand(): Command {
-  return new Command('migrate').description('apply database migrations (the daemon also applies them at start)')
+  return new Command('migrate')
+    .description('apply database migrations (the daemon also applies them at start)')
     .action(async (_f, command: Command) => {
       const config = configOf(command);
       const json = globals(command).json ?? false;
@@ -20,13 +21,22 @@ export function migrateCommand(): Command {
           return;
         }
       }
-      const lock = config.database.url ? null : acquireDataDirLock(config.database.dataDir, 'migrate');
+      const lock = config.database.url
+        ? null
+        : acquireDataDirLock(config.database.dataDir, 'migrate');
       try {
-        const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+        const database = await openDatabase({
+          url: config.database.url,
+          dataDir: config.database.dataDir,
+        });
         try {
           const applied = await migrateToLatest(database.knex);
           if (json) return printJson({ applied });
-          process.stdout.write(applied.length === 0 ? 'the database is up to date\n' : `applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}\n`).join('')}`);
+          process.stdout.write(
+            applied.length === 0
+              ? 'the database is up to date\n'
+              : `applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}\n`).join('')}`,
+          );
         } finally {
           await database.close();
         }

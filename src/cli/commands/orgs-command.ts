@@ -4,38 +4,93 @@ import { positiveInt, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
 const show = (org: Organization, json: boolean) =>
-  json ? printJson(org) : printRecord({ ...org, membershipLimit: org.membershipLimit ?? 'none', newMemberDefaults: org.newMemberDefaults });
+  json
+    ? printJson(org)
+    : printRecord({
+        ...org,
+        membershipLimit: org.membershipLimit ?? 'none',
+        newMemberDefaults: org.newMemberDefaults,
+      });
 
 export function orgsCommand(): Command {
-  const orgs = new Command('orgs').description('organizations (tenants); --org selects one for other commands');
-  orgs.command('list').description('list organizations').action(async (_f, command: Command) => {
-    await withClient(command, async (client, json) => {
-      const page = await client.request<{ items: Organization[]; total: number }>('GET', '/api/v1/organizations');
-      if (json) return printJson(page);
-      printTable(page.items, [{ header: 'name', value: (o) => o.name }, { header: 'slug', value: (o) => o.slug }, { header: 'id', value: (o) => o.id }, { header: 'limit', value: (o) => o.membershipLimit ?? '' }]);
+  const orgs = new Command('orgs').description(
+    'organizations (tenants); --org selects one for other commands',
+  );
+  orgs
+    .command('list')
+    .description('list organizations')
+    .action(async (_f, command: Command) => {
+      await withClient(command, async (client, json) => {
+        const page = await client.request<{ items: Organization[]; total: number }>(
+          'GET',
+          '/api/v1/organizations',
+        );
+        if (json) return printJson(page);
+        printTable(page.items, [
+          { header: 'name', value: (o) => o.name },
+          { header: 'slug', value: (o) => o.slug },
+          { header: 'id', value: (o) => o.id },
+          { header: 'limit', value: (o) => o.membershipLimit ?? '' },
+        ]);
+      });
     });
-  });
-  orgs.command('create <name>').description('create an organization').option('--slug <slug>', 'short name used with --org')
+  orgs
+    .command('create <name>')
+    .description('create an organization')
+    .option('--slug <slug>', 'short name used with --org')
     .action(async (name: string, flags: { slug?: string }, command: Command) => {
-      await withClient(command, async (client, json) => show(await client.request<Organization>('POST', '/api/v1/organizations', { name, slug: flags.slug }), json));
+      await withClient(command, async (client, json) =>
+        show(
+          await client.request<Organization>('POST', '/api/v1/organizations', {
+            name,
+            slug: flags.slug,
+          }),
+          json,
+        ),
+      );
     });
-  orgs.command('show').description('show the organization (--org, or the default)').action(async (_f, command: Command) => {
-    await withClient(command, async (client, json) => show(await client.request<Organization>('GET', '/api/v1/organization'), json));
-  });
-  orgs.command('update').description('rename the organization or change its settings')
+  orgs
+    .command('show')
+    .description('show the organization (--org, or the default)')
+    .action(async (_f, command: Command) => {
+      await withClient(command, async (client, json) =>
+        show(await client.request<Organization>('GET', '/api/v1/organization'), json),
+      );
+    });
+  orgs
+    .command('update')
+    .description('rename the organization or change its settings')
     .option('--name <name>', 'new name')
     .option('--membership-limit <n>', 'most members (pending included)', positiveInt)
     .option('--no-membership-limit', 'remove the membership limit')
     .option('--invitation-expiry-days <n>', 'days an invitation stays valid', positiveInt)
     .option('--allow-admin-invitations', 'allow administrator roles in invitations')
     .option('--no-allow-admin-invitations', 'refuse administrator roles in invitations')
-    .action(async (flags: { name?: string; membershipLimit?: number | false; invitationExpiryDays?: number; allowAdminInvitations?: boolean }, command: Command) => {
-      const body: Record<string, unknown> = {};
-      if (flags.name !== undefined) body.name = flags.name;
-      if (flags.membershipLimit !== undefined && command.getOptionValueSource('membershipLimit') === 'cli') body.membershipLimit = flags.membershipLimit === false ? null : flags.membershipLimit;
-      if (flags.invitationExpiryDays !== undefined) body.invitationExpiryDays = flags.invitationExpiryDays;
-      if (command.getOptionValueSource('allowAdminInvitations') === 'cli') body.allowAdminInvitations = flags.allowAdminInvitations;
-      await withClient(command, async (client, json) => show(await client.request<Organization>('PATCH', '/api/v1/organization', body), json));
-    });
+    .action(
+      async (
+        flags: {
+          name?: string;
+          membershipLimit?: number | false;
+          invitationExpiryDays?: number;
+          allowAdminInvitations?: boolean;
+        },
+        command: Command,
+      ) => {
+        const body: Record<string, unknown> = {};
+        if (flags.name !== undefined) body.name = flags.name;
+        if (
+          flags.membershipLimit !== undefined &&
+          command.getOptionValueSource('membershipLimit') === 'cli'
+        )
+          body.membershipLimit = flags.membershipLimit === false ? null : flags.membershipLimit;
+        if (flags.invitationExpiryDays !== undefined)
+          body.invitationExpiryDays = flags.invitationExpiryDays;
+        if (command.getOptionValueSource('allowAdminInvitations') === 'cli')
+          body.allowAdminInvitations = flags.allowAdminInvitations;
+        await withClient(command, async (client, json) =>
+          show(await client.request<Organization>('PATCH', '/api/v1/organization', body), json),
+        );
+      },
+    );
   return orgs;
 }

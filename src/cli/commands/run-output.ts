@@ -11,26 +11,47 @@ export const runColumns: Column<SyncRun>[] = [
   { header: 'mode', value: (r) => r.mode },
   { header: 'status', value: (r) => r.status },
   { header: 'started', value: (r) => r.startedAt },
-  { header: 'seconds', value: (r) => (r.durationMs === null ? '' : (r.durationMs / 1000).toFixed(1)) },
+  {
+    header: 'seconds',
+    value: (r) => (r.durationMs === null ? '' : (r.durationMs / 1000).toFixed(1)),
+  },
   { header: 'changes', value: (r) => summary(r) },
 ];
 
 function summary(run: SyncRun): string {
-  return COUNT_KEYS.filter((k) => k !== 'unchanged' && run.counts[k] > 0).map((k) => `${k} ${run.counts[k]}`).join(', ') || 'none';
+  return (
+    COUNT_KEYS.filter((k) => k !== 'unchanged' && run.counts[k] > 0)
+      .map((k) => `${k} ${run.counts[k]}`)
+      .join(', ') || 'none'
+  );
 }
 
 export function printRun(run: SyncRun): void {
   printRecord({
-    run: run.id ?? '(preview: nothing written)', source: run.source, mode: run.mode, status: run.status, started: run.startedAt,
-    seconds: run.durationMs === null ? '' : (run.durationMs / 1000).toFixed(2), ...(run.error && { error: run.error }),
-    ...(run.held > 0 && { held: `${run.held} disable(s)/deletion(s) wait for "provisiond sync approve ${run.id}" or "sync reject ${run.id}"` }),
+    run: run.id ?? '(preview: nothing written)',
+    source: run.source,
+    mode: run.mode,
+    status: run.status,
+    started: run.startedAt,
+    seconds: run.durationMs === null ? '' : (run.durationMs / 1000).toFixed(2),
+    ...(run.error && { error: run.error }),
+    ...(run.held > 0 && {
+      held: `${run.held} disable(s)/deletion(s) wait for "provisiond sync approve ${run.id}" or "sync reject ${run.id}"`,
+    }),
   });
   process.stdout.write('\n');
-  printTable(COUNT_KEYS.filter((k) => run.counts[k] > 0).map((k) => ({ k, n: run.counts[k] })), [{ header: 'count', value: (r) => r.k }, { header: 'records', value: (r) => r.n }]);
+  printTable(
+    COUNT_KEYS.filter((k) => run.counts[k] > 0).map((k) => ({ k, n: run.counts[k] })),
+    [
+      { header: 'count', value: (r) => r.k },
+      { header: 'records', value: (r) => r.n },
+    ],
+  );
   const samples = Object.entries(run.samples).filter(([, list]) => list && list.length > 0);
   if (samples.length === 0 || (run.status !== 'preview' && run.status !== 'held')) return;
   process.stdout.write('\nfirst changes of each kind:\n');
   for (const [kind, list] of samples) {
-    for (const c of list ?? []) process.stdout.write(`  ${kind.padEnd(18)} ${c.name}${c.detail ? `  (${c.detail})` : ''}\n`);
+    for (const c of list ?? [])
+      process.stdout.write(`  ${kind.padEnd(18)} ${c.name}${c.detail ? `  (${c.detail})` : ''}\n`);
   }
 }

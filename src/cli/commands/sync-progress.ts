@@ -19,10 +19,19 @@ export function watchProgress(client: ApiClient, source: string): () => void {
   };
   const poll = async () => {
     try {
-      const { items } = await client.request<{ items: SyncRun[] }>('GET', `/api/v1/runs?source=${encodeURIComponent(source)}&limit=1`);
+      const { items } = await client.request<{ items: SyncRun[] }>(
+        'GET',
+        `/api/v1/runs?source=${encodeURIComponent(source)}&limit=1`,
+      );
       const run = items[0];
       if (run?.status === 'running') {
-        const done = run.counts.created + run.counts.updated + run.counts.unchanged + run.counts.linked + run.counts.errors + run.counts.disputed;
+        const done =
+          run.counts.created +
+          run.counts.updated +
+          run.counts.unchanged +
+          run.counts.linked +
+          run.counts.errors +
+          run.counts.disputed;
         line = `${done} user(s) processed, ${run.counts.created} created, ${run.counts.updated} updated`;
       }
     } catch {

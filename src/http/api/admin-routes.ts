@@ -6,21 +6,28 @@ import { listAudit } from '../../audit/audit-log.ts';
 import { loadCatalog } from '../../catalog/catalog-store.ts';
 import { createRole, deleteRole, updateRole } from '../../catalog/role-service.ts';
 import { createApiKey, deleteApiKey, getApiKey, listApiKeys } from '../../keys/api-keys.ts';
-import { createOrganization, findOrganization, listOrganizations, updateOrganization } from '../../orgs/organizations.ts';
+import {
+  createOrganization,
+  findOrganization,
+  listOrganizations,
+  updateOrganization,
+} from '../../orgs/organizations.ts';
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
 const auditQuery = (max: number) =>
-  z.object({
-    action: z.string().min(1).optional(),
-    targetId: z.string().min(1).optional(),
-    actorId: z.string().min(1).optional(),
-    since: z.coerce.date().optional(),
-    until: z.coerce.date().optional(),
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(max).default(50),
-  }).strict();
+  z
+    .object({
+      action: z.string().min(1).optional(),
+      targetId: z.string().min(1).optional(),
+      actorId: z.string().min(1).optional(),
+      since: z.coerce.date().optional(),
+      until: z.coerce.date().optional(),
+      page: z.coerce.number().int().min(1).default(1),
+      pageSize: z.coerce.number().int().min(1).max(max).default(50),
+    })
+    .strict();
 
 /** Organization, catalog, API keys, owned resources and the audit log. */
 export function adminRoutes(ctx: AppContext): Router {
@@ -46,7 +53,12 @@ export function adminRoutes(ctx: AppContext): Router {
 
   router.get('/user-types', async (_req, res) => {
     const { userTypes, roles } = await loadCatalog(db, scopeOf(res).orgId);
-    const items = userTypes.map((t) => ({ ...t, compatibleRoles: roles.filter((r) => r.privileges.every((p) => t.privileges.includes(p))).map((r) => r.name) }));
+    const items = userTypes.map((t) => ({
+      ...t,
+      compatibleRoles: roles
+        .filter((r) => r.privileges.every((p) => t.privileges.includes(p)))
+        .map((r) => r.name),
+    }));
     res.json({ items, total: items.length });
   });
   router.get('/roles', async (_req, res) => {
@@ -68,7 +80,11 @@ export function adminRoutes(ctx: AppContext): Router {
   });
   router.post('/keys', async (req, res) => {
     const key = await createApiKey(db, scopeOf(res), req.body);
-    res.status(201).location(`${req.baseUrl}/keys/${key.id}`).set('Cache-Control', 'no-store').json(key);
+    res
+      .status(201)
+      .location(`${req.baseUrl}/keys/${key.id}`)
+      .set('Cache-Control', 'no-store')
+      .json(key);
   });
   router.get('/keys/:id', async (req, res) => {
     res.json(await getApiKey(db, scopeOf(res).orgId, req.params.id));
@@ -91,7 +107,11 @@ export function adminRoutes(ctx: AppContext): Router {
 
   router.get('/audit', async (req, res) => {
     const q = parseInput(auditQuery(max), req.query);
-    const result = await listAudit(db, scopeOf(res).orgId, { ...q, limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+    const result = await listAudit(db, scopeOf(res).orgId, {
+      ...q,
+      limit: q.pageSize,
+      offset: (q.page - 1) * q.pageSize,
+    });
     res.json({ ...result, page: q.page, pageSize: q.pageSize });
   });
   return router;

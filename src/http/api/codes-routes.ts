@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { requireAdministrator } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
 import { redeemCode } from '../../invitations/code-redemption.ts';
-import { copyCodes, createCodes, disableCode, getCode, listCodes } from '../../invitations/code-store.ts';
+import {
+  copyCodes,
+  createCodes,
+  disableCode,
+  getCode,
+  listCodes,
+} from '../../invitations/code-store.ts';
 import { getMember } from '../../members/member-record.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
@@ -29,9 +35,24 @@ export function codesRoutes(ctx: AppContext): Router {
   router.post('/codes/redeem', async (req, res) => {
     const scope = scopeOf(res);
     requireAdministrator(scope.actor, 'using a code for another member');
-    const { code, member } = parseInput(z.object({ code: z.unknown(), member: z.string().min(1, 'name the member who uses the code') }).strict(), req.body);
+    const { code, member } = parseInput(
+      z
+        .object({
+          code: z.unknown(),
+          member: z.string().min(1, 'name the member who uses the code'),
+        })
+        .strict(),
+      req.body,
+    );
     const target = await getMember(db, scope.orgId, member);
-    res.json(await redeemCode(db, scope.orgId, { memberId: target.id, address: req.ip ?? 'local', code, actor: scope.actor }));
+    res.json(
+      await redeemCode(db, scope.orgId, {
+        memberId: target.id,
+        address: req.ip ?? 'local',
+        code,
+        actor: scope.actor,
+      }),
+    );
   });
   // By id only: a code in a URL would reach access logs and proxies (R-INV-12).
   router.get('/codes/:id', async (req, res) => {

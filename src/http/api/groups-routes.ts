@@ -1,6 +1,15 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
-import { addGroupMember, createGroup, deleteGroup, getGroup, groupListSchema, listGroups, removeGroupMember, updateGroup } from '../../groups/groups.ts';
+import {
+  addGroupMember,
+  createGroup,
+  deleteGroup,
+  getGroup,
+  groupListSchema,
+  listGroups,
+  removeGroupMember,
+  updateGroup,
+} from '../../groups/groups.ts';
 import { listMembers, parseMemberListQuery } from '../../members/member-listing.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
@@ -28,7 +37,13 @@ export function groupsRoutes(ctx: AppContext): Router {
   });
   router.get('/groups/:ref/members', async (req, res) => {
     const group = await getGroup(db, scopeOf(res).orgId, req.params.ref);
-    res.json(await listMembers(db, scopeOf(res).orgId, parseMemberListQuery({ ...req.query, group: group.id }, max)));
+    res.json(
+      await listMembers(
+        db,
+        scopeOf(res).orgId,
+        parseMemberListQuery({ ...req.query, group: group.id }, max),
+      ),
+    );
   });
   router.put('/groups/:ref/members/:member', async (req, res) => {
     const { added } = await addGroupMember(db, scopeOf(res), req.params.ref, req.params.member);

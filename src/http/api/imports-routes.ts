@@ -12,17 +12,29 @@ import { scopeOf } from '../authenticate.ts';
 export function importsRoutes(ctx: AppContext): Router {
   const router = Router();
   const deps = {
-    db: ctx.database.knex, hasher: ctx.hasher, links: ctx.links, writers: ctx.database.kind === 'postgres' ? 2 : 1,
-    get publicUrl() { return ctx.publicUrl; },
+    db: ctx.database.knex,
+    hasher: ctx.hasher,
+    links: ctx.links,
+    writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    get publicUrl() {
+      return ctx.publicUrl;
+    },
   };
 
   router.get('/imports/modes', (_req, res) => {
-    const items = MODE_IDS.map((id) => ({ id, title: IMPORT_MODES[id].title, header: templateOf(IMPORT_MODES[id]).trim() }));
+    const items = MODE_IDS.map((id) => ({
+      id,
+      title: IMPORT_MODES[id].title,
+      header: templateOf(IMPORT_MODES[id]).trim(),
+    }));
     res.json({ items, total: items.length });
   });
   router.get('/imports/templates/:mode', (req, res) => {
     const { mode } = parseInput(z.object({ mode: z.enum(MODE_IDS) }).strict(), req.params);
-    res.type('text/csv; charset=utf-8').attachment(`${mode}.csv`).send(templateOf(IMPORT_MODES[mode]));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${mode}.csv`)
+      .send(templateOf(IMPORT_MODES[mode]));
   });
   router.post('/imports', async (req, res) => {
     const run = await uploadImport(deps, scopeOf(res), { ...req.query }, req);
@@ -32,14 +44,19 @@ export function importsRoutes(ctx: AppContext): Router {
     res.json(await getImport(deps.db, scopeOf(res).orgId, req.params.id));
   });
   router.post('/imports/:id/apply', async (req, res) => {
-    const { wait } = parseInput(z.object({ wait: z.enum(['true', 'false']).optional() }).strict(), req.query);
+    const { wait } = parseInput(
+      z.object({ wait: z.enum(['true', 'false']).optional() }).strict(),
+      req.query,
+    );
     const body: unknown = req.body && Object.keys(req.body as object).length > 0 ? req.body : {};
     const { run, done } = await startApply(deps, scopeOf(res), req.params.id, body);
     if (wait === 'true') {
       res.json(await done);
       return;
     }
-    done.catch((error: unknown) => ctx.log.warn({ err: error, importId: run.id }, 'import apply failed'));
+    done.catch((error: unknown) =>
+      ctx.log.warn({ err: error, importId: run.id }, 'import apply failed'),
+    );
     res.status(202).location(`${req.baseUrl}/imports/${run.id}`).json(run);
   });
   return router;

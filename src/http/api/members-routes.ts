@@ -2,7 +2,12 @@ import { Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
 import { getMember } from '../../members/member-record.ts';
 import { listMembers, parseMemberListQuery } from '../../members/member-listing.ts';
-import { createMember, deleteMember, setMemberStatus, updateMember } from '../../members/member-service.ts';
+import {
+  createMember,
+  deleteMember,
+  setMemberStatus,
+  updateMember,
+} from '../../members/member-service.ts';
 import { scopeOf } from '../authenticate.ts';
 
 export function membersRoutes(ctx: AppContext): Router {

@@ -10,23 +10,60 @@ import { createInvitationSchema } from '../../invitations/invitation-create.ts';
 
 const body = (schema: z.ZodType) => ({
   required: true,
-  content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } },
+  content: {
+    'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+  },
 });
 
-const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const problem = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
-const ok = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
-const list = (item: string) => ok('a page', {
-  type: 'object',
-  required: ['items', 'total'],
-  properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, total: { type: 'integer' }, page: { type: 'integer' }, pageSize: { type: 'integer' } },
+const ok = (description: string, schema: object = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
 });
-const ref = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description: 'id (uuid) or name' });
-const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
-const paging = [query('page', '1-based page', { type: 'integer', minimum: 1 }), query('pageSize', 'items per page', { type: 'integer', minimum: 1 })];
-const transferTo = query('transferTo', 'member (id or username) who receives what is owned; without it, owned resources are deleted');
+const list = (item: string) =>
+  ok('a page', {
+    type: 'object',
+    required: ['items', 'total'],
+    properties: {
+      items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } },
+      total: { type: 'integer' },
+      page: { type: 'integer' },
+      pageSize: { type: 'integer' },
+    },
+  });
+const ref = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'id (uuid) or name',
+});
+const query = (name: string, description: string, schema: object = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
+const paging = [
+  query('page', '1-based page', { type: 'integer', minimum: 1 }),
+  query('pageSize', 'items per page', { type: 'integer', minimum: 1 }),
+];
+const transferTo = query(
+  'transferTo',
+  'member (id or username) who receives what is owned; without it, owned resources are deleted',
+);
 
-const simpleObject = (properties: Record<string, object>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
+const simpleObject = (properties: Record<string, object>, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
 
 let cached: object | undefined;
 
@@ -36,170 +73,584 @@ export function openApiDocument(): object {
     info: {
       title: 'provisiond admin API',
       version: '1',
-      description: 'Members, groups, roles, API keys and the audit log of one organization. Authenticate with an API key: `Authorization: Bearer <secret>`. Viewer keys only read.',
+      description:
+        'Members, groups, roles, API keys and the audit log of one organization. Authenticate with an API key: `Authorization: Bearer <secret>`. Viewer keys only read.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key secret, as printed once by `provisiond keys create`' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key secret, as printed once by `provisiond keys create`',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',
           properties: {
-            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' },
-            issues: { type: 'array', items: simpleObject({ field: { type: 'string' }, message: { type: 'string' } }) },
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            issues: {
+              type: 'array',
+              items: simpleObject({ field: { type: 'string' }, message: { type: 'string' } }),
+            },
           },
         },
         Member: {
           type: 'object',
           properties: {
-            id: { type: 'string', format: 'uuid' }, username: { type: 'string' }, email: { type: 'string' },
-            firstName: { type: 'string' }, lastName: { type: 'string' }, displayName: { type: 'string' }, description: { type: 'string' },
-            userType: { type: 'object' }, role: { type: 'object' }, additionalRoles: { type: 'array' },
-            status: { enum: ['pending', 'active', 'disabled'] }, source: { type: 'string' },
-            groups: { type: 'array' }, links: { type: 'array' }, licenses: { type: 'array' }, categories: { type: 'array' },
-            credits: { type: ['number', 'null'], description: 'null means unlimited' }, settings: { type: 'object' },
-            hasPassword: { type: 'boolean' }, mustChangePassword: { type: 'boolean' }, lastSignInAt: { type: ['string', 'null'] },
-            version: { type: 'integer' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+            id: { type: 'string', format: 'uuid' },
+            username: { type: 'string' },
+            email: { type: 'string' },
+            firstName: { type: 'string' },
+            lastName: { type: 'string' },
+            displayName: { type: 'string' },
+            description: { type: 'string' },
+            userType: { type: 'object' },
+            role: { type: 'object' },
+            additionalRoles: { type: 'array' },
+            status: { enum: ['pending', 'active', 'disabled'] },
+            source: { type: 'string' },
+            groups: { type: 'array' },
+            links: { type: 'array' },
+            licenses: { type: 'array' },
+            categories: { type: 'array' },
+            credits: { type: ['number', 'null'], description: 'null means unlimited' },
+            settings: { type: 'object' },
+            hasPassword: { type: 'boolean' },
+            mustChangePassword: { type: 'boolean' },
+            lastSignInAt: { type: ['string', 'null'] },
+            version: { type: 'integer' },
+            createdAt: { type: 'string' },
+            updatedAt: { type: 'string' },
           },
         },
-        Group: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, memberCount: { type: 'integer' } } },
-        Role: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, aliases: { type: 'array' }, privileges: { type: 'array' }, parameterName: { type: ['string', 'null'] }, exclusiveSet: { type: ['string', 'null'] } } },
-        UserType: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, fileId: { type: 'string' }, privileges: { type: 'array' }, compatibleRoles: { type: 'array' } } },
-        ApiKey: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, role: { enum: ['editor', 'viewer'] }, createdBy: { type: 'string' }, createdAt: { type: 'string' }, expiresAt: { type: 'string' }, lastUsedAt: { type: ['string', 'null'] }, status: { enum: ['active', 'expired'] } } },
-        AuditEntry: { type: 'object', properties: { id: { type: 'integer' }, at: { type: 'string' }, actor: { type: 'object' }, action: { type: 'string' }, target: { type: 'object' }, before: {}, after: {} } },
-        Resource: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, owner: { type: 'object' }, sharedWith: { type: 'array' } } },
-        Organization: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' }, membershipLimit: { type: ['integer', 'null'] }, allowAdminInvitations: { type: 'boolean' }, invitationExpiryDays: { type: 'integer' }, newMemberDefaults: { type: 'object' } } },
+        Group: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            memberCount: { type: 'integer' },
+          },
+        },
+        Role: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            aliases: { type: 'array' },
+            privileges: { type: 'array' },
+            parameterName: { type: ['string', 'null'] },
+            exclusiveSet: { type: ['string', 'null'] },
+          },
+        },
+        UserType: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            fileId: { type: 'string' },
+            privileges: { type: 'array' },
+            compatibleRoles: { type: 'array' },
+          },
+        },
+        ApiKey: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            title: { type: 'string' },
+            role: { enum: ['editor', 'viewer'] },
+            createdBy: { type: 'string' },
+            createdAt: { type: 'string' },
+            expiresAt: { type: 'string' },
+            lastUsedAt: { type: ['string', 'null'] },
+            status: { enum: ['active', 'expired'] },
+          },
+        },
+        AuditEntry: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            at: { type: 'string' },
+            actor: { type: 'object' },
+            action: { type: 'string' },
+            target: { type: 'object' },
+            before: {},
+            after: {},
+          },
+        },
+        Resource: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            kind: { type: 'string' },
+            name: { type: 'string' },
+            owner: { type: 'object' },
+            sharedWith: { type: 'array' },
+          },
+        },
+        Organization: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            slug: { type: 'string' },
+            membershipLimit: { type: ['integer', 'null'] },
+            allowAdminInvitations: { type: 'boolean' },
+            invitationExpiryDays: { type: 'integer' },
+            newMemberDefaults: { type: 'object' },
+          },
+        },
       },
     },
     paths: {
       '/organization': {
-        get: { summary: 'The organization of the caller', responses: { 200: ok('the organization', { $ref: '#/components/schemas/Organization' }), ...errors } },
-        patch: { summary: 'Rename or change settings (administrators only)', requestBody: body(z.object({ name: z.string(), membershipLimit: z.number().int().nullable(), allowAdminInvitations: z.boolean(), invitationExpiryDays: z.number().int(), newMemberDefaults: z.record(z.string(), z.unknown()) }).partial()), responses: { 200: ok('updated'), ...errors } },
+        get: {
+          summary: 'The organization of the caller',
+          responses: {
+            200: ok('the organization', { $ref: '#/components/schemas/Organization' }),
+            ...errors,
+          },
+        },
+        patch: {
+          summary: 'Rename or change settings (administrators only)',
+          requestBody: body(
+            z
+              .object({
+                name: z.string(),
+                membershipLimit: z.number().int().nullable(),
+                allowAdminInvitations: z.boolean(),
+                invitationExpiryDays: z.number().int(),
+                newMemberDefaults: z.record(z.string(), z.unknown()),
+              })
+              .partial(),
+          ),
+          responses: { 200: ok('updated'), ...errors },
+        },
       },
       '/members': {
         get: {
           summary: 'List members',
           parameters: [
-            query('status', 'pending, active or disabled'), query('signedIn', 'true: has signed in; false: not yet'), query('source', 'identity source name'),
-            query('group', 'group id or name'), query('userType', 'user type name or file id'), query('role', 'role name'),
-            query('search', 'substring of username, email or names'), query('sort', 'username, email, lastName, firstName, createdAt, updatedAt, lastSignInAt or status; prefix - for descending'),
+            query('status', 'pending, active or disabled'),
+            query('signedIn', 'true: has signed in; false: not yet'),
+            query('source', 'identity source name'),
+            query('group', 'group id or name'),
+            query('userType', 'user type name or file id'),
+            query('role', 'role name'),
+            query('search', 'substring of username, email or names'),
+            query(
+              'sort',
+              'username, email, lastName, firstName, createdAt, updatedAt, lastSignInAt or status; prefix - for descending',
+            ),
             ...paging,
           ],
           responses: { 200: list('Member'), ...errors },
         },
-        post: { summary: 'Add a member', requestBody: body(createMemberSchema), responses: { 201: ok('created', { $ref: '#/components/schemas/Member' }), ...errors } },
+        post: {
+          summary: 'Add a member',
+          requestBody: body(createMemberSchema),
+          responses: { 201: ok('created', { $ref: '#/components/schemas/Member' }), ...errors },
+        },
       },
       '/members/{ref}': {
         parameters: [ref('ref')],
-        get: { summary: 'One member (id or username)', responses: { 200: ok('the member', { $ref: '#/components/schemas/Member' }), ...errors } },
-        patch: { summary: 'Change a member', requestBody: body(updateMemberSchema), responses: { 200: ok('updated'), ...errors } },
-        delete: { summary: 'Delete a member, irreversibly', parameters: [transferTo], responses: { 200: ok('deleted, with what happened to owned resources'), ...errors } },
+        get: {
+          summary: 'One member (id or username)',
+          responses: { 200: ok('the member', { $ref: '#/components/schemas/Member' }), ...errors },
+        },
+        patch: {
+          summary: 'Change a member',
+          requestBody: body(updateMemberSchema),
+          responses: { 200: ok('updated'), ...errors },
+        },
+        delete: {
+          summary: 'Delete a member, irreversibly',
+          parameters: [transferTo],
+          responses: { 200: ok('deleted, with what happened to owned resources'), ...errors },
+        },
       },
-      '/members/{ref}/disable': { parameters: [ref('ref')], post: { summary: 'Disable a member', responses: { 200: ok('disabled'), ...errors } } },
-      '/members/{ref}/enable': { parameters: [ref('ref')], post: { summary: 'Enable a disabled member', responses: { 200: ok('enabled'), ...errors } } },
+      '/members/{ref}/disable': {
+        parameters: [ref('ref')],
+        post: { summary: 'Disable a member', responses: { 200: ok('disabled'), ...errors } },
+      },
+      '/members/{ref}/enable': {
+        parameters: [ref('ref')],
+        post: { summary: 'Enable a disabled member', responses: { 200: ok('enabled'), ...errors } },
+      },
       '/groups': {
-        get: { summary: 'List groups', parameters: [query('search', 'substring of the name'), ...paging], responses: { 200: list('Group'), ...errors } },
-        post: { summary: 'Create a group', requestBody: body(z.object({ name: z.string(), description: z.string().optional() })), responses: { 201: ok('created'), ...errors } },
+        get: {
+          summary: 'List groups',
+          parameters: [query('search', 'substring of the name'), ...paging],
+          responses: { 200: list('Group'), ...errors },
+        },
+        post: {
+          summary: 'Create a group',
+          requestBody: body(z.object({ name: z.string(), description: z.string().optional() })),
+          responses: { 201: ok('created'), ...errors },
+        },
       },
       '/groups/{ref}': {
         parameters: [ref('ref')],
-        get: { summary: 'One group', responses: { 200: ok('the group', { $ref: '#/components/schemas/Group' }), ...errors } },
-        patch: { summary: 'Rename or describe a group', requestBody: body(z.object({ name: z.string(), description: z.string() }).partial()), responses: { 200: ok('updated'), ...errors } },
-        delete: { summary: 'Delete a group (its members stay)', responses: { 200: ok('deleted'), ...errors } },
+        get: {
+          summary: 'One group',
+          responses: { 200: ok('the group', { $ref: '#/components/schemas/Group' }), ...errors },
+        },
+        patch: {
+          summary: 'Rename or describe a group',
+          requestBody: body(z.object({ name: z.string(), description: z.string() }).partial()),
+          responses: { 200: ok('updated'), ...errors },
+        },
+        delete: {
+          summary: 'Delete a group (its members stay)',
+          responses: { 200: ok('deleted'), ...errors },
+        },
       },
-      '/groups/{ref}/members': { parameters: [ref('ref')], get: { summary: 'Members of a group', parameters: paging, responses: { 200: list('Member'), ...errors } } },
+      '/groups/{ref}/members': {
+        parameters: [ref('ref')],
+        get: {
+          summary: 'Members of a group',
+          parameters: paging,
+          responses: { 200: list('Member'), ...errors },
+        },
+      },
       '/groups/{ref}/members/{member}': {
         parameters: [ref('ref'), ref('member')],
-        put: { summary: 'Add a member to the group', responses: { 200: ok('already a member'), 201: ok('added'), ...errors } },
-        delete: { summary: 'Remove a member from the group', responses: { 200: ok('removed'), ...errors } },
+        put: {
+          summary: 'Add a member to the group',
+          responses: { 200: ok('already a member'), 201: ok('added'), ...errors },
+        },
+        delete: {
+          summary: 'Remove a member from the group',
+          responses: { 200: ok('removed'), ...errors },
+        },
       },
-      '/user-types': { get: { summary: 'User types with their compatible roles', responses: { 200: list('UserType'), ...errors } } },
+      '/user-types': {
+        get: {
+          summary: 'User types with their compatible roles',
+          responses: { 200: list('UserType'), ...errors },
+        },
+      },
       '/roles': {
         get: { summary: 'Roles', responses: { 200: list('Role'), ...errors } },
-        post: { summary: 'Define a custom role (administrators only)', requestBody: body(z.object({ name: z.string(), privileges: z.array(z.string()), aliases: z.array(z.string()).optional(), parameterName: z.string().nullable().optional(), exclusiveSet: z.string().nullable().optional() })), responses: { 201: ok('created'), ...errors } },
+        post: {
+          summary: 'Define a custom role (administrators only)',
+          requestBody: body(
+            z.object({
+              name: z.string(),
+              privileges: z.array(z.string()),
+              aliases: z.array(z.string()).optional(),
+              parameterName: z.string().nullable().optional(),
+              exclusiveSet: z.string().nullable().optional(),
+            }),
+          ),
+          responses: { 201: ok('created'), ...errors },
+        },
       },
       '/roles/{ref}': {
         parameters: [ref('ref')],
-        patch: { summary: 'Change a custom role', requestBody: body(z.object({ name: z.string(), privileges: z.array(z.string()), aliases: z.array(z.string()), parameterName: z.string().nullable(), exclusiveSet: z.string().nullable() }).partial()), responses: { 200: ok('updated'), ...errors } },
-        delete: { summary: 'Delete a custom role nobody holds', responses: { 200: ok('deleted'), ...errors } },
+        patch: {
+          summary: 'Change a custom role',
+          requestBody: body(
+            z
+              .object({
+                name: z.string(),
+                privileges: z.array(z.string()),
+                aliases: z.array(z.string()),
+                parameterName: z.string().nullable(),
+                exclusiveSet: z.string().nullable(),
+              })
+              .partial(),
+          ),
+          responses: { 200: ok('updated'), ...errors },
+        },
+        delete: {
+          summary: 'Delete a custom role nobody holds',
+          responses: { 200: ok('deleted'), ...errors },
+        },
       },
       '/keys': {
         get: { summary: 'API keys, newest first', responses: { 200: list('ApiKey'), ...errors } },
-        post: { summary: 'Create an API key (administrators only); the secret is in this response only', requestBody: body(z.object({ title: z.string(), role: z.enum(['editor', 'viewer']), expiresAt: z.string().optional(), expiresInDays: z.number().int().optional() })), responses: { 201: ok('created, with its secret'), ...errors } },
+        post: {
+          summary: 'Create an API key (administrators only); the secret is in this response only',
+          requestBody: body(
+            z.object({
+              title: z.string(),
+              role: z.enum(['editor', 'viewer']),
+              expiresAt: z.string().optional(),
+              expiresInDays: z.number().int().optional(),
+            }),
+          ),
+          responses: { 201: ok('created, with its secret'), ...errors },
+        },
       },
       '/keys/{id}': {
         parameters: [ref('id')],
-        get: { summary: 'One API key', responses: { 200: ok('the key', { $ref: '#/components/schemas/ApiKey' }), ...errors } },
-        delete: { summary: 'Delete an API key, irreversibly (administrators only)', parameters: [transferTo], responses: { 200: ok('deleted'), ...errors } },
+        get: {
+          summary: 'One API key',
+          responses: { 200: ok('the key', { $ref: '#/components/schemas/ApiKey' }), ...errors },
+        },
+        delete: {
+          summary: 'Delete an API key, irreversibly (administrators only)',
+          parameters: [transferTo],
+          responses: { 200: ok('deleted'), ...errors },
+        },
       },
       '/resources': {
-        get: { summary: 'Owned resources', parameters: [query('owner', 'member or key id')], responses: { 200: list('Resource'), ...errors } },
-        post: { summary: 'Record a resource and its owner', requestBody: body(z.object({ kind: z.string(), name: z.string(), owner: z.string().optional(), sharedWith: z.array(z.string()).optional() })), responses: { 201: ok('created'), ...errors } },
+        get: {
+          summary: 'Owned resources',
+          parameters: [query('owner', 'member or key id')],
+          responses: { 200: list('Resource'), ...errors },
+        },
+        post: {
+          summary: 'Record a resource and its owner',
+          requestBody: body(
+            z.object({
+              kind: z.string(),
+              name: z.string(),
+              owner: z.string().optional(),
+              sharedWith: z.array(z.string()).optional(),
+            }),
+          ),
+          responses: { 201: ok('created'), ...errors },
+        },
       },
-      '/resources/{id}': { parameters: [ref('id')], get: { summary: 'One resource', responses: { 200: ok('the resource'), ...errors } } },
+      '/resources/{id}': {
+        parameters: [ref('id')],
+        get: { summary: 'One resource', responses: { 200: ok('the resource'), ...errors } },
+      },
       '/audit': {
         get: {
           summary: 'The audit log, newest first',
-          parameters: [query('action', 'e.g. member.create'), query('targetId', 'id of the changed thing'), query('actorId', 'key or member id'), query('since', 'ISO date-time'), query('until', 'ISO date-time'), ...paging],
+          parameters: [
+            query('action', 'e.g. member.create'),
+            query('targetId', 'id of the changed thing'),
+            query('actorId', 'key or member id'),
+            query('since', 'ISO date-time'),
+            query('until', 'ISO date-time'),
+            ...paging,
+          ],
           responses: { 200: list('AuditEntry'), ...errors },
         },
       },
-      '/sources': { get: { summary: 'Configured identity sources (never their secrets), with their last run', responses: { 200: ok('sources'), ...errors } } },
-      '/sources/{name}/test': { parameters: [ref('name')], post: { summary: 'Bind to a source and read one entry (administrators)', responses: { 200: ok('{ ok, message }'), ...errors } } },
+      '/sources': {
+        get: {
+          summary: 'Configured identity sources (never their secrets), with their last run',
+          responses: { 200: ok('sources'), ...errors },
+        },
+      },
+      '/sources/{name}/test': {
+        parameters: [ref('name')],
+        post: {
+          summary: 'Bind to a source and read one entry (administrators)',
+          responses: { 200: ok('{ ok, message }'), ...errors },
+        },
+      },
       '/sources/{name}/search': {
         parameters: [ref('name')],
-        get: { summary: 'Users and groups of a directory containing q (administrators)', parameters: [query('q', 'text to look for'), query('limit', 'at most', { type: 'integer' })], responses: { 200: ok('entries'), ...errors } },
+        get: {
+          summary: 'Users and groups of a directory containing q (administrators)',
+          parameters: [
+            query('q', 'text to look for'),
+            query('limit', 'at most', { type: 'integer' }),
+          ],
+          responses: { 200: ok('entries'), ...errors },
+        },
       },
       '/sources/{name}/runs': {
         parameters: [ref('name')],
-        post: { summary: 'Run a sync (administrators); a preview computes the plan and writes nothing', requestBody: body(syncBody), responses: { 200: ok('the preview'), 201: ok('the run record'), ...errors } },
+        post: {
+          summary: 'Run a sync (administrators); a preview computes the plan and writes nothing',
+          requestBody: body(syncBody),
+          responses: { 200: ok('the preview'), 201: ok('the run record'), ...errors },
+        },
       },
-      '/runs': { get: { summary: 'Sync runs, newest first', parameters: [query('source', 'only this source'), query('limit', 'how many', { type: 'integer' })], responses: { 200: ok('runs'), ...errors } } },
-      '/runs/{id}': { parameters: [ref('id')], get: { summary: 'One sync run with its counts, samples and (held) removals', responses: { 200: ok('the run'), ...errors } } },
-      '/runs/{id}/approve': { parameters: [ref('id')], post: { summary: 'Apply the removals a held run showed (administrators)', responses: { 200: ok('the run'), ...errors } } },
-      '/runs/{id}/reject': { parameters: [ref('id')], post: { summary: 'Drop the removals of a held run (administrators)', responses: { 200: ok('the run'), ...errors } } },
-      '/imports/modes': { get: { summary: 'The CSV import modes and their header lines', responses: { 200: ok('the modes'), ...errors } } },
+      '/runs': {
+        get: {
+          summary: 'Sync runs, newest first',
+          parameters: [
+            query('source', 'only this source'),
+            query('limit', 'how many', { type: 'integer' }),
+          ],
+          responses: { 200: ok('runs'), ...errors },
+        },
+      },
+      '/runs/{id}': {
+        parameters: [ref('id')],
+        get: {
+          summary: 'One sync run with its counts, samples and (held) removals',
+          responses: { 200: ok('the run'), ...errors },
+        },
+      },
+      '/runs/{id}/approve': {
+        parameters: [ref('id')],
+        post: {
+          summary: 'Apply the removals a held run showed (administrators)',
+          responses: { 200: ok('the run'), ...errors },
+        },
+      },
+      '/runs/{id}/reject': {
+        parameters: [ref('id')],
+        post: {
+          summary: 'Drop the removals of a held run (administrators)',
+          responses: { 200: ok('the run'), ...errors },
+        },
+      },
+      '/imports/modes': {
+        get: {
+          summary: 'The CSV import modes and their header lines',
+          responses: { 200: ok('the modes'), ...errors },
+        },
+      },
       '/imports/templates/{mode}': {
-        parameters: [{ name: 'mode', in: 'path', required: true, schema: { type: 'string', enum: [...MODE_IDS] } }],
-        get: { summary: 'The UTF-8 CSV template of a mode', responses: { 200: { description: 'the header line', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors } },
+        parameters: [
+          {
+            name: 'mode',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: [...MODE_IDS] },
+          },
+        ],
+        get: {
+          summary: 'The UTF-8 CSV template of a mode',
+          responses: {
+            200: {
+              description: 'the header line',
+              content: { 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
+        },
       },
       '/imports': {
         post: {
           summary: 'Upload a file for validation; nothing but the run and its report is written',
           parameters: [
-            query('format', 'csv (default) or createusers', { type: 'string', enum: ['csv', 'createusers'] }),
-            query('mode', 'for CSV files: the add or invite mode', { type: 'string', enum: [...MODE_IDS] }),
-            query('idp', 'for CreateUsers files: enterprise (default) or builtin', { type: 'string', enum: ['enterprise', 'builtin'] }),
-            query('fileName', 'shown in the run'), query('defaultEmail', 'email for rows that have none'),
+            query('format', 'csv (default) or createusers', {
+              type: 'string',
+              enum: ['csv', 'createusers'],
+            }),
+            query('mode', 'for CSV files: the add or invite mode', {
+              type: 'string',
+              enum: [...MODE_IDS],
+            }),
+            query('idp', 'for CreateUsers files: enterprise (default) or builtin', {
+              type: 'string',
+              enum: ['enterprise', 'builtin'],
+            }),
+            query('fileName', 'shown in the run'),
+            query('defaultEmail', 'email for rows that have none'),
           ],
-          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } }, 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          requestBody: {
+            required: true,
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'text/plain': { schema: { type: 'string' } },
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
           responses: { 201: ok('the run with its validation report'), ...errors },
         },
       },
-      '/imports/{id}': { parameters: [ref('id')], get: { summary: 'An import run: report, status, progress', responses: { 200: ok('the run'), ...errors } } },
+      '/imports/{id}': {
+        parameters: [ref('id')],
+        get: {
+          summary: 'An import run: report, status, progress',
+          responses: { 200: ok('the run'), ...errors },
+        },
+      },
       '/imports/{id}/apply': {
-        parameters: [ref('id'), query('wait', 'true: answer when the run is applied (200) instead of at once (202)', { type: 'string', enum: ['true', 'false'] })],
-        post: { summary: 'Confirm a validated run: apply it in batches (resumes an interrupted one)', requestBody: body(z.object({ skipInvalid: z.boolean().optional() })), responses: { 200: ok('applied'), 202: ok('applying'), 503: problem, ...errors } },
+        parameters: [
+          ref('id'),
+          query('wait', 'true: answer when the run is applied (200) instead of at once (202)', {
+            type: 'string',
+            enum: ['true', 'false'],
+          }),
+        ],
+        post: {
+          summary: 'Confirm a validated run: apply it in batches (resumes an interrupted one)',
+          requestBody: body(z.object({ skipInvalid: z.boolean().optional() })),
+          responses: { 200: ok('applied'), 202: ok('applying'), 503: problem, ...errors },
+        },
       },
       '/invitations': {
-        get: { summary: 'Invitations, newest first', parameters: [query('status', 'pending, accepted, expired, deleted or added'), query('email', 'part of the address'), query('source', 'sent by this directory source')], responses: { 200: ok('invitations'), ...errors } },
-        post: { summary: 'Invite one or many addresses (pending members, mails); the answer holds each link', requestBody: body(createInvitationSchema), responses: { 201: ok('{ items, total }'), ...errors } },
+        get: {
+          summary: 'Invitations, newest first',
+          parameters: [
+            query('status', 'pending, accepted, expired, deleted or added'),
+            query('email', 'part of the address'),
+            query('source', 'sent by this directory source'),
+          ],
+          responses: { 200: ok('invitations'), ...errors },
+        },
+        post: {
+          summary:
+            'Invite one or many addresses (pending members, mails); the answer holds each link',
+          requestBody: body(createInvitationSchema),
+          responses: { 201: ok('{ items, total }'), ...errors },
+        },
       },
       '/invitations/{id}': {
         parameters: [ref('id')],
         get: { summary: 'One invitation', responses: { 200: ok('the invitation'), ...errors } },
-        delete: { summary: 'Delete a pending invitation and its pending member', responses: { 200: ok('the invitation'), ...errors } },
+        delete: {
+          summary: 'Delete a pending invitation and its pending member',
+          responses: { 200: ok('the invitation'), ...errors },
+        },
       },
-      '/invitations/{id}/resend': { parameters: [ref('id')], post: { summary: 'A new link with a fresh expiry; the old link stops working', responses: { 200: ok('the invitation with its link'), ...errors } } },
+      '/invitations/{id}/resend': {
+        parameters: [ref('id')],
+        post: {
+          summary: 'A new link with a fresh expiry; the old link stops working',
+          responses: { 200: ok('the invitation with its link'), ...errors },
+        },
+      },
       '/codes': {
-        get: { summary: 'Invitation codes, newest first (never the codes themselves)', parameters: [query('status', 'valid, used, disabled or expired'), query('scope', 'group')], responses: { 200: ok('codes'), ...errors } },
-        post: { summary: 'Create 1-10 codes; the answer is the only place the codes appear', requestBody: body(createCodesSchema), responses: { 201: ok('{ codes, validUntil, scope, … }'), ...errors } },
+        get: {
+          summary: 'Invitation codes, newest first (never the codes themselves)',
+          parameters: [
+            query('status', 'valid, used, disabled or expired'),
+            query('scope', 'group'),
+          ],
+          responses: { 200: ok('codes'), ...errors },
+        },
+        post: {
+          summary: 'Create 1-10 codes; the answer is the only place the codes appear',
+          requestBody: body(createCodesSchema),
+          responses: { 201: ok('{ codes, validUntil, scope, … }'), ...errors },
+        },
       },
-      '/codes/{id}': { parameters: [ref('id')], get: { summary: 'One code, by its id (a code itself is refused: codes never go in a URL)', responses: { 200: ok('the code'), ...errors } } },
-      '/codes/{id}/disable': { parameters: [ref('id')], post: { summary: 'Disable a code', responses: { 200: ok('the code'), ...errors } } },
-      '/codes/copy': { post: { summary: 'The hand-over text of codes, with scope and validity date', requestBody: body(z.object({ codes: z.array(z.string()) })), responses: { 200: ok('{ text, codes }'), ...errors } } },
-      '/codes/redeem': { post: { summary: 'Use a code for a member (administrators; members use POST /auth/codes/redeem)', requestBody: body(z.object({ code: z.string(), member: z.string() })), responses: { 200: ok('what was granted'), ...errors } } },
+      '/codes/{id}': {
+        parameters: [ref('id')],
+        get: {
+          summary: 'One code, by its id (a code itself is refused: codes never go in a URL)',
+          responses: { 200: ok('the code'), ...errors },
+        },
+      },
+      '/codes/{id}/disable': {
+        parameters: [ref('id')],
+        post: { summary: 'Disable a code', responses: { 200: ok('the code'), ...errors } },
+      },
+      '/codes/copy': {
+        post: {
+          summary: 'The hand-over text of codes, with scope and validity date',
+          requestBody: body(z.object({ codes: z.array(z.string()) })),
+          responses: { 200: ok('{ text, codes }'), ...errors },
+        },
+      },
+      '/codes/redeem': {
+        post: {
+          summary: 'Use a code for a member (administrators; members use POST /auth/codes/redeem)',
+          requestBody: body(z.object({ code: z.string(), member: z.string() })),
+          responses: { 200: ok('what was granted'), ...errors },
+        },
+      },
     },
   };
   return cached;

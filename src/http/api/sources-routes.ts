@@ -9,15 +9,38 @@ import { signInUrls } from '../../sources/source-urls.ts';
 function describeSource(ctx: AppContext, config: AnySourceConfig) {
   const urls = signInUrls(ctx.publicUrl, config);
   const base = { name: config.name, type: config.type };
-  if (config.type === 'builtin') return { ...base, allowSelfRegistration: config.allowSelfRegistration };
+  if (config.type === 'builtin')
+    return { ...base, allowSelfRegistration: config.allowSelfRegistration };
   if (config.type === 'ldap') {
-    return { ...base, flavor: config.flavor, url: config.url, bindDN: config.bindDN, onUnmatched: config.onUnmatched, onDeleted: config.onDeleted, schedule: config.schedule ?? null };
+    return {
+      ...base,
+      flavor: config.flavor,
+      url: config.url,
+      bindDN: config.bindDN,
+      onUnmatched: config.onUnmatched,
+      onDeleted: config.onDeleted,
+      schedule: config.schedule ?? null,
+    };
   }
   const policy = { autoRegister: config.autoRegister, linkBy: config.linkBy };
   if (config.type === 'saml') {
-    return { ...base, ...policy, entityId: config.entityId ?? urls!.metadata, metadataUrl: urls!.metadata, acsUrl: urls!.callback, loginUrl: urls!.login };
+    return {
+      ...base,
+      ...policy,
+      entityId: config.entityId ?? urls!.metadata,
+      metadataUrl: urls!.metadata,
+      acsUrl: urls!.callback,
+      loginUrl: urls!.login,
+    };
   }
-  return { ...base, ...policy, issuer: config.issuer, clientId: config.clientId, redirectUrl: urls!.callback, loginUrl: urls!.login };
+  return {
+    ...base,
+    ...policy,
+    issuer: config.issuer,
+    clientId: config.clientId,
+    redirectUrl: urls!.callback,
+    loginUrl: urls!.login,
+  };
 }
 
 export function sourcesRoutes(ctx: AppContext): Router {

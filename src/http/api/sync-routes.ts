@@ -8,10 +8,12 @@ import { getRun, listRuns } from '../../sync/sync-runs.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
-export const syncBody = z.object({
-  mode: z.enum(['full', 'incremental']).default('incremental'),
-  preview: z.boolean().default(false),
-}).strict();
+export const syncBody = z
+  .object({
+    mode: z.enum(['full', 'incremental']).default('incremental'),
+    preview: z.boolean().default(false),
+  })
+  .strict();
 
 /** Sources, sync runs (with preview), held-run decisions and directory look-ups. */
 export function syncRoutes(ctx: AppContext): Router {
@@ -27,7 +29,15 @@ export function syncRoutes(ctx: AppContext): Router {
     res.json(await testSource(deps, scopeOf(res), req.params.name));
   });
   router.get('/sources/:name/search', async (req, res) => {
-    const q = parseInput(z.object({ q: z.string().default(''), limit: z.coerce.number().int().min(1).max(500).default(25) }).strict(), req.query);
+    const q = parseInput(
+      z
+        .object({
+          q: z.string().default(''),
+          limit: z.coerce.number().int().min(1).max(500).default(25),
+        })
+        .strict(),
+      req.query,
+    );
     const items = await searchSource(deps, scopeOf(res), req.params.name, q.q, q.limit);
     res.json({ items, total: items.length });
   });
@@ -37,7 +47,15 @@ export function syncRoutes(ctx: AppContext): Router {
     res.status(run.id ? 201 : 200).json(run);
   });
   router.get('/runs', async (req, res) => {
-    const q = parseInput(z.object({ source: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(), req.query);
+    const q = parseInput(
+      z
+        .object({
+          source: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        })
+        .strict(),
+      req.query,
+    );
     const items = await listRuns(db, scopeOf(res).orgId, q);
     res.json({ items, total: items.length });
   });

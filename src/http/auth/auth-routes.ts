@@ -15,16 +15,27 @@ import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts'
 
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.use('/auth', express.urlencoded({ extended: false, limit: '256kb' }), express.json({ limit: '64kb' }), loadSession(ctx));
+  router.use(
+    '/auth',
+    express.urlencoded({ extended: false, limit: '256kb' }),
+    express.json({ limit: '64kb' }),
+    loadSession(ctx),
+  );
 
   router.get('/auth/sign-in', (req, res) => {
     const lang = languageOf(req);
     const session = sessionOf(res);
     if (session?.mustChangePassword) return res.redirect(303, `/auth/password?lang=${lang}`);
     const invitation = typeof req.query.invitation === 'string' ? req.query.invitation : undefined;
-    res.type('html').send(session
-      ? signedInPage(lang, session.username)
-      : signInPage(lang, { buttons: enterpriseButtons(ctx), selfRegistration: selfRegistrationAllowed(ctx), invitation }));
+    res.type('html').send(
+      session
+        ? signedInPage(lang, session.username)
+        : signInPage(lang, {
+            buttons: enterpriseButtons(ctx),
+            selfRegistration: selfRegistrationAllowed(ctx),
+            invitation,
+          }),
+    );
   });
 
   // The signed-in member's own record: what a full session (password changed if it was temporary) opens.

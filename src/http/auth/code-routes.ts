@@ -11,7 +11,12 @@ import { requireSession, sessionOf } from './session-middleware.ts';
 
 function memberScope(res: Response): Scope {
   const session = sessionOf(res)!;
-  const actor: Actor = { type: 'member', id: session.memberId, label: session.username, access: 'editor' };
+  const actor: Actor = {
+    type: 'member',
+    id: session.memberId,
+    label: session.username,
+    access: 'editor',
+  };
   return { orgId: session.orgId, actor };
 }
 
@@ -25,13 +30,23 @@ export function codeRoutes(ctx: AppContext): Router {
   router.post('/auth/codes/redeem', requireSession, async (req, res) => {
     const scope = memberScope(res);
     const body = (req.body ?? {}) as { code?: unknown };
-    res.json(await redeemCode(db, scope.orgId, { memberId: scope.actor.id!, address: addressOf(req), code: body.code, actor: scope.actor }));
+    res.json(
+      await redeemCode(db, scope.orgId, {
+        memberId: scope.actor.id!,
+        address: addressOf(req),
+        code: body.code,
+        actor: scope.actor,
+      }),
+    );
   });
   router.get('/auth/codes', requireSession, async (req, res) => {
     res.json(await listCodes(db, memberScope(res), { ...req.query }));
   });
   router.post('/auth/codes', requireSession, async (req, res) => {
-    res.status(201).set('Cache-Control', 'no-store').json(await createCodes(db, memberScope(res), req.body));
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json(await createCodes(db, memberScope(res), req.body));
   });
   router.post('/auth/codes/:id/disable', requireSession, async (req, res) => {
     res.json(await disableCode(db, memberScope(res), String(req.params.id)));

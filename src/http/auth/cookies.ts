@@ -11,17 +11,33 @@ export const FLOW_COOKIE = 'pvd_flow';
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+    if (index > 0 && part.slice(0, index).trim() === name)
+      return decodeURIComponent(part.slice(index + 1).trim());
   }
   return undefined;
 }
 
-export function setCookie(res: Response, name: string, value: string, options: { secure: boolean; maxAgeSeconds: number; path?: string }): void {
-  const attributes = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path ?? '/'}`, 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`];
+export function setCookie(
+  res: Response,
+  name: string,
+  value: string,
+  options: { secure: boolean; maxAgeSeconds: number; path?: string },
+): void {
+  const attributes = [
+    `${name}=${encodeURIComponent(value)}`,
+    `Path=${options.path ?? '/'}`,
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`,
+  ];
   if (options.secure) attributes.push('Secure');
   res.append('Set-Cookie', attributes.join('; '));
 }
 
-export function clearCookie(res: Response, name: string, options: { secure: boolean; path?: string }): void {
+export function clearCookie(
+  res: Response,
+  name: string,
+  options: { secure: boolean; path?: string },
+): void {
   setCookie(res, name, '', { ...options, maxAgeSeconds: 0 });
 }

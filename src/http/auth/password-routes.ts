@@ -17,8 +17,18 @@ import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts'
 // Sign-in by password (built-in accounts, and any source whose plugin checks passwords), the
 // session read-out, sign-out, and the password change a temporary password requires first.
 
-const loginSchema = z.object({ username: z.string().min(1, 'is required').max(256), password: z.string().min(1, 'is required').max(1024) }).strict();
-const passwordSchema = z.object({ currentPassword: z.string().min(1, 'is required'), newPassword: z.string().min(1, 'is required') }).strict();
+const loginSchema = z
+  .object({
+    username: z.string().min(1, 'is required').max(256),
+    password: z.string().min(1, 'is required').max(1024),
+  })
+  .strict();
+const passwordSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'is required'),
+    newPassword: z.string().min(1, 'is required'),
+  })
+  .strict();
 
 export function passwordRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -29,20 +39,46 @@ export function passwordRoutes(ctx: AppContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const { username, password } = parseInput(loginSchema, body);
-      const result = await signInWithPassword({ db, orgId: ctx.defaultOrgId, sources: ctx.sources.passwordSources(), lockout: ctx.config.signIn }, username, password);
+      const result = await signInWithPassword(
+        {
+          db,
+          orgId: ctx.defaultOrgId,
+          sources: ctx.sources.passwordSources(),
+          lockout: ctx.config.signIn,
+        },
+        username,
+        password,
+      );
       const session = await startSession(ctx, res, result);
       if (wantsJson(req)) {
-        res.json({ signedIn: true, member: { id: session.memberId, username: session.username }, source: session.source, mustChangePassword: session.mustChangePassword, expiresAt: session.expiresAt });
+        res.json({
+          signedIn: true,
+          member: { id: session.memberId, username: session.username },
+          source: session.source,
+          mustChangePassword: session.mustChangePassword,
+          expiresAt: session.expiresAt,
+        });
         return;
       }
-      res.redirect(303, `${session.mustChangePassword ? '/auth/password' : '/auth/sign-in'}?lang=${lang}`);
+      res.redirect(
+        303,
+        `${session.mustChangePassword ? '/auth/password' : '/auth/sign-in'}?lang=${lang}`,
+      );
     } catch (error) {
       if (!(error instanceof SignInDeniedError)) throw error;
       ctx.log.warn({ refusal: error.refusal }, 'password sign-in refused');
       if (wantsJson(req)) return sendRefusal(req, res, error, lang);
-      res.status(statusOf(error.refusal)).type('html').send(signInPage(lang, {
-        buttons: enterpriseButtons(ctx), selfRegistration: selfRegistrationAllowed(ctx), errors: [REFUSALS[error.refusal][lang]], username: typeof body.username === 'string' ? body.username : '',
-      }));
+      res
+        .status(statusOf(error.refusal))
+        .type('html')
+        .send(
+          signInPage(lang, {
+            buttons: enterpriseButtons(ctx),
+            selfRegistration: selfRegistrationAllowed(ctx),
+            errors: [REFUSALS[error.refusal][lang]],
+            username: typeof body.username === 'string' ? body.username : '',
+          }),
+        );
     }
   });
 
@@ -52,7 +88,14 @@ export function passwordRoutes(ctx: AppContext): Router {
       res.json({ signedIn: false });
       return;
     }
-    res.json({ signedIn: true, member: { id: session.memberId, username: session.username }, source: session.source, mustChangePassword: session.mustChangePassword, createdAt: session.createdAt, expiresAt: session.expiresAt });
+    res.json({
+      signedIn: true,
+      member: { id: session.memberId, username: session.username },
+      source: session.source,
+      mustChangePassword: session.mustChangePassword,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+    });
   });
 
   router.post('/auth/sign-out', async (req, res) => {
@@ -76,13 +119,28 @@ export function passwordRoutes(ctx: AppContext): Router {
   router.post('/auth/password', async (req, res) => {
     const session = sessionOf(res);
     const lang = languageOf(req);
-    if (!session) return sendRefusal(req, res, new SignInDeniedError('wrong-credentials', 'sign in first'), lang);
+    if (!session)
+      return sendRefusal(
+        req,
+        res,
+        new SignInDeniedError('wrong-credentials', 'sign in first'),
+        lang,
+      );
     try {
       const { currentPassword, newPassword } = parseInput(passwordSchema, req.body ?? {});
       await changeOwnPassword({ db, hasher: ctx.hasher }, session, currentPassword, newPassword);
     } catch (error) {
       if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
-      return res.status(400).type('html').send(passwordPage(lang, session.mustChangePassword, error.issues.map((i) => i.message)));
+      return res
+        .status(400)
+        .type('html')
+        .send(
+          passwordPage(
+            lang,
+            session.mustChangePassword,
+            error.issues.map((i) => i.message),
+          ),
+        );
     }
     if (wantsJson(req)) res.status(204).end();
     else res.redirect(303, `/auth/sign-in?lang=${lang}`);
@@ -90,4 +148,3 @@ export function passwordRoutes(ctx: AppContext): Router {
 
   return router;
 }
-

@@ -8,9 +8,19 @@ import { refusalPage } from './pages/sign-in-pages.ts';
 // problem+json; the status says the kind of refusal.
 
 const STATUS: Record<SignInRefusal, number> = {
-  'wrong-credentials': 401, locked: 429, disabled: 403, 'not-allowed': 403, 'email-required': 403, 'username-taken': 409,
-  'ambiguous-match': 409, 'invitation-invalid': 403, 'invitation-email-mismatch': 403, 'invitation-organization-logins': 403,
-  'provider-refused': 401, 'flow-expired': 400, 'registration-closed': 404,
+  'wrong-credentials': 401,
+  locked: 429,
+  disabled: 403,
+  'not-allowed': 403,
+  'email-required': 403,
+  'username-taken': 409,
+  'ambiguous-match': 409,
+  'invitation-invalid': 403,
+  'invitation-email-mismatch': 403,
+  'invitation-organization-logins': 403,
+  'provider-refused': 401,
+  'flow-expired': 400,
+  'registration-closed': 404,
 };
 
 export function statusOf(refusal: SignInRefusal): number {
@@ -26,13 +36,24 @@ export function languageOf(req: Request): Language {
   return chooseLanguage(req.query.lang, req.get('accept-language'));
 }
 
-export function sendRefusal(req: Request, res: Response, error: SignInDeniedError, lang: Language = languageOf(req)): void {
+export function sendRefusal(
+  req: Request,
+  res: Response,
+  error: SignInDeniedError,
+  lang: Language = languageOf(req),
+): void {
   const status = STATUS[error.refusal];
   if (error.refusal === 'locked' && typeof error.details.lockedUntil === 'string') {
-    res.set('Retry-After', String(Math.max(1, Math.ceil((Date.parse(error.details.lockedUntil) - Date.now()) / 1000))));
+    res.set(
+      'Retry-After',
+      String(Math.max(1, Math.ceil((Date.parse(error.details.lockedUntil) - Date.now()) / 1000))),
+    );
   }
   if (wantsJson(req)) {
-    sendProblem(res, status, 'Sign-in refused', error.message, { type: `urn:provisiond:problem:sign-in:${error.refusal}`, refusal: error.refusal });
+    sendProblem(res, status, 'Sign-in refused', error.message, {
+      type: `urn:provisiond:problem:sign-in:${error.refusal}`,
+      refusal: error.refusal,
+    });
     return;
   }
   res.status(status).type('html').send(refusalPage(lang, error.refusal));

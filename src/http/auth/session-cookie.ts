@@ -4,11 +4,22 @@ import { openSession, type Session } from '../../sign-in/sessions.ts';
 import { SESSION_COOKIE, setCookie } from './cookies.ts';
 
 /** Opens a session for a member who just signed in and hands the browser its cookie. */
-export async function startSession(ctx: AppContext, res: Response, input: { memberId: string; source: string; mustChangePassword: boolean }): Promise<Session> {
+export async function startSession(
+  ctx: AppContext,
+  res: Response,
+  input: { memberId: string; source: string; mustChangePassword: boolean },
+): Promise<Session> {
   const hours = ctx.config.signIn.sessionHours;
-  const { token, session } = await openSession(ctx.database.knex, { orgId: ctx.defaultOrgId, hours, ...input });
+  const { token, session } = await openSession(ctx.database.knex, {
+    orgId: ctx.defaultOrgId,
+    hours,
+    ...input,
+  });
   setCookie(res, SESSION_COOKIE, token, { secure: isSecure(ctx), maxAgeSeconds: hours * 3600 });
-  ctx.log.info({ memberId: session.memberId, source: session.source, sessionId: session.id }, 'signed in');
+  ctx.log.info(
+    { memberId: session.memberId, source: session.source, sessionId: session.id },
+    'signed in',
+  );
   return session;
 }
 

@@ -23,6 +23,7 @@ export function loadSession(ctx: AppContext) {
 export function requireSession(_req: Request, res: Response, next: NextFunction): void {
   const session = sessionOf(res);
   if (!session) throw new UnauthorizedError('sign in first');
-  if (session.mustChangePassword) throw new ForbiddenError('change the temporary password first (POST /auth/password)');
+  if (session.mustChangePassword)
+    throw new ForbiddenError('change the temporary password first (POST /auth/password)');
   next();
 }

@@ -9,7 +9,11 @@ import { selfRegistrationAllowed } from './source-buttons.ts';
 
 // Self-registration of built-in accounts, only when the built-in source allows it (seed 003).
 
-const closed = () => new SignInDeniedError('registration-closed', 'this organization does not let people create accounts themselves');
+const closed = () =>
+  new SignInDeniedError(
+    'registration-closed',
+    'this organization does not let people create accounts themselves',
+  );
 
 export function signUpRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -24,18 +28,41 @@ export function signUpRoutes(ctx: AppContext): Router {
     const lang = languageOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
-      const member = await registerBuiltinAccount({ db: ctx.database.knex, hasher: ctx.hasher }, ctx.defaultOrgId, body);
-      const session = await startSession(ctx, res, { memberId: member.id, source: 'builtin', mustChangePassword: false });
+      const member = await registerBuiltinAccount(
+        { db: ctx.database.knex, hasher: ctx.hasher },
+        ctx.defaultOrgId,
+        body,
+      );
+      const session = await startSession(ctx, res, {
+        memberId: member.id,
+        source: 'builtin',
+        mustChangePassword: false,
+      });
       if (wantsJson(req)) {
-        res.status(201).json({ signedIn: true, member: { id: member.id, username: member.username }, expiresAt: session.expiresAt });
+        res.status(201).json({
+          signedIn: true,
+          member: { id: member.id, username: member.username },
+          expiresAt: session.expiresAt,
+        });
         return;
       }
       res.redirect(303, `/auth/sign-in?lang=${lang}`);
     } catch (error) {
-      if (wantsJson(req) || !(error instanceof ValidationError || error instanceof ConflictError)) throw error;
-      const messages = error instanceof ValidationError ? error.issues.map((i) => `${i.field}: ${i.message}`) : [error.message];
-      const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'password'));
-      res.status(error instanceof ConflictError ? 409 : 400).type('html').send(signUpPage(lang, values, messages));
+      if (wantsJson(req) || !(error instanceof ValidationError || error instanceof ConflictError))
+        throw error;
+      const messages =
+        error instanceof ValidationError
+          ? error.issues.map((i) => `${i.field}: ${i.message}`)
+          : [error.message];
+      const values = Object.fromEntries(
+        Object.entries(body).filter(
+          (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'password',
+        ),
+      );
+      res
+        .status(error instanceof ConflictError ? 409 : 400)
+        .type('html')
+        .send(signUpPage(lang, values, messages));
     }
   });
 

@@ -12,5 +12,7 @@ export function enterpriseButtons(ctx: AppContext): EnterpriseButton[] {
 }
 
 export function selfRegistrationAllowed(ctx: AppContext): boolean {
-  return ctx.sources.list().some((config) => config.type === 'builtin' && config.allowSelfRegistration);
+  return ctx.sources
+    .list()
+    .some((config) => config.type === 'builtin' && config.allowSelfRegistration);
 }

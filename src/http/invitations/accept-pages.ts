@@ -11,21 +11,37 @@ type Text = Record<Language, string>;
 
 const TEXT = {
   title: { en: 'Invitation', fr: 'Invitation', de: 'Einladung' },
-  invitedBy: { en: 'invites you to join', fr: 'vous invite à rejoindre', de: 'lädt Sie ein, beizutreten:' },
+  invitedBy: {
+    en: 'invites you to join',
+    fr: 'vous invite à rejoindre',
+    de: 'lädt Sie ein, beizutreten:',
+  },
   role: { en: 'Role', fr: 'Rôle', de: 'Rolle' },
   usernameGiven: { en: 'Your username', fr: "Votre nom d'utilisateur", de: 'Ihr Benutzername' },
-  acceptButton: { en: 'Accept and create my account', fr: 'Accepter et créer mon compte', de: 'Annehmen und Konto erstellen' },
-  orgLoginsOnly: {
-    en: 'Join with your organization account:', fr: "Rejoignez avec le compte de votre organisation :", de: 'Treten Sie mit dem Konto Ihrer Organisation bei:',
+  acceptButton: {
+    en: 'Accept and create my account',
+    fr: 'Accepter et créer mon compte',
+    de: 'Annehmen und Konto erstellen',
   },
-  orOrgLogins: { en: 'Or join with your organization account:', fr: "Ou rejoignez avec le compte de votre organisation :", de: 'Oder treten Sie mit dem Konto Ihrer Organisation bei:' },
+  orgLoginsOnly: {
+    en: 'Join with your organization account:',
+    fr: 'Rejoignez avec le compte de votre organisation :',
+    de: 'Treten Sie mit dem Konto Ihrer Organisation bei:',
+  },
+  orOrgLogins: {
+    en: 'Or join with your organization account:',
+    fr: 'Ou rejoignez avec le compte de votre organisation :',
+    de: 'Oder treten Sie mit dem Konto Ihrer Organisation bei:',
+  },
   dead: {
     en: 'This invitation link is unknown, expired, already accepted or deleted. Ask the person who invited you to send it again.',
     fr: "Ce lien d'invitation est inconnu, expiré, déjà accepté ou supprimé. Demandez à la personne qui vous a invité de le renvoyer.",
     de: 'Dieser Einladungslink ist unbekannt, abgelaufen, bereits angenommen oder gelöscht. Bitten Sie die einladende Person, ihn erneut zu senden.',
   },
   accepted: {
-    en: 'Welcome! Your account is ready.', fr: 'Bienvenue ! Votre compte est prêt.', de: 'Willkommen! Ihr Konto ist bereit.',
+    en: 'Welcome! Your account is ready.',
+    fr: 'Bienvenue ! Votre compte est prêt.',
+    de: 'Willkommen! Ihr Konto ist bereit.',
   },
   continue: { en: 'Continue', fr: 'Continuer', de: 'Weiter' },
 } satisfies Record<string, Text>;
@@ -40,9 +56,21 @@ export interface InvitationView {
   organizationLoginsOnly: boolean;
 }
 
-export function invitationPage(lang: Language, token: string, view: InvitationView, buttons: EnterpriseButton[], errors: string[] = [], values: Record<string, string> = {}): string {
-  const links = buttons.map((b) => html`<li><a class="button" href="${`${b.loginUrl}?${new URLSearchParams({ lang, invitation: token })}`}">${b.label}</a></li>`);
-  const form = view.organizationLoginsOnly ? html`` : html`<form method="post" action="/invitations/accept?lang=${lang}">
+export function invitationPage(
+  lang: Language,
+  token: string,
+  view: InvitationView,
+  buttons: EnterpriseButton[],
+  errors: string[] = [],
+  values: Record<string, string> = {},
+): string {
+  const links = buttons.map(
+    (b) =>
+      html`<li><a class="button" href="${`${b.loginUrl}?${new URLSearchParams({ lang, invitation: token })}`}">${b.label}</a></li>`,
+  );
+  const form = view.organizationLoginsOnly
+    ? html``
+    : html`<form method="post" action="/invitations/accept?lang=${lang}">
 <input type="hidden" name="token" value="${token}">
 ${view.username ? html`<p>${TEXT.usernameGiven[lang]}: <strong>${view.username}</strong></p>` : field('username', SIGN_IN.username[lang], 'text', 'username', values.username ?? '')}
 ${view.emailFixed ? html`<p>${SIGN_IN.email[lang]}: <strong>${view.email}</strong></p>` : field('email', SIGN_IN.email[lang], 'email', 'email', values.email ?? view.email)}
@@ -50,11 +78,15 @@ ${field('password', SIGN_IN.password[lang], 'password', 'new-password', '', SIGN
 <button type="submit">${TEXT.acceptButton[lang]}</button>
 </form>`;
   const heading = view.organizationLoginsOnly ? TEXT.orgLoginsOnly[lang] : TEXT.orOrgLogins[lang];
-  return page(lang, TEXT.title[lang], html`<p><strong>${view.inviter}</strong> ${TEXT.invitedBy[lang]} <strong>${view.organization}</strong>.</p>
+  return page(
+    lang,
+    TEXT.title[lang],
+    html`<p><strong>${view.inviter}</strong> ${TEXT.invitedBy[lang]} <strong>${view.organization}</strong>.</p>
 <p>${TEXT.role[lang]}: <strong>${view.role}</strong></p>
 ${alert(errors)}
 ${form}
-${links.length > 0 ? html`<h2>${heading}</h2><ul>${links}</ul>` : ''}`);
+${links.length > 0 ? html`<h2>${heading}</h2><ul>${links}</ul>` : ''}`,
+  );
 }
 
 export function deadInvitationPage(lang: Language): string {
@@ -62,6 +94,10 @@ export function deadInvitationPage(lang: Language): string {
 }
 
 export function acceptedPage(lang: Language, username: string): string {
-  return page(lang, TEXT.title[lang], html`<p>${TEXT.accepted[lang]} (${username})</p>
-<p><a href="/auth/sign-in?lang=${lang}">${TEXT.continue[lang]}</a></p>`);
+  return page(
+    lang,
+    TEXT.title[lang],
+    html`<p>${TEXT.accepted[lang]} (${username})</p>
+<p><a href="/auth/sign-in?lang=${lang}">${TEXT.continue[lang]}</a></p>`,
+  );
 }

@@ -6,7 +6,12 @@ import { findOrganization } from '../../orgs/organizations.ts';
 import { languageOf, wantsJson } from '../auth/refusals.ts';
 import { startSession } from '../auth/session-cookie.ts';
 import { enterpriseButtons } from '../auth/source-buttons.ts';
-import { type InvitationView, acceptedPage, deadInvitationPage, invitationPage } from './accept-pages.ts';
+import {
+  type InvitationView,
+  acceptedPage,
+  deadInvitationPage,
+  invitationPage,
+} from './accept-pages.ts';
 
 // GET /invitations/accept?token=… shows the invitation; POST accepts it with the built-in form
 // (or JSON). A link that opens nothing answers 404 with a page that says so, whatever the reason,
@@ -18,14 +23,23 @@ async function viewOf(ctx: AppContext, token: string): Promise<InvitationView | 
   const org = await findOrganization(ctx.database.knex, row.org_id);
   const created = row.username && !row.username.startsWith('pending.') ? row.username : null;
   return {
-    organization: org.name, inviter: row.invited_by, role: row.role_name, username: created, email: row.email,
-    emailFixed: row.must_use_invited_email, organizationLoginsOnly: row.mode === 'organization-logins',
+    organization: org.name,
+    inviter: row.invited_by,
+    role: row.role_name,
+    username: created,
+    email: row.email,
+    emailFixed: row.must_use_invited_email,
+    organizationLoginsOnly: row.mode === 'organization-logins',
   };
 }
 
 export function acceptRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.use('/invitations', express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' }));
+  router.use(
+    '/invitations',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    express.json({ limit: '64kb' }),
+  );
 
   router.get('/invitations/accept', async (req, res) => {
     const lang = languageOf(req);
@@ -44,27 +58,50 @@ export function acceptRoutes(ctx: AppContext): Router {
   router.post('/invitations/accept', async (req, res) => {
     const lang = languageOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    const text = (key: string) =>
+      typeof body[key] === 'string' ? (body[key] as string) : undefined;
     const token = text('token') ?? '';
     res.set('Cache-Control', 'no-store');
     try {
-      const accepted = await acceptBuiltIn({ db: ctx.database.knex, hasher: ctx.hasher }, { token, username: text('username'), password: text('password') ?? '', email: text('email') });
+      const accepted = await acceptBuiltIn(
+        { db: ctx.database.knex, hasher: ctx.hasher },
+        {
+          token,
+          username: text('username'),
+          password: text('password') ?? '',
+          email: text('email'),
+        },
+      );
       // Sessions belong to the daemon's organization; an invitee of another one signs in there.
-      if (accepted.orgId === ctx.defaultOrgId) await startSession(ctx, res, { memberId: accepted.memberId, source: 'builtin', mustChangePassword: false });
+      if (accepted.orgId === ctx.defaultOrgId)
+        await startSession(ctx, res, {
+          memberId: accepted.memberId,
+          source: 'builtin',
+          mustChangePassword: false,
+        });
       if (wantsJson(req)) {
-        res.status(201).json({ accepted: true, member: { id: accepted.memberId, username: accepted.username } });
+        res
+          .status(201)
+          .json({ accepted: true, member: { id: accepted.memberId, username: accepted.username } });
         return;
       }
       res.status(201).type('html').send(acceptedPage(lang, accepted.username));
     } catch (error) {
       if (wantsJson(req)) throw error;
-      if (error instanceof NotFoundError) return res.status(404).type('html').send(deadInvitationPage(lang));
+      if (error instanceof NotFoundError)
+        return res.status(404).type('html').send(deadInvitationPage(lang));
       if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
       const view = await viewOf(ctx, token);
       if (!view) return res.status(404).type('html').send(deadInvitationPage(lang));
-      const messages = error instanceof ValidationError ? error.issues.map((i) => `${i.field}: ${i.message}`) : [error.message];
+      const messages =
+        error instanceof ValidationError
+          ? error.issues.map((i) => `${i.field}: ${i.message}`)
+          : [error.message];
       const values = { username: text('username') ?? '', email: text('email') ?? '' };
-      res.status(error instanceof ConflictError ? 409 : 400).type('html').send(invitationPage(lang, token, view, enterpriseButtons(ctx), messages, values));
+      res
+        .status(error instanceof ConflictError ? 409 : 400)
+        .type('html')
+        .send(invitationPage(lang, token, view, enterpriseButtons(ctx), messages, values));
     }
   });
   return router;

@@ -7,9 +7,30 @@ import { type ListParams, parseListParams } from '../../scim/list-params.ts';
 import { parseProjection } from '../../scim/projection.ts';
 import { runBulk } from '../../scim/scim-bulk.ts';
 import { ScimError, invalidSyntax, scimErrorOf } from '../../scim/scim-error.ts';
-import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from '../../scim/scim-groups.ts';
-import { LIST_SCHEMA, SEARCH_SCHEMA, resourceTypes, schemaResources, serviceProviderConfig } from '../../scim/scim-schemas.ts';
-import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, type ScimContext } from '../../scim/scim-users.ts';
+import {
+  createGroup,
+  deleteGroup,
+  getGroup,
+  listGroups,
+  patchGroup,
+  replaceGroup,
+} from '../../scim/scim-groups.ts';
+import {
+  LIST_SCHEMA,
+  SEARCH_SCHEMA,
+  resourceTypes,
+  schemaResources,
+  serviceProviderConfig,
+} from '../../scim/scim-schemas.ts';
+import {
+  createUser,
+  deleteUser,
+  getUser,
+  listUsers,
+  patchUser,
+  replaceUser,
+  type ScimContext,
+} from '../../scim/scim-users.ts';
 import { etagOf } from '../../scim/user-document.ts';
 import { notModified } from '../../scim/versions.ts';
 
@@ -32,15 +53,32 @@ export function scimRouter(ctx: AppContext): Router {
   const router = Router();
   const limits = ctx.config.scim;
   const base = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
-  const scimCtx = (req: Request, res: Response): ScimContext => ({ db: ctx.database.knex, scope: res.locals.scope as Scope, base: base(req) });
+  const scimCtx = (req: Request, res: Response): ScimContext => ({
+    db: ctx.database.knex,
+    scope: res.locals.scope as Scope,
+    base: base(req),
+  });
 
-  router.use(express.json({ limit: limits.bulkMaxPayloadSize, type: ['application/scim+json', 'application/json'] }));
+  router.use(
+    express.json({
+      limit: limits.bulkMaxPayloadSize,
+      type: ['application/scim+json', 'application/json'],
+    }),
+  );
 
   // Discovery needs no key (RFC 7644 §4): clients read it before they are configured.
-  router.get('/ServiceProviderConfig', (req, res) => send(res, 200, serviceProviderConfig(base(req), limits)));
+  router.get('/ServiceProviderConfig', (req, res) =>
+    send(res, 200, serviceProviderConfig(base(req), limits)),
+  );
   router.get('/ResourceTypes', (req, res) => {
     const items = resourceTypes(base(req));
-    send(res, 200, { schemas: [LIST_SCHEMA], totalResults: items.length, startIndex: 1, itemsPerPage: items.length, Resources: items });
+    send(res, 200, {
+      schemas: [LIST_SCHEMA],
+      totalResults: items.length,
+      startIndex: 1,
+      itemsPerPage: items.length,
+      Resources: items,
+    });
   });
   router.get('/ResourceTypes/:id', (req, res) => {
     const found = resourceTypes(base(req)).find((t) => t.id === req.params.id);
@@ -49,7 +87,13 @@ export function scimRouter(ctx: AppContext): Router {
   });
   router.get('/Schemas', (req, res) => {
     const items = schemaResources(base(req));
-    send(res, 200, { schemas: [LIST_SCHEMA], totalResults: items.length, startIndex: 1, itemsPerPage: items.length, Resources: items });
+    send(res, 200, {
+      schemas: [LIST_SCHEMA],
+      totalResults: items.length,
+      startIndex: 1,
+      itemsPerPage: items.length,
+      Resources: items,
+    });
   });
   router.get('/Schemas/:id', (req, res) => {
     const found = schemaResources(base(req)).find((s) => s.id === req.params.id);
@@ -59,26 +103,42 @@ export function scimRouter(ctx: AppContext): Router {
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    if (!match) throw new UnauthorizedError('send an API key of the organization as "Authorization: Bearer <secret>"');
+    if (!match)
+      throw new UnauthorizedError(
+        'send an API key of the organization as "Authorization: Bearer <secret>"',
+      );
     res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!);
     next();
   });
 
   const params = (input: Json): ListParams => parseListParams(input, limits.maxResults);
   const searchBody = (body: unknown): Json => {
-    if (typeof body !== 'object' || body === null || !Array.isArray((body as Json).schemas) || !((body as Json).schemas as unknown[]).includes(SEARCH_SCHEMA)) {
-      throw invalidSyntax(`the body must be a SearchRequest with schemas containing ${SEARCH_SCHEMA}`);
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      !Array.isArray((body as Json).schemas) ||
+      !((body as Json).schemas as unknown[]).includes(SEARCH_SCHEMA)
+    ) {
+      throw invalidSyntax(
+        `the body must be a SearchRequest with schemas containing ${SEARCH_SCHEMA}`,
+      );
     }
     return body as Json;
   };
-  const projection = (req: Request) => parseProjection(req.query.attributes, req.query.excludedAttributes);
+  const projection = (req: Request) =>
+    parseProjection(req.query.attributes, req.query.excludedAttributes);
   const body = (req: Request): Json => {
-    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw invalidSyntax('the body must be a JSON object');
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
+      throw invalidSyntax('the body must be a JSON object');
     return req.body as Json;
   };
 
-  router.get('/Users', async (req, res) => send(res, 200, await listUsers(scimCtx(req, res), params(req.query as Json))));
-  router.post('/Users/.search', async (req, res) => send(res, 200, await listUsers(scimCtx(req, res), params(searchBody(req.body)))));
+  router.get('/Users', async (req, res) =>
+    send(res, 200, await listUsers(scimCtx(req, res), params(req.query as Json))),
+  );
+  router.post('/Users/.search', async (req, res) =>
+    send(res, 200, await listUsers(scimCtx(req, res), params(searchBody(req.body)))),
+  );
   router.post('/Users', async (req, res) => {
     const { resource, version } = await createUser(scimCtx(req, res), body(req));
     res.location(String((resource.meta as Json).location));
@@ -86,15 +146,26 @@ export function scimRouter(ctx: AppContext): Router {
   });
   router.get('/Users/:id', async (req, res) => {
     const { resource, version } = await getUser(scimCtx(req, res), req.params.id, projection(req));
-    if (notModified(req.get('if-none-match'), version)) return send(res.set('ETag', etagOf(version)), 304);
+    if (notModified(req.get('if-none-match'), version))
+      return send(res.set('ETag', etagOf(version)), 304);
     send(res, 200, resource, version);
   });
   router.put('/Users/:id', async (req, res) => {
-    const { resource, version } = await replaceUser(scimCtx(req, res), req.params.id, body(req), req.get('if-match'));
+    const { resource, version } = await replaceUser(
+      scimCtx(req, res),
+      req.params.id,
+      body(req),
+      req.get('if-match'),
+    );
     send(res, 200, resource, version);
   });
   router.patch('/Users/:id', async (req, res) => {
-    const { resource, version } = await patchUser(scimCtx(req, res), req.params.id, req.body, req.get('if-match'));
+    const { resource, version } = await patchUser(
+      scimCtx(req, res),
+      req.params.id,
+      req.body,
+      req.get('if-match'),
+    );
     send(res, 200, resource, version);
   });
   router.delete('/Users/:id', async (req, res) => {
@@ -102,8 +173,12 @@ export function scimRouter(ctx: AppContext): Router {
     send(res, 204);
   });
 
-  router.get('/Groups', async (req, res) => send(res, 200, await listGroups(scimCtx(req, res), params(req.query as Json))));
-  router.post('/Groups/.search', async (req, res) => send(res, 200, await listGroups(scimCtx(req, res), params(searchBody(req.body)))));
+  router.get('/Groups', async (req, res) =>
+    send(res, 200, await listGroups(scimCtx(req, res), params(req.query as Json))),
+  );
+  router.post('/Groups/.search', async (req, res) =>
+    send(res, 200, await listGroups(scimCtx(req, res), params(searchBody(req.body)))),
+  );
   router.post('/Groups', async (req, res) => {
     const { resource, version } = await createGroup(scimCtx(req, res), body(req));
     res.location(String((resource.meta as Json).location));
@@ -111,11 +186,17 @@ export function scimRouter(ctx: AppContext): Router {
   });
   router.get('/Groups/:id', async (req, res) => {
     const { resource, version } = await getGroup(scimCtx(req, res), req.params.id, projection(req));
-    if (notModified(req.get('if-none-match'), version)) return send(res.set('ETag', etagOf(version)), 304);
+    if (notModified(req.get('if-none-match'), version))
+      return send(res.set('ETag', etagOf(version)), 304);
     send(res, 200, resource, version);
   });
   router.put('/Groups/:id', async (req, res) => {
-    const { resource, version } = await replaceGroup(scimCtx(req, res), req.params.id, body(req), req.get('if-match'));
+    const { resource, version } = await replaceGroup(
+      scimCtx(req, res),
+      req.params.id,
+      body(req),
+      req.get('if-match'),
+    );
     send(res, 200, resource, version);
   });
   router.patch('/Groups/:id', async (req, res) => {
@@ -135,13 +216,31 @@ export function scimRouter(ctx: AppContext): Router {
     const search = params(searchBody(req.body));
     const c = scimCtx(req, res);
     const everything = { ...search, startIndex: 1, count: search.startIndex - 1 + search.count };
-    const [users, groups] = await Promise.all([listUsers(c, everything), listGroups(c, everything)]);
-    const all = [...(users.Resources as Json[]), ...(groups.Resources as Json[])].slice(search.startIndex - 1, search.startIndex - 1 + search.count);
-    send(res, 200, { schemas: [LIST_SCHEMA], totalResults: Number(users.totalResults) + Number(groups.totalResults), startIndex: search.startIndex, itemsPerPage: all.length, Resources: all });
+    const [users, groups] = await Promise.all([
+      listUsers(c, everything),
+      listGroups(c, everything),
+    ]);
+    const all = [...(users.Resources as Json[]), ...(groups.Resources as Json[])].slice(
+      search.startIndex - 1,
+      search.startIndex - 1 + search.count,
+    );
+    send(res, 200, {
+      schemas: [LIST_SCHEMA],
+      totalResults: Number(users.totalResults) + Number(groups.totalResults),
+      startIndex: search.startIndex,
+      itemsPerPage: all.length,
+      Resources: all,
+    });
   });
 
   router.post('/Bulk', async (req, res) => {
-    send(res, 200, await runBulk(scimCtx(req, res), req.body, limits, (error) => ctx.log.error({ err: error }, 'SCIM bulk operation failed')));
+    send(
+      res,
+      200,
+      await runBulk(scimCtx(req, res), req.body, limits, (error) =>
+        ctx.log.error({ err: error }, 'SCIM bulk operation failed'),
+      ),
+    );
   });
 
   router.use((req: Request) => {
@@ -151,7 +250,12 @@ export function scimRouter(ctx: AppContext): Router {
     const type = (error as { type?: string }).type;
     let scim = scimErrorOf(error);
     if (!scim && type === 'entity.parse.failed') scim = invalidSyntax('the body is not valid JSON');
-    if (!scim && type === 'entity.too.large') scim = new ScimError(413, 'tooLarge', `the body is larger than ${limits.bulkMaxPayloadSize} bytes (maxPayloadSize)`);
+    if (!scim && type === 'entity.too.large')
+      scim = new ScimError(
+        413,
+        'tooLarge',
+        `the body is larger than ${limits.bulkMaxPayloadSize} bytes (maxPayloadSize)`,
+      );
     if (!scim) {
       ctx.log.error({ err: error, method: req.method, path: req.path }, 'SCIM request failed');
       scim = new ScimError(500, undefined, 'the request failed; see the daemon log');

@@ -4,7 +4,10 @@ import type { Language } from './language.ts';
 // errors announced with role="alert". No script, no framework; every value is escaped.
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** Marks a string as HTML already escaped or built from escaped parts. */
@@ -12,7 +15,10 @@ export class Html {
   constructor(readonly value: string) {}
 }
 
-export function html(strings: TemplateStringsArray, ...values: Array<string | Html | Html[] | undefined | null | false>): Html {
+export function html(
+  strings: TemplateStringsArray,
+  ...values: Array<string | Html | Html[] | undefined | null | false>
+): Html {
   let out = strings[0]!;
   values.forEach((value, i) => {
     if (value instanceof Html) out += value.value;
@@ -44,7 +50,14 @@ ${body.value}
 `;
 }
 
-export function field(name: string, label: string, type: string, autocomplete: string, value = '', hint?: string): Html {
+export function field(
+  name: string,
+  label: string,
+  type: string,
+  autocomplete: string,
+  value = '',
+  hint?: string,
+): Html {
   const hintId = hint ? `${name}-hint` : undefined;
   return html`<label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" required value="${value}"${hintId ? new Html(` aria-describedby="${hintId}"`) : ''}>
@@ -53,5 +66,7 @@ ${hint ? html`<p id="${hintId}">${hint}</p>` : ''}`;
 
 export function alert(lines: string[]): Html {
   if (lines.length === 0) return new Html('');
-  return lines.length === 1 ? html`<div role="alert"><p>${lines[0]}</p></div>` : html`<div role="alert"><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul></div>`;
+  return lines.length === 1
+    ? html`<div role="alert"><p>${lines[0]}</p></div>`
+    : html`<div role="alert"><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul></div>`;
 }

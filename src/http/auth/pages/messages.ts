@@ -10,14 +10,22 @@ export const TEXT = {
   username: { en: 'Username', fr: "Nom d'utilisateur", de: 'Benutzername' },
   password: { en: 'Password', fr: 'Mot de passe', de: 'Passwort' },
   signInButton: { en: 'Sign in', fr: 'Se connecter', de: 'Anmelden' },
-  orgLogins: { en: 'Or sign in with your organization', fr: 'Ou connectez-vous avec votre organisation', de: 'Oder mit Ihrer Organisation anmelden' },
+  orgLogins: {
+    en: 'Or sign in with your organization',
+    fr: 'Ou connectez-vous avec votre organisation',
+    de: 'Oder mit Ihrer Organisation anmelden',
+  },
   signUpLink: { en: 'Create an account', fr: 'Créer un compte', de: 'Konto erstellen' },
   signUpTitle: { en: 'Create an account', fr: 'Créer un compte', de: 'Konto erstellen' },
   firstName: { en: 'First name', fr: 'Prénom', de: 'Vorname' },
   lastName: { en: 'Last name', fr: 'Nom', de: 'Nachname' },
   email: { en: 'Email', fr: 'Adresse e-mail', de: 'E-Mail-Adresse' },
   signUpButton: { en: 'Create the account', fr: 'Créer le compte', de: 'Konto erstellen' },
-  passwordTitle: { en: 'Change your password', fr: 'Changer votre mot de passe', de: 'Passwort ändern' },
+  passwordTitle: {
+    en: 'Change your password',
+    fr: 'Changer votre mot de passe',
+    de: 'Passwort ändern',
+  },
   passwordRequired: {
     en: 'Your password is temporary: choose your own before going on.',
     fr: 'Votre mot de passe est temporaire : choisissez le vôtre avant de continuer.',
@@ -30,22 +38,42 @@ export const TEXT = {
     fr: "Au moins 8 caractères dont une lettre et un chiffre ; pas votre nom d'utilisateur.",
     de: 'Mindestens 8 Zeichen mit einem Buchstaben und einer Ziffer; nicht Ihr Benutzername.',
   },
-  passwordButton: { en: 'Change the password', fr: 'Changer le mot de passe', de: 'Passwort ändern' },
-  signedInAs: { en: 'You are signed in as', fr: 'Vous êtes connecté en tant que', de: 'Sie sind angemeldet als' },
+  passwordButton: {
+    en: 'Change the password',
+    fr: 'Changer le mot de passe',
+    de: 'Passwort ändern',
+  },
+  signedInAs: {
+    en: 'You are signed in as',
+    fr: 'Vous êtes connecté en tant que',
+    de: 'Sie sind angemeldet als',
+  },
   signOut: { en: 'Sign out', fr: 'Se déconnecter', de: 'Abmelden' },
   errorTitle: { en: 'Sign-in refused', fr: 'Connexion refusée', de: 'Anmeldung abgelehnt' },
   back: { en: 'Back to sign-in', fr: 'Retour à la connexion', de: 'Zurück zur Anmeldung' },
-  invalidForm: { en: 'Please correct the following:', fr: 'Veuillez corriger ceci :', de: 'Bitte korrigieren Sie Folgendes:' },
+  invalidForm: {
+    en: 'Please correct the following:',
+    fr: 'Veuillez corriger ceci :',
+    de: 'Bitte korrigieren Sie Folgendes:',
+  },
 } satisfies Record<string, Text>;
 
 export const REFUSALS: Record<SignInRefusal, Text> = {
-  'wrong-credentials': { en: 'The username or the password is wrong.', fr: "Le nom d'utilisateur ou le mot de passe est incorrect.", de: 'Benutzername oder Passwort ist falsch.' },
+  'wrong-credentials': {
+    en: 'The username or the password is wrong.',
+    fr: "Le nom d'utilisateur ou le mot de passe est incorrect.",
+    de: 'Benutzername oder Passwort ist falsch.',
+  },
   locked: {
     en: 'Too many failed attempts: this account is locked for a while. Try again later.',
     fr: 'Trop de tentatives échouées : ce compte est verrouillé pour un moment. Réessayez plus tard.',
     de: 'Zu viele Fehlversuche: Dieses Konto ist vorübergehend gesperrt. Versuchen Sie es später erneut.',
   },
-  disabled: { en: 'This account is disabled.', fr: 'Ce compte est désactivé.', de: 'Dieses Konto ist deaktiviert.' },
+  disabled: {
+    en: 'This account is disabled.',
+    fr: 'Ce compte est désactivé.',
+    de: 'Dieses Konto ist deaktiviert.',
+  },
   'not-allowed': {
     en: 'Your organization does not allow this account to join automatically. Ask an administrator to add or invite you.',
     fr: "Votre organisation n'autorise pas ce compte à la rejoindre automatiquement. Demandez à un administrateur de vous ajouter ou de vous inviter.",
@@ -63,10 +91,14 @@ export const REFUSALS: Record<SignInRefusal, Text> = {
   },
   'ambiguous-match': {
     en: 'Several accounts match your login. Ask an administrator to link the right one.',
-    fr: "Plusieurs comptes correspondent à votre identifiant. Demandez à un administrateur de lier le bon.",
+    fr: 'Plusieurs comptes correspondent à votre identifiant. Demandez à un administrateur de lier le bon.',
     de: 'Mehrere Konten passen zu Ihrer Anmeldung. Bitten Sie einen Administrator, das richtige zu verknüpfen.',
   },
-  'invitation-invalid': { en: 'This invitation is not valid (unknown, expired or already used).', fr: "Cette invitation n'est pas valide (inconnue, expirée ou déjà utilisée).", de: 'Diese Einladung ist ungültig (unbekannt, abgelaufen oder bereits verwendet).' },
+  'invitation-invalid': {
+    en: 'This invitation is not valid (unknown, expired or already used).',
+    fr: "Cette invitation n'est pas valide (inconnue, expirée ou déjà utilisée).",
+    de: 'Diese Einladung ist ungültig (unbekannt, abgelaufen oder bereits verwendet).',
+  },
   'invitation-email-mismatch': {
     en: 'The email address of your account is not the one the invitation was sent to, so you cannot join with it.',
     fr: "L'adresse e-mail de votre compte n'est pas celle à laquelle l'invitation a été envoyée : vous ne pouvez pas rejoindre l'organisation avec ce compte.",
@@ -82,6 +114,14 @@ export const REFUSALS: Record<SignInRefusal, Text> = {
     fr: "La réponse du fournisseur d'identité n'est pas digne de confiance : vous n'avez pas été connecté.",
     de: 'Der Antwort des Identitätsanbieters konnte nicht vertraut werden; Sie wurden nicht angemeldet.',
   },
-  'flow-expired': { en: 'This sign-in took too long or was already used. Please start again.', fr: 'Cette connexion a expiré ou a déjà été utilisée. Veuillez recommencer.', de: 'Diese Anmeldung ist abgelaufen oder wurde bereits verwendet. Bitte beginnen Sie erneut.' },
-  'registration-closed': { en: 'This organization does not let people create accounts themselves.', fr: "Cette organisation ne permet pas de créer soi-même un compte.", de: 'Diese Organisation erlaubt nicht, selbst Konten zu erstellen.' },
+  'flow-expired': {
+    en: 'This sign-in took too long or was already used. Please start again.',
+    fr: 'Cette connexion a expiré ou a déjà été utilisée. Veuillez recommencer.',
+    de: 'Diese Anmeldung ist abgelaufen oder wurde bereits verwendet. Bitte beginnen Sie erneut.',
+  },
+  'registration-closed': {
+    en: 'This organization does not let people create accounts themselves.',
+    fr: 'Cette organisation ne permet pas de créer soi-même un compte.',
+    de: 'Diese Organisation erlaubt nicht, selbst Konten zu erstellen.',
+  },
 };

@@ -17,20 +17,43 @@ const query = (lang: Language, extra: Record<string, string | undefined> = {}) =
   return `?${params}`;
 };
 
-export function signInPage(lang: Language, options: { buttons: EnterpriseButton[]; selfRegistration: boolean; invitation?: string | undefined; errors?: string[]; username?: string }): string {
-  const buttons = options.buttons.map((b) => html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation })}">${b.label}</a></li>`);
-  return page(lang, TEXT.signInTitle[lang], html`${alert(options.errors ?? [])}
+export function signInPage(
+  lang: Language,
+  options: {
+    buttons: EnterpriseButton[];
+    selfRegistration: boolean;
+    invitation?: string | undefined;
+    errors?: string[];
+    username?: string;
+  },
+): string {
+  const buttons = options.buttons.map(
+    (b) =>
+      html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation })}">${b.label}</a></li>`,
+  );
+  return page(
+    lang,
+    TEXT.signInTitle[lang],
+    html`${alert(options.errors ?? [])}
 <form method="post" action="/auth/builtin/login${query(lang)}">
 ${field('username', TEXT.username[lang], 'text', 'username', options.username ?? '')}
 ${field('password', TEXT.password[lang], 'password', 'current-password')}
 <button type="submit">${TEXT.signInButton[lang]}</button>
 </form>
 ${buttons.length > 0 ? html`<h2>${TEXT.orgLogins[lang]}</h2><ul>${buttons}</ul>` : ''}
-${options.selfRegistration ? html`<p><a href="/auth/sign-up${query(lang)}">${TEXT.signUpLink[lang]}</a></p>` : ''}`);
+${options.selfRegistration ? html`<p><a href="/auth/sign-up${query(lang)}">${TEXT.signUpLink[lang]}</a></p>` : ''}`,
+  );
 }
 
-export function signUpPage(lang: Language, values: Record<string, string> = {}, errors: string[] = []): string {
-  return page(lang, TEXT.signUpTitle[lang], html`${errors.length ? html`<p>${TEXT.invalidForm[lang]}</p>` : ''}${alert(errors)}
+export function signUpPage(
+  lang: Language,
+  values: Record<string, string> = {},
+  errors: string[] = [],
+): string {
+  return page(
+    lang,
+    TEXT.signUpTitle[lang],
+    html`${errors.length ? html`<p>${TEXT.invalidForm[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/sign-up${query(lang)}">
 ${field('firstName', TEXT.firstName[lang], 'text', 'given-name', values.firstName)}
 ${field('lastName', TEXT.lastName[lang], 'text', 'family-name', values.lastName)}
@@ -38,25 +61,37 @@ ${field('username', TEXT.username[lang], 'text', 'username', values.username)}
 ${field('email', TEXT.email[lang], 'email', 'email', values.email)}
 ${field('password', TEXT.password[lang], 'password', 'new-password', '', TEXT.passwordHint[lang])}
 <button type="submit">${TEXT.signUpButton[lang]}</button>
-</form>`);
+</form>`,
+  );
 }
 
 export function passwordPage(lang: Language, required: boolean, errors: string[] = []): string {
-  return page(lang, TEXT.passwordTitle[lang], html`${required ? html`<p>${TEXT.passwordRequired[lang]}</p>` : ''}${alert(errors)}
+  return page(
+    lang,
+    TEXT.passwordTitle[lang],
+    html`${required ? html`<p>${TEXT.passwordRequired[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/password${query(lang)}">
 ${field('currentPassword', TEXT.currentPassword[lang], 'password', 'current-password')}
 ${field('newPassword', TEXT.newPassword[lang], 'password', 'new-password', '', TEXT.passwordHint[lang])}
 <button type="submit">${TEXT.passwordButton[lang]}</button>
-</form>`);
+</form>`,
+  );
 }
 
 export function signedInPage(lang: Language, username: string): string {
-  return page(lang, TEXT.signInTitle[lang], html`<p>${TEXT.signedInAs[lang]} <strong>${username}</strong>.</p>
-<form method="post" action="/auth/sign-out${query(lang)}"><button type="submit">${TEXT.signOut[lang]}</button></form>`);
+  return page(
+    lang,
+    TEXT.signInTitle[lang],
+    html`<p>${TEXT.signedInAs[lang]} <strong>${username}</strong>.</p>
+<form method="post" action="/auth/sign-out${query(lang)}"><button type="submit">${TEXT.signOut[lang]}</button></form>`,
+  );
 }
 
 export function refusalPage(lang: Language, refusal: SignInRefusal): string {
-  return page(lang, TEXT.errorTitle[lang], html`${alert([REFUSALS[refusal][lang]])}
-<p><a href="/auth/sign-in${query(lang)}">${TEXT.back[lang]}</a></p>`);
+  return page(
+    lang,
+    TEXT.errorTitle[lang],
+    html`${alert([REFUSALS[refusal][lang]])}
+<p><a href="/auth/sign-in${query(lang)}">${TEXT.back[lang]}</a></p>`,
+  );
 }
-
