@@ -19,7 +19,7 @@ import type { ValidRow } from './row-validation.ts';
 // that fails rolls back whole; the batches before it stay, and a new apply resumes after them.
 
 /** argon2 runs on libuv's pool (4 threads): more at once only queues, and memory grows with each. */
-export const HASH_CONCURRENCY = 4;
+const HASH_CONCURRENCY = 4;
 
 async function hashAll(hasher: PasswordHasher, rows: ValidRow[]): Promise<Map<number, string>> {
   const hashes = new Map<number, string>();

@@ -39,7 +39,7 @@ export interface ImportDeps {
   writers?: number;
 }
 
-export const uploadOptionsSchema = z
+const uploadOptionsSchema = z
   .object({
     format: z.enum(['csv', 'createusers']).default('csv'),
     mode: z.enum(MODE_IDS).optional(),

@@ -17,7 +17,7 @@ import type { AccountKind, ImportField } from './import-modes.ts';
 // The member rules applied to one row of an import file. Pure: the catalog, the organization's
 // defaults and the mode's policy come in; a resolved row or every problem with it comes out.
 
-export type RowField = ImportField | 'description' | 'idpUserName' | 'name';
+type RowField = ImportField | 'description' | 'idpUserName' | 'name';
 
 export interface ImportRow {
   line: number;

@@ -24,7 +24,7 @@ export interface GroupBatchContext {
   samples: Samples;
 }
 
-export function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
+function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
   const byKey = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
 }
