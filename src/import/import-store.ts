@@ -22,6 +22,8 @@ export interface ImportRun {
     skipInvalid?: boolean;
     language?: 'en' | 'fr' | 'de';
     message?: string;
+    /** The SAML or OIDC source the org-id rows link to. */
+    source?: string;
   };
   fileName: string | null;
   fileSha256: string;
