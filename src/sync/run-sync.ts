@@ -6,7 +6,15 @@ import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SourceGroup, SourceUser } from '../plugin-api.ts';
+import {
+  InvalidChangeTokenError,
+  type ReadableSource,
+  type SourceGroup,
+  type SourceRead,
+  type SourceUser,
+  canReadAll,
+  canReadChanges,
+} from '../plugin-api.ts';
 import { exceedsGuard } from './deletion-guard.ts';
 import {
   type GroupBatchContext,
@@ -59,7 +67,7 @@ export async function runSync(
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
   const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
-  if (!source.readAll)
+  if (!canReadAll(source))
     throw ValidationError.field(
       'source',
       `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
@@ -72,10 +80,8 @@ export async function runSync(
   }
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
-  const mode: RunMode =
-    options.mode === 'incremental' && tokenBefore !== null && source.readChanges
-      ? 'incremental'
-      : 'full';
+  const opened = openRead(source, options.mode === 'incremental' ? tokenBefore : null, deps.log);
+  const mode: RunMode = 'read' in opened ? opened.mode : 'full';
   const runId = options.preview
     ? null
     : await createRun(db, orgId, {
@@ -122,7 +128,8 @@ export async function runSync(
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };
-    const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
+    if ('error' in opened) throw opened.error;
+    const { read } = opened;
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>();
     let users: SourceUser[] = [];
@@ -252,6 +259,31 @@ export async function runSync(
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * The read of this run: the changes since the token when there is one and the source can tell
+ * them, else everything. A token the source cannot use is no failure: everything is read instead.
+ * An error is handed back so that the run records it.
+ */
+function openRead(
+  source: ReadableSource,
+  token: string | null,
+  log: Logger,
+): { read: SourceRead; mode: RunMode } | { error: unknown } {
+  try {
+    if (token !== null && canReadChanges(source)) {
+      try {
+        return { read: source.readChanges(token), mode: 'incremental' };
+      } catch (error) {
+        if (!(error instanceof InvalidChangeTokenError)) throw error;
+        log.warn({ source: source.name, err: error }, 'change token refused: reading everything');
+      }
+    }
+    return { read: source.readAll(), mode: 'full' };
+  } catch (error) {
+    return { error };
+  }
 }
 
 function entryHasGroups(entry: SourceEntry): boolean {
