@@ -4,7 +4,14 @@
 // (canReadAll, canReadChanges, ...) are how the daemon asks. A guide with a complete example:
 // docs/writing-a-source-plugin.md.
 
-import type { SecretRef } from './config/source-schemas.ts';
+import type { SecretRef } from './config/source-fields.ts';
+
+export {
+  enterprisePolicy,
+  mappingSchema,
+  secretRefSchema,
+  sourceNameSchema,
+} from './config/source-fields.ts';
 
 /** The answer of {@link IdentitySource.test}: whether the source can be reached and read, in words for an administrator. */
 export interface SourceTestResult {
@@ -113,8 +120,6 @@ export interface DirectoryEntry {
   name: string;
   email: string | null;
 }
-
-export type { SamlSourceConfig, OidcSourceConfig } from './config/source-schemas.ts';
 
 /**
  * An identity an identity provider vouched for after a redirect sign-in: `externalId` is the
@@ -289,8 +294,6 @@ export interface SourceConfig {
   type: string;
   [key: string]: unknown;
 }
-
-export type { LdapSourceConfig } from './config/ldap-source-schema.ts';
 
 export interface IdentitySourcePlugin<C extends SourceConfig = SourceConfig> {
   readonly type: string;

@@ -7,11 +7,11 @@ import {
 } from 'ldapts';
 import {
   InvalidCredentialsError,
-  type LdapSourceConfig,
   type SourceContext,
   SourceError,
   SourceUnavailableError,
 } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
 // whole directory holds one page in memory at a time.

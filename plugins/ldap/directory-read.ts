@@ -1,12 +1,12 @@
 import { type Client, Control, type Entry } from 'ldapts';
 import {
   InvalidChangeTokenError,
-  type LdapSourceConfig,
   type SourceContext,
   type SourceGroup,
   type SourceRead,
   type SourceRecord,
 } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { openBound, pagedSearch, rootAttribute, unavailable } from './connection.ts';
 import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';

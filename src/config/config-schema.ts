@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { LdapSourceConfig } from './ldap-source-schema.ts';
-import { type AnySourceConfig, secretRefSchema, sourceSchema } from './source-schemas.ts';
+import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import { secretRefSchema } from './source-fields.ts';
+import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 // The configuration file's shape. Every key is checked at start; an unknown key is an error,
 // since a misspelt key silently ignored is a setting the administrator believes is in force.
