@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { settleAcceptedLicenses } from '../licenses/license-grants.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { passwordProblem } from '../members/password-policy.ts';
@@ -93,6 +94,7 @@ export const invitationHook: InvitationAcceptanceHook = {
         await trx('members').where('id', invitation.memberId).update({ username });
     }
     await markAccepted(trx, row, by, new Date());
+    await settleAcceptedLicenses(trx, orgId, invitation.memberId);
   },
 };
 
@@ -165,6 +167,7 @@ export async function acceptBuiltIn(
         updated_at: trx.fn.now(),
       });
     await markAccepted(trx, row, { memberId, source: 'builtin', login: username }, now);
+    await settleAcceptedLicenses(trx, row.org_id, memberId);
     await recordAudit(trx, {
       orgId: row.org_id,
       actor: { type: 'member', id: memberId, label: username, access: 'viewer' },

@@ -3,10 +3,16 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
-import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
+import {
+  type CatalogRole,
+  findRole,
+  findUserType,
+  isAdministratorRole,
+} from '../catalog/compatibility.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
+import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
@@ -176,7 +182,7 @@ export async function createInvitations(
       ? await prepareMember(deps, scope, memberInput(request, fresh[0]!))
       : null;
   const invitees = direct ? [] : fresh.map((email) => invitee(request, email, catalog, org));
-  const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request);
+  const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request, catalog);
   const created: Array<{ email: string; id: string; link: string | null }> = [];
   await deps.db
     .transaction(async (trx) => {
@@ -267,7 +273,22 @@ async function requestedDefaults(
   orgId: string,
   org: Organization,
   request: CreateRequest,
+  catalog: Catalog,
 ): Promise<SharedMemberFields> {
+  // The licences named are checked against the invitees' user type now; they count once accepted.
+  const userType = findUserType(
+    catalog.userTypes,
+    request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+  );
+  const licenses =
+    request.licenses &&
+    userType &&
+    newMemberLicenses(
+      request.licenses,
+      [],
+      userType,
+      await loadLicenseCatalog(db, orgId, catalog.userTypes),
+    );
   const defaults = await sharedDefaults(db, orgId, {
     ...org.newMemberDefaults,
     ...(request.groups && { groups: [] }),
@@ -275,7 +296,7 @@ async function requestedDefaults(
   return {
     ...defaults,
     ...(request.groups && { groupIds: await resolveGroupIds(db, orgId, request.groups) }),
-    ...(request.licenses && { licenses: request.licenses }),
+    ...(licenses && { licenses }),
   };
 }
 

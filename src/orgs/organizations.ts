@@ -4,7 +4,9 @@ import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts
 import { recordAudit } from '../audit/audit-log.ts';
 import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { findLicense } from '../licenses/license-rules.ts';
+import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
 
 export interface NewMemberDefaults {
@@ -161,6 +163,12 @@ export async function updateOrganization(
 ): Promise<Organization> {
   requireAdministrator(scope.actor, 'changing the organization settings');
   const patch = parseInput(updateSchema, input);
+  if (patch.newMemberDefaults?.licenses)
+    patch.newMemberDefaults.licenses = await catalogLicenseNames(
+      db,
+      scope.orgId,
+      patch.newMemberDefaults.licenses,
+    );
   return db.transaction(async (trx) => {
     const before = await findOrganization(trx, scope.orgId);
     const [row] = await trx<OrganizationRow>('organizations')
@@ -192,6 +200,23 @@ export async function updateOrganization(
     });
     return after;
   });
+}
+
+/** Default licences are names of the organization's catalog, stored as the catalog spells them. */
+async function catalogLicenseNames(db: Knex, orgId: string, names: string[]): Promise<string[]> {
+  const catalog = await loadLicenses(db, orgId);
+  const issues: Array<{ field: string; message: string }> = [];
+  const found = names.flatMap((name, i) => {
+    const license = findLicense(catalog, name);
+    if (license) return [license.name];
+    issues.push({
+      field: `newMemberDefaults.licenses.${i}`,
+      message: `unknown licence ${JSON.stringify(name)}; the organization's licences: ${catalog.map((l) => l.name).join(', ') || 'none (define them with licenses create)'}`,
+    });
+    return [];
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return [...new Set(found)];
 }
 
 /** The first start of a daemon creates the organization named in the configuration. */

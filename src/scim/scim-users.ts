@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { claimLicensesOf, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -216,9 +217,11 @@ export async function createUser(
       await assertWithinMembershipLimit(trx, orgId, 1);
       await assertManager(trx, orgId, fields);
       const defaults = await defaultTypeAndRole(trx, orgId);
+      const licenses = await defaultLicensesOf(trx, orgId, defaults.user_type_id);
       const [inserted] = (await trx('members')
-        .insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) })
+        .insert({ org_id: orgId, ...defaults, licenses, source: SOURCE, ...columnsOf(fields) })
         .returning('*')) as UserRow[];
+      await claimLicensesOf(trx, orgId, [inserted!.id]);
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null) await setExternalId(trx, orgId, row.id, fields.externalId);
       const resource = toScimUser(row, ctx.base);

@@ -4,6 +4,7 @@ import { createMemberSchema, updateMemberSchema } from '../../members/member-inp
 import { syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-create.ts';
+import { licenseInputSchema } from '../../licenses/license-service.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
 // handlers validate with, so the document cannot drift from what is accepted.
@@ -160,6 +161,22 @@ export function openApiDocument(): object {
             compatibleRoles: { type: 'array' },
           },
         },
+        License: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            name: { type: 'string' },
+            userTypes: { type: 'array', items: { type: 'string' } },
+            quantity: { type: ['integer', 'null'], description: 'null: no limit' },
+            inUse: { type: 'integer', description: 'active and disabled members holding it' },
+            pendingInvitations: {
+              type: 'integer',
+              description: 'given with invitations not yet accepted (not counted as in use)',
+            },
+            available: { type: ['integer', 'null'], description: 'null: no limit' },
+            migrated: { type: 'boolean' },
+          },
+        },
         ApiKey: {
           type: 'object',
           properties: {
@@ -244,6 +261,7 @@ export function openApiDocument(): object {
             query('group', 'group id or name'),
             query('userType', 'user type name or file id'),
             query('role', 'role name'),
+            query('license', 'add-on licence name: only members holding it'),
             query('search', 'substring of username, email or names'),
             query(
               'sort',
@@ -372,6 +390,37 @@ export function openApiDocument(): object {
         },
         delete: {
           summary: 'Delete a custom role nobody holds',
+          responses: { 200: ok('deleted'), ...errors },
+        },
+      },
+      '/licenses': {
+        get: {
+          summary:
+            'Add-on licences: who may hold each, how many the organization has, in use and available',
+          responses: { 200: list('License'), ...errors },
+        },
+        post: {
+          summary: 'Define an add-on licence (administrators only)',
+          requestBody: body(licenseInputSchema.partial({ quantity: true })),
+          responses: { 201: ok('created', { $ref: '#/components/schemas/License' }), ...errors },
+        },
+      },
+      '/licenses/{ref}': {
+        parameters: [ref('ref')],
+        get: {
+          summary: 'One licence with its use',
+          responses: {
+            200: ok('the licence', { $ref: '#/components/schemas/License' }),
+            ...errors,
+          },
+        },
+        patch: {
+          summary: 'Rename a licence (its holders keep it), change its user types or quantity',
+          requestBody: body(licenseInputSchema.partial()),
+          responses: { 200: ok('updated', { $ref: '#/components/schemas/License' }), ...errors },
+        },
+        delete: {
+          summary: 'Delete a licence nobody holds',
           responses: { 200: ok('deleted'), ...errors },
         },
       },
