@@ -35,7 +35,8 @@ export async function up(knex: Knex): Promise<void> {
     const defaults = Array.isArray(org.new_member_defaults.licenses)
       ? (org.new_member_defaults.licenses as unknown[]).filter((n) => typeof n === 'string')
       : [];
-    // One entry per name compared without case or surrounding spaces; the first spelling names it.
+    // One entry per name compared without case or surrounding spaces, named by its first spelling
+    // in code-point order ("X2" before "x2"), so that a rerun on the same data names it the same.
     const canonical = new Map<string, string>();
     for (const raw of [...defaults, ...held.rows.map((r) => r.name)].sort()) {
       const name = raw.trim().slice(0, 100);
