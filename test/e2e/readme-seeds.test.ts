@@ -75,3 +75,16 @@ test.serial('Add-on licences: the README example runs as written', async (t) => 
     /licences: ArcGIS Insights 1 in use \/ 1 available/,
   );
 });
+
+test.serial('Templates in your language: the README example runs as written', async (t) => {
+  const outputs = await runExamples(t, '### Templates in your language');
+  t.is(
+    outputs.get('import template add --language fr'),
+    'Adresse électronique,Prénom,Nom,Nom d’utilisateur,Mot de passe,Type d’utilisateur,Rôle\r\n',
+  );
+  t.is(outputs.get('import template invite-any --language de'), 'E-Mail,Benutzertyp,Rolle\r\n');
+  t.is(
+    outputs.get('import template add-org-ids'),
+    'Email,First Name,Last Name,Identity type,ID,User Type,Role\r\n',
+  );
+});

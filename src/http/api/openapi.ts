@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MODE_IDS } from '../../import/import-modes.ts';
+import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
 import { syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
@@ -567,7 +567,13 @@ export function openApiDocument(): object {
           },
         ],
         get: {
-          summary: 'The UTF-8 CSV template of a mode',
+          summary: 'The UTF-8 CSV template of a mode, its header line in the language asked',
+          parameters: [
+            query('language', "en (default), fr or de: the seeds' header wordings", {
+              type: 'string',
+              enum: [...TEMPLATE_LANGUAGES],
+            }),
+          ],
           responses: {
             200: {
               description: 'the header line',
