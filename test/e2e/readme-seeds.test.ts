@@ -88,3 +88,13 @@ test.serial('Templates in your language: the README example runs as written', as
     'Email,First Name,Last Name,Identity type,ID,User Type,Role\r\n',
   );
 });
+
+test.serial('Usernames: the README example runs as written', async (t) => {
+  const outputs = await runExamples(t, '### Usernames');
+  t.regex(
+    outputs.get(
+      'members create --username ada.lovelace@corp --email ada@example.org --name Ada Lovelace',
+    ) ?? '',
+    /username\s+ada\.lovelace@corp/,
+  );
+});
