@@ -34,7 +34,7 @@ export async function openInvitation(
 ): Promise<InvitationRow | null> {
   if (!looksLikeInvitationToken(token)) return null;
   const query = db('invitations as i')
-    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
     .where('i.token_hash', hashInvitationToken(token))
     .andWhere('i.status', 'pending')

@@ -8,6 +8,7 @@ import {
   findRole,
   findUserType,
   isAdministratorRole,
+  parameterRequired,
 } from '../catalog/compatibility.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
@@ -57,7 +58,8 @@ export const createInvitationSchema = z
       .max(500, 'at most 500 addresses at once')
       .optional(),
     email: z.string().trim().optional(),
-    role: z.string().trim().min(1).optional(),
+    /** null gives no role, when the organization allows it (seed 002: "Falls keine Rolle ausgewählt wird"). */
+    role: z.string().trim().min(1).nullable().optional(),
     /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
     roleParameter: z.string().trim().min(1).max(200).optional(),
     userType: z.string().trim().min(1).optional(),
@@ -109,6 +111,17 @@ function addresses(request: CreateRequest): string[] {
   return list;
 }
 
+/** An invitation that gives no role: only where the organization allows it, and then with no parameter. */
+function checkWithoutRole(request: CreateRequest, org: Organization): void {
+  if (!org.allowInvitationsWithoutRole)
+    throw ValidationError.field(
+      'role',
+      'an invitation without a role needs the organization to allow it (allowInvitationsWithoutRole); name a role instead',
+    );
+  if (request.roleParameter)
+    throw ValidationError.field('roleParameter', 'an invitation without a role takes no parameter');
+}
+
 function checkRequest(
   request: CreateRequest,
   count: number,
@@ -137,7 +150,9 @@ function checkRequest(
       'password',
       'only the add-without-invitation mode takes a (temporary) password; invitees set their own',
     );
-  if (role.parameterName && !request.roleParameter)
+  // Without a role, the member's role is the organization's default, not the invitation's.
+  if (request.role === null) return;
+  if (role.parameterName && parameterRequired(role) && !request.roleParameter)
     throw ValidationError.field('roleParameter', `role ${role.name} needs a ${role.parameterName}`);
   if (!role.parameterName && request.roleParameter)
     throw ValidationError.field('roleParameter', `role ${role.name} takes no parameter`);
@@ -165,6 +180,8 @@ export async function createInvitations(
   const emails = addresses(request);
   const org = await findOrganization(deps.db, scope.orgId);
   const catalog = await loadCatalog(deps.db, scope.orgId);
+  const withoutRole = request.role === null;
+  if (withoutRole) checkWithoutRole(request, org);
   const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
   const role = findRole(catalog.roles, roleName);
   if (!role)
@@ -205,6 +222,7 @@ export async function createInvitations(
         org,
         {
           mode: request.mode as SentInvitationMode,
+          withoutRole,
           language: request.language,
           message: request.message ?? null,
           mustUseInvitedEmail: request.mustUseInvitedEmail,
@@ -309,7 +327,7 @@ function memberInput(request: CreateRequest, email: string) {
       ? { firstName: request.firstName, lastName: request.lastName }
       : { displayName: email.split('@')[0] }),
     userType: request.userType,
-    role: request.role,
+    role: request.role ?? undefined,
     roleParameter: request.roleParameter,
     groups: request.groups,
     licenses: request.licenses,
@@ -369,7 +387,7 @@ async function addWithoutInvitation(
     org_id: scope.orgId,
     member_id: member.id,
     email,
-    role_id: role.id,
+    role_id: request.role === null ? null : role.id,
     mode: 'add-and-notify',
     status: 'added',
     must_use_invited_email: request.mustUseInvitedEmail,
@@ -395,10 +413,12 @@ async function addExisting(
   member: { id: string },
   now: Date,
 ) {
+  const withoutRole = request.role === null;
   const current = (await trx('members').where('id', member.id).first('role_id')) as {
     role_id: string;
   };
-  if (current.role_id !== role.id) {
+  // Seed 002: an existing member invited without a role is only told; no role is added.
+  if (!withoutRole && current.role_id !== role.id) {
     await trx('member_roles')
       .insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null })
       .onConflict(['member_id', 'role_id'])
@@ -414,7 +434,7 @@ async function addExisting(
     org_id: scope.orgId,
     member_id: member.id,
     email,
-    role_id: role.id,
+    role_id: withoutRole ? null : role.id,
     mode: 'existing-account',
     status: 'added',
     language: request.language,
@@ -434,7 +454,7 @@ async function addExisting(
     data: {
       organization: org.name,
       inviter: scope.actor.label,
-      role: role.name,
+      role: withoutRole ? null : role.name,
       link: null,
       message: request.message ?? null,
       username: null,
@@ -447,7 +467,7 @@ async function addExisting(
     action: 'invitation.add-existing',
     targetType: 'member',
     targetId: member.id,
-    after: { email, role: role.name, invitationId: id },
+    after: { email, role: withoutRole ? null : role.name, invitationId: id },
   });
   return { id, link: null };
 }

@@ -25,6 +25,8 @@ export interface Organization {
   slug: string;
   membershipLimit: number | null;
   allowAdminInvitations: boolean;
+  /** Invitations may give no role: the invitee gets only the defaults for new members. */
+  allowInvitationsWithoutRole: boolean;
   invitationExpiryDays: number;
   newMemberDefaults: NewMemberDefaults;
   createdAt: string;
@@ -37,6 +39,7 @@ interface OrganizationRow {
   slug: string;
   membership_limit: number | null;
   allow_admin_invitations: boolean;
+  allow_invitations_without_role: boolean;
   invitation_expiry_days: number;
   new_member_defaults: NewMemberDefaults;
   created_at: Date;
@@ -50,6 +53,7 @@ function toOrganization(row: OrganizationRow): Organization {
     slug: row.slug,
     membershipLimit: row.membership_limit,
     allowAdminInvitations: row.allow_admin_invitations,
+    allowInvitationsWithoutRole: row.allow_invitations_without_role,
     invitationExpiryDays: row.invitation_expiry_days,
     newMemberDefaults: row.new_member_defaults,
     createdAt: new Date(row.created_at).toISOString(),
@@ -86,6 +90,7 @@ const updateSchema = z
     name: z.string().trim().min(1).max(200),
     membershipLimit: z.number().int().positive().nullable(),
     allowAdminInvitations: z.boolean(),
+    allowInvitationsWithoutRole: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),
     newMemberDefaults: defaultsSchema,
   })
@@ -178,6 +183,9 @@ export async function updateOrganization(
         ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
         ...(patch.allowAdminInvitations !== undefined && {
           allow_admin_invitations: patch.allowAdminInvitations,
+        }),
+        ...(patch.allowInvitationsWithoutRole !== undefined && {
+          allow_invitations_without_role: patch.allowInvitationsWithoutRole,
         }),
         ...(patch.invitationExpiryDays !== undefined && {
           invitation_expiry_days: patch.invitationExpiryDays,

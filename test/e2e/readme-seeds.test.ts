@@ -98,3 +98,18 @@ test.serial('Usernames: the README example runs as written', async (t) => {
     /username\s+ada\.lovelace@corp/,
   );
 });
+
+test.serial(
+  'Invitations without a role, optional role parameters: the README example runs as written',
+  async (t) => {
+    const outputs = await runExamples(
+      t,
+      '### Invitations without a role, optional role parameters',
+    );
+    t.regex(
+      outputs.get('invitations create --email guest@example.org --no-role') ?? '',
+      /guest@example\.org\s+pending\s+http/,
+    );
+    t.regex(outputs.get('roles list') ?? '', /default project \(optional\)/);
+  },
+);

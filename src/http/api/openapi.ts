@@ -148,6 +148,10 @@ export function openApiDocument(): object {
             aliases: { type: 'array' },
             privileges: { type: 'array' },
             parameterName: { type: ['string', 'null'] },
+            parameterRequired: {
+              type: 'boolean',
+              description: 'whether grants must carry the parameter (else it is optional)',
+            },
             exclusiveSet: { type: ['string', 'null'] },
           },
         },
@@ -220,6 +224,11 @@ export function openApiDocument(): object {
             slug: { type: 'string' },
             membershipLimit: { type: ['integer', 'null'] },
             allowAdminInvitations: { type: 'boolean' },
+            allowInvitationsWithoutRole: {
+              type: 'boolean',
+              description:
+                'invitations may give no role (role: null); the invitee gets the defaults',
+            },
             invitationExpiryDays: { type: 'integer' },
             newMemberDefaults: { type: 'object' },
           },
@@ -243,6 +252,7 @@ export function openApiDocument(): object {
                 name: z.string(),
                 membershipLimit: z.number().int().nullable(),
                 allowAdminInvitations: z.boolean(),
+                allowInvitationsWithoutRole: z.boolean(),
                 invitationExpiryDays: z.number().int(),
                 newMemberDefaults: z.record(z.string(), z.unknown()),
               })
@@ -365,6 +375,7 @@ export function openApiDocument(): object {
               privileges: z.array(z.string()),
               aliases: z.array(z.string()).optional(),
               parameterName: z.string().nullable().optional(),
+              parameterRequired: z.boolean().optional(),
               exclusiveSet: z.string().nullable().optional(),
             }),
           ),
@@ -382,6 +393,7 @@ export function openApiDocument(): object {
                 privileges: z.array(z.string()),
                 aliases: z.array(z.string()),
                 parameterName: z.string().nullable(),
+                parameterRequired: z.boolean(),
                 exclusiveSet: z.string().nullable(),
               })
               .partial(),
