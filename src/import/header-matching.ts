@@ -22,7 +22,7 @@ for (const [field, labels] of Object.entries(FIELD_LABELS) as Array<
     BY_LABEL.set(foldLabel(label), field);
 }
 
-export interface HeaderProblem {
+interface HeaderProblem {
   column: number;
   message: string;
 }

@@ -84,7 +84,7 @@ export const FIELD_LABELS: Record<
 };
 
 /** A column's label in the template of a language. */
-export function fieldLabel(field: ImportField, language: TemplateLanguage = 'en'): string {
+function fieldLabel(field: ImportField, language: TemplateLanguage = 'en'): string {
   const labels = FIELD_LABELS[field];
   if (language === 'fr') return labels.french[0]!;
   if (language === 'de') return labels.german[0]!;
@@ -168,11 +168,8 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
 };
 
-export function isModeId(value: string): value is ModeId {
-  return (MODE_IDS as readonly string[]).includes(value);
-}
-
 /** The downloadable template: UTF-8, the header line in the language asked (every language imports). */
 export function templateOf(mode: ImportMode, language: TemplateLanguage = 'en'): string {
-  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}\r\n`;
+  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}
+`;
 }

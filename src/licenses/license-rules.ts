@@ -25,7 +25,7 @@ export function findLicense(licenses: CatalogLicense[], name: string): CatalogLi
   return licenses.find((l) => l.id === name || fold(l.name) === wanted);
 }
 
-export function licenseFits(license: CatalogLicense, userType: UserTypeRef): boolean {
+function licenseFits(license: CatalogLicense, userType: UserTypeRef): boolean {
   return license.userTypeIds.includes(userType.id);
 }
 

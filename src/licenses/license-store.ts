@@ -16,7 +16,7 @@ export interface LicenseRow {
   updated_at: Date;
 }
 
-export function toCatalogLicense(row: LicenseRow): CatalogLicense {
+function toCatalogLicense(row: LicenseRow): CatalogLicense {
   return { id: row.id, name: row.name, userTypeIds: row.user_type_ids, quantity: row.quantity };
 }
 

@@ -6,7 +6,7 @@
 // Either way unique per organization compared case-insensitively (the schema's unique index on
 // lower(username) enforces that part).
 
-export const USERNAME_MIN = 6;
+const USERNAME_MIN = 6;
 export const USERNAME_MAX = 128;
 const ALLOWED = /^[A-Za-z0-9._@]+$/;
 

@@ -198,7 +198,11 @@ eachDatabase((kind, fixture) => {
       updateOrganization(db, scope, { newMemberDefaults: { licenses: ['Nope'] } }),
       { instanceOf: ValidationError, message: /unknown licence "Nope"/ },
     );
-    const importDeps: ImportDeps = { ...f.deps, publicUrl: 'https://id.example.test' };
+    const importDeps: ImportDeps = {
+      ...f.deps,
+      publicUrl: 'https://id.example.test',
+      sources: () => [],
+    };
     const run = await uploadImport(
       importDeps,
       scope,

@@ -8,7 +8,7 @@ import { type Column, printJson, printRecord, printTable } from '../output.ts';
 
 const count = (n: number | null) => (n === null ? 'no limit' : n);
 
-export const licenseColumns: Column<License>[] = [
+const licenseColumns: Column<License>[] = [
   { header: 'licence', value: (l) => l.name },
   { header: 'user types', value: (l) => l.userTypes },
   { header: 'quantity', value: (l) => count(l.quantity) },

@@ -14,7 +14,7 @@ import { scopeOf } from '../authenticate.ts';
 // Bulk import (R-IMP): the file is the raw request body (any content type: CSV, text), streamed
 // into the store; options are query parameters. Mounted before the admin API's JSON-only check.
 
-export const templateQuerySchema = z
+const templateQuerySchema = z
   .object({
     language: z
       .enum(TEMPLATE_LANGUAGES, { message: `must be one of ${TEMPLATE_LANGUAGES.join(', ')}` })
@@ -29,6 +29,7 @@ export function importsRoutes(ctx: AppContext): Router {
     hasher: ctx.hasher,
     links: ctx.links,
     writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    sources: (orgId: string) => ctx.sources.of(orgId),
     get publicUrl() {
       return ctx.publicUrl;
     },
