@@ -170,6 +170,5 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
 
 /** The downloadable template: UTF-8, the header line in the language asked (every language imports). */
 export function templateOf(mode: ImportMode, language: TemplateLanguage = 'en'): string {
-  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}
-`;
+  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}\r\n`;
 }
