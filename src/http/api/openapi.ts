@@ -188,6 +188,7 @@ export function openApiDocument(): object {
             title: { type: 'string' },
             role: { enum: ['editor', 'viewer'] },
             createdBy: { type: 'string' },
+            createdByEmail: { type: ['string', 'null'], description: "the creator's email" },
             createdAt: { type: 'string' },
             expiresAt: { type: 'string' },
             lastUsedAt: { type: ['string', 'null'] },
@@ -439,13 +440,15 @@ export function openApiDocument(): object {
       '/keys': {
         get: { summary: 'API keys, newest first', responses: { 200: list('ApiKey'), ...errors } },
         post: {
-          summary: 'Create an API key (administrators only); the secret is in this response only',
+          summary:
+            'Create an API key (administrators only); the secret is in this response only. The expiry is required: expiresAt or expiresInDays (365 for one year)',
           requestBody: body(
             z.object({
               title: z.string(),
               role: z.enum(['editor', 'viewer']),
               expiresAt: z.string().optional(),
               expiresInDays: z.number().int().optional(),
+              creatorEmail: z.string().optional(),
             }),
           ),
           responses: { 201: ok('created, with its secret'), ...errors },
