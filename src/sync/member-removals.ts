@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { stripSourceMemberships } from './group-sync.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { HeldAction } from './sync-types.ts';
 
@@ -26,19 +27,22 @@ export async function planRemovals(
 ): Promise<HeldAction[]> {
   if (policy.onDeleted === 'ignore') return [];
   const { rows } = (await db.raw(
-    `select l.external_id, l.member_id, m.status from identity_links l join members m on m.id = l.member_id
+    `select l.external_id, l.member_id, l.login, m.status from identity_links l join members m on m.id = l.member_id
       where l.org_id = ? and l.source = ?`,
     [orgId, policy.source],
-  )) as { rows: Array<{ external_id: string; member_id: string; status: string }> };
+  )) as {
+    rows: Array<{ external_id: string; member_id: string; login: string | null; status: string }>;
+  };
   const action = policy.onDeleted;
   return rows
     .filter((r) => gone(r.external_id) && (action === 'delete' || r.status !== 'disabled'))
-    .map((r) => ({ memberId: r.member_id, externalId: r.external_id, action }));
+    .map((r) => ({ memberId: r.member_id, externalId: r.external_id, login: r.login, action }));
 }
 
 /**
- * Applies removals. A member who owns resources is disabled rather than deleted (deleting would
- * need an owner to transfer them to); the returned ids say which.
+ * Applies removals: the members leave this source's groups, then are disabled or deleted. A
+ * member who owns resources is disabled rather than deleted (deleting would need an owner to
+ * transfer them to); the returned ids say which.
  */
 export async function applyRemovals(
   trx: Knex.Transaction,
@@ -46,7 +50,14 @@ export async function applyRemovals(
   source: string,
   actor: Actor,
   actions: HeldAction[],
-): Promise<{ keptOwners: string[] }> {
+): Promise<{ keptOwners: string[]; membershipsRemoved: number }> {
+  const membershipsRemoved = await stripSourceMemberships(
+    trx,
+    orgId,
+    source,
+    actor,
+    actions.map((a) => a.memberId),
+  );
   const disable = actions.filter((a) => a.action === 'disable').map((a) => a.memberId);
   const remove = actions.filter((a) => a.action === 'delete').map((a) => a.memberId);
   const audit = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)`;
@@ -78,5 +89,5 @@ export async function applyRemovals(
       [orgId, toDisable, source, toDisable, ...who, source],
     );
   }
-  return { keptOwners };
+  return { keptOwners, membershipsRemoved };
 }
