@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { linkedAmong, membersByRef } from '../links/identity-links.ts';
 import type { SourceGroup } from '../plugin-api.ts';
 import { contentHash } from './member-mapping.ts';
 import type { Counts, Samples } from './sync-types.ts';
@@ -32,25 +33,11 @@ export interface GroupBatchContext {
 }
 
 /** A membership: [group id, member id]. */
-export type MembershipPair = [string, string];
+type MembershipPair = [string, string];
 
-export function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
+function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
   const byKey = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
-}
-
-/** Member ids by directory ref (DN or login) for the refs a batch of groups names. */
-async function loadRefs(
-  db: Db,
-  orgId: string,
-  source: string,
-  refs: string[],
-): Promise<Map<string, string>> {
-  const { rows } = (await db.raw(
-    'select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])',
-    [orgId, source, refs],
-  )) as { rows: Array<{ ref: string; member_id: string }> };
-  return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
 interface PlannedGroup {
@@ -242,7 +229,7 @@ async function syncMemberships(
     (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(
       r.member_id,
     );
-  const refs = await loadRefs(db, ctx.orgId, ctx.source, [
+  const refs = await membersByRef(db, ctx.orgId, ctx.source, [
     ...new Set(groups.flatMap((g) => g.group.members)),
   ]);
   const add: MembershipPair[] = [];
@@ -256,11 +243,12 @@ async function syncMemberships(
     for (const m of have) if (!want.has(m)) remove.push([g.id!, m]);
   }
   if (remove.length > 0) {
-    const { rows: linked } = (await db.raw(
-      'select member_id, external_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
-      [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]],
-    )) as { rows: Array<{ member_id: string; external_id: string }> };
-    const seen = new Map(linked.map((l) => [l.member_id, ctx.userSeen(l.external_id)]));
+    const linked = await linkedAmong(db, ctx.orgId, ctx.source, [
+      ...new Set(remove.map((r) => r[1])),
+    ]);
+    const seen = new Map(
+      [...linked].map(([memberId, externalId]) => [memberId, ctx.userSeen(externalId)]),
+    );
     ctx.deferred.push(...remove.filter((r) => seen.get(r[1]) === false));
     remove = remove.filter((r) => seen.get(r[1]) === true);
   }

@@ -18,7 +18,7 @@ export const DEFAULT_HEALTH: HealthPolicy = {
   quarantineAfter: 5,
 };
 
-export type HealthState = 'healthy' | 'backing-off' | 'quarantined';
+type HealthState = 'healthy' | 'backing-off' | 'quarantined';
 
 export interface SourceHealth {
   state: HealthState;
@@ -32,7 +32,7 @@ export interface SourceHealth {
 }
 
 /** The wait before the next scheduled attempt after `failures` consecutive failures. */
-export function backoffSeconds(failures: number, policy: HealthPolicy): number {
+function backoffSeconds(failures: number, policy: HealthPolicy): number {
   if (failures <= 0) return 0;
   return Math.min(policy.backoffSeconds * 2 ** (failures - 1), policy.maxBackoffSeconds);
 }
