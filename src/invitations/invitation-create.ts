@@ -10,7 +10,6 @@ import {
   isAdministratorRole,
   parameterRequired,
 } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';
@@ -38,6 +37,7 @@ import {
 } from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
 // (counted toward the limit) written with the invitation and its mail in one transaction, and
@@ -182,7 +182,8 @@ export async function createInvitations(
   const catalog = await loadCatalog(deps.db, scope.orgId);
   const withoutRole = request.role === null;
   if (withoutRole) checkWithoutRole(request, org);
-  const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
+  // Without a role, the role resolved here is the member's default one, not the invitation's.
+  const roleName = newMemberTypeAndRole(org.newMemberDefaults, request).role;
   const role = findRole(catalog.roles, roleName);
   if (!role)
     throw ValidationError.field(
@@ -264,11 +265,7 @@ function invitee(
 ): Invitee {
   const input = memberInput(request, email);
   const resolved = checkMemberFields(
-    {
-      ...input,
-      userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-      role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
-    },
+    { ...input, ...newMemberTypeAndRole(org.newMemberDefaults, request) },
     catalog,
     { usernameRules: request.username !== undefined },
   );
@@ -296,7 +293,7 @@ async function requestedDefaults(
   // The licences named are checked against the invitees' user type now; they count once accepted.
   const userType = findUserType(
     catalog.userTypes,
-    request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
+    newMemberTypeAndRole(org.newMemberDefaults, request).userType,
   );
   const licenses =
     request.licenses &&

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { findLicense } from '../licenses/license-rules.ts';
 import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
+import { isUuid } from '../store/uuid.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -150,11 +151,10 @@ export async function findOrganization(
   db: Knex | Knex.Transaction,
   ref: string,
 ): Promise<Organization> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db<OrganizationRow>('organizations')
     .where((q) => {
       q.whereRaw('lower(slug) = lower(?)', [ref]);
-      if (isUuid) q.orWhere('id', ref);
+      if (isUuid(ref)) q.orWhere('id', ref);
     })
     .first();
   if (!row) throw new NotFoundError('organization', ref);
