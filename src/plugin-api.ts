@@ -289,12 +289,24 @@ export interface SourceContext {
   consumeOnce(id: string, expiresAt: Date): Promise<boolean>;
 }
 
+/**
+ * The least every `sources:` entry has; a plugin's own schema (plugins/<type>/config.ts) adds the rest.
+ * @public
+ */
 export interface SourceConfig {
+  /** Lower-case letters, digits, - and _: it appears in URLs and is what links are kept under. */
   name: string;
+  /** The plugin that serves the entry. */
   type: string;
   [key: string]: unknown;
 }
 
+/**
+ * A kind of source: selected by the `type` of a configuration entry, it creates one
+ * {@link IdentitySource} per entry. Creating must not do I/O (reach the directory or the
+ * identity provider at first use): the daemon creates sources at start and for every
+ * administration request.
+ */
 export interface IdentitySourcePlugin<C extends SourceConfig = SourceConfig> {
   readonly type: string;
   create(config: C, context: SourceContext): IdentitySource;
