@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
-import { ConflictError, LimitError, ValidationError } from '../errors.ts';
+import { ConflictError, LicenseLimitError, LimitError, ValidationError } from '../errors.ts';
+import { licenseRoom } from '../licenses/license-grants.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
@@ -153,12 +154,19 @@ async function validateStored(
 ): Promise<ImportReport> {
   const { db } = deps;
   const format = formatOfRun(run);
-  const { policy, limit } = await policyFor(deps, orgId, format, run.options);
+  const { policy, limit, org } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
   const batches = planImport(
     rows,
-    { db, orgId, policy, membershipLimit: limit, memberCount: await countMembers(db, orgId) },
+    {
+      db,
+      orgId,
+      policy,
+      membershipLimit: limit,
+      memberCount: await countMembers(db, orgId),
+      licenses: await licenseRoom(db, orgId, org.newMemberDefaults.licenses ?? []),
+    },
     report,
   );
   // Validation only: the batches are read for the report they fill, and dropped.
@@ -261,6 +269,8 @@ export async function startApply(
       const { limit, count, adding } = row.report.membershipLimit;
       throw new LimitError(limit, count, adding);
     }
+    if (row.report.licenses && row.report.licenses.length > 0)
+      throw new LicenseLimitError(refusal, row.report.licenses);
     throw new ValidationError(
       row.report.issues
         .filter((i) => i.severity === 'error')
