@@ -8,6 +8,7 @@ import { controlSocketPath } from '../daemon/daemon.ts';
 import { openContext } from '../daemon/open-context.ts';
 import { ORG_HEADER } from '../http/authenticate.ts';
 import { createApp } from '../http/app.ts';
+import { databaseLabel } from '../daemon/startup-errors.ts';
 
 // The CLI is a client of the admin API, so it behaves exactly as the API does. On the embedded
 // database it talks to the running daemon through its local socket; with no daemon running (or
@@ -143,6 +144,10 @@ export async function connect(config: Config, org: string | undefined): Promise<
       return clientFor(socketPath, 'daemon', org, async () => {});
   }
   const opened = await openContext(config, 'cli');
+  // Said on stderr so that --json output stays clean: which database the answer comes from.
+  process.stderr.write(
+    `provisiond: ${config.database.url ? '' : 'no daemon is running; '}opened ${databaseLabel(config)}\n`,
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));
   const socketPath = path.join(dir, 'api.sock');
   const server = createServer(createApp(opened.ctx, 'local'));
