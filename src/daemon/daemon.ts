@@ -6,6 +6,7 @@ import type { Config } from '../config/config-schema.ts';
 import { createApp } from '../http/app.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
@@ -96,10 +97,11 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     throw error;
   }
   const scheduler = startScheduler(ctx);
+  const housekeeping = startHousekeeping(ctx);
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
-    config.mail,
+    { ...config.mail, instanceId: ctx.instanceId },
     ctx.log,
   );
   const address = tcp.address() as AddressInfo;
@@ -128,6 +130,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
           local ? closeServer(local, graceMs) : Promise.resolve(),
           scheduler.stop(graceMs),
           mail.stop(),
+          housekeeping.stop(),
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();

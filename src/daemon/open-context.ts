@@ -3,6 +3,7 @@ import path from 'node:path';
 import { invitationHook } from '../invitations/invitation-acceptance.ts';
 import { inviteReaction } from '../invitations/invite-reaction.ts';
 import { loadLinkKey } from '../invitations/link-key.ts';
+import { type Instance, linkKeyId, registerInstance } from '../cluster/instances.ts';
 import { linkSealer } from '../invitations/link-sealer.ts';
 import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
@@ -27,6 +28,7 @@ export function embeddedDatabaseExists(dataDir: string): boolean {
 
 export interface OpenedContext {
   ctx: AppContext;
+  instance: Instance;
   appliedMigrations: string[];
   close(): Promise<void>;
 }
@@ -83,6 +85,13 @@ export async function openContext(
         purpose === 'cli' ? 'stderr' : 'stdout',
       );
       const linkKey = loadLinkKey(config);
+      const instance = await registerInstance(database.knex, {
+        kind: purpose,
+        linkKeyId: linkKeyId(linkKey),
+        log,
+        url: config.database.url,
+      });
+      closers.push(() => instance.close());
       const ctx: AppContext = {
         config,
         database,
@@ -99,6 +108,7 @@ export async function openContext(
         }),
         invitations: invitationHook,
         links: linkSealer(linkKey),
+        instanceId: instance.id,
       };
       // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
       registerUnmatchedReaction(
@@ -107,6 +117,7 @@ export async function openContext(
       return {
         ctx,
         appliedMigrations,
+        instance,
         async close() {
           try {
             for (const close of closers.reverse()) await close();

@@ -44,8 +44,13 @@ function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   ) as NodeJS.ProcessEnv;
 }
 
-export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args, 'start'], {
+/** `main`: another checkout's CLI entry point (the previous release, in the upgrade test). */
+export function startDaemonProcess(
+  env: ProcessEnv,
+  args: string[] = [],
+  main = MAIN,
+): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['--import', TSX, main, ...args, 'start'], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

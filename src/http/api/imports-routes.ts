@@ -16,6 +16,7 @@ export function importsRoutes(ctx: AppContext): Router {
     hasher: ctx.hasher,
     links: ctx.links,
     writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    instanceId: ctx.instanceId,
     get publicUrl() {
       return ctx.publicUrl;
     },
