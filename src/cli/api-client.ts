@@ -38,6 +38,8 @@ export interface ApiClient {
   upload<T = unknown>(path: string, body: Readable, contentType: string): Promise<T>;
   /** A GET whose answer is not JSON (templates). */
   text(path: string): Promise<string>;
+  /** A GET whose answer is read as it comes (a database copy). */
+  stream(path: string): Promise<Readable>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,30 @@ function clientFor(
           body,
         ),
       );
+    },
+    stream(urlPath: string): Promise<Readable> {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(
+          { socketPath, agent: false, path: urlPath, method: 'GET', headers },
+          (res) => {
+            if ((res.statusCode ?? 0) >= 400) {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                try {
+                  answer({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
+                } catch (error) {
+                  reject(error);
+                }
+              });
+              return;
+            }
+            resolve(res);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
     },
     async text(urlPath: string): Promise<string> {
       const result = await call(socketPath, 'GET', urlPath, headers);

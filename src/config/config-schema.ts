@@ -145,6 +145,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    retention: z
+      .object({
+        /** Rows deleted per statement: each batch is short, whatever the backlog. */
+        batchSize: z.number().int().min(1).max(100_000).default(1000),
+        /** How often the daemon prunes. */
+        intervalMinutes: z
+          .number()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(60),
+        /** Days each kind of history is kept (null: for ever); see src/retention/retention.ts. */
+        days: z.record(z.string(), z.number().min(0).nullable()).default({}),
+        /** Audit entries are appended to this file (JSON lines) before retention deletes them. */
+        auditArchive: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     sources: z
       .array(sourceSchema)
       .default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }])

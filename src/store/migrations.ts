@@ -96,6 +96,20 @@ export async function migrateToLatest(knex: Knex): Promise<string[]> {
   return applied.map(nameOf);
 }
 
+/** Applies migrations in order until exactly `names` are applied (a restore's schema). */
+export async function migrateTo(knex: Knex, names: string[]): Promise<void> {
+  for (;;) {
+    const { applied } = await migrationStatus(knex);
+    if (applied.length >= names.length) break;
+    await knex.migrate.up(config);
+  }
+  const { applied } = await migrationStatus(knex);
+  if (applied.join() !== names.join())
+    throw new UnavailableError(
+      `could not bring the schema to the backup's: it has ${names.join(', ')}; this release applied ${applied.join(', ')}`,
+    );
+}
+
 export async function pendingMigrations(knex: Knex): Promise<string[]> {
   return (await migrationStatus(knex)).pending;
 }

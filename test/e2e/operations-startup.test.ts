@@ -78,28 +78,31 @@ test('the CLI from another folder finds no database: it names the folder and cre
   t.deepEqual(readdirSync(elsewhere), []);
 });
 
-test('the default data directory is absolute: the daemon and the CLI agree from any folder', async (t) => {
-  const home = tempDir();
-  const env = { HOME: home, XDG_DATA_HOME: undefined, STATE_DIRECTORY: undefined };
-  const daemon = await startDaemonProcess(env);
-  try {
-    const created = await runCli(
-      ['keys', 'create', '--title', 'x', '--role', 'viewer', '--json'],
-      env,
-      undefined,
-      tempDir(),
-    );
-    t.is(created.code, 0, created.stderr);
-    t.true(existsSync(path.join(home, '.local', 'share', 'provisiond', 'provisiond.sock')));
-  } finally {
-    t.is(await daemon.stop(), 0);
-  }
-  // With the daemon stopped, the CLI opens the database itself and says which.
-  const listed = await runCli(['keys', 'list', '--json'], env, undefined, tempDir());
-  t.is(listed.code, 0, listed.stderr);
-  t.regex(listed.stderr, /opened the embedded database in .*\.local\/share\/provisiond/);
-  t.is(JSON.parse(listed.stdout).items.length, 1);
-});
+test.serial(
+  'the default data directory is absolute: the daemon and the CLI agree from any folder',
+  async (t) => {
+    const home = tempDir();
+    const env = { HOME: home, XDG_DATA_HOME: undefined, STATE_DIRECTORY: undefined };
+    const daemon = await startDaemonProcess(env);
+    try {
+      const created = await runCli(
+        ['keys', 'create', '--title', 'x', '--role', 'viewer', '--json'],
+        env,
+        undefined,
+        tempDir(),
+      );
+      t.is(created.code, 0, created.stderr);
+      t.true(existsSync(path.join(home, '.local', 'share', 'provisiond', 'provisiond.sock')));
+    } finally {
+      t.is(await daemon.stop(), 0);
+    }
+    // With the daemon stopped, the CLI opens the database itself and says which.
+    const listed = await runCli(['keys', 'list', '--json'], env, undefined, tempDir());
+    t.is(listed.code, 0, listed.stderr);
+    t.regex(listed.stderr, /opened the embedded database in .*\.local\/share\/provisiond/);
+    t.is(JSON.parse(listed.stdout).items.length, 1);
+  },
+);
 
 if (databaseKinds().includes('postgres')) {
   test('a missing PostgreSQL database or role is named, with what to do', async (t) => {
@@ -164,16 +167,19 @@ if (databaseKinds().includes('postgres')) {
   });
 }
 
-test('an embedded database is migrated by the daemon at start, never by other commands', async (t) => {
-  const dataDir = path.join(tempDir(), 'data');
-  mkdirSync(dataDir);
-  const status = await runCli(['migrate', 'status'], { PROVISIOND_DATA_DIR: dataDir });
-  t.is(status.code, 1);
-  t.regex(status.stderr, /there is no database in/);
-  const daemon = await startDaemonProcess({ PROVISIOND_DATA_DIR: dataDir });
-  t.regex(daemon.output(), /"migrationsApplied":\d+/);
-  t.is(await daemon.stop(), 0);
-  const after = await runCli(['migrate', 'status', '--json'], { PROVISIOND_DATA_DIR: dataDir });
-  t.is(after.code, 0, after.stderr);
-  t.deepEqual(JSON.parse(after.stdout).pending, []);
-});
+test.serial(
+  'an embedded database is migrated by the daemon at start, never by other commands',
+  async (t) => {
+    const dataDir = path.join(tempDir(), 'data');
+    mkdirSync(dataDir);
+    const status = await runCli(['migrate', 'status'], { PROVISIOND_DATA_DIR: dataDir });
+    t.is(status.code, 1);
+    t.regex(status.stderr, /there is no database in/);
+    const daemon = await startDaemonProcess({ PROVISIOND_DATA_DIR: dataDir });
+    t.regex(daemon.output(), /"migrationsApplied":\d+/);
+    t.is(await daemon.stop(), 0);
+    const after = await runCli(['migrate', 'status', '--json'], { PROVISIOND_DATA_DIR: dataDir });
+    t.is(after.code, 0, after.stderr);
+    t.deepEqual(JSON.parse(after.stdout).pending, []);
+  },
+);
