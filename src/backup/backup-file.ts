@@ -12,7 +12,7 @@ import type { SnapshotLine } from './snapshot.ts';
 // so that the file alone opens no invitation link; then the snapshot's lines, ending with the
 // row count of every table (a truncated file is refused).
 
-export const FORMAT = 'provisiond-backup';
+const FORMAT = 'provisiond-backup';
 const VERSION = 1;
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 

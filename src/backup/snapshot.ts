@@ -14,7 +14,7 @@ const BATCH = 1000;
  */
 const SKIPPED = new Set(['knex_migrations', 'knex_migrations_lock', 'instances']);
 
-export interface SnapshotHead {
+interface SnapshotHead {
   migrations: string[];
   database: string;
 }
@@ -25,7 +25,7 @@ export type SnapshotLine =
   | { kind: 'end'; tables: Record<string, number> };
 
 /** The application's tables, each after the tables its foreign keys point to. */
-export async function tablesInOrder(db: Knex): Promise<string[]> {
+async function tablesInOrder(db: Knex): Promise<string[]> {
   const tables = (
     (await db.raw(
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace

@@ -12,7 +12,7 @@ import { UnavailableError } from '../errors.ts';
 // lock lives in the one in-process database: a restarted daemon finds none held by the last.
 
 /** The first key of every advisory lock of this kind ("prov"); the second is the instance's. */
-export const LOCK_NAMESPACE = 0x70726f76;
+const LOCK_NAMESPACE = 0x70726f76;
 
 /** SQL true when the instance named by `column` is alive. */
 export function instanceAlive(column: string): string {

@@ -10,7 +10,7 @@ import { pruneHistory, retentionRules } from '../retention/retention.ts';
 // import as resumable) at once instead of `running` for ever; every retention.intervalMinutes it
 // prunes old history (src/retention/retention.ts).
 
-export const HOUSEKEEPING_MS = 5000;
+const HOUSEKEEPING_MS = 5000;
 
 export interface Housekeeping {
   stop(): Promise<void>;

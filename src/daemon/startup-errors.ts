@@ -7,7 +7,7 @@ import { DomainError, UnavailableError } from '../errors.ts';
 // raw error stays attached as `cause` for the debug log.
 
 /** The PostgreSQL server a URL names, without its password. */
-export function describeDatabaseUrl(url: string): string {
+function describeDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);
     return `database "${decodeURIComponent(u.pathname.slice(1)) || '(default)'}" on ${u.hostname}:${u.port || 5432}${u.username ? ` as role "${decodeURIComponent(u.username)}"` : ''}`;

@@ -10,6 +10,8 @@ export class Metrics {
   readonly syncChanges: Counter<'source' | 'change'>;
   readonly syncLastSuccess: Gauge<'source'>;
   readonly retentionPruned: Counter<'kind'>;
+  readonly syncHeld: Gauge<'source'>;
+  readonly syncQuarantined: Gauge<'source'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'provisiond_' });
@@ -49,6 +51,18 @@ export class Metrics {
       name: 'provisiond_retention_pruned_total',
       help: 'History rows deleted by retention, by kind (sessions, syncRuns, sentMail, audit…)',
       labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    this.syncHeld = new Gauge({
+      name: 'provisiond_sync_held',
+      help: 'Held runs of the source waiting for an administrator (1 while one waits, else 0)',
+      labelNames: ['source'],
+      registers: [this.registry],
+    });
+    this.syncQuarantined = new Gauge({
+      name: 'provisiond_sync_quarantined',
+      help: 'Whether the source is quarantined after repeated failures (1) or not (0)',
+      labelNames: ['source'],
       registers: [this.registry],
     });
   }

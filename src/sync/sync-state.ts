@@ -8,7 +8,7 @@ import { affectedRows } from '../store/affected-rows.ts';
 // free at once. A lease without a process (taken by a release before instances existed) expires
 // after LEASE_SECONDS.
 
-export const LEASE_SECONDS = 300;
+const LEASE_SECONDS = 300;
 
 async function ensureRow(db: Knex, orgId: string, source: string): Promise<void> {
   await db.raw('insert into sync_state (org_id, source) values (?, ?) on conflict do nothing', [
