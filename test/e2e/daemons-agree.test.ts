@@ -147,10 +147,17 @@ sources:
       );
       // Kill A in the middle of a sync run.
       const run = api(a.url, 'POST', '/api/v1/sources/corp/runs', key.secret, { mode: 'full' });
-      run.catch(() => undefined);
-      await waitUntil('a running sync run', async () =>
-        Boolean(await db('sync_runs').where('status', 'running').first()),
+      let answered: unknown = null;
+      run.then(
+        (r) => {
+          answered = r.body;
+        },
+        () => undefined,
       );
+      await waitUntil('a running sync run', async () => {
+        if (answered) throw new Error(`the run ended first: ${JSON.stringify(answered)}`);
+        return Boolean(await db('sync_runs').where('status', 'running').first());
+      });
       await waitUntil('members being created', async () => {
         const [row] = await db('members').count({ n: '*' });
         return Number(row?.n) > 10;
