@@ -30,7 +30,14 @@ import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
-import { createRun, finishRun, heldRunOf, recordProgress, type SyncRun } from './sync-runs.ts';
+import {
+  createRun,
+  failOrphanedRuns,
+  finishRun,
+  heldRunOf,
+  recordProgress,
+  type SyncRun,
+} from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
@@ -47,6 +54,8 @@ export interface SyncDeps {
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
   clock?: () => Date;
+  /** This process's instance (cluster/instances.ts): its leases are freed the moment it dies. */
+  instanceId?: string | null;
 }
 
 export interface SyncOptions {
@@ -76,11 +85,17 @@ export async function runSync(
       `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
     );
   const owner = randomUUID();
-  if (!options.preview && !(await acquireLease(db, orgId, sourceName, owner))) {
+  if (
+    !options.preview &&
+    !(await acquireLease(db, orgId, sourceName, owner, deps.instanceId ?? null))
+  ) {
     throw new ConflictError(`a run of the source "${sourceName}" is already in progress`, {
       source: sourceName,
     });
   }
+  // Holding the lease, no other run of this source is in progress: one still marked running was
+  // left by a process that died.
+  if (!options.preview) await failOrphanedRuns(db, { orgId, source: sourceName });
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
   const opened = openRead(source, options.mode === 'incremental' ? tokenBefore : null, deps.log);
@@ -92,6 +107,7 @@ export async function runSync(
         mode,
         trigger: options.trigger,
         tokenBefore,
+        instanceId: deps.instanceId ?? null,
       });
   const actor: Actor = {
     type: 'system',
@@ -117,7 +133,10 @@ export async function runSync(
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
-      await renewLease(db, orgId, sourceName, owner);
+      if (!(await renewLease(db, orgId, sourceName, owner)))
+        throw new ConflictError(
+          `the run of "${sourceName}" lost its lease to another process and stopped`,
+        );
     }
   };
 
