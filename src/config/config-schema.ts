@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import type { SourceConfig } from '../plugin-api.ts';
 import { secretRefSchema } from './source-fields.ts';
 import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
@@ -8,7 +9,7 @@ import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 export type SourceEntry = AnySourceConfig;
 
-export function isLdapSource(entry: SourceEntry): entry is LdapSourceConfig {
+export function isLdapSource(entry: SourceConfig): entry is LdapSourceConfig {
   return entry.type === 'ldap';
 }
 
