@@ -114,7 +114,7 @@ export const configSchema = z
     invitations: z
       .object({
         /**
-         * The key sealing invitation links so that administrators can copy them again (R-INV-6):
+         * The key sealing invitation links so that administrators can copy them again:
          * 32 bytes (base64 or hex) by reference. Without it, DATA_DIR/invitation-links.key is made
          * on first start; daemons sharing one PostgreSQL must all be given the same key.
          */

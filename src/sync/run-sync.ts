@@ -72,11 +72,7 @@ export async function runSync(
   const { orgId } = scope;
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
-  const source = createSource(
-    entry,
-    sourceContext(db, orgId, sourceName, deps.log),
-    deps.plugins,
-  );
+  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log), deps.plugins);
   if (!canReadAll(source))
     throw ValidationError.field(
       'source',
