@@ -263,7 +263,7 @@ export const canAuthenticate = (s: IdentitySource): s is PasswordSource =>
 export const canTest = (s: IdentitySource): s is TestableSource => typeof s.test === 'function';
 export const hasRedirectSignIn = (s: IdentitySource): s is RedirectSource => s.signIn !== undefined;
 
-/** Memory-hard hashing of member passwords (R-MEM-5). */
+/** Memory-hard hashing of member passwords. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;

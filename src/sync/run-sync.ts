@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Scope } from '../access/actor.ts';
 import { requireAdministrator } from '../access/actor.ts';
-import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import {
+  type IdentitySourcePlugin,
   InvalidChangeTokenError,
+  type SourceConfig,
   type ReadableSource,
   type SourceGroup,
   type SourceRead,
@@ -49,7 +50,9 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 
 export interface SyncDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceConfig[];
+  /** The plugins sources are created with; by default the ones the daemon ships. */
+  plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
@@ -78,7 +81,7 @@ export async function runSync(
   const { orgId } = scope;
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
-  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
+  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log), deps.plugins);
   if (!canReadAll(source))
     throw ValidationError.field(
       'source',
@@ -387,7 +390,7 @@ async function recordHealth(
   );
 }
 
-function entryHasGroups(entry: SourceEntry): boolean {
+function entryHasGroups(entry: SourceConfig): boolean {
   return 'groups' in entry && entry.groups !== undefined;
 }
 
