@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
 import { approveRun, rejectRun } from '../../sync/run-decisions.ts';
+import { addDirectoryGroup, addDirectoryUser, provisionOne } from '../../sync/one-record.ts';
 import { runSync } from '../../sync/run-sync.ts';
 import {
   listSources,
@@ -20,6 +21,24 @@ export const syncBody = z
   })
   .strict();
 
+export const provisionBody = z
+  .object({
+    login: z.string().trim().min(1, 'give the login of the directory user'),
+    preview: z.boolean().default(false),
+  })
+  .strict();
+
+export const addBody = z
+  .object({
+    login: z.string().trim().min(1).optional(),
+    group: z.string().trim().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => (b.login === undefined) !== (b.group === undefined), {
+    message: 'give exactly one of login (a directory user) or group (a directory group name or DN)',
+    path: ['login'],
+  });
+
 /** Sources, sync runs (with preview), held-run decisions and directory look-ups. */
 export function syncRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -32,6 +51,21 @@ export function syncRoutes(ctx: AppContext): Router {
   });
   router.post('/sources/:name/resume', async (req, res) => {
     res.json(await resumeQuarantined(deps, scopeOf(res), req.params.name));
+  });
+  router.post('/sources/:name/provision', async (req, res) => {
+    const body = parseInput(provisionBody, req.body ?? {});
+    res.json(await provisionOne(deps, scopeOf(res), req.params.name, body));
+  });
+  router.post('/sources/:name/add', async (req, res) => {
+    const body = parseInput(addBody, req.body ?? {});
+    const scope = scopeOf(res);
+    res
+      .status(201)
+      .json(
+        body.login !== undefined
+          ? await addDirectoryUser(deps, scope, req.params.name, body.login)
+          : await addDirectoryGroup(deps, scope, req.params.name, body.group!),
+      );
   });
   router.post('/sources/:name/test', async (req, res) => {
     res.json(await testSource(deps, scopeOf(res), req.params.name));
