@@ -9,7 +9,9 @@ import type { SyncPolicy } from './sync-policy.ts';
 import type { Counts, Samples } from './sync-types.ts';
 import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
 import { planUser } from './user-plan.ts';
+import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import { newMemberTypeAndRole, newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
+import { sharedDefaults } from '../members/shared-defaults.ts';
 
 // One batch of users: map, correlate with one look-up per kind, plan, and (unless previewing)
 // apply in one transaction.
@@ -24,7 +26,10 @@ export interface UserBatchContext {
   samples: Samples;
   /** Members linked during this run: a second record correlating to one of them is disputed. */
   claimed: Set<string>;
-  mapping: MappingContext & { defaultIds: { userTypeId: string; roleId: string } };
+  mapping: MappingContext & {
+    defaultIds: { userTypeId: string; roleId: string };
+    shared: SharedMemberFields;
+  };
   clock: () => Date;
 }
 
@@ -40,6 +45,7 @@ export async function mappingContext(
     rules: policy.roleRules,
     defaults: newMemberTypeAndRole(org.newMemberDefaults),
     defaultIds: newMemberTypeAndRoleIds(catalog, org.newMemberDefaults),
+    shared: await sharedDefaults(db, orgId, org.newMemberDefaults),
   };
 }
 
@@ -136,6 +142,7 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
       source: policy.source,
       actor: ctx.actor,
       defaults: ctx.mapping.defaultIds,
+      shared: ctx.mapping.shared,
       reinviteAfterExpiry: policy.reinviteAfterExpiry,
       now: ctx.clock(),
     };

@@ -1,6 +1,8 @@
 import test from 'ava';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
+import { createGroup } from '../../src/groups/groups.ts';
 import { createMember } from '../../src/members/member-service.ts';
+import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { addDirectoryGroup, addDirectoryUser, provisionOne } from '../../src/sync/one-record.ts';
 import { runSync } from '../../src/sync/run-sync.ts';
@@ -225,6 +227,46 @@ eachDatabase((kind, fixture) => {
         trigger: 'cli',
       });
       t.like(run.counts, { created: 1, unchanged: 3, membershipsAdded: 0, membershipsRemoved: 0 });
+    },
+  );
+
+  t2(
+    `[${kind}] new synced members get the organization's defaults for new members (groups, licences, categories, credits, settings)`,
+    async (t) => {
+      const s = await setup(fixture());
+      const group = await createGroup(s.db, s.scope, { name: 'Newcomers' });
+      await updateOrganization(s.db, s.scope, {
+        newMemberDefaults: {
+          groups: ['Newcomers'],
+          licenses: ['ArcGIS Pro'],
+          categories: ['synced'],
+          credits: 120,
+          settings: { language: 'de' },
+        },
+      });
+      for (const uid of ['first', 'second']) await s.tree.addUser({ uid });
+      const run = await runSync(s.deps, s.scope, s.tree.name, {
+        mode: 'full',
+        preview: false,
+        trigger: 'cli',
+      });
+      t.like(run.counts, { created: 2, errors: 0 });
+      await s.tree.addUser({ uid: 'third' });
+      t.like(await addDirectoryUser(s.deps, s.scope, s.tree.name, 'third'), { action: 'created' });
+      const rows = await s
+        .db('members')
+        .where({ org_id: s.scope.orgId, source: s.tree.name })
+        .orderBy('username')
+        .select('username', 'licenses', 'categories', 'credits', 'settings');
+      t.is(rows.length, 3);
+      for (const row of rows)
+        t.deepEqual(
+          [row.licenses, row.categories, Number(row.credits), row.settings],
+          [['ArcGIS Pro'], ['synced'], 120, { language: 'de' }],
+          row.username,
+        );
+      const joined = await s.db('memberships').where('group_id', group.id).count({ n: '*' });
+      t.is(Number(joined[0]?.n), 3, 'every new synced member joins the default group');
     },
   );
 });
