@@ -351,13 +351,13 @@ export async function deleteGoneGroups(
   seen: Set<string>,
 ): Promise<void> {
   const { rows } = (await db.raw(
-    'select group_id, external_id from group_links where org_id = ? and source = ?',
+    'select gl.group_id, gl.external_id, g.name from group_links gl join groups g on g.id = gl.group_id where gl.org_id = ? and gl.source = ?',
     [ctx.orgId, ctx.source],
-  )) as { rows: Array<{ group_id: string; external_id: string }> };
+  )) as { rows: Array<{ group_id: string; external_id: string; name: string }> };
   const gone = rows.filter((r) => !seen.has(r.external_id));
   ctx.counts.groupsDeleted += gone.length;
   for (const g of gone)
-    ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.group_id });
+    ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.name });
   if (!trx || gone.length === 0) return;
   await trx.raw(
     `with gone as (delete from groups where id = any(?::uuid[]) and org_id = ? returning id, name)

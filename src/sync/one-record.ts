@@ -14,7 +14,7 @@ import {
 } from './group-sync.ts';
 import { mapUser } from './member-mapping.ts';
 import { type SyncPolicy, policyOf } from './sync-policy.ts';
-import { Samples, emptyCounts, type Counts } from './sync-types.ts';
+import { type AttributeChange, Samples, emptyCounts, type Counts } from './sync-types.ts';
 import { type UserBatchContext, mappingContext, processUsers } from './user-batch.ts';
 import { planUser } from './user-plan.ts';
 import { correlateBatch } from './user-store.ts';
@@ -29,12 +29,6 @@ export interface OneRecordDeps {
   sources: SourceEntry[];
   log: Logger;
   clock?: () => Date;
-}
-
-interface AttributeChange {
-  field: string;
-  before: string | null;
-  after: string | null;
 }
 
 export interface ProvisionReport {

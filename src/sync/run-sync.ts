@@ -22,6 +22,7 @@ import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import { recordChanges } from './run-changes.ts';
 import { createRun, finishRun, heldRunOf, recordProgress, type SyncRun } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
@@ -94,7 +95,7 @@ export async function runSync(
     access: 'administrator',
   };
   const counts = emptyCounts();
-  const samples = new Samples();
+  const samples = new Samples(!options.preview);
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
   let error: string | null = null;
   let held: HeldAction[] = [];
@@ -106,7 +107,10 @@ export async function runSync(
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
-    if (runId) await recordProgress(db, runId, counts);
+    if (runId) {
+      await recordProgress(db, runId, counts);
+      await recordChanges(db, runId, samples.drain());
+    }
     if (!options.preview)
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
@@ -251,6 +255,7 @@ export async function runSync(
     );
   } finally {
     if (!options.preview) {
+      if (runId) await recordChanges(db, runId, samples.drain());
       if (runId)
         await finishRun(db, runId, {
           status,

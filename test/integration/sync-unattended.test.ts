@@ -8,6 +8,7 @@ import { createMember } from '../../src/members/member-service.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { approveRun, rejectRun } from '../../src/sync/run-decisions.ts';
+import { changesCsv, listChanges } from '../../src/sync/run-changes.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { listSources, resumeQuarantined } from '../../src/sync/source-admin.ts';
 import { scheduledRunAllowed } from '../../src/sync/source-health.ts';
@@ -253,6 +254,61 @@ eachDatabase((kind, fixture) => {
       t.is((await s.sync({ ...SCHEDULED_FULL, trigger: 'cli' })).status, 'succeeded');
       [summary] = await listSources(s.deps(), admin);
       t.like(summary?.health, { state: 'healthy', failures: 0, lastErrorCode: 'ECONNREFUSED' });
+    },
+  );
+
+  t2(
+    `[${kind}] a run's change list names logins with attribute diffs, paged and as CSV`,
+    async (t) => {
+      const s = await setup(fixture(), 5);
+      const first = await s.sync(SCHEDULED_FULL);
+      const page1 = await listChanges(s.db, s.scope.orgId, first.id!, { page: 1, pageSize: 2 });
+      const page3 = await listChanges(s.db, s.scope.orgId, first.id!, { page: 3, pageSize: 2 });
+      t.like(page1, { total: 5, page: 1, pageSize: 2 });
+      t.is(page1.items.length, 2);
+      t.is(page3.items.length, 1);
+      const all = [
+        ...page1.items,
+        ...(await listChanges(s.db, s.scope.orgId, first.id!, { page: 2, pageSize: 2 })).items,
+        ...page3.items,
+      ];
+      t.deepEqual(all.map((c) => c.login).sort(), ['user0', 'user1', 'user2', 'user3', 'user4']);
+      t.true(all.every((c) => c.action === 'created'));
+
+      await s.tree.replace(s.tree.userDN('user1'), 'sn', ['Renamed']);
+      await s.tree.replace(s.tree.userDN('user1'), 'mail', ['moved@example.org']);
+      const second = await s.sync(SCHEDULED_FULL);
+      const { items } = await listChanges(s.db, s.scope.orgId, second.id!, {
+        page: 1,
+        pageSize: 50,
+      });
+      t.deepEqual(items, [
+        {
+          action: 'updated',
+          login: 'user1',
+          externalId: items[0]!.externalId,
+          detail: null,
+          attributes: [
+            { field: 'email', before: 'user1@example.org', after: 'moved@example.org' },
+            { field: 'lastName', before: 'Test', after: 'Renamed' },
+          ],
+        },
+      ]);
+      t.deepEqual(second.samples.updated?.[0]?.attributes, items[0]!.attributes);
+      let csv = '';
+      for await (const chunk of changesCsv(s.db, s.scope.orgId, second.id!)) csv += chunk;
+      t.is(
+        csv,
+        `action,login,externalId,detail,attributes\nupdated,user1,${items[0]!.externalId},,email: user1@example.org → moved@example.org; lastName: Test → Renamed\n`,
+      );
+      await t.throwsAsync(
+        () =>
+          listChanges(s.db, s.scope.orgId, '00000000-0000-0000-0000-000000000000', {
+            page: 1,
+            pageSize: 5,
+          }),
+        { message: /was not found/ },
+      );
     },
   );
 });

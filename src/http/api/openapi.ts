@@ -525,6 +525,26 @@ export function openApiDocument(): object {
           responses: { 200: ok('the run'), ...errors },
         },
       },
+      '/runs/{id}/changes': {
+        parameters: [ref('id')],
+        get: {
+          summary:
+            "A run's full change list, each change named by login with its attribute changes (before → after); paged as JSON, or the whole list as CSV (format=csv, streamed)",
+          parameters: [
+            ...paging,
+            query('format', 'json (default, paged) or csv (everything)', {
+              type: 'string',
+              enum: ['json', 'csv'],
+            }),
+          ],
+          responses: {
+            200: ok(
+              '{ items[{action, login, externalId, detail, attributes[{field,before,after}]}], total, page, pageSize }',
+            ),
+            ...errors,
+          },
+        },
+      },
       '/runs/{id}/approve': {
         parameters: [ref('id')],
         post: {

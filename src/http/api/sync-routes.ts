@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
@@ -10,6 +11,7 @@ import {
   searchSource,
   testSource,
 } from '../../sync/source-admin.ts';
+import { changesCsv, listChanges } from '../../sync/run-changes.ts';
 import { getRun, listRuns } from '../../sync/sync-runs.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
@@ -104,6 +106,31 @@ export function syncRoutes(ctx: AppContext): Router {
   router.get('/runs/:id', async (req, res) => {
     const { run, heldActions } = await getRun(db, scopeOf(res).orgId, req.params.id);
     res.json({ ...run, heldActions: heldActions.slice(0, 100) });
+  });
+  router.get('/runs/:id/changes', async (req, res) => {
+    const q = parseInput(
+      z
+        .object({
+          page: z.coerce.number().int().min(1).default(1),
+          pageSize: z.coerce.number().int().min(1).max(5000).default(500),
+          format: z.enum(['json', 'csv']).default('json'),
+        })
+        .strict(),
+      req.query,
+    );
+    const orgId = scopeOf(res).orgId;
+    if (q.format === 'json') {
+      res.json(await listChanges(db, orgId, req.params.id, q));
+      return;
+    }
+    const lines = changesCsv(db, orgId, req.params.id);
+    // The first chunk checks the run exists before any header is sent (a 404 stays a 404).
+    const first = await lines.next();
+    res.type('text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="run-${req.params.id}.csv"`);
+    if (!first.done) res.write(first.value);
+    for await (const chunk of lines) if (!res.write(chunk)) await once(res, 'drain');
+    res.end();
   });
   router.post('/runs/:id/approve', async (req, res) => {
     res.json(await approveRun(deps, scopeOf(res), req.params.id));
