@@ -2,6 +2,9 @@ import test from 'ava';
 import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
+import { startScheduler } from '../../src/daemon/scheduler.ts';
+import { ldapSourceSchema } from '../../src/config/ldap-source-schema.ts';
+import type { AppContext } from '../../src/app-context.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
 import { createMember } from '../../src/members/member-service.ts';
@@ -311,4 +314,56 @@ eachDatabase((kind, fixture) => {
       );
     },
   );
+
+  t2(`[${kind}] a schedule runs for each organization it names, in its time zone`, async (t) => {
+    const f = fixture();
+    const s = await setup(f, 2, {
+      schedule: {
+        full: '* * * * * *',
+        timezone: 'Europe/Paris',
+        organizations: ['placeholder'],
+      },
+    });
+    const other = await f.newOrg();
+    const source = s.tree.source(slapd!.url, {
+      schedule: {
+        full: '* * * * * *',
+        timezone: 'Europe/Paris',
+        organizations: [s.scope.orgId, other.orgId, 'no-such-organization'],
+      },
+    });
+    const ctx = {
+      database: { knex: s.db },
+      config: { sources: [source] },
+      log,
+      metrics: new Metrics(),
+      defaultOrgId: '00000000-0000-0000-0000-000000000000',
+    } as unknown as AppContext;
+    const scheduler = startScheduler(ctx);
+    const created = (orgId: string) =>
+      s.db('members').where({ org_id: orgId, source: s.tree.name }).count({ n: '*' });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const [[a], [b]] = await Promise.all([created(s.scope.orgId), created(other.orgId)]);
+        if (Number(a!.n) === 2 && Number(b!.n) === 2) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } finally {
+      await scheduler.stop(10_000);
+    }
+    for (const orgId of [s.scope.orgId, other.orgId]) {
+      t.is(Number((await created(orgId))[0]!.n), 2, 'both organizations are synced');
+      const run = await s.db('sync_runs').where({ org_id: orgId, trigger: 'schedule' }).first();
+      t.truthy(run);
+    }
+    t.throws(
+      () =>
+        ldapSourceSchema.parse({
+          ...source,
+          schedule: { full: '0 3 * * *', timezone: 'Mars/Olympus' },
+        }),
+      { message: /IANA time zone/ },
+    );
+  });
 });
