@@ -1,12 +1,12 @@
 import { type Client, type Entry, NoSuchObjectError } from 'ldapts';
 import type {
   GroupLookup,
-  LdapSourceConfig,
   SourceContext,
   SourceGroup,
   SourceUser,
   UserLookup,
 } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { openBound, pagedSearch } from './connection.ts';
 import { groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';

@@ -5,12 +5,11 @@ import type {
   GroupLookup,
   IdentitySource,
   IdentitySourcePlugin,
-  LdapSourceConfig,
-  SourceConfig,
   SourceContext,
   SourceRead,
   UserLookup,
 } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { findGroup, findUser } from './directory-lookup.ts';
 import { openBound, openConnection, pagedSearch } from './connection.ts';
 import { externalIdOf } from './entry-mapping.ts';
@@ -184,9 +183,7 @@ class LdapSource implements IdentitySource {
   }
 }
 
-export const ldapPlugin: IdentitySourcePlugin = {
+export const ldapPlugin: IdentitySourcePlugin<LdapSourceConfig> = {
   type: 'ldap',
-  // The configuration was checked against the ldap source schema when it was loaded.
-  create: (config: SourceConfig, context: SourceContext) =>
-    new LdapSource(config as unknown as LdapSourceConfig, context),
+  create: (config, context) => new LdapSource(config, context),
 };

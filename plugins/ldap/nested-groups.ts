@@ -1,5 +1,6 @@
 import type { Client } from 'ldapts';
-import type { LdapSourceConfig, SourceGroup } from '../../src/plugin-api.ts';
+import type { SourceGroup } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { pagedSearch } from './connection.ts';
 import { and, memberOf } from './filters.ts';
 

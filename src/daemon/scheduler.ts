@@ -2,7 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import { isLdapSource } from '../config/config-schema.ts';
-import type { LdapSourceConfig } from '../config/ldap-source-schema.ts';
+import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
 import { ConflictError } from '../errors.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { runSync } from '../sync/run-sync.ts';
@@ -28,6 +28,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
     sources: ctx.config.sources,
     log: ctx.log,
     metrics: ctx.metrics,
+    instanceId: ctx.instanceId,
   };
 
   /** The organizations a schedule syncs; one that cannot be found is logged at each tick and skipped. */

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { createGroup } from '../../src/groups/groups.ts';
+import { createLicense } from '../../src/licenses/license-service.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -235,6 +236,7 @@ eachDatabase((kind, fixture) => {
     async (t) => {
       const s = await setup(fixture());
       const group = await createGroup(s.db, s.scope, { name: 'Newcomers' });
+      await createLicense(s.db, s.scope, { name: 'ArcGIS Pro', userTypes: ['Creator'] });
       await updateOrganization(s.db, s.scope, {
         newMemberDefaults: {
           groups: ['Newcomers'],

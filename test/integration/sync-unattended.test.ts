@@ -3,7 +3,7 @@ import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { startScheduler } from '../../src/daemon/scheduler.ts';
-import { ldapSourceSchema } from '../../src/config/ldap-source-schema.ts';
+import { ldapSourceSchema } from '../../plugins/ldap/config.ts';
 import type { AppContext } from '../../src/app-context.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
