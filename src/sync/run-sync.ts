@@ -31,6 +31,7 @@ import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import { recordChanges } from './run-changes.ts';
 import {
   createRun,
   failOrphanedRuns,
@@ -119,7 +120,7 @@ export async function runSync(
     access: 'administrator',
   };
   const counts = emptyCounts();
-  const samples = new Samples();
+  const samples = new Samples(!options.preview);
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
   let error: string | null = null;
   let held: HeldAction[] = [];
@@ -131,7 +132,10 @@ export async function runSync(
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
-    if (runId) await recordProgress(db, runId, counts);
+    if (runId) {
+      await recordProgress(db, runId, counts);
+      await recordChanges(db, runId, samples.drain());
+    }
     if (!options.preview)
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
@@ -280,6 +284,7 @@ export async function runSync(
     );
   } finally {
     if (!options.preview) {
+      if (runId) await recordChanges(db, runId, samples.drain());
       if (runId)
         await finishRun(db, runId, {
           status,
