@@ -83,6 +83,11 @@ export interface SourceUser {
   lastName: string;
   displayName: string;
   disabled: boolean;
+  /**
+   * Profile attributes read through the source's attribute map (department, title, employeeNumber,
+   * phone, manager; accountExpires as an ISO date), only those the entry has.
+   */
+  profile?: Record<string, string>;
   /** The enterprise groups (DNs, lower-cased) the directory says the user is in: for role rules. */
   groups: string[];
 }

@@ -62,6 +62,12 @@ export const ldapSourceSchema = z
             firstName: z.string().min(1).default('givenName'),
             lastName: z.string().min(1).default('sn'),
             displayName: z.string().min(1).default('displayName'),
+            /** Profile attributes: the flavor's attribute is read when one is not named here. */
+            department: z.string().min(1).optional(),
+            title: z.string().min(1).optional(),
+            employeeNumber: z.string().min(1).optional(),
+            phone: z.string().min(1).optional(),
+            manager: z.string().min(1).optional(),
           })
           .strict()
           .prefault({}),

@@ -1,11 +1,22 @@
 import type { Entry } from 'ldapts';
 import type { SourceGroup, SourceUser } from '../../src/plugin-api.ts';
 import type { LdapSourceConfig } from './config.ts';
-import type { FlavorSettings } from './flavors.ts';
+import { type FlavorSettings, PROFILE_FIELDS } from './flavors.ts';
 
 // Directory entries to source records: stable ids in text form, logins, the disabled bit.
 
 const ACCOUNTDISABLE = 0x2;
+
+/** AD `accountExpires`: 100-ns intervals since 1601-01-01 UTC; 0 and the largest 64-bit value mean never. */
+const NEVER_EXPIRES = new Set(['0', '9223372036854775807']);
+const INTERVALS_FROM_1601_TO_1970 = 116_444_736_000_000_000n;
+
+export function accountExpiry(raw: string): Date | null {
+  if (!/^\d+$/.test(raw) || NEVER_EXPIRES.has(raw)) return null;
+  const ms = (BigInt(raw) - INTERVALS_FROM_1601_TO_1970) / 10_000n;
+  const date = new Date(Number(ms));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
 
 function values(entry: Entry, attribute: string): string[] {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
@@ -51,8 +62,9 @@ export function userAttributes(config: LdapSourceConfig, flavor: FlavorSettings)
     a.firstName,
     a.lastName,
     a.displayName,
+    ...PROFILE_FIELDS.map((f) => flavor.profile[f]),
     'memberOf',
-    ...(config.flavor === 'ad' ? ['userAccountControl'] : []),
+    ...(config.flavor === 'ad' ? ['userAccountControl', 'accountExpires'] : []),
   ];
 }
 
@@ -70,11 +82,21 @@ export function toUser(
   config: LdapSourceConfig,
   flavor: FlavorSettings,
   domain: string | null,
+  now: Date = new Date(),
 ): SourceUser {
   const a = config.users.attributes;
   const name = first(entry, flavor.loginAttribute);
   if (!name) throw new Error(`${entry.dn} has no ${flavor.loginAttribute}`);
   const byUid = config.groups?.membershipAttribute === 'memberUid';
+  const profile: Record<string, string> = {};
+  for (const field of PROFILE_FIELDS) {
+    const value = first(entry, flavor.profile[field]);
+    if (value) profile[field] = value;
+  }
+  const expires = config.flavor === 'ad' ? accountExpiry(first(entry, 'accountExpires')) : null;
+  if (expires) profile.accountExpires = expires.toISOString();
+  const uacDisabled =
+    config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0;
   return {
     kind: 'user',
     externalId: externalIdOf(entry, flavor),
@@ -84,8 +106,8 @@ export function toUser(
     firstName: first(entry, a.firstName),
     lastName: first(entry, a.lastName),
     displayName: first(entry, a.displayName),
-    disabled:
-      config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0,
+    disabled: uacDisabled || (expires !== null && expires.getTime() <= now.getTime()),
+    profile,
     groups: values(entry, 'memberOf').map((dn) => dn.toLowerCase()),
   };
 }

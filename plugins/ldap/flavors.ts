@@ -16,7 +16,26 @@ export interface FlavorSettings {
    * uSNChanged (AD).
    */
   changes: 'entryCSN' | 'modifyTimestamp' | 'uSNChanged';
+  /** Member profile field to the directory attribute it is read from. */
+  profile: Record<ProfileField, string>;
 }
+
+export const PROFILE_FIELDS = [
+  'department',
+  'title',
+  'employeeNumber',
+  'phone',
+  'manager',
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+const INET_ORG_PERSON_PROFILE: Record<ProfileField, string> = {
+  department: 'departmentNumber',
+  title: 'title',
+  employeeNumber: 'employeeNumber',
+  phone: 'telephoneNumber',
+  manager: 'manager',
+};
 
 const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
   openldap: {
@@ -27,6 +46,7 @@ const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
     groupFilter: '(objectClass=groupOfNames)',
     nested: false,
     changes: 'entryCSN',
+    profile: INET_ORG_PERSON_PROFILE,
   },
   ad: {
     idAttribute: 'objectGUID',
@@ -36,6 +56,13 @@ const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
     groupFilter: '(objectClass=group)',
     nested: true,
     changes: 'uSNChanged',
+    profile: {
+      department: 'department',
+      title: 'title',
+      employeeNumber: 'employeeID',
+      phone: 'telephoneNumber',
+      manager: 'manager',
+    },
   },
   generic: {
     idAttribute: 'entryUUID',
@@ -45,6 +72,7 @@ const FLAVORS: Record<LdapSourceConfig['flavor'], FlavorSettings> = {
     groupFilter: '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))',
     nested: false,
     changes: 'modifyTimestamp',
+    profile: INET_ORG_PERSON_PROFILE,
   },
 };
 
@@ -56,6 +84,9 @@ export function flavorSettings(config: LdapSourceConfig): FlavorSettings {
     userFilter: config.users.filter ?? base.userFilter,
     groupFilter: config.groups?.filter ?? base.groupFilter,
     nested: config.groups?.nested ?? base.nested,
+    profile: Object.fromEntries(
+      PROFILE_FIELDS.map((f) => [f, config.users.attributes[f] ?? base.profile[f]]),
+    ) as Record<ProfileField, string>,
   };
 }
 

@@ -26,6 +26,7 @@ interface MemberRow {
   categories: string[];
   credits: string | null;
   settings: Record<string, unknown>;
+  profile: { directory?: Record<string, string> } & Record<string, unknown>;
   password_hash: string | null;
   must_change_password: boolean;
   username_locked: boolean;
@@ -55,6 +56,8 @@ export interface Member {
   /** null means unlimited. */
   credits: number | null;
   settings: Record<string, unknown>;
+  /** Profile attributes a directory source maps (department, title, employeeNumber, phone, manager, accountExpires). */
+  directory: Record<string, string>;
   hasPassword: boolean;
   mustChangePassword: boolean;
   lastSignInAt: string | null;
@@ -82,6 +85,7 @@ const MEMBER_COLUMNS = [
   'm.categories',
   'm.credits',
   'm.settings',
+  'm.profile',
   'm.must_change_password',
   'm.username_locked',
   'm.last_sign_in_at',
@@ -171,6 +175,7 @@ export async function presentMembers(
     categories: r.categories,
     credits: r.credits === null ? null : Number(r.credits),
     settings: r.settings,
+    directory: r.profile?.directory ?? {},
     hasPassword: r.has_password !== null,
     mustChangePassword: r.must_change_password,
     lastSignInAt: iso(r.last_sign_in_at),

@@ -21,6 +21,8 @@ export interface DesiredMember {
   /** Set only when a role rule matched: the member's role then follows the directory. */
   roleId: string | null;
   userTypeId: string | null;
+  /** Profile attributes from the source's attribute map (stored under the member's profile `directory`). */
+  profile: Record<string, string>;
   hash: string;
 }
 
@@ -93,7 +95,13 @@ export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {
     disabled: user.disabled,
     roleId,
     userTypeId,
+    profile: user.profile ?? {},
   };
+  // The profile joins the hash only when there is one, so a member without profile attributes
+  // keeps the hash it had before profiles were mapped (no rewrite of every member on upgrade).
+  const profileKeys = Object.keys(member.profile).sort();
+  const profilePart =
+    profileKeys.length === 0 ? [] : [profileKeys.map((k) => [k, member.profile[k]])];
   return {
     ok: true,
     member: {
@@ -108,6 +116,7 @@ export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {
         roleId,
         userTypeId,
         user.ref,
+        ...profilePart,
       ]),
     },
   };

@@ -110,12 +110,13 @@ export async function applyUpdates(
   const col = <T>(f: (u: MemberUpdate) => T) => updates.map(f);
   await trx.raw(
     `with t as (
-       select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[])
-         as t(id, email, first_name, last_name, display_name, status, role_id, user_type_id)
+       select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[], ?::text[])
+         as t(id, email, first_name, last_name, display_name, status, role_id, user_type_id, directory)
      ), changed as (
        update members m set email = t.email, first_name = t.first_name, last_name = t.last_name, display_name = t.display_name,
          status = case when t.status = 'keep' then m.status else t.status end,
          role_id = coalesce(t.role_id, m.role_id), user_type_id = coalesce(t.user_type_id, m.user_type_id),
+         profile = m.profile || jsonb_build_object('directory', t.directory::jsonb),
          version = m.version + 1, updated_at = now()
        from t where m.id = t.id and m.org_id = ?
        returning m.id, m.status
@@ -131,6 +132,7 @@ export async function applyUpdates(
       col((u) => u.status),
       col((u) => u.member.roleId),
       col((u) => u.member.userTypeId),
+      col((u) => JSON.stringify(u.member.profile)),
       orgId,
       orgId,
       actor.type,
@@ -201,6 +203,21 @@ export async function applyCreates(
         disabledBySync: c.member.disabled,
       });
   }
+  await storeDirectoryProfiles(trx, linked);
   await upsertSyncLinks(trx, orgId, source, linked.map(syncLink));
   return { taken };
+}
+
+/** The bulk insert knows no profile: new members with profile attributes get them here. */
+async function storeDirectoryProfiles(
+  trx: Knex.Transaction,
+  linked: MemberUpdate[],
+): Promise<void> {
+  const withProfile = linked.filter((u) => Object.keys(u.member.profile).length > 0);
+  if (withProfile.length === 0) return;
+  await trx.raw(
+    `update members m set profile = m.profile || jsonb_build_object('directory', t.directory::jsonb)
+       from unnest(?::uuid[], ?::text[]) as t(id, directory) where m.id = t.id`,
+    [withProfile.map((u) => u.memberId), withProfile.map((u) => JSON.stringify(u.member.profile))],
+  );
 }

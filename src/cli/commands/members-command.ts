@@ -51,6 +51,7 @@ function printMember(member: Member, json: boolean): void {
     licenses: member.licenses,
     categories: member.categories,
     credits: member.credits ?? 'unlimited',
+    ...member.directory,
     'must change password': member.mustChangePassword,
     'last sign-in': member.lastSignInAt ?? 'not signed in yet',
     created: member.createdAt,

@@ -123,6 +123,11 @@ export function openApiDocument(): object {
             categories: { type: 'array' },
             credits: { type: ['number', 'null'], description: 'null means unlimited' },
             settings: { type: 'object' },
+            directory: {
+              type: 'object',
+              description:
+                'profile attributes mapped from a directory source (department, title, employeeNumber, phone, manager, accountExpires)',
+            },
             hasPassword: { type: 'boolean' },
             mustChangePassword: { type: 'boolean' },
             lastSignInAt: { type: ['string', 'null'] },
