@@ -1,5 +1,4 @@
-import type { Filter } from 'scim2-parse-filter';
-import { parseFilter } from './filter-sql.ts';
+import { type Filter, parseFilter } from './filter-parser.ts';
 import { type Projection, parseProjection } from './projection.ts';
 import { invalidValue } from './scim-error.ts';
 

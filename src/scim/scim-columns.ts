@@ -30,8 +30,14 @@ function jsonElements(sql: string, subs: string[], booleans: string[] = []): Ele
     sub(name) {
       const key = subs.find((s) => s.toLowerCase() === name.toLowerCase());
       if (!key) return undefined;
+      // A boolean only when stored as one: a stray "yes" matches nothing instead of failing.
       return booleans.includes(key)
-        ? { kind: 'column', sql: `((e->>'${key}')::boolean)`, type: 'boolean', caseExact: false }
+        ? {
+            kind: 'column',
+            sql: `(case when jsonb_typeof(e->'${key}') = 'boolean' then (e->>'${key}')::boolean end)`,
+            type: 'boolean',
+            caseExact: false,
+          }
         : text(`(e->>'${key}')`);
     },
   };
@@ -52,7 +58,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
   displayname: text('m.display_name'),
   'name.givenname': text('m.first_name'),
   'name.familyname': text('m.last_name'),
-  'name.formatted': text(`coalesce(m.profile->'name'->>'formatted', m.display_name)`),
+  'name.formatted': profile('name', 'formatted'),
   'name.middlename': profile('name', 'middleName'),
   'name.honorificprefix': profile('name', 'honorificPrefix'),
   'name.honorificsuffix': profile('name', 'honorificSuffix'),
@@ -68,6 +74,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
   'meta.lastmodified': { kind: 'column', sql: 'm.updated_at', type: 'dateTime', caseExact: false },
   externalid: {
     kind: 'elements',
+    single: true,
     bindings: [],
     defaultSub: 'value',
     exists: `exists (select 1 from identity_links l where l.member_id = m.id and l.source = 'scim' and $COND)`,
@@ -103,7 +110,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
       'exists (select 1 from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id and $COND)',
     sub: (name) =>
       ({
-        value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: true } as ColumnRef,
+        value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: false } as ColumnRef,
         display: text('g.name'),
       })[name.toLowerCase()],
   },
@@ -129,7 +136,7 @@ const GROUP_COLUMNS: Record<string, Resolved> = {
     exists: 'exists (select 1 from memberships ms where ms.group_id = g.id and $COND)',
     sub: (name) =>
       name.toLowerCase() === 'value'
-        ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: true }
+        ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: false }
         : undefined,
   },
 };

@@ -127,12 +127,26 @@ function optionalString(doc: Json, key: string): string | undefined {
   return v;
 }
 
+/** A boolean, or the "True"/"False" strings Entra sends for one. */
+export function scimBoolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
+  throw invalidValue(`${name} must be a boolean (true or false; got ${JSON.stringify(value)})`);
+}
+
 function multiValued(doc: Json, key: string): Json[] | undefined {
   const v = doc[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || !v.every(isObject))
     throw invalidValue(`${key} must be an array of objects`);
-  return v.length > 0 ? (v as Json[]) : undefined;
+  // Entries keep what the identity provider sent, with `primary` as a real boolean.
+  const entries = (v as Json[]).map((e, i) =>
+    e.primary === undefined || e.primary === null
+      ? e
+      : { ...e, primary: scimBoolean(e.primary, `${key}[${i}].primary`) },
+  );
+  return entries.length > 0 ? entries : undefined;
 }
 
 function primaryEmail(emails: Json[] | undefined, userName: string): string {
@@ -172,8 +186,8 @@ export function fromScimUser(doc: Json): UserFields {
   let names = deriveNames({ ...given, name: displayName ?? optionalString(name, 'formatted') });
   if (!names.ok) names = deriveNames({ ...given, name: userName.split('@')[0] });
   if (!names.ok) throw invalidValue(names.reason);
-  const active = doc.active === undefined || doc.active === null ? true : doc.active;
-  if (typeof active !== 'boolean') throw invalidValue('active must be a boolean');
+  const active =
+    doc.active === undefined || doc.active === null ? true : scimBoolean(doc.active, 'active');
   const externalId =
     doc.externalId === undefined || doc.externalId === null || doc.externalId === ''
       ? null

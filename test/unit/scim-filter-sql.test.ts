@@ -1,5 +1,6 @@
 import test from 'ava';
-import { filterToSql, parseFilter } from '../../src/scim/filter-sql.ts';
+import { parseFilter } from '../../src/scim/filter-parser.ts';
+import { filterToSql } from '../../src/scim/filter-sql.ts';
 import { groupColumns, userColumns } from '../../src/scim/scim-columns.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 
