@@ -7,7 +7,7 @@ import { invalidFilter } from './scim-error.ts';
 // always bound, never spliced. A condition on a missing value is false (SQL's null), and `not`
 // turns that into true, as the in-memory matcher does.
 
-export type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
+type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
 
 export interface ColumnRef {
   kind: 'column';
