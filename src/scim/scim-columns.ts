@@ -20,6 +20,12 @@ const profile = (...keys: string[]) =>
   );
 const enterprise = (key: string) => profile('enterprise', key);
 
+// Members written through SCIM show what the identity provider sent (see user-document.ts);
+// others show their own columns.
+const AS_SENT = `(m.profile->>'asSent') = 'true'`;
+const asSentOr = (keys: string[], column: string) =>
+  text(`(case when ${AS_SENT} then ${profile(...keys).sql} else ${column} end)`);
+
 /** Elements of a JSON array in the member's profile; emails fall back to the member's email. */
 function jsonElements(sql: string, subs: string[], booleans: string[] = []): ElementsRef {
   return {
@@ -55,9 +61,9 @@ const USER_COLUMNS: Record<string, Resolved> = {
     lowered: true,
     transform: enterpriseAccountName,
   },
-  displayname: text('m.display_name'),
-  'name.givenname': text('m.first_name'),
-  'name.familyname': text('m.last_name'),
+  displayname: asSentOr(['displayName'], 'm.display_name'),
+  'name.givenname': asSentOr(['name', 'givenName'], 'm.first_name'),
+  'name.familyname': asSentOr(['name', 'familyName'], 'm.last_name'),
   'name.formatted': profile('name', 'formatted'),
   'name.middlename': profile('name', 'middleName'),
   'name.honorificprefix': profile('name', 'honorificPrefix'),
@@ -81,7 +87,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
     sub: (name) => (name.toLowerCase() === 'value' ? text('l.external_id', true) : undefined),
   },
   emails: jsonElements(
-    `coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true)))`,
+    `(case when ${AS_SENT} then coalesce(m.profile->'emails', '[]'::jsonb) else coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true))) end)`,
     MULTI_SUBS,
     ['primary'],
   ),

@@ -26,7 +26,13 @@ export interface UserRow {
 type Json = Record<string, unknown>;
 
 interface Profile {
+  /**
+   * Set for members written through SCIM: name, displayName and emails below are exactly what the
+   * identity provider sent (an attribute it never sent or removed is absent, not derived).
+   */
+  asSent?: boolean;
   userName?: string;
+  displayName?: string;
   name?: Json;
   nickName?: string;
   profileUrl?: string;
@@ -55,7 +61,14 @@ const PROFILE_STRINGS = [
   'locale',
   'timezone',
 ] as const;
-const NAME_EXTRAS = ['formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
+const NAME_PARTS = [
+  'formatted',
+  'familyName',
+  'givenName',
+  'middleName',
+  'honorificPrefix',
+  'honorificSuffix',
+] as const;
 const PROFILE_LISTS = [
   'phoneNumbers',
   'addresses',
@@ -70,7 +83,14 @@ export const etagOf = (version: number) => `W/"${version}"`;
 
 export function toScimUser(row: UserRow, base: string): Json {
   const p = row.profile ?? {};
-  const name: Json = { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
+  // Members from elsewhere (administrators, directories) show their own columns.
+  const name: Json | undefined = p.asSent
+    ? p.name
+    : { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
+  const displayName = p.asSent ? p.displayName : row.display_name;
+  const emails = p.asSent
+    ? p.emails
+    : (p.emails ?? [{ value: row.email, type: 'work', primary: true }]);
   const enterprise =
     p.enterprise && Object.keys(p.enterprise).length > 0
       ? decorateManager(p.enterprise, base)
@@ -80,10 +100,10 @@ export function toScimUser(row: UserRow, base: string): Json {
     id: row.id,
     ...(row.external_id !== null && { externalId: row.external_id }),
     userName: p.userName ?? row.username,
-    name,
-    displayName: row.display_name,
+    ...(name && { name }),
+    ...(displayName !== undefined && { displayName }),
     active: row.status === 'active',
-    emails: p.emails ?? [{ value: row.email, type: 'work', primary: true }],
+    ...(emails && { emails }),
   };
   for (const key of PROFILE_STRINGS) if (p[key] !== undefined) doc[key] = p[key];
   for (const key of PROFILE_LISTS) if (p[key]) doc[key] = p[key];
@@ -200,8 +220,10 @@ export function fromScimUser(doc: Json): UserFields {
 
   const username = enterpriseAccountName(userName);
   const profile: Profile = {
+    asSent: true,
     ...(username !== userName && { userName }),
-    name: compact(Object.fromEntries(NAME_EXTRAS.map((k) => [k, optionalString(name, k)]))),
+    displayName,
+    name: compact(Object.fromEntries(NAME_PARTS.map((k) => [k, optionalString(name, k)]))),
     emails,
     ...Object.fromEntries(PROFILE_LISTS.map((key) => [key, multiValued(doc, key)])),
     enterprise: enterprise ? enterpriseProfile(enterprise) : undefined,

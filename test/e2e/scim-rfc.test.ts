@@ -20,7 +20,11 @@ eachScimTarget((kind, target) => {
   it('discovery: ServiceProviderConfig, ResourceTypes and Schemas, also by id', async (t) => {
     const config = await scim(target(), 'GET', '/ServiceProviderConfig');
     t.is(config.status, 200);
-    t.is(config.headers.get('content-type'), 'application/scim+json; charset=utf-8');
+    t.is(config.headers.get('content-type'), 'application/scim+json');
+    const asked = await scim(target(), 'GET', '/ServiceProviderConfig', undefined, {
+      accept: 'application/scim+json; charset=utf-8',
+    });
+    t.is(asked.headers.get('content-type'), 'application/scim+json; charset=utf-8');
     t.like(config.body, {
       patch: { supported: true },
       bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
@@ -568,5 +572,159 @@ eachScimTarget((kind, target) => {
     });
     t.is(tooLarge.status, 413);
     t.is(tooLarge.body.status, '413');
+  });
+
+  it('methods an endpoint does not answer: 405 with Allow, decided before the body is read', async (t) => {
+    for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/Schemas', '/Schemas/x']) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const response = await scim(target(), method, path, '{not json', {}, 'no-key');
+        t.is(response.status, 405, `${method} ${path}`);
+        t.is(response.headers.get('allow'), 'GET, HEAD');
+        t.like(response.body, { status: '405' });
+      }
+    }
+    const bulk = await scim(target(), 'GET', '/Bulk');
+    t.is(bulk.status, 405);
+    t.is(bulk.headers.get('allow'), 'POST');
+    t.is((await scim(target(), 'DELETE', '/Users')).headers.get('allow'), 'GET, POST, HEAD');
+  });
+
+  it('removals remove: PATCH remove and PUT without an attribute leave it unassigned', async (t) => {
+    const userName = uniqueName('removal');
+    const bare = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName,
+      active: 'True',
+    });
+    t.is(bare.status, 201);
+    t.is(bare.body.active, true);
+    t.false('name' in bare.body, 'no invented name');
+    t.false('displayName' in bare.body, 'no invented displayName');
+    const id = bare.body.id;
+    const full = newUser(uniqueName('removal'), {
+      displayName: 'Barbara Jensen',
+      name: { givenName: 'Barbara', familyName: 'Jensen', formatted: 'Ms. Barbara Jensen' },
+    });
+    const user = (await scim(target(), 'POST', '/Users', full)).body;
+    const remove = (path: string) =>
+      scim(target(), 'PATCH', `/Users/${user.id}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'remove', path }],
+      });
+    t.is((await remove('name.givenName')).status, 200);
+    let got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.deepEqual(got.name, { familyName: 'Jensen', formatted: 'Ms. Barbara Jensen' });
+    t.is((await remove('displayName')).status, 200);
+    t.is((await remove('emails')).status, 200);
+    got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.false('displayName' in got);
+    t.false('emails' in got);
+    t.is((await remove('name')).status, 200);
+    got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.false('name' in got);
+    const put = await scim(target(), 'PUT', `/Users/${id}`, {
+      schemas: [USER],
+      userName,
+      title: 'x',
+    });
+    t.is(put.status, 200);
+    t.false('name' in put.body);
+    t.false('emails' in put.body);
+    const found = await scim(
+      target(),
+      'GET',
+      `/Users${q(`userName eq "${userName}" and not (displayName pr)`)}`,
+    );
+    t.is(found.body.totalResults, 1);
+  });
+
+  it('value-path filters and projections act on one entry of a multi-valued attribute', async (t) => {
+    const home = uniqueName('vp');
+    const work = uniqueName('vp');
+    const a = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('vpa'), {
+        emails: [
+          { value: `w.${home}`, type: 'work', primary: 'True' },
+          { value: home, type: 'home' },
+        ],
+      }),
+    );
+    const b = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('vpb'), {
+        emails: [
+          { value: `h.${work}`, type: 'home' },
+          { value: work, type: 'work' },
+        ],
+      }),
+    );
+    t.is(a.status, 201);
+    t.is(b.status, 201);
+    const byWork = await scim(
+      target(),
+      'GET',
+      `/Users${q(`emails[type eq "work"].value eq "${home}"`)}`,
+    );
+    t.is(byWork.body.totalResults, 0, 'the home address does not match a work-address filter');
+    const found = await scim(
+      target(),
+      'GET',
+      `/Users${q(`emails[type eq "work"].value eq "${work}"`)}`,
+    );
+    t.deepEqual(
+      found.body.Resources.map((r: any) => r.id),
+      [b.body.id],
+    );
+    const projected = await scim(
+      target(),
+      'GET',
+      `/Users/${b.body.id}?attributes=${encodeURIComponent('emails[type eq "work"].value')}`,
+    );
+    t.deepEqual(projected.body.emails, [{ value: work }]);
+  });
+
+  it('bad dates, indexes and bulk operations are 4xx, never 500', async (t) => {
+    for (const date of ['2020-02-30', '1', '275760-09-13T00:00:00Z']) {
+      const response = await scim(target(), 'GET', `/Users${q(`meta.created gt "${date}"`)}`);
+      t.is(response.status, 400, date);
+      t.is(response.body.scimType, 'invalidFilter');
+    }
+    const index = await scim(target(), 'GET', '/Users?startIndex=99999999999999999999');
+    t.is(index.status, 400);
+    t.is(index.body.scimType, 'invalidValue');
+    const deep = await scim(
+      target(),
+      'GET',
+      `/Users${q(`${'('.repeat(500)}title pr${')'.repeat(500)}`)}`,
+    );
+    t.is(deep.status, 400);
+    const bulk = await scim(target(), 'POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', bulkId: 'a', path: '/Users', data: 'nope' },
+        { method: 'POST', bulkId: 'b', path: '/Users', data: { schemas: [USER], userName: 7 } },
+        { method: 'PATCH', path: '/Users/00000000-0000-4000-8000-000000000000', data: {} },
+        { method: 'PATCH', path: '/Users/not-an-id', data: { schemas: [PATCH], Operations: [] } },
+        { method: 'GET', path: '/Users' },
+        { method: 'POST', path: { x: 1 } },
+        { method: 'DELETE', path: '/Groups/bulkId:missing' },
+        {
+          method: 'POST',
+          bulkId: 'c',
+          path: '/Users',
+          data: { schemas: [USER], userName: uniqueName('bk'), active: 'maybe' },
+        },
+      ],
+    });
+    t.is(bulk.status, 200);
+    for (const result of bulk.body.Operations) {
+      t.regex(result.status, /^4\d\d$/, JSON.stringify(result));
+      t.is(result.response.status, result.status);
+    }
   });
 });

@@ -14,8 +14,8 @@ test('userName eq uses the indexed lower(username) and the enterprise account na
 });
 
 test('values are bound, never spliced; LIKE wildcards in values are escaped', (t) => {
-  const fragment = sql(`displayName co "50%_off') or 1=1 --"`);
-  t.is(fragment.sql, '(lower(m.display_name) like ?)');
+  const fragment = sql(`title co "50%_off') or 1=1 --"`);
+  t.is(fragment.sql, "(lower((m.profile->>'title')) like ?)");
   t.deepEqual(fragment.bindings, ["%50\\%\\_off') or 1=1 --%"]);
 });
 

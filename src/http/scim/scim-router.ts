@@ -38,7 +38,12 @@ import { notModified } from '../../scim/versions.ts';
 // answer is application/scim+json; every error is a SCIM error.
 
 type Json = Record<string, unknown>;
-const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/** The media type of every answer; a charset parameter only for a client that asks for one. */
+function contentType(req: Request): string {
+  const asked = /charset\s*=/i.test(req.get('accept') ?? '') || req.get('accept-charset');
+  return asked ? 'application/scim+json; charset=utf-8' : 'application/scim+json';
+}
 
 function send(res: Response, status: number, body?: Json, version?: number): void {
   if (version !== undefined) res.set('ETag', etagOf(version));
@@ -46,7 +51,40 @@ function send(res: Response, status: number, body?: Json, version?: number): voi
     res.status(status).end();
     return;
   }
-  res.status(status).type(CONTENT_TYPE).send(JSON.stringify(body));
+  // A Buffer, so that Express adds no charset of its own.
+  res
+    .status(status)
+    .set('Content-Type', contentType(res.req))
+    .send(Buffer.from(JSON.stringify(body)));
+}
+
+/** The methods each endpoint answers; any other is 405 with Allow, before the body is read. */
+const METHODS: Array<[RegExp, string[]]> = [
+  [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?\/?$/, ['GET']],
+  [/^\/(Users|Groups)\/\.search\/?$/, ['POST']],
+  [/^\/\.search\/?$/, ['POST']],
+  [/^\/Bulk\/?$/, ['POST']],
+  [/^\/(Users|Groups)\/?$/, ['GET', 'POST']],
+  [/^\/(Users|Groups)\/[^/]+\/?$/, ['GET', 'PUT', 'PATCH', 'DELETE']],
+];
+
+function allowedMethods(req: Request, res: Response, next: NextFunction): void {
+  const allowed = METHODS.find(([pattern]) => pattern.test(req.path))?.[1];
+  const allow = allowed?.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+  if (!allow || allow.includes(req.method)) {
+    next();
+    return;
+  }
+  res.set('Allow', allow.join(', '));
+  send(
+    res,
+    405,
+    new ScimError(
+      405,
+      undefined,
+      `${req.path} answers ${allow.join(', ')}, not ${req.method}`,
+    ).body(),
+  );
 }
 
 export function scimRouter(ctx: AppContext): Router {
@@ -59,6 +97,7 @@ export function scimRouter(ctx: AppContext): Router {
     base: base(req),
   });
 
+  router.use(allowedMethods);
   router.use(
     express.json({
       limit: limits.bulkMaxPayloadSize,
