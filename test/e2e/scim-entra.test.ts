@@ -38,8 +38,9 @@ eachScimTarget((kind, target) => {
       userName,
       externalId: body.externalId,
       name: { formatted: 'givenName familyName', givenName: 'givenName', familyName: 'familyName' },
-      displayName: 'givenName familyName',
     });
+    // Entra sent no displayName: none is made up from the name (RFC 7644 §3.3: unassigned).
+    t.false('displayName' in created.body);
     const id = created.body.id;
     const found = await scim(target(), 'GET', `/Users${q(`userName eq "${userName}"`)}`);
     t.is(found.body.Resources[0].id, id);
