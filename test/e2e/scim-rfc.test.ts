@@ -10,6 +10,7 @@ import {
   scim,
   uniqueName,
 } from '../helpers/scim.ts';
+import { runCli } from '../helpers/daemon.ts';
 
 // RFC 7643 / 7644 behaviour, against the real daemon over HTTP.
 
@@ -726,5 +727,39 @@ eachScimTarget((kind, target) => {
       t.regex(result.status, /^4\d\d$/, JSON.stringify(result));
       t.is(result.response.status, result.status);
     }
+  });
+
+  it('scoped keys: a SCIM key reaches only /scim/v2, an api key only /api/v1', async (t) => {
+    const apiUrl = target().url.replace(/\/scim\/v2$/, '/api/v1');
+    const scimKey = target().editor;
+    const asApi = await fetch(`${apiUrl}/members`, {
+      headers: { authorization: `Bearer ${scimKey}` },
+    });
+    t.is(asApi.status, 403);
+    t.regex(await asApi.text(), /SCIM only/);
+    const created = await runCli(
+      ['keys', 'create', '--title', 'admin script', '--role', 'editor', '--json'],
+      target().env,
+    );
+    const apiKey = JSON.parse(created.stdout);
+    t.deepEqual(apiKey.scopes, ['api']);
+    const refused = await scim(target(), 'GET', '/Users', undefined, {}, apiKey.secret);
+    t.is(refused.status, 403);
+    t.is(refused.body.status, '403');
+    t.is(
+      (await fetch(`${apiUrl}/members`, { headers: { authorization: `Bearer ${apiKey.secret}` } }))
+        .status,
+      200,
+    );
+    const both = JSON.parse(
+      (
+        await runCli(
+          ['keys', 'create', '--title', 'both', '--role', 'viewer', '--scope', 'both', '--json'],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.deepEqual(both.scopes, ['api', 'scim']);
+    t.is((await scim(target(), 'GET', '/Users', undefined, {}, both.secret)).status, 200);
   });
 });

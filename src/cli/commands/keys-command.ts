@@ -14,6 +14,11 @@ export function keysCommand(): Command {
         .choices(['editor', 'viewer'])
         .makeOptionMandatory(),
     )
+    .addOption(
+      new Option('--scope <scope>', 'what the key reaches: api (/api/v1), scim (/scim/v2) or both')
+        .choices(['api', 'scim', 'both'])
+        .default('api'),
+    )
     .option(
       '--expires-in-days <days>',
       'days until it expires (default 365, at most 730)',
@@ -22,20 +27,28 @@ export function keysCommand(): Command {
     .option('--expires-at <date>', 'expiry date (YYYY-MM-DD or an ISO date-time)')
     .action(
       async (
-        flags: { title: string; role: string; expiresInDays?: number; expiresAt?: string },
+        flags: {
+          title: string;
+          role: string;
+          scope: string;
+          expiresInDays?: number;
+          expiresAt?: string;
+        },
         command: Command,
       ) => {
+        const { scope, ...rest } = flags;
+        const scopes = scope === 'both' ? ['api', 'scim'] : [scope];
         await withClient(command, async (client, json) => {
-          const key = await client.request<ApiKey & { secret: string }>(
-            'POST',
-            '/api/v1/keys',
-            flags,
-          );
+          const key = await client.request<ApiKey & { secret: string }>('POST', '/api/v1/keys', {
+            ...rest,
+            scopes,
+          });
           if (json) return printJson(key);
           printRecord({
             id: key.id,
             title: key.title,
             role: key.role,
+            scopes: key.scopes.join(', '),
             expires: key.expiresAt,
             secret: key.secret,
           });

@@ -166,6 +166,7 @@ export function openApiDocument(): object {
             id: { type: 'string' },
             title: { type: 'string' },
             role: { enum: ['editor', 'viewer'] },
+            scopes: { type: 'array', items: { enum: ['api', 'scim'] } },
             createdBy: { type: 'string' },
             createdAt: { type: 'string' },
             expiresAt: { type: 'string' },
@@ -383,6 +384,12 @@ export function openApiDocument(): object {
             z.object({
               title: z.string(),
               role: z.enum(['editor', 'viewer']),
+              scopes: z
+                .array(z.enum(['api', 'scim']))
+                .optional()
+                .describe(
+                  'what the key reaches: /api/v1 (api, the default), /scim/v2 (scim) or both',
+                ),
               expiresAt: z.string().optional(),
               expiresInDays: z.number().int().optional(),
             }),

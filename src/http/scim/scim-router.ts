@@ -146,7 +146,7 @@ export function scimRouter(ctx: AppContext): Router {
       throw new UnauthorizedError(
         'send an API key of the organization as "Authorization: Bearer <secret>"',
       );
-    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!);
+    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!, 'scim');
     next();
   });
 
