@@ -1,6 +1,7 @@
 import type { CompValue, Filter } from './filter-parser.ts';
 import { booleanValue, dateTimeValue, stringValue } from './filter-values.ts';
 import { invalidFilter } from './scim-error.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // SCIM filters (RFC 7644 §3.4.2.2) become SQL, so that a search never loads resources to test
 // them. The resolver of each resource type says what an attribute path is in SQL. Values are
@@ -45,7 +46,6 @@ export interface SqlFragment {
   bindings: unknown[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ORDER: Record<string, string> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
 
 function escapeLike(value: string): string {
@@ -83,7 +83,7 @@ function compare(
     if (op !== 'eq' && op !== 'ne') throw invalidFilter(`${path}: only eq, ne and pr apply`);
     // Ids are stored lower-case; a case-exact id in another case is another string.
     const id = col.caseExact ? text : text.toLowerCase();
-    if (!UUID.test(id))
+    if (!isUuid(id) || id !== id.toLowerCase())
       return { sql: op === 'eq' ? 'false' : `(${col.sql} is not null)`, bindings: [] };
     return {
       sql: op === 'eq' ? `(${col.sql} = ?)` : `(${col.sql} is distinct from ?)`,
