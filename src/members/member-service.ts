@@ -223,7 +223,10 @@ export async function updateMember(
       password: patch.password,
     },
     catalog,
-    { usernameRules: patch.username !== undefined && before.source === 'builtin' },
+    {
+      usernameRules: patch.username !== undefined && before.source === 'builtin',
+      emailTyped: patch.email !== undefined,
+    },
   );
   if (patch.username !== undefined && patch.password === undefined)
     await assertPasswordIsNotUsername(deps, before.id, username);

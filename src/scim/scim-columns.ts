@@ -87,7 +87,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
     sub: (name) => (name.toLowerCase() === 'value' ? text('l.external_id', true) : undefined),
   },
   emails: jsonElements(
-    `(case when ${AS_SENT} then coalesce(m.profile->'emails', '[]'::jsonb) else coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true))) end)`,
+    `(case when ${AS_SENT} then coalesce(m.profile->'emails', '[]'::jsonb) when m.email is null then coalesce(m.profile->'emails', '[]'::jsonb) else coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true))) end)`,
     MULTI_SUBS,
     ['primary'],
   ),

@@ -1,4 +1,4 @@
-import { emailProblem } from '../members/email-rules.ts';
+import { providerEmailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
@@ -10,7 +10,7 @@ import { invalidValue } from './scim-error.ts';
 export interface UserRow {
   id: string;
   username: string;
-  email: string;
+  email: string | null;
   first_name: string;
   last_name: string;
   display_name: string;
@@ -90,7 +90,7 @@ export function toScimUser(row: UserRow, base: string): Json {
   const displayName = p.asSent ? p.displayName : row.display_name;
   const emails = p.asSent
     ? p.emails
-    : (p.emails ?? [{ value: row.email, type: 'work', primary: true }]);
+    : (p.emails ?? (row.email ? [{ value: row.email, type: 'work', primary: true }] : undefined));
   const enterprise =
     p.enterprise && Object.keys(p.enterprise).length > 0
       ? decorateManager(p.enterprise, base)
@@ -128,7 +128,7 @@ function decorateManager(enterprise: Json, base: string): Json {
 /** What a SCIM User document says about the member's own columns and its profile. */
 export interface UserFields {
   username: string;
-  email: string;
+  email: string | null;
   firstName: string;
   lastName: string;
   displayName: string;
@@ -169,14 +169,19 @@ function multiValued(doc: Json, key: string): Json[] | undefined {
   return entries.length > 0 ? entries : undefined;
 }
 
-function primaryEmail(emails: Json[] | undefined, userName: string): string {
+/**
+ * The member's email: the primary (else first) address, else the userName when it is an address,
+ * else none (the organization's stand-in, if it has one, is applied when stored).
+ */
+function primaryEmail(emails: Json[] | undefined, userName: string): string | null {
   const chosen = emails?.find((e) => e.primary === true) ?? emails?.[0];
   const value = typeof chosen?.value === 'string' ? chosen.value.trim() : '';
-  if (value) return value;
-  if (/^[^\s@]+@[^\s@]+$/.test(userName)) return userName;
-  throw invalidValue(
-    'emails: at least one email is required (or a userName that is an email address)',
-  );
+  if (value) {
+    const problem = providerEmailProblem(value);
+    if (problem) throw invalidValue(`emails: the primary email ${problem}`);
+    return value;
+  }
+  return providerEmailProblem(userName) === null ? userName : null;
 }
 
 function compact(obj: Json): Json | undefined {
@@ -193,8 +198,6 @@ export function fromScimUser(doc: Json): UserFields {
   if (userName.length > 128) throw invalidValue('userName must be at most 128 characters');
   const emails = multiValued(doc, 'emails');
   const email = primaryEmail(emails, userName);
-  const emailIssue = emailProblem(email);
-  if (emailIssue) throw invalidValue(`emails: the primary email ${emailIssue}`);
   const name = doc.name === undefined || doc.name === null ? {} : doc.name;
   if (!isObject(name)) throw invalidValue('name must be an object');
   const displayName = optionalString(doc, 'displayName');

@@ -125,11 +125,19 @@ eachScimTarget((kind, target) => {
           target(),
           'POST',
           '/Users',
-          newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }),
+          newUser(uniqueName('t'), { emails: [{ value: 'o brien@@example.com', primary: true }] }),
         )
       ).body.scimType,
       'invalidValue',
     );
+    // An apostrophe is what RFC 5321 allows in an address from an identity provider.
+    const irish = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }),
+    );
+    t.is(irish.status, 201);
   });
 
   it('filters: every operator, and/or/not, parentheses, value paths, enterprise URN, case-insensitivity', async (t) => {

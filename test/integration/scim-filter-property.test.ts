@@ -36,7 +36,7 @@ const userArb = fc.record({
   department: fc.option(word, { nil: undefined }),
   emails: fc.array(
     fc.record({
-      value: login.map((l) => `${l}@ex.org`),
+      value: login.map((l) => `${l.replaceAll('.', '_')}@ex.org`),
       type: fc.option(fc.constantFrom('work', 'home', 'Work'), { nil: undefined }),
       primary: fc.option(fc.boolean(), { nil: undefined }),
     }),
