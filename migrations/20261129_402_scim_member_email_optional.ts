@@ -13,7 +13,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`update members set email = 'unknown@invalid' where email is null`);
-  await knex.raw(`update members set email = replace(email, '''', '') where position('''' in email) > 0`);
+  await knex.raw(
+    `update members set email = replace(email, '''', '') where position('''' in email) > 0`,
+  );
   await knex.raw('alter table members drop constraint members_email_check');
   await knex.raw(`alter table members
     add constraint members_email_check check (length(email) between 3 and 254 and position('''' in email) = 0 and email like '%_@_%')`);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
+import { scimCommand } from './commands/scim-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
 import { invitationsCommand } from './commands/invitations-command.ts';
@@ -37,6 +38,7 @@ for (const command of [
   keysCommand(),
   rolesCommand(),
   auditCommand(),
+  scimCommand(),
   syncCommand(),
   runsCommand(),
   sourcesCommand(),

@@ -770,4 +770,67 @@ eachScimTarget((kind, target) => {
     t.deepEqual(both.scopes, ['api', 'scim']);
     t.is((await scim(target(), 'GET', '/Users', undefined, {}, both.secret)).status, 200);
   });
+
+  it('the provisioning log answers "what did the provider send and what did we do"', async (t) => {
+    const userName = uniqueName('logged');
+    const created = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(userName, { password: 'Secret-pw-42' }),
+    );
+    t.is(created.status, 201);
+    const id = created.body.id;
+    await scim(target(), 'PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'replace', path: 'displayName', value: 'Logged User' },
+        { op: 'remove', path: 'title' },
+      ],
+    });
+    const conflict = await scim(target(), 'POST', '/Users', newUser(userName));
+    t.is(conflict.status, 409);
+    await scim(target(), 'DELETE', `/Users/${id}`);
+    // Entries are written once the answer is sent: wait until the four are there.
+    let log: any;
+    for (let i = 0; i < 50; i++) {
+      const listed = await runCli(['scim', 'log', '--json', '--page-size', '200'], target().env);
+      log = JSON.parse(listed.stdout);
+      if (log.items.filter((e: any) => e.targetId === id || e.status === 409).length >= 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const mine = log.items.filter((e: any) => e.targetId === id);
+    t.deepEqual(
+      mine.map((e: any) => `${e.operation} ${e.status}`),
+      ['delete 204', 'update 200', 'create 201'],
+    );
+    t.true(mine.every((e: any) => /API key/.test(e.keyTitle) && e.resourceType === 'User'));
+    t.deepEqual(mine[1].attributes, ['displayName', 'title']);
+    t.true(mine[2].attributes.includes('password'), 'the name of what was sent');
+    t.false(JSON.stringify(log).includes('Secret-pw-42'), 'never its value');
+    const failures = JSON.parse(
+      (
+        await runCli(
+          ['scim', 'log', '--outcome', 'failure', '--status', '409', '--json'],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.true(failures.items.length >= 1);
+    t.true(failures.items.every((e: any) => e.status === 409));
+    t.regex(failures.items[0].detail, /already taken/);
+    const byTarget = JSON.parse(
+      (
+        await runCli(
+          ['scim', 'log', '--target', id, '--operation', 'update', '--json'],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.is(byTarget.total, 1);
+    const table = await runCli(['scim', 'log', '--target', id], target().env);
+    t.is(table.code, 0);
+    t.regex(table.stdout, /PATCH User/);
+    t.is((await runCli(['scim', 'log', '--operation', 'explode'], target().env)).code, 2);
+  });
 });
