@@ -79,6 +79,7 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
       title: 'bench',
       role: 'editor',
       scopes: ['scim'],
+      expiresInDays: 365,
     });
     return {
       token: key.secret,

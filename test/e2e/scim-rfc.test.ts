@@ -746,7 +746,17 @@ eachScimTarget((kind, target) => {
     t.is(asApi.status, 403);
     t.regex(await asApi.text(), /SCIM only/);
     const created = await runCli(
-      ['keys', 'create', '--title', 'admin script', '--role', 'editor', '--json'],
+      [
+        'keys',
+        'create',
+        '--title',
+        'admin script',
+        '--role',
+        'editor',
+        '--expires-in-days',
+        '365',
+        '--json',
+      ],
       target().env,
     );
     const apiKey = JSON.parse(created.stdout);
@@ -762,7 +772,19 @@ eachScimTarget((kind, target) => {
     const both = JSON.parse(
       (
         await runCli(
-          ['keys', 'create', '--title', 'both', '--role', 'viewer', '--scope', 'both', '--json'],
+          [
+            'keys',
+            'create',
+            '--title',
+            'both',
+            '--role',
+            'viewer',
+            '--scope',
+            'both',
+            '--expires-in-days',
+            '365',
+            '--json',
+          ],
           target().env,
         )
       ).stdout,

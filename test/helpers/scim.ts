@@ -38,6 +38,8 @@ async function key(env: ProcessEnv, role: string, org?: string): Promise<string>
       role,
       '--scope',
       'scim',
+      '--expires-in-days',
+      '365',
       '--json',
     ],
     env,
