@@ -228,6 +228,64 @@ eachDatabase((kind, fixture) => {
   );
 
   t2(
+    `[${kind}] AD: profile attributes through the flavor's map; accountExpires disables at expiry`,
+    async (t) => {
+      const db = fixture().database.knex;
+      const scope = await fixture().newOrg();
+      const client = await ad!.admin();
+      const tree = await subtree(client);
+      for (const u of ['u0', 'u1', 'u2']) await tree.user(u);
+      const set = (name: string, attribute: string, value: string) =>
+        client.modify(
+          `CN=${name},${tree.ou}`,
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type: attribute, values: [value] }),
+          }),
+        );
+      const ticks = (iso: string) =>
+        (BigInt(Date.parse(iso)) * 10_000n + 116_444_736_000_000_000n).toString();
+      await set('u0', 'accountExpires', '0');
+      await set('u1', 'accountExpires', ticks('2020-01-01T00:00:00Z'));
+      await set('u2', 'accountExpires', ticks('2099-01-01T00:00:00Z'));
+      await set('u2', 'department', 'Research');
+      await set('u2', 'employeeID', 'E-7');
+      await set('u2', 'title', 'Engineer');
+      const sync = () => runSync({ db, sources: [tree.source()], log }, scope, 'corp-ad', FULL);
+      const member = (name: string) =>
+        db('members')
+          .where({ org_id: scope.orgId, username: tree.login(name) })
+          .first();
+      const directory = async (name: string) => {
+        const { profile } = await member(name);
+        return ((typeof profile === 'string' ? JSON.parse(profile) : profile).directory ??
+          {}) as Record<string, string>;
+      };
+
+      const first = await sync();
+      t.is(first.status, 'succeeded', first.error ?? '');
+      t.is((await member('u0')).status, 'active', 'accountExpires 0 means never');
+      t.is((await member('u1')).status, 'disabled', 'an expired account is disabled');
+      t.is((await member('u2')).status, 'active');
+      t.deepEqual(await directory('u2'), {
+        department: 'Research',
+        employeeNumber: 'E-7',
+        title: 'Engineer',
+        accountExpires: '2099-01-01T00:00:00.000Z',
+      });
+
+      const again = await sync();
+      t.like(again.counts, { updated: 0, disabled: 0, unchanged: 3 });
+
+      await set('u2', 'accountExpires', ticks('2021-06-01T00:00:00Z'));
+      const expired = await sync();
+      t.like(expired.counts, { disabled: 1, unchanged: 2 }, JSON.stringify(expired.counts));
+      t.is((await member('u2')).status, 'disabled', 'disabled once its expiry has passed');
+      t.is((await directory('u2')).accountExpires, '2021-06-01T00:00:00.000Z');
+    },
+  );
+
+  t2(
     `[${kind}] AD: add one nested group's members on the spot; provision one user on demand`,
     async (t) => {
       const db = fixture().database.knex;
