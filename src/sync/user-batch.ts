@@ -56,32 +56,51 @@ const FIELDS = [
   ['displayName', 'display_name'],
 ] as const;
 
+interface MemberBefore {
+  columns: Record<string, string | null>;
+  directory: Record<string, string>;
+}
+
 /** The member fields a sync may change, as they are before this batch, for the change list's diffs. */
 async function membersBefore(
   q: Knex | Knex.Transaction,
   ids: string[],
-): Promise<Map<string, Record<string, string | null>>> {
+): Promise<Map<string, MemberBefore>> {
   if (ids.length === 0) return new Map();
   const rows = (await q('members')
     .whereIn('id', ids)
-    .select('id', 'status', ...FIELDS.map(([, column]) => column))) as Array<
-    Record<string, string | null>
+    .select('id', 'status', 'profile', ...FIELDS.map(([, column]) => column))) as Array<
+    Record<string, string | null> & { profile: { directory?: Record<string, string> } | null }
   >;
-  return new Map(rows.map((r) => [r.id as string, r]));
+  return new Map(
+    rows.map(({ profile, ...columns }) => [
+      columns.id as string,
+      { columns, directory: profile?.directory ?? {} },
+    ]),
+  );
 }
 
 function attributeChanges(
-  was: Record<string, string | null> | undefined,
+  was: MemberBefore | undefined,
   member: DesiredMember,
   status: 'active' | 'disabled' | 'keep',
 ): AttributeChange[] {
   if (!was) return [];
+  const { columns, directory } = was;
   const changes: AttributeChange[] = [];
   for (const [field, column] of FIELDS)
-    if ((was[column] ?? null) !== member[field])
-      changes.push({ field, before: was[column] ?? null, after: member[field] });
-  if (status !== 'keep' && was.status !== status)
-    changes.push({ field: 'status', before: was.status ?? null, after: status });
+    if ((columns[column] ?? null) !== member[field])
+      changes.push({ field, before: columns[column] ?? null, after: member[field] });
+  const profileFields = new Set([...Object.keys(directory), ...Object.keys(member.profile)]);
+  for (const field of [...profileFields].sort())
+    if ((directory[field] ?? null) !== (member.profile[field] ?? null))
+      changes.push({
+        field: `directory.${field}`,
+        before: directory[field] ?? null,
+        after: member.profile[field] ?? null,
+      });
+  if (status !== 'keep' && columns.status !== status)
+    changes.push({ field: 'status', before: columns.status ?? null, after: status });
   return changes;
 }
 

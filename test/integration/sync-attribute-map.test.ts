@@ -91,6 +91,12 @@ eachDatabase((kind, fixture) => {
       await s.tree.replace(ada, 'title', ['Principal Engineer']);
       const changed = await s.run();
       t.like(changed.counts, { updated: 1, unchanged: 1 });
+      const listed = await s.db('sync_changes').where({ run_id: changed.id }).first('attributes');
+      const attributes =
+        typeof listed.attributes === 'string' ? JSON.parse(listed.attributes) : listed.attributes;
+      t.deepEqual(attributes, [
+        { field: 'directory.title', before: 'Engineer', after: 'Principal Engineer' },
+      ]);
       const updated = await s.member('ada');
       t.is(updated.directory.title, 'Principal Engineer');
       t.is(updated.directory.department, 'R&D');
