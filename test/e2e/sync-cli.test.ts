@@ -322,4 +322,16 @@ t2('one user on demand, add on the spot, and a run exported by login', async (t)
   const exported = await cli('runs', 'show', run.json.id, '--changes', '--json');
   t.like(exported.json, { run: run.json.id, total: 1 });
   t.like(exported.json.items[0], { action: 'updated', login: 'emp1' });
+
+  // Profile attributes through the attribute map, printed by `members show`.
+  await corp.replace(corp.userDN('late'), 'title', ['Night Porter']);
+  await corp.replace(corp.userDN('late'), 'departmentNumber', ['Lobby']);
+  const mapped = await cli('sync', 'corp', '--full', '--json');
+  t.like(mapped.json.counts, { updated: 1 });
+  const shown = await cli('members', 'show', 'late');
+  t.is(shown.code, 0, shown.stderr);
+  t.regex(shown.stdout, /^title\s+Night Porter$/m);
+  t.regex(shown.stdout, /^department\s+Lobby$/m);
+  const asJson = await cli('members', 'show', 'late', '--json');
+  t.deepEqual(asJson.json.directory, { department: 'Lobby', title: 'Night Porter' });
 });
