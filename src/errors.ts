@@ -48,8 +48,13 @@ export class ConflictError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not-found';
-  constructor(what: string, id: string) {
-    super(`${what} ${JSON.stringify(id)} was not found`, { what, id });
+  /** `where` names what was searched when it is not obvious (a directory source). */
+  constructor(what: string, id: string, where?: string) {
+    super(`${what} ${JSON.stringify(id)} was not found${where ? ` in ${where}` : ''}`, {
+      what,
+      id,
+      ...(where && { where }),
+    });
   }
 }
 
@@ -73,6 +78,22 @@ export class LimitError extends DomainError {
       `the organization's membership limit is ${limit} and it has ${count} members (pending invitations included); adding ${adding} would exceed it`,
       { limit, count, adding },
     );
+  }
+}
+
+/** Granting add-on licences would exceed how many of them the organization has. */
+export class LicenseLimitError extends DomainError {
+  readonly kind = 'limit';
+  constructor(
+    message: string,
+    readonly shortfalls: Array<{
+      license: string;
+      quantity: number;
+      inUse: number;
+      adding: number;
+    }>,
+  ) {
+    super(message, { licenses: shortfalls });
   }
 }
 

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { Client, type Control, type Entry, InvalidCredentialsError } from 'ldapts';
+import {
+  Client,
+  type Control,
+  type Entry,
+  InvalidCredentialsError as LdapInvalidCredentials,
+} from 'ldapts';
+import {
+  InvalidCredentialsError,
+  type SourceContext,
+  SourceError,
+  SourceUnavailableError,
+} from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 
 /** A client span around one LDAP operation (never a filter value or a password: they may be secret). */
 async function ldapSpan<T>(
@@ -43,6 +54,17 @@ function newClient(config: LdapSourceConfig): Client {
   });
 }
 
+/**
+ * The directory could not be reached or read: an error the engine can tell from "nothing there".
+ * Errors the plugin already typed pass through.
+ */
+export function unavailable(config: LdapSourceConfig, error: unknown): SourceError {
+  if (error instanceof SourceError) return error;
+  return new SourceUnavailableError(`${config.url}: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
 /** A client on an encrypted connection when the configuration asks for StartTLS (before any bind). */
 export async function openConnection(config: LdapSourceConfig): Promise<Client> {
   const client = newClient(config);
@@ -52,7 +74,7 @@ export async function openConnection(config: LdapSourceConfig): Promise<Client> 
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
-    throw error;
+    throw unavailable(config, error);
   }
 }
 
@@ -65,11 +87,12 @@ export async function openBound(config: LdapSourceConfig, context: SourceContext
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
-    if (error instanceof InvalidCredentialsError)
-      throw new Error(
+    if (error instanceof LdapInvalidCredentials)
+      throw new InvalidCredentialsError(
         `${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`,
+        { cause: error },
       );
-    throw error;
+    throw unavailable(config, error);
   }
 }
 

@@ -1,16 +1,17 @@
 import { type Client, Control, type Entry } from 'ldapts';
-import type {
-  LdapSourceConfig,
-  SourceContext,
-  SourceGroup,
-  SourceRead,
-  SourceRecord,
+import {
+  InvalidChangeTokenError,
+  type SourceContext,
+  type SourceGroup,
+  type SourceRead,
+  type SourceRecord,
 } from '../../src/plugin-api.ts';
-import { openBound, pagedSearch, rootAttribute } from './connection.ts';
+import type { LdapSourceConfig } from './config.ts';
+import { openBound, pagedSearch, rootAttribute, unavailable } from './connection.ts';
 import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
 import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
-import { expandNested } from './nested-groups.ts';
+import { expandNested, inChainMembers } from './nested-groups.ts';
 
 // Full and incremental reads. Tokens: `usn:N` (AD: highestCommittedUSN, read before the users so
 // that nothing written during the read is missed), `csn:ENTRYCSN` (OpenLDAP: the newest entryCSN
@@ -40,8 +41,8 @@ function since(token: string | null, flavor: FlavorSettings): string {
   if (token === null) return '';
   const [kind, value = ''] = token.split(/:(.*)/s);
   if (kind !== TOKEN_PREFIX[flavor.changes] || !TOKEN_SHAPE[flavor.changes].test(value)) {
-    throw new Error(
-      `"${token}" is not a ${flavor.changes} change token; run a full sync to start again`,
+    throw new InvalidChangeTokenError(
+      `"${token}" is not a ${flavor.changes} change token; everything is read again`,
     );
   }
   return atLeast(
@@ -94,7 +95,7 @@ export function readDirectory(options: ReadOptions): SourceRead {
         wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       if (changed !== '') await addAncestors(client, wanted, attributes, binary);
       for (const group of wanted.values())
-        yield { ...group, members: await inChainMembers(client, group.ref) };
+        yield { ...group, members: await inChainMembers(client, config, group.ref) };
       return;
     }
     if (flavor.nested) {
@@ -131,18 +132,6 @@ export function readDirectory(options: ReadOptions): SourceRead {
           wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       }
     }
-  }
-
-  async function inChainMembers(client: Client, groupDN: string): Promise<string[]> {
-    const members: string[] = [];
-    const filter = and('(objectClass=user)', memberOf(groupDN, true));
-    for await (const entry of pagedSearch(client, config, {
-      baseDN: config.users.baseDN,
-      filter,
-      attributes: ['1.1'],
-    }))
-      members.push(entry.dn.toLowerCase());
-    return members;
   }
 
   /** AD tells its deletions: the users deleted since the token, as tombstones. */
@@ -182,6 +171,8 @@ export function readDirectory(options: ReadOptions): SourceRead {
       yield* groupsOf(client);
       if (ad && changed !== '') await deletedSince(client);
       token = usn !== null ? `usn:${usn}` : newest ? `${prefix}:${newest}` : token;
+    } catch (error) {
+      throw unavailable(config, error);
     } finally {
       await client.unbind().catch(() => undefined);
     }

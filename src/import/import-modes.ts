@@ -1,5 +1,5 @@
-// The CSV import modes of seeds 001 (ArcGIS Online: add and invite modes) and 003 (Portal for
-// ArcGIS: built-in and enterprise members), each with the header line of its template and the
+// The CSV import modes of ArcGIS Online (add and invite modes) and of Portal for
+// ArcGIS (built-in and enterprise members), each with the header line of its template and the
 // labels a file may use for each column: the English names and the seeds' French labels.
 
 export type ImportField =
@@ -37,30 +37,66 @@ export interface ImportMode {
   template: ImportField[];
   required: ImportField[];
   optional: ImportField[];
-  /** Seed 001: administrator roles are never granted through an invitation unless the policy allows it (R-MEM-8). */
+  /** Administrator roles are never granted through an invitation unless the policy allows it. */
   invitation: boolean;
 }
 
-export const FIELD_LABELS: Record<ImportField, { english: string; french: string[] }> = {
-  email: { english: 'Email', french: ['Adresse électronique'] },
-  firstName: { english: 'First Name', french: ['Prénom'] },
-  lastName: { english: 'Last Name', french: ['Nom'] },
-  username: { english: 'Username', french: ["Nom d'utilisateur"] },
-  password: { english: 'Password', french: ['Mot de passe'] },
-  userType: { english: 'User Type', french: ["Type d'utilisateur"] },
-  role: { english: 'Role', french: ['Rôle'] },
-  identityType: { english: 'Identity type', french: ["Type d'identité"] },
-  id: { english: 'ID', french: ['Identifiant'] },
-  samlId: { english: 'SAML ID', french: ['ID SAML'] },
-  oidcId: { english: 'OpenID Connect ID', french: ['ID OpenID Connect'] },
+/** The languages a template can be downloaded in (ArcGIS Online: "dans la langue spécifiée"). */
+export const TEMPLATE_LANGUAGES = ['en', 'fr', 'de'] as const;
+export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
+
+/**
+ * Each column's label in English, French and German. The first French label is the seed's own
+ * wording (typographic apostrophe included), the one a French template carries; the others are
+ * also accepted on import. German labels follow the wording of the German seed ("Rolle").
+ */
+export const FIELD_LABELS: Record<
+  ImportField,
+  { english: string; french: string[]; german: string[] }
+> = {
+  email: { english: 'Email', french: ['Adresse électronique'], german: ['E-Mail'] },
+  firstName: { english: 'First Name', french: ['Prénom'], german: ['Vorname'] },
+  lastName: { english: 'Last Name', french: ['Nom'], german: ['Nachname'] },
+  username: {
+    english: 'Username',
+    french: ['Nom d’utilisateur', "Nom d'utilisateur"],
+    german: ['Benutzername'],
+  },
+  password: { english: 'Password', french: ['Mot de passe'], german: ['Passwort', 'Kennwort'] },
+  userType: {
+    english: 'User Type',
+    french: ['Type d’utilisateur', "Type d'utilisateur"],
+    german: ['Benutzertyp'],
+  },
+  role: { english: 'Role', french: ['Rôle'], german: ['Rolle'] },
+  identityType: {
+    english: 'Identity type',
+    french: ['Type d’identité', "Type d'identité"],
+    german: ['Identitätstyp'],
+  },
+  id: { english: 'ID', french: ['ID', 'Identifiant'], german: ['ID'] },
+  samlId: { english: 'SAML ID', french: ['ID SAML'], german: ['SAML-ID'] },
+  oidcId: {
+    english: 'OpenID Connect ID',
+    french: ['ID OpenID Connect'],
+    german: ['OpenID-Connect-ID'],
+  },
 };
+
+/** A column's label in the template of a language. */
+function fieldLabel(field: ImportField, language: TemplateLanguage = 'en'): string {
+  const labels = FIELD_LABELS[field];
+  if (language === 'fr') return labels.french[0]!;
+  if (language === 'de') return labels.german[0]!;
+  return labels.english;
+}
 
 const PERSON: ImportField[] = ['email', 'firstName', 'lastName'];
 
 export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   add: {
     id: 'add',
-    title: 'add members without sending invitations (seed 001)',
+    title: 'add members without sending invitations',
     account: 'builtin',
     invitation: false,
     template: ['email', 'firstName', 'lastName', 'username', 'password', 'userType', 'role'],
@@ -69,7 +105,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'add-org-ids': {
     id: 'add-org-ids',
-    title: 'add members with their organization-specific (SAML or OpenID Connect) IDs (seed 001)',
+    title: 'add members with their organization-specific (SAML or OpenID Connect) IDs',
     account: 'org-id',
     invitation: false,
     template: ['email', 'firstName', 'lastName', 'identityType', 'id', 'userType', 'role'],
@@ -87,7 +123,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'add-notify': {
     id: 'add-notify',
-    title: 'add members and notify them by email (seed 001)',
+    title: 'add members and notify them by email',
     account: 'invitation',
     invitation: true,
     template: ['email', 'firstName', 'lastName', 'username', 'userType', 'role'],
@@ -96,7 +132,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'invite-any': {
     id: 'invite-any',
-    title: 'invite members to join with an account of their choice (seed 001)',
+    title: 'invite members to join with an account of their choice',
     account: 'invitation',
     invitation: true,
     template: ['email', 'userType', 'role'],
@@ -105,7 +141,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'invite-org-logins': {
     id: 'invite-org-logins',
-    title: 'invite members to join with their organization-specific logins (seed 001)',
+    title: 'invite members to join with their organization-specific logins',
     account: 'invitation',
     invitation: true,
     template: ['email', 'userType', 'role'],
@@ -114,7 +150,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'portal-builtin': {
     id: 'portal-builtin',
-    title: 'built-in portal members (seed 003)',
+    title: 'built-in portal members',
     account: 'builtin',
     invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'password', 'role', 'userType'],
@@ -123,7 +159,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'portal-enterprise': {
     id: 'portal-enterprise',
-    title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins (seed 003)',
+    title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins',
     account: 'enterprise',
     invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'role', 'userType'],
@@ -132,7 +168,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
 };
 
-/** The downloadable template: UTF-8, the header line in English (the labels are matched in French too). */
-export function templateOf(mode: ImportMode): string {
-  return `${mode.template.map((f) => FIELD_LABELS[f].english).join(',')}\r\n`;
+/** The downloadable template: UTF-8, the header line in the language asked (every language imports). */
+export function templateOf(mode: ImportMode, language: TemplateLanguage = 'en'): string {
+  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}\r\n`;
 }

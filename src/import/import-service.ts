@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
-import { ConflictError, LimitError, ValidationError } from '../errors.ts';
+import { ConflictError, LicenseLimitError, LimitError, ValidationError } from '../errors.ts';
+import { licenseRoom } from '../licenses/license-grants.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
@@ -52,7 +53,7 @@ const uploadOptionsSchema = z
     idp: z.enum(['enterprise', 'builtin']).default('enterprise'),
     fileName: z.string().max(500).optional(),
     defaultEmail: z.string().max(254).optional(),
-    /** The invite modes: the language of the mails and an optional message in them (R-INV-1). */
+    /** The invite modes: the language of the mails and an optional message in them. */
     language: z.enum(MAIL_LANGUAGES).optional(),
     message: z.string().max(2000, 'must be at most 2000 characters').optional(),
     /** The org-id modes: the SAML or OIDC source the identities belong to, when several could. */
@@ -139,7 +140,7 @@ async function policyFor(
         ? 'builtin'
         : 'enterprise',
     accountRule: format.kind === 'createusers' ? 'createusers' : 'member',
-    // R-MEM-8: direct additions may grant administrator roles; invitations only if the policy allows.
+    // Direct additions may grant administrator roles; invitations only if the policy allows.
     allowAdministrator: mode?.invitation ? org.allowAdminInvitations : true,
     defaultEmail: options.defaultEmail,
     catalog,
@@ -156,12 +157,19 @@ async function validateStored(
 ): Promise<ImportReport> {
   const { db } = deps;
   const format = formatOfRun(run);
-  const { policy, limit } = await policyFor(deps, orgId, format, run.options);
+  const { policy, limit, org } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
   const batches = planImport(
     rows,
-    { db, orgId, policy, membershipLimit: limit, memberCount: await countMembers(db, orgId) },
+    {
+      db,
+      orgId,
+      policy,
+      membershipLimit: limit,
+      memberCount: await countMembers(db, orgId),
+      licenses: await licenseRoom(db, orgId, org.newMemberDefaults.licenses ?? []),
+    },
     report,
   );
   // Validation only: the batches are read for the report they fill, and dropped.
@@ -277,6 +285,8 @@ export async function startApply(
       const { limit, count, adding } = row.report.membershipLimit;
       throw new LimitError(limit, count, adding);
     }
+    if (row.report.licenses && row.report.licenses.length > 0)
+      throw new LicenseLimitError(refusal, row.report.licenses);
     throw new ValidationError(
       row.report.issues
         .filter((i) => i.severity === 'error')

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { settleAcceptedLicenses } from '../licenses/license-grants.ts';
 import { createLink } from '../links/identity-links.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
@@ -16,7 +17,7 @@ import { affectedRows } from '../store/affected-rows.ts';
 import { type InvitationRow, selectInvitations } from './invitation-record.ts';
 import { hashInvitationToken, hookMode, looksLikeInvitationToken } from './invitation-rules.ts';
 
-// Accepting an invitation (R-INV-2): built in, by choosing a username (unless one was created)
+// Accepting an invitation: built in, by choosing a username (unless one was created)
 // and a password under the password policy; or through an enterprise sign-in, which calls the
 // sign-in issue's hook below. Either way the pending member becomes active, the invitation is
 // marked accepted by one conditional update (a second acceptance finds nothing), and a member
@@ -34,7 +35,7 @@ export async function openInvitation(
 ): Promise<InvitationRow | null> {
   if (!looksLikeInvitationToken(token)) return null;
   const query = db('invitations as i')
-    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
     .where('i.token_hash', hashInvitationToken(token))
     .andWhere('i.status', 'pending')
@@ -85,11 +86,12 @@ export const invitationHook: InvitationAcceptanceHook = {
         .andWhereRaw('lower(username) = lower(?)', [username])
         .andWhereNot('id', invitation.memberId)
         .first('id');
-      // Enterprise account names follow R-MEM-3 (enterpriseAccountName), not the built-in username rules.
+      // Enterprise account names follow enterpriseAccountName, not the built-in username rules.
       if (!taken && username.length <= 128)
         await trx('members').where('id', invitation.memberId).update({ username });
     }
     await markAccepted(trx, row, by, new Date());
+    await settleAcceptedLicenses(trx, orgId, invitation.memberId);
   },
 };
 
@@ -162,6 +164,7 @@ export async function acceptBuiltIn(
         updated_at: trx.fn.now(),
       });
     await markAccepted(trx, row, { memberId, source: 'builtin', login: username }, now);
+    await settleAcceptedLicenses(trx, row.org_id, memberId);
     await recordAudit(trx, {
       orgId: row.org_id,
       actor: { type: 'member', id: memberId, label: username, access: 'viewer' },

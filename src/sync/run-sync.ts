@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Scope } from '../access/actor.ts';
 import { requireAdministrator } from '../access/actor.ts';
-import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SourceGroup, SourceUser } from '../plugin-api.ts';
+import {
+  type IdentitySourcePlugin,
+  InvalidChangeTokenError,
+  type SourceConfig,
+  type ReadableSource,
+  type SourceGroup,
+  type SourceRead,
+  type SourceUser,
+  canReadAll,
+  canReadChanges,
+} from '../plugin-api.ts';
 import { exceedsGuard } from './deletion-guard.ts';
 import {
   type GroupBatchContext,
@@ -23,6 +32,7 @@ import { mappingContext, processUsers, type UserBatchContext } from './user-batc
 import { policyOf } from './sync-policy.ts';
 import { inSpan } from '../observability/tracing.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import { recordChanges } from './run-changes.ts';
 import {
   createRun,
   failOrphanedRuns,
@@ -42,7 +52,9 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 
 export interface SyncDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceConfig[];
+  /** The plugins sources are created with; by default the ones the daemon ships. */
+  plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
@@ -93,8 +105,8 @@ async function runSyncTraced(
   const { orgId } = scope;
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
-  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
-  if (!source.readAll)
+  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log), deps.plugins);
+  if (!canReadAll(source))
     throw ValidationError.field(
       'source',
       `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
@@ -113,10 +125,8 @@ async function runSyncTraced(
   if (!options.preview) await failOrphanedRuns(db, { orgId, source: sourceName });
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
-  const mode: RunMode =
-    options.mode === 'incremental' && tokenBefore !== null && source.readChanges
-      ? 'incremental'
-      : 'full';
+  const opened = openRead(source, options.mode === 'incremental' ? tokenBefore : null, deps.log);
+  const mode: RunMode = 'read' in opened ? opened.mode : 'full';
   const runId = options.preview
     ? null
     : await createRun(db, orgId, {
@@ -133,7 +143,7 @@ async function runSyncTraced(
     access: 'administrator',
   };
   const counts = emptyCounts();
-  const samples = new Samples();
+  const samples = new Samples(!options.preview);
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
   let error: string | null = null;
   let held: HeldAction[] = [];
@@ -145,7 +155,10 @@ async function runSyncTraced(
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
-    if (runId) await recordProgress(db, runId, counts);
+    if (runId) {
+      await recordProgress(db, runId, counts);
+      await recordChanges(db, runId, samples.drain());
+    }
     if (!options.preview)
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
@@ -171,7 +184,8 @@ async function runSyncTraced(
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };
-    const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
+    if ('error' in opened) throw opened.error;
+    const { read } = opened;
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>();
     let users: SourceUser[] = [];
@@ -293,6 +307,7 @@ async function runSyncTraced(
     );
   } finally {
     if (!options.preview) {
+      if (runId) await recordChanges(db, runId, samples.drain());
       if (runId)
         await finishRun(db, runId, {
           status,
@@ -342,6 +357,31 @@ async function runSyncTraced(
   };
 }
 
+/**
+ * The read of this run: the changes since the token when there is one and the source can tell
+ * them, else everything. A token the source cannot use is no failure: everything is read instead.
+ * An error is handed back so that the run records it.
+ */
+function openRead(
+  source: ReadableSource,
+  token: string | null,
+  log: Logger,
+): { read: SourceRead; mode: RunMode } | { error: unknown } {
+  try {
+    if (token !== null && canReadChanges(source)) {
+      try {
+        return { read: source.readChanges(token), mode: 'incremental' };
+      } catch (error) {
+        if (!(error instanceof InvalidChangeTokenError)) throw error;
+        log.warn({ source: source.name, err: error }, 'change token refused: reading everything');
+      }
+    }
+    return { read: source.readAll(), mode: 'full' };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** A failed run counts against the source's health (and may quarantine it); any other resets it. */
 async function recordHealth(
   deps: SyncDeps,
@@ -378,7 +418,7 @@ async function recordHealth(
   );
 }
 
-function entryHasGroups(entry: SourceEntry): boolean {
+function entryHasGroups(entry: SourceConfig): boolean {
   return 'groups' in entry && entry.groups !== undefined;
 }
 

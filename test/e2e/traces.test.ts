@@ -58,8 +58,22 @@ for (const kind of databaseKinds()) {
     const daemon = await startDaemonProcess(env);
     try {
       const key = JSON.parse(
-        (await runCli(['keys', 'create', '--title', 'trace', '--role', 'editor', '--json'], env))
-          .stdout,
+        (
+          await runCli(
+            [
+              'keys',
+              'create',
+              '--title',
+              'trace',
+              '--role',
+              'editor',
+              '--expires-in-days',
+              '30',
+              '--json',
+            ],
+            env,
+          )
+        ).stdout,
       );
       const response = await fetch(`${daemon.url}/scim/v2/Users`, {
         method: 'POST',

@@ -1,12 +1,8 @@
 import test from 'ava';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { resolveSecret } from '../../src/config/secrets.ts';
-import type {
-  LdapSourceConfig,
-  SourceContext,
-  SourceGroup,
-  SourceRecord,
-} from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import type { SourceContext, SourceGroup, SourceRecord } from '../../src/plugin-api.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 
@@ -17,7 +13,7 @@ if (!available)
   console.warn(
     'SKIPPED: slapd is not installed; the LDAP plugin tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)',
   );
-// Issue 4: without slapd/Samba installed these tests are skipped locally, with a message; CI sets
+// Without slapd/Samba installed these tests are skipped locally, with a message; CI sets
 // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
 const t2 = available ? test : test.skip;
 

@@ -8,7 +8,12 @@ import {
 } from '../../src/import/createusers-line.ts';
 import { detectSeparator } from '../../src/import/file-reader.ts';
 import { foldLabel, matchHeader } from '../../src/import/header-matching.ts';
-import { IMPORT_MODES, MODE_IDS, templateOf } from '../../src/import/import-modes.ts';
+import {
+  IMPORT_MODES,
+  MODE_IDS,
+  TEMPLATE_LANGUAGES,
+  templateOf,
+} from '../../src/import/import-modes.ts';
 import {
   type RowPolicy,
   enterpriseUsername,
@@ -46,11 +51,29 @@ const lines = (file: string) =>
     .trim()
     .split('\n');
 
-test('every template header matches its own mode', (t) => {
-  for (const id of MODE_IDS) {
-    const names = templateOf(IMPORT_MODES[id]).trim().split(',');
-    t.true(matchHeader(names, IMPORT_MODES[id]).ok, id);
-  }
+test('every template header matches its own mode, in every language', (t) => {
+  for (const language of TEMPLATE_LANGUAGES)
+    for (const id of MODE_IDS) {
+      const names = templateOf(IMPORT_MODES[id], language).trim().split(',');
+      const match = matchHeader(names, IMPORT_MODES[id]);
+      t.deepEqual(match.ok && match.columns, IMPORT_MODES[id].template, `${id} in ${language}`);
+    }
+});
+
+test('templates carry the seeds’ header wordings in the language asked', (t) => {
+  t.is(
+    templateOf(IMPORT_MODES.add, 'fr'),
+    'Adresse électronique,Prénom,Nom,Nom d’utilisateur,Mot de passe,Type d’utilisateur,Rôle\r\n',
+  );
+  t.is(
+    templateOf(IMPORT_MODES['add-org-ids'], 'fr'),
+    'Adresse électronique,Prénom,Nom,Type d’identité,ID,Type d’utilisateur,Rôle\r\n',
+  );
+  t.is(
+    templateOf(IMPORT_MODES.add, 'de'),
+    'E-Mail,Vorname,Nachname,Benutzername,Passwort,Benutzertyp,Rolle\r\n',
+  );
+  t.is(templateOf(IMPORT_MODES['invite-any']), 'Email,User Type,Role\r\n');
 });
 
 test('headers: case-insensitive, French labels with either apostrophe, any order', (t) => {
@@ -95,7 +118,7 @@ test('separators: comma, semicolon, tab; a header mixing them is refused', (t) =
   });
 });
 
-test('CreateUsers enterprise: every example line of seed 003 reads as the text describes', (t) => {
+test('CreateUsers enterprise: every example line of Portal for ArcGIS reads as the text describes', (t) => {
   const parsed = lines('seed003-createusers-enterprise.txt').map((l) =>
     parseCreateUsersLine(l, 'enterprise'),
   );
@@ -136,7 +159,7 @@ test('CreateUsers enterprise: every example line of seed 003 reads as the text d
   });
 });
 
-test('CreateUsers builtin: every example line of seed 003 reads as the text describes', (t) => {
+test('CreateUsers builtin: every example line of Portal for ArcGIS reads as the text describes', (t) => {
   const [pub1, jcho] = lines('seed003-createusers-builtin.txt').map((l) =>
     parseCreateUsersLine(l, 'builtin'),
   );
@@ -174,21 +197,21 @@ test('CreateUsers: too many fields, no user type id, a missing required field', 
   });
 });
 
-test('CreateUsers accounts: ASCII letters, digits and underscores, at most 128 (seed 003)', (t) => {
+test('CreateUsers accounts: ASCII letters, digits and underscores, at most 128', (t) => {
   t.is(createUsersAccountProblem('pub1'), null);
   t.is(createUsersAccountProblem('a_b_C9'), null);
   t.regex(createUsersAccountProblem('a.b') ?? '', /letters, digits and underscores/);
   t.regex(createUsersAccountProblem('a'.repeat(129)) ?? '', /at most 128/);
 });
 
-test('enterprise usernames: domain\\user and user@domain become user@DOMAIN (R-MEM-3)', (t) => {
+test('enterprise usernames: domain\\user and user@domain become user@DOMAIN', (t) => {
   t.is(enterpriseUsername('domain\\jcho11'), 'jcho11@DOMAIN');
   t.is(enterpriseUsername('jcho11@domain'), 'jcho11@DOMAIN');
   t.is(enterpriseUsername('rsmith@domain.com'), 'rsmith@domain.com');
   t.is(enterpriseUsername('j cho!'), 'j_cho_');
 });
 
-test('rows: the seed 001 add rows are valid; names, type and role resolved', (t) => {
+test('rows: the ArcGIS Online add rows are valid; names, type and role resolved', (t) => {
   const outcome = validateRow(
     {
       line: 2,
@@ -257,7 +280,7 @@ test('rows: every bad value of the issue is named with its field and line', (t) 
   t.deepEqual(bad({ role: 'Administrator' }), []);
 });
 
-test('rows: an unknown role falls back to the default new-member role, else User (seed 001)', (t) => {
+test('rows: an unknown role falls back to the default new-member role, else User', (t) => {
   const row = (defaults: RowPolicy['defaults']) =>
     validateRow(
       { line: 3, values: { email: 'a@b.org', userType: 'Creator', role: 'Astronaut' } },
@@ -271,7 +294,7 @@ test('rows: an unknown role falls back to the default new-member role, else User
   t.like(row({ role: 'Publisher' }), { ok: true, row: { roleId: 'role-Publisher' } });
 });
 
-test('rows: CreateUsers names are derived from the name; with none the row is refused (seed 003)', (t) => {
+test('rows: CreateUsers names are derived from the name; with none the row is refused', (t) => {
   const enterprise = policy({ account: 'enterprise', accountRule: 'createusers' });
   t.like(
     validateRow(

@@ -3,7 +3,7 @@ import type { Language } from '../auth/pages/language.ts';
 import type { EnterpriseButton } from '../auth/pages/sign-in-pages.ts';
 import { TEXT as SIGN_IN } from '../auth/pages/messages.ts';
 
-// The invitation pages (R-INV-2) in English, French and German: what the invitation is
+// The invitation pages in English, French and German: what the invitation is
 // (organization, inviter, role), the built-in acceptance form, the organization logins that carry
 // the invitation through an enterprise sign-in, and the page for a link that opens nothing.
 
@@ -49,7 +49,8 @@ const TEXT = {
 export interface InvitationView {
   organization: string;
   inviter: string;
-  role: string;
+  /** null: the invitation gives no role. */
+  role: string | null;
   username: string | null;
   email: string;
   emailFixed: boolean;
@@ -82,7 +83,7 @@ ${field('password', SIGN_IN.password[lang], 'password', 'new-password', '', SIGN
     lang,
     TEXT.title[lang],
     html`<p><strong>${view.inviter}</strong> ${TEXT.invitedBy[lang]} <strong>${view.organization}</strong>.</p>
-<p>${TEXT.role[lang]}: <strong>${view.role}</strong></p>
+${view.role === null ? '' : html`<p>${TEXT.role[lang]}: <strong>${view.role}</strong></p>`}
 ${alert(errors)}
 ${form}
 ${links.length > 0 ? html`<h2>${heading}</h2><ul>${links}</ul>` : ''}`,

@@ -1,22 +1,9 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { secretRefSchema, sourceNameSchema } from '../../src/plugin-api.ts';
 
 // The shape of a `type: ldap` source. Flavors set the defaults that differ between directories
 // (attribute names, stable id, nested groups); every default can be overridden key by key.
-
-const secretRef = z.union(
-  [
-    z
-      .object({
-        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an environment variable'),
-      })
-      .strict(),
-    z.object({ file: z.string().min(1) }).strict(),
-  ],
-  {
-    error: 'must be { env: NAME } or { file: PATH }: secrets are given by reference, never inline',
-  },
-);
 
 const searchSchema = z
   .object({
@@ -31,15 +18,22 @@ const searchSchema = z
 /** Reactions to a record with no member: create a member, send an invitation, or leave it. */
 const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const cron = z
   .string()
   .refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
 
 export const ldapSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
+    name: sourceNameSchema,
     type: z.literal('ldap'),
     flavor: z.enum(['openldap', 'ad', 'generic']).default('generic'),
     url: z
@@ -49,7 +43,7 @@ export const ldapSourceSchema = z
     /** PEM file of the CA that signed the directory's certificate (ldaps:// or StartTLS). */
     caFile: z.string().min(1).optional(),
     bindDN: z.string().min(1),
-    bindCredentials: secretRef,
+    bindCredentials: secretRefSchema,
     /** AD: the NetBIOS domain of logins `sAMAccountName@DOMAIN`; taken from the base DN when absent. */
     domain: z
       .string()
@@ -108,7 +102,20 @@ export const ldapSourceSchema = z
       })
       .strict()
       .prefault({}),
-    schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
+    schedule: z
+      .object({
+        full: cron.optional(),
+        incremental: cron.optional(),
+        /** The IANA time zone the cron expressions are read in (default: the daemon's). */
+        timezone: z
+          .string()
+          .refine(validTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC')
+          .optional(),
+        /** The organizations (slug or id) whose members this schedule syncs; default: the default organization. */
+        organizations: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * Failing scheduled runs back off (the first wait doubles after each failure, up to the cap);
      * after `quarantineAfter` failures in a row the schedule pauses until `sources resume`.
