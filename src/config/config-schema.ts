@@ -148,6 +148,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tracing: z
+      .object({
+        /** Where OTLP/HTTP traces go (e.g. http://127.0.0.1:4318/v1/traces); none: no traces. */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        serviceName: z.string().min(1).default('provisiond'),
+      })
+      .strict()
+      .prefault({}),
     retention: z
       .object({
         /** Rows deleted per statement: each batch is short, whatever the backlog. */

@@ -7,6 +7,7 @@ import { createApp } from '../http/app.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { startTracing, traceQueries } from '../observability/tracing.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
@@ -64,13 +65,16 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       throw listenError(config, error);
     },
   );
+  const tracing = startTracing(config.tracing);
   let opened: OpenedContext;
   try {
     opened = await openContext(config, 'daemon');
   } catch (error) {
     tcp.close();
+    await tracing.shutdown();
     throw error;
   }
+  traceQueries(opened.ctx.database.knex, 'postgresql');
   const { ctx } = opened;
   let local: Server | null = null;
   let socketPath: string | null = null;
@@ -134,6 +138,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();
+        await tracing.shutdown();
         ctx.log.info('provisiond stopped');
       })();
       return stopping;

@@ -15,6 +15,7 @@ import { openApiDocument } from './api/openapi.ts';
 import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
+import { requestSpans } from '../observability/tracing.ts';
 import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   // admin API does not use them.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(requestSpans());
   app.use(timing(ctx));
   app.use(healthRoutes(ctx));
   app.get('/api/v1/openapi.json', (_req, res) => {

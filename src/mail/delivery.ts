@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { SpanKind } from '@opentelemetry/api';
 import { instanceAlive } from '../cluster/instances.ts';
+import { inSpan } from '../observability/tracing.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
 import type { MailTemplate } from './outbox.ts';
@@ -89,14 +91,20 @@ export async function deliverDue(
   const outcomes = await Promise.all(
     rows.map(async (row) => {
       try {
-        await transport.send({
-          id: `mail-${row.id}`,
-          to: row.recipient,
-          from: options.from,
-          ...(isNoticeTemplate(row.template)
-            ? renderNotice(row.template, row.language, row.data)
-            : renderMail(row.template, row.language, row.data)),
-        });
+        await inSpan(
+          'mail.send',
+          { 'provisiond.mail_id': row.id, 'provisiond.mail.template': row.template },
+          () =>
+            transport.send({
+              id: `mail-${row.id}`,
+              to: row.recipient,
+              from: options.from,
+              ...(isNoticeTemplate(row.template)
+                ? renderNotice(row.template, row.language, row.data)
+                : renderMail(row.template, row.language, row.data)),
+            }),
+          SpanKind.CLIENT,
+        );
       } catch (error) {
         const attempts = row.attempts + 1;
         const failed = attempts >= options.maxAttempts;

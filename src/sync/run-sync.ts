@@ -30,6 +30,7 @@ import { linkedCount } from '../links/identity-links.ts';
 import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
+import { inSpan } from '../observability/tracing.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
 import { recordChanges } from './run-changes.ts';
 import {
@@ -71,7 +72,29 @@ export interface SyncOptions {
 const USER_BATCH = 5000;
 const GROUP_BATCH = 500;
 
-export async function runSync(
+/** One sync run, traced as a span `sync.run` carrying the source and the run's id. */
+export function runSync(
+  deps: SyncDeps,
+  scope: Scope,
+  sourceName: string,
+  options: SyncOptions,
+): Promise<SyncRun> {
+  return inSpan(
+    'sync.run',
+    { 'provisiond.source': sourceName, 'provisiond.sync.preview': options.preview },
+    async (span) => {
+      const run = await runSyncTraced(deps, scope, sourceName, options);
+      span.setAttributes({
+        'provisiond.run_id': run.id ?? '',
+        'provisiond.sync.mode': run.mode,
+        'provisiond.sync.status': run.status,
+      });
+      return run;
+    },
+  );
+}
+
+async function runSyncTraced(
   deps: SyncDeps,
   scope: Scope,
   sourceName: string,

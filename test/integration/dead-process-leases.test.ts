@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import {
   disagreeing,
@@ -8,6 +9,7 @@ import {
 } from '../../src/cluster/instances.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { createInvitations } from '../../src/invitations/invitation-create.ts';
+import { failOrphanedImports, startApply, uploadImport } from '../../src/import/import-service.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -123,6 +125,44 @@ eachDatabase((kind, fixture) => {
       transport.close();
       await live.close();
     }
+  });
+
+  test.serial(`[${kind}] an import left applying by a dead process resumes at once`, async (t) => {
+    const f = fixture();
+    const db = f.database.knex;
+    const scope = await f.newOrg();
+    const deps = {
+      db,
+      hasher: f.deps.hasher,
+      links: f.deps.links,
+      publicUrl: 'https://id.example.test',
+      sources: () => [],
+    };
+    const csv = readFileSync(new URL('../fixtures/import/seed001-add.csv', import.meta.url));
+    const run = await uploadImport(
+      deps,
+      scope,
+      { mode: 'add' },
+      (async function* () {
+        yield csv;
+      })(),
+    );
+    const dead = await deadInstance();
+    // What a daemon killed in the middle of applying leaves: applying, touched a moment ago.
+    await db('import_runs')
+      .where('id', run.id)
+      .update({ status: 'applying', instance_id: dead, updated_at: db.fn.now() });
+    t.is(await failOrphanedImports(db), 1);
+    t.like(await db('import_runs').where('id', run.id).first(), {
+      status: 'failed',
+      error: 'interrupted: the process applying it stopped; apply it again to resume',
+    });
+    await db('import_runs')
+      .where('id', run.id)
+      .update({ status: 'applying', instance_id: dead, updated_at: db.fn.now() });
+    // Even before housekeeping marks it, applying it again takes it over.
+    const { done } = await startApply(deps, scope, run.id, {});
+    t.is((await done).status, 'applied');
   });
 
   test.serial(`[${kind}] live instances are listed; a different link key is found`, async (t) => {
