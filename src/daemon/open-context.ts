@@ -2,7 +2,6 @@ import { invitationHook } from '../invitations/invitation-acceptance.ts';
 import { inviteReaction } from '../invitations/invite-reaction.ts';
 import { loadLinkKey } from '../invitations/link-key.ts';
 import { linkSealer } from '../invitations/link-sealer.ts';
-import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -46,6 +45,7 @@ export async function openContext(
         purpose === 'cli' ? 'warn' : config.log.level,
         purpose === 'cli' ? 'stderr' : 'stdout',
       );
+      const links = linkSealer(loadLinkKey(config));
       const ctx: AppContext = {
         config,
         database,
@@ -61,12 +61,12 @@ export async function openContext(
           publicUrl: () => ctx.publicUrl,
         }),
         invitations: invitationHook,
-        links: linkSealer(loadLinkKey(config)),
+        links,
+        // The daemon learns its address (port 0) later; the reaction reads it when it runs.
+        reactions: [
+          inviteReaction({ hasher: argon2Hasher, links, publicUrl: () => ctx.publicUrl }),
+        ],
       };
-      // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
-      registerUnmatchedReaction(
-        inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }),
-      );
       return {
         ctx,
         appliedMigrations,
