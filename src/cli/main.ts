@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
 import { invitationsCommand } from './commands/invitations-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
@@ -32,6 +33,8 @@ const program = new Command('provisiond')
 for (const command of [
   startCommand(),
   migrateCommand(),
+  backupCommand(),
+  restoreCommand(),
   orgsCommand(),
   membersCommand(),
   groupsCommand(),

@@ -12,6 +12,7 @@ import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
 import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
+import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
 import { scimRouter } from './scim/scim-router.ts';
@@ -63,6 +64,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
+  if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
     membersRoutes(ctx),
     groupsRoutes(ctx),

@@ -32,7 +32,15 @@ import type { UnmatchedReaction } from './reactions.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
-import { createRun, finishRun, heldRunOf, recordProgress, type SyncRun } from './sync-runs.ts';
+import { recordChanges } from './run-changes.ts';
+import {
+  createRun,
+  failOrphanedRuns,
+  finishRun,
+  heldRunOf,
+  recordProgress,
+  type SyncRun,
+} from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
@@ -53,6 +61,8 @@ export interface SyncDeps {
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
   clock?: () => Date;
+  /** This process's instance (cluster/instances.ts): its leases are freed the moment it dies. */
+  instanceId?: string | null;
 }
 
 export interface SyncOptions {
@@ -82,11 +92,17 @@ export async function runSync(
       `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
     );
   const owner = randomUUID();
-  if (!options.preview && !(await acquireLease(db, orgId, sourceName, owner))) {
+  if (
+    !options.preview &&
+    !(await acquireLease(db, orgId, sourceName, owner, deps.instanceId ?? null))
+  ) {
     throw new ConflictError(`a run of the source "${sourceName}" is already in progress`, {
       source: sourceName,
     });
   }
+  // Holding the lease, no other run of this source is in progress: one still marked running was
+  // left by a process that died.
+  if (!options.preview) await failOrphanedRuns(db, { orgId, source: sourceName });
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
   const opened = openRead(source, options.mode === 'incremental' ? tokenBefore : null, deps.log);
@@ -98,6 +114,7 @@ export async function runSync(
         mode,
         trigger: options.trigger,
         tokenBefore,
+        instanceId: deps.instanceId ?? null,
       });
   const actor: Actor = {
     type: 'system',
@@ -106,7 +123,7 @@ export async function runSync(
     access: 'administrator',
   };
   const counts = emptyCounts();
-  const samples = new Samples();
+  const samples = new Samples(!options.preview);
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
   let error: string | null = null;
   let held: HeldAction[] = [];
@@ -118,12 +135,18 @@ export async function runSync(
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
-    if (runId) await recordProgress(db, runId, counts);
+    if (runId) {
+      await recordProgress(db, runId, counts);
+      await recordChanges(db, runId, samples.drain());
+    }
     if (!options.preview)
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
-      await renewLease(db, orgId, sourceName, owner);
+      if (!(await renewLease(db, orgId, sourceName, owner)))
+        throw new ConflictError(
+          `the run of "${sourceName}" lost its lease to another process and stopped`,
+        );
     }
   };
 
@@ -265,6 +288,7 @@ export async function runSync(
     );
   } finally {
     if (!options.preview) {
+      if (runId) await recordChanges(db, runId, samples.drain());
       if (runId)
         await finishRun(db, runId, {
           status,
