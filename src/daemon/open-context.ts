@@ -5,7 +5,6 @@ import { inviteReaction } from '../invitations/invite-reaction.ts';
 import { loadLinkKey } from '../invitations/link-key.ts';
 import { type Instance, linkKeyId, registerInstance } from '../cluster/instances.ts';
 import { linkSealer } from '../invitations/link-sealer.ts';
-import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -92,6 +91,7 @@ export async function openContext(
         url: config.database.url,
       });
       closers.push(() => instance.close());
+      const links = linkSealer(linkKey);
       const ctx: AppContext = {
         config,
         database,
@@ -107,13 +107,13 @@ export async function openContext(
           publicUrl: () => ctx.publicUrl,
         }),
         invitations: invitationHook,
-        links: linkSealer(linkKey),
+        links,
         instanceId: instance.id,
+        // The daemon learns its address (port 0) later; the reaction reads it when it runs.
+        reactions: [
+          inviteReaction({ hasher: argon2Hasher, links, publicUrl: () => ctx.publicUrl }),
+        ],
       };
-      // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
-      registerUnmatchedReaction(
-        inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }),
-      );
       return {
         ctx,
         appliedMigrations,

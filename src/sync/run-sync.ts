@@ -28,6 +28,7 @@ import { type HealthPolicy, errorCode, recordFailure, recordSuccess } from './so
 import { notifyAdministrators } from './sync-notices.ts';
 import { linkedCount } from '../links/identity-links.ts';
 import { applyRemovals, planRemovals } from './member-removals.ts';
+import type { UnmatchedReaction } from './reactions.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { inSpan } from '../observability/tracing.ts';
@@ -53,6 +54,8 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 export interface SyncDeps {
   db: Knex;
   sources: SourceConfig[];
+  /** Reactions to unmatched records beyond create and ignore (the invitations' `invite`). */
+  reactions?: readonly UnmatchedReaction[];
   /** The plugins sources are created with; by default the ones the daemon ships. */
   plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
@@ -174,6 +177,7 @@ async function runSyncTraced(
   try {
     const userCtx: UserBatchContext = {
       db,
+      reactions: deps.reactions ?? [],
       preview: options.preview,
       orgId,
       policy,

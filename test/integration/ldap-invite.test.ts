@@ -6,7 +6,6 @@ import { acceptBuiltIn, openInvitation } from '../../src/invitations/invitation-
 import { deleteInvitation } from '../../src/invitations/invitation-manage.ts';
 import { inviteReaction } from '../../src/invitations/invite-reaction.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { registerUnmatchedReaction } from '../../src/sync/reactions.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
@@ -25,15 +24,16 @@ if (!available)
   );
 
 let slapd: Slapd | undefined;
+/** The invitations' reaction, handed to each run as the daemon hands it. */
+const reactions = [
+  inviteReaction({
+    hasher: argon2Hasher,
+    links: linkSealer(randomBytes(32)),
+    publicUrl: () => 'https://id.example.test',
+  }),
+];
 test.before(async () => {
   if (available) slapd = await startSlapd();
-  registerUnmatchedReaction(
-    inviteReaction({
-      hasher: argon2Hasher,
-      links: linkSealer(randomBytes(32)),
-      publicUrl: () => 'https://id.example.test',
-    }),
-  );
 });
 test.after.always(async () => {
   await slapd?.stop();
@@ -63,7 +63,7 @@ eachDatabase((kind, fixture) => {
       await tree.replace(tree.userDN('cy'), 'mail', []);
       const scope = await f.newOrg();
       const sources: SourceEntry[] = [tree.source(slapd!.url, { onUnmatched: 'invite' })];
-      const sync = () => runSync({ db, sources, log }, scope, tree.name, FULL);
+      const sync = () => runSync({ db, sources, log, reactions }, scope, tree.name, FULL);
 
       const first = await sync();
       t.is(first.status, 'succeeded', first.error ?? '');
@@ -132,7 +132,7 @@ eachDatabase((kind, fixture) => {
         const sources: SourceEntry[] = [
           tree.source(slapd!.url, { onUnmatched: 'invite', reinviteAfterExpiry }),
         ];
-        return runSync({ db, sources, log, clock: () => now }, scope, tree.name, FULL);
+        return runSync({ db, sources, log, reactions, clock: () => now }, scope, tree.name, FULL);
       };
       const invitations = () =>
         db('invitations')
