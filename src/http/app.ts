@@ -15,6 +15,7 @@ import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
 import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
+import { inputLimits, jsonBody, requestGuard } from './input/request-guard.ts';
 
 function timing(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -35,13 +36,23 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   // admin API does not use them.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // X-Forwarded-For is read only from the configured proxies: anyone else could name any address.
+  app.set('trust proxy', ctx.config.server.trustProxy ?? false);
   app.use(timing(ctx));
+  // SCIM answers its refusals as SCIM errors: it guards its requests itself.
+  app.use('/scim/v2', scimRouter(ctx));
+  app.use(requestGuard(inputLimits(ctx)));
   app.use(healthRoutes(ctx));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
   const api = express.Router();
-  api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  api.use(
+    jsonBody(inputLimits(ctx), {
+      limit: '1mb',
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   api.use(authenticate(ctx, channel));
   // Imports take the file itself as the body (CSV or text), not JSON.
   api.use(importsRoutes(ctx));
@@ -72,7 +83,6 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     invitationsRoutes(ctx),
   );
   app.use('/api/v1', api);
-  app.use('/scim/v2', scimRouter(ctx));
   if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
   app.use((req, res) =>
     sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),

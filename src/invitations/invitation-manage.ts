@@ -6,7 +6,7 @@ import { ConflictError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
-import { parseInput } from '../validation.ts';
+import { parseInput, pageNumber } from '../validation.ts';
 import type { InvitationDeps } from './invitation-create.ts';
 import {
   type Invitation,
@@ -42,7 +42,7 @@ function listSchema(maxPageSize: number) {
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
         .default('-createdAt'),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce
         .number()
         .int()

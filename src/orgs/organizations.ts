@@ -6,6 +6,7 @@ import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
+import { creditsSchema } from '../members/member-input.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -61,7 +62,7 @@ const defaultsSchema = z
     role: z.string().min(1),
     groups: z.array(z.string().min(1)).max(100),
     licenses: z.array(z.string().min(1)).max(100),
-    credits: z.number().nonnegative().nullable(),
+    credits: creditsSchema,
     categories: z.array(z.string().min(1)).max(20),
     settings: z.record(z.string(), z.unknown()),
   })
@@ -82,7 +83,7 @@ const createSchema = z
 const updateSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    membershipLimit: z.number().int().positive().nullable(),
+    membershipLimit: z.number().int().positive().max(1_000_000_000).nullable(),
     allowAdminInvitations: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),
     newMemberDefaults: defaultsSchema,
