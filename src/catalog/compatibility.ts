@@ -49,11 +49,11 @@ export function isAdministratorRole(role: Pick<CatalogRole, 'privileges'>): bool
   return role.privileges.includes('admin');
 }
 
-export function fits(role: CatalogRole, userType: CatalogUserType): boolean {
+function fits(role: CatalogRole, userType: CatalogUserType): boolean {
   return role.privileges.every((p) => userType.privileges.includes(p));
 }
 
-export function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType): CatalogRole[] {
+function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType): CatalogRole[] {
   return roles.filter((r) => fits(r, userType));
 }
 

@@ -10,7 +10,3 @@ export const PRIVILEGES = [
   'admin',
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
-
-export function isPrivilege(value: string): value is Privilege {
-  return (PRIVILEGES as readonly string[]).includes(value);
-}

@@ -18,8 +18,6 @@ const secretRef = z.union(
   },
 );
 
-export type SecretRef = z.infer<typeof secretRef>;
-
 const searchSchema = z
   .object({
     baseDN: z.string().min(1),
@@ -31,7 +29,7 @@ const searchSchema = z
   .strict();
 
 /** Reactions to a record with no member: create a member, send an invitation, or leave it. */
-export const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
+const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 
 const cron = z
   .string()

@@ -86,7 +86,7 @@ const listSchema = z
   })
   .strict();
 
-export function resolveRoles(all: CatalogRole[], names: string[]): CatalogRole[] {
+function resolveRoles(all: CatalogRole[], names: string[]): CatalogRole[] {
   const unknown = names.filter((n) => !findRole(all, n));
   if (unknown.length > 0) {
     throw ValidationError.field(

@@ -12,9 +12,9 @@ import { RateLimitedError } from '../errors.ts';
 export const MAX_FAILURES = 10;
 /** Failures from one client address, all members together, in a window. */
 export const MAX_ADDRESS_FAILURES = 50;
-export const WINDOW_MS = 15 * 60_000;
+const WINDOW_MS = 15 * 60_000;
 
-export interface LimiterKey {
+interface LimiterKey {
   key: string;
   max: number;
 }

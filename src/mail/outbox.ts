@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 // Mail to send is a row written in the same transaction as what it announces (issue 6 §4): an
 // invitation never exists without its mail, nor a mail without its invitation.
 
-export type MailTemplate = 'invitation' | 'added-to-organization';
+type MailTemplate = 'invitation' | 'added-to-organization';
 
 export interface OutboxMail {
   orgId: string;

@@ -7,7 +7,7 @@ import { independentQueries } from '../store/independent-queries.ts';
 
 export type MemberStatus = 'pending' | 'active' | 'disabled';
 
-export interface MemberRow {
+interface MemberRow {
   id: string;
   org_id: string;
   username: string;
@@ -63,7 +63,7 @@ export interface Member {
 }
 
 /** The columns a listing needs: everything but the password hash. */
-export const MEMBER_COLUMNS = [
+const MEMBER_COLUMNS = [
   'm.id',
   'm.org_id',
   'm.username',

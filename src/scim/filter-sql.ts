@@ -5,7 +5,7 @@ import { invalidFilter } from './scim-error.ts';
 // SCIM filters (RFC 7644 §3.4.2.2) become SQL, so that a search never loads resources to test
 // them. The resolver of each resource type says what an attribute path is in SQL.
 
-export type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
+type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
 
 export interface ColumnRef {
   kind: 'column';

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { isExternalIdTaken, setExternalId } from '../links/identity-links.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -15,6 +16,7 @@ import { LIST_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // SCIM Users over the member store. Members pushed by an identity provider are linked to the
 // `scim` identity source with their externalId; every change is audited with the acting key.
@@ -51,8 +53,7 @@ async function loadRow(
   withGroups: boolean,
   lock = false,
 ): Promise<UserRow> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw notFound(id);
+  if (!isUuid(id)) throw notFound(id);
   const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id).limit(1);
   if (lock) query.forUpdate();
   const [row] = await selectRows<UserRow>(db, query);
@@ -175,32 +176,9 @@ async function assertManager(
   const manager = (fields.profile.enterprise?.manager as { value?: string } | undefined)?.value;
   if (manager === undefined) return;
   const known =
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(manager) &&
-    (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
+    isUuid(manager) && (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
   if (!known)
     throw invalidValue(`manager: no user ${JSON.stringify(manager)} in this organization`);
-}
-
-async function setExternalId(
-  trx: Knex.Transaction,
-  orgId: string,
-  memberId: string,
-  externalId: string | null,
-): Promise<void> {
-  if (externalId === null) {
-    await trx('identity_links').where({ member_id: memberId, source: SOURCE }).delete();
-    return;
-  }
-  await trx('identity_links')
-    .insert({
-      org_id: orgId,
-      member_id: memberId,
-      source: SOURCE,
-      external_id: externalId,
-      login: null,
-    })
-    .onConflict(['member_id', 'source'])
-    .merge({ external_id: externalId, updated_at: trx.fn.now() });
 }
 
 export async function createUser(
@@ -220,7 +198,8 @@ export async function createUser(
         .insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) })
         .returning('*')) as UserRow[];
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
-      if (fields.externalId !== null) await setExternalId(trx, orgId, row.id, fields.externalId);
+      if (fields.externalId !== null)
+        await setExternalId(trx, orgId, row.id, SOURCE, fields.externalId);
       const resource = toScimUser(row, ctx.base);
       await recordAudit(trx, {
         orgId,
@@ -234,7 +213,7 @@ export async function createUser(
     });
   } catch (error) {
     if (isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+    if (isExternalIdTaken(error))
       throw new ConflictError(`externalId "${fields.externalId}" belongs to another user`);
     throw error;
   }
@@ -264,7 +243,7 @@ async function writeUser(
         .update({ ...columnsOf(fields), version: trx.raw('version + 1'), updated_at: trx.fn.now() })
         .returning('*')) as UserRow[];
       if (fields.externalId !== current.external_id)
-        await setExternalId(trx, orgId, id, fields.externalId);
+        await setExternalId(trx, orgId, id, SOURCE, fields.externalId);
       const row = await loadRow(trx, orgId, id, true);
       const resource = toScimUser(
         { ...updated!, external_id: fields.externalId, groups: row.groups ?? [] },
@@ -283,7 +262,7 @@ async function writeUser(
     });
   } catch (error) {
     if (fields && isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+    if (isExternalIdTaken(error))
       throw new ConflictError(`externalId "${fields?.externalId}" belongs to another user`);
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { linkedAmong, membersByRef } from '../links/identity-links.ts';
 import type { SourceGroup } from '../plugin-api.ts';
 import { contentHash } from './member-mapping.ts';
 import type { Counts, Samples } from './sync-types.ts';
@@ -24,23 +25,9 @@ export interface GroupBatchContext {
   samples: Samples;
 }
 
-export function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
+function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
   const byKey = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
-}
-
-/** Member ids by directory ref (DN or login) for the refs a batch of groups names. */
-async function loadRefs(
-  db: Db,
-  orgId: string,
-  source: string,
-  refs: string[],
-): Promise<Map<string, string>> {
-  const { rows } = (await db.raw(
-    'select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])',
-    [orgId, source, refs],
-  )) as { rows: Array<{ ref: string; member_id: string }> };
-  return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
 interface PlannedGroup {
@@ -232,7 +219,7 @@ async function syncMemberships(
     (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(
       r.member_id,
     );
-  const refs = await loadRefs(db, ctx.orgId, ctx.source, [
+  const refs = await membersByRef(db, ctx.orgId, ctx.source, [
     ...new Set(groups.flatMap((g) => g.group.members)),
   ]);
   const add: Array<[string, string]> = [];
@@ -246,11 +233,9 @@ async function syncMemberships(
     for (const m of have) if (!want.has(m)) remove.push([g.id!, m]);
   }
   if (remove.length > 0) {
-    const { rows: linked } = (await db.raw(
-      'select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
-      [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]],
-    )) as { rows: Array<{ member_id: string }> };
-    const ours = new Set(linked.map((l) => l.member_id));
+    const ours = await linkedAmong(db, ctx.orgId, ctx.source, [
+      ...new Set(remove.map((r) => r[1])),
+    ]);
     remove = remove.filter((r) => ours.has(r[1]));
   }
   ctx.counts.membershipsAdded += add.length;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { HeldAction } from './sync-types.ts';
 
@@ -9,14 +10,6 @@ import type { HeldAction } from './sync-types.ts';
 
 type Db = Knex | Knex.Transaction;
 
-export async function linkedCount(db: Db, orgId: string, source: string): Promise<number> {
-  const { rows } = (await db.raw(
-    'select count(*)::int as n from identity_links where org_id = ? and source = ?',
-    [orgId, source],
-  )) as { rows: Array<{ n: number }> };
-  return rows[0]?.n ?? 0;
-}
-
 /** `gone(externalId)` says whether a linked record has disappeared. */
 export async function planRemovals(
   db: Db,
@@ -25,15 +18,10 @@ export async function planRemovals(
   gone: (externalId: string) => boolean,
 ): Promise<HeldAction[]> {
   if (policy.onDeleted === 'ignore') return [];
-  const { rows } = (await db.raw(
-    `select l.external_id, l.member_id, m.status from identity_links l join members m on m.id = l.member_id
-      where l.org_id = ? and l.source = ?`,
-    [orgId, policy.source],
-  )) as { rows: Array<{ external_id: string; member_id: string; status: string }> };
   const action = policy.onDeleted;
-  return rows
-    .filter((r) => gone(r.external_id) && (action === 'delete' || r.status !== 'disabled'))
-    .map((r) => ({ memberId: r.member_id, externalId: r.external_id, action }));
+  return (await linksOfSource(db, orgId, policy.source))
+    .filter((r) => gone(r.externalId) && (action === 'delete' || r.status !== 'disabled'))
+    .map((r) => ({ memberId: r.memberId, externalId: r.externalId, action }));
 }
 
 /**
@@ -71,12 +59,11 @@ export async function applyRemovals(
       `with off as (
          update members m set status = 'disabled', version = m.version + 1, updated_at = now()
           where m.org_id = ? and m.id = any(?::uuid[]) and m.status <> 'disabled' returning m.id
-       ), marked as (
-         update identity_links l set disabled_by_sync = true, updated_at = now() where l.source = ? and l.member_id = any(?::uuid[])
        )
        ${audit} select ?::uuid, ?, ?, ?, 'member.disable', 'member', id::text, null, jsonb_build_object('reason', 'gone from ' || ?::text) from off`,
-      [orgId, toDisable, source, toDisable, ...who, source],
+      [orgId, toDisable, ...who, source],
     );
+    await markDisabledBySync(trx, orgId, source, toDisable);
   }
   return { keptOwners };
 }

@@ -14,7 +14,8 @@ import {
   forgetMemberHashes,
   syncGroupBatch,
 } from './group-sync.ts';
-import { applyRemovals, linkedCount, planRemovals } from './member-removals.ts';
+import { linkedCount } from '../links/identity-links.ts';
+import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';

@@ -36,7 +36,7 @@ export interface Change {
   detail?: string;
 }
 
-export const SAMPLES_PER_KIND = 10;
+const SAMPLES_PER_KIND = 10;
 
 export class Samples {
   readonly byKind: Partial<Record<CountKey, Change[]>> = {};

@@ -546,6 +546,10 @@ export function openApiDocument(): object {
             }),
             query('fileName', 'shown in the run'),
             query('defaultEmail', 'email for rows that have none'),
+            query(
+              'source',
+              'add-org-ids: the SAML or OpenID Connect source the IDs are linked to (by default the one of their type; required when several are configured)',
+            ),
           ],
           requestBody: {
             required: true,
