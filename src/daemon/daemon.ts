@@ -84,7 +84,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
-    config.mail,
+    { ...config.mail, links: ctx.links },
     ctx.log,
   );
   const address = tcp.address() as AddressInfo;

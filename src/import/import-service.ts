@@ -20,6 +20,7 @@ import {
   findRunRow,
   previousApply,
   storeChunks,
+  dropChunks,
   storedChunks,
   toRun,
 } from './import-store.ts';
@@ -153,7 +154,7 @@ async function memberCount(db: Knex, orgId: string): Promise<number> {
 }
 
 async function validateStored(
-  deps: Pick<ImportDeps, 'db' | 'sources'>,
+  deps: Pick<ImportDeps, 'db' | 'sources' | 'links'>,
   orgId: string,
   run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>,
 ): Promise<ImportReport> {
@@ -161,7 +162,11 @@ async function validateStored(
   const format = formatOfRun(run);
   const { policy, limit } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
-  const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
+  const rows = readRows(
+    storedChunks(db, run.id, deps.links),
+    format,
+    (s) => (report.separator = s),
+  );
   const batches = planImport(
     rows,
     { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) },
@@ -212,7 +217,7 @@ export async function uploadImport(
   let stored: Awaited<ReturnType<typeof storeChunks>>;
   let report: ImportReport;
   try {
-    stored = await storeChunks(deps.db, row.id, body);
+    stored = await storeChunks(deps.db, row.id, body, deps.links);
     report = await validateStored(deps, scope.orgId, row);
   } catch (error) {
     await deps.db('import_runs').where('id', row.id).delete();
@@ -340,7 +345,7 @@ async function applyRun(
     },
   };
   const report = emptyReport(row.format, row.mode);
-  const rows = readRows(storedChunks(deps.db, row.id), format);
+  const rows = readRows(storedChunks(deps.db, row.id, deps.links), format);
   const context = {
     db: deps.db,
     orgId: scope.orgId,
@@ -379,6 +384,7 @@ async function applyRun(
   }
   const alreadyPresent = report.valid - created;
   await deps.db.transaction(async (trx) => {
+    await dropChunks(trx, row.id);
     await trx('import_runs').where('id', row.id).update({
       status: 'applied',
       applied_at: trx.fn.now(),

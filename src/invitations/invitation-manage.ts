@@ -145,22 +145,26 @@ export async function resendInvitation(
     );
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     const fresh = invitationLink(deps.publicUrl, token, row.language);
-    await enqueueMail(trx, {
-      orgId: scope.orgId,
-      invitationId: row.id,
-      recipient: row.email,
-      template: 'invitation',
-      language: row.language,
-      data: {
-        organization: org.name,
-        inviter: row.invited_by,
-        role: row.role_name,
-        link: fresh,
-        message: row.message,
-        username: row.username?.startsWith('pending.') ? null : row.username,
-        expiresAt: expiresAt.toISOString(),
+    await enqueueMail(
+      trx,
+      {
+        orgId: scope.orgId,
+        invitationId: row.id,
+        recipient: row.email,
+        template: 'invitation',
+        language: row.language,
+        data: {
+          organization: org.name,
+          inviter: row.invited_by,
+          role: row.role_name,
+          link: fresh,
+          message: row.message,
+          username: row.username?.startsWith('pending.') ? null : row.username,
+          expiresAt: expiresAt.toISOString(),
+        },
       },
-    });
+      deps.links,
+    );
     await recordAudit(trx, {
       orgId: scope.orgId,
       actor: scope.actor,

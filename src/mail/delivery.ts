@@ -1,16 +1,19 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../observability/logger.ts';
 import { type Language, type MailData, renderMail } from './templates.ts';
+import { type MailSealer, openedMailData } from './outbox.ts';
 import type { MailTransport } from './transport.ts';
 
 // The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
 // Claiming moves a mail's next attempt into the future (a lease) under `for update skip locked`,
 // so several daemons on one PostgreSQL never send the same mail twice at once. A failure is
-// retried with exponential back-off until maxAttempts, then marked failed. Once sent, the body
-// (which carries the invitation link) is cleared.
+// retried with exponential back-off until maxAttempts, then marked failed. The link is rendered
+// into the body only here, from its sealed form; once sent, the data is cleared.
 
 export interface DeliveryOptions {
   from: string;
+  /** Opens the sealed invitation links of the mails' data. */
+  links: MailSealer;
   maxAttempts: number;
   retryBaseSeconds: number;
   batchSize?: number;
@@ -21,7 +24,7 @@ interface OutboxRow {
   recipient: string;
   template: 'invitation' | 'added-to-organization';
   language: Language;
-  data: MailData;
+  data: MailData & { sealedLink?: string };
   attempts: number;
 }
 
@@ -67,11 +70,14 @@ export async function deliverDue(
   const outcomes = await Promise.all(
     rows.map(async (row) => {
       try {
+        const data = openedMailData(row.data, options.links);
+        if (!data)
+          throw new Error('the invitation link was sealed under another key (invitations.linkKey)');
         await transport.send({
           id: `mail-${row.id}`,
           to: row.recipient,
           from: options.from,
-          ...renderMail(row.template, row.language, row.data),
+          ...renderMail(row.template, row.language, data),
         });
         return row.id;
       } catch (error) {
