@@ -25,6 +25,7 @@ import {
   toRun,
 } from './import-store.ts';
 import type { RowPolicy } from './row-validation.ts';
+import { countMembers } from '../members/member-rules.ts';
 
 // The import use cases: upload a file (stored, then validated into a report: nothing else is
 // written), read a run, and apply a validated run in batched, audited transactions.
@@ -146,13 +147,6 @@ async function policyFor(
   return { policy, limit: org.membershipLimit, org };
 }
 
-async function memberCount(db: Knex, orgId: string): Promise<number> {
-  const [{ count }] = (await db('members').where('org_id', orgId).count({ count: '*' })) as [
-    { count: number | string },
-  ];
-  return Number(count);
-}
-
 async function validateStored(
   deps: Pick<ImportDeps, 'db' | 'sources' | 'links'>,
   orgId: string,
@@ -169,7 +163,7 @@ async function validateStored(
   );
   const batches = planImport(
     rows,
-    { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) },
+    { db, orgId, policy, membershipLimit: limit, memberCount: await countMembers(db, orgId) },
     report,
   );
   // Validation only: the batches are read for the report they fill, and dropped.
@@ -351,7 +345,7 @@ async function applyRun(
     orgId: scope.orgId,
     policy,
     membershipLimit: limit,
-    memberCount: await memberCount(deps.db, scope.orgId),
+    memberCount: await countMembers(deps.db, scope.orgId),
     batchSize: deps.batchSize,
   };
   let created = row.created;

@@ -5,7 +5,6 @@ import {
   isAdministratorRole,
   roleGrantIssues,
 } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName, fromDownLevelLogon } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
@@ -14,6 +13,7 @@ import { USERNAME_MAX, usernameProblem } from '../members/username-rules.ts';
 import { createUsersAccountProblem } from './createusers-line.ts';
 import type { AccountKind, ImportField } from './import-modes.ts';
 import { textProblem } from '../input/text-rules.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // The member rules applied to one row of an import file. Pure: the catalog, the organization's
 // defaults and the mode's policy come in; a resolved row or every problem with it comes out.
@@ -222,7 +222,7 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   if (description.length > 250)
     fail('description', `must be at most 250 characters (got ${description.length})`);
 
-  const wantedType = raw('userType') || policy.defaults.userType || DEFAULT_NEW_MEMBER.userType;
+  const wantedType = newMemberTypeAndRole(policy.defaults, { userType: raw('userType') }).userType;
   const userType = findUserType(policy.catalog.userTypes, wantedType);
   if (!userType)
     fail(
@@ -231,7 +231,7 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
     );
 
   // Seed 001: a role that is not one of the organization's becomes the default new-member role, else User.
-  const fallbackRole = policy.defaults.role || DEFAULT_NEW_MEMBER.role;
+  const fallbackRole = newMemberTypeAndRole(policy.defaults).role;
   let role = findRole(policy.catalog.roles, raw('role') || fallbackRole);
   if (!role) {
     role = findRole(policy.catalog.roles, fallbackRole);

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { parseInput } from '../validation.ts';
 import {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';

@@ -225,13 +225,32 @@ export async function linksOfSource(
   db: Db,
   orgId: string,
   source: string,
-): Promise<Array<{ externalId: string; memberId: string; status: LinkedMember['status'] }>> {
+): Promise<
+  Array<{
+    externalId: string;
+    memberId: string;
+    login: string | null;
+    status: LinkedMember['status'];
+  }>
+> {
   const { rows } = (await db.raw(
-    `select l.external_id, l.member_id, m.status from identity_links l join members m on m.id = l.member_id
+    `select l.external_id, l.member_id, l.login, m.status from identity_links l join members m on m.id = l.member_id
       where l.org_id = ? and l.source = ?`,
     [orgId, source],
-  )) as { rows: Array<{ external_id: string; member_id: string; status: LinkedMember['status'] }> };
-  return rows.map((r) => ({ externalId: r.external_id, memberId: r.member_id, status: r.status }));
+  )) as {
+    rows: Array<{
+      external_id: string;
+      member_id: string;
+      login: string | null;
+      status: LinkedMember['status'];
+    }>;
+  };
+  return rows.map((r) => ({
+    externalId: r.external_id,
+    memberId: r.member_id,
+    login: r.login,
+    status: r.status,
+  }));
 }
 
 /** Member ids by the ref (DN or login) a directory's groups name them with. */
@@ -248,16 +267,16 @@ export async function membersByRef(
   return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
-/** Which of these members are linked to the source. */
+/** Which of these members are linked to the source: member id → the external id of its record. */
 export async function linkedAmong(
   db: Db,
   orgId: string,
   source: string,
   memberIds: string[],
-): Promise<Set<string>> {
+): Promise<Map<string, string>> {
   const { rows } = (await db.raw(
-    'select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
+    'select member_id, external_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
     [orgId, source, memberIds],
-  )) as { rows: Array<{ member_id: string }> };
-  return new Set(rows.map((r) => r.member_id));
+  )) as { rows: Array<{ member_id: string; external_id: string }> };
+  return new Map(rows.map((r) => [r.member_id, r.external_id]));
 }

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../observability/logger.ts';
+import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
 import { type Language, type MailData, renderMail } from './templates.ts';
-import { type MailSealer, openedMailData } from './outbox.ts';
+import { type MailSealer, type MailTemplate, openedMailData } from './outbox.ts';
 import type { MailTransport } from './transport.ts';
 
 // The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
@@ -22,9 +23,9 @@ export interface DeliveryOptions {
 interface OutboxRow {
   id: string;
   recipient: string;
-  template: 'invitation' | 'added-to-organization';
+  template: MailTemplate;
   language: Language;
-  data: MailData & { sealedLink?: string };
+  data: MailData & NoticeData & { sealedLink?: string };
   attempts: number;
 }
 
@@ -77,7 +78,9 @@ export async function deliverDue(
           id: `mail-${row.id}`,
           to: row.recipient,
           from: options.from,
-          ...renderMail(row.template, row.language, data),
+          ...(isNoticeTemplate(row.template)
+            ? renderNotice(row.template, row.language, data)
+            : renderMail(row.template, row.language, data)),
         });
         return row.id;
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { NoticeTemplate } from './notice-templates.ts';
 
 // Mail to send is a row written in the same transaction as what it announces: an invitation
 // never exists without its mail, nor a mail without its invitation. The invitation link in a
@@ -13,13 +14,15 @@ export interface MailSealer {
 }
 
 /** The stored form of a mail's data: the link replaced by its sealed form. */
-export function sealedMailData(
-  data: Record<string, string | null>,
-  sealer: MailSealer,
-): Record<string, string | null> {
+export function sealedMailData<T extends Record<string, string | null | undefined>>(
+  data: T,
+  sealer?: MailSealer,
+): T {
   const { link, ...rest } = data;
   if (!link) return data;
-  return { ...rest, link: null, sealedLink: sealer.seal(link).toString('base64') };
+  // A mail with a link and no sealer is a programming error: the link would be stored in clear.
+  if (!sealer) throw new Error('a mail carrying a link is enqueued without the link sealer');
+  return { ...rest, link: null, sealedLink: sealer.seal(link).toString('base64') } as unknown as T;
 }
 
 /** The data to render from the stored form; null when the link was sealed under another key. */
@@ -33,7 +36,7 @@ export function openedMailData<T extends { link: string | null }>(
   return link === null ? null : ({ ...data, link } as unknown as T);
 }
 
-type MailTemplate = 'invitation' | 'added-to-organization';
+export type MailTemplate = 'invitation' | 'added-to-organization' | NoticeTemplate;
 
 export interface OutboxMail {
   orgId: string;
@@ -41,13 +44,14 @@ export interface OutboxMail {
   recipient: string;
   template: MailTemplate;
   language: 'en' | 'fr' | 'de';
-  data: Record<string, string | null>;
+  data: Record<string, string | null | undefined>;
 }
 
 export async function enqueueMail(
   trx: Knex.Transaction,
   mail: OutboxMail,
-  sealer: MailSealer,
+  /** Required for a mail carrying an invitation link. */
+  sealer?: MailSealer,
 ): Promise<void> {
   await trx('mail_outbox').insert({
     org_id: mail.orgId,

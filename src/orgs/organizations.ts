@@ -7,6 +7,7 @@ import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { creditsSchema } from '../members/member-input.ts';
+import { isUuid } from '../store/uuid.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -144,11 +145,10 @@ export async function findOrganization(
   db: Knex | Knex.Transaction,
   ref: string,
 ): Promise<Organization> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db<OrganizationRow>('organizations')
     .where((q) => {
       q.whereRaw('lower(slug) = lower(?)', [ref]);
-      if (isUuid) q.orWhere('id', ref);
+      if (isUuid(ref)) q.orWhere('id', ref);
     })
     .first();
   if (!row) throw new NotFoundError('organization', ref);

@@ -17,6 +17,9 @@ import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
 import { isUuid } from '../store/uuid.ts';
+import { newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
+import { findOrganization } from '../orgs/organizations.ts';
+import { loadCatalog } from '../catalog/catalog-store.ts';
 
 // SCIM Users over the member store. Members pushed by an identity provider are linked to the
 // `scim` identity source with their externalId; every change is audited with the acting key.
@@ -114,35 +117,6 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<J
   };
 }
 
-/** The type and role a member pushed by an identity provider gets: the organization's defaults. */
-async function defaultTypeAndRole(
-  trx: Knex.Transaction,
-  orgId: string,
-): Promise<{ user_type_id: string; role_id: string }> {
-  const row = await trx('organizations as o')
-    .join('user_types as ut', (j) =>
-      j
-        .on('ut.org_id', 'o.id')
-        .andOn(
-          trx.raw(
-            `lower(ut.name) = lower(coalesce(o.new_member_defaults->>'userType', 'Creator'))`,
-          ),
-        ),
-    )
-    .join('roles as r', (j) =>
-      j
-        .on('r.org_id', 'o.id')
-        .andOn(trx.raw(`lower(r.name) = lower(coalesce(o.new_member_defaults->>'role', 'User'))`)),
-    )
-    .where('o.id', orgId)
-    .first('ut.id as user_type_id', 'r.id as role_id');
-  if (!row)
-    throw new ConflictError(
-      "the organization's default user type or role for new members does not exist; fix newMemberDefaults",
-    );
-  return row as { user_type_id: string; role_id: string };
-}
-
 function uniqueness(fields: UserFields): ConflictError {
   return new ConflictError(
     `userName "${fields.profile.userName ?? fields.username}" is already taken (userNames are compared without regard to case)`,
@@ -193,9 +167,19 @@ export async function createUser(
     return await ctx.db.transaction(async (trx) => {
       await assertWithinMembershipLimit(trx, orgId, 1);
       await assertManager(trx, orgId, fields);
-      const defaults = await defaultTypeAndRole(trx, orgId);
+      const org = await findOrganization(trx, orgId);
+      const defaults = newMemberTypeAndRoleIds(
+        await loadCatalog(trx, orgId),
+        org.newMemberDefaults,
+      );
       const [inserted] = (await trx('members')
-        .insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) })
+        .insert({
+          org_id: orgId,
+          user_type_id: defaults.userTypeId,
+          role_id: defaults.roleId,
+          source: SOURCE,
+          ...columnsOf(fields),
+        })
         .returning('*')) as UserRow[];
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null)

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
+import { stripSourceMemberships } from './group-sync.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { HeldAction } from './sync-types.ts';
 
@@ -21,12 +22,13 @@ export async function planRemovals(
   const action = policy.onDeleted;
   return (await linksOfSource(db, orgId, policy.source))
     .filter((r) => gone(r.externalId) && (action === 'delete' || r.status !== 'disabled'))
-    .map((r) => ({ memberId: r.memberId, externalId: r.externalId, action }));
+    .map((r) => ({ memberId: r.memberId, externalId: r.externalId, login: r.login, action }));
 }
 
 /**
- * Applies removals. A member who owns resources is disabled rather than deleted (deleting would
- * need an owner to transfer them to); the returned ids say which.
+ * Applies removals: the members leave this source's groups, then are disabled or deleted. A
+ * member who owns resources is disabled rather than deleted (deleting would need an owner to
+ * transfer them to); the returned ids say which.
  */
 export async function applyRemovals(
   trx: Knex.Transaction,
@@ -34,7 +36,14 @@ export async function applyRemovals(
   source: string,
   actor: Actor,
   actions: HeldAction[],
-): Promise<{ keptOwners: string[] }> {
+): Promise<{ keptOwners: string[]; membershipsRemoved: number }> {
+  const membershipsRemoved = await stripSourceMemberships(
+    trx,
+    orgId,
+    source,
+    actor,
+    actions.map((a) => a.memberId),
+  );
   const disable = actions.filter((a) => a.action === 'disable').map((a) => a.memberId);
   const remove = actions.filter((a) => a.action === 'delete').map((a) => a.memberId);
   const audit = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)`;
@@ -65,5 +74,5 @@ export async function applyRemovals(
     );
     await markDisabledBySync(trx, orgId, source, toDisable);
   }
-  return { keptOwners };
+  return { keptOwners, membershipsRemoved };
 }

@@ -61,5 +61,7 @@ export type RunStatus =
 export interface HeldAction {
   memberId: string;
   externalId: string;
+  /** The login the member was linked by, so that the held list names people. */
+  login?: string | null;
   action: 'disable' | 'delete';
 }

@@ -441,7 +441,8 @@ export function openApiDocument(): object {
       },
       '/sources': {
         get: {
-          summary: 'Configured identity sources (never their secrets), with their last run',
+          summary:
+            'Configured identity sources (never their secrets), with their last run, health (back-off, quarantine, last error and code) and any held run',
           responses: { 200: ok('sources'), ...errors },
         },
       },
@@ -450,6 +451,14 @@ export function openApiDocument(): object {
         post: {
           summary: 'Bind to a source and read one entry (administrators)',
           responses: { 200: ok('{ ok, message }'), ...errors },
+        },
+      },
+      '/sources/{name}/resume': {
+        parameters: [ref('name')],
+        post: {
+          summary:
+            'Lift a quarantine and the back-off of a failing source: its schedule runs it again (administrators)',
+          responses: { 200: ok('{ source, health }'), ...errors },
         },
       },
       '/sources/{name}/search': {
@@ -491,14 +500,19 @@ export function openApiDocument(): object {
       '/runs/{id}/approve': {
         parameters: [ref('id')],
         post: {
-          summary: 'Apply the removals a held run showed (administrators)',
-          responses: { 200: ok('the run'), ...errors },
+          summary:
+            'Approve a held run: the directory is read again and only the removals whose records are still gone are applied (administrators); 409 once decided',
+          responses: {
+            200: ok('the run, with decision { applied, returned }'),
+            503: problem,
+            ...errors,
+          },
         },
       },
       '/runs/{id}/reject': {
         parameters: [ref('id')],
         post: {
-          summary: 'Drop the removals of a held run (administrators)',
+          summary: 'Drop the removals of a held run (administrators); 409 once decided',
           responses: { 200: ok('the run'), ...errors },
         },
       },
