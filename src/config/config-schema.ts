@@ -116,6 +116,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** A bearer token /metrics requires (by reference). Without it, and without a port of
+         *  its own, /metrics answers only direct requests from the daemon's own machine. */
+        token: secretRefSchema.optional(),
+        /** Serve /metrics on a listener of its own (a management network) instead of the main
+         *  one; the token, when set, is required there too. */
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().min(1).default('127.0.0.1'),
+      })
+      .strict()
+      .prefault({}),
     mail: z
       .object({
         /** The sender of every mail (invitations, notifications). */

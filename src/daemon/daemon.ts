@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
-import { createApp } from '../http/app.ts';
+import { createApp, createMetricsApp } from '../http/app.ts';
+import { listenForRevocations } from '../keys/key-revocation.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
 import { startMailWorker } from '../mail/delivery.ts';
@@ -56,6 +57,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
   const tcp = createServer();
   tcp.keepAliveTimeout = 65_000;
   let local: Server | null = null;
+  let management: Server | null = null;
   let socketPath: string | null = null;
   try {
     await listen(tcp, { port: config.server.port, host: config.server.host });
@@ -63,6 +65,10 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     tcp.on('request', createApp(ctx, 'tcp'));
+    if (config.metrics.port !== undefined) {
+      management = createServer(createMetricsApp(ctx));
+      await listen(management, { port: config.metrics.port, host: config.metrics.host });
+    }
     if (!config.database.url && config.database.dataDir !== 'memory://') {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });
@@ -77,10 +83,14 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     }
   } catch (error) {
     tcp.close();
+    management?.close();
     await opened.close();
     throw error;
   }
   const scheduler = startScheduler(ctx);
+  const revocations = config.database.url
+    ? listenForRevocations(config.database.url, ctx.log)
+    : null;
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
@@ -95,6 +105,9 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       database: ctx.database.kind,
       dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined,
       migrationsApplied: opened.appliedMigrations.length,
+      metricsUrl: management
+        ? `http://${config.metrics.host}:${(management.address() as AddressInfo).port}/metrics`
+        : undefined,
     },
     'provisiond started',
   );
@@ -111,8 +124,10 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
         await Promise.all([
           closeServer(tcp, graceMs),
           local ? closeServer(local, graceMs) : Promise.resolve(),
+          management ? closeServer(management, graceMs) : Promise.resolve(),
           scheduler.stop(graceMs),
           mail.stop(),
+          revocations ? revocations.close() : Promise.resolve(),
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();

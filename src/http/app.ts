@@ -13,6 +13,8 @@ import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { inputLimits, jsonBody, requestGuard } from './input/request-guard.ts';
@@ -29,6 +31,17 @@ function timing(ctx: AppContext) {
   };
 }
 
+/** The management listener's app (metrics.port): /metrics and nothing else. */
+export function createMetricsApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoutes(ctx, 'own'));
+  app.use((req, res) =>
+    sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
+  );
+  return app;
+}
+
 export function createApp(ctx: AppContext, channel: Channel): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -38,11 +51,13 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   app.set('query parser', 'simple');
   // X-Forwarded-For is read only from the configured proxies: anyone else could name any address.
   app.set('trust proxy', ctx.config.server.trustProxy ?? false);
+  app.use(securityHeaders(ctx.config.server.publicUrl));
   app.use(timing(ctx));
   // SCIM answers its refusals as SCIM errors: it guards its requests itself.
   app.use('/scim/v2', scimRouter(ctx));
   app.use(requestGuard(inputLimits(ctx)));
   app.use(healthRoutes(ctx));
+  if (ctx.config.metrics.port === undefined) app.use(metricsRoutes(ctx, 'main'));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
