@@ -22,4 +22,6 @@ export interface AppContext {
   invitations: InvitationAcceptanceHook | null;
   /** Seals invitation links so that administrators can copy them again (R-INV-6). */
   links: LinkSealer;
+  /** This process's row in `instances` (cluster/instances.ts); null for in-memory test contexts. */
+  instanceId: string | null;
 }

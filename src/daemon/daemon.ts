@@ -7,7 +7,9 @@ import { createApp, createMetricsApp } from '../http/app.ts';
 import { listenForRevocations } from '../keys/key-revocation.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { startMailWorker } from '../mail/delivery.ts';
+import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
 
 export function controlSocketPath(dataDir: string): string {
@@ -50,17 +52,31 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  * through (a Unix socket in the data directory, mode 0600: only the daemon's owner can use it).
  */
 export async function startDaemon(config: Config): Promise<RunningDaemon> {
-  const opened = await openContext(config, 'daemon');
-  const { ctx } = opened;
+  const embedded = !config.database.url && config.database.dataDir !== 'memory://';
+  // What can be checked without creating anything comes first: a refused start leaves no data
+  // directory, database or key file behind.
+  if (embedded) assertDataDirWritable(config.database.dataDir);
   // The app is attached once the address is known: without server.publicUrl, the public URL of
   // the sign-in endpoints is where the daemon actually listens (port 0 picks one).
   const tcp = createServer();
   tcp.keepAliveTimeout = 65_000;
+  await listen(tcp, { port: config.server.port, host: config.server.host }).catch(
+    (error: unknown) => {
+      throw listenError(config, error);
+    },
+  );
+  let opened: OpenedContext;
+  try {
+    opened = await openContext(config, 'daemon');
+  } catch (error) {
+    tcp.close();
+    throw error;
+  }
+  const { ctx } = opened;
   let local: Server | null = null;
   let management: Server | null = null;
   let socketPath: string | null = null;
   try {
-    await listen(tcp, { port: config.server.port, host: config.server.host });
     const bound = tcp.address() as AddressInfo;
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
@@ -69,7 +85,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       management = createServer(createMetricsApp(ctx));
       await listen(management, { port: config.metrics.port, host: config.metrics.host });
     }
-    if (!config.database.url && config.database.dataDir !== 'memory://') {
+    if (embedded) {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });
       local = createServer(createApp(ctx, 'local'));
@@ -88,13 +104,14 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     throw error;
   }
   const scheduler = startScheduler(ctx);
+  const housekeeping = startHousekeeping(ctx);
   const revocations = config.database.url
     ? listenForRevocations(config.database.url, ctx.log)
     : null;
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
-    { ...config.mail, links: ctx.links },
+    { ...config.mail, instanceId: ctx.instanceId, links: ctx.links },
     ctx.log,
   );
   const address = tcp.address() as AddressInfo;
@@ -128,6 +145,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
           scheduler.stop(graceMs),
           mail.stop(),
           revocations ? revocations.close() : Promise.resolve(),
+          housekeeping.stop(),
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();

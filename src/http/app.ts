@@ -10,7 +10,9 @@ import { syncRoutes } from './api/sync-routes.ts';
 import { importsRoutes } from './api/imports-routes.ts';
 import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
+import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
+import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -88,6 +90,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
+  if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
     membersRoutes(ctx),
     groupsRoutes(ctx),
@@ -96,6 +99,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     sourcesRoutes(ctx),
     codesRoutes(ctx),
     invitationsRoutes(ctx),
+    licensesRoutes(ctx),
   );
   app.use('/api/v1', api);
   if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));

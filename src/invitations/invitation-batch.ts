@@ -36,6 +36,8 @@ export interface Invitee {
 
 export interface InvitationBatch {
   mode: SentInvitationMode;
+  /** The invitations give no role: the members get the defaults for new members only. */
+  withoutRole?: boolean;
   language: MailLanguage;
   message: string | null;
   mustUseInvitedEmail: boolean;
@@ -106,7 +108,7 @@ export async function writeInvitations(
         {
           organization: org.name,
           inviter: scope.actor.label,
-          role: invitee.role.name,
+          role: batch.withoutRole ? null : invitee.role.name,
           link,
           message: batch.message,
           username: invitee.username,
@@ -158,7 +160,7 @@ export async function writeInvitations(
       expiresAt,
       rows.map((r) => r.memberId),
       rows.map((r) => r.invitee.email),
-      rows.map((r) => r.invitee.role.id),
+      rows.map((r) => (batch.withoutRole ? null : r.invitee.role.id)),
       rows.map((r) => r.tokenHex),
       rows.map((r) => r.sealedHex),
       rows.map((r) => r.invitee.externalId ?? null),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { SignInDeniedError } from '../errors.ts';
-import type { AuthenticationResult, IdentitySource } from '../plugin-api.ts';
+import type { AuthenticationResult, PasswordSource } from '../plugin-api.ts';
 import type { LockoutPolicy } from './lockout-policy.ts';
 import {
   clearFailures,
@@ -33,7 +33,7 @@ export interface SignInThrottle {
 export interface PasswordSignInDeps {
   db: Knex;
   orgId: string;
-  sources: IdentitySource[];
+  sources: PasswordSource[];
   throttle: SignInThrottle;
 }
 
@@ -78,7 +78,7 @@ export async function signInWithPassword(
   for (const source of deps.sources) {
     let result: AuthenticationResult;
     try {
-      result = await source.authenticate!(login, password);
+      result = await source.authenticate(login, password);
     } catch {
       // A directory that is down or hangs answers nothing about this password; the others may.
       unreachable.push(source.name);
