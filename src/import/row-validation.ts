@@ -149,12 +149,17 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   }
   if (issues.length > 0) return { ok: false, issues };
 
-  const email = raw('email') || policy.defaultEmail || '';
+  // CreateUsers files write `false` where a member has no email (seed 003): the default applies.
+  const givenEmail =
+    policy.accountRule === 'createusers' && raw('email').toLowerCase() === 'false'
+      ? ''
+      : raw('email');
+  const email = givenEmail || policy.defaultEmail || '';
   const emailIssue = emailProblem(email);
   if (emailIssue)
     fail(
       'email',
-      raw('email') ? emailIssue : 'is required (or give a default email for rows without one)',
+      givenEmail ? emailIssue : 'is required (or give a default email for rows without one)',
     );
 
   let username = raw('username');
