@@ -58,8 +58,22 @@ ${dead}`,
   };
   const daemon = await startDaemonProcess(env);
   const key = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'brute', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'brute',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '30',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret as string;
   return { daemon, key };
 }

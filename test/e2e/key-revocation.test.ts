@@ -13,8 +13,22 @@ if (databaseKinds().includes('postgres')) {
     const second = await startDaemonProcess(env);
     try {
       const key = JSON.parse(
-        (await runCli(['keys', 'create', '--title', 'doomed', '--role', 'viewer', '--json'], env))
-          .stdout,
+        (
+          await runCli(
+            [
+              'keys',
+              'create',
+              '--title',
+              'doomed',
+              '--role',
+              'viewer',
+              '--expires-in-days',
+              '30',
+              '--json',
+            ],
+            env,
+          )
+        ).stdout,
       ) as { id: string; secret: string };
       for (const daemon of [first, second])
         t.is((await api(daemon.url, 'GET', '/api/v1/members', key.secret)).status, 200);

@@ -28,7 +28,22 @@ async function startTarget(kind: string): Promise<Target> {
   const env = pg ? { DATABASE_URL: pg.url } : { PROVISIOND_DATA_DIR: path.join(dir, 'data') };
   const daemon = await startDaemonProcess(env);
   const key = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'fuzz', '--role', 'editor', '--json'], env)).stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'fuzz',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '30',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret as string;
   const user = await api(daemon.url, 'POST', '/scim/v2/Users', key, {
     schemas: [USER_SCHEMA],

@@ -37,8 +37,22 @@ for (const kind of databaseKinds()) {
     const daemon = await startDaemonProcess(env);
     try {
       const key = JSON.parse(
-        (await runCli(['keys', 'create', '--title', 'secrets', '--role', 'editor', '--json'], env))
-          .stdout,
+        (
+          await runCli(
+            [
+              'keys',
+              'create',
+              '--title',
+              'secrets',
+              '--role',
+              'editor',
+              '--expires-in-days',
+              '30',
+              '--json',
+            ],
+            env,
+          )
+        ).stdout,
       ).secret as string;
       const applied = 'Applied-Secret-9941-zq';
       const pending = 'Pending-Secret-7730-xv';
