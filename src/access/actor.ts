@@ -2,7 +2,7 @@ import { ForbiddenError } from '../errors.ts';
 
 // Who is acting, and in which organization. Every use case takes one; the audit log records it.
 //   administrator: the local CLI (owner of the data directory) or, later, a signed-in admin
-//   editor / viewer: API keys (R-KEY-1); viewers only read.
+//   editor / viewer: API keys; viewers only read.
 type AccessLevel = 'administrator' | 'editor' | 'viewer';
 
 export interface Actor {

@@ -1,5 +1,5 @@
 // The privileges a role carries and a user type caps. A role fits a user type when every
-// privilege of the role is among the user type's (R-MEM-7).
+// privilege of the role is among the user type's.
 
 export const PRIVILEGES = [
   'view',

@@ -57,7 +57,7 @@ test('lock-out back-off: each lock in a row lasts twice as long, up to the ceili
   t.is(again.lockedUntil!.getTime() - at.getTime(), 7 * 60_000);
 });
 
-test('invitation rules (seed 001): organization logins only; the email, when sent, must be the invited one', (t) => {
+test('invitation rules: organization logins only; the email, when sent, must be the invited one', (t) => {
   const invitation = {
     id: 'i',
     email: 'Ada@Example.org',

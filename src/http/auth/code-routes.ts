@@ -6,7 +6,7 @@ import { createCodes, disableCode, listCodes } from '../../invitations/code-stor
 import { requireSession, sessionOf } from './session-middleware.ts';
 import { clientAddress } from './throttle.ts';
 
-// Invitation codes for signed-in members (seed 000 §2.6 and §4): every member may redeem a code; a
+// Invitation codes for signed-in members: every member may redeem a code; a
 // member who administers a scope (through an administrator code) creates, lists and disables
 // the codes of that scope only.
 

@@ -5,7 +5,7 @@ import { findSession, type Session } from '../../sign-in/sessions.ts';
 import { SESSION_COOKIE, readCookie } from './cookies.ts';
 
 // Reads the session cookie on every /auth request. Routes that act for a signed-in member (the
-// invitations of issue 6, for one) use requireSession: a session whose temporary password has
+// email invitations, for one) use requireSession: a session whose temporary password has
 // not been changed yet may only change it.
 
 export function sessionOf(res: Response): Session | null {
