@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
+import { scimCommand } from './commands/scim-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
@@ -42,6 +43,7 @@ for (const command of [
   rolesCommand(),
   licensesCommand(),
   auditCommand(),
+  scimCommand(),
   syncCommand(),
   runsCommand(),
   sourcesCommand(),

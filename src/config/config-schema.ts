@@ -101,6 +101,7 @@ export const configSchema = z
           .min(1024)
           .max(100 * 1024 * 1024)
           .default(1024 * 1024),
+        logRetentionDays: z.number().int().min(1).max(3650).default(90),
       })
       .strict()
       .prefault({}),

@@ -29,7 +29,7 @@ export function authenticate(ctx: AppContext, channel: Channel) {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedError('send an API key as "Authorization: Bearer <secret>"');
-    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!);
+    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!, 'api');
     next();
   };
 }

@@ -4,7 +4,7 @@ import { announceRevocation, onRevocation, rememberedKeysTrusted } from './key-r
 import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { isUuid } from '../store/uuid.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
@@ -19,10 +19,15 @@ import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts'
 
 type KeyRole = 'editor' | 'viewer';
 
+/** What a key reaches: the admin API (/api/v1), SCIM (/scim/v2), or both. */
+export const KEY_SCOPES = ['api', 'scim'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
 export interface ApiKey {
   id: string;
   title: string;
   role: KeyRole;
+  scopes: KeyScope[];
   createdBy: string;
   /** The creator's email; null for keys whose creator gave none. */
   createdByEmail: string | null;
@@ -37,6 +42,7 @@ interface ApiKeyRow {
   org_id: string;
   title: string;
   role: KeyRole;
+  scopes: KeyScope[];
   secret_hash: Buffer;
   created_by: string;
   created_by_email: string | null;
@@ -69,6 +75,11 @@ const createSchema = z
         });
       return role ?? 'viewer';
     }),
+    scopes: z
+      .array(z.enum(KEY_SCOPES, { message: 'each scope must be api or scim' }))
+      .min(1, 'give at least one scope: api, scim or both')
+      .transform((s) => [...new Set(s)].sort())
+      .optional(),
     expiresAt: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).optional(),
     creatorEmail: z.string().trim().max(254).optional(),
@@ -88,6 +99,7 @@ function toApiKey(row: ApiKeyRow, now = new Date()): ApiKey {
     id: row.id,
     title: row.title,
     role: row.role,
+    scopes: row.scopes,
     createdBy: row.created_by,
     createdByEmail: row.created_by_email,
     createdAt: new Date(row.created_at).toISOString(),
@@ -144,6 +156,7 @@ export async function createApiKey(
         org_id: scope.orgId,
         title: request.title,
         role: request.role,
+        scopes: request.scopes ?? ['api'],
         secret_hash: hash,
         created_by: scope.actor.label,
         created_by_email: createdByEmail,
@@ -227,7 +240,19 @@ const lastUsedWritten = new Map<string, number>();
 // when its notification arrives (key-revocation.ts), and not trusted while none can arrive.
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
-const verified = new Map<string, { scope: Scope; keyExpires: number; until: number }>();
+const verified = new Map<
+  string,
+  { scope: Scope; scopes: KeyScope[]; keyExpires: number; until: number }
+>();
+
+function assertReaches(scopes: KeyScope[], wanted: KeyScope): void {
+  if (scopes.includes(wanted)) return;
+  throw new ForbiddenError(
+    wanted === 'scim'
+      ? 'this API key is not for SCIM; create one with the scope scim'
+      : 'this API key is for SCIM only (/scim/v2); the admin API needs a key with the scope api',
+  );
+}
 
 /** Forgets the remembered verifications of a key, or of every key (null). */
 function forget(keyId: string | null): void {
@@ -237,13 +262,22 @@ function forget(keyId: string | null): void {
 }
 onRevocation(forget);
 
-/** Turns a bearer token into the acting key, or refuses it (unknown, deleted or expired). */
-export async function authenticateApiKey(db: Knex, token: string): Promise<Scope> {
+/**
+ * Turns a bearer token into the acting key, or refuses it: 401 when unknown, deleted or expired,
+ * 403 when the key's scopes do not include the interface it is used on.
+ */
+export async function authenticateApiKey(
+  db: Knex,
+  token: string,
+  wanted: KeyScope,
+): Promise<Scope> {
   const now = Date.now();
   const cacheKey = hashToken(token).toString('base64');
   const cached = verified.get(cacheKey);
-  if (cached && cached.until > now && cached.keyExpires > now && rememberedKeysTrusted())
+  if (cached && cached.until > now && cached.keyExpires > now && rememberedKeysTrusted()) {
+    assertReaches(cached.scopes, wanted);
     return cached.scope;
+  }
   const id = keyIdOf(token);
   const [row] = id ? await selectRows<ApiKeyRow>(db, db('api_keys').where('id', id).limit(1)) : [];
   if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at).getTime() <= now) {
@@ -267,8 +301,10 @@ export async function authenticateApiKey(db: Knex, token: string): Promise<Scope
   if (verified.size >= CACHE_MAX) verified.clear();
   verified.set(cacheKey, {
     scope,
+    scopes: row.scopes,
     keyExpires: new Date(row.expires_at).getTime(),
     until: now + CACHE_MS,
   });
+  assertReaches(row.scopes, wanted);
   return scope;
 }

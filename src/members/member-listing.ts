@@ -127,7 +127,7 @@ function filtered(
     );
   if (query.search) {
     q.andWhereRaw(
-      "lower(m.username || ' ' || m.email || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
+      "lower(m.username || ' ' || coalesce(m.email, '') || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
       [`%${escapeLike(query.search.toLowerCase())}%`],
     );
   }

@@ -12,7 +12,7 @@ interface MemberRow {
   id: string;
   org_id: string;
   username: string;
-  email: string;
+  email: string | null;
   first_name: string;
   last_name: string;
   display_name: string;
@@ -38,7 +38,7 @@ interface MemberRow {
 export interface Member {
   id: string;
   username: string;
-  email: string;
+  email: string | null;
   firstName: string;
   lastName: string;
   displayName: string;

@@ -18,7 +18,8 @@ import { usernameProblem } from './username-rules.ts';
 
 export interface MemberFields {
   username: string;
-  email: string;
+  /** Null only for a member from an identity provider that gave no address. */
+  email: string | null;
   firstName?: string | undefined;
   lastName?: string | undefined;
   displayName?: string | undefined;
@@ -41,14 +42,16 @@ export interface ResolvedMember {
 export function checkMemberFields(
   fields: MemberFields,
   catalog: Catalog,
-  options: { usernameRules: boolean },
+  options: { usernameRules: boolean; emailTyped?: boolean },
 ): ResolvedMember {
   const issues: FieldIssue[] = [];
   if (options.usernameRules) {
     const problem = usernameProblem(fields.username);
     if (problem) issues.push({ field: 'username', message: problem });
   }
-  const emailIssue = emailProblem(fields.email);
+  // The stricter rule is for addresses administrators type; one kept from an identity provider
+  // (possibly none) is not re-judged when something else of the member changes.
+  const emailIssue = options.emailTyped === false ? null : emailProblem(fields.email ?? '');
   if (emailIssue) issues.push({ field: 'email', message: emailIssue });
   if (fields.password !== undefined) {
     const problem = passwordProblem(fields.password, fields.username);

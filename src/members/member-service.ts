@@ -241,7 +241,10 @@ export async function updateMember(
       password: patch.password,
     },
     catalog,
-    { usernameRules: patch.username !== undefined && before.source === 'builtin' },
+    {
+      usernameRules: patch.username !== undefined && before.source === 'builtin',
+      emailTyped: patch.email !== undefined,
+    },
   );
   const licenses = changedMemberLicenses(
     patch.licenses,

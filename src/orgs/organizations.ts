@@ -1,3 +1,4 @@
+import { emailProblem } from '../members/email-rules.ts';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
@@ -19,6 +20,8 @@ export interface NewMemberDefaults {
   credits?: number | null;
   categories?: string[];
   settings?: Record<string, unknown>;
+  /** Stored for members from an identity provider that sent no address (else they have none). */
+  standInEmail?: string | null;
 }
 
 export interface Organization {
@@ -72,6 +75,13 @@ const defaultsSchema = z
     credits: creditsSchema,
     categories: z.array(z.string().min(1)).max(20),
     settings: z.record(z.string(), z.unknown()),
+    standInEmail: z
+      .string()
+      .refine(
+        (e) => emailProblem(e) === null,
+        'must be an address like name@domain, without an apostrophe',
+      )
+      .nullable(),
   })
   .partial()
   .strict();

@@ -1,4 +1,5 @@
-import { type Filter, parse } from 'scim2-parse-filter';
+import type { FilterSchema } from './filter-match.ts';
+import { type Filter, parseFilter } from './filter-parser.ts';
 import {
   ENTERPRISE_ATTRIBUTES,
   ENTERPRISE_SCHEMA,
@@ -37,13 +38,23 @@ const COMMON: AttributeDef[] = [
     name: 'meta',
     type: 'complex',
     mutability: 'readOnly',
-    subAttributes: ['created', 'lastModified', 'resourceType', 'location', 'version'].map((n) => ({
-      name: n,
-      type: 'string' as const,
-    })),
+    subAttributes: [
+      { name: 'created', type: 'dateTime' },
+      { name: 'lastModified', type: 'dateTime' },
+      ...['resourceType', 'location', 'version'].map((n) => ({ name: n, type: 'string' as const })),
+    ],
   },
   { name: 'schemas', type: 'string', multiValued: true, mutability: 'readOnly' },
 ];
+
+/** What a filter may name in a resource of this kind, for the in-memory matcher. */
+export function filterSchemaOf(kind: Kind): FilterSchema {
+  return {
+    core: [...CORE[kind].attributes, ...COMMON],
+    coreUrns: [CORE[kind].urn],
+    extensions: kind === 'User' ? { [ENTERPRISE_SCHEMA]: ENTERPRISE_ATTRIBUTES } : {},
+  };
+}
 
 function find(defs: AttributeDef[], name: string): AttributeDef | undefined {
   const lower = name.toLowerCase();
@@ -88,7 +99,7 @@ export function parseAttributePath(path: string, kind: Kind): AttributePath {
     if (!def.multiValued)
       throw invalidPath(`"${def.name}" is not multi-valued; it takes no [filter]`);
     try {
-      filter = parse(filterText);
+      filter = parseFilter(filterText);
     } catch (error) {
       throw invalidFilter(`invalid filter in path "${path}": ${(error as Error).message}`);
     }

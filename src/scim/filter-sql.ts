@@ -1,10 +1,12 @@
-import type { Filter } from 'scim2-parse-filter';
-import { parse } from 'scim2-parse-filter';
+import type { CompValue, Filter } from './filter-parser.ts';
+import { booleanValue, dateTimeValue, stringValue } from './filter-values.ts';
 import { invalidFilter } from './scim-error.ts';
 import { isUuid } from '../store/uuid.ts';
 
 // SCIM filters (RFC 7644 §3.4.2.2) become SQL, so that a search never loads resources to test
-// them. The resolver of each resource type says what an attribute path is in SQL.
+// them. The resolver of each resource type says what an attribute path is in SQL. Values are
+// always bound, never spliced. A condition on a missing value is false (SQL's null), and `not`
+// turns that into true, as the in-memory matcher does.
 
 type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
 
@@ -29,6 +31,11 @@ export interface ElementsRef {
   sub(name: string): ColumnRef | undefined;
   /** The sub-attribute compared when the path names the attribute alone (`emails co "x"`). */
   defaultSub: string;
+  /**
+   * At most one element, standing for a single-valued attribute (externalId in its own table):
+   * a missing one is "not equal" and "null", as a missing column value is.
+   */
+  single?: boolean;
 }
 
 export type Resolved = ColumnRef | ElementsRef;
@@ -39,11 +46,18 @@ export interface SqlFragment {
   bindings: unknown[];
 }
 
+const ORDER: Record<string, string> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlFragment {
+function compare(
+  col: ColumnRef,
+  op: string,
+  value: CompValue | undefined,
+  path: string,
+): SqlFragment {
   if (op === 'pr') {
     return {
       sql:
@@ -59,30 +73,34 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
     throw invalidFilter(`${path}: ${op} cannot compare with null`);
   }
   if (col.type === 'boolean') {
-    const bool =
-      typeof value === 'string' && /^(true|false)$/i.test(value)
-        ? value.toLowerCase() === 'true'
-        : value;
-    if (typeof bool !== 'boolean')
-      throw invalidFilter(`${path} is a boolean; compare it with true or false`);
+    const bool = booleanValue(path, value);
     if (op === 'eq') return { sql: `(${col.sql} = ?)`, bindings: [bool] };
     if (op === 'ne') return { sql: `(${col.sql} is distinct from ?)`, bindings: [bool] };
     throw invalidFilter(`${path} is a boolean; only eq, ne and pr apply`);
   }
-  if (typeof value !== 'string') throw invalidFilter(`${path} must be compared with a string`);
+  const text = stringValue(path, value);
   if (col.type === 'uuid') {
     if (op !== 'eq' && op !== 'ne') throw invalidFilter(`${path}: only eq, ne and pr apply`);
-    if (!isUuid(value)) return { sql: op === 'eq' ? 'false' : 'true', bindings: [] };
-    return { sql: op === 'eq' ? `(${col.sql} = ?)` : `(${col.sql} <> ?)`, bindings: [value] };
+    // Ids are stored lower-case; a case-exact id in another case is another string.
+    const id = col.caseExact ? text : text.toLowerCase();
+    if (!isUuid(id) || id !== id.toLowerCase())
+      return { sql: op === 'eq' ? 'false' : `(${col.sql} is not null)`, bindings: [] };
+    return {
+      sql: op === 'eq' ? `(${col.sql} = ?)` : `(${col.sql} is distinct from ?)`,
+      bindings: [id],
+    };
   }
   if (col.type === 'dateTime') {
-    const sqlOp = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+    const sqlOp = { eq: '=', ne: '<>', ...ORDER }[op];
     if (!sqlOp) throw invalidFilter(`${path} is a date-time; ${op} does not apply`);
-    if (Number.isNaN(Date.parse(value)))
-      throw invalidFilter(`${path}: ${JSON.stringify(value)} is not a date-time`);
-    return { sql: `(${col.sql} ${sqlOp} ?::timestamptz)`, bindings: [value] };
+    const instant = dateTimeValue(path, text);
+    // Resources show milliseconds: a time read from meta compares equal to itself.
+    const lhs = `date_trunc('milliseconds', ${col.sql})`;
+    if (op === 'ne')
+      return { sql: `(${lhs} is distinct from ?::timestamptz)`, bindings: [instant] };
+    return { sql: `(${lhs} ${sqlOp} ?::timestamptz)`, bindings: [instant] };
   }
-  const stored = col.transform ? col.transform(value) : value;
+  const stored = col.transform ? col.transform(text) : text;
   const insensitive = !col.caseExact;
   const lhs = insensitive && !col.lowered ? `lower(${col.sql})` : col.sql;
   const rhs = insensitive ? stored.toLowerCase() : stored;
@@ -97,16 +115,9 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
       return { sql: `(${lhs} like ?)`, bindings: [`${escapeLike(rhs)}%`] };
     case 'ew':
       return { sql: `(${lhs} like ?)`, bindings: [`%${escapeLike(rhs)}`] };
-    case 'gt':
-      return { sql: `(${lhs} > ?)`, bindings: [rhs] };
-    case 'ge':
-      return { sql: `(${lhs} >= ?)`, bindings: [rhs] };
-    case 'lt':
-      return { sql: `(${lhs} < ?)`, bindings: [rhs] };
-    case 'le':
-      return { sql: `(${lhs} <= ?)`, bindings: [rhs] };
     default:
-      throw invalidFilter(`unknown operator ${op}`);
+      // Lexicographic order is code-point order, whatever the database's collation.
+      return { sql: `(${lhs} collate "C" ${ORDER[op]} ?)`, bindings: [rhs] };
   }
 }
 
@@ -117,16 +128,37 @@ function withinElements(ref: ElementsRef, inner: SqlFragment): SqlFragment {
   };
 }
 
-function resolve(resolver: Resolver, path: string): Resolved {
-  const resolved = resolver(path);
-  if (!resolved) throw invalidFilter(`unknown or unfilterable attribute "${path}"`);
-  return resolved;
+/** Inside `attr[…]` paths name sub-attributes, alone or as `attr.sub`. */
+function elementResolver(ref: ElementsRef, attrPath: string): Resolver {
+  const prefix = `${attrPath.toLowerCase()}.`;
+  return (path) => {
+    const lower = path.toLowerCase();
+    const name = lower.startsWith(prefix) ? path.slice(prefix.length) : path;
+    return name.includes('.') || name.includes(':') ? undefined : ref.sub(name);
+  };
 }
 
-function elementColumn(ref: ElementsRef, name: string, path: string): ColumnRef {
-  const col = ref.sub(name);
+type Condition = Exclude<Filter, { op: 'and' | 'or' | 'not' | '[]' }>;
+
+function condition(filter: Condition, resolver: Resolver): SqlFragment {
+  const path = filter.attrPath;
+  const value = filter.op === 'pr' ? undefined : filter.value;
+  const direct = resolver(path);
+  if (direct?.kind === 'column') return compare(direct, filter.op, value, path);
+  // `emails.value co "x"` or `emails co "x"`: some element satisfies it.
+  const dot = path.lastIndexOf('.');
+  const ref = direct ?? (dot > 0 ? resolver(path.slice(0, dot)) : undefined);
+  if (ref?.kind !== 'elements') throw invalidFilter(`unknown or unfilterable attribute "${path}"`);
+  if (filter.op === 'pr' && direct) return withinElements(ref, { sql: 'true', bindings: [] });
+  const col = ref.sub(direct ? ref.defaultSub : path.slice(dot + 1));
   if (!col) throw invalidFilter(`unknown sub-attribute in "${path}"`);
-  return col;
+  if (ref.single && (filter.op === 'ne' || (filter.op === 'eq' && value === null))) {
+    // Not equal to x: no element equal to x; null: no element with a value.
+    const opposite = filter.op === 'ne' && value !== null ? 'eq' : 'ne';
+    const inner = withinElements(ref, compare(col, opposite, value, path));
+    return { sql: `(not ${inner.sql})`, bindings: inner.bindings };
+  }
+  return withinElements(ref, compare(col, filter.op, value, path));
 }
 
 export function filterToSql(filter: Filter, resolver: Resolver): SqlFragment {
@@ -144,36 +176,13 @@ export function filterToSql(filter: Filter, resolver: Resolver): SqlFragment {
       return { sql: `(not coalesce(${inner.sql}, false))`, bindings: inner.bindings };
     }
     case '[]': {
-      const ref = resolve(resolver, filter.attrPath);
-      if (ref.kind !== 'elements') throw invalidFilter(`"${filter.attrPath}" is not multi-valued`);
-      const inner = filterToSql(filter.valFilter, (sub) => ref.sub(sub.split('.').pop()!));
-      return withinElements(ref, inner);
-    }
-    default: {
-      const path = filter.attrPath;
-      const direct = resolver(path);
-      if (direct?.kind === 'column')
-        return compare(direct, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path);
-      // `emails.value co "x"` or `emails co "x"`: some element satisfies it.
-      const dot = path.lastIndexOf('.');
-      const ref = direct ?? (dot > 0 ? resolver(path.slice(0, dot)) : undefined);
+      const ref = resolver(filter.attrPath);
       if (ref?.kind !== 'elements')
-        throw invalidFilter(`unknown or unfilterable attribute "${path}"`);
-      if (filter.op === 'pr' && direct) return withinElements(ref, { sql: 'true', bindings: [] });
-      const col = elementColumn(ref, direct ? ref.defaultSub : path.slice(dot + 1), path);
-      return withinElements(
-        ref,
-        compare(col, filter.op, filter.op === 'pr' ? undefined : filter.compValue, path),
-      );
+        throw invalidFilter(`"${filter.attrPath}" is not a filterable multi-valued attribute`);
+      // The whole bracket, and a sub-attribute condition after it, hold for one element.
+      return withinElements(ref, filterToSql(filter.filter, elementResolver(ref, filter.attrPath)));
     }
-  }
-}
-
-export function parseFilter(text: string): Filter {
-  if (text.length > 4096) throw invalidFilter('the filter is longer than 4096 characters');
-  try {
-    return parse(text);
-  } catch (error) {
-    throw invalidFilter(`the filter cannot be parsed: ${(error as Error).message}`);
+    default:
+      return condition(filter, resolver);
   }
 }

@@ -1,5 +1,4 @@
-import type { Filter } from 'scim2-parse-filter';
-import { parseFilter } from './filter-sql.ts';
+import { type Filter, parseFilter } from './filter-parser.ts';
 import { type Projection, parseProjection } from './projection.ts';
 import { invalidValue } from './scim-error.ts';
 
@@ -14,6 +13,9 @@ export interface ListParams {
   descending: boolean;
   projection: Projection;
 }
+
+/** No list is longer; a larger index would overflow the database's offset. */
+const MAX_INDEX = 2 ** 31 - 1;
 
 function integer(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -32,9 +34,14 @@ export function parseListParams(input: Record<string, unknown>, maxResults: numb
   if (sortOrder !== 'ascending' && sortOrder !== 'descending')
     throw invalidValue('sortOrder must be ascending or descending');
   const count = integer(input.count, 'count');
+  const startIndex = integer(input.startIndex, 'startIndex') ?? 1;
+  if (startIndex > MAX_INDEX)
+    throw invalidValue(
+      `startIndex must be at most ${MAX_INDEX} (got ${JSON.stringify(input.startIndex)})`,
+    );
   return {
     filter: filterText ? parseFilter(filterText) : null,
-    startIndex: Math.max(1, integer(input.startIndex, 'startIndex') ?? 1),
+    startIndex: Math.max(1, startIndex),
     count: Math.min(maxResults, Math.max(0, count ?? maxResults)),
     sortBy: typeof input.sortBy === 'string' && input.sortBy !== '' ? input.sortBy : null,
     descending: sortOrder === 'descending',

@@ -1,5 +1,6 @@
-import { filter as compileFilter, type Filter } from 'scim2-parse-filter';
 import { type AttributePath, parseAttributePath, subDefinition } from './attribute-path.ts';
+import { elementSchema, matchesFilter } from './filter-match.ts';
+import type { Filter } from './filter-parser.ts';
 import { ENTERPRISE_SCHEMA, PATCH_SCHEMA, type AttributeDef } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.ts';
 
@@ -87,7 +88,7 @@ function coerceElement(def: AttributeDef, element: unknown): unknown {
 
 /** The entry a value filter describes, for an Add through a filter that matches nothing. */
 function entryFromFilter(filter: Filter): Json {
-  if (filter.op === 'eq') return { [filter.attrPath]: filter.compValue };
+  if (filter.op === 'eq') return { [filter.attrPath.split('.').pop()!]: filter.value };
   if (filter.op === 'and') return Object.assign({}, ...filter.filters.map(entryFromFilter));
   throw noTarget('the value filter matches no entry and does not describe one to create');
 }
@@ -113,8 +114,9 @@ function applyOne(doc: Json, op: PatchOperation, path: AttributePath, pathless =
   if (path.def.multiValued) {
     const list = Array.isArray(current) ? [...(current as Json[])] : [];
     if (path.filter) {
-      const test = compileFilter(path.filter);
-      const matched = list.filter((e) => test(e));
+      const element = elementSchema(path.def, path.attr);
+      const filter = path.filter;
+      const matched = list.filter((e) => matchesFilter(filter, e, element));
       if (op.op === 'remove' || value === null) {
         container[path.attr] = path.sub
           ? list.map((e) => (matched.includes(e) ? omit(e, path.sub!) : e))

@@ -20,6 +20,12 @@ const profile = (...keys: string[]) =>
   );
 const enterprise = (key: string) => profile('enterprise', key);
 
+// Members written through SCIM show what the identity provider sent (see user-document.ts);
+// others show their own columns.
+const AS_SENT = `(m.profile->>'asSent') = 'true'`;
+const asSentOr = (keys: string[], column: string) =>
+  text(`(case when ${AS_SENT} then ${profile(...keys).sql} else ${column} end)`);
+
 /** Elements of a JSON array in the member's profile; emails fall back to the member's email. */
 function jsonElements(sql: string, subs: string[], booleans: string[] = []): ElementsRef {
   return {
@@ -30,8 +36,14 @@ function jsonElements(sql: string, subs: string[], booleans: string[] = []): Ele
     sub(name) {
       const key = subs.find((s) => s.toLowerCase() === name.toLowerCase());
       if (!key) return undefined;
+      // A boolean only when stored as one: a stray "yes" matches nothing instead of failing.
       return booleans.includes(key)
-        ? { kind: 'column', sql: `((e->>'${key}')::boolean)`, type: 'boolean', caseExact: false }
+        ? {
+            kind: 'column',
+            sql: `(case when jsonb_typeof(e->'${key}') = 'boolean' then (e->>'${key}')::boolean end)`,
+            type: 'boolean',
+            caseExact: false,
+          }
         : text(`(e->>'${key}')`);
     },
   };
@@ -49,10 +61,10 @@ const USER_COLUMNS: Record<string, Resolved> = {
     lowered: true,
     transform: enterpriseAccountName,
   },
-  displayname: text('m.display_name'),
-  'name.givenname': text('m.first_name'),
-  'name.familyname': text('m.last_name'),
-  'name.formatted': text(`coalesce(m.profile->'name'->>'formatted', m.display_name)`),
+  displayname: asSentOr(['displayName'], 'm.display_name'),
+  'name.givenname': asSentOr(['name', 'givenName'], 'm.first_name'),
+  'name.familyname': asSentOr(['name', 'familyName'], 'm.last_name'),
+  'name.formatted': profile('name', 'formatted'),
   'name.middlename': profile('name', 'middleName'),
   'name.honorificprefix': profile('name', 'honorificPrefix'),
   'name.honorificsuffix': profile('name', 'honorificSuffix'),
@@ -68,13 +80,14 @@ const USER_COLUMNS: Record<string, Resolved> = {
   'meta.lastmodified': { kind: 'column', sql: 'm.updated_at', type: 'dateTime', caseExact: false },
   externalid: {
     kind: 'elements',
+    single: true,
     bindings: [],
     defaultSub: 'value',
     exists: `exists (select 1 from identity_links l where l.member_id = m.id and l.source = 'scim' and $COND)`,
     sub: (name) => (name.toLowerCase() === 'value' ? text('l.external_id', true) : undefined),
   },
   emails: jsonElements(
-    `coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true)))`,
+    `(case when ${AS_SENT} then coalesce(m.profile->'emails', '[]'::jsonb) when m.email is null then coalesce(m.profile->'emails', '[]'::jsonb) else coalesce(m.profile->'emails', jsonb_build_array(jsonb_build_object('value', m.email, 'type', 'work', 'primary', true))) end)`,
     MULTI_SUBS,
     ['primary'],
   ),
@@ -103,7 +116,7 @@ const USER_COLUMNS: Record<string, Resolved> = {
       'exists (select 1 from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id and $COND)',
     sub: (name) =>
       ({
-        value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: true } as ColumnRef,
+        value: { kind: 'column', sql: 'g.id', type: 'uuid', caseExact: false } as ColumnRef,
         display: text('g.name'),
       })[name.toLowerCase()],
   },
@@ -129,7 +142,7 @@ const GROUP_COLUMNS: Record<string, Resolved> = {
     exists: 'exists (select 1 from memberships ms where ms.group_id = g.id and $COND)',
     sub: (name) =>
       name.toLowerCase() === 'value'
-        ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: true }
+        ? { kind: 'column', sql: 'ms.member_id', type: 'uuid', caseExact: false }
         : undefined,
   },
 };

@@ -124,10 +124,11 @@ function uniqueness(fields: UserFields): ConflictError {
   );
 }
 
-function columnsOf(fields: UserFields) {
+/** The member's columns; with no address from the provider, the organization's stand-in or none. */
+function columnsOf(fields: UserFields, standInEmail: string | null | undefined) {
   return {
     username: fields.username,
-    email: fields.email,
+    email: fields.email ?? standInEmail ?? null,
     first_name: fields.firstName,
     last_name: fields.lastName,
     display_name: fields.displayName,
@@ -181,7 +182,7 @@ export async function createUser(
           role_id: defaults.roleId,
           licenses,
           source: SOURCE,
-          ...columnsOf(fields),
+          ...columnsOf(fields, org.newMemberDefaults.standInEmail),
         })
         .returning('*')) as UserRow[];
       await claimLicensesOf(trx, orgId, [inserted!.id]);
@@ -226,9 +227,14 @@ async function writeUser(
       if (wanted.id !== undefined && wanted.id !== id) throw mutability('id cannot change');
       fields = fromScimUser(wanted);
       await assertManager(trx, orgId, fields);
+      const { standInEmail } = (await findOrganization(trx, orgId)).newMemberDefaults;
       const [updated] = (await trx('members')
         .where({ id, org_id: orgId })
-        .update({ ...columnsOf(fields), version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+        .update({
+          ...columnsOf(fields, standInEmail),
+          version: trx.raw('version + 1'),
+          updated_at: trx.fn.now(),
+        })
         .returning('*')) as UserRow[];
       if (fields.externalId !== current.external_id)
         await setExternalId(trx, orgId, id, SOURCE, fields.externalId);

@@ -1,4 +1,4 @@
-import { emailProblem } from '../members/email-rules.ts';
+import { providerEmailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
@@ -10,7 +10,7 @@ import { invalidValue } from './scim-error.ts';
 export interface UserRow {
   id: string;
   username: string;
-  email: string;
+  email: string | null;
   first_name: string;
   last_name: string;
   display_name: string;
@@ -26,7 +26,13 @@ export interface UserRow {
 type Json = Record<string, unknown>;
 
 interface Profile {
+  /**
+   * Set for members written through SCIM: name, displayName and emails below are exactly what the
+   * identity provider sent (an attribute it never sent or removed is absent, not derived).
+   */
+  asSent?: boolean;
   userName?: string;
+  displayName?: string;
   name?: Json;
   nickName?: string;
   profileUrl?: string;
@@ -55,7 +61,14 @@ const PROFILE_STRINGS = [
   'locale',
   'timezone',
 ] as const;
-const NAME_EXTRAS = ['formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'] as const;
+const NAME_PARTS = [
+  'formatted',
+  'familyName',
+  'givenName',
+  'middleName',
+  'honorificPrefix',
+  'honorificSuffix',
+] as const;
 const PROFILE_LISTS = [
   'phoneNumbers',
   'addresses',
@@ -70,7 +83,14 @@ export const etagOf = (version: number) => `W/"${version}"`;
 
 export function toScimUser(row: UserRow, base: string): Json {
   const p = row.profile ?? {};
-  const name: Json = { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
+  // Members from elsewhere (administrators, directories) show their own columns.
+  const name: Json | undefined = p.asSent
+    ? p.name
+    : { ...(p.name ?? {}), givenName: row.first_name, familyName: row.last_name };
+  const displayName = p.asSent ? p.displayName : row.display_name;
+  const emails = p.asSent
+    ? p.emails
+    : (p.emails ?? (row.email ? [{ value: row.email, type: 'work', primary: true }] : undefined));
   const enterprise =
     p.enterprise && Object.keys(p.enterprise).length > 0
       ? decorateManager(p.enterprise, base)
@@ -80,10 +100,10 @@ export function toScimUser(row: UserRow, base: string): Json {
     id: row.id,
     ...(row.external_id !== null && { externalId: row.external_id }),
     userName: p.userName ?? row.username,
-    name,
-    displayName: row.display_name,
+    ...(name && { name }),
+    ...(displayName !== undefined && { displayName }),
     active: row.status === 'active',
-    emails: p.emails ?? [{ value: row.email, type: 'work', primary: true }],
+    ...(emails && { emails }),
   };
   for (const key of PROFILE_STRINGS) if (p[key] !== undefined) doc[key] = p[key];
   for (const key of PROFILE_LISTS) if (p[key]) doc[key] = p[key];
@@ -108,7 +128,7 @@ function decorateManager(enterprise: Json, base: string): Json {
 /** What a SCIM User document says about the member's own columns and its profile. */
 export interface UserFields {
   username: string;
-  email: string;
+  email: string | null;
   firstName: string;
   lastName: string;
   displayName: string;
@@ -143,22 +163,41 @@ function optionalString(doc: Json, key: string): string | undefined {
   return v;
 }
 
+/** A boolean, or the "True"/"False" strings Entra sends for one. */
+export function scimBoolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value))
+    return value.toLowerCase() === 'true';
+  throw invalidValue(`${name} must be a boolean (true or false; got ${JSON.stringify(value)})`);
+}
+
 function multiValued(doc: Json, key: string): Json[] | undefined {
   const v = doc[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || !v.every(isObject))
     throw invalidValue(`${key} must be an array of objects`);
-  return v.length > 0 ? (v as Json[]) : undefined;
+  // Entries keep what the identity provider sent, with `primary` as a real boolean.
+  const entries = (v as Json[]).map((e, i) =>
+    e.primary === undefined || e.primary === null
+      ? e
+      : { ...e, primary: scimBoolean(e.primary, `${key}[${i}].primary`) },
+  );
+  return entries.length > 0 ? entries : undefined;
 }
 
-function primaryEmail(emails: Json[] | undefined, userName: string): string {
+/**
+ * The member's email: the primary (else first) address, else the userName when it is an address,
+ * else none (the organization's stand-in, if it has one, is applied when stored).
+ */
+function primaryEmail(emails: Json[] | undefined, userName: string): string | null {
   const chosen = emails?.find((e) => e.primary === true) ?? emails?.[0];
   const value = typeof chosen?.value === 'string' ? chosen.value.trim() : '';
-  if (value) return value;
-  if (/^[^\s@]+@[^\s@]+$/.test(userName)) return userName;
-  throw invalidValue(
-    'emails: at least one email is required (or a userName that is an email address)',
-  );
+  if (value) {
+    const problem = providerEmailProblem(value);
+    if (problem) throw invalidValue(`emails: the primary email ${problem}`);
+    return value;
+  }
+  return providerEmailProblem(userName) === null ? userName : null;
 }
 
 function compact(obj: Json): Json | undefined {
@@ -175,8 +214,6 @@ export function fromScimUser(doc: Json): UserFields {
   if (userName.length > 128) throw invalidValue('userName must be at most 128 characters');
   const emails = multiValued(doc, 'emails');
   const email = primaryEmail(emails, userName);
-  const emailIssue = emailProblem(email);
-  if (emailIssue) throw invalidValue(`emails: the primary email ${emailIssue}`);
   const name = doc.name === undefined || doc.name === null ? {} : doc.name;
   if (!isObject(name)) throw invalidValue('name must be an object');
   const displayName = optionalString(doc, 'displayName');
@@ -188,8 +225,8 @@ export function fromScimUser(doc: Json): UserFields {
   let names = deriveNames({ ...given, name: displayName ?? optionalString(name, 'formatted') });
   if (!names.ok) names = deriveNames({ ...given, name: userName.split('@')[0] });
   if (!names.ok) throw invalidValue(names.reason);
-  const active = doc.active === undefined || doc.active === null ? true : doc.active;
-  if (typeof active !== 'boolean') throw invalidValue('active must be a boolean');
+  const active =
+    doc.active === undefined || doc.active === null ? true : scimBoolean(doc.active, 'active');
   const externalId = optionalString(doc, 'externalId') ?? null;
   const enterprise = doc[ENTERPRISE_SCHEMA];
   if (enterprise !== undefined && enterprise !== null && !isObject(enterprise))
@@ -197,8 +234,10 @@ export function fromScimUser(doc: Json): UserFields {
 
   const username = enterpriseAccountName(userName);
   const profile: Profile = {
+    asSent: true,
     ...(username !== userName && { userName }),
-    name: compact(Object.fromEntries(NAME_EXTRAS.map((k) => [k, optionalString(name, k)]))),
+    displayName,
+    name: compact(Object.fromEntries(NAME_PARTS.map((k) => [k, optionalString(name, k)]))),
     emails,
     ...Object.fromEntries(PROFILE_LISTS.map((key) => [key, multiValued(doc, key)])),
     enterprise: enterprise ? enterpriseProfile(enterprise) : undefined,

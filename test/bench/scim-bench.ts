@@ -78,6 +78,7 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
     const key = await createApiKey(database.knex, scope, {
       title: 'bench',
       role: 'editor',
+      scopes: ['scim'],
       expiresInDays: 365,
     });
     return {

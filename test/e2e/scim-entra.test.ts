@@ -38,8 +38,9 @@ eachScimTarget((kind, target) => {
       userName,
       externalId: body.externalId,
       name: { formatted: 'givenName familyName', givenName: 'givenName', familyName: 'familyName' },
-      displayName: 'givenName familyName',
     });
+    // Entra sent no displayName: none is made up from the name (RFC 7644 §3.3: unassigned).
+    t.false('displayName' in created.body);
     const id = created.body.id;
     const found = await scim(target(), 'GET', `/Users${q(`userName eq "${userName}"`)}`);
     t.is(found.body.Resources[0].id, id);
@@ -206,5 +207,37 @@ eachScimTarget((kind, target) => {
       `${displayName}_renamed`,
     );
     t.is((await scim(target(), 'DELETE', `/Groups/${gid}`)).status, 204);
+  });
+
+  it('users mapped from mailNickname or employeeId, with no email, and apostrophe addresses', async (t) => {
+    const { body } = await entraUser({
+      userName: `nick${randomUUID().slice(0, 8)}`,
+      emails: undefined,
+    });
+    delete (body as Record<string, unknown>).emails;
+    const created = await scim(target(), 'POST', '/Users', body);
+    t.is(created.status, 201);
+    t.false('emails' in created.body);
+    const got = await scim(target(), 'GET', `/Users/${created.body.id}`);
+    t.false('emails' in got.body);
+    const address = `o'brien.${randomUUID().slice(0, 8)}@contoso.example`;
+    const irish = await scim(
+      target(),
+      'POST',
+      '/Users',
+      (
+        await entraUser({
+          emails: [{ primary: true, type: 'work', value: address }],
+        })
+      ).body,
+    );
+    t.is(irish.status, 201);
+    t.is(irish.body.emails[0].value, address);
+    const found = await scim(
+      target(),
+      'GET',
+      `/Users${q(`emails[type eq "work"].value eq "${address}"`)}`,
+    );
+    t.is(found.body.totalResults, 1);
   });
 });

@@ -15,7 +15,7 @@ eachScimTarget((kind, target) => {
       accept: 'application/scim+json',
     });
     t.is(page.status, 200);
-    t.is(page.headers.get('content-type'), 'application/scim+json; charset=utf-8');
+    t.is(page.headers.get('content-type'), 'application/scim+json');
     t.is(page.body.schemas[0], 'urn:ietf:params:scim:api:messages:2.0:ListResponse');
   });
 

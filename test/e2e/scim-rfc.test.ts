@@ -10,6 +10,7 @@ import {
   scim,
   uniqueName,
 } from '../helpers/scim.ts';
+import { runCli } from '../helpers/daemon.ts';
 
 // RFC 7643 / 7644 behaviour, against the real daemon over HTTP.
 
@@ -20,7 +21,11 @@ eachScimTarget((kind, target) => {
   it('discovery: ServiceProviderConfig, ResourceTypes and Schemas, also by id', async (t) => {
     const config = await scim(target(), 'GET', '/ServiceProviderConfig');
     t.is(config.status, 200);
-    t.is(config.headers.get('content-type'), 'application/scim+json; charset=utf-8');
+    t.is(config.headers.get('content-type'), 'application/scim+json');
+    const asked = await scim(target(), 'GET', '/ServiceProviderConfig', undefined, {
+      accept: 'application/scim+json; charset=utf-8',
+    });
+    t.is(asked.headers.get('content-type'), 'application/scim+json; charset=utf-8');
     t.like(config.body, {
       patch: { supported: true },
       bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
@@ -120,11 +125,19 @@ eachScimTarget((kind, target) => {
           target(),
           'POST',
           '/Users',
-          newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }),
+          newUser(uniqueName('t'), { emails: [{ value: 'o brien@@example.com', primary: true }] }),
         )
       ).body.scimType,
       'invalidValue',
     );
+    // An apostrophe is what RFC 5321 allows in an address from an identity provider.
+    const irish = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('t'), { emails: [{ value: "o'brien@example.com", primary: true }] }),
+    );
+    t.is(irish.status, 201);
   });
 
   it('filters: every operator, and/or/not, parentheses, value paths, enterprise URN, case-insensitivity', async (t) => {
@@ -568,5 +581,278 @@ eachScimTarget((kind, target) => {
     });
     t.is(tooLarge.status, 413);
     t.is(tooLarge.body.status, '413');
+  });
+
+  it('methods an endpoint does not answer: 405 with Allow, decided before the body is read', async (t) => {
+    for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/Schemas', '/Schemas/x']) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const response = await scim(target(), method, path, '{not json', {}, 'no-key');
+        t.is(response.status, 405, `${method} ${path}`);
+        t.is(response.headers.get('allow'), 'GET, HEAD');
+        t.like(response.body, { status: '405' });
+      }
+    }
+    const bulk = await scim(target(), 'GET', '/Bulk');
+    t.is(bulk.status, 405);
+    t.is(bulk.headers.get('allow'), 'POST');
+    t.is((await scim(target(), 'DELETE', '/Users')).headers.get('allow'), 'GET, POST, HEAD');
+  });
+
+  it('removals remove: PATCH remove and PUT without an attribute leave it unassigned', async (t) => {
+    const userName = uniqueName('removal');
+    const bare = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName,
+      active: 'True',
+    });
+    t.is(bare.status, 201);
+    t.is(bare.body.active, true);
+    t.false('name' in bare.body, 'no invented name');
+    t.false('displayName' in bare.body, 'no invented displayName');
+    const id = bare.body.id;
+    const full = newUser(uniqueName('removal'), {
+      displayName: 'Barbara Jensen',
+      name: { givenName: 'Barbara', familyName: 'Jensen', formatted: 'Ms. Barbara Jensen' },
+    });
+    const user = (await scim(target(), 'POST', '/Users', full)).body;
+    const remove = (path: string) =>
+      scim(target(), 'PATCH', `/Users/${user.id}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'remove', path }],
+      });
+    t.is((await remove('name.givenName')).status, 200);
+    let got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.deepEqual(got.name, { familyName: 'Jensen', formatted: 'Ms. Barbara Jensen' });
+    t.is((await remove('displayName')).status, 200);
+    t.is((await remove('emails')).status, 200);
+    got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.false('displayName' in got);
+    t.false('emails' in got);
+    t.is((await remove('name')).status, 200);
+    got = (await scim(target(), 'GET', `/Users/${user.id}`)).body;
+    t.false('name' in got);
+    const put = await scim(target(), 'PUT', `/Users/${id}`, {
+      schemas: [USER],
+      userName,
+      title: 'x',
+    });
+    t.is(put.status, 200);
+    t.false('name' in put.body);
+    t.false('emails' in put.body);
+    const found = await scim(
+      target(),
+      'GET',
+      `/Users${q(`userName eq "${userName}" and not (displayName pr)`)}`,
+    );
+    t.is(found.body.totalResults, 1);
+  });
+
+  it('value-path filters and projections act on one entry of a multi-valued attribute', async (t) => {
+    const home = uniqueName('vp');
+    const work = uniqueName('vp');
+    const a = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('vpa'), {
+        emails: [
+          { value: `w.${home}`, type: 'work', primary: 'True' },
+          { value: home, type: 'home' },
+        ],
+      }),
+    );
+    const b = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(uniqueName('vpb'), {
+        emails: [
+          { value: `h.${work}`, type: 'home' },
+          { value: work, type: 'work' },
+        ],
+      }),
+    );
+    t.is(a.status, 201);
+    t.is(b.status, 201);
+    const byWork = await scim(
+      target(),
+      'GET',
+      `/Users${q(`emails[type eq "work"].value eq "${home}"`)}`,
+    );
+    t.is(byWork.body.totalResults, 0, 'the home address does not match a work-address filter');
+    const found = await scim(
+      target(),
+      'GET',
+      `/Users${q(`emails[type eq "work"].value eq "${work}"`)}`,
+    );
+    t.deepEqual(
+      found.body.Resources.map((r: any) => r.id),
+      [b.body.id],
+    );
+    const projected = await scim(
+      target(),
+      'GET',
+      `/Users/${b.body.id}?attributes=${encodeURIComponent('emails[type eq "work"].value')}`,
+    );
+    t.deepEqual(projected.body.emails, [{ value: work }]);
+  });
+
+  it('bad dates, indexes and bulk operations are 4xx, never 500', async (t) => {
+    for (const date of ['2020-02-30', '1', '275760-09-13T00:00:00Z']) {
+      const response = await scim(target(), 'GET', `/Users${q(`meta.created gt "${date}"`)}`);
+      t.is(response.status, 400, date);
+      t.is(response.body.scimType, 'invalidFilter');
+    }
+    const index = await scim(target(), 'GET', '/Users?startIndex=99999999999999999999');
+    t.is(index.status, 400);
+    t.is(index.body.scimType, 'invalidValue');
+    const deep = await scim(
+      target(),
+      'GET',
+      `/Users${q(`${'('.repeat(500)}title pr${')'.repeat(500)}`)}`,
+    );
+    t.is(deep.status, 400);
+    const bulk = await scim(target(), 'POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', bulkId: 'a', path: '/Users', data: 'nope' },
+        { method: 'POST', bulkId: 'b', path: '/Users', data: { schemas: [USER], userName: 7 } },
+        { method: 'PATCH', path: '/Users/00000000-0000-4000-8000-000000000000', data: {} },
+        { method: 'PATCH', path: '/Users/not-an-id', data: { schemas: [PATCH], Operations: [] } },
+        { method: 'GET', path: '/Users' },
+        { method: 'POST', path: { x: 1 } },
+        { method: 'DELETE', path: '/Groups/bulkId:missing' },
+        {
+          method: 'POST',
+          bulkId: 'c',
+          path: '/Users',
+          data: { schemas: [USER], userName: uniqueName('bk'), active: 'maybe' },
+        },
+      ],
+    });
+    t.is(bulk.status, 200);
+    for (const result of bulk.body.Operations) {
+      t.regex(result.status, /^4\d\d$/, JSON.stringify(result));
+      t.is(result.response.status, result.status);
+    }
+  });
+
+  it('scoped keys: a SCIM key reaches only /scim/v2, an api key only /api/v1', async (t) => {
+    const apiUrl = target().url.replace(/\/scim\/v2$/, '/api/v1');
+    const scimKey = target().editor;
+    const asApi = await fetch(`${apiUrl}/members`, {
+      headers: { authorization: `Bearer ${scimKey}` },
+    });
+    t.is(asApi.status, 403);
+    t.regex(await asApi.text(), /SCIM only/);
+    const created = await runCli(
+      [
+        'keys',
+        'create',
+        '--title',
+        'admin script',
+        '--role',
+        'editor',
+        '--expires-in-days',
+        '365',
+        '--json',
+      ],
+      target().env,
+    );
+    const apiKey = JSON.parse(created.stdout);
+    t.deepEqual(apiKey.scopes, ['api']);
+    const refused = await scim(target(), 'GET', '/Users', undefined, {}, apiKey.secret);
+    t.is(refused.status, 403);
+    t.is(refused.body.status, '403');
+    t.is(
+      (await fetch(`${apiUrl}/members`, { headers: { authorization: `Bearer ${apiKey.secret}` } }))
+        .status,
+      200,
+    );
+    const both = JSON.parse(
+      (
+        await runCli(
+          [
+            'keys',
+            'create',
+            '--title',
+            'both',
+            '--role',
+            'viewer',
+            '--scope',
+            'both',
+            '--expires-in-days',
+            '365',
+            '--json',
+          ],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.deepEqual(both.scopes, ['api', 'scim']);
+    t.is((await scim(target(), 'GET', '/Users', undefined, {}, both.secret)).status, 200);
+  });
+
+  it('the provisioning log answers "what did the provider send and what did we do"', async (t) => {
+    const userName = uniqueName('logged');
+    const created = await scim(
+      target(),
+      'POST',
+      '/Users',
+      newUser(userName, { password: 'Secret-pw-42' }),
+    );
+    t.is(created.status, 201);
+    const id = created.body.id;
+    await scim(target(), 'PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'replace', path: 'displayName', value: 'Logged User' },
+        { op: 'remove', path: 'title' },
+      ],
+    });
+    const conflict = await scim(target(), 'POST', '/Users', newUser(userName));
+    t.is(conflict.status, 409);
+    await scim(target(), 'DELETE', `/Users/${id}`);
+    // Entries are written once the answer is sent: wait until the four are there.
+    let log: any;
+    for (let i = 0; i < 50; i++) {
+      const listed = await runCli(['scim', 'log', '--json', '--page-size', '200'], target().env);
+      log = JSON.parse(listed.stdout);
+      if (log.items.filter((e: any) => e.targetId === id || e.status === 409).length >= 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const mine = log.items.filter((e: any) => e.targetId === id);
+    t.deepEqual(
+      mine.map((e: any) => `${e.operation} ${e.status}`),
+      ['delete 204', 'update 200', 'create 201'],
+    );
+    t.true(mine.every((e: any) => /API key/.test(e.keyTitle) && e.resourceType === 'User'));
+    t.deepEqual(mine[1].attributes, ['displayName', 'title']);
+    t.true(mine[2].attributes.includes('password'), 'the name of what was sent');
+    t.false(JSON.stringify(log).includes('Secret-pw-42'), 'never its value');
+    const failures = JSON.parse(
+      (
+        await runCli(
+          ['scim', 'log', '--outcome', 'failure', '--status', '409', '--json'],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.true(failures.items.length >= 1);
+    t.true(failures.items.every((e: any) => e.status === 409));
+    t.regex(failures.items[0].detail, /already taken/);
+    const byTarget = JSON.parse(
+      (
+        await runCli(
+          ['scim', 'log', '--target', id, '--operation', 'update', '--json'],
+          target().env,
+        )
+      ).stdout,
+    );
+    t.is(byTarget.total, 1);
+    const table = await runCli(['scim', 'log', '--target', id], target().env);
+    t.is(table.code, 0);
+    t.regex(table.stdout, /PATCH User/);
+    t.is((await runCli(['scim', 'log', '--operation', 'explode'], target().env)).code, 2);
   });
 });

@@ -25,8 +25,48 @@ eachDatabase((kind, fixture) => {
     t.is(key.role, 'editor');
     const row = await f.database.knex('api_keys').where('id', key.id).first();
     t.false(JSON.stringify(row).includes(key.secret.slice(-43)));
-    const acting = await authenticateApiKey(f.database.knex, key.secret);
+    const acting = await authenticateApiKey(f.database.knex, key.secret, 'api');
     t.like(acting, { orgId: scope.orgId, actor: { type: 'key', id: key.id, access: 'editor' } });
+    t.deepEqual(key.scopes, ['api'], 'a key reaches the admin API only unless asked');
+    await t.throwsAsync(authenticateApiKey(f.database.knex, key.secret, 'scim'), {
+      instanceOf: ForbiddenError,
+      message: /not for SCIM/,
+    });
+    const scimKey = await createApiKey(f.database.knex, scope, {
+      title: 'Okta',
+      role: 'editor',
+      expiresInDays: 365,
+      scopes: ['scim'],
+    });
+    t.deepEqual(scimKey.scopes, ['scim']);
+    t.like(await authenticateApiKey(f.database.knex, scimKey.secret, 'scim'), {
+      actor: { id: scimKey.id },
+    });
+    // Twice: once from the database, once from the cache of verified keys.
+    for (let i = 0; i < 2; i++)
+      await t.throwsAsync(authenticateApiKey(f.database.knex, scimKey.secret, 'api'), {
+        instanceOf: ForbiddenError,
+        message: /SCIM only/,
+      });
+    const both = await createApiKey(f.database.knex, scope, {
+      title: 'both',
+      role: 'viewer',
+      expiresInDays: 365,
+      scopes: ['scim', 'api', 'scim'],
+    });
+    t.deepEqual(both.scopes, ['api', 'scim']);
+    for (const scopes of [[], ['ldap'], 'scim'])
+      await t.throwsAsync(
+        createApiKey(f.database.knex, scope, {
+          title: 'x',
+          role: 'viewer',
+          expiresInDays: 365,
+          scopes,
+        }),
+        { instanceOf: ValidationError, message: /scope/ },
+      );
+    await deleteApiKey(f.database.knex, scope, scimKey.id, {});
+    await deleteApiKey(f.database.knex, scope, both.id, {});
     await t.throwsAsync(
       createApiKey(f.database.knex, scope, {
         title: 'x',
@@ -96,7 +136,7 @@ eachDatabase((kind, fixture) => {
     const result = await deleteApiKey(f.database.knex, scope, key.id, { transferTo: heir.id });
     t.like(result, { resourcesTransferred: 1, transferredTo: heir.id });
     t.is((await listResources(f.database.knex, scope.orgId, heir.id)).total, 1);
-    await t.throwsAsync(authenticateApiKey(f.database.knex, key.secret), {
+    await t.throwsAsync(authenticateApiKey(f.database.knex, key.secret, 'api'), {
       instanceOf: UnauthorizedError,
     });
     t.is((await listApiKeys(f.database.knex, scope.orgId)).total, 0);

@@ -111,11 +111,11 @@ eachDatabase((kind, fixture) => {
       message: /members_username_key|duplicate key/,
     });
     await t.throwsAsync(
-      f.database
-        .knex('members')
-        .insert({ ...copy, username: 'other.user', email: "o'neil@example.org" }),
+      f.database.knex('members').insert({ ...copy, username: 'other.user', email: 'no-at-sign' }),
       { message: /members_email_check/ },
     );
+    // Apostrophes are refused by the members rules for typed addresses (below), not by the schema:
+    // an identity provider's address may hold one (RFC 5321).
     await t.throwsAsync(
       f.database.knex('members').insert({ ...copy, username: 'other.user', status: 'sleeping' }),
       { message: /members_status_check/ },

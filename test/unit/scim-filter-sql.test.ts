@@ -1,5 +1,6 @@
 import test from 'ava';
-import { filterToSql, parseFilter } from '../../src/scim/filter-sql.ts';
+import { parseFilter } from '../../src/scim/filter-parser.ts';
+import { filterToSql } from '../../src/scim/filter-sql.ts';
 import { groupColumns, userColumns } from '../../src/scim/scim-columns.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 
@@ -13,8 +14,8 @@ test('userName eq uses the indexed lower(username) and the enterprise account na
 });
 
 test('values are bound, never spliced; LIKE wildcards in values are escaped', (t) => {
-  const fragment = sql(`displayName co "50%_off') or 1=1 --"`);
-  t.is(fragment.sql, '(lower(m.display_name) like ?)');
+  const fragment = sql(`title co "50%_off') or 1=1 --"`);
+  t.is(fragment.sql, "(lower((m.profile->>'title')) like ?)");
   t.deepEqual(fragment.bindings, ["%50\\%\\_off') or 1=1 --%"]);
 });
 

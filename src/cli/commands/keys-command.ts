@@ -14,6 +14,11 @@ export function keysCommand(): Command {
         .choices(['editor', 'viewer'])
         .makeOptionMandatory(),
     )
+    .addOption(
+      new Option('--scope <scope>', 'what the key reaches: api (/api/v1), scim (/scim/v2) or both')
+        .choices(['api', 'scim', 'both'])
+        .default('api'),
+    )
     .option(
       '--expires-in-days <days>',
       `days until it expires (required unless --expires-at; one year: ${SUGGESTED_KEY_DAYS}; at most 730)`,
@@ -30,6 +35,7 @@ export function keysCommand(): Command {
         flags: {
           title: string;
           role: string;
+          scope: string;
           expiresInDays?: number;
           expiresAt?: string;
           creatorEmail?: string;
@@ -42,17 +48,19 @@ export function keysCommand(): Command {
             `an API key needs an expiry: add --expires-in-days ${SUGGESTED_KEY_DAYS} (one year) or --expires-at YYYY-MM-DD`,
             { exitCode: 2 },
           );
+        const { scope, ...rest } = flags;
+        const scopes = scope === 'both' ? ['api', 'scim'] : [scope];
         await withClient(command, async (client, json) => {
-          const key = await client.request<ApiKey & { secret: string }>(
-            'POST',
-            '/api/v1/keys',
-            flags,
-          );
+          const key = await client.request<ApiKey & { secret: string }>('POST', '/api/v1/keys', {
+            ...rest,
+            scopes,
+          });
           if (json) return printJson(key);
           printRecord({
             id: key.id,
             title: key.title,
             role: key.role,
+            scopes: key.scopes.join(', '),
             'created by': key.createdByEmail ?? key.createdBy,
             expires: key.expiresAt,
             secret: key.secret,

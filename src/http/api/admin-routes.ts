@@ -13,7 +13,8 @@ import {
   updateOrganization,
 } from '../../orgs/organizations.ts';
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
-import { parseInput, pageNumber } from '../../validation.ts';
+import { listProvisioning, provisioningQuery } from '../../scim/provisioning-log.ts';
+import { pageNumber, parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
 const auditQuery = (max: number) =>
@@ -103,6 +104,11 @@ export function adminRoutes(ctx: AppContext): Router {
   });
   router.get('/resources/:id', async (req, res) => {
     res.json(await getResource(db, scopeOf(res).orgId, req.params.id));
+  });
+
+  router.get('/scim/log', async (req, res) => {
+    const q = parseInput(provisioningQuery(max), req.query);
+    res.json(await listProvisioning(db, scopeOf(res).orgId, q));
   });
 
   router.get('/audit', async (req, res) => {

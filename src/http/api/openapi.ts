@@ -187,12 +187,29 @@ export function openApiDocument(): object {
             id: { type: 'string' },
             title: { type: 'string' },
             role: { enum: ['editor', 'viewer'] },
+            scopes: { type: 'array', items: { enum: ['api', 'scim'] } },
             createdBy: { type: 'string' },
             createdByEmail: { type: ['string', 'null'], description: "the creator's email" },
             createdAt: { type: 'string' },
             expiresAt: { type: 'string' },
             lastUsedAt: { type: ['string', 'null'] },
             status: { enum: ['active', 'expired'] },
+          },
+        },
+        ProvisioningEntry: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            at: { type: 'string' },
+            keyId: { type: ['string', 'null'] },
+            keyTitle: { type: ['string', 'null'] },
+            method: { type: 'string' },
+            operation: { enum: ['create', 'replace', 'update', 'delete', 'bulk'] },
+            resourceType: { enum: ['User', 'Group', 'Bulk'] },
+            targetId: { type: ['string', 'null'] },
+            status: { type: 'integer' },
+            attributes: { type: 'array', items: { type: 'string' } },
+            detail: { type: ['string', 'null'] },
           },
         },
         AuditEntry: {
@@ -446,6 +463,12 @@ export function openApiDocument(): object {
             z.object({
               title: z.string(),
               role: z.enum(['editor', 'viewer']),
+              scopes: z
+                .array(z.enum(['api', 'scim']))
+                .optional()
+                .describe(
+                  'what the key reaches: /api/v1 (api, the default), /scim/v2 (scim) or both',
+                ),
               expiresAt: z.string().optional(),
               expiresInDays: z.number().int().optional(),
               creatorEmail: z.string().optional(),
@@ -488,6 +511,24 @@ export function openApiDocument(): object {
       '/resources/{id}': {
         parameters: [ref('id')],
         get: { summary: 'One resource', responses: { 200: ok('the resource'), ...errors } },
+      },
+      '/scim/log': {
+        get: {
+          summary:
+            'The SCIM provisioning log, newest first: each SCIM write with its key, operation, target, status and the names of the attributes it touched (never values)',
+          parameters: [
+            query('keyId', 'the API key the identity provider used'),
+            query('targetId', 'the user or group id'),
+            query('operation', 'create, replace, update, delete or bulk'),
+            query('resourceType', 'User, Group or Bulk'),
+            query('outcome', 'success (status below 400) or failure'),
+            query('status', 'an HTTP status, e.g. 409'),
+            query('since', 'ISO date-time'),
+            query('until', 'ISO date-time'),
+            ...paging,
+          ],
+          responses: { 200: list('ProvisioningEntry'), ...errors },
+        },
       },
       '/audit': {
         get: {

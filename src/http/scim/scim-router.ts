@@ -5,6 +5,12 @@ import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import { authenticateApiKey } from '../../keys/api-keys.ts';
 import { type ListParams, parseListParams } from '../../scim/list-params.ts';
 import { parseProjection } from '../../scim/projection.ts';
+import {
+  attributeNames,
+  type ProvisioningEntry,
+  pruneProvisioningLog,
+  recordProvisioning,
+} from '../../scim/provisioning-log.ts';
 import { runBulk } from '../../scim/scim-bulk.ts';
 import { ScimError, invalidSyntax, scimErrorOf } from '../../scim/scim-error.ts';
 import {
@@ -39,7 +45,12 @@ import { notModified } from '../../scim/versions.ts';
 // answer is application/scim+json; every error is a SCIM error.
 
 type Json = Record<string, unknown>;
-const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/** The media type of every answer; a charset parameter only for a client that asks for one. */
+function contentType(req: Request): string {
+  const asked = /charset\s*=/i.test(req.get('accept') ?? '') || req.get('accept-charset');
+  return asked ? 'application/scim+json; charset=utf-8' : 'application/scim+json';
+}
 
 function send(res: Response, status: number, body?: Json, version?: number): void {
   if (version !== undefined) res.set('ETag', etagOf(version));
@@ -47,7 +58,88 @@ function send(res: Response, status: number, body?: Json, version?: number): voi
     res.status(status).end();
     return;
   }
-  res.status(status).type(CONTENT_TYPE).send(JSON.stringify(body));
+  // A Buffer, so that Express adds no charset of its own.
+  res
+    .status(status)
+    .set('Content-Type', contentType(res.req))
+    .send(Buffer.from(JSON.stringify(body)));
+}
+
+const OPERATIONS: Record<string, ProvisioningEntry['operation']> = {
+  POST: 'create',
+  PUT: 'replace',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Records every SCIM write once answered, whatever the outcome, in the provisioning log. */
+function provisioningLog(ctx: AppContext) {
+  let prunedAt = 0;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const match = /^\/(Users|Groups|Bulk)(?:\/([^/]+))?\/?$/.exec(req.path);
+    const operation = OPERATIONS[req.method];
+    if (!match || !operation || match[2] === '.search') {
+      next();
+      return;
+    }
+    const scope = res.locals.scope as Scope;
+    const resourceType = match[1] === 'Users' ? 'User' : match[1] === 'Groups' ? 'Group' : 'Bulk';
+    res.on('finish', () => {
+      const created = res.get('Location')?.split('/').pop();
+      const entry: ProvisioningEntry = {
+        orgId: scope.orgId,
+        keyId: scope.actor.id,
+        keyTitle: scope.actor.label,
+        method: req.method,
+        operation: resourceType === 'Bulk' ? 'bulk' : operation,
+        resourceType,
+        targetId: match[2] ?? created ?? null,
+        status: res.statusCode,
+        attributes: attributeNames(req.method, req.body),
+        detail: (res.locals.scimDetail as string | undefined) ?? null,
+      };
+      const now = Date.now();
+      const prune = now - prunedAt > PRUNE_EVERY_MS;
+      if (prune) prunedAt = now;
+      (async () => {
+        await recordProvisioning(ctx.database.knex, entry);
+        if (prune) await pruneProvisioningLog(ctx.database.knex, ctx.config.scim.logRetentionDays);
+      })().catch((error: unknown) =>
+        ctx.log.error({ err: error }, 'the SCIM provisioning log could not be written'),
+      );
+    });
+    next();
+  };
+}
+
+/** The methods each endpoint answers; any other is 405 with Allow, before the body is read. */
+const METHODS: Array<[RegExp, string[]]> = [
+  [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?\/?$/, ['GET']],
+  [/^\/(Users|Groups)\/\.search\/?$/, ['POST']],
+  [/^\/\.search\/?$/, ['POST']],
+  [/^\/Bulk\/?$/, ['POST']],
+  [/^\/(Users|Groups)\/?$/, ['GET', 'POST']],
+  [/^\/(Users|Groups)\/[^/]+\/?$/, ['GET', 'PUT', 'PATCH', 'DELETE']],
+];
+
+function allowedMethods(req: Request, res: Response, next: NextFunction): void {
+  const allowed = METHODS.find(([pattern]) => pattern.test(req.path))?.[1];
+  const allow = allowed?.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+  if (!allow || allow.includes(req.method)) {
+    next();
+    return;
+  }
+  res.set('Allow', allow.join(', '));
+  send(
+    res,
+    405,
+    new ScimError(
+      405,
+      undefined,
+      `${req.path} answers ${allow.join(', ')}, not ${req.method}`,
+    ).body(),
+  );
 }
 
 export function scimRouter(ctx: AppContext): Router {
@@ -60,6 +152,7 @@ export function scimRouter(ctx: AppContext): Router {
     base: base(req),
   });
 
+  router.use(allowedMethods);
   router.use(
     requestGuard(inputLimits(ctx)),
     jsonBody(inputLimits(ctx), {
@@ -109,9 +202,10 @@ export function scimRouter(ctx: AppContext): Router {
       throw new UnauthorizedError(
         'send an API key of the organization as "Authorization: Bearer <secret>"',
       );
-    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!);
+    res.locals.scope = await authenticateApiKey(ctx.database.knex, match[1]!, 'scim');
     next();
   });
+  router.use(provisioningLog(ctx));
 
   const params = (input: Json): ListParams => parseListParams(input, limits.maxResults);
   const searchBody = (body: unknown): Json => {
@@ -271,6 +365,7 @@ export function scimRouter(ctx: AppContext): Router {
     }
     if (scim.status === 401) res.set('WWW-Authenticate', 'Bearer realm="provisiond"');
     if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+    res.locals.scimDetail = scim.message;
     send(res, scim.status, scim.body());
   });
   return router;
