@@ -209,7 +209,7 @@ export async function createInvitations(
         if (member)
           created.push({
             email,
-            ...(await addExisting(trx, scope, org, request, role, email, member, now)),
+            ...(await addExisting(trx, scope, org, request, role, email, member, now, deps.links)),
           });
       }
       if (added)
@@ -409,6 +409,7 @@ async function addExisting(
   email: string,
   member: { id: string },
   now: Date,
+  links: LinkSealer,
 ) {
   const withoutRole = request.role === null;
   const current = (await trx('members').where('id', member.id).first('role_id')) as {
@@ -442,22 +443,26 @@ async function addExisting(
     expires_at: now,
     accepted_at: now,
   });
-  await enqueueMail(trx, {
-    orgId: scope.orgId,
-    invitationId: id,
-    recipient: email,
-    template: 'added-to-organization',
-    language: request.language,
-    data: {
-      organization: org.name,
-      inviter: scope.actor.label,
-      role: withoutRole ? null : role.name,
-      link: null,
-      message: request.message ?? null,
-      username: null,
-      expiresAt: null,
+  await enqueueMail(
+    trx,
+    {
+      orgId: scope.orgId,
+      invitationId: id,
+      recipient: email,
+      template: 'added-to-organization',
+      language: request.language,
+      data: {
+        organization: org.name,
+        inviter: scope.actor.label,
+        role: withoutRole ? null : role.name,
+        link: null,
+        message: request.message ?? null,
+        username: null,
+        expiresAt: null,
+      },
     },
-  });
+    links,
+  );
   await recordAudit(trx, {
     orgId: scope.orgId,
     actor: scope.actor,

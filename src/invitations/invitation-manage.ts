@@ -6,7 +6,7 @@ import { ConflictError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
-import { parseInput } from '../validation.ts';
+import { parseInput, pageNumber } from '../validation.ts';
 import type { InvitationDeps } from './invitation-create.ts';
 import {
   type Invitation,
@@ -42,7 +42,7 @@ function listSchema(maxPageSize: number) {
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
         .default('-createdAt'),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce
         .number()
         .int()
@@ -145,22 +145,26 @@ export async function resendInvitation(
     );
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     const fresh = invitationLink(deps.publicUrl, token, row.language);
-    await enqueueMail(trx, {
-      orgId: scope.orgId,
-      invitationId: row.id,
-      recipient: row.email,
-      template: 'invitation',
-      language: row.language,
-      data: {
-        organization: org.name,
-        inviter: row.invited_by,
-        role: row.role_name,
-        link: fresh,
-        message: row.message,
-        username: row.username?.startsWith('pending.') ? null : row.username,
-        expiresAt: expiresAt.toISOString(),
+    await enqueueMail(
+      trx,
+      {
+        orgId: scope.orgId,
+        invitationId: row.id,
+        recipient: row.email,
+        template: 'invitation',
+        language: row.language,
+        data: {
+          organization: org.name,
+          inviter: row.invited_by,
+          role: row.role_name,
+          link: fresh,
+          message: row.message,
+          username: row.username?.startsWith('pending.') ? null : row.username,
+          expiresAt: expiresAt.toISOString(),
+        },
       },
-    });
+      deps.links,
+    );
     await recordAudit(trx, {
       orgId: scope.orgId,
       actor: scope.actor,

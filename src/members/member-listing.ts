@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { parseInput } from '../validation.ts';
+import { parseInput, pageNumber } from '../validation.ts';
 import { type ListedRow, type Member, presentMembers, selectMembers } from './member-record.ts';
 
 // Filter by status, by "has signed in yet", by source, by group, user type and role;
@@ -36,7 +36,7 @@ function memberListSchema(maxPageSize: number) {
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
         .default('username'),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce
         .number()
         .int()

@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { findLicense } from '../licenses/license-rules.ts';
 import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
+import { creditsSchema } from '../members/member-input.ts';
 import { isUuid } from '../store/uuid.ts';
 
 export interface NewMemberDefaults {
@@ -71,7 +72,7 @@ const defaultsSchema = z
     role: z.string().min(1),
     groups: z.array(z.string().min(1)).max(100),
     licenses: z.array(z.string().min(1)).max(100),
-    credits: z.number().nonnegative().nullable(),
+    credits: creditsSchema,
     categories: z.array(z.string().min(1)).max(20),
     settings: z.record(z.string(), z.unknown()),
     standInEmail: z
@@ -99,7 +100,7 @@ const createSchema = z
 const updateSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    membershipLimit: z.number().int().positive().nullable(),
+    membershipLimit: z.number().int().positive().max(1_000_000_000).nullable(),
     allowAdminInvitations: z.boolean(),
     allowInvitationsWithoutRole: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),

@@ -154,6 +154,8 @@ test.serial(
     const again = await asMember(cookie, 'POST', '/auth/codes/redeem', { code: created.codes[0] });
     t.is(again.status, 409);
     t.regex(again.body.detail, /already used/);
+    t.is(again.body.status, 409, 'the problem status is the HTTP status number');
+    t.is(again.body.codeStatus, 'used');
 
     const show = JSON.parse((await cli('codes', 'show', created.ids[0], '--json')).stdout);
     t.like(show, {

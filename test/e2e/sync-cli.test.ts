@@ -194,10 +194,19 @@ t2('the scheduler runs a source on its cron schedule; metrics per source', async
 });
 
 /** The admin API through the daemon's local socket, as the CLI reaches it (quicker to poll). */
-function local(method: string, urlPath: string): Promise<{ status: number; body: any }> {
+function local(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { socketPath: path.join(env.PROVISIOND_DATA_DIR, 'provisiond.sock'), path: urlPath, method },
+      {
+        socketPath: path.join(env.PROVISIOND_DATA_DIR, 'provisiond.sock'),
+        path: urlPath,
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -205,7 +214,7 @@ function local(method: string, urlPath: string): Promise<{ status: number; body:
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -286,3 +295,31 @@ t2(
     t.regex(unknown.body.detail, /nosuch/);
   },
 );
+
+t2('one user on demand, add on the spot, and a run exported by login', async (t) => {
+  await corp.addUser({ uid: 'late', givenName: 'Late', sn: 'Comer' });
+  const preview = await cli('sync', 'corp', '--user', 'late', '--preview');
+  t.is(preview.code, 0, preview.stderr);
+  t.regex(preview.stdout, /1\. found in corp: uid=late/);
+  t.regex(preview.stdout, /situation: unmatched/);
+  t.regex(preview.stdout, /action: created \(preview: nothing written\)/);
+  const unknown = await local('POST', '/api/v1/sources/corp/provision', { login: 'ghost' });
+  t.is(unknown.status, 404);
+  t.regex(unknown.body.detail, /"ghost" was not found in source "corp"/);
+  const neither = await local('POST', '/api/v1/sources/corp/add', {});
+  t.is(neither.status, 400);
+  t.is(neither.body.issues[0].field, 'login');
+  const added = await local('POST', '/api/v1/sources/corp/add', { login: 'late' });
+  t.is(added.status, 201);
+  t.like(added.body, { action: 'created', login: 'late' });
+
+  await corp.replace(corp.userDN('emp1'), 'sn', ['Renamed']);
+  const run = await cli('sync', 'corp', '--full', '--json');
+  const csv = await cli('runs', 'show', run.json.id, '--changes', '--csv');
+  t.is(csv.code, 0, csv.stderr);
+  t.regex(csv.stdout, /^action,login,externalId,detail,attributes\n/);
+  t.regex(csv.stdout, /updated,emp1,[^,]+,,lastName: Corp → Renamed/);
+  const exported = await cli('runs', 'show', run.json.id, '--changes', '--json');
+  t.like(exported.json, { run: run.json.id, total: 1 });
+  t.like(exported.json.items[0], { action: 'updated', login: 'emp1' });
+});

@@ -113,8 +113,18 @@ eachDatabase((kind, fixture) => {
     try {
       const options = { from: 'p <p@example.test>', maxAttempts: 3, retryBaseSeconds: 60 };
       const before = sink.messages.length;
-      await deliverDue(db, transport, { ...options, instanceId: live.id }, log);
-      await deliverDue(db, transport, { ...options, instanceId: live.id }, log);
+      await deliverDue(
+        db,
+        transport,
+        { ...options, instanceId: live.id, links: f.deps.links },
+        log,
+      );
+      await deliverDue(
+        db,
+        transport,
+        { ...options, instanceId: live.id, links: f.deps.links },
+        log,
+      );
       const to = sink.messages.slice(before).filter((m) => m.to.includes(email));
       t.is(to.length, 1);
       t.like(await db('mail_outbox').where('org_id', scope.orgId).first(), {

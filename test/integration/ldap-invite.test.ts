@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
+import { openedMailData } from '../../src/mail/outbox.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { acceptBuiltIn, openInvitation } from '../../src/invitations/invitation-acceptance.ts';
@@ -24,11 +25,17 @@ if (!available)
   );
 
 let slapd: Slapd | undefined;
+const links = linkSealer(randomBytes(32));
+/** A mail's link, opened from its sealed form as the delivery worker does. */
+const linkOf = (data: { link: string | null; sealedLink?: string }) => {
+  if (data.link !== null) throw new Error('a link is stored in clear in the outbox');
+  return openedMailData(data, links)!.link!;
+};
 /** The invitations' reaction, handed to each run as the daemon hands it. */
 const reactions = [
   inviteReaction({
     hasher: argon2Hasher,
-    links: linkSealer(randomBytes(32)),
+    links,
     publicUrl: () => 'https://id.example.test',
   }),
 ];
@@ -95,7 +102,7 @@ eachDatabase((kind, fixture) => {
       const mail = await db('mail_outbox')
         .where({ org_id: scope.orgId, recipient: 'ann@example.org' })
         .first('data');
-      const token = new URL(mail.data.link as string).searchParams.get('token')!;
+      const token = new URL(linkOf(mail.data)).searchParams.get('token')!;
       const accepted = await acceptBuiltIn(
         { db, hasher: argon2Hasher },
         { token, username: 'ann.chosen', password: 'Harbour-5521-x' },
@@ -150,7 +157,7 @@ eachDatabase((kind, fixture) => {
         t0.getTime() + 14 * DAY,
         "dated by the run's clock: the organization default of 14 days",
       );
-      const firstToken = tokenOf((await mails('ann@example.org'))[0].data.link);
+      const firstToken = tokenOf(linkOf((await mails('ann@example.org'))[0].data));
       t.truthy(await openInvitation(db, scope.orgId, firstToken, t0));
       t.is(await openInvitation(db, scope.orgId, firstToken, later), null, 'expired 15 days later');
 
@@ -181,7 +188,7 @@ eachDatabase((kind, fixture) => {
       t.deepEqual(benAgain, ben);
       const annMails = await mails('ann@example.org');
       t.is(annMails.length, 2, 'a second mail');
-      const freshToken = tokenOf(annMails[1].data.link);
+      const freshToken = tokenOf(linkOf(annMails[1].data));
       t.not(freshToken, firstToken);
       t.like(await openInvitation(db, scope.orgId, freshToken, later), { id: ann.id });
       t.is(

@@ -14,7 +14,7 @@ import {
 } from '../../orgs/organizations.ts';
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
 import { listProvisioning, provisioningQuery } from '../../scim/provisioning-log.ts';
-import { parseInput } from '../../validation.ts';
+import { pageNumber, parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
 const auditQuery = (max: number) =>
@@ -25,7 +25,7 @@ const auditQuery = (max: number) =>
       actorId: z.string().min(1).optional(),
       since: z.coerce.date().optional(),
       until: z.coerce.date().optional(),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce.number().int().min(1).max(max).default(50),
     })
     .strict();

@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { formBody, inputLimits, jsonBody } from '../input/request-guard.ts';
 import type { AppContext } from '../../app-context.ts';
 import { getMember } from '../../members/member-record.ts';
 import { signInPage, signedInPage } from './pages/sign-in-pages.ts';
@@ -17,8 +18,8 @@ export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use(
     '/auth',
-    express.urlencoded({ extended: false, limit: '256kb' }),
-    express.json({ limit: '64kb' }),
+    formBody(inputLimits(ctx), { limit: '256kb' }),
+    jsonBody(inputLimits(ctx), { limit: '64kb' }),
     loadSession(ctx),
   );
 

@@ -4,12 +4,13 @@ import type { AppContext } from '../../app-context.ts';
 import { SignInDeniedError, ValidationError } from '../../errors.ts';
 import { changeOwnPassword } from '../../sign-in/password-change.ts';
 import { signInWithPassword } from '../../sign-in/password-sign-in.ts';
+import { clientAddress, signInThrottle } from './throttle.ts';
 import { revokeSession } from '../../sign-in/sessions.ts';
 import { parseInput } from '../../validation.ts';
 import { SESSION_COOKIE, clearCookie } from './cookies.ts';
 import { passwordPage, signInPage } from './pages/sign-in-pages.ts';
 import { REFUSALS } from './pages/messages.ts';
-import { languageOf, sendRefusal, statusOf, wantsJson } from './refusals.ts';
+import { languageOf, sendRefusal, setRetryAfter, statusOf, wantsJson } from './refusals.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
@@ -44,10 +45,11 @@ export function passwordRoutes(ctx: AppContext): Router {
           db,
           orgId: ctx.defaultOrgId,
           sources: ctx.sources.passwordSources(),
-          lockout: ctx.config.signIn,
+          throttle: signInThrottle(ctx),
         },
         username,
         password,
+        clientAddress(req),
       );
       const session = await startSession(ctx, res, result);
       if (wantsJson(req)) {
@@ -68,6 +70,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       if (!(error instanceof SignInDeniedError)) throw error;
       ctx.log.warn({ refusal: error.refusal }, 'password sign-in refused');
       if (wantsJson(req)) return sendRefusal(req, res, error, lang);
+      setRetryAfter(res, error);
       res
         .status(statusOf(error.refusal))
         .type('html')

@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { formBody, inputLimits, jsonBody } from '../input/request-guard.ts';
 import type { AppContext } from '../../app-context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { acceptBuiltIn, openInvitation } from '../../invitations/invitation-acceptance.ts';
@@ -37,8 +38,8 @@ export function acceptRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use(
     '/invitations',
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    express.json({ limit: '64kb' }),
+    formBody(inputLimits(ctx), { limit: '64kb' }),
+    jsonBody(inputLimits(ctx), { limit: '64kb' }),
   );
 
   router.get('/invitations/accept', async (req, res) => {

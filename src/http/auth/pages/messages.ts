@@ -74,6 +74,11 @@ export const REFUSALS: Record<SignInRefusal, Text> = {
     fr: 'Trop de tentatives échouées : ce compte est verrouillé pour un moment. Réessayez plus tard.',
     de: 'Zu viele Fehlversuche: Dieses Konto ist vorübergehend gesperrt. Versuchen Sie es später erneut.',
   },
+  'directory-unavailable': {
+    en: 'The directory that checks this password cannot be reached right now. Try again in a few minutes.',
+    fr: "L'annuaire qui vérifie ce mot de passe est injoignable pour le moment. Réessayez dans quelques minutes.",
+    de: 'Das Verzeichnis, das dieses Passwort prüft, ist gerade nicht erreichbar. Versuchen Sie es in einigen Minuten erneut.',
+  },
   disabled: {
     en: 'This account is disabled.',
     fr: 'Ce compte est désactivé.',
