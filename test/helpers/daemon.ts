@@ -49,8 +49,8 @@ export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promis
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`the daemon did not start within 60 s:\n${output}`)),
-      60_000,
+      () => reject(new Error(`the daemon did not start within 180 s:\n${output}`)),
+      180_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
