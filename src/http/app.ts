@@ -13,6 +13,7 @@ import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { meRoutes } from './api/me-routes.ts';
 import { setupLinkRoutes } from './api/setup-link-routes.ts';
+import { overviewRoutes } from './api/overview-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
 import { scimRouter } from './scim/scim-router.ts';
@@ -67,6 +68,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   api.use(
     meRoutes(ctx),
     setupLinkRoutes(ctx),
+    overviewRoutes(ctx),
     membersRoutes(ctx),
     groupsRoutes(ctx),
     adminRoutes(ctx),

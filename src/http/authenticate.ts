@@ -32,7 +32,9 @@ export function signedInOf(res: Response): SignedIn | null {
 /** Paths a signed-in member without administrative access may still reach. */
 const OPEN_TO_MEMBERS = new Set(['/me']);
 /** What a member limited to some groups reaches; each use case narrows it to their groups. */
-const OPEN_TO_SCOPED = [/^\/me$/, /^\/codes(\/|$)/];
+const OPEN_TO_SCOPED = [/^\/me$/, /^\/codes(\/|$)/, /^\/members(\/|$)/, /^\/invitations(\/|$)/];
+/** And what it reads to fill its forms. */
+const READABLE_BY_SCOPED = /^\/(roles|user-types|groups)$/;
 
 export function authenticate(ctx: AppContext, channel: Channel) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -82,7 +84,10 @@ function authenticateMember(
     throw new ForbiddenError(
       `${session.username} is not an administrator of this organization: the admin API is open to members with the Administrator role, scope administrators and holders of the manage_members privilege`,
     );
-  if (access.kind === 'scoped' && !OPEN_TO_SCOPED.some((p) => p.test(req.path)))
+  const reachable =
+    OPEN_TO_SCOPED.some((p) => p.test(req.path)) ||
+    (req.method === 'GET' && READABLE_BY_SCOPED.test(req.path));
+  if (access.kind === 'scoped' && !reachable)
     throw new ForbiddenError(
       `${session.username} administers some groups only: ${req.method} ${req.baseUrl}${req.path} is reserved to the organization's administrators`,
     );

@@ -132,6 +132,8 @@ export async function listMembers(
   db: Knex,
   orgId: string,
   query: MemberListQuery,
+  /** Narrows the list further (a member limited to some groups sees only theirs). */
+  narrow: (q: Knex.QueryBuilder) => void = () => {},
 ): Promise<Page<Member>> {
   const descending = query.sort.startsWith('-');
   const key = (descending ? query.sort.slice(1) : query.sort) as SortKey;
@@ -145,15 +147,18 @@ export async function listMembers(
       ? `${SORTS[key]} ${direction}`
       : `${SORTS[key]} ${direction}${nulls}, m.id ${direction}`;
   // Deferred join: pick the page's ids from the indexes first, then load only those rows.
-  const ids = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId))
+  const ids = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId).modify(narrow))
     .select('m.id')
     .orderByRaw(order)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
   const page = selectMembers(db, orgId).join(ids.as('p'), 'p.id', 'm.id').orderByRaw(order);
-  const counted = filtered(db, orgId, query, db('members as m').where('m.org_id', orgId)).count({
-    count: '*',
-  });
+  const counted = filtered(
+    db,
+    orgId,
+    query,
+    db('members as m').where('m.org_id', orgId).modify(narrow),
+  ).count({ count: '*' });
   const [listed, total] = await Promise.all([page, counted]);
   return {
     items: await presentMembers(db, listed as ListedRow[]),

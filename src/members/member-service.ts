@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { type Scope, requireWrite } from '../access/actor.ts';
+import { type Actor, type Scope, requireWrite } from '../access/actor.ts';
+import { isAdministratorRole } from '../catalog/compatibility.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -166,6 +167,21 @@ export function usernameConflict(error: unknown, username: string): unknown {
   return isUniqueViolation(error, 'members_username_key') ? usernameTaken(username) : error;
 }
 
+/**
+ * Only administrators give an administrator role: an Editor API key or a scope administrator who
+ * could would make themselves an administrator through the member they create or change.
+ */
+function assertMayGrant(actor: Actor, resolved: ResolvedMember, heldRoleIds: string[]): void {
+  if (actor.access === 'administrator') return;
+  const granted = [resolved.role, ...resolved.additionalRoles.map((g) => g.role)].find(
+    (role) => isAdministratorRole(role) && !heldRoleIds.includes(role.id),
+  );
+  if (granted)
+    throw new ForbiddenError(
+      `giving the ${granted.name} role (an administrator role) is reserved to administrators`,
+    );
+}
+
 /** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
 export async function createMember(
   deps: MemberDeps,
@@ -173,6 +189,7 @@ export async function createMember(
   input: unknown,
 ): Promise<Member> {
   const prepared = await prepareMember(deps, scope, input);
+  assertMayGrant(scope.actor, prepared.resolved, []);
   try {
     return await deps.db.transaction((trx) => insertMember(trx, scope, prepared));
   } catch (error) {
@@ -226,6 +243,10 @@ export async function updateMember(
     catalog,
     { usernameRules: patch.username !== undefined && before.source === 'builtin' },
   );
+  assertMayGrant(scope.actor, resolved, [
+    before.role.id,
+    ...before.additionalRoles.map((r) => r.id),
+  ]);
   if (patch.username !== undefined && patch.password === undefined)
     await assertPasswordIsNotUsername(deps, before.id, username);
   const passwordHash =

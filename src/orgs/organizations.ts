@@ -6,6 +6,7 @@ import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
+import { checkedDefaults, mergeDefaults } from './member-defaults.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -55,15 +56,16 @@ function toOrganization(row: OrganizationRow): Organization {
   };
 }
 
-const defaultsSchema = z
+/** A change of the defaults: given keys replace the current ones; null puts one back to the built-in default (credits: null is unlimited). */
+export const defaultsSchema = z
   .object({
-    userType: z.string().min(1),
-    role: z.string().min(1),
-    groups: z.array(z.string().min(1)).max(100),
-    licenses: z.array(z.string().min(1)).max(100),
+    userType: z.string().min(1).nullable(),
+    role: z.string().min(1).nullable(),
+    groups: z.array(z.string().min(1)).max(100).nullable(),
+    licenses: z.array(z.string().min(1)).max(100).nullable(),
     credits: z.number().nonnegative().nullable(),
-    categories: z.array(z.string().min(1)).max(20),
-    settings: z.record(z.string(), z.unknown()),
+    categories: z.array(z.string().min(1)).max(20).nullable(),
+    settings: z.record(z.string(), z.unknown()).nullable(),
   })
   .partial()
   .strict();
@@ -79,7 +81,7 @@ const createSchema = z
   .object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() })
   .strict();
 
-const updateSchema = z
+export const organizationUpdateSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
     membershipLimit: z.number().int().positive().nullable(),
@@ -160,9 +162,17 @@ export async function updateOrganization(
   input: unknown,
 ): Promise<Organization> {
   requireAdministrator(scope.actor, 'changing the organization settings');
-  const patch = parseInput(updateSchema, input);
+  const patch = parseInput(organizationUpdateSchema, input);
   return db.transaction(async (trx) => {
     const before = await findOrganization(trx, scope.orgId);
+    const defaults =
+      patch.newMemberDefaults === undefined
+        ? undefined
+        : await checkedDefaults(
+            trx,
+            scope.orgId,
+            mergeDefaults(before.newMemberDefaults, patch.newMemberDefaults),
+          );
     const [row] = await trx<OrganizationRow>('organizations')
       .where('id', scope.orgId)
       .update({
@@ -174,8 +184,8 @@ export async function updateOrganization(
         ...(patch.invitationExpiryDays !== undefined && {
           invitation_expiry_days: patch.invitationExpiryDays,
         }),
-        ...(patch.newMemberDefaults !== undefined && {
-          new_member_defaults: JSON.stringify(patch.newMemberDefaults) as never,
+        ...(defaults !== undefined && {
+          new_member_defaults: JSON.stringify(defaults) as never,
         }),
         updated_at: trx.fn.now() as never,
       })

@@ -16,6 +16,7 @@ import {
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
+import { organizationSchema } from './organization-schemas.ts';
 
 const auditQuery = (max: number) =>
   z
@@ -37,10 +38,10 @@ export function adminRoutes(ctx: AppContext): Router {
   const max = ctx.config.api.maxPageSize;
 
   router.get('/organization', async (_req, res) => {
-    res.json(await findOrganization(db, scopeOf(res).orgId));
+    res.json(organizationSchema.parse(await findOrganization(db, scopeOf(res).orgId)));
   });
   router.patch('/organization', async (req, res) => {
-    res.json(await updateOrganization(db, scopeOf(res), req.body));
+    res.json(organizationSchema.parse(await updateOrganization(db, scopeOf(res), req.body)));
   });
   router.get('/organizations', async (_req, res) => {
     requireAdministrator(scopeOf(res).actor, 'listing every organization');

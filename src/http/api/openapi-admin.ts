@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { organizationUpdateSchema } from '../../orgs/organizations.ts';
 import { meSchema } from './me-routes.ts';
+import { organizationSchema, overviewSchema } from './organization-schemas.ts';
 import { setupLinkBody, setupLinkSchema } from './setup-link-routes.ts';
 
 // The parts of the OpenAPI document for the administrators' own endpoints (who am I, organization
@@ -25,8 +27,39 @@ export const sessionSecurity = {
   },
 };
 
+const input = (s: z.ZodType) => ({
+  required: true,
+  content: {
+    'application/json': { schema: z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) },
+  },
+});
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
+
 export function adminPaths(): Record<string, object> {
   return {
+    '/organization': {
+      get: {
+        summary:
+          'The organization of the caller, with its settings and the defaults for new members',
+        responses: { 200: json('the organization', organizationSchema), ...errors },
+      },
+      patch: {
+        summary:
+          'Change the name or settings (administrators). newMemberDefaults: given keys replace the current ones, null puts one back to the built-in default; the user type and role must exist and fit, the groups must exist. Errors name the field, e.g. newMemberDefaults.role',
+        requestBody: input(organizationUpdateSchema),
+        responses: {
+          200: json('the organization after the change', organizationSchema),
+          ...errors,
+        },
+      },
+    },
+    '/overview': {
+      get: {
+        summary:
+          'The organization at a glance: members by status and user type, pending invitations, licences in use, membership limit, sources with their last run',
+        responses: { 200: json('the overview', overviewSchema), ...errors },
+      },
+    },
     '/me': {
       get: {
         summary:

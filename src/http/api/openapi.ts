@@ -213,30 +213,6 @@ export function openApiDocument(): object {
     },
     paths: {
       ...adminPaths(),
-      '/organization': {
-        get: {
-          summary: 'The organization of the caller',
-          responses: {
-            200: ok('the organization', { $ref: '#/components/schemas/Organization' }),
-            ...errors,
-          },
-        },
-        patch: {
-          summary: 'Rename or change settings (administrators only)',
-          requestBody: body(
-            z
-              .object({
-                name: z.string(),
-                membershipLimit: z.number().int().nullable(),
-                allowAdminInvitations: z.boolean(),
-                invitationExpiryDays: z.number().int(),
-                newMemberDefaults: z.record(z.string(), z.unknown()),
-              })
-              .partial(),
-          ),
-          responses: { 200: ok('updated'), ...errors },
-        },
-      },
       '/members': {
         get: {
           summary: 'List members',
