@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { type RoleRow, toRole } from './catalog-store.ts';

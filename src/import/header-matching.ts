@@ -20,7 +20,7 @@ for (const [field, labels] of Object.entries(FIELD_LABELS) as Array<
   for (const label of [labels.english, ...labels.french]) BY_LABEL.set(foldLabel(label), field);
 }
 
-export interface HeaderProblem {
+interface HeaderProblem {
   column: number;
   message: string;
 }

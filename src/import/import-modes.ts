@@ -132,10 +132,6 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
 };
 
-export function isModeId(value: string): value is ModeId {
-  return (MODE_IDS as readonly string[]).includes(value);
-}
-
 /** The downloadable template: UTF-8, the header line in English (the labels are matched in French too). */
 export function templateOf(mode: ImportMode): string {
   return `${mode.template.map((f) => FIELD_LABELS[f].english).join(',')}\r\n`;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { createLink } from '../links/identity-links.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { passwordProblem } from '../members/password-policy.ts';
@@ -58,16 +59,12 @@ async function markAccepted(
   if (row.source && row.external_id && row.member_id) {
     // An invitation sent for an unmatched directory user ties the member to that identity, so
     // that the next sync run matches them.
-    await trx('identity_links')
-      .insert({
-        org_id: row.org_id,
-        member_id: row.member_id,
-        source: row.source,
-        external_id: row.external_id,
-        login: by.login,
-      })
-      .onConflict(['org_id', 'source', 'external_id'])
-      .ignore();
+    await createLink(
+      trx,
+      row.org_id,
+      { memberId: row.member_id, source: row.source, externalId: row.external_id, login: by.login },
+      'keep',
+    );
   }
 }
 

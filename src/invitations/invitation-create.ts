@@ -4,7 +4,6 @@ import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
 import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { assertGroupsInReach } from '../access/reach.ts';
@@ -32,6 +31,7 @@ import {
 } from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
 // (counted toward the limit) written with the invitation and its mail in one transaction, and
@@ -160,7 +160,7 @@ export async function createInvitations(
   const emails = addresses(request);
   const org = await findOrganization(deps.db, scope.orgId);
   const catalog = await loadCatalog(deps.db, scope.orgId);
-  const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
+  const roleName = newMemberTypeAndRole(org.newMemberDefaults, request).role;
   const role = findRole(catalog.roles, roleName);
   if (!role)
     throw ValidationError.field(
@@ -249,11 +249,7 @@ function invitee(
 ): Invitee {
   const input = memberInput(request, email);
   const resolved = checkMemberFields(
-    {
-      ...input,
-      userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-      role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
-    },
+    { ...input, ...newMemberTypeAndRole(org.newMemberDefaults, request) },
     catalog,
     { usernameRules: request.username !== undefined },
   );

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import {
   type InvitationStatus,
   type MailLanguage,

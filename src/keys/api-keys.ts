@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';
@@ -14,7 +14,7 @@ import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts'
 // is shown once and only its hash is kept; deletion is irreversible, with transfer of what the
 // key owns to a member who may own content, or deletion of it.
 
-export type KeyRole = 'editor' | 'viewer';
+type KeyRole = 'editor' | 'viewer';
 
 export interface ApiKey {
   id: string;
@@ -39,8 +39,8 @@ interface ApiKeyRow {
   last_used_at: Date | null;
 }
 
-export const DEFAULT_KEY_DAYS = 365;
-export const MAX_KEY_DAYS = 730;
+const DEFAULT_KEY_DAYS = 365;
+const MAX_KEY_DAYS = 730;
 
 const ROLE_NAMES: Record<string, KeyRole> = {
   editor: 'editor',

@@ -22,7 +22,7 @@ const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, .
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export function memberListSchema(maxPageSize: number) {
+function memberListSchema(maxPageSize: number) {
   return z
     .object({
       status: z.enum(['pending', 'active', 'disabled']).optional(),

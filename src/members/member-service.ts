@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { type Actor, type Scope, requireWrite } from '../access/actor.ts';
 import { isAdministratorRole } from '../catalog/compatibility.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
@@ -23,6 +22,7 @@ import {
   checkMemberFields,
   loadCatalogFor,
 } from './member-rules.ts';
+import { newMemberTypeAndRole } from './new-member-defaults.ts';
 
 export interface MemberDeps {
   db: Knex;
@@ -92,8 +92,7 @@ export async function prepareMember(
   const catalog = await loadCatalogFor(deps.db, scope.orgId);
   const fields = {
     ...request,
-    userType: request.userType ?? defaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-    role: request.role ?? defaults.role ?? DEFAULT_NEW_MEMBER.role,
+    ...newMemberTypeAndRole(defaults, request),
   };
   const source = request.source ?? 'builtin';
   const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });

@@ -1,7 +1,7 @@
 // R-MEM-2: 6–128 ASCII letters, digits, '.', '_' or '@'; unique per organization compared
 // case-insensitively (the schema's unique index on lower(username) enforces that part).
 
-export const USERNAME_MIN = 6;
+const USERNAME_MIN = 6;
 export const USERNAME_MAX = 128;
 const ALLOWED = /^[A-Za-z0-9._@]+$/;
 

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { findRole, findUserType, fits } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 import type { NewMemberDefaults } from './organizations.ts';
 
 // The defaults for new members (R-MEM-10) are checked when they are set, against the
@@ -32,8 +32,7 @@ export async function checkedDefaults(
 ): Promise<NewMemberDefaults> {
   const { userTypes, roles } = await loadCatalog(db, orgId);
   const issues: FieldIssue[] = [];
-  const userTypeName = defaults.userType ?? DEFAULT_NEW_MEMBER.userType;
-  const roleName = defaults.role ?? DEFAULT_NEW_MEMBER.role;
+  const { userType: userTypeName, role: roleName } = newMemberTypeAndRole(defaults);
   const userType = findUserType(userTypes, userTypeName);
   const role = findRole(roles, roleName);
   if (!userType)

@@ -6,6 +6,7 @@ import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
+import { isUuid } from '../store/uuid.ts';
 import { checkedDefaults, mergeDefaults } from './member-defaults.ts';
 
 export interface NewMemberDefaults {
@@ -57,7 +58,7 @@ function toOrganization(row: OrganizationRow): Organization {
 }
 
 /** A change of the defaults: given keys replace the current ones; null puts one back to the built-in default (credits: null is unlimited). */
-export const defaultsSchema = z
+const defaultsSchema = z
   .object({
     userType: z.string().min(1).nullable(),
     role: z.string().min(1).nullable(),
@@ -145,11 +146,10 @@ export async function findOrganization(
   db: Knex | Knex.Transaction,
   ref: string,
 ): Promise<Organization> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db<OrganizationRow>('organizations')
     .where((q) => {
       q.whereRaw('lower(slug) = lower(?)', [ref]);
-      if (isUuid) q.orWhere('id', ref);
+      if (isUuid(ref)) q.orWhere('id', ref);
     })
     .first();
   if (!row) throw new NotFoundError('organization', ref);

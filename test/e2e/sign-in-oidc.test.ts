@@ -187,6 +187,33 @@ test.serial(
 );
 
 test.serial(
+  'members imported with their OpenID Connect ID sign in through the source named in the import',
+  async (t) => {
+    const file = path.join(dir, 'oidc-ids.csv');
+    writeFileSync(
+      file,
+      'Email,First Name,Last Name,OpenID Connect ID,User Type,Role\nkatherine@corp.example,Katherine,Johnson,kj-1918,Creator,User\n',
+    );
+    const args = ['import', 'csv', '--mode', 'add-org-ids', '--file', file, '--apply'];
+    // Two OIDC sources are configured: the import must be told which one holds these identities.
+    const unnamed = await runCli(args, env);
+    t.regex(unnamed.stdout + unnamed.stderr, /corp, strict: choose one/);
+    const imported = await runCli([...args, '--source', 'strict'], env);
+    t.is(imported.code, 0, imported.stderr);
+    t.regex(imported.stdout, /1 created/);
+    // "strict" registers no one and links by no rule: only the imported link lets her in.
+    provider.accounts.set('kj-1918', { email: 'katherine@corp.example', email_verified: true });
+    const browser = new Browser();
+    t.is((await signIn(browser, 'strict', 'kj-1918')).answer.status, 303);
+    t.like(await session(browser), {
+      signedIn: true,
+      source: 'strict',
+      member: { username: 'kj-1918' },
+    });
+  },
+);
+
+test.serial(
   'an invitation token travels through the sign-in; an unknown one is refused',
   async (t) => {
     const page = await new Browser().get(`${base}/auth/sign-in?invitation=tok-123`);

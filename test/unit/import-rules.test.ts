@@ -38,6 +38,7 @@ const policy = (extra: Partial<RowPolicy> = {}): RowPolicy => ({
   allowAdministrator: true,
   catalog,
   defaults: {},
+  sources: { saml: ['corp-saml'], oidc: ['corp-oidc'] },
   ...extra,
 });
 const lines = (file: string) =>

@@ -95,6 +95,7 @@ interface RunFlags {
   defaultEmail?: string;
   language?: string;
   message?: string;
+  source?: string;
 }
 
 async function importFile(
@@ -109,7 +110,7 @@ async function importFile(
   }
   await withClient(command, async (client, json) => {
     const run = await client.upload<ImportRun>(
-      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail, language: flags.language, message: flags.message })}`,
+      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail, language: flags.language, message: flags.message, source: flags.source })}`,
       createReadStream(flags.file),
       'text/csv',
     );
@@ -209,6 +210,10 @@ export function importCommand(): Command {
       ).choices([...MAIL_LANGUAGES]),
     )
     .option('--message <text>', 'invite modes: a message added to the invitation mails')
+    .option(
+      '--source <name>',
+      'add-org-ids: the SAML or OpenID Connect source the IDs belong to (needed when several are configured)',
+    )
     .action(async (flags: RunFlags & { mode: string }, sub: Command) =>
       importFile(sub, flags, { format: 'csv', mode: flags.mode }),
     );

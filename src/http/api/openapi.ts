@@ -420,7 +420,8 @@ export function openApiDocument(): object {
       },
       '/sources': {
         get: {
-          summary: 'Configured identity sources (never their secrets), with their last run',
+          summary:
+            'Configured identity sources (never their secrets), with their last run, health (back-off, quarantine, last error and code) and any held run',
           responses: { 200: ok('sources'), ...errors },
         },
       },
@@ -429,6 +430,14 @@ export function openApiDocument(): object {
         post: {
           summary: 'Bind to a source and read one entry (administrators)',
           responses: { 200: ok('{ ok, message }'), ...errors },
+        },
+      },
+      '/sources/{name}/resume': {
+        parameters: [ref('name')],
+        post: {
+          summary:
+            'Lift a quarantine and the back-off of a failing source: its schedule runs it again (administrators)',
+          responses: { 200: ok('{ source, health }'), ...errors },
         },
       },
       '/sources/{name}/search': {
@@ -470,14 +479,19 @@ export function openApiDocument(): object {
       '/runs/{id}/approve': {
         parameters: [ref('id')],
         post: {
-          summary: 'Apply the removals a held run showed (administrators)',
-          responses: { 200: ok('the run'), ...errors },
+          summary:
+            'Approve a held run: the directory is read again and only the removals whose records are still gone are applied (administrators); 409 once decided',
+          responses: {
+            200: ok('the run, with decision { applied, returned }'),
+            503: problem,
+            ...errors,
+          },
         },
       },
       '/runs/{id}/reject': {
         parameters: [ref('id')],
         post: {
-          summary: 'Drop the removals of a held run (administrators)',
+          summary: 'Drop the removals of a held run (administrators); 409 once decided',
           responses: { 200: ok('the run'), ...errors },
         },
       },
@@ -525,6 +539,10 @@ export function openApiDocument(): object {
             }),
             query('fileName', 'shown in the run'),
             query('defaultEmail', 'email for rows that have none'),
+            query(
+              'source',
+              'add-org-ids: the SAML or OpenID Connect source the IDs are linked to (by default the one of their type; required when several are configured)',
+            ),
           ],
           requestBody: {
             required: true,

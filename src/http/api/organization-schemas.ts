@@ -3,7 +3,7 @@ import { z } from 'zod';
 // The answers of the organization endpoints, shared by the handlers (which parse what they send)
 // and the OpenAPI document.
 
-export const newMemberDefaultsSchema = z.object({
+const newMemberDefaultsSchema = z.object({
   userType: z.string().optional().describe('default user type (Creator when not set)'),
   role: z.string().optional().describe('default role (User when not set)'),
   groups: z.array(z.string()).optional(),
