@@ -80,3 +80,16 @@ export function memberActor(member: { id: string; username: string }, access: Me
     ...(access.kind === 'scoped' && { groupIds: access.groupIds }),
   };
 }
+
+/** Whether the organization has an active member with an administrator role (else: `admin create`). */
+export async function hasAdministrator(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+): Promise<boolean> {
+  const row = await db('members as m')
+    .join('roles as r', 'r.id', 'm.role_id')
+    .where({ 'm.org_id': orgId, 'm.status': 'active' })
+    .andWhereRaw("'admin' = any(r.privileges)")
+    .first('m.id');
+  return row !== undefined;
+}

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
-import { decideAccess, memberAccess } from '../../src/access/member-access.ts';
+import { decideAccess, hasAdministrator, memberAccess } from '../../src/access/member-access.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
 import { findOrganization, updateOrganization } from '../../src/orgs/organizations.ts';
@@ -51,7 +51,9 @@ eachDatabase((kind, fixture) => {
       .insert({ org_id: scope.orgId, name: 'North' })
       .returning('id');
     const groupId = (group as { id: string }).id;
+    t.false(await hasAdministrator(db, scope.orgId));
     const admin = await member(f, scope, 'admin.one', { role: 'Administrator' });
+    t.true(await hasAdministrator(db, scope.orgId));
     const plain = await member(f, scope, 'plain.one', { groups: ['North'] });
     t.deepEqual(await memberAccess(db, scope.orgId, admin.id), { kind: 'organization' });
     t.deepEqual(await memberAccess(db, scope.orgId, plain.id), { kind: 'none' });

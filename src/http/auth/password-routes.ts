@@ -12,6 +12,7 @@ import { REFUSALS } from './pages/messages.ts';
 import { languageOf, sendRefusal, statusOf, wantsJson } from './refusals.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
+import { hasAdministrator } from '../../access/member-access.ts';
 import { csrfToken, renewCsrfToken } from '../csrf/csrf-guard.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
 
@@ -85,10 +86,14 @@ export function passwordRoutes(ctx: AppContext): Router {
     }
   });
 
-  router.get('/auth/session', (req, res) => {
+  router.get('/auth/session', async (req, res) => {
     const session = sessionOf(res);
     if (!session) {
-      res.json({ signedIn: false });
+      // Lets a sign-in page say how to create the first administrator when there is none.
+      res.json({
+        signedIn: false,
+        administratorExists: await hasAdministrator(db, ctx.defaultOrgId),
+      });
       return;
     }
     res.json({
