@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
 import { decideAccess, hasAdministrator, memberAccess } from '../../src/access/member-access.ts';
+import { listAudit } from '../../src/audit/audit-log.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
 import { findOrganization, updateOrganization } from '../../src/orgs/organizations.ts';
@@ -75,6 +76,32 @@ eachDatabase((kind, fixture) => {
       { kind: 'none' },
       'no access in another organization',
     );
+  });
+
+  test(`[${kind}] the audit log names the member and filters by actor, action, target and time`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const db = f.database.knex;
+    const admin = await member(f, scope, 'audit.admin', { role: 'Administrator' });
+    const asAdmin: Scope = {
+      orgId: scope.orgId,
+      actor: { type: 'member', id: admin.id, label: 'audit.admin', access: 'administrator' },
+    };
+    const before = new Date(Date.now() - 1000);
+    await updateOrganization(db, asAdmin, { name: 'Audited' });
+    const made = await member(f, asAdmin, 'audit.made');
+    const list = (q: object) => listAudit(db, scope.orgId, { limit: 50, offset: 0, ...q });
+    const mine = await list({ actor: 'AUDIT.ADMIN' });
+    t.deepEqual(mine.items.map((e) => e.action).sort(), ['member.create', 'organization.update']);
+    t.true(mine.items.every((e) => e.actor.type === 'member' && e.actor.id === admin.id));
+    t.is((await list({ actor: admin.id })).total, 2);
+    t.deepEqual(
+      (await list({ targetType: 'member', actorId: admin.id })).items.map((e) => e.target.id),
+      [made.id],
+    );
+    t.is((await list({ action: 'organization.update', since: before })).total, 1);
+    t.is((await list({ action: 'organization.update', until: before })).total, 0);
+    t.is((await list({ targetId: made.id })).items[0]!.actor.label, 'audit.admin');
   });
 
   test(`[${kind}] only administrators give an administrator role`, async (t) => {

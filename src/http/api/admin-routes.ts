@@ -24,6 +24,8 @@ const auditQuery = (max: number) =>
       action: z.string().min(1).optional(),
       targetId: z.string().min(1).optional(),
       actorId: z.string().min(1).optional(),
+      actor: z.string().min(1).max(200).optional(),
+      targetType: z.string().min(1).max(100).optional(),
       since: z.coerce.date().optional(),
       until: z.coerce.date().optional(),
       page: z.coerce.number().int().min(1).default(1),

@@ -411,6 +411,8 @@ export function openApiDocument(): object {
             query('action', 'e.g. member.create'),
             query('targetId', 'id of the changed thing'),
             query('actorId', 'key or member id'),
+            query('actor', 'the actor by id or name (username, key title), case-insensitive'),
+            query('targetType', 'e.g. member, organization, invitation'),
             query('since', 'ISO date-time'),
             query('until', 'ISO date-time'),
             ...paging,
