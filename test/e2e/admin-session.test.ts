@@ -90,6 +90,13 @@ test.serial(
     t.is(me.groups, null);
     t.is(me.session.idleMinutes, 30);
     t.is(me.csrfToken, login.csrfToken, 'the sign-in answer carries the same token');
+    const openapi = (await api(daemon.url, 'GET', '/api/v1/openapi.json')).body;
+    const typed = (path: string, method: string, status: number) =>
+      openapi.paths[path][method].responses[status].content['application/json'].schema.properties;
+    t.truthy(typed('/me', 'get', 200).csrfToken);
+    t.truthy(typed('/overview', 'get', 200).membershipLimit);
+    t.truthy(typed('/organization', 'patch', 200).newMemberDefaults);
+    t.truthy(openapi.components.securitySchemes.session);
 
     const key = await browser.json(
       'POST',
