@@ -19,8 +19,9 @@ export abstract class DomainError extends Error {
   constructor(
     message: string,
     readonly details: Record<string, unknown> = {},
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -72,6 +73,22 @@ export class LimitError extends DomainError {
       `the organization's membership limit is ${limit} and it has ${count} members (pending invitations included); adding ${adding} would exceed it`,
       { limit, count, adding },
     );
+  }
+}
+
+/** Granting add-on licences would exceed how many of them the organization has. */
+export class LicenseLimitError extends DomainError {
+  readonly kind = 'limit';
+  constructor(
+    message: string,
+    readonly shortfalls: Array<{
+      license: string;
+      quantity: number;
+      inUse: number;
+      adding: number;
+    }>,
+  ) {
+    super(message, { licenses: shortfalls });
   }
 }
 

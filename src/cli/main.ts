@@ -4,12 +4,14 @@ import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { adminCommand } from './commands/admin-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
 import { invitationsCommand } from './commands/invitations-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
 import { groupsCommand } from './commands/groups-command.ts';
 import { ImportFailed, importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
+import { licensesCommand } from './commands/licenses-command.ts';
 import { membersCommand } from './commands/members-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { orgsCommand } from './commands/orgs-command.ts';
@@ -33,11 +35,14 @@ for (const command of [
   startCommand(),
   migrateCommand(),
   adminCommand(),
+  backupCommand(),
+  restoreCommand(),
   orgsCommand(),
   membersCommand(),
   groupsCommand(),
   keysCommand(),
   rolesCommand(),
+  licensesCommand(),
   auditCommand(),
   syncCommand(),
   runsCommand(),

@@ -10,10 +10,12 @@ import { syncRoutes } from './api/sync-routes.ts';
 import { importsRoutes } from './api/imports-routes.ts';
 import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
+import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { meRoutes } from './api/me-routes.ts';
 import { setupLinkRoutes } from './api/setup-link-routes.ts';
 import { overviewRoutes } from './api/overview-routes.ts';
+import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
 import { scimRouter } from './scim/scim-router.ts';
@@ -65,6 +67,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
+  if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
     meRoutes(ctx),
     setupLinkRoutes(ctx),
@@ -76,6 +79,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     sourcesRoutes(ctx),
     codesRoutes(ctx),
     invitationsRoutes(ctx),
+    licensesRoutes(ctx),
   );
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { settleAcceptedLicenses } from '../licenses/license-grants.ts';
 import { createLink } from '../links/identity-links.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
@@ -34,7 +35,7 @@ export async function openInvitation(
 ): Promise<InvitationRow | null> {
   if (!looksLikeInvitationToken(token)) return null;
   const query = db('invitations as i')
-    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
     .where('i.token_hash', hashInvitationToken(token))
     .andWhere('i.status', 'pending')
@@ -90,6 +91,7 @@ export const invitationHook: InvitationAcceptanceHook = {
         await trx('members').where('id', invitation.memberId).update({ username });
     }
     await markAccepted(trx, row, by, new Date());
+    await settleAcceptedLicenses(trx, orgId, invitation.memberId);
   },
 };
 
@@ -162,6 +164,7 @@ export async function acceptBuiltIn(
         updated_at: trx.fn.now(),
       });
     await markAccepted(trx, row, { memberId, source: 'builtin', login: username }, now);
+    await settleAcceptedLicenses(trx, row.org_id, memberId);
     await recordAudit(trx, {
       orgId: row.org_id,
       actor: { type: 'member', id: memberId, label: username, access: 'viewer' },

@@ -31,6 +31,7 @@ function memberListSchema(maxPageSize: number) {
       group: z.string().min(1).optional(),
       userType: z.string().min(1).optional(),
       role: z.string().min(1).optional(),
+      license: z.string().trim().min(1).max(100).optional(),
       search: z.string().trim().max(200).optional(),
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
@@ -94,7 +95,6 @@ async function catalogIds(db: Knex, orgId: string, query: MemberListQuery): Prom
 
 function filtered(
   db: Knex,
-  orgId: string,
   query: MemberListQuery,
   ids: CatalogIds,
   q: Knex.QueryBuilder,
@@ -130,6 +130,11 @@ function filtered(
   // Ids resolved beforehand: an equality the planner estimates well, not a join per member.
   if (ids.userTypeIds) q.whereIn('m.user_type_id', ids.userTypeIds);
   if (ids.roleIds) q.whereIn('m.role_id', ids.roleIds);
+  if (query.license)
+    q.andWhereRaw(
+      'exists (select 1 from unnest(m.licenses) as l(name) where lower(l.name) = lower(?))',
+      [query.license],
+    );
   if (query.search) {
     q.andWhereRaw(
       "lower(m.username || ' ' || m.email || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
@@ -161,7 +166,6 @@ export async function listMembers(
   const catalog = await catalogIds(db, orgId, query);
   const ids = filtered(
     db,
-    orgId,
     query,
     catalog,
     db('members as m').where('m.org_id', orgId).modify(narrow),
@@ -173,7 +177,6 @@ export async function listMembers(
   const page = selectMembers(db, orgId).join(ids.as('p'), 'p.id', 'm.id').orderByRaw(order);
   const counted = filtered(
     db,
-    orgId,
     query,
     catalog,
     db('members as m').where('m.org_id', orgId).modify(narrow),

@@ -10,6 +10,12 @@ import { parseInput } from '../validation.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import {
+  changedMemberLicenses,
+  claimLicenses,
+  loadLicenseCatalog,
+  newMemberLicenses,
+} from '../licenses/license-grants.ts';
+import {
   type CreateMemberInput,
   createMemberSchema,
   deleteMemberSchema,
@@ -75,6 +81,8 @@ export interface PreparedMember {
   defaults: NewMemberDefaults;
   resolved: ResolvedMember;
   roleParameter: string | null;
+  /** The catalog names of the licences the member gets. */
+  licenses: string[];
   passwordHash: string | null;
   source: string;
 }
@@ -96,6 +104,12 @@ export async function prepareMember(
   };
   const source = request.source ?? 'builtin';
   const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
+  const licenses = newMemberLicenses(
+    request.licenses,
+    defaults.licenses ?? [],
+    resolved.userType,
+    await loadLicenseCatalog(deps.db, scope.orgId, catalog.userTypes),
+  );
   const passwordHash =
     request.password === undefined ? null : await deps.hasher.hash(request.password);
   return {
@@ -103,6 +117,7 @@ export async function prepareMember(
     defaults,
     resolved,
     roleParameter: fields.roleParameter ?? null,
+    licenses,
     passwordHash,
     source,
   };
@@ -137,7 +152,7 @@ export async function insertMember(
       role_parameter: prepared.roleParameter,
       status: request.status ?? 'active',
       source,
-      licenses: request.licenses ?? defaults.licenses ?? [],
+      licenses: prepared.licenses,
       categories: request.categories ?? defaults.categories ?? [],
       credits: request.credits !== undefined ? request.credits : (defaults.credits ?? null),
       settings: JSON.stringify(request.settings ?? defaults.settings ?? {}),
@@ -149,6 +164,9 @@ export async function insertMember(
   const id = (row as { id: string }).id;
   await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
   await replaceGroups(trx, id, groupIds);
+  // Licences given with an invitation count once it is accepted.
+  if ((request.status ?? 'active') !== 'pending')
+    await claimLicenses(trx, scope.orgId, [prepared.licenses]);
   const member = await getMember(trx, scope.orgId, id);
   await recordAudit(trx, {
     orgId: scope.orgId,
@@ -246,6 +264,12 @@ export async function updateMember(
     before.role.id,
     ...before.additionalRoles.map((r) => r.id),
   ]);
+  const licenses = changedMemberLicenses(
+    patch.licenses,
+    before.licenses,
+    resolved.userType,
+    await loadLicenseCatalog(deps.db, scope.orgId, catalog.userTypes),
+  );
   if (patch.username !== undefined && patch.password === undefined)
     await assertPasswordIsNotUsername(deps, before.id, username);
   const passwordHash =
@@ -276,7 +300,7 @@ export async function updateMember(
               : patch.role === undefined
                 ? before.role.parameter
                 : null,
-          ...(patch.licenses !== undefined && { licenses: patch.licenses }),
+          licenses,
           ...(patch.categories !== undefined && { categories: patch.categories }),
           ...(patch.credits !== undefined && { credits: patch.credits }),
           ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
@@ -293,6 +317,10 @@ export async function updateMember(
         });
       await replaceAdditionalRoles(trx, before.id, resolved.additionalRoles);
       if (groupIds) await replaceGroups(trx, before.id, groupIds);
+      if (before.status !== 'pending')
+        await claimLicenses(trx, scope.orgId, [
+          licenses.filter((name) => !before.licenses.includes(name)),
+        ]);
       const after = await getMember(trx, scope.orgId, before.id);
       await recordAudit(trx, {
         orgId: scope.orgId,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { claimLicensesOf, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -172,15 +173,18 @@ export async function createUser(
         await loadCatalog(trx, orgId),
         org.newMemberDefaults,
       );
+      const licenses = await defaultLicensesOf(trx, orgId, defaults.userTypeId);
       const [inserted] = (await trx('members')
         .insert({
           org_id: orgId,
           user_type_id: defaults.userTypeId,
           role_id: defaults.roleId,
+          licenses,
           source: SOURCE,
           ...columnsOf(fields),
         })
         .returning('*')) as UserRow[];
+      await claimLicensesOf(trx, orgId, [inserted!.id]);
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null)
         await setExternalId(trx, orgId, row.id, SOURCE, fields.externalId);

@@ -51,8 +51,22 @@ test.before(async () => {
   configure(30);
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'admin test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'admin test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
   await createMember('ada.admin', 'Administrator');
   await createMember('val.viewer', 'Viewer');
@@ -101,7 +115,7 @@ test.serial(
     const key = await browser.json(
       'POST',
       `${daemon.url}/api/v1/keys`,
-      { title: 'made by ada', role: 'viewer' },
+      { title: 'made by ada', role: 'viewer', expiresInDays: 365 },
       write(me.csrfToken),
     );
     t.is(key.status, 201, key.text);
@@ -174,7 +188,7 @@ test.serial('a member without administrative access gets 403 with a clear messag
   const key = await browser.json(
     'POST',
     `${daemon.url}/api/v1/keys`,
-    { title: 'no', role: 'viewer' },
+    { title: 'no', role: 'viewer', expiresInDays: 365 },
     write(me.csrfToken),
   );
   t.is(key.status, 403);

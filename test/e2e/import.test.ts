@@ -31,7 +31,17 @@ test.before(async () => {
   env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
   const created = await runCli(
-    ['keys', 'create', '--title', 'import e2e', '--role', 'editor', '--json'],
+    [
+      'keys',
+      'create',
+      '--title',
+      'import e2e',
+      '--role',
+      'editor',
+      '--expires-in-days',
+      '365',
+      '--json',
+    ],
     env,
   );
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);

@@ -54,8 +54,22 @@ test.before(async () => {
   Object.assign(env, { PROVISIOND_CONFIG: config, PORT: String(port) });
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'oidc test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'oidc test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 

@@ -10,6 +10,7 @@ import {
   startApply,
   uploadImport,
 } from '../../src/import/import-service.ts';
+import { createLicense } from '../../src/licenses/license-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -439,6 +440,10 @@ eachDatabase((kind, get) => {
   test(`${kind}: the organization's defaults for new members (groups, licenses, categories, credits) apply to imported members and invitees`, async (t) => {
     const scope = await get().newOrg();
     const group = await createGroup(get().database.knex, scope, { name: 'Field crews' });
+    await createLicense(get().database.knex, scope, {
+      name: 'ArcGIS Pro',
+      userTypes: ['Creator', 'Contributor', 'Mobile Worker'],
+    });
     await updateOrganization(get().database.knex, scope, {
       newMemberDefaults: {
         groups: ['Field crews'],

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { MODE_IDS } from '../../import/import-modes.ts';
+import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { MAIL_LANGUAGES } from '../../invitations/invitation-rules.ts';
 import type { ImportRun } from '../../import/import-store.ts';
 import type { ApiClient } from '../api-client.ts';
@@ -168,14 +168,21 @@ export function importCommand(): Command {
   command
     .command('template <mode>')
     .description(`print the CSV template of a mode (${MODE_IDS.join(', ')})`)
-    .action(async (mode: string, _flags, sub: Command) => {
+    .addOption(
+      new Option('--language <language>', 'the language of the header line')
+        .choices([...TEMPLATE_LANGUAGES])
+        .default('en'),
+    )
+    .action(async (mode: string, flags: { language: string }, sub: Command) => {
       if (!(MODE_IDS as readonly string[]).includes(mode)) {
         sub.error(`unknown mode ${JSON.stringify(mode)}; one of ${MODE_IDS.join(', ')}`, {
           exitCode: 2,
         });
       }
       await withClient(sub, async (client) =>
-        process.stdout.write(await client.text(`/api/v1/imports/templates/${mode}`)),
+        process.stdout.write(
+          await client.text(`/api/v1/imports/templates/${mode}?language=${flags.language}`),
+        ),
       );
     });
 

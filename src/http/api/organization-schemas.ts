@@ -19,6 +19,9 @@ export const organizationSchema = z.object({
   slug: z.string(),
   membershipLimit: z.number().int().nullable().describe('null: no limit'),
   allowAdminInvitations: z.boolean(),
+  allowInvitationsWithoutRole: z
+    .boolean()
+    .describe('invitations may give no role: the invitee gets only the defaults for new members'),
   invitationExpiryDays: z.number().int(),
   newMemberDefaults: newMemberDefaultsSchema,
   createdAt: z.string(),
