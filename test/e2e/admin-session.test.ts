@@ -324,6 +324,18 @@ test.serial(
       ).status,
       201,
     );
+    for (const name of ['gis-pro', 'extra'])
+      t.is(
+        (
+          await browser.json(
+            'POST',
+            `${daemon.url}/api/v1/licenses`,
+            { name, userTypes: ['Contributor', 'Creator'] },
+            write(me.csrfToken),
+          )
+        ).status,
+        201,
+      );
     const before = (await browser.json('GET', `${daemon.url}/api/v1/organization`)).body;
 
     const misfit = await patch({

@@ -2,6 +2,7 @@ import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
 import { decideAccess, hasAdministrator, memberAccess } from '../../src/access/member-access.ts';
 import { listAudit } from '../../src/audit/audit-log.ts';
+import { createLicense } from '../../src/licenses/license-service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
 import { findOrganization, updateOrganization } from '../../src/orgs/organizations.ts';
@@ -169,6 +170,8 @@ eachDatabase((kind, fixture) => {
     const scope = await f.newOrg();
     const db = f.database.knex;
     await db('groups').insert({ org_id: scope.orgId, name: 'Staff' });
+    for (const name of ['gis', 'cad'])
+      await createLicense(db, scope, { name, userTypes: ['Creator', 'Viewer'] });
     const error = await t.throwsAsync(
       updateOrganization(db, scope, {
         newMemberDefaults: { userType: 'Viewer', role: 'Publisher', groups: ['Ghosts'] },
