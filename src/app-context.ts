@@ -25,6 +25,8 @@ export interface AppContext {
   invitations: InvitationAcceptanceHook | null;
   /** Seals invitation links so that administrators can copy them again. */
   links: LinkSealer;
+  /** Signs CSRF tokens (derived from the link key, so shared by every daemon of a database). */
+  csrfKey: Buffer;
   /** This process's row in `instances` (cluster/instances.ts); null for in-memory test contexts. */
   instanceId: string | null;
 }

@@ -120,6 +120,12 @@ export const configSchema = z
           .min(1)
           .max(24 * 60)
           .default(15),
+        /** An administrator's session ends after this many minutes without a request (sooner than sessionHours). */
+        adminIdleMinutes: z
+          .number()
+          .min(0.05)
+          .max(24 * 60)
+          .default(30),
         /** Failures of one login from addresses it has not signed in from in 30 days before it
          *  is locked there (its own known addresses stay open), for loginLockoutMinutes. */
         loginMaxFailures: z.number().int().min(1).max(10_000).default(50),

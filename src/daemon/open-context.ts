@@ -18,6 +18,7 @@ import { assertSchemaUsable, migrateToLatest, migrationStatus } from '../store/m
 import { migrateMode } from '../config/config-schema.ts';
 import { UnavailableError } from '../errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { deriveCsrfKey } from '../http/csrf/csrf-token.ts';
 import { databaseOpenError } from './startup-errors.ts';
 
 /** Whether the embedded database in `dataDir` was ever created. */
@@ -108,6 +109,7 @@ export async function openContext(
         }),
         invitations: invitationHook,
         links,
+        csrfKey: deriveCsrfKey(linkKey),
         instanceId: instance.id,
         // The daemon learns its address (port 0) later; the reaction reads it when it runs.
         reactions: [

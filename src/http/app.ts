@@ -12,6 +12,9 @@ import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
 import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
+import { meRoutes } from './api/me-routes.ts';
+import { setupLinkRoutes } from './api/setup-link-routes.ts';
+import { overviewRoutes } from './api/overview-routes.ts';
 import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -94,6 +97,9 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   });
   if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
+    meRoutes(ctx),
+    setupLinkRoutes(ctx),
+    overviewRoutes(ctx),
     membersRoutes(ctx),
     groupsRoutes(ctx),
     adminRoutes(ctx),

@@ -10,9 +10,10 @@ import {
   isAdministratorRole,
   parameterRequired,
 } from '../catalog/compatibility.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';
+import { assertGroupsInReach } from '../access/reach.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
@@ -191,6 +192,14 @@ export async function createInvitations(
       `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`,
     );
   checkRequest(request, emails.length, role, org);
+  if (scope.actor.groupIds) {
+    const groupIds = await resolveGroupIds(deps.db, scope.orgId, request.groups ?? []);
+    assertGroupsInReach(scope.actor, groupIds, 'groups');
+    if (isAdministratorRole(role))
+      throw new ForbiddenError(
+        `role: ${role.name} is an administrator role; only the organization's administrators invite with it`,
+      );
+  }
 
   const existing = await existingMembers(deps.db, scope.orgId, emails);
   const fresh = emails.filter((email) => !existing.has(email.toLowerCase()));

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { ConflictError } from '../errors.ts';
+import { inReach, withinReach } from '../access/reach.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
@@ -83,7 +84,8 @@ export async function listInvitations(
   };
   const descending = request.sort.startsWith('-');
   const column = SORTS[(descending ? request.sort.slice(1) : request.sort) as keyof typeof SORTS];
-  const rows = (await filtered(selectInvitations(view.db, scope.orgId))
+  const reach = withinReach(scope.actor, 'i.member_id');
+  const rows = (await filtered(selectInvitations(view.db, scope.orgId).modify(reach))
     .orderBy(column, descending ? 'desc' : 'asc')
     .orderBy('i.id', descending ? 'desc' : 'asc')
     .limit(request.pageSize)
@@ -92,7 +94,8 @@ export async function listInvitations(
     view
       .db('invitations as i')
       .leftJoin('roles as r', 'r.id', 'i.role_id')
-      .where('i.org_id', scope.orgId),
+      .where('i.org_id', scope.orgId)
+      .modify(reach),
   ).count({ count: '*' })) as [{ count: number | string }];
   return {
     items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))),
@@ -108,8 +111,19 @@ export async function getInvitation(
   id: string,
   now = new Date(),
 ): Promise<Invitation> {
-  const row = await findInvitationRow(view.db, scope.orgId, id);
+  const row = await reachableRow(view.db, scope, id);
   return presentInvitation(row, now, openLink(view, row, now));
+}
+
+/** An invitation the actor reaches; out of reach answers as not found. */
+async function reachableRow(
+  db: Knex | Knex.Transaction,
+  scope: Scope,
+  id: string,
+): Promise<InvitationRow> {
+  const row = await findInvitationRow(db, scope.orgId, id);
+  if (!(await inReach(db, scope.actor, row.member_id))) throw new NotFoundError('invitation', id);
+  return row;
 }
 
 function assertOpen(row: InvitationRow, what: string): void {
@@ -128,7 +142,7 @@ export async function resendInvitation(
   requireWrite(scope.actor);
   const org = await findOrganization(deps.db, scope.orgId);
   const link = await deps.db.transaction(async (trx) => {
-    const row = await findInvitationRow(trx, scope.orgId, id);
+    const row = await reachableRow(trx, scope, id);
     assertOpen(row, 'resent');
     const { token, hash } = newInvitationToken();
     const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
@@ -186,7 +200,7 @@ export async function deleteInvitation(
 ): Promise<Invitation> {
   requireWrite(scope.actor);
   await db.transaction(async (trx) => {
-    const row = await findInvitationRow(trx, scope.orgId, id);
+    const row = await reachableRow(trx, scope, id);
     assertOpen(row, 'deleted');
     const changed = affectedRows(
       await trx('invitations')
