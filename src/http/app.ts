@@ -12,6 +12,7 @@ import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { type Channel, authenticate } from './authenticate.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
@@ -73,7 +74,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   );
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));
-  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
+  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
   app.use((req, res) =>
     sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
   );
