@@ -99,3 +99,14 @@ export interface CreatedCodes {
   roles: string[];
   copyText: string;
 }
+
+export interface ApiKey {
+  id: string;
+  title: string;
+  role: 'editor' | 'viewer';
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  status: 'active' | 'expired';
+}

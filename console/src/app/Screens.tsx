@@ -1,5 +1,6 @@
 import { Route, Switch } from 'wouter';
 import { CodesScreen } from '../screens/codes/CodesScreen.tsx';
+import { KeysScreen } from '../screens/keys/KeysScreen.tsx';
 import { InvitationsScreen } from '../screens/invitations/InvitationsScreen.tsx';
 import { MemberDetail } from '../screens/members/MemberDetail.tsx';
 import { MembersScreen } from '../screens/members/MembersScreen.tsx';
@@ -21,6 +22,9 @@ export function Screens() {
       </Route>
       <Route path="/codes">
         <CodesScreen />
+      </Route>
+      <Route path="/keys">
+        <KeysScreen />
       </Route>
       <Route>
         <NotFound />

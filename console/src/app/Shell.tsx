@@ -13,6 +13,7 @@ const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/members', label: 'nav.members' },
   { href: '/invitations', label: 'nav.invitations' },
   { href: '/codes', label: 'nav.codes' },
+  { href: '/keys', label: 'nav.keys' },
 ];
 
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {

@@ -128,6 +128,20 @@ export const en = {
   'redeem.submit': 'Use the code',
   'redeem.done': 'The code was accepted: you now have {roles} in {scope}.',
   'redeem.signIn': 'Sign in first to use a code.',
+  'nav.keys': 'API keys',
+  'keys.title': 'API keys',
+  'keys.create': 'Create an API key',
+  'keys.name': 'Name',
+  'keys.role': 'Access',
+  'keys.role.viewer': 'Viewer (read only)',
+  'keys.role.editor': 'Editor',
+  'keys.days': 'Valid for (days)',
+  'keys.secretOnce': 'Copy the secret now: it is shown only once and cannot be read again.',
+  'keys.copySecret': 'Copy the secret',
+  'keys.filter': 'Filter by name, access or creator',
+  'keys.lastUsed': 'Last used',
+  'keys.deleteConfirm': 'Delete the key {name}',
+  'keys.deleted': 'The API key was deleted.',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;

@@ -1,46 +1,27 @@
 import { type FormEvent, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api } from '../../api/client.ts';
-import type { Member, Page } from '../../api/types.ts';
+import type { Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Dialog } from '../../ui/Dialog.tsx';
-import { Field } from '../../ui/Field.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
-import { useLoad } from '../../ui/useLoad.ts';
-import type { Choices } from './catalog.ts';
+import { TransferField } from './TransferField.tsx';
 
-// Deleting a member hands what they own to another member: only active members whose role may
-// own content are offered (the API checks the same rule).
+// Deleting a member is irreversible; what they own goes to the member chosen here.
 
-const OWNING_PRIVILEGE = 'create_content';
-
-export function DeleteMember(props: { member: Member; choices: Choices }) {
+export function DeleteMember(props: { member: Member }) {
   const { t } = useI18n();
   const [, navigate] = useLocation();
   const [open, setOpen] = useState(false);
   const [target, setTarget] = useState('');
   const action = useAction();
-  const owners = new Set(
-    props.choices.roles.filter((r) => r.privileges.includes(OWNING_PRIVILEGE)).map((r) => r.id),
-  );
-  const candidates = useLoad(
-    () =>
-      open
-        ? api.get<Page<Member>>('/members', { status: 'active', pageSize: 500, sort: 'username' })
-        : Promise.resolve(undefined),
-    [open],
-  );
-  const eligible = (candidates.data?.items ?? []).filter(
-    (m) => m.id !== props.member.id && owners.has(m.role.id),
-  );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const done = await action.run(() =>
       api.delete(`/members/${props.member.id}`, target ? { transferTo: target } : {}),
     );
-    if (done !== undefined)
-      navigate(`/members?deleted=${encodeURIComponent(props.member.username)}`);
+    if (done !== undefined) navigate('/members');
   };
   return (
     <>
@@ -56,22 +37,12 @@ export function DeleteMember(props: { member: Member; choices: Choices }) {
           <ErrorNotice>
             {action.error && action.error.issues.length === 0 && action.error.detail}
           </ErrorNotice>
-          <Field
-            label={t('member.transferTo')}
-            hint={t('member.transferHint')}
+          <TransferField
+            value={target}
+            onChange={setTarget}
             error={action.field('transferTo')}
-          >
-            {(a) => (
-              <select {...a} value={target} onChange={(e) => setTarget(e.target.value)}>
-                <option value="">{t('common.none')}</option>
-                {eligible.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.username}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+            excluded={props.member.id}
+          />
           <div className="buttons">
             <button type="submit" className="danger" disabled={action.busy}>
               {t('common.delete')}

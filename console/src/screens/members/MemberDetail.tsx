@@ -46,7 +46,7 @@ export function MemberDetail({ id }: { id: string }) {
                   {m.status === 'disabled' ? t('member.enable') : t('member.disable')}
                 </button>
               )}
-              {choices.data && <DeleteMember member={m} choices={choices.data} />}
+              <DeleteMember member={m} />
             </div>
           </aside>
         </div>
