@@ -1,5 +1,6 @@
 import { Route, Switch } from 'wouter';
 import { CodesScreen } from '../screens/codes/CodesScreen.tsx';
+import { AddMembersScreen } from '../screens/add-members/AddMembersScreen.tsx';
 import { KeysScreen } from '../screens/keys/KeysScreen.tsx';
 import { InvitationsScreen } from '../screens/invitations/InvitationsScreen.tsx';
 import { MemberDetail } from '../screens/members/MemberDetail.tsx';
@@ -15,6 +16,9 @@ export function Screens() {
       </Route>
       <Route path="/members">
         <MembersScreen />
+      </Route>
+      <Route path="/members/add">
+        <AddMembersScreen />
       </Route>
       <Route path="/members/:id">{(params) => <MemberDetail id={params.id} />}</Route>
       <Route path="/invitations">

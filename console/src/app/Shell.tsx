@@ -11,6 +11,7 @@ import { LANGUAGES, type Language, type MessageKey, useI18n } from '../i18n/i18n
 const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/', label: 'nav.overview' },
   { href: '/members', label: 'nav.members' },
+  { href: '/members/add', label: 'nav.add' },
   { href: '/invitations', label: 'nav.invitations' },
   { href: '/codes', label: 'nav.codes' },
   { href: '/keys', label: 'nav.keys' },

@@ -142,6 +142,41 @@ export const en = {
   'keys.lastUsed': 'Last used',
   'keys.deleteConfirm': 'Delete the key {name}',
   'keys.deleted': 'The API key was deleted.',
+  'nav.add': 'Add members',
+  'add.title': 'Add members',
+  'add.steps': 'Steps',
+  'add.step1': 'How to add them',
+  'add.step2': 'Who',
+  'add.step3': 'Done',
+  'add.next': 'Next',
+  'add.back': 'Back',
+  'add.submit': 'Add',
+  'add.again': 'Add more members',
+  'add.done': '{count} member(s) added or invited',
+  'add.mode.any-account': 'Invite with an account of their choice',
+  'add.mode.any-account.hint': 'They receive an email and sign up or sign in as they like.',
+  'add.mode.organization-logins': 'Invite with organization logins',
+  'add.mode.organization-logins.hint':
+    "They receive an email and must sign in through the organization's SAML or OIDC login.",
+  'add.mode.add-and-notify': 'Add and notify',
+  'add.mode.add-and-notify.hint':
+    'The account is created with the username you give; they receive an email to set their password.',
+  'add.mode.add-without-invitation': 'Add without invitation',
+  'add.mode.add-without-invitation.hint':
+    'The account is created at once, with a temporary password or organization IDs; no email is sent.',
+  'add.email': 'Email',
+  'add.emails': 'Email addresses',
+  'add.emailsHint': 'One per line, or separated by commas (at most 500).',
+  'add.firstName': 'First name',
+  'add.lastName': 'Last name',
+  'add.password': 'Temporary password',
+  'add.passwordHint':
+    'They change it at first sign-in. Leave empty when they sign in with organization IDs.',
+  'add.default': 'Organization default',
+  'add.mailLanguage': 'Language of the email',
+  'add.source': 'Organization ID source',
+  'add.sourceHint': 'The SAML/OIDC or directory source the organization ID belongs to.',
+  'add.message': 'Personal message (optional)',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;
