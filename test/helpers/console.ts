@@ -22,7 +22,8 @@ export async function startConsoleDaemon(kind: DatabaseKind, config = ''): Promi
   env.PROVISIOND_CONFIG = configFile;
   const pg = kind === 'postgres' ? await createPostgresDatabase() : null;
   if (pg) env.DATABASE_URL = pg.url;
-  const daemon = await startDaemonProcess(env);
+  // A browser test starts a daemon, a Chromium and runs axe: give a loaded machine time.
+  const daemon = await startDaemonProcess(env, [], 240);
   return {
     url: daemon.url,
     env,
@@ -71,6 +72,15 @@ export async function createMember(
 }
 
 export const PASSWORD = 'Harbour-5521-xq';
+
+/** The first administrator, as the README's first steps make it. */
+export async function firstAdministrator(
+  target: ConsoleDaemon,
+  username: string,
+  password = PASSWORD,
+): Promise<void> {
+  await createMember(target, username, { role: 'Administrator', password });
+}
 
 /** Opens a console address: signed out, the console hands over to the sign-in page and back. */
 export async function signInThroughConsole(

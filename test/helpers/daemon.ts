@@ -38,7 +38,11 @@ function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   ) as NodeJS.ProcessEnv;
 }
 
-export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promise<DaemonProcess> {
+export function startDaemonProcess(
+  env: ProcessEnv,
+  args: string[] = [],
+  startSeconds = 60,
+): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, 'start'], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,8 +53,8 @@ export function startDaemonProcess(env: ProcessEnv, args: string[] = []): Promis
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`the daemon did not start within 60 s:\n${output}`)),
-      60_000,
+      () => reject(new Error(`the daemon did not start within ${startSeconds} s:\n${output}`)),
+      startSeconds * 1000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

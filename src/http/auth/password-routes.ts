@@ -10,6 +10,7 @@ import { SESSION_COOKIE, clearCookie } from './cookies.ts';
 import { passwordPage, signInPage } from './pages/sign-in-pages.ts';
 import { REFUSALS } from './pages/messages.ts';
 import { languageOf, sendRefusal, statusOf, wantsJson } from './refusals.ts';
+import { returnToOf } from './return-to.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
@@ -60,6 +61,8 @@ export function passwordRoutes(ctx: AppContext): Router {
         });
         return;
       }
+      const returnTo = returnToOf(req);
+      if (returnTo && !session.mustChangePassword) return res.redirect(303, returnTo);
       res.redirect(
         303,
         `${session.mustChangePassword ? '/auth/password' : '/auth/sign-in'}?lang=${lang}`,
@@ -77,6 +80,7 @@ export function passwordRoutes(ctx: AppContext): Router {
             selfRegistration: selfRegistrationAllowed(ctx),
             errors: [REFUSALS[error.refusal][lang]],
             username: typeof body.username === 'string' ? body.username : '',
+            returnTo: returnToOf(req),
           }),
         );
     }

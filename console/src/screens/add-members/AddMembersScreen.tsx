@@ -96,7 +96,7 @@ export function AddMembersScreen() {
         </form>
       )}
       {step === 2 && (
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <h2 tabIndex={-1} ref={stepHeading}>
             {t('add.step2')} — {t(`add.mode.${values.mode}`)}
           </h2>

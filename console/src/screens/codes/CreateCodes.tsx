@@ -63,14 +63,14 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
               ))}
             </ul>
             <div className="buttons">
-              <CopyButton text={created.copyText} label={t('codes.copyAll')} />
+              <CopyButton text={created.copyText} label={t('codes.copyAll')} focus />
               <button type="button" className="secondary" onClick={close}>
                 {t('common.close')}
               </button>
             </div>
           </div>
         ) : (
-          <form onSubmit={submit}>
+          <form onSubmit={submit} noValidate>
             <ErrorNotice>
               {action.error && action.error.issues.length === 0 && action.error.detail}
             </ErrorNotice>

@@ -56,7 +56,7 @@ export function Redeem() {
           {t('redeem.done', { roles: done.rolesGranted.join(', '), scope: done.scope })}
         </StatusNotice>
       )}
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         <Field label={t('redeem.code')} error={error?.forField('code')}>
           {(a) => (
             <input

@@ -59,7 +59,7 @@ export function CreateKey(props: { onCreated(): void }) {
             </div>
           </div>
         ) : (
-          <form onSubmit={submit}>
+          <form onSubmit={submit} noValidate>
             <ErrorNotice>
               {action.error && action.error.issues.length === 0 && action.error.detail}
             </ErrorNotice>

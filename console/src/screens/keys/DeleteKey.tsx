@@ -29,7 +29,7 @@ export function DeleteKey(props: { apiKey: ApiKey; onDeleted(): void }) {
         {t('common.delete')}
       </button>
       <Dialog title={title} open={open} onClose={() => setOpen(false)}>
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <ErrorNotice>
             {action.error && action.error.issues.length === 0 && action.error.detail}
           </ErrorNotice>

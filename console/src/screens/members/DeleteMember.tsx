@@ -33,7 +33,7 @@ export function DeleteMember(props: { member: Member }) {
         open={open}
         onClose={() => setOpen(false)}
       >
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <ErrorNotice>
             {action.error && action.error.issues.length === 0 && action.error.detail}
           </ErrorNotice>
