@@ -22,4 +22,6 @@ export interface AppContext {
   invitations: InvitationAcceptanceHook | null;
   /** Seals invitation links so that administrators can copy them again (R-INV-6). */
   links: LinkSealer;
+  /** Signs CSRF tokens (derived from the link key, so shared by every daemon of a database). */
+  csrfKey: Buffer;
 }

@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../errors.ts';
+import { UNCAPPED_PRIVILEGES } from './privileges.ts';
 
 // Pure rules over the catalog: user type caps, mutual exclusion, required role parameters.
 
@@ -50,7 +51,10 @@ export function isAdministratorRole(role: Pick<CatalogRole, 'privileges'>): bool
 }
 
 export function fits(role: CatalogRole, userType: CatalogUserType): boolean {
-  return role.privileges.every((p) => userType.privileges.includes(p));
+  return role.privileges.every(
+    (p) =>
+      userType.privileges.includes(p) || (UNCAPPED_PRIVILEGES as readonly string[]).includes(p),
+  );
 }
 
 export function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType): CatalogRole[] {

@@ -1,5 +1,7 @@
 // The privileges a role carries and a user type caps. A role fits a user type when every
-// privilege of the role is among the user type's (R-MEM-7).
+// privilege of the role is among the user type's (R-MEM-7) — except manage_members ("invite and
+// manage members"), which is about administering provisiond, not about the licensed product, so
+// no user type caps it.
 
 export const PRIVILEGES = [
   'view',
@@ -8,9 +10,13 @@ export const PRIVILEGES = [
   'share',
   'publish',
   'admin',
+  'manage_members',
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
 export function isPrivilege(value: string): value is Privilege {
   return (PRIVILEGES as readonly string[]).includes(value);
 }
+
+/** Privileges no user type caps. */
+export const UNCAPPED_PRIVILEGES: readonly Privilege[] = ['manage_members'];

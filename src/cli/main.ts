@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
+import { adminCommand } from './commands/admin-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
 import { invitationsCommand } from './commands/invitations-command.ts';
@@ -31,6 +32,7 @@ const program = new Command('provisiond')
 for (const command of [
   startCommand(),
   migrateCommand(),
+  adminCommand(),
   orgsCommand(),
   membersCommand(),
   groupsCommand(),

@@ -81,6 +81,12 @@ export const configSchema = z
           .min(1)
           .max(24 * 60)
           .default(15),
+        /** An administrator's session ends after this many minutes without a request (sooner than sessionHours). */
+        adminIdleMinutes: z
+          .number()
+          .min(0.05)
+          .max(24 * 60)
+          .default(30),
       })
       .strict()
       .prefault({}),

@@ -14,6 +14,7 @@ import { SourceRegistry } from '../sources/source-registry.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrations.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { deriveCsrfKey } from '../http/csrf/csrf-token.ts';
 
 export interface OpenedContext {
   ctx: AppContext;
@@ -46,6 +47,7 @@ export async function openContext(
         purpose === 'cli' ? 'warn' : config.log.level,
         purpose === 'cli' ? 'stderr' : 'stdout',
       );
+      const linkKey = loadLinkKey(config);
       const ctx: AppContext = {
         config,
         database,
@@ -61,7 +63,8 @@ export async function openContext(
           publicUrl: () => ctx.publicUrl,
         }),
         invitations: invitationHook,
-        links: linkSealer(loadLinkKey(config)),
+        links: linkSealer(linkKey),
+        csrfKey: deriveCsrfKey(linkKey),
       };
       // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
       registerUnmatchedReaction(

@@ -11,6 +11,8 @@ import { importsRoutes } from './api/imports-routes.ts';
 import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
+import { meRoutes } from './api/me-routes.ts';
+import { setupLinkRoutes } from './api/setup-link-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -64,6 +66,8 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     next();
   });
   api.use(
+    meRoutes(ctx),
+    setupLinkRoutes(ctx),
     membersRoutes(ctx),
     groupsRoutes(ctx),
     adminRoutes(ctx),

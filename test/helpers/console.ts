@@ -22,8 +22,7 @@ export async function startConsoleDaemon(kind: DatabaseKind, config = ''): Promi
   env.PROVISIOND_CONFIG = configFile;
   const pg = kind === 'postgres' ? await createPostgresDatabase() : null;
   if (pg) env.DATABASE_URL = pg.url;
-  // A browser test starts a daemon, a Chromium and runs axe: give a loaded machine time.
-  const daemon = await startDaemonProcess(env, [], 240);
+  const daemon = await startDaemonProcess(env);
   return {
     url: daemon.url,
     env,

@@ -41,7 +41,7 @@ function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
 export function startDaemonProcess(
   env: ProcessEnv,
   args: string[] = [],
-  startSeconds = 60,
+  startSeconds = 180,
 ): Promise<DaemonProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args, 'start'], {
     env: childEnv(env),

@@ -4,6 +4,7 @@ import { requireAdministrator } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
 import { listAudit } from '../../audit/audit-log.ts';
 import { loadCatalog } from '../../catalog/catalog-store.ts';
+import { compatibleRoles } from '../../catalog/compatibility.ts';
 import { createRole, deleteRole, updateRole } from '../../catalog/role-service.ts';
 import { createApiKey, deleteApiKey, getApiKey, listApiKeys } from '../../keys/api-keys.ts';
 import {
@@ -55,9 +56,7 @@ export function adminRoutes(ctx: AppContext): Router {
     const { userTypes, roles } = await loadCatalog(db, scopeOf(res).orgId);
     const items = userTypes.map((t) => ({
       ...t,
-      compatibleRoles: roles
-        .filter((r) => r.privileges.every((p) => t.privileges.includes(p)))
-        .map((r) => r.name),
+      compatibleRoles: compatibleRoles(roles, t).map((r) => r.name),
     }));
     res.json({ items, total: items.length });
   });

@@ -4,6 +4,7 @@ import { createMemberSchema, updateMemberSchema } from '../../members/member-inp
 import { syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-create.ts';
+import { adminPaths, sessionSecurity } from './openapi-admin.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
 // handlers validate with, so the document cannot drift from what is accepted.
@@ -77,7 +78,7 @@ export function openApiDocument(): object {
         'Members, groups, roles, API keys and the audit log of one organization. Authenticate with an API key: `Authorization: Bearer <secret>`. Viewer keys only read.',
     },
     servers: [{ url: '/api/v1' }],
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { session: [] }],
     components: {
       securitySchemes: {
         apiKey: {
@@ -85,6 +86,7 @@ export function openApiDocument(): object {
           scheme: 'bearer',
           description: 'An API key secret, as printed once by `provisiond keys create`',
         },
+        ...sessionSecurity,
       },
       schemas: {
         Problem: {
@@ -210,6 +212,7 @@ export function openApiDocument(): object {
       },
     },
     paths: {
+      ...adminPaths(),
       '/organization': {
         get: {
           summary: 'The organization of the caller',

@@ -10,6 +10,8 @@ import { languageOf } from './refusals.ts';
 import { returnToOf } from './return-to.ts';
 import { loadSession, requireSession, sessionOf } from './session-middleware.ts';
 import { signUpRoutes } from './sign-up-routes.ts';
+import { setupRoutes } from './setup-routes.ts';
+import { csrfToken, formCsrfGuard } from '../csrf/csrf-guard.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
 
 // Everything under /auth: the sign-in page, password sign-in, sessions, sign-up and the
@@ -23,6 +25,17 @@ export function authRoutes(ctx: AppContext): Router {
     express.json({ limit: '64kb' }),
     loadSession(ctx),
   );
+  // Every form post of these routes carries the CSRF token; the SAML response the identity
+  // provider posts back (another site, by design) is bound to its flow cookie instead.
+  for (const path of [
+    '/auth/builtin/login',
+    '/auth/sign-out',
+    '/auth/password',
+    '/auth/sign-up',
+    '/auth/codes',
+    '/auth/setup',
+  ])
+    router.use(path, formCsrfGuard(ctx));
 
   router.get('/auth/sign-in', async (req, res) => {
     const lang = languageOf(req);
@@ -35,8 +48,9 @@ export function authRoutes(ctx: AppContext): Router {
       !session && !(await hasAdministrator(ctx.database.knex, ctx.defaultOrgId));
     res.type('html').send(
       session
-        ? signedInPage(lang, session.username)
+        ? signedInPage(lang, csrfToken(ctx, req, res), session.username)
         : signInPage(lang, {
+            csrf: csrfToken(ctx, req, res),
             buttons: enterpriseButtons(ctx),
             selfRegistration: selfRegistrationAllowed(ctx),
             invitation,
@@ -54,6 +68,12 @@ export function authRoutes(ctx: AppContext): Router {
 
   // The code routes come before the redirect sign-ins, whose /auth/:type/:name/:callback would
   // otherwise take POST /auth/codes/{id}/disable for a callback of a source named by the id.
-  router.use(passwordRoutes(ctx), signUpRoutes(ctx), codeRoutes(ctx), redirectRoutes(ctx));
+  router.use(
+    passwordRoutes(ctx),
+    signUpRoutes(ctx),
+    codeRoutes(ctx),
+    setupRoutes(ctx),
+    redirectRoutes(ctx),
+  );
   return router;
 }

@@ -13,6 +13,7 @@ import { languageOf, sendRefusal, statusOf, wantsJson } from './refusals.ts';
 import { returnToOf } from './return-to.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
+import { csrfToken, renewCsrfToken } from '../csrf/csrf-guard.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
 
 // Sign-in by password (built-in accounts, and any source whose plugin checks passwords), the
@@ -58,6 +59,7 @@ export function passwordRoutes(ctx: AppContext): Router {
           source: session.source,
           mustChangePassword: session.mustChangePassword,
           expiresAt: session.expiresAt,
+          csrfToken: csrfToken(ctx, req, res),
         });
         return;
       }
@@ -76,6 +78,7 @@ export function passwordRoutes(ctx: AppContext): Router {
         .type('html')
         .send(
           signInPage(lang, {
+            csrf: csrfToken(ctx, req, res),
             buttons: enterpriseButtons(ctx),
             selfRegistration: selfRegistrationAllowed(ctx),
             errors: [REFUSALS[error.refusal][lang]],
@@ -86,7 +89,7 @@ export function passwordRoutes(ctx: AppContext): Router {
     }
   });
 
-  router.get('/auth/session', (_req, res) => {
+  router.get('/auth/session', (req, res) => {
     const session = sessionOf(res);
     if (!session) {
       res.json({ signedIn: false });
@@ -99,6 +102,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       mustChangePassword: session.mustChangePassword,
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
+      csrfToken: csrfToken(ctx, req, res),
     });
   });
 
@@ -109,6 +113,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       ctx.log.info({ memberId: session.memberId, sessionId: session.id }, 'signed out');
     }
     clearCookie(res, SESSION_COOKIE, { secure: isSecure(ctx) });
+    renewCsrfToken(ctx, res);
     if (wantsJson(req)) res.status(204).end();
     else res.redirect(303, `/auth/sign-in?lang=${languageOf(req)}`);
   });
@@ -117,7 +122,7 @@ export function passwordRoutes(ctx: AppContext): Router {
     const session = sessionOf(res);
     const lang = languageOf(req);
     if (!session) return res.redirect(303, `/auth/sign-in?lang=${lang}`);
-    res.type('html').send(passwordPage(lang, session.mustChangePassword));
+    res.type('html').send(passwordPage(lang, csrfToken(ctx, req, res), session.mustChangePassword));
   });
 
   router.post('/auth/password', async (req, res) => {
@@ -141,6 +146,7 @@ export function passwordRoutes(ctx: AppContext): Router {
         .send(
           passwordPage(
             lang,
+            csrfToken(ctx, req, res),
             session.mustChangePassword,
             error.issues.map((i) => i.message),
           ),

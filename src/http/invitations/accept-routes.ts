@@ -6,6 +6,7 @@ import { findOrganization } from '../../orgs/organizations.ts';
 import { languageOf, wantsJson } from '../auth/refusals.ts';
 import { startSession } from '../auth/session-cookie.ts';
 import { enterpriseButtons } from '../auth/source-buttons.ts';
+import { csrfToken, formCsrfGuard } from '../csrf/csrf-guard.ts';
 import {
   type InvitationView,
   acceptedPage,
@@ -39,6 +40,7 @@ export function acceptRoutes(ctx: AppContext): Router {
     '/invitations',
     express.urlencoded({ extended: false, limit: '64kb' }),
     express.json({ limit: '64kb' }),
+    formCsrfGuard(ctx),
   );
 
   router.get('/invitations/accept', async (req, res) => {
@@ -52,7 +54,9 @@ export function acceptRoutes(ctx: AppContext): Router {
       return;
     }
     if (!view) return res.status(404).type('html').send(deadInvitationPage(lang));
-    res.type('html').send(invitationPage(lang, token, view, enterpriseButtons(ctx)));
+    res
+      .type('html')
+      .send(invitationPage(lang, csrfToken(ctx, req, res), token, view, enterpriseButtons(ctx)));
   });
 
   router.post('/invitations/accept', async (req, res) => {
@@ -101,7 +105,17 @@ export function acceptRoutes(ctx: AppContext): Router {
       res
         .status(error instanceof ConflictError ? 409 : 400)
         .type('html')
-        .send(invitationPage(lang, token, view, enterpriseButtons(ctx), messages, values));
+        .send(
+          invitationPage(
+            lang,
+            csrfToken(ctx, req, res),
+            token,
+            view,
+            enterpriseButtons(ctx),
+            messages,
+            values,
+          ),
+        );
     }
   });
   return router;

@@ -64,6 +64,11 @@ export function field(
 ${hint ? html`<p id="${hintId}">${hint}</p>` : ''}`;
 }
 
+/** The CSRF token of a form (src/http/csrf): every form that posts carries it. */
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="csrfToken" value="${token}">`;
+}
+
 export function alert(lines: string[]): Html {
   if (lines.length === 0) return new Html('');
   return lines.length === 1

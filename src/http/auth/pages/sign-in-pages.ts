@@ -1,5 +1,5 @@
 import type { SignInRefusal } from '../../../errors.ts';
-import { alert, field, html, page } from './html.ts';
+import { alert, csrfField, field, html, page } from './html.ts';
 import type { Language } from './language.ts';
 import { REFUSALS, TEXT } from './messages.ts';
 
@@ -20,6 +20,7 @@ const query = (lang: Language, extra: Record<string, string | undefined> = {}) =
 export function signInPage(
   lang: Language,
   options: {
+    csrf: string;
     buttons: EnterpriseButton[];
     selfRegistration: boolean;
     invitation?: string | undefined;
@@ -39,6 +40,7 @@ export function signInPage(
     TEXT.signInTitle[lang],
     html`${options.noAdministrator ? html`<p>${TEXT.noAdministrator[lang]}</p><pre><code>npx provisiond admin create --username USERNAME --email EMAIL</code></pre>` : ''}${alert(options.errors ?? [])}
 <form method="post" action="/auth/builtin/login${query(lang, { returnTo: options.returnTo })}">
+${csrfField(options.csrf)}
 ${field('username', TEXT.username[lang], 'text', 'username', options.username ?? '')}
 ${field('password', TEXT.password[lang], 'password', 'current-password')}
 <button type="submit">${TEXT.signInButton[lang]}</button>
@@ -50,6 +52,7 @@ ${options.selfRegistration ? html`<p><a href="/auth/sign-up${query(lang)}">${TEX
 
 export function signUpPage(
   lang: Language,
+  csrf: string,
   values: Record<string, string> = {},
   errors: string[] = [],
 ): string {
@@ -58,6 +61,7 @@ export function signUpPage(
     TEXT.signUpTitle[lang],
     html`${errors.length ? html`<p>${TEXT.invalidForm[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/sign-up${query(lang)}">
+${csrfField(csrf)}
 ${field('firstName', TEXT.firstName[lang], 'text', 'given-name', values.firstName)}
 ${field('lastName', TEXT.lastName[lang], 'text', 'family-name', values.lastName)}
 ${field('username', TEXT.username[lang], 'text', 'username', values.username)}
@@ -68,12 +72,18 @@ ${field('password', TEXT.password[lang], 'password', 'new-password', '', TEXT.pa
   );
 }
 
-export function passwordPage(lang: Language, required: boolean, errors: string[] = []): string {
+export function passwordPage(
+  lang: Language,
+  csrf: string,
+  required: boolean,
+  errors: string[] = [],
+): string {
   return page(
     lang,
     TEXT.passwordTitle[lang],
     html`${required ? html`<p>${TEXT.passwordRequired[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/password${query(lang)}">
+${csrfField(csrf)}
 ${field('currentPassword', TEXT.currentPassword[lang], 'password', 'current-password')}
 ${field('newPassword', TEXT.newPassword[lang], 'password', 'new-password', '', TEXT.passwordHint[lang])}
 <button type="submit">${TEXT.passwordButton[lang]}</button>
@@ -81,12 +91,12 @@ ${field('newPassword', TEXT.newPassword[lang], 'password', 'new-password', '', T
   );
 }
 
-export function signedInPage(lang: Language, username: string): string {
+export function signedInPage(lang: Language, csrf: string, username: string): string {
   return page(
     lang,
     TEXT.signInTitle[lang],
     html`<p>${TEXT.signedInAs[lang]} <strong>${username}</strong>.</p>
-<form method="post" action="/auth/sign-out${query(lang)}"><button type="submit">${TEXT.signOut[lang]}</button></form>`,
+<form method="post" action="/auth/sign-out${query(lang)}">${csrfField(csrf)}<button type="submit">${TEXT.signOut[lang]}</button></form>`,
   );
 }
 
