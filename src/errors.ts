@@ -75,6 +75,22 @@ export class LimitError extends DomainError {
   }
 }
 
+/** Granting add-on licences would exceed how many of them the organization has. */
+export class LicenseLimitError extends DomainError {
+  readonly kind = 'limit';
+  constructor(
+    message: string,
+    readonly shortfalls: Array<{
+      license: string;
+      quantity: number;
+      inUse: number;
+      adding: number;
+    }>,
+  ) {
+    super(message, { licenses: shortfalls });
+  }
+}
+
 /** Too many failed attempts of something guessable (invitation codes); try again after `retryAfterSeconds`. */
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate-limited';

@@ -72,7 +72,7 @@ export interface DirectoryEntry {
   email: string | null;
 }
 
-export type { SamlSourceConfig, OidcSourceConfig, SecretRef } from './config/source-schemas.ts';
+export type { SamlSourceConfig, OidcSourceConfig } from './config/source-schemas.ts';
 
 /**
  * An identity an identity provider vouched for after a redirect sign-in: `externalId` is the

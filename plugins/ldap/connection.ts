@@ -5,7 +5,7 @@ import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
 // whole directory holds one page in memory at a time.
 
-export function newClient(config: LdapSourceConfig): Client {
+function newClient(config: LdapSourceConfig): Client {
   // tlsOptions only for ldaps://: given to an ldap:// client, ldapts' StartTLS upgrade fails.
   const ca =
     config.caFile && config.url.startsWith('ldaps:') ? [readFileSync(config.caFile)] : undefined;

@@ -3,7 +3,7 @@ import { escapeFilter } from 'ldapts';
 // Every value put into a filter goes through escapeFilter (RFC 4515): a login such as `*)(uid=*`
 // is looked up literally and can never widen a search or a bind.
 
-export const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
 
 export function and(...filters: string[]): string {
   const parts = filters.filter((f) => f !== '');

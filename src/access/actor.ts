@@ -5,7 +5,7 @@ import { ForbiddenError } from '../errors.ts';
 //     Administrator role (src/access/member-access.ts)
 //   editor / viewer: API keys; viewers only read. A signed-in scope administrator or holder of
 //     the manage_members privilege is an editor limited to `groupIds`.
-export type AccessLevel = 'administrator' | 'editor' | 'viewer';
+type AccessLevel = 'administrator' | 'editor' | 'viewer';
 
 export interface Actor {
   type: 'local' | 'key' | 'member' | 'system';
@@ -37,14 +37,6 @@ export const SYSTEM: Actor = {
 export function requireWrite(actor: Actor): void {
   if (actor.access === 'viewer')
     throw new ForbiddenError('this API key has the Viewer role and can only read');
-}
-
-/** Refuses a member limited to some groups (scope administrators) what only the whole organization's administrators do. */
-export function requireWholeOrganization(actor: Actor, what: string): void {
-  if (actor.groupIds)
-    throw new ForbiddenError(
-      `${what} is reserved to the organization's administrators; you administer some groups only`,
-    );
 }
 
 export function requireAdministrator(actor: Actor, what: string): void {

@@ -47,7 +47,7 @@ export async function memberAccess(
 }
 
 /** The rule itself, on plain values. */
-export function decideAccess(
+function decideAccess(
   primary: readonly Privilege[],
   additional: ReadonlyArray<readonly Privilege[]>,
   scopes: ReadonlyArray<string | null>,

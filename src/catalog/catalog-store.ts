@@ -38,6 +38,7 @@ export interface RoleRow {
   aliases: string[];
   privileges: string[];
   parameter_name: string | null;
+  parameter_required: boolean;
   exclusive_set: string | null;
   builtin: boolean;
 }
@@ -57,6 +58,7 @@ export function toRole(row: RoleRow): CatalogRole & { builtin: boolean } {
     aliases: row.aliases,
     privileges: row.privileges,
     parameterName: row.parameter_name,
+    parameterRequired: row.parameter_required,
     exclusiveSet: row.exclusive_set,
     builtin: row.builtin,
   };

@@ -9,6 +9,8 @@ export interface CatalogRole {
   aliases: string[];
   privileges: string[];
   parameterName: string | null;
+  /** Whether every grant must carry the parameter (a Vertex ID) or may leave it out (a default project). */
+  parameterRequired?: boolean;
   exclusiveSet: string | null;
 }
 
@@ -46,11 +48,16 @@ export function findUserType(types: CatalogUserType[], name: string): CatalogUse
   );
 }
 
+/** A role's parameter is required unless the role declares it optional. */
+export function parameterRequired(role: Pick<CatalogRole, 'parameterRequired'>): boolean {
+  return role.parameterRequired !== false;
+}
+
 export function isAdministratorRole(role: Pick<CatalogRole, 'privileges'>): boolean {
   return role.privileges.includes('admin');
 }
 
-export function fits(role: CatalogRole, userType: CatalogUserType): boolean {
+function fits(role: CatalogRole, userType: CatalogUserType): boolean {
   return role.privileges.every(
     (p) =>
       userType.privileges.includes(p) || (UNCAPPED_PRIVILEGES as readonly string[]).includes(p),
@@ -76,7 +83,7 @@ export function roleGrantIssues(
         message: `role ${grant.role.name} is not compatible with user type ${userType.name}; compatible roles: ${names.join(', ') || 'none'}`,
       });
     }
-    if (grant.role.parameterName && !grant.parameter?.trim()) {
+    if (grant.role.parameterName && parameterRequired(grant.role) && !grant.parameter?.trim()) {
       issues.push({
         field: grant.field,
         message: `role ${grant.role.name} needs a ${grant.role.parameterName}`,

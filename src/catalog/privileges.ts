@@ -14,9 +14,5 @@ export const PRIVILEGES = [
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
-export function isPrivilege(value: string): value is Privilege {
-  return (PRIVILEGES as readonly string[]).includes(value);
-}
-
 /** Privileges no user type caps. */
 export const UNCAPPED_PRIVILEGES: readonly Privilege[] = ['manage_members'];

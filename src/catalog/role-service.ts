@@ -3,14 +3,15 @@ import { z } from 'zod';
 import { type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { type RoleRow, toRole } from './catalog-store.ts';
 import { PRIVILEGES } from './privileges.ts';
 
-// Custom roles (R-MEM-7, 9): a set of privileges, an optional parameter every grant must carry
-// (seed 002's "Vertex ID"), and an optional exclusive set (roles of one set cannot be combined).
+// Custom roles (R-MEM-7, 9): a set of privileges, a parameter grants carry — required (seed 002's
+// "Vertex ID" of hoster and attractor roles) or optional (seed 002's default project of ds_pp) —
+// and an optional exclusive set (roles of one set cannot be combined).
 
 const roleSchema = z
   .object({
@@ -21,11 +22,17 @@ const roleSchema = z
       .min(1)
       .max(PRIVILEGES.length),
     parameterName: z.string().trim().min(1).max(100).nullable(),
+    parameterRequired: z.boolean(),
     exclusiveSet: z.string().trim().min(1).max(100).nullable(),
   })
   .strict();
 
-const createSchema = roleSchema.partial({ aliases: true, parameterName: true, exclusiveSet: true });
+const createSchema = roleSchema
+  .partial({ aliases: true, parameterName: true, parameterRequired: true, exclusiveSet: true })
+  .refine((r) => r.parameterRequired === undefined || r.parameterName, {
+    message: 'only a role with a parameterName can declare it required or optional',
+    path: ['parameterRequired'],
+  });
 const updateSchema = roleSchema.partial();
 
 async function findRoleRow(
@@ -53,6 +60,7 @@ export async function createRole(db: Knex, scope: Scope, input: unknown) {
           aliases: role.aliases ?? [],
           privileges: [...new Set(role.privileges)],
           parameter_name: role.parameterName ?? null,
+          parameter_required: role.parameterRequired ?? true,
           exclusive_set: role.exclusiveSet ?? null,
           builtin: false,
         } as never)
@@ -92,6 +100,9 @@ export async function updateRole(db: Knex, scope: Scope, ref: string, input: unk
         ...(patch.aliases !== undefined && { aliases: patch.aliases }),
         ...(patch.privileges !== undefined && { privileges: [...new Set(patch.privileges)] }),
         ...(patch.parameterName !== undefined && { parameter_name: patch.parameterName }),
+        ...(patch.parameterRequired !== undefined && {
+          parameter_required: patch.parameterRequired,
+        }),
         ...(patch.exclusiveSet !== undefined && { exclusive_set: patch.exclusiveSet }),
       } as never)
       .returning('*');

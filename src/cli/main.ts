@@ -10,6 +10,7 @@ import { rolesCommand } from './commands/catalog-command.ts';
 import { groupsCommand } from './commands/groups-command.ts';
 import { ImportFailed, importCommand } from './commands/import-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
+import { licensesCommand } from './commands/licenses-command.ts';
 import { membersCommand } from './commands/members-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { orgsCommand } from './commands/orgs-command.ts';
@@ -38,6 +39,7 @@ for (const command of [
   groupsCommand(),
   keysCommand(),
   rolesCommand(),
+  licensesCommand(),
   auditCommand(),
   syncCommand(),
   runsCommand(),

@@ -18,8 +18,6 @@ const secretRef = z.union(
   },
 );
 
-export type SecretRef = z.infer<typeof secretRef>;
-
 const searchSchema = z
   .object({
     baseDN: z.string().min(1),
@@ -31,7 +29,7 @@ const searchSchema = z
   .strict();
 
 /** Reactions to a record with no member: create a member, send an invitation, or leave it. */
-export const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
+const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 
 const cron = z
   .string()
@@ -111,6 +109,18 @@ export const ldapSourceSchema = z
       .strict()
       .prefault({}),
     schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
+    /**
+     * Failing scheduled runs back off (the first wait doubles after each failure, up to the cap);
+     * after `quarantineAfter` failures in a row the schedule pauses until `sources resume`.
+     */
+    health: z
+      .object({
+        backoffSeconds: z.number().int().min(1).max(86_400).default(60),
+        maxBackoffSeconds: z.number().int().min(1).max(604_800).default(3600),
+        quarantineAfter: z.number().int().min(1).max(1000).default(5),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((source, ctx) => {

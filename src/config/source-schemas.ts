@@ -42,7 +42,7 @@ const mappingSchema = z
   })
   .strict();
 
-export const builtinSourceSchema = z
+const builtinSourceSchema = z
   .object({
     name,
     type: z.literal('builtin'),
@@ -51,7 +51,7 @@ export const builtinSourceSchema = z
   })
   .strict();
 
-export const samlSourceSchema = z
+const samlSourceSchema = z
   .object({
     name,
     type: z.literal('saml'),
@@ -74,7 +74,7 @@ export const samlSourceSchema = z
   })
   .strict();
 
-export const oidcSourceSchema = z
+const oidcSourceSchema = z
   .object({
     name,
     type: z.literal('oidc'),
@@ -105,7 +105,6 @@ export const sourceSchema = z.discriminatedUnion(
   },
 );
 
-export type BuiltinSourceConfig = z.infer<typeof builtinSourceSchema>;
 export type SamlSourceConfig = z.infer<typeof samlSourceSchema>;
 export type OidcSourceConfig = z.infer<typeof oidcSourceSchema>;
 export type AnySourceConfig = z.infer<typeof sourceSchema>;

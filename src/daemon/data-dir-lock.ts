@@ -10,7 +10,7 @@ export interface DataDirLock {
   release(): void;
 }
 
-export function lockPath(dataDir: string): string {
+function lockPath(dataDir: string): string {
   return path.join(dataDir, 'provisiond.lock');
 }
 

@@ -4,10 +4,11 @@ import type { AppContext } from '../app-context.ts';
 import { isLdapSource } from '../config/config-schema.ts';
 import { ConflictError } from '../errors.ts';
 import { runSync } from '../sync/run-sync.ts';
+import { scheduledRunAllowed } from '../sync/source-health.ts';
 import type { RunMode } from '../sync/sync-types.ts';
 
 // Each directory source runs on its `schedule` (cron): full reconciliation and incremental runs
-// separately. Several daemons may share one PostgreSQL: the source's lease (sync-state.ts) lets
+// separately. A tick is skipped while the source backs off after a failure or is quarantined. Several daemons may share one PostgreSQL: the source's lease (sync-state.ts) lets
 // one of them run it, and the others skip that tick.
 
 export interface Scheduler {
@@ -32,6 +33,16 @@ export function startScheduler(ctx: AppContext): Scheduler {
         cron.schedule(
           expression,
           async () => {
+            const due = await scheduledRunAllowed(deps.db, ctx.defaultOrgId, entry.name).catch(
+              (error: unknown) => ({ allowed: false as const, reason: String(error) }),
+            );
+            if (!due.allowed) {
+              ctx.log.info(
+                { source: entry.name, mode, reason: due.reason },
+                'scheduled sync skipped',
+              );
+              return;
+            }
             const run = runSync(deps, { orgId: ctx.defaultOrgId, actor: SYSTEM }, entry.name, {
               mode,
               preview: false,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 
 /** Turns group ids or names into ids of this organization's groups; unknown ones are refused. */
 export async function resolveGroupIds(

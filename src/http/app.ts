@@ -10,6 +10,7 @@ import { syncRoutes } from './api/sync-routes.ts';
 import { importsRoutes } from './api/imports-routes.ts';
 import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
+import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { meRoutes } from './api/me-routes.ts';
 import { setupLinkRoutes } from './api/setup-link-routes.ts';
@@ -75,6 +76,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     sourcesRoutes(ctx),
     codesRoutes(ctx),
     invitationsRoutes(ctx),
+    licensesRoutes(ctx),
   );
   app.use('/api/v1', api);
   app.use('/scim/v2', scimRouter(ctx));

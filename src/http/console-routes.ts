@@ -11,7 +11,7 @@ import { sendProblem } from './problem.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** console/dist, found from src/http (run by tsx) or dist/src/http (the compiled daemon). */
-export function consoleDirectory(): string | null {
+function consoleDirectory(): string | null {
   for (let dir = HERE, up = 0; up < 5; dir = path.dirname(dir), up++) {
     const candidate = path.join(dir, 'console', 'dist');
     if (existsSync(path.join(candidate, 'index.html'))) return candidate;

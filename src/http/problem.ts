@@ -21,7 +21,7 @@ const TITLE: Record<DomainError['kind'], string> = {
   forbidden: 'Not allowed',
   'not-found': 'Not found',
   conflict: 'Conflict',
-  limit: 'Membership limit reached',
+  limit: 'Limit reached',
   'rate-limited': 'Too many attempts',
   unavailable: 'Service unavailable',
 };

@@ -7,7 +7,7 @@
 
 export type Idp = 'enterprise' | 'builtin';
 
-export interface CreateUsersRow {
+interface CreateUsersRow {
   login: string;
   password?: string;
   email: string;

@@ -1,7 +1,8 @@
 import { FIELD_LABELS, type ImportField, type ImportMode } from './import-modes.ts';
 
 // Header names are matched without regard to case, accents, typographic apostrophes or spacing,
-// in English or with the seeds' French labels ("Nom d’utilisateur", "Type d'utilisateur", "Rôle").
+// in English, with the seeds' French labels ("Nom d’utilisateur", "Type d'utilisateur", "Rôle") or
+// in German ("Benutzername", "Rolle"): a template downloaded in any language imports back.
 
 export function foldLabel(label: string): string {
   return label
@@ -17,10 +18,11 @@ const BY_LABEL = new Map<string, ImportField>();
 for (const [field, labels] of Object.entries(FIELD_LABELS) as Array<
   [ImportField, (typeof FIELD_LABELS)[ImportField]]
 >) {
-  for (const label of [labels.english, ...labels.french]) BY_LABEL.set(foldLabel(label), field);
+  for (const label of [labels.english, ...labels.french, ...labels.german])
+    BY_LABEL.set(foldLabel(label), field);
 }
 
-export interface HeaderProblem {
+interface HeaderProblem {
   column: number;
   message: string;
 }

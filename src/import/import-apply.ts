@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Scope } from '../access/actor.ts';
+import { type NewLink, createLinks } from '../links/identity-links.ts';
 import {
   type BulkMember,
   type SharedMemberFields,
@@ -19,7 +20,7 @@ import type { ValidRow } from './row-validation.ts';
 // that fails rolls back whole; the batches before it stay, and a new apply resumes after them.
 
 /** argon2 runs on libuv's pool (4 threads): more at once only queues, and memory grows with each. */
-export const HASH_CONCURRENCY = 4;
+const HASH_CONCURRENCY = 4;
 
 async function hashAll(hasher: PasswordHasher, rows: ValidRow[]): Promise<Map<number, string>> {
   const hashes = new Map<number, string>();
@@ -37,32 +38,14 @@ async function hashAll(hasher: PasswordHasher, rows: ValidRow[]): Promise<Map<nu
   return hashes;
 }
 
-async function insertLinks(
-  trx: Knex.Transaction,
-  orgId: string,
-  rows: ValidRow[],
-  added: Array<{ id: string; username: string }>,
-): Promise<void> {
+function linksOf(rows: ValidRow[], added: Array<{ id: string; username: string }>): NewLink[] {
   const byName = new Map(
     rows.filter((r) => r.link).map((r) => [r.username.toLowerCase(), r.link!]),
   );
-  const links = added.flatMap((m) => {
+  return added.flatMap((m) => {
     const link = byName.get(m.username.toLowerCase());
     return link ? [{ memberId: m.id, login: m.username, ...link }] : [];
   });
-  if (links.length === 0) return;
-  await trx.raw(
-    `insert into identity_links (org_id, member_id, source, external_id, login)
-     select ?::uuid, t.* from unnest(?::uuid[], ?::text[], ?::text[], ?::text[]) as t
-     on conflict do nothing`,
-    [
-      orgId,
-      links.map((l) => l.memberId),
-      links.map((l) => l.source),
-      links.map((l) => l.externalId),
-      links.map((l) => l.login),
-    ],
-  );
 }
 
 /** What every batch of a run shares. */
@@ -107,7 +90,7 @@ export async function applyBatch(
       mustChangePassword: hashes.has(r.line),
     }));
     const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
-    await insertLinks(trx, scope.orgId, members, added);
+    await createLinks(trx, scope.orgId, linksOf(members, added));
     const created = invited + added.length;
     await previous;
     await trx('import_runs')

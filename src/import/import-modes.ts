@@ -41,19 +41,55 @@ export interface ImportMode {
   invitation: boolean;
 }
 
-export const FIELD_LABELS: Record<ImportField, { english: string; french: string[] }> = {
-  email: { english: 'Email', french: ['Adresse électronique'] },
-  firstName: { english: 'First Name', french: ['Prénom'] },
-  lastName: { english: 'Last Name', french: ['Nom'] },
-  username: { english: 'Username', french: ["Nom d'utilisateur"] },
-  password: { english: 'Password', french: ['Mot de passe'] },
-  userType: { english: 'User Type', french: ["Type d'utilisateur"] },
-  role: { english: 'Role', french: ['Rôle'] },
-  identityType: { english: 'Identity type', french: ["Type d'identité"] },
-  id: { english: 'ID', french: ['Identifiant'] },
-  samlId: { english: 'SAML ID', french: ['ID SAML'] },
-  oidcId: { english: 'OpenID Connect ID', french: ['ID OpenID Connect'] },
+/** The languages a template can be downloaded in (seed 001: "dans la langue spécifiée"). */
+export const TEMPLATE_LANGUAGES = ['en', 'fr', 'de'] as const;
+export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
+
+/**
+ * Each column's label in English, French and German. The first French label is the seed's own
+ * wording (typographic apostrophe included), the one a French template carries; the others are
+ * also accepted on import. German labels follow the wording of the German seed ("Rolle").
+ */
+export const FIELD_LABELS: Record<
+  ImportField,
+  { english: string; french: string[]; german: string[] }
+> = {
+  email: { english: 'Email', french: ['Adresse électronique'], german: ['E-Mail'] },
+  firstName: { english: 'First Name', french: ['Prénom'], german: ['Vorname'] },
+  lastName: { english: 'Last Name', french: ['Nom'], german: ['Nachname'] },
+  username: {
+    english: 'Username',
+    french: ['Nom d’utilisateur', "Nom d'utilisateur"],
+    german: ['Benutzername'],
+  },
+  password: { english: 'Password', french: ['Mot de passe'], german: ['Passwort', 'Kennwort'] },
+  userType: {
+    english: 'User Type',
+    french: ['Type d’utilisateur', "Type d'utilisateur"],
+    german: ['Benutzertyp'],
+  },
+  role: { english: 'Role', french: ['Rôle'], german: ['Rolle'] },
+  identityType: {
+    english: 'Identity type',
+    french: ['Type d’identité', "Type d'identité"],
+    german: ['Identitätstyp'],
+  },
+  id: { english: 'ID', french: ['ID', 'Identifiant'], german: ['ID'] },
+  samlId: { english: 'SAML ID', french: ['ID SAML'], german: ['SAML-ID'] },
+  oidcId: {
+    english: 'OpenID Connect ID',
+    french: ['ID OpenID Connect'],
+    german: ['OpenID-Connect-ID'],
+  },
 };
+
+/** A column's label in the template of a language. */
+function fieldLabel(field: ImportField, language: TemplateLanguage = 'en'): string {
+  const labels = FIELD_LABELS[field];
+  if (language === 'fr') return labels.french[0]!;
+  if (language === 'de') return labels.german[0]!;
+  return labels.english;
+}
 
 const PERSON: ImportField[] = ['email', 'firstName', 'lastName'];
 
@@ -132,11 +168,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
 };
 
-export function isModeId(value: string): value is ModeId {
-  return (MODE_IDS as readonly string[]).includes(value);
-}
-
-/** The downloadable template: UTF-8, the header line in English (the labels are matched in French too). */
-export function templateOf(mode: ImportMode): string {
-  return `${mode.template.map((f) => FIELD_LABELS[f].english).join(',')}\r\n`;
+/** The downloadable template: UTF-8, the header line in the language asked (every language imports). */
+export function templateOf(mode: ImportMode, language: TemplateLanguage = 'en'): string {
+  return `${mode.template.map((f) => fieldLabel(f, language)).join(',')}\r\n`;
 }

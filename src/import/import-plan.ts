@@ -10,9 +10,9 @@ import { type ImportIssue, type RowPolicy, type ValidRow, validateRow } from './
 // there. The same pass feeds the report (validate) and the writes (apply), so that what is
 // applied is exactly what was validated.
 
-export const PLAN_BATCH = 5000;
+const PLAN_BATCH = 5000;
 /** Rows already present are named up to this many; `alreadyPresent` counts them all. */
-export const PRESENT_NAMED = 100;
+const PRESENT_NAMED = 100;
 
 export interface ImportReport {
   format: 'csv' | 'createusers';

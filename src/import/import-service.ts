@@ -24,6 +24,7 @@ import {
   toRun,
 } from './import-store.ts';
 import type { RowPolicy } from './row-validation.ts';
+import { countMembers } from '../members/member-rules.ts';
 
 // The import use cases: upload a file (stored, then validated into a report: nothing else is
 // written), read a run, and apply a validated run in batched, audited transactions.
@@ -34,12 +35,14 @@ export interface ImportDeps {
   /** The base of the invitation links the invite modes mail. */
   publicUrl: string;
   links: LinkSealer;
+  /** The configured sources of an organization (the org-id modes link to a SAML or OIDC one). */
+  sources(orgId: string): ReadonlyArray<{ name: string; type: string }>;
   batchSize?: number;
   /** Batches written at once when applying (PostgreSQL: more than one; PGlite has one connection). */
   writers?: number;
 }
 
-export const uploadOptionsSchema = z
+const uploadOptionsSchema = z
   .object({
     format: z.enum(['csv', 'createusers']).default('csv'),
     mode: z.enum(MODE_IDS).optional(),
@@ -49,6 +52,8 @@ export const uploadOptionsSchema = z
     /** The invite modes: the language of the mails and an optional message in them (R-INV-1). */
     language: z.enum(MAIL_LANGUAGES).optional(),
     message: z.string().max(2000, 'must be at most 2000 characters').optional(),
+    /** The org-id modes: the SAML or OIDC source the identities belong to, when several could. */
+    source: z.string().min(1).max(100).optional(),
   })
   .strict();
 
@@ -93,12 +98,35 @@ function formatOfRun(run: Pick<RunRow, 'format' | 'mode'>): FileFormat {
   return { kind: 'csv', mode: IMPORT_MODES[run.mode as ModeId] };
 }
 
+/** The names of the SAML and OIDC sources an org-id row may link to: the chosen one, or every one. */
+function identitySources(
+  configured: ReadonlyArray<{ name: string; type: string }>,
+  chosen: string | undefined,
+): RowPolicy['sources'] {
+  const named = chosen === undefined ? configured : configured.filter((s) => s.name === chosen);
+  const of = (type: string) => named.filter((s) => s.type === type).map((s) => s.name);
+  return { saml: of('saml'), oidc: of('oidc') };
+}
+
+function assertIdentitySource(
+  configured: ReadonlyArray<{ name: string; type: string }>,
+  chosen: string,
+): void {
+  const candidates = configured.filter((s) => s.type === 'saml' || s.type === 'oidc');
+  if (!candidates.some((s) => s.name === chosen))
+    throw ValidationError.field(
+      'source',
+      `must name a configured SAML or OpenID Connect source (${candidates.map((s) => s.name).join(', ') || 'none is configured'})`,
+    );
+}
+
 async function policyFor(
-  db: Knex,
+  deps: Pick<ImportDeps, 'db' | 'sources'>,
   orgId: string,
   format: FileFormat,
-  defaultEmail: string | undefined,
+  options: ImportRun['options'],
 ): Promise<{ policy: RowPolicy; limit: number | null; org: Organization }> {
+  const { db } = deps;
   const [org, catalog] = await Promise.all([findOrganization(db, orgId), loadCatalog(db, orgId)]);
   const mode = format.kind === 'csv' ? format.mode : null;
   const policy: RowPolicy = {
@@ -110,32 +138,27 @@ async function policyFor(
     accountRule: format.kind === 'createusers' ? 'createusers' : 'member',
     // R-MEM-8: direct additions may grant administrator roles; invitations only if the policy allows.
     allowAdministrator: mode?.invitation ? org.allowAdminInvitations : true,
-    defaultEmail,
+    defaultEmail: options.defaultEmail,
     catalog,
+    sources: identitySources(deps.sources(orgId), options.source),
     defaults: { userType: org.newMemberDefaults.userType, role: org.newMemberDefaults.role },
   };
   return { policy, limit: org.membershipLimit, org };
 }
 
-async function memberCount(db: Knex, orgId: string): Promise<number> {
-  const [{ count }] = (await db('members').where('org_id', orgId).count({ count: '*' })) as [
-    { count: number | string },
-  ];
-  return Number(count);
-}
-
 async function validateStored(
-  db: Knex,
+  deps: Pick<ImportDeps, 'db' | 'sources'>,
   orgId: string,
   run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>,
 ): Promise<ImportReport> {
+  const { db } = deps;
   const format = formatOfRun(run);
-  const { policy, limit } = await policyFor(db, orgId, format, run.options.defaultEmail);
+  const { policy, limit } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
   const batches = planImport(
     rows,
-    { db, orgId, policy, membershipLimit: limit, memberCount: await memberCount(db, orgId) },
+    { db, orgId, policy, membershipLimit: limit, memberCount: await countMembers(db, orgId) },
     report,
   );
   // Validation only: the batches are read for the report they fill, and dropped.
@@ -153,6 +176,14 @@ export async function uploadImport(
   requireWrite(scope.actor);
   const options = parseInput(uploadOptionsSchema, input);
   const { mode } = formatOf(options);
+  if (options.source !== undefined) {
+    if (options.format !== 'csv' || IMPORT_MODES[options.mode!].account !== 'org-id')
+      throw ValidationError.field(
+        'source',
+        'applies to the modes whose rows carry SAML or OpenID Connect IDs (add-org-ids)',
+      );
+    assertIdentitySource(deps.sources(scope.orgId), options.source);
+  }
   const [row] = (await deps
     .db('import_runs')
     .insert({
@@ -166,6 +197,7 @@ export async function uploadImport(
         ...(options.defaultEmail && { defaultEmail: options.defaultEmail }),
         ...(options.language && { language: options.language }),
         ...(options.message && { message: options.message }),
+        ...(options.source && { source: options.source }),
       }),
       report: JSON.stringify(emptyReport(options.format, mode)),
       created_by: scope.actor.label,
@@ -175,7 +207,7 @@ export async function uploadImport(
   let report: ImportReport;
   try {
     stored = await storeChunks(deps.db, row.id, body);
-    report = await validateStored(deps.db, scope.orgId, row);
+    report = await validateStored(deps, scope.orgId, row);
   } catch (error) {
     await deps.db('import_runs').where('id', row.id).delete();
     throw error;
@@ -287,12 +319,7 @@ async function applyRun(
   live: ImportRun,
 ): Promise<ImportRun> {
   const format = formatOfRun(row);
-  const { policy, limit, org } = await policyFor(
-    deps.db,
-    scope.orgId,
-    format,
-    row.options.defaultEmail,
-  );
+  const { policy, limit, org } = await policyFor(deps, scope.orgId, format, row.options);
   const shared = await sharedDefaults(deps.db, scope.orgId, org.newMemberDefaults);
   const runContext: RunContext = {
     shared,
@@ -313,7 +340,7 @@ async function applyRun(
     orgId: scope.orgId,
     policy,
     membershipLimit: limit,
-    memberCount: await memberCount(deps.db, scope.orgId),
+    memberCount: await countMembers(deps.db, scope.orgId),
     batchSize: deps.batchSize,
   };
   let created = row.created;

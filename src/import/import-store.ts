@@ -7,11 +7,11 @@ import type { ImportReport } from './import-plan.ts';
 // arrives and read back one chunk at a time, so that neither the upload nor a later apply holds
 // the whole file in memory.
 
-export const CHUNK = 1 << 20;
+const CHUNK = 1 << 20;
 /** 100,000 rows are about 10 MiB; this leaves room and still bounds what one upload can store. */
-export const MAX_FILE_BYTES = 256 * CHUNK;
+const MAX_FILE_BYTES = 256 * CHUNK;
 
-export type RunStatus = 'validated' | 'applying' | 'applied' | 'failed';
+type RunStatus = 'validated' | 'applying' | 'applied' | 'failed';
 
 export interface ImportRun {
   id: string;
@@ -22,6 +22,8 @@ export interface ImportRun {
     skipInvalid?: boolean;
     language?: 'en' | 'fr' | 'de';
     message?: string;
+    /** The SAML or OIDC source the org-id rows link to. */
+    source?: string;
   };
   fileName: string | null;
   fileSha256: string;

@@ -5,7 +5,6 @@ import {
   isAdministratorRole,
   roleGrantIssues,
 } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName, fromDownLevelLogon } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
@@ -13,11 +12,12 @@ import { passwordProblem } from '../members/password-policy.ts';
 import { USERNAME_MAX, usernameProblem } from '../members/username-rules.ts';
 import { createUsersAccountProblem } from './createusers-line.ts';
 import type { AccountKind, ImportField } from './import-modes.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // The member rules applied to one row of an import file. Pure: the catalog, the organization's
 // defaults and the mode's policy come in; a resolved row or every problem with it comes out.
 
-export type RowField = ImportField | 'description' | 'idpUserName' | 'name';
+type RowField = ImportField | 'description' | 'idpUserName' | 'name';
 
 export interface ImportRow {
   line: number;
@@ -57,6 +57,8 @@ export interface RowPolicy {
   defaultEmail?: string | undefined;
   catalog: Catalog;
   defaults: { userType?: string | undefined; role?: string | undefined };
+  /** The names of the organization's sources that the identities of the org-id rows may belong to. */
+  sources: Record<IdentityType, string[]>;
 }
 
 export type RowOutcome =
@@ -89,11 +91,14 @@ export function enterpriseUsername(login: string): string {
   return ad ? `${ad[1]}@${ad[2]!.toUpperCase()}` : name;
 }
 
+type IdentityType = 'saml' | 'oidc';
+const TYPE_LABEL: Record<IdentityType, string> = { saml: 'SAML', oidc: 'OpenID Connect' };
+
 function identityOf(
   values: ImportRow['values'],
-): { source: string; id: string } | { error: string; field: RowField } {
-  if (values.samlId) return { source: 'saml', id: values.samlId };
-  if (values.oidcId) return { source: 'oidc', id: values.oidcId };
+): { type: IdentityType; id: string; field: RowField } | { error: string; field: RowField } {
+  if (values.samlId) return { type: 'saml', id: values.samlId, field: 'samlId' };
+  if (values.oidcId) return { type: 'oidc', id: values.oidcId, field: 'oidcId' };
   const type = (values.identityType ?? '')
     .trim()
     .toLowerCase()
@@ -103,11 +108,27 @@ function identityOf(
       error: "is required: the member's SAML NameID or OpenID Connect subject",
       field: values.identityType === undefined ? 'samlId' : 'id',
     };
-  if (type === 'saml') return { source: 'saml', id: values.id };
-  if (type === 'openidconnect' || type === 'oidc') return { source: 'oidc', id: values.id };
+  if (type === 'saml') return { type: 'saml', id: values.id, field: 'identityType' };
+  if (type === 'openidconnect' || type === 'oidc')
+    return { type: 'oidc', id: values.id, field: 'identityType' };
   return {
     error: `must be SAML or OpenID Connect (got ${JSON.stringify(values.identityType ?? '')})`,
     field: 'identityType',
+  };
+}
+
+/**
+ * The configured source an identity belongs to: sign-in finds a link by the source's name, so an
+ * identity of a type with no source (or with several, and no source chosen) cannot be linked.
+ */
+function sourceOf(type: IdentityType, names: string[]): { name: string } | { error: string } {
+  if (names.length === 1) return { name: names[0]! };
+  if (names.length === 0)
+    return {
+      error: `needs a ${TYPE_LABEL[type]} source, and the organization has none configured`,
+    };
+  return {
+    error: `could belong to any of the ${TYPE_LABEL[type]} sources ${names.join(', ')}: choose one with the source option`,
   };
 }
 
@@ -152,11 +173,13 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
       link = { source: 'enterprise', externalId: idpUserName };
   } else if (policy.account === 'org-id') {
     const identity = identityOf(values);
-    if ('error' in identity) fail(identity.field, identity.error);
-    else {
-      source = identity.source;
+    const named =
+      'error' in identity ? identity : sourceOf(identity.type, policy.sources[identity.type]);
+    if ('error' in named) fail(identity.field, named.error);
+    else if ('id' in identity) {
+      source = named.name;
       username = enterpriseAccountName(identity.id);
-      link = { source: identity.source, externalId: identity.id };
+      link = { source: named.name, externalId: identity.id };
       if (username.length > USERNAME_MAX)
         fail('id', `must be at most ${USERNAME_MAX} characters (got ${username.length})`);
     }
@@ -190,7 +213,7 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   if (description.length > 250)
     fail('description', `must be at most 250 characters (got ${description.length})`);
 
-  const wantedType = raw('userType') || policy.defaults.userType || DEFAULT_NEW_MEMBER.userType;
+  const wantedType = newMemberTypeAndRole(policy.defaults, { userType: raw('userType') }).userType;
   const userType = findUserType(policy.catalog.userTypes, wantedType);
   if (!userType)
     fail(
@@ -199,7 +222,7 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
     );
 
   // Seed 001: a role that is not one of the organization's becomes the default new-member role, else User.
-  const fallbackRole = policy.defaults.role || DEFAULT_NEW_MEMBER.role;
+  const fallbackRole = newMemberTypeAndRole(policy.defaults).role;
   let role = findRole(policy.catalog.roles, raw('role') || fallbackRole);
   if (!role) {
     role = findRole(policy.catalog.roles, fallbackRole);

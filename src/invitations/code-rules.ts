@@ -4,11 +4,11 @@ import { ValidationError } from '../errors.ts';
 // Pure rules of invitation codes (seed 000, R-INV-7…10): how many, how long, what they look like,
 // their status, and the text "copy" gives.
 
-export const MAX_CODES = 10;
-export const MIN_VALIDITY_DAYS = 1;
-export const MAX_VALIDITY_DAYS = 90;
+const MAX_CODES = 10;
+const MIN_VALIDITY_DAYS = 1;
+const MAX_VALIDITY_DAYS = 90;
 export const DEFAULT_VALIDITY_DAYS = 10;
-export const CODE_FORMAT = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
+const CODE_FORMAT = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 
 const CODE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A code's id: a version-4 UUID (randomUUID, gen_random_uuid). */

@@ -43,7 +43,7 @@ export async function resolveScope(
 }
 
 /** The group ids a member administers; null in the list stands for the whole organization. */
-export async function administeredScopes(
+async function administeredScopes(
   db: Knex | Knex.Transaction,
   orgId: string,
   memberId: string,

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { parseInput } from '../validation.ts';
 import {
@@ -86,7 +86,7 @@ const listSchema = z
   })
   .strict();
 
-export function resolveRoles(all: CatalogRole[], names: string[]): CatalogRole[] {
+function resolveRoles(all: CatalogRole[], names: string[]): CatalogRole[] {
   const unknown = names.filter((n) => !findRole(all, n));
   if (unknown.length > 0) {
     throw ValidationError.field(

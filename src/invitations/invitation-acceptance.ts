@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { settleAcceptedLicenses } from '../licenses/license-grants.ts';
+import { createLink } from '../links/identity-links.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { passwordProblem } from '../members/password-policy.ts';
@@ -33,7 +35,7 @@ export async function openInvitation(
 ): Promise<InvitationRow | null> {
   if (!looksLikeInvitationToken(token)) return null;
   const query = db('invitations as i')
-    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
     .where('i.token_hash', hashInvitationToken(token))
     .andWhere('i.status', 'pending')
@@ -58,16 +60,12 @@ async function markAccepted(
   if (row.source && row.external_id && row.member_id) {
     // An invitation sent for an unmatched directory user ties the member to that identity, so
     // that the next sync run matches them.
-    await trx('identity_links')
-      .insert({
-        org_id: row.org_id,
-        member_id: row.member_id,
-        source: row.source,
-        external_id: row.external_id,
-        login: by.login,
-      })
-      .onConflict(['org_id', 'source', 'external_id'])
-      .ignore();
+    await createLink(
+      trx,
+      row.org_id,
+      { memberId: row.member_id, source: row.source, externalId: row.external_id, login: by.login },
+      'keep',
+    );
   }
 }
 
@@ -93,6 +91,7 @@ export const invitationHook: InvitationAcceptanceHook = {
         await trx('members').where('id', invitation.memberId).update({ username });
     }
     await markAccepted(trx, row, by, new Date());
+    await settleAcceptedLicenses(trx, orgId, invitation.memberId);
   },
 };
 
@@ -165,6 +164,7 @@ export async function acceptBuiltIn(
         updated_at: trx.fn.now(),
       });
     await markAccepted(trx, row, { memberId, source: 'builtin', login: username }, now);
+    await settleAcceptedLicenses(trx, row.org_id, memberId);
     await recordAudit(trx, {
       orgId: row.org_id,
       actor: { type: 'member', id: memberId, label: username, access: 'viewer' },

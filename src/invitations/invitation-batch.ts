@@ -35,6 +35,8 @@ export interface Invitee {
 
 export interface InvitationBatch {
   mode: SentInvitationMode;
+  /** The invitations give no role: the members get the defaults for new members only. */
+  withoutRole?: boolean;
   language: MailLanguage;
   message: string | null;
   mustUseInvitedEmail: boolean;
@@ -103,7 +105,7 @@ export async function writeInvitations(
     const mail = JSON.stringify({
       organization: org.name,
       inviter: scope.actor.label,
-      role: invitee.role.name,
+      role: batch.withoutRole ? null : invitee.role.name,
       link,
       message: batch.message,
       username: invitee.username,
@@ -152,7 +154,7 @@ export async function writeInvitations(
       expiresAt,
       rows.map((r) => r.memberId),
       rows.map((r) => r.invitee.email),
-      rows.map((r) => r.invitee.role.id),
+      rows.map((r) => (batch.withoutRole ? null : r.invitee.role.id)),
       rows.map((r) => r.tokenHex),
       rows.map((r) => r.sealedHex),
       rows.map((r) => r.invitee.externalId ?? null),

@@ -3,10 +3,16 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
-import { type CatalogRole, findRole, isAdministratorRole } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
+import {
+  type CatalogRole,
+  findRole,
+  findUserType,
+  isAdministratorRole,
+  parameterRequired,
+} from '../catalog/compatibility.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
+import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
@@ -31,6 +37,7 @@ import {
 } from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
+import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
 // (counted toward the limit) written with the invitation and its mail in one transaction, and
@@ -51,7 +58,8 @@ export const createInvitationSchema = z
       .max(500, 'at most 500 addresses at once')
       .optional(),
     email: z.string().trim().optional(),
-    role: z.string().trim().min(1).optional(),
+    /** null gives no role, when the organization allows it (seed 002: "Falls keine Rolle ausgewählt wird"). */
+    role: z.string().trim().min(1).nullable().optional(),
     /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
     roleParameter: z.string().trim().min(1).max(200).optional(),
     userType: z.string().trim().min(1).optional(),
@@ -103,6 +111,17 @@ function addresses(request: CreateRequest): string[] {
   return list;
 }
 
+/** An invitation that gives no role: only where the organization allows it, and then with no parameter. */
+function checkWithoutRole(request: CreateRequest, org: Organization): void {
+  if (!org.allowInvitationsWithoutRole)
+    throw ValidationError.field(
+      'role',
+      'an invitation without a role needs the organization to allow it (allowInvitationsWithoutRole); name a role instead',
+    );
+  if (request.roleParameter)
+    throw ValidationError.field('roleParameter', 'an invitation without a role takes no parameter');
+}
+
 function checkRequest(
   request: CreateRequest,
   count: number,
@@ -131,7 +150,9 @@ function checkRequest(
       'password',
       'only the add-without-invitation mode takes a (temporary) password; invitees set their own',
     );
-  if (role.parameterName && !request.roleParameter)
+  // Without a role, the member's role is the organization's default, not the invitation's.
+  if (request.role === null) return;
+  if (role.parameterName && parameterRequired(role) && !request.roleParameter)
     throw ValidationError.field('roleParameter', `role ${role.name} needs a ${role.parameterName}`);
   if (!role.parameterName && request.roleParameter)
     throw ValidationError.field('roleParameter', `role ${role.name} takes no parameter`);
@@ -159,7 +180,10 @@ export async function createInvitations(
   const emails = addresses(request);
   const org = await findOrganization(deps.db, scope.orgId);
   const catalog = await loadCatalog(deps.db, scope.orgId);
-  const roleName = request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role;
+  const withoutRole = request.role === null;
+  if (withoutRole) checkWithoutRole(request, org);
+  // Without a role, the role resolved here is the member's default one, not the invitation's.
+  const roleName = newMemberTypeAndRole(org.newMemberDefaults, request).role;
   const role = findRole(catalog.roles, roleName);
   if (!role)
     throw ValidationError.field(
@@ -176,7 +200,7 @@ export async function createInvitations(
       ? await prepareMember(deps, scope, memberInput(request, fresh[0]!))
       : null;
   const invitees = direct ? [] : fresh.map((email) => invitee(request, email, catalog, org));
-  const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request);
+  const shared = direct ? {} : await requestedDefaults(deps.db, scope.orgId, org, request, catalog);
   const created: Array<{ email: string; id: string; link: string | null }> = [];
   await deps.db
     .transaction(async (trx) => {
@@ -199,6 +223,7 @@ export async function createInvitations(
         org,
         {
           mode: request.mode as SentInvitationMode,
+          withoutRole,
           language: request.language,
           message: request.message ?? null,
           mustUseInvitedEmail: request.mustUseInvitedEmail,
@@ -240,11 +265,7 @@ function invitee(
 ): Invitee {
   const input = memberInput(request, email);
   const resolved = checkMemberFields(
-    {
-      ...input,
-      userType: request.userType ?? org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-      role: request.role ?? org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
-    },
+    { ...input, ...newMemberTypeAndRole(org.newMemberDefaults, request) },
     catalog,
     { usernameRules: request.username !== undefined },
   );
@@ -267,7 +288,22 @@ async function requestedDefaults(
   orgId: string,
   org: Organization,
   request: CreateRequest,
+  catalog: Catalog,
 ): Promise<SharedMemberFields> {
+  // The licences named are checked against the invitees' user type now; they count once accepted.
+  const userType = findUserType(
+    catalog.userTypes,
+    newMemberTypeAndRole(org.newMemberDefaults, request).userType,
+  );
+  const licenses =
+    request.licenses &&
+    userType &&
+    newMemberLicenses(
+      request.licenses,
+      [],
+      userType,
+      await loadLicenseCatalog(db, orgId, catalog.userTypes),
+    );
   const defaults = await sharedDefaults(db, orgId, {
     ...org.newMemberDefaults,
     ...(request.groups && { groups: [] }),
@@ -275,7 +311,7 @@ async function requestedDefaults(
   return {
     ...defaults,
     ...(request.groups && { groupIds: await resolveGroupIds(db, orgId, request.groups) }),
-    ...(request.licenses && { licenses: request.licenses }),
+    ...(licenses && { licenses }),
   };
 }
 
@@ -288,7 +324,7 @@ function memberInput(request: CreateRequest, email: string) {
       ? { firstName: request.firstName, lastName: request.lastName }
       : { displayName: email.split('@')[0] }),
     userType: request.userType,
-    role: request.role,
+    role: request.role ?? undefined,
     roleParameter: request.roleParameter,
     groups: request.groups,
     licenses: request.licenses,
@@ -348,7 +384,7 @@ async function addWithoutInvitation(
     org_id: scope.orgId,
     member_id: member.id,
     email,
-    role_id: role.id,
+    role_id: request.role === null ? null : role.id,
     mode: 'add-and-notify',
     status: 'added',
     must_use_invited_email: request.mustUseInvitedEmail,
@@ -374,10 +410,12 @@ async function addExisting(
   member: { id: string },
   now: Date,
 ) {
+  const withoutRole = request.role === null;
   const current = (await trx('members').where('id', member.id).first('role_id')) as {
     role_id: string;
   };
-  if (current.role_id !== role.id) {
+  // Seed 002: an existing member invited without a role is only told; no role is added.
+  if (!withoutRole && current.role_id !== role.id) {
     await trx('member_roles')
       .insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null })
       .onConflict(['member_id', 'role_id'])
@@ -393,7 +431,7 @@ async function addExisting(
     org_id: scope.orgId,
     member_id: member.id,
     email,
-    role_id: role.id,
+    role_id: withoutRole ? null : role.id,
     mode: 'existing-account',
     status: 'added',
     language: request.language,
@@ -413,7 +451,7 @@ async function addExisting(
     data: {
       organization: org.name,
       inviter: scope.actor.label,
-      role: role.name,
+      role: withoutRole ? null : role.name,
       link: null,
       message: request.message ?? null,
       username: null,
@@ -426,7 +464,7 @@ async function addExisting(
     action: 'invitation.add-existing',
     targetType: 'member',
     targetId: member.id,
-    after: { email, role: role.name, invitationId: id },
+    after: { email, role: withoutRole ? null : role.name, invitationId: id },
   });
   return { id, link: null };
 }

@@ -91,7 +91,7 @@ export async function listInvitations(
   const [{ count }] = (await filtered(
     view
       .db('invitations as i')
-      .join('roles as r', 'r.id', 'i.role_id')
+      .leftJoin('roles as r', 'r.id', 'i.role_id')
       .where('i.org_id', scope.orgId),
   ).count({ count: '*' })) as [{ count: number | string }];
   return {

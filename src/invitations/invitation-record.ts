@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import {
   type InvitationStatus,
   type MailLanguage,
@@ -16,7 +16,8 @@ import type { LinkSealer } from './link-sealer.ts';
 export interface Invitation {
   id: string;
   email: string;
-  role: string;
+  /** null: the invitation gives no role (the member has the defaults for new members). */
+  role: string | null;
   mode: string;
   status: InvitationStatus;
   invitedBy: string;
@@ -37,8 +38,8 @@ export interface InvitationRow {
   org_id: string;
   member_id: string | null;
   email: string;
-  role_id: string;
-  role_name: string;
+  role_id: string | null;
+  role_name: string | null;
   mode: string;
   must_use_invited_email: boolean;
   language: MailLanguage;
@@ -58,7 +59,7 @@ export interface InvitationRow {
 
 export function selectInvitations(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuilder {
   return db('invitations as i')
-    .join('roles as r', 'r.id', 'i.role_id')
+    .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
     .where('i.org_id', orgId)
     .select('i.*', 'r.name as role_name', 'm.username');

@@ -8,7 +8,6 @@ export const INVITATION_MODES = [
   'add-and-notify',
   'add-without-invitation',
 ] as const;
-export type InvitationMode = (typeof INVITATION_MODES)[number];
 export const MAIL_LANGUAGES = ['en', 'fr', 'de'] as const;
 export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
 export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'deleted' | 'added';

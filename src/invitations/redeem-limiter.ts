@@ -6,7 +6,7 @@ import { RateLimitedError } from '../errors.ts';
 // the database: every daemon on one PostgreSQL and a restart agree.
 
 export const MAX_FAILURES = 10;
-export const WINDOW_MS = 15 * 60_000;
+const WINDOW_MS = 15 * 60_000;
 
 export function limiterKeys(memberId: string, address: string): string[] {
   return [`member:${memberId}`, `address:${address}`];

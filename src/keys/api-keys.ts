@@ -4,23 +4,27 @@ import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { emailProblem } from '../members/email-rules.ts';
+import { isUuid } from '../store/uuid.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';
 import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
 
-// R-KEY-1…3 (seed 004): title, id, creator, created, expires, role Editor or Viewer; the secret
-// is shown once and only its hash is kept; deletion is irreversible, with transfer of what the
-// key owns to a member who may own content, or deletion of it.
+// R-KEY-1…3 (seed 004): title, id, creator and the creator's email, created, expires (a required
+// field of the seed's form), role Editor or Viewer; the secret is shown once and only its hash is
+// kept; deletion is irreversible, with transfer of what the key owns to a member who may own
+// content, or deletion of it.
 
-export type KeyRole = 'editor' | 'viewer';
+type KeyRole = 'editor' | 'viewer';
 
 export interface ApiKey {
   id: string;
   title: string;
   role: KeyRole;
   createdBy: string;
+  /** The creator's email; null for keys whose creator gave none. */
+  createdByEmail: string | null;
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
@@ -34,13 +38,15 @@ interface ApiKeyRow {
   role: KeyRole;
   secret_hash: Buffer;
   created_by: string;
+  created_by_email: string | null;
   created_at: Date;
   expires_at: Date;
   last_used_at: Date | null;
 }
 
-export const DEFAULT_KEY_DAYS = 365;
-export const MAX_KEY_DAYS = 730;
+/** What the CLI suggests when no expiry is given: one year. */
+export const SUGGESTED_KEY_DAYS = 365;
+const MAX_KEY_DAYS = 730;
 
 const ROLE_NAMES: Record<string, KeyRole> = {
   editor: 'editor',
@@ -64,10 +70,15 @@ const createSchema = z
     }),
     expiresAt: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     expiresInDays: z.number().int().min(1).max(MAX_KEY_DAYS).optional(),
+    creatorEmail: z.string().trim().max(254).optional(),
   })
   .strict()
   .refine((k) => !(k.expiresAt && k.expiresInDays), {
     message: 'give expiresAt or expiresInDays, not both',
+    path: ['expiresAt'],
+  })
+  .refine((k) => k.expiresAt !== undefined || k.expiresInDays !== undefined, {
+    message: `is required: give expiresAt (a date) or expiresInDays (e.g. ${SUGGESTED_KEY_DAYS} for one year, at most ${MAX_KEY_DAYS})`,
     path: ['expiresAt'],
   });
 
@@ -77,6 +88,7 @@ function toApiKey(row: ApiKeyRow, now = new Date()): ApiKey {
     title: row.title,
     role: row.role,
     createdBy: row.created_by,
+    createdByEmail: row.created_by_email,
     createdAt: new Date(row.created_at).toISOString(),
     expiresAt: new Date(row.expires_at).toISOString(),
     lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
@@ -89,7 +101,23 @@ function expiryFrom(
   now: Date,
 ): Date {
   if (input.expiresAt) return new Date(input.expiresAt);
-  return new Date(now.getTime() + (input.expiresInDays ?? DEFAULT_KEY_DAYS) * 86_400_000);
+  return new Date(now.getTime() + input.expiresInDays! * 86_400_000);
+}
+
+/** The creator's email: a signed-in member's own; the local administrator's as given. */
+async function creatorEmailOf(
+  db: Knex,
+  scope: Scope,
+  given: string | undefined,
+): Promise<string | null> {
+  if (scope.actor.type === 'member' && scope.actor.id) {
+    const member = await db('members').where('id', scope.actor.id).first('email');
+    return (member?.email as string | undefined) ?? null;
+  }
+  if (given === undefined || given === '') return null;
+  const problem = emailProblem(given);
+  if (problem) throw ValidationError.field('creatorEmail', problem);
+  return given;
 }
 
 export async function createApiKey(
@@ -105,6 +133,7 @@ export async function createApiKey(
   if (expiresAt.getTime() - now.getTime() > MAX_KEY_DAYS * 86_400_000) {
     throw ValidationError.field('expiresAt', `must be at most ${MAX_KEY_DAYS} days from now`);
   }
+  const createdByEmail = await creatorEmailOf(db, scope, request.creatorEmail);
   const id = randomUUID();
   const { token, hash } = newKeySecret(id);
   return db.transaction(async (trx) => {
@@ -116,6 +145,7 @@ export async function createApiKey(
         role: request.role,
         secret_hash: hash,
         created_by: scope.actor.label,
+        created_by_email: createdByEmail,
         created_at: now,
         expires_at: expiresAt,
       })

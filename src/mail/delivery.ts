@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../observability/logger.ts';
+import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
+import type { MailTemplate } from './outbox.ts';
 import { type Language, type MailData, renderMail } from './templates.ts';
 import type { MailTransport } from './transport.ts';
 
@@ -19,9 +21,9 @@ export interface DeliveryOptions {
 interface OutboxRow {
   id: string;
   recipient: string;
-  template: 'invitation' | 'added-to-organization';
+  template: MailTemplate;
   language: Language;
-  data: MailData;
+  data: MailData & NoticeData;
   attempts: number;
 }
 
@@ -71,7 +73,9 @@ export async function deliverDue(
           id: `mail-${row.id}`,
           to: row.recipient,
           from: options.from,
-          ...renderMail(row.template, row.language, row.data),
+          ...(isNoticeTemplate(row.template)
+            ? renderNotice(row.template, row.language, row.data)
+            : renderMail(row.template, row.language, row.data)),
         });
         return row.id;
       } catch (error) {

@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 // Mail to send is a row written in the same transaction as what it announces (issue 6 §4): an
 // invitation never exists without its mail, nor a mail without its invitation.
 
-export type MailTemplate = 'invitation' | 'added-to-organization';
+import type { NoticeTemplate } from './notice-templates.ts';
+
+export type MailTemplate = 'invitation' | 'added-to-organization' | NoticeTemplate;
 
 export interface OutboxMail {
   orgId: string;
@@ -11,7 +13,7 @@ export interface OutboxMail {
   recipient: string;
   template: MailTemplate;
   language: 'en' | 'fr' | 'de';
-  data: Record<string, string | null>;
+  data: Record<string, string | null | undefined>;
 }
 
 export async function enqueueMail(trx: Knex.Transaction, mail: OutboxMail): Promise<void> {

@@ -6,7 +6,8 @@ export type Language = 'en' | 'fr' | 'de';
 export interface MailData {
   organization: string;
   inviter: string;
-  role: string;
+  /** null: an invitation that gives no role (only an account is created). */
+  role: string | null;
   link: string | null;
   message: string | null;
   username: string | null;
@@ -34,37 +35,49 @@ const WORDING: Record<Language, Wording> = {
   en: {
     inviteSubject: (d) => `Invitation to join ${d.organization}`,
     inviteBody: (d) =>
-      `${d.inviter} invites you to join ${d.organization} with the role ${d.role}.`,
+      d.role === null
+        ? `${d.inviter} invites you to create your account in ${d.organization}.`
+        : `${d.inviter} invites you to join ${d.organization} with the role ${d.role}.`,
     usernameLine: (u) => `Your username: ${u}`,
     expiresLine: (date) => `The invitation expires on ${date}.`,
     accept: 'Accept the invitation',
     addedSubject: (d) => `You were added to ${d.organization}`,
     addedBody: (d) =>
-      `${d.inviter} gave you the role ${d.role} in ${d.organization}. Sign in as usual to use it.`,
+      d.role === null
+        ? `${d.inviter} added you to ${d.organization}. Sign in as usual.`
+        : `${d.inviter} gave you the role ${d.role} in ${d.organization}. Sign in as usual to use it.`,
     messageFrom: (inviter) => `Message from ${inviter}:`,
   },
   fr: {
     inviteSubject: (d) => `Invitation à rejoindre ${d.organization}`,
     inviteBody: (d) =>
-      `${d.inviter} vous invite à rejoindre ${d.organization} avec le rôle ${d.role}.`,
+      d.role === null
+        ? `${d.inviter} vous invite à créer votre compte dans ${d.organization}.`
+        : `${d.inviter} vous invite à rejoindre ${d.organization} avec le rôle ${d.role}.`,
     usernameLine: (u) => `Votre nom d'utilisateur : ${u}`,
     expiresLine: (date) => `L'invitation expire le ${date}.`,
     accept: "Accepter l'invitation",
     addedSubject: (d) => `Vous avez été ajouté(e) à ${d.organization}`,
     addedBody: (d) =>
-      `${d.inviter} vous a attribué le rôle ${d.role} dans ${d.organization}. Connectez-vous comme d'habitude pour l'utiliser.`,
+      d.role === null
+        ? `${d.inviter} vous a ajouté(e) à ${d.organization}. Connectez-vous comme d'habitude.`
+        : `${d.inviter} vous a attribué le rôle ${d.role} dans ${d.organization}. Connectez-vous comme d'habitude pour l'utiliser.`,
     messageFrom: (inviter) => `Message de ${inviter} :`,
   },
   de: {
     inviteSubject: (d) => `Einladung zu ${d.organization}`,
     inviteBody: (d) =>
-      `${d.inviter} lädt Sie ein, ${d.organization} mit der Rolle ${d.role} beizutreten.`,
+      d.role === null
+        ? `${d.inviter} lädt Sie ein, Ihr Konto bei ${d.organization} zu erstellen.`
+        : `${d.inviter} lädt Sie ein, ${d.organization} mit der Rolle ${d.role} beizutreten.`,
     usernameLine: (u) => `Ihr Benutzername: ${u}`,
     expiresLine: (date) => `Die Einladung läuft am ${date} ab.`,
     accept: 'Einladung annehmen',
     addedSubject: (d) => `Sie wurden zu ${d.organization} hinzugefügt`,
     addedBody: (d) =>
-      `${d.inviter} hat Ihnen in ${d.organization} die Rolle ${d.role} gegeben. Melden Sie sich wie gewohnt an, um sie zu nutzen.`,
+      d.role === null
+        ? `${d.inviter} hat Sie zu ${d.organization} hinzugefügt. Melden Sie sich wie gewohnt an.`
+        : `${d.inviter} hat Ihnen in ${d.organization} die Rolle ${d.role} gegeben. Melden Sie sich wie gewohnt an, um sie zu nutzen.`,
     messageFrom: (inviter) => `Nachricht von ${inviter}:`,
   },
 };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { claimLicensesOf } from '../licenses/license-grants.ts';
 import type { MemberStatus } from './member-record.ts';
 
 // The bulk path for imports and directory sync: members already checked against the rules go in
@@ -29,6 +30,7 @@ export interface BulkMember {
  */
 export interface SharedMemberFields {
   groupIds?: string[];
+  /** Each member gets those of these licences its user type may hold. */
   licenses?: string[];
   categories?: string[];
   credits?: number | null;
@@ -85,6 +87,7 @@ export async function bulkInsertMembers(
 ): Promise<Array<{ id: string; username: string }>> {
   const added: Array<{ id: string; username: string }> = [];
   const names = COLUMNS.map(([name]) => name).join(', ');
+  const columns = COLUMNS.map(([name]) => `t.${name}`).join(', ');
   const arrays = COLUMNS.map(([, type]) => `?::${type}[]`).join(', ');
   const common = [
     shared.licenses ?? [],
@@ -99,7 +102,11 @@ export async function bulkInsertMembers(
     const result = await trx.raw(
       `with added as (
          insert into members (org_id, ${names}, licenses, categories, credits, settings, username_locked)
-         select ?::uuid, t.*, ?::text[], ?::text[], ?::numeric, ?::jsonb, ?::boolean from unnest(${arrays}) as t
+         select ?::uuid, ${columns},
+           array(select c.name from unnest(?::text[]) as s(name) join licenses c
+                   on c.org_id = ? and c.name = s.name and t.user_type_id = any(c.user_type_ids)),
+           ?::text[], ?::numeric, ?::jsonb, ?::boolean
+         from unnest(${arrays}) as t(${names})
          on conflict (org_id, (lower(username))) do nothing
          returning id, username
        ), logged as (
@@ -112,7 +119,9 @@ export async function bulkInsertMembers(
        select id, username from added`,
       [
         orgId,
-        ...common,
+        common[0]!,
+        orgId,
+        ...common.slice(1),
         ...columnsOf(batch),
         orgId,
         actor.type,
@@ -123,5 +132,11 @@ export async function bulkInsertMembers(
     );
     added.push(...(result as { rows: Array<{ id: string; username: string }> }).rows);
   }
+  // Licences given with invitations count once accepted; the others now.
+  await claimLicensesOf(
+    trx,
+    orgId,
+    added.map((a) => a.id),
+  );
   return added;
 }

@@ -66,8 +66,6 @@ export const updateMemberSchema = z
   .partial()
   .strict();
 
-export type UpdateMemberInput = z.infer<typeof updateMemberSchema>;
-
 export const deleteMemberSchema = z
   .object({
     transferTo: z.string().min(1).optional(),

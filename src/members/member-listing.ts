@@ -22,7 +22,7 @@ const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, .
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export function memberListSchema(maxPageSize: number) {
+function memberListSchema(maxPageSize: number) {
   return z
     .object({
       status: z.enum(['pending', 'active', 'disabled']).optional(),
@@ -31,6 +31,7 @@ export function memberListSchema(maxPageSize: number) {
       group: z.string().min(1).optional(),
       userType: z.string().min(1).optional(),
       role: z.string().min(1).optional(),
+      license: z.string().trim().min(1).max(100).optional(),
       search: z.string().trim().max(200).optional(),
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
@@ -118,6 +119,11 @@ function filtered(
         .select('id')
         .where('org_id', orgId)
         .andWhereRaw('lower(name) = lower(?)', [query.role]),
+    );
+  if (query.license)
+    q.andWhereRaw(
+      'exists (select 1 from unnest(m.licenses) as l(name) where lower(l.name) = lower(?))',
+      [query.license],
     );
   if (query.search) {
     q.andWhereRaw(

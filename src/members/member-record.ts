@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
 import { independentQueries } from '../store/independent-queries.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // How a member is stored and how it is shown. Reads of one member or a page of members load
 // roles, groups and links in one query each, never per member.
 
 export type MemberStatus = 'pending' | 'active' | 'disabled';
 
-export interface MemberRow {
+interface MemberRow {
   id: string;
   org_id: string;
   username: string;
@@ -63,7 +64,7 @@ export interface Member {
 }
 
 /** The columns a listing needs: everything but the password hash. */
-export const MEMBER_COLUMNS = [
+const MEMBER_COLUMNS = [
   'm.id',
   'm.org_id',
   'm.username',
@@ -187,8 +188,6 @@ export function selectMembers(db: Knex | Knex.Transaction, orgId: string): Knex.
     .select([...MEMBER_COLUMNS, { user_type_name: 'ut.name', role_name: 'r.name' }]);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A member by id or by username (case-insensitive), in this organization only. */
 export async function getMember(
   db: Knex | Knex.Transaction,
@@ -196,16 +195,12 @@ export async function getMember(
   ref: string,
 ): Promise<Member> {
   const query = selectMembers(db, orgId);
-  if (UUID.test(ref)) query.andWhere('m.id', ref);
+  if (isUuid(ref)) query.andWhere('m.id', ref);
   else query.andWhereRaw('lower(m.username) = lower(?)', [ref]);
   const row = (await query.first()) as ListedRow | undefined;
   if (!row) throw new NotFoundError('member', ref);
   const [member] = await presentMembers(db, [row]);
   return member!;
-}
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 export type { ListedRow };

@@ -118,8 +118,14 @@ export async function assertWithinMembershipLimit(
   const org = await trx('organizations').where('id', orgId).forUpdate().first('membership_limit');
   const limit = org?.membership_limit as number | null | undefined;
   if (limit === null || limit === undefined) return;
-  const [{ count }] = (await trx('members').where('org_id', orgId).count({ count: '*' })) as [
-    { count: number | string },
-  ];
-  if (Number(count) + adding > limit) throw new LimitError(limit, Number(count), adding);
+  const count = await countMembers(trx, orgId);
+  if (count + adding > limit) throw new LimitError(limit, count, adding);
+}
+
+/** What counts toward the membership limit: every member of the organization, pending ones (invitees) included. */
+export async function countMembers(db: Knex | Knex.Transaction, orgId: string): Promise<number> {
+  const row = (await db('members').where('org_id', orgId).first(db.raw('count(*)::int as n'))) as {
+    n: number;
+  };
+  return row.n;
 }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
@@ -9,6 +8,12 @@ import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
+import {
+  changedMemberLicenses,
+  claimLicenses,
+  loadLicenseCatalog,
+  newMemberLicenses,
+} from '../licenses/license-grants.ts';
 import {
   type CreateMemberInput,
   createMemberSchema,
@@ -22,6 +27,7 @@ import {
   checkMemberFields,
   loadCatalogFor,
 } from './member-rules.ts';
+import { newMemberTypeAndRole } from './new-member-defaults.ts';
 
 export interface MemberDeps {
   db: Knex;
@@ -74,6 +80,8 @@ export interface PreparedMember {
   defaults: NewMemberDefaults;
   resolved: ResolvedMember;
   roleParameter: string | null;
+  /** The catalog names of the licences the member gets. */
+  licenses: string[];
   passwordHash: string | null;
   source: string;
 }
@@ -91,11 +99,16 @@ export async function prepareMember(
   const catalog = await loadCatalogFor(deps.db, scope.orgId);
   const fields = {
     ...request,
-    userType: request.userType ?? defaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-    role: request.role ?? defaults.role ?? DEFAULT_NEW_MEMBER.role,
+    ...newMemberTypeAndRole(defaults, request),
   };
   const source = request.source ?? 'builtin';
   const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
+  const licenses = newMemberLicenses(
+    request.licenses,
+    defaults.licenses ?? [],
+    resolved.userType,
+    await loadLicenseCatalog(deps.db, scope.orgId, catalog.userTypes),
+  );
   const passwordHash =
     request.password === undefined ? null : await deps.hasher.hash(request.password);
   return {
@@ -103,6 +116,7 @@ export async function prepareMember(
     defaults,
     resolved,
     roleParameter: fields.roleParameter ?? null,
+    licenses,
     passwordHash,
     source,
   };
@@ -137,7 +151,7 @@ export async function insertMember(
       role_parameter: prepared.roleParameter,
       status: request.status ?? 'active',
       source,
-      licenses: request.licenses ?? defaults.licenses ?? [],
+      licenses: prepared.licenses,
       categories: request.categories ?? defaults.categories ?? [],
       credits: request.credits !== undefined ? request.credits : (defaults.credits ?? null),
       settings: JSON.stringify(request.settings ?? defaults.settings ?? {}),
@@ -149,6 +163,9 @@ export async function insertMember(
   const id = (row as { id: string }).id;
   await replaceAdditionalRoles(trx, id, resolved.additionalRoles);
   await replaceGroups(trx, id, groupIds);
+  // Licences given with an invitation count once it is accepted.
+  if ((request.status ?? 'active') !== 'pending')
+    await claimLicenses(trx, scope.orgId, [prepared.licenses]);
   const member = await getMember(trx, scope.orgId, id);
   await recordAudit(trx, {
     orgId: scope.orgId,
@@ -226,6 +243,12 @@ export async function updateMember(
     catalog,
     { usernameRules: patch.username !== undefined && before.source === 'builtin' },
   );
+  const licenses = changedMemberLicenses(
+    patch.licenses,
+    before.licenses,
+    resolved.userType,
+    await loadLicenseCatalog(deps.db, scope.orgId, catalog.userTypes),
+  );
   if (patch.username !== undefined && patch.password === undefined)
     await assertPasswordIsNotUsername(deps, before.id, username);
   const passwordHash =
@@ -256,7 +279,7 @@ export async function updateMember(
               : patch.role === undefined
                 ? before.role.parameter
                 : null,
-          ...(patch.licenses !== undefined && { licenses: patch.licenses }),
+          licenses,
           ...(patch.categories !== undefined && { categories: patch.categories }),
           ...(patch.credits !== undefined && { credits: patch.credits }),
           ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
@@ -273,6 +296,10 @@ export async function updateMember(
         });
       await replaceAdditionalRoles(trx, before.id, resolved.additionalRoles);
       if (groupIds) await replaceGroups(trx, before.id, groupIds);
+      if (before.status !== 'pending')
+        await claimLicenses(trx, scope.orgId, [
+          licenses.filter((name) => !before.licenses.includes(name)),
+        ]);
       const after = await getMember(trx, scope.orgId, before.id);
       await recordAudit(trx, {
         orgId: scope.orgId,

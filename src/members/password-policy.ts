@@ -3,8 +3,8 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 // R-MEM-5: at least 8 characters with a letter and a digit, not the username, not a common
 // password, not repetitive or sequential ("aaaabbbb", "1234abcd").
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+const PASSWORD_MIN = 8;
+const PASSWORD_MAX = 256;
 
 // The seeds' own examples of weak passwords are French and German; the common list is English.
 const SEED_LANGUAGE_WORDS = [

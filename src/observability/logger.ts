@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 
 // Structured JSON logs on stdout. Secrets never reach them: request bodies are not logged, and
-// these paths are redacted wherever they appear in a logged object.
+// these paths are redacted wherever they appear in a logged object. An error's `code`
+// (ECONNREFUSED, an LDAP result) is not a secret and stays readable; the codes that are secrets
+// (invitation codes, OAuth codes in a request) are redacted where a request would carry them.
 const REDACT = [
   'password',
   '*.password',
@@ -9,8 +11,10 @@ const REDACT = [
   '*.secret',
   'token',
   '*.token',
-  'code',
-  '*.code',
+  'query.code',
+  'body.code',
+  'invitationCode',
+  '*.invitationCode',
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',

@@ -9,6 +9,8 @@ export class Metrics {
   readonly syncDuration: Histogram<'source' | 'mode'>;
   readonly syncChanges: Counter<'source' | 'change'>;
   readonly syncLastSuccess: Gauge<'source'>;
+  readonly syncHeld: Gauge<'source'>;
+  readonly syncQuarantined: Gauge<'source'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'provisiond_' });
@@ -41,6 +43,18 @@ export class Metrics {
     this.syncLastSuccess = new Gauge({
       name: 'provisiond_sync_last_success_timestamp_seconds',
       help: 'When the source last synced successfully',
+      labelNames: ['source'],
+      registers: [this.registry],
+    });
+    this.syncHeld = new Gauge({
+      name: 'provisiond_sync_held',
+      help: 'Held runs of the source waiting for an administrator (1 while one waits, else 0)',
+      labelNames: ['source'],
+      registers: [this.registry],
+    });
+    this.syncQuarantined = new Gauge({
+      name: 'provisiond_sync_quarantined',
+      help: 'Whether the source is quarantined after repeated failures (1) or not (0)',
       labelNames: ['source'],
       registers: [this.registry],
     });

@@ -4,8 +4,11 @@ import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts
 import { recordAudit } from '../audit/audit-log.ts';
 import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { findLicense } from '../licenses/license-rules.ts';
+import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
+import { isUuid } from '../store/uuid.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -23,6 +26,8 @@ export interface Organization {
   slug: string;
   membershipLimit: number | null;
   allowAdminInvitations: boolean;
+  /** Invitations may give no role: the invitee gets only the defaults for new members. */
+  allowInvitationsWithoutRole: boolean;
   invitationExpiryDays: number;
   newMemberDefaults: NewMemberDefaults;
   createdAt: string;
@@ -35,6 +40,7 @@ interface OrganizationRow {
   slug: string;
   membership_limit: number | null;
   allow_admin_invitations: boolean;
+  allow_invitations_without_role: boolean;
   invitation_expiry_days: number;
   new_member_defaults: NewMemberDefaults;
   created_at: Date;
@@ -48,6 +54,7 @@ function toOrganization(row: OrganizationRow): Organization {
     slug: row.slug,
     membershipLimit: row.membership_limit,
     allowAdminInvitations: row.allow_admin_invitations,
+    allowInvitationsWithoutRole: row.allow_invitations_without_role,
     invitationExpiryDays: row.invitation_expiry_days,
     newMemberDefaults: row.new_member_defaults,
     createdAt: new Date(row.created_at).toISOString(),
@@ -84,6 +91,7 @@ const updateSchema = z
     name: z.string().trim().min(1).max(200),
     membershipLimit: z.number().int().positive().nullable(),
     allowAdminInvitations: z.boolean(),
+    allowInvitationsWithoutRole: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),
     newMemberDefaults: defaultsSchema,
   })
@@ -143,11 +151,10 @@ export async function findOrganization(
   db: Knex | Knex.Transaction,
   ref: string,
 ): Promise<Organization> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const row = await db<OrganizationRow>('organizations')
     .where((q) => {
       q.whereRaw('lower(slug) = lower(?)', [ref]);
-      if (isUuid) q.orWhere('id', ref);
+      if (isUuid(ref)) q.orWhere('id', ref);
     })
     .first();
   if (!row) throw new NotFoundError('organization', ref);
@@ -161,6 +168,12 @@ export async function updateOrganization(
 ): Promise<Organization> {
   requireAdministrator(scope.actor, 'changing the organization settings');
   const patch = parseInput(updateSchema, input);
+  if (patch.newMemberDefaults?.licenses)
+    patch.newMemberDefaults.licenses = await catalogLicenseNames(
+      db,
+      scope.orgId,
+      patch.newMemberDefaults.licenses,
+    );
   return db.transaction(async (trx) => {
     const before = await findOrganization(trx, scope.orgId);
     const [row] = await trx<OrganizationRow>('organizations')
@@ -170,6 +183,9 @@ export async function updateOrganization(
         ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
         ...(patch.allowAdminInvitations !== undefined && {
           allow_admin_invitations: patch.allowAdminInvitations,
+        }),
+        ...(patch.allowInvitationsWithoutRole !== undefined && {
+          allow_invitations_without_role: patch.allowInvitationsWithoutRole,
         }),
         ...(patch.invitationExpiryDays !== undefined && {
           invitation_expiry_days: patch.invitationExpiryDays,
@@ -192,6 +208,23 @@ export async function updateOrganization(
     });
     return after;
   });
+}
+
+/** Default licences are names of the organization's catalog, stored as the catalog spells them. */
+async function catalogLicenseNames(db: Knex, orgId: string, names: string[]): Promise<string[]> {
+  const catalog = await loadLicenses(db, orgId);
+  const issues: Array<{ field: string; message: string }> = [];
+  const found = names.flatMap((name, i) => {
+    const license = findLicense(catalog, name);
+    if (license) return [license.name];
+    issues.push({
+      field: `newMemberDefaults.licenses.${i}`,
+      message: `unknown licence ${JSON.stringify(name)}; the organization's licences: ${catalog.map((l) => l.name).join(', ') || 'none (define them with licenses create)'}`,
+    });
+    return [];
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return [...new Set(found)];
 }
 
 /** The first start of a daemon creates the organization named in the configuration. */

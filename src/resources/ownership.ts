@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors.ts';
 import { affectedRows } from '../store/affected-rows.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // R-MEM-12 and R-KEY-2: what a deleted member or API key owns is transferred to another member
 // who may own content, or deleted with its owner (its access entries go with it).

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { isUuid } from '../members/member-record.ts';
+import { isUuid } from '../store/uuid.ts';
 import { parseInput } from '../validation.ts';
 
 // Owned resources: the minimal record of something a member or an API key owns, and who else

@@ -1,11 +1,12 @@
 import type { Filter } from 'scim2-parse-filter';
 import { parse } from 'scim2-parse-filter';
 import { invalidFilter } from './scim-error.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // SCIM filters (RFC 7644 §3.4.2.2) become SQL, so that a search never loads resources to test
 // them. The resolver of each resource type says what an attribute path is in SQL.
 
-export type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
+type ValueType = 'string' | 'boolean' | 'dateTime' | 'uuid';
 
 export interface ColumnRef {
   kind: 'column';
@@ -37,8 +38,6 @@ export interface SqlFragment {
   sql: string;
   bindings: unknown[];
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -73,7 +72,7 @@ function compare(col: ColumnRef, op: string, value: unknown, path: string): SqlF
   if (typeof value !== 'string') throw invalidFilter(`${path} must be compared with a string`);
   if (col.type === 'uuid') {
     if (op !== 'eq' && op !== 'ne') throw invalidFilter(`${path}: only eq, ne and pr apply`);
-    if (!UUID.test(value)) return { sql: op === 'eq' ? 'false' : 'true', bindings: [] };
+    if (!isUuid(value)) return { sql: op === 'eq' ? 'false' : 'true', bindings: [] };
     return { sql: op === 'eq' ? `(${col.sql} = ?)` : `(${col.sql} <> ?)`, bindings: [value] };
   }
   if (col.type === 'dateTime') {

@@ -46,7 +46,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 }
 
 /** "True"/"False" for booleans, a bare id for the manager, "" for an empty manager. */
-export function coerce(def: AttributeDef | undefined, attr: string, value: unknown): unknown {
+function coerce(def: AttributeDef | undefined, attr: string, value: unknown): unknown {
   if (def?.type === 'boolean' && typeof value === 'string') {
     if (/^true$/i.test(value)) return true;
     if (/^false$/i.test(value)) return false;

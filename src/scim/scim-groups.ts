@@ -15,6 +15,7 @@ import { invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.
 import type { ScimContext } from './scim-users.ts';
 import { etagOf } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
+import { isUuid } from '../store/uuid.ts';
 
 // SCIM Groups. Membership changes are deltas on the memberships table: adding or removing
 // members never reads or rewrites the whole group, and excludedAttributes=members never touches
@@ -32,7 +33,6 @@ interface GroupRow {
   members?: Array<{ value: string; display: string }> | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMBERS_SELECT = `(select coalesce(json_agg(json_build_object('value', m.id, 'display', m.display_name)), '[]'::json)
   from memberships ms join members m on m.id = ms.member_id where ms.group_id = g.id) as members`;
 const isObject = (v: unknown): v is Json =>
@@ -76,7 +76,7 @@ async function loadGroup(
   withMembers: boolean,
   lock = false,
 ): Promise<GroupRow> {
-  if (!UUID.test(id)) throw new NotFoundError('Group', id);
+  if (!isUuid(id)) throw new NotFoundError('Group', id);
   const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id).limit(1);
   if (lock) query.forUpdate();
   const [row] = await selectRows<GroupRow>(db, query);
@@ -135,7 +135,7 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
 async function memberIds(trx: Knex.Transaction, orgId: string, value: unknown): Promise<string[]> {
   const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const ids = items.map((item) => (isObject(item) ? item.value : item));
-  const bad = ids.filter((id) => typeof id !== 'string' || !UUID.test(id));
+  const bad = ids.filter((id) => typeof id !== 'string' || !isUuid(id));
   if (bad.length > 0)
     throw invalidValue(
       `members: ${bad

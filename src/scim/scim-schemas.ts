@@ -144,14 +144,6 @@ export const GROUP_ATTRIBUTES: AttributeDef[] = [
   },
 ];
 
-/** Boolean attributes by lower-cased path, so "True"/"False" strings can be taken as booleans. */
-export const BOOLEAN_PATHS = new Set([
-  'active',
-  'emails.primary',
-  'phonenumbers.primary',
-  'addresses.primary',
-]);
-
 function describeAttribute(a: AttributeDef): Record<string, unknown> {
   return {
     name: a.name,

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
+import { claimLicensesOf, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { isExternalIdTaken, setExternalId } from '../links/identity-links.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -15,6 +17,10 @@ import { LIST_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
+import { isUuid } from '../store/uuid.ts';
+import { newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
+import { findOrganization } from '../orgs/organizations.ts';
+import { loadCatalog } from '../catalog/catalog-store.ts';
 
 // SCIM Users over the member store. Members pushed by an identity provider are linked to the
 // `scim` identity source with their externalId; every change is audited with the acting key.
@@ -51,8 +57,7 @@ async function loadRow(
   withGroups: boolean,
   lock = false,
 ): Promise<UserRow> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw notFound(id);
+  if (!isUuid(id)) throw notFound(id);
   const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id).limit(1);
   if (lock) query.forUpdate();
   const [row] = await selectRows<UserRow>(db, query);
@@ -113,35 +118,6 @@ export async function listUsers(ctx: ScimContext, params: ListParams): Promise<J
   };
 }
 
-/** The type and role a member pushed by an identity provider gets: the organization's defaults. */
-async function defaultTypeAndRole(
-  trx: Knex.Transaction,
-  orgId: string,
-): Promise<{ user_type_id: string; role_id: string }> {
-  const row = await trx('organizations as o')
-    .join('user_types as ut', (j) =>
-      j
-        .on('ut.org_id', 'o.id')
-        .andOn(
-          trx.raw(
-            `lower(ut.name) = lower(coalesce(o.new_member_defaults->>'userType', 'Creator'))`,
-          ),
-        ),
-    )
-    .join('roles as r', (j) =>
-      j
-        .on('r.org_id', 'o.id')
-        .andOn(trx.raw(`lower(r.name) = lower(coalesce(o.new_member_defaults->>'role', 'User'))`)),
-    )
-    .where('o.id', orgId)
-    .first('ut.id as user_type_id', 'r.id as role_id');
-  if (!row)
-    throw new ConflictError(
-      "the organization's default user type or role for new members does not exist; fix newMemberDefaults",
-    );
-  return row as { user_type_id: string; role_id: string };
-}
-
 function uniqueness(fields: UserFields): ConflictError {
   return new ConflictError(
     `userName "${fields.profile.userName ?? fields.username}" is already taken (userNames are compared without regard to case)`,
@@ -175,32 +151,9 @@ async function assertManager(
   const manager = (fields.profile.enterprise?.manager as { value?: string } | undefined)?.value;
   if (manager === undefined) return;
   const known =
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(manager) &&
-    (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
+    isUuid(manager) && (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
   if (!known)
     throw invalidValue(`manager: no user ${JSON.stringify(manager)} in this organization`);
-}
-
-async function setExternalId(
-  trx: Knex.Transaction,
-  orgId: string,
-  memberId: string,
-  externalId: string | null,
-): Promise<void> {
-  if (externalId === null) {
-    await trx('identity_links').where({ member_id: memberId, source: SOURCE }).delete();
-    return;
-  }
-  await trx('identity_links')
-    .insert({
-      org_id: orgId,
-      member_id: memberId,
-      source: SOURCE,
-      external_id: externalId,
-      login: null,
-    })
-    .onConflict(['member_id', 'source'])
-    .merge({ external_id: externalId, updated_at: trx.fn.now() });
 }
 
 export async function createUser(
@@ -215,12 +168,26 @@ export async function createUser(
     return await ctx.db.transaction(async (trx) => {
       await assertWithinMembershipLimit(trx, orgId, 1);
       await assertManager(trx, orgId, fields);
-      const defaults = await defaultTypeAndRole(trx, orgId);
+      const org = await findOrganization(trx, orgId);
+      const defaults = newMemberTypeAndRoleIds(
+        await loadCatalog(trx, orgId),
+        org.newMemberDefaults,
+      );
+      const licenses = await defaultLicensesOf(trx, orgId, defaults.userTypeId);
       const [inserted] = (await trx('members')
-        .insert({ org_id: orgId, ...defaults, source: SOURCE, ...columnsOf(fields) })
+        .insert({
+          org_id: orgId,
+          user_type_id: defaults.userTypeId,
+          role_id: defaults.roleId,
+          licenses,
+          source: SOURCE,
+          ...columnsOf(fields),
+        })
         .returning('*')) as UserRow[];
+      await claimLicensesOf(trx, orgId, [inserted!.id]);
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
-      if (fields.externalId !== null) await setExternalId(trx, orgId, row.id, fields.externalId);
+      if (fields.externalId !== null)
+        await setExternalId(trx, orgId, row.id, SOURCE, fields.externalId);
       const resource = toScimUser(row, ctx.base);
       await recordAudit(trx, {
         orgId,
@@ -234,7 +201,7 @@ export async function createUser(
     });
   } catch (error) {
     if (isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+    if (isExternalIdTaken(error))
       throw new ConflictError(`externalId "${fields.externalId}" belongs to another user`);
     throw error;
   }
@@ -264,7 +231,7 @@ async function writeUser(
         .update({ ...columnsOf(fields), version: trx.raw('version + 1'), updated_at: trx.fn.now() })
         .returning('*')) as UserRow[];
       if (fields.externalId !== current.external_id)
-        await setExternalId(trx, orgId, id, fields.externalId);
+        await setExternalId(trx, orgId, id, SOURCE, fields.externalId);
       const row = await loadRow(trx, orgId, id, true);
       const resource = toScimUser(
         { ...updated!, external_id: fields.externalId, groups: row.groups ?? [] },
@@ -283,7 +250,7 @@ async function writeUser(
     });
   } catch (error) {
     if (fields && isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isUniqueViolation(error, 'identity_links_org_id_source_external_id_unique'))
+    if (isExternalIdTaken(error))
       throw new ConflictError(`externalId "${fields?.externalId}" belongs to another user`);
     throw error;
   }

@@ -25,7 +25,7 @@ export interface UserRow {
 
 type Json = Record<string, unknown>;
 
-export interface Profile {
+interface Profile {
   userName?: string;
   name?: Json;
   nickName?: string;

@@ -2,7 +2,7 @@ import { ScimError } from './scim-error.ts';
 
 // ETags are the resource's version: W/"<n>". If-Match with another version is refused with 412.
 
-export function versionOf(etag: string): number | null {
+function versionOf(etag: string): number | null {
   const match = /^(?:W\/)?"(\d+)"$/.exec(etag.trim());
   return match ? Number(match[1]) : null;
 }

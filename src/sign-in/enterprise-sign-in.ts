@@ -5,7 +5,7 @@ import { ConflictError, SignInDeniedError } from '../errors.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { createMember } from '../members/member-service.ts';
 import type { PasswordHasher, VerifiedIdentity } from '../plugin-api.ts';
-import { createLink, linkedMember, unlinkedMatches } from './identity-links.ts';
+import { createLink, linkedMember, unlinkedMatches } from '../links/identity-links.ts';
 import { type InvitationAcceptanceHook, invitationRefusal } from './invitation-hook.ts';
 
 // Which member an enterprise login (SAML, OIDC) signs in as. In order: an invitation the sign-in
@@ -54,7 +54,7 @@ export async function signInEnterprise(
 ): Promise<EnterpriseSignIn> {
   const { orgId, source, identity } = input;
   return deps.db.transaction(async (trx) => {
-    const link = { orgId, source, externalId: identity.externalId, login: identity.login };
+    const link = { source, externalId: identity.externalId, login: identity.login };
     const linked = await linkedMember(trx, orgId, source, identity.externalId);
     if (input.invitationToken) {
       const memberId = await acceptInvitation(
@@ -63,7 +63,7 @@ export async function signInEnterprise(
         input,
         linked?.memberId ?? null,
       );
-      if (!linked) await createLink(trx, { ...link, memberId });
+      if (!linked) await createLink(trx, orgId, { ...link, memberId });
       return { memberId, outcome: 'invited' };
     }
     if (linked) {
@@ -86,7 +86,7 @@ export async function signInEnterprise(
         );
       if (matches.length === 1) {
         refuseDisabled(matches[0]!.status);
-        await createLink(trx, { ...link, memberId: matches[0]!.id });
+        await createLink(trx, orgId, { ...link, memberId: matches[0]!.id });
         await recordAudit(trx, {
           orgId,
           actor: actorFor(source),
@@ -138,8 +138,7 @@ async function register(
       { orgId, actor: actorFor(source) },
       { username, email: identity.email, source, ...names },
     );
-    await createLink(trx, {
-      orgId,
+    await createLink(trx, orgId, {
       memberId: member.id,
       source,
       externalId: identity.externalId,

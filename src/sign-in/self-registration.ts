@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
 import { createMember } from '../members/member-service.ts';
+import { selfChosenUsernameProblem } from '../members/username-rules.ts';
 import type { Member } from '../members/member-record.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
@@ -8,7 +10,8 @@ import { parseInput } from '../validation.ts';
 // Seed 003, "allow users to create built-in accounts": when the built-in source allows it, anyone
 // may create an account with first name, last name, username, password and email. The member gets
 // the organization's default user type and role (the member use case applies them), and the
-// password is their own, so it is not temporary.
+// password is their own, so it is not temporary. The username follows the rule for accounts
+// people create themselves: letters, digits and underscores only.
 
 const signUpSchema = z
   .object({
@@ -26,6 +29,8 @@ export async function registerBuiltinAccount(
   input: unknown,
 ): Promise<Member> {
   const request = parseInput(signUpSchema, input);
+  const problem = selfChosenUsernameProblem(request.username);
+  if (problem) throw ValidationError.field('username', problem);
   return createMember(
     deps,
     {

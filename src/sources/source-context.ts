@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { resolveSecret } from '../config/secrets.ts';
 import type { AnySourceConfig } from '../config/source-schemas.ts';
 import { NotFoundError } from '../errors.ts';
+import { linkedMember } from '../links/identity-links.ts';
 import { findLocalAccount } from '../members/local-accounts.ts';
 import type { Logger } from '../observability/logger.ts';
 import type {
@@ -40,15 +41,7 @@ export function sourceContext(
     log: log.child({ source: sourceName }),
     urls,
     findLocalAccount: (login) => findLocalAccount(db, orgId, login),
-    async findLinkedMember(externalId) {
-      const row = await db('identity_links as l')
-        .join('members as m', 'm.id', 'l.member_id')
-        .where({ 'l.org_id': orgId, 'l.source': sourceName, 'l.external_id': externalId })
-        .first('m.id', 'm.status');
-      return row
-        ? { memberId: row.id as string, status: row.status as 'pending' | 'active' | 'disabled' }
-        : null;
-    },
+    findLinkedMember: (externalId) => linkedMember(db, orgId, sourceName, externalId),
     resolveSecret: (ref) => resolveSecret(ref),
     consumeOnce: (id, expiresAt) => consumeOnce(db, { orgId, source: sourceName, id, expiresAt }),
   };

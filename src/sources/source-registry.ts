@@ -28,6 +28,11 @@ export class SourceRegistry {
     return this.configs;
   }
 
+  /** The sources configured for an organization (the configured ones belong to the default organization). */
+  of(orgId: string): AnySourceConfig[] {
+    return orgId === this.deps.orgId ? this.configs : [];
+  }
+
   config(name: string): AnySourceConfig {
     const config = this.configs.find((c) => c.name === name);
     if (!config) throw new NotFoundError('source', name);

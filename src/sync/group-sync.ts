@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { linkedAmong, membersByRef } from '../links/identity-links.ts';
 import type { SourceGroup } from '../plugin-api.ts';
 import { contentHash } from './member-mapping.ts';
 import type { Counts, Samples } from './sync-types.ts';
@@ -22,25 +23,21 @@ export interface GroupBatchContext {
   membersLinked(): boolean;
   counts: Counts;
   samples: Samples;
+  /**
+   * Whether this run read the member's record (by external id). A membership of a member it did
+   * not read may be going because the member is gone: its removal waits in `deferred` until the
+   * run knows its removals, so that a held removal keeps its memberships until it is decided.
+   */
+  userSeen(externalId: string): boolean;
+  deferred: MembershipPair[];
 }
 
-export function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
+/** A membership: [group id, member id]. */
+type MembershipPair = [string, string];
+
+function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
   const byKey = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
-}
-
-/** Member ids by directory ref (DN or login) for the refs a batch of groups names. */
-async function loadRefs(
-  db: Db,
-  orgId: string,
-  source: string,
-  refs: string[],
-): Promise<Map<string, string>> {
-  const { rows } = (await db.raw(
-    'select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])',
-    [orgId, source, refs],
-  )) as { rows: Array<{ ref: string; member_id: string }> };
-  return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
 interface PlannedGroup {
@@ -232,11 +229,11 @@ async function syncMemberships(
     (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(
       r.member_id,
     );
-  const refs = await loadRefs(db, ctx.orgId, ctx.source, [
+  const refs = await membersByRef(db, ctx.orgId, ctx.source, [
     ...new Set(groups.flatMap((g) => g.group.members)),
   ]);
-  const add: Array<[string, string]> = [];
-  let remove: Array<[string, string]> = [];
+  const add: MembershipPair[] = [];
+  let remove: MembershipPair[] = [];
   for (const g of groups) {
     const have = current.get(g.id!) ?? new Set<string>();
     const want = new Set(
@@ -246,12 +243,14 @@ async function syncMemberships(
     for (const m of have) if (!want.has(m)) remove.push([g.id!, m]);
   }
   if (remove.length > 0) {
-    const { rows: linked } = (await db.raw(
-      'select member_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
-      [ctx.orgId, ctx.source, [...new Set(remove.map((r) => r[1]))]],
-    )) as { rows: Array<{ member_id: string }> };
-    const ours = new Set(linked.map((l) => l.member_id));
-    remove = remove.filter((r) => ours.has(r[1]));
+    const linked = await linkedAmong(db, ctx.orgId, ctx.source, [
+      ...new Set(remove.map((r) => r[1])),
+    ]);
+    const seen = new Map(
+      [...linked].map(([memberId, externalId]) => [memberId, ctx.userSeen(externalId)]),
+    );
+    ctx.deferred.push(...remove.filter((r) => seen.get(r[1]) === false));
+    remove = remove.filter((r) => seen.get(r[1]) === true);
   }
   ctx.counts.membershipsAdded += add.length;
   ctx.counts.membershipsRemoved += remove.length;
@@ -268,6 +267,60 @@ async function syncMemberships(
       [remove.map((a) => a[0]), remove.map((a) => a[1])],
     );
   }
+  await auditMemberships(trx, ctx.orgId, ctx.actor, add, remove);
+}
+
+/** Removes memberships the run deferred (their members turned out not to be removed). */
+export async function removeDeferred(
+  trx: Knex.Transaction,
+  orgId: string,
+  actor: Actor,
+  pairs: MembershipPair[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  await trx.raw(
+    'delete from memberships ms using unnest(?::uuid[], ?::uuid[]) as t(group_id, member_id) where ms.group_id = t.group_id and ms.member_id = t.member_id',
+    [pairs.map((a) => a[0]), pairs.map((a) => a[1])],
+  );
+  await auditMemberships(trx, orgId, actor, [], pairs);
+}
+
+/**
+ * A removed member (gone from the directory) leaves the groups of this source; answers how many
+ * memberships went. Memberships of groups an administrator made by hand stay.
+ */
+export async function stripSourceMemberships(
+  trx: Knex.Transaction,
+  orgId: string,
+  source: string,
+  actor: Actor,
+  memberIds: string[],
+): Promise<number> {
+  if (memberIds.length === 0) return 0;
+  const { rows } = (await trx.raw(
+    `delete from memberships ms using group_links gl
+      where gl.group_id = ms.group_id and gl.org_id = ? and gl.source = ? and ms.member_id = any(?::uuid[])
+      returning ms.group_id, ms.member_id`,
+    [orgId, source, memberIds],
+  )) as { rows: Array<{ group_id: string; member_id: string }> };
+  await auditMemberships(
+    trx,
+    orgId,
+    actor,
+    [],
+    rows.map((r) => [r.group_id, r.member_id]),
+  );
+  return rows.length;
+}
+
+async function auditMemberships(
+  trx: Knex.Transaction,
+  orgId: string,
+  actor: Actor,
+  add: MembershipPair[],
+  remove: MembershipPair[],
+): Promise<void> {
+  if (add.length === 0 && remove.length === 0) return;
   const perGroup = new Map<string, { added: number; removed: number }>();
   for (const [g] of add)
     (perGroup.get(g) ?? perGroup.set(g, { added: 0, removed: 0 }).get(g)!).added += 1;
@@ -279,10 +332,10 @@ async function syncMemberships(
      select ?::uuid, ?, ?, ?, 'group.members.sync', 'group', t.id::text, jsonb_build_object('added', t.added, 'removed', t.removed)
        from unnest(?::uuid[], ?::int[], ?::int[]) as t(id, added, removed)`,
     [
-      ctx.orgId,
-      ctx.actor.type,
-      ctx.actor.id,
-      ctx.actor.label,
+      orgId,
+      actor.type,
+      actor.id,
+      actor.label,
       entries.map((e) => e[0]),
       entries.map((e) => e[1].added),
       entries.map((e) => e[1].removed),

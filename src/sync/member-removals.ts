@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
+import { stripSourceMemberships } from './group-sync.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { HeldAction } from './sync-types.ts';
 
@@ -9,14 +11,6 @@ import type { HeldAction } from './sync-types.ts';
 
 type Db = Knex | Knex.Transaction;
 
-export async function linkedCount(db: Db, orgId: string, source: string): Promise<number> {
-  const { rows } = (await db.raw(
-    'select count(*)::int as n from identity_links where org_id = ? and source = ?',
-    [orgId, source],
-  )) as { rows: Array<{ n: number }> };
-  return rows[0]?.n ?? 0;
-}
-
 /** `gone(externalId)` says whether a linked record has disappeared. */
 export async function planRemovals(
   db: Db,
@@ -25,20 +19,16 @@ export async function planRemovals(
   gone: (externalId: string) => boolean,
 ): Promise<HeldAction[]> {
   if (policy.onDeleted === 'ignore') return [];
-  const { rows } = (await db.raw(
-    `select l.external_id, l.member_id, m.status from identity_links l join members m on m.id = l.member_id
-      where l.org_id = ? and l.source = ?`,
-    [orgId, policy.source],
-  )) as { rows: Array<{ external_id: string; member_id: string; status: string }> };
   const action = policy.onDeleted;
-  return rows
-    .filter((r) => gone(r.external_id) && (action === 'delete' || r.status !== 'disabled'))
-    .map((r) => ({ memberId: r.member_id, externalId: r.external_id, action }));
+  return (await linksOfSource(db, orgId, policy.source))
+    .filter((r) => gone(r.externalId) && (action === 'delete' || r.status !== 'disabled'))
+    .map((r) => ({ memberId: r.memberId, externalId: r.externalId, login: r.login, action }));
 }
 
 /**
- * Applies removals. A member who owns resources is disabled rather than deleted (deleting would
- * need an owner to transfer them to); the returned ids say which.
+ * Applies removals: the members leave this source's groups, then are disabled or deleted. A
+ * member who owns resources is disabled rather than deleted (deleting would need an owner to
+ * transfer them to); the returned ids say which.
  */
 export async function applyRemovals(
   trx: Knex.Transaction,
@@ -46,7 +36,14 @@ export async function applyRemovals(
   source: string,
   actor: Actor,
   actions: HeldAction[],
-): Promise<{ keptOwners: string[] }> {
+): Promise<{ keptOwners: string[]; membershipsRemoved: number }> {
+  const membershipsRemoved = await stripSourceMemberships(
+    trx,
+    orgId,
+    source,
+    actor,
+    actions.map((a) => a.memberId),
+  );
   const disable = actions.filter((a) => a.action === 'disable').map((a) => a.memberId);
   const remove = actions.filter((a) => a.action === 'delete').map((a) => a.memberId);
   const audit = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)`;
@@ -71,12 +68,11 @@ export async function applyRemovals(
       `with off as (
          update members m set status = 'disabled', version = m.version + 1, updated_at = now()
           where m.org_id = ? and m.id = any(?::uuid[]) and m.status <> 'disabled' returning m.id
-       ), marked as (
-         update identity_links l set disabled_by_sync = true, updated_at = now() where l.source = ? and l.member_id = any(?::uuid[])
        )
        ${audit} select ?::uuid, ?, ?, ?, 'member.disable', 'member', id::text, null, jsonb_build_object('reason', 'gone from ' || ?::text) from off`,
-      [orgId, toDisable, source, toDisable, ...who, source],
+      [orgId, toDisable, ...who, source],
     );
+    await markDisabledBySync(trx, orgId, source, toDisable);
   }
-  return { keptOwners };
+  return { keptOwners, membershipsRemoved };
 }

@@ -1,47 +1,108 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
-import { ConflictError } from '../errors.ts';
+import type { SourceEntry } from '../config/config-schema.ts';
+import { ConflictError, UnavailableError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
 import { applyRemovals } from './member-removals.ts';
-import { type SyncRun, decideRun, getRun, latestRunId } from './sync-runs.ts';
+import { acquireLease, releaseLease } from './sync-state.ts';
+import { type SyncRun, decideRun, getRun } from './sync-runs.ts';
+import type { HeldAction } from './sync-types.ts';
 
-// An administrator decides a held run. Approval applies exactly the removals the run showed
-// (not a fresh plan), and only while that run is the source's latest: after a newer run the
-// held list may be stale, so the administrator must look at the newer one instead.
+// An administrator decides a held run, however many runs came after it (they removed nobody
+// meanwhile). Approval reads the directory again and applies only the removals whose records are
+// still gone: a person who came back in the meantime is left alone. A run is decided once; a
+// second decision is a conflict.
 
-export async function approveRun(db: Knex, scope: Scope, runId: string): Promise<SyncRun> {
-  return decide(db, scope, runId, 'approved');
+export interface DecisionDeps {
+  db: Knex;
+  sources: SourceEntry[];
+  log: Logger;
+  metrics?: Metrics | undefined;
 }
 
-export async function rejectRun(db: Knex, scope: Scope, runId: string): Promise<SyncRun> {
-  return decide(db, scope, runId, 'rejected');
+export async function approveRun(
+  deps: DecisionDeps,
+  scope: Scope,
+  runId: string,
+): Promise<SyncRun> {
+  return decide(deps, scope, runId, 'approved');
+}
+
+export async function rejectRun(deps: DecisionDeps, scope: Scope, runId: string): Promise<SyncRun> {
+  return decide(deps, scope, runId, 'rejected');
+}
+
+function alreadyDecided(run: SyncRun): ConflictError {
+  return new ConflictError(
+    `run ${run.id} is ${run.status}, not held: ${run.status === 'approved' || run.status === 'rejected' ? 'it was already decided' : 'there is nothing to decide'}`,
+    { run: run.id, status: run.status },
+  );
 }
 
 async function decide(
-  db: Knex,
+  deps: DecisionDeps,
   scope: Scope,
   runId: string,
   decision: 'approved' | 'rejected',
 ): Promise<SyncRun> {
   requireAdministrator(scope.actor, 'deciding a held sync run');
-  await db.transaction(async (trx) => {
-    const { run, heldActions } = await getRun(trx, scope.orgId, runId);
-    if (run.status !== 'held')
-      throw new ConflictError(
-        `run ${runId} is ${run.status}, not held: there is nothing to decide`,
-      );
-    if ((await latestRunId(trx, scope.orgId, run.source)) !== run.id) {
-      throw new ConflictError(
-        `run ${runId} is no longer the latest run of ${run.source}; decide the latest one`,
-      );
-    }
-    if (decision === 'approved') {
+  const { db } = deps;
+  const { run, heldActions } = await getRun(db, scope.orgId, runId);
+  if (run.status !== 'held') throw alreadyDecided(run);
+  const owner = randomUUID();
+  if (decision === 'approved' && !(await acquireLease(db, scope.orgId, run.source, owner)))
+    throw new ConflictError(
+      `a run of the source "${run.source}" is in progress; approve run ${runId} once it has ended`,
+      { source: run.source },
+    );
+  try {
+    const stillGone =
+      decision === 'approved' ? await stillAbsent(deps, scope.orgId, run.source, heldActions) : [];
+    await db.transaction(async (trx) => {
+      const recorded = await decideRun(trx, runId, decision, scope.actor.label, {
+        applied: stillGone.length,
+        returned: decision === 'approved' ? heldActions.length - stillGone.length : 0,
+      });
+      if (!recorded) throw alreadyDecided((await getRun(trx, scope.orgId, runId)).run);
+      if (stillGone.length === 0) return;
       const actor: Actor = {
         ...scope.actor,
         label: `${scope.actor.label} (approving sync run ${runId})`,
       };
-      await applyRemovals(trx, scope.orgId, run.source, actor, heldActions);
-    }
-    await decideRun(trx, runId, decision, scope.actor.label);
-  });
+      await applyRemovals(trx, scope.orgId, run.source, actor, stillGone);
+    });
+  } finally {
+    if (decision === 'approved') await releaseLease(db, scope.orgId, run.source, owner);
+  }
+  deps.metrics?.syncHeld.set({ source: run.source }, 0);
   return (await getRun(db, scope.orgId, runId)).run;
+}
+
+/** The held removals whose records the directory still does not have, read now. */
+async function stillAbsent(
+  deps: DecisionDeps,
+  orgId: string,
+  sourceName: string,
+  held: HeldAction[],
+): Promise<HeldAction[]> {
+  const source = createSource(
+    findSourceConfig(deps.sources, sourceName),
+    sourceContext(deps.db, orgId, sourceName, deps.log),
+  );
+  if (!source.readAll)
+    throw new UnavailableError(`the source "${sourceName}" can no longer be read`);
+  const present = new Set<string>();
+  try {
+    for await (const record of source.readAll().records)
+      if (record.kind === 'user') present.add(record.externalId);
+  } catch (error) {
+    throw new UnavailableError(
+      `could not read ${sourceName} to re-check the held removals, so none was applied: ${(error as Error).message}`,
+      { source: sourceName },
+    );
+  }
+  return held.filter((a) => !present.has(a.externalId));
 }

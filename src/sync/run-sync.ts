@@ -12,13 +12,17 @@ import {
   type GroupBatchContext,
   deleteGoneGroups,
   forgetMemberHashes,
+  removeDeferred,
   syncGroupBatch,
 } from './group-sync.ts';
-import { applyRemovals, linkedCount, planRemovals } from './member-removals.ts';
+import { type HealthPolicy, errorCode, recordFailure, recordSuccess } from './source-health.ts';
+import { notifyAdministrators } from './sync-notices.ts';
+import { linkedCount } from '../links/identity-links.ts';
+import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
-import { createRun, finishRun, recordProgress, type SyncRun } from './sync-runs.ts';
+import { createRun, finishRun, heldRunOf, recordProgress, type SyncRun } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
@@ -95,6 +99,10 @@ export async function runSync(
   let error: string | null = null;
   let held: HeldAction[] = [];
   let tokenAfter: string | null = null;
+  let errorCodeOf: string | null = null;
+  let withheld: { count: number; heldRun: string } | null = null;
+  // While a run of this source waits for a decision, this run removes nobody.
+  const heldBefore = options.preview || runId ? await heldRunOf(db, orgId, sourceName) : null;
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
@@ -134,6 +142,8 @@ export async function runSync(
       counts,
       samples,
       membersLinked: () => counts.created + counts.linked + counts.enabled > 0,
+      userSeen: (externalId) => seenUsers.has(externalId),
+      deferred: [],
     };
     // A batch is applied while the next one is read: the directory and the database work at the
     // same time, and batches still apply one after the other, in order.
@@ -182,29 +192,49 @@ export async function runSync(
             mode === 'full' ? !seenUsers.has(id) : reported.has(id),
           )
         : [];
-    for (const r of removals) {
-      counts[r.action === 'delete' ? 'deleted' : 'disabled'] += 1;
-      samples.add({
-        action: r.action === 'delete' ? 'deleted' : 'disabled',
-        externalId: r.externalId,
-        name: r.memberId,
-        detail: 'gone from the directory',
-      });
+    const removing = new Set(removals.map((r) => r.memberId));
+    // Memberships of members who stay: they left their groups in the directory.
+    const leftGroups = groupCtx.deferred.filter((pair) => !removing.has(pair[1]));
+    counts.membershipsRemoved += leftGroups.length;
+    let applyNow: HeldAction[] = [];
+    if (heldBefore && removals.length > 0) {
+      // Removals wait for the held run's decision; creates and updates went on.
+      withheld = { count: removals.length, heldRun: heldBefore.id };
+    } else {
+      for (const r of removals) {
+        counts[r.action === 'delete' ? 'deleted' : 'disabled'] += 1;
+        samples.add({
+          action: r.action === 'delete' ? 'deleted' : 'disabled',
+          externalId: r.externalId,
+          name: r.login ?? r.memberId,
+          detail: 'gone from the directory',
+        });
+      }
+      if (
+        removals.length > 0 &&
+        exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)
+      ) {
+        held = removals;
+        if (!options.preview) status = 'held';
+      } else applyNow = removals;
     }
-    if (
-      removals.length > 0 &&
-      exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)
-    ) {
-      held = removals;
-      if (!options.preview) status = 'held';
-    } else if (options.preview) {
-      if (mode === 'full' && entryHasGroups(entry))
-        await deleteGoneGroups(db, null, groupCtx, seenGroups);
+    const removeGroups = mode === 'full' && entryHasGroups(entry) && held.length === 0 && !withheld;
+    if (options.preview) {
+      if (removeGroups) await deleteGoneGroups(db, null, groupCtx, seenGroups);
     } else {
       await db.transaction(async (trx) => {
-        await applyRemovals(trx, orgId, sourceName, actor, removals);
-        if (mode === 'full' && entryHasGroups(entry))
-          await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
+        await removeDeferred(trx, orgId, actor, leftGroups);
+        if (applyNow.length > 0)
+          counts.membershipsRemoved += (
+            await applyRemovals(trx, orgId, sourceName, actor, applyNow)
+          ).membershipsRemoved;
+        if (removeGroups) await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
+        if (status === 'held' && runId)
+          await notifyAdministrators(trx, orgId, 'sync-held', {
+            source: sourceName,
+            runId,
+            removals: String(held.length),
+          });
       });
     }
     tokenAfter = read.nextToken();
@@ -214,7 +244,11 @@ export async function runSync(
     await applying.catch(() => undefined);
     status = 'failed';
     error = (failure as Error).message || String(failure);
-    deps.log.warn({ source: sourceName, runId, err: failure }, 'sync run failed');
+    errorCodeOf = errorCode(failure);
+    deps.log.warn(
+      { source: sourceName, runId, errorCode: errorCodeOf, err: failure },
+      'sync run failed',
+    );
   } finally {
     if (!options.preview) {
       if (runId)
@@ -225,9 +259,18 @@ export async function runSync(
           held,
           error,
           tokenAfter,
+          withheld,
         });
       await releaseLease(db, orgId, sourceName, owner);
     }
+  }
+  if (!options.preview) {
+    await recordHealth(deps, orgId, sourceName, policy.health, {
+      failed: status === 'failed',
+      error: error ?? '',
+      code: errorCodeOf,
+    });
+    deps.metrics?.syncHeld.set({ source: sourceName }, heldBefore || status === 'held' ? 1 : 0);
   }
   record(deps.metrics, sourceName, mode, status, counts, (Date.now() - started) / 1000);
   deps.log.info(
@@ -247,10 +290,50 @@ export async function runSync(
     tokenBefore,
     tokenAfter,
     decidedBy: null,
+    decidedAt: null,
+    withheld: withheld?.count ?? 0,
+    withheldFor: withheld?.heldRun ?? null,
+    decision: null,
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
   };
+}
+
+/** A failed run counts against the source's health (and may quarantine it); any other resets it. */
+async function recordHealth(
+  deps: SyncDeps,
+  orgId: string,
+  source: string,
+  policy: HealthPolicy,
+  outcome: { failed: boolean; error: string; code: string | null },
+): Promise<void> {
+  if (!outcome.failed) {
+    await recordSuccess(deps.db, orgId, source);
+    deps.metrics?.syncQuarantined.set({ source }, 0);
+    return;
+  }
+  const { health, quarantinedNow } = await recordFailure(
+    deps.db,
+    orgId,
+    source,
+    { message: outcome.error, code: outcome.code },
+    policy,
+  );
+  if (!quarantinedNow) return;
+  deps.metrics?.syncQuarantined.set({ source }, 1);
+  deps.log.error(
+    { source, failures: health.failures, errorCode: outcome.code },
+    'source quarantined after repeated failures: its schedule is paused until it is resumed',
+  );
+  await deps.db.transaction((trx) =>
+    notifyAdministrators(trx, orgId, 'source-quarantined', {
+      source,
+      failures: String(health.failures),
+      error: outcome.error,
+      code: outcome.code,
+    }),
+  );
 }
 
 function entryHasGroups(entry: SourceEntry): boolean {

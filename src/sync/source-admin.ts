@@ -3,10 +3,12 @@ import { type Scope, requireAdministrator } from '../access/actor.ts';
 import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { DirectoryEntry, SourceTestResult } from '../plugin-api.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
 import { readToken } from './sync-state.ts';
-import { listRuns, type SyncRun } from './sync-runs.ts';
+import { type SourceHealth, readHealth, resumeSource } from './source-health.ts';
+import { heldRunOf, listRuns, type SyncRun } from './sync-runs.ts';
 
 // What administrators see of the configured sources: never a secret, only where each points.
 
@@ -19,12 +21,16 @@ export interface SourceSummary {
   capabilities: string[];
   token: string | null;
   lastRun: SyncRun | null;
+  health: SourceHealth;
+  /** The run waiting for an administrator's decision: later runs remove nobody until then. */
+  heldRun: { id: string; removals: number; startedAt: string } | null;
 }
 
 export interface AdminDeps {
   db: Knex;
   sources: SourceEntry[];
   log: Logger;
+  metrics?: Metrics | undefined;
 }
 
 export async function listSources(deps: AdminDeps, scope: Scope): Promise<SourceSummary[]> {
@@ -44,9 +50,25 @@ export async function listSources(deps: AdminDeps, scope: Scope): Promise<Source
         capabilities,
         token: await readToken(deps.db, scope.orgId, entry.name),
         lastRun: lastRun ?? null,
+        health: await readHealth(deps.db, scope.orgId, entry.name),
+        heldRun: await heldRunOf(deps.db, scope.orgId, entry.name),
       };
     }),
   );
+}
+
+/** Lifts a quarantine and the back-off: the schedule runs the source again from its next tick. */
+export async function resumeQuarantined(
+  deps: AdminDeps,
+  scope: Scope,
+  name: string,
+): Promise<{ source: string; health: SourceHealth }> {
+  requireAdministrator(scope.actor, 'resuming a source');
+  findSourceConfig(deps.sources, name);
+  await resumeSource(deps.db, scope.orgId, name);
+  deps.metrics?.syncQuarantined.set({ source: name }, 0);
+  deps.log.info({ source: name }, 'source resumed by an administrator');
+  return { source: name, health: await readHealth(deps.db, scope.orgId, name) };
 }
 
 export async function testSource(

@@ -1,4 +1,5 @@
 import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
+import { DEFAULT_HEALTH, type HealthPolicy } from './source-health.ts';
 
 // What the engine needs of a source's configuration, with the defaults of sources that do not
 // say (the deletion guard 10% / 500, disable on deletion, correlate by username, no re-invitation).
@@ -18,6 +19,7 @@ export interface SyncPolicy {
   roleRules: RoleRule[];
   groupNames: Record<string, string>;
   guard: { percent: number; max: number };
+  health: HealthPolicy;
 }
 
 export function policyOf(entry: SourceEntry): SyncPolicy {
@@ -31,6 +33,7 @@ export function policyOf(entry: SourceEntry): SyncPolicy {
       roleRules: entry.roleRules,
       groupNames: entry.groupNames,
       guard: entry.deletionGuard,
+      health: entry.health,
     };
   }
   return {
@@ -42,5 +45,6 @@ export function policyOf(entry: SourceEntry): SyncPolicy {
     roleRules: [],
     groupNames: {},
     guard: { percent: 10, max: 500 },
+    health: DEFAULT_HEALTH,
   };
 }

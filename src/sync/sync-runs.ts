@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
+import { affectedRows } from '../store/affected-rows.ts';
 import {
   type Change,
   type CountKey,
@@ -26,9 +27,20 @@ export interface SyncRun {
   tokenBefore: string | null;
   tokenAfter: string | null;
   decidedBy: string | null;
+  decidedAt: string | null;
+  /** Removals found but left alone because an earlier run of the source is held, and that run. */
+  withheld: number;
+  withheldFor: string | null;
+  /** A decided held run: removals applied, and records back in the directory (not removed). */
+  decision: RunDecision | null;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+}
+
+export interface RunDecision {
+  applied: number;
+  returned: number;
 }
 
 interface RunRow {
@@ -44,6 +56,10 @@ interface RunRow {
   token_before: string | null;
   token_after: string | null;
   decided_by: string | null;
+  decided_at: Date | string | null;
+  withheld: number;
+  withheld_for: string | null;
+  decision: RunDecision | null;
   started_at: Date | string;
   finished_at: Date | string | null;
 }
@@ -64,6 +80,10 @@ function toRun(row: RunRow): SyncRun {
     tokenBefore: row.token_before,
     tokenAfter: row.token_after,
     decidedBy: row.decided_by,
+    decidedAt: row.decided_at === null ? null : new Date(row.decided_at).toISOString(),
+    withheld: row.withheld,
+    withheldFor: row.withheld_for,
+    decision: row.decision,
     startedAt: started.toISOString(),
     finishedAt: finished?.toISOString() ?? null,
     durationMs: finished ? finished.getTime() - started.getTime() : null,
@@ -95,6 +115,7 @@ export interface RunOutcome {
   held?: HeldAction[];
   error?: string | null;
   tokenAfter?: string | null;
+  withheld?: { count: number; heldRun: string } | null;
 }
 
 export async function finishRun(
@@ -111,6 +132,8 @@ export async function finishRun(
       held: outcome.held ? JSON.stringify(outcome.held) : null,
       error: outcome.error ?? null,
       token_after: outcome.tokenAfter ?? null,
+      withheld: outcome.withheld?.count ?? 0,
+      withheld_for: outcome.withheld?.heldRun ?? null,
       finished_at: db.fn.now(),
     });
 }
@@ -144,23 +167,42 @@ export async function getRun(
   return { run: toRun(row), heldActions: row.held ?? [] };
 }
 
-export async function latestRunId(
+/** The source's run waiting for a decision, if any (runs go on without removals meanwhile). */
+export async function heldRunOf(
   db: Knex | Knex.Transaction,
   orgId: string,
   source: string,
-): Promise<string | null> {
-  const row = await db('sync_runs')
-    .where({ org_id: orgId, source })
+): Promise<{ id: string; removals: number; startedAt: string } | null> {
+  const row = (await db('sync_runs')
+    .where({ org_id: orgId, source, status: 'held' })
     .orderBy('started_at', 'desc')
-    .first('id');
-  return (row?.id as string | undefined) ?? null;
+    .first('id', 'held', 'started_at')) as
+    | { id: string; held: HeldAction[] | null; started_at: Date | string }
+    | undefined;
+  return row
+    ? {
+        id: row.id,
+        removals: row.held?.length ?? 0,
+        startedAt: new Date(row.started_at).toISOString(),
+      }
+    : null;
 }
 
+/** Records the decision; false when the run was no longer held (decided meanwhile). */
 export async function decideRun(
   trx: Knex.Transaction,
   id: string,
   status: 'approved' | 'rejected',
   by: string,
-): Promise<void> {
-  await trx('sync_runs').where({ id }).update({ status, decided_by: by });
+  decision: RunDecision,
+): Promise<boolean> {
+  const n = await trx('sync_runs')
+    .where({ id, status: 'held' })
+    .update({
+      status,
+      decided_by: by,
+      decided_at: trx.fn.now(),
+      decision: JSON.stringify(decision),
+    });
+  return affectedRows(n) === 1;
 }

@@ -5,7 +5,7 @@ import { affectedRows } from '../store/affected-rows.ts';
 // that one run per source happens at a time. A lease (not a session advisory lock) because it
 // works the same on PGlite and behind a connection pool, and expires if its holder dies.
 
-export const LEASE_SECONDS = 300;
+const LEASE_SECONDS = 300;
 
 async function ensureRow(db: Knex, orgId: string, source: string): Promise<void> {
   await db.raw('insert into sync_state (org_id, source) values (?, ?) on conflict do nothing', [

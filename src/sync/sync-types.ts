@@ -36,7 +36,7 @@ export interface Change {
   detail?: string;
 }
 
-export const SAMPLES_PER_KIND = 10;
+const SAMPLES_PER_KIND = 10;
 
 export class Samples {
   readonly byKind: Partial<Record<CountKey, Change[]>> = {};
@@ -61,5 +61,7 @@ export type RunStatus =
 export interface HeldAction {
   memberId: string;
   externalId: string;
+  /** The login the member was linked by, so that the held list names people. */
+  login?: string | null;
   action: 'disable' | 'delete';
 }

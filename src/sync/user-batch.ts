@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
-import { findRole, findUserType } from '../catalog/compatibility.ts';
-import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import type { SourceUser } from '../plugin-api.ts';
 import { type MappingContext, mapUser } from './member-mapping.ts';
@@ -11,6 +9,7 @@ import type { SyncPolicy } from './sync-policy.ts';
 import type { Counts, Samples } from './sync-types.ts';
 import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
 import { planUser } from './user-plan.ts';
+import { newMemberTypeAndRole, newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
 
 // One batch of users: map, correlate with one look-up per kind, plan, and (unless previewing)
 // apply in one transaction.
@@ -36,21 +35,11 @@ export async function mappingContext(
 ): Promise<UserBatchContext['mapping']> {
   const catalog = await loadCatalog(db, orgId);
   const org = await findOrganization(db, orgId);
-  const defaults = {
-    userType: org.newMemberDefaults.userType ?? DEFAULT_NEW_MEMBER.userType,
-    role: org.newMemberDefaults.role ?? DEFAULT_NEW_MEMBER.role,
-  };
-  const userType = findUserType(catalog.userTypes, defaults.userType);
-  const role = findRole(catalog.roles, defaults.role);
-  if (!userType || !role)
-    throw new Error(
-      `the organization's default user type or role (${defaults.userType} / ${defaults.role}) is not in its catalog`,
-    );
   return {
     catalog,
     rules: policy.roleRules,
-    defaults,
-    defaultIds: { userTypeId: userType.id, roleId: role.id },
+    defaults: newMemberTypeAndRole(org.newMemberDefaults),
+    defaultIds: newMemberTypeAndRoleIds(catalog, org.newMemberDefaults),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { type SyncLink, syncLinksOf, upsertSyncLinks } from '../links/identity-links.ts';
 import { type BulkMember, bulkInsertMembers } from '../members/member-bulk-insert.ts';
 import type { DesiredMember } from './member-mapping.ts';
 import type { Candidate, Correlation, LinkedMember } from './user-plan.ts';
@@ -23,25 +24,16 @@ export async function correlateBatch(
   rules: Array<'username' | 'email'>,
 ): Promise<Correlation[]> {
   const links = new Map<string, LinkedMember>();
-  const { rows } = (await db.raw(
-    `select l.external_id, l.member_id, l.content_hash, l.disabled_by_sync, m.status
-       from identity_links l join members m on m.id = l.member_id
-      where l.org_id = ? and l.source = ? and l.external_id = any(?::text[])`,
-    [orgId, source, batch.map((b) => b.externalId)],
-  )) as {
-    rows: Array<{
-      external_id: string;
-      member_id: string;
-      content_hash: string | null;
-      disabled_by_sync: boolean;
-      status: LinkedMember['status'];
-    }>;
-  };
-  for (const r of rows)
-    links.set(r.external_id, {
-      memberId: r.member_id,
-      hash: r.content_hash,
-      disabledBySync: r.disabled_by_sync,
+  for (const r of await syncLinksOf(
+    db,
+    orgId,
+    source,
+    batch.map((b) => b.externalId),
+  ))
+    links.set(r.externalId, {
+      memberId: r.memberId,
+      hash: r.contentHash,
+      disabledBySync: r.disabledBySync,
       status: r.status,
     });
   const unlinked = batch.filter((b) => !links.has(b.externalId));
@@ -143,32 +135,17 @@ export async function applyUpdates(
       source,
     ] as Knex.RawBinding[],
   );
-  await upsertLinks(trx, orgId, source, updates);
+  await upsertSyncLinks(trx, orgId, source, updates.map(syncLink));
 }
 
-async function upsertLinks(
-  trx: Knex.Transaction,
-  orgId: string,
-  source: string,
-  links: MemberUpdate[],
-): Promise<void> {
-  await trx.raw(
-    `insert into identity_links (org_id, source, member_id, external_id, login, ref, content_hash, disabled_by_sync)
-     select ?::uuid, ?, t.* from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[]) as t
-     on conflict (org_id, source, external_id) do update set login = excluded.login, ref = excluded.ref,
-       content_hash = excluded.content_hash, disabled_by_sync = excluded.disabled_by_sync, updated_at = now()`,
-    [
-      orgId,
-      source,
-      links.map((l) => l.memberId),
-      links.map((l) => l.externalId),
-      links.map((l) => l.login),
-      links.map((l) => l.ref),
-      links.map((l) => l.member.hash),
-      links.map((l) => l.disabledBySync),
-    ],
-  );
-}
+const syncLink = (u: MemberUpdate): SyncLink => ({
+  memberId: u.memberId,
+  externalId: u.externalId,
+  login: u.login,
+  ref: u.ref,
+  contentHash: u.member.hash,
+  disabledBySync: u.disabledBySync,
+});
 
 export interface NewMember {
   externalId: string;
@@ -219,6 +196,6 @@ export async function applyCreates(
         disabledBySync: c.member.disabled,
       });
   }
-  if (linked.length > 0) await upsertLinks(trx, orgId, source, linked);
+  await upsertSyncLinks(trx, orgId, source, linked.map(syncLink));
   return { taken };
 }

@@ -105,6 +105,7 @@ async function runOn(
     publicUrl: 'http://127.0.0.1:8080',
     links: linkSealer(randomBytes(32)),
     writers: database.kind === 'postgres' ? 2 : 1,
+    sources: () => [],
   };
   const scenarios = [
     {

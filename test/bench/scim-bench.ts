@@ -75,7 +75,11 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
     const groupIds = (
       (await database.knex('groups').where('org_id', org.id).select('id')) as Array<{ id: string }>
     ).map((g) => g.id);
-    const key = await createApiKey(database.knex, scope, { title: 'bench', role: 'editor' });
+    const key = await createApiKey(database.knex, scope, {
+      title: 'bench',
+      role: 'editor',
+      expiresInDays: 365,
+    });
     return {
       token: key.secret,
       memberIds: members.map((m) => m.id),

@@ -14,14 +14,38 @@ let viewer: string;
 test.before(async () => {
   daemon = await startDaemonProcess(env);
   const created = await runCli(
-    ['keys', 'create', '--title', 'e2e editor', '--role', 'editor', '--json'],
+    [
+      'keys',
+      'create',
+      '--title',
+      'e2e editor',
+      '--role',
+      'editor',
+      '--expires-in-days',
+      '365',
+      '--json',
+    ],
     env,
   );
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
   editor = JSON.parse(created.stdout).secret;
   viewer = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'e2e viewer', '--role', 'viewer', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'e2e viewer',
+          '--role',
+          'viewer',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 
@@ -55,7 +79,7 @@ test.serial('health, readiness, metrics and the OpenAPI document', async (t) => 
 
 test.serial('the CLI prints one JSON key object, and the secret is never stored', async (t) => {
   const result = await runCli(
-    ['keys', 'create', '--title', 'scim', '--role', 'viewer', '--json'],
+    ['keys', 'create', '--title', 'scim', '--role', 'viewer', '--expires-in-days', '365', '--json'],
     env,
   );
   t.is(result.code, 0);
@@ -132,15 +156,34 @@ test.serial(
     t.is((await api(daemon.url, 'GET', '/api/v1/members', `${editor.slice(0, -2)}xx`)).status, 401);
 
     const doomed = JSON.parse(
-      (await runCli(['keys', 'create', '--title', 'doomed', '--role', 'editor', '--json'], env))
-        .stdout,
+      (
+        await runCli(
+          [
+            'keys',
+            'create',
+            '--title',
+            'doomed',
+            '--role',
+            'editor',
+            '--expires-in-days',
+            '365',
+            '--json',
+          ],
+          env,
+        )
+      ).stdout,
     );
     t.is((await api(daemon.url, 'GET', '/api/v1/members', doomed.secret)).status, 200);
     t.is((await runCli(['keys', 'delete', doomed.id], env)).code, 0);
     t.is((await api(daemon.url, 'GET', '/api/v1/members', doomed.secret)).status, 401);
     t.is(
-      (await api(daemon.url, 'POST', '/api/v1/keys', editor, { title: 'escalate', role: 'editor' }))
-        .status,
+      (
+        await api(daemon.url, 'POST', '/api/v1/keys', editor, {
+          title: 'escalate',
+          role: 'editor',
+          expiresInDays: 365,
+        })
+      ).status,
       403,
     );
   },

@@ -15,8 +15,22 @@ if (databaseKinds().includes('postgres')) {
         database: 'postgres',
       });
       const key = JSON.parse(
-        (await runCli(['keys', 'create', '--title', 'pg', '--role', 'editor', '--json'], env))
-          .stdout,
+        (
+          await runCli(
+            [
+              'keys',
+              'create',
+              '--title',
+              'pg',
+              '--role',
+              'editor',
+              '--expires-in-days',
+              '365',
+              '--json',
+            ],
+            env,
+          )
+        ).stdout,
       );
       const created = await api(daemon.url, 'POST', '/api/v1/members', key.secret, {
         username: 'pg.member',

@@ -21,12 +21,27 @@ test.before(async () => {
   const config = path.join(dataDir, 'provisiond.yaml');
   writeFileSync(
     config,
-    sinkConfig(sink, 'Wasserwerk Thun AG', 'Wasserwerk <no-reply@wasserwerk.test>'),
+    `${sinkConfig(sink, 'Wasserwerk Thun AG', 'Wasserwerk <no-reply@wasserwerk.test>')}sources:
+  - { name: builtin, type: builtin }
+  # The org-id rows link to these by name; they are never reached in this test.
+  - { name: corp-saml, type: saml, idpMetadata: { url: 'http://127.0.0.1:9/metadata' } }
+  - { name: corp-oidc, type: oidc, issuer: 'http://127.0.0.1:9', clientId: provisiond }
+`,
   );
   env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
   const created = await runCli(
-    ['keys', 'create', '--title', 'import e2e', '--role', 'editor', '--json'],
+    [
+      'keys',
+      'create',
+      '--title',
+      'import e2e',
+      '--role',
+      'editor',
+      '--expires-in-days',
+      '365',
+      '--json',
+    ],
     env,
   );
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);

@@ -14,8 +14,22 @@ let editor: string;
 test.before(async () => {
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'codes test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'codes test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 

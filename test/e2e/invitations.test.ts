@@ -201,7 +201,22 @@ test.serial(
       'nothing written',
     );
     const token = JSON.parse(
-      (await runCli(['keys', 'create', '--title', 't', '--role', 'editor', '--json'], env)).stdout,
+      (
+        await runCli(
+          [
+            'keys',
+            'create',
+            '--title',
+            't',
+            '--role',
+            'editor',
+            '--expires-in-days',
+            '365',
+            '--json',
+          ],
+          env,
+        )
+      ).stdout,
     ).secret;
     const members = (await api(daemon.url, 'GET', '/api/v1/members', token)).body.total as number;
     t.is((await cli('orgs', 'update', '--membership-limit', String(members))).code, 0);

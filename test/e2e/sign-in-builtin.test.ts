@@ -29,8 +29,22 @@ sources:
   env.PROVISIOND_CONFIG = config;
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'sign-in test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'sign-in test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 
@@ -203,17 +217,19 @@ test.serial(
     const form = await browser.get(`${daemon.url}/auth/sign-up?lang=fr`);
     t.is(form.status, 200);
     t.true(form.text.includes('<label for="firstName">Prénom</label>'));
+    t.true(form.text.includes('lettres, chiffres et traits de soulignement (_)'));
     const weak = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
       csrfToken: formToken(form.text),
       firstName: 'Ann',
       lastName: 'Ew',
-      username: 'ann.ew.self',
+      username: 'ann_ew_self',
       email: 'ann@example.org',
       password: 'aaaabbbb',
     });
     t.is(weak.status, 400);
-    t.true(weak.text.includes('value="ann.ew.self"'));
-    const posted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
+    t.true(weak.text.includes('value="ann_ew_self"'));
+    // Seed 003: an account people create themselves takes letters, digits and underscores only.
+    const dotted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
       csrfToken: formToken(weak.text),
       firstName: 'Ann',
       lastName: 'Ew',
@@ -221,9 +237,19 @@ test.serial(
       email: 'ann@example.org',
       password: 'Keystone-7713-p',
     });
+    t.is(dotted.status, 400);
+    t.true(dotted.text.includes('underscores'), dotted.text);
+    const posted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
+      csrfToken: formToken(dotted.text),
+      firstName: 'Ann',
+      lastName: 'Ew',
+      username: 'ann_ew_self',
+      email: 'ann@example.org',
+      password: 'Keystone-7713-p',
+    });
     t.is(posted.status, 303);
     const me = await session(browser);
-    t.like(me, { signedIn: true, member: { username: 'ann.ew.self' }, mustChangePassword: false });
+    t.like(me, { signedIn: true, member: { username: 'ann_ew_self' }, mustChangePassword: false });
     const member = await api(daemon.url, 'GET', `/api/v1/members/${me.member.id}`, editor);
     t.like(member.body, {
       userType: { name: 'Creator' },

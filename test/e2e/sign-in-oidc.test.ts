@@ -54,8 +54,22 @@ test.before(async () => {
   Object.assign(env, { PROVISIOND_CONFIG: config, PORT: String(port) });
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'oidc test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'oidc test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 
@@ -183,6 +197,33 @@ test.serial(
     );
     t.false((await session(browser)).signedIn);
     t.is((await api(base, 'GET', '/api/v1/members/newcomer-1', editor)).status, 404);
+  },
+);
+
+test.serial(
+  'members imported with their OpenID Connect ID sign in through the source named in the import',
+  async (t) => {
+    const file = path.join(dir, 'oidc-ids.csv');
+    writeFileSync(
+      file,
+      'Email,First Name,Last Name,OpenID Connect ID,User Type,Role\nkatherine@corp.example,Katherine,Johnson,kj-1918,Creator,User\n',
+    );
+    const args = ['import', 'csv', '--mode', 'add-org-ids', '--file', file, '--apply'];
+    // Two OIDC sources are configured: the import must be told which one holds these identities.
+    const unnamed = await runCli(args, env);
+    t.regex(unnamed.stdout + unnamed.stderr, /corp, strict: choose one/);
+    const imported = await runCli([...args, '--source', 'strict'], env);
+    t.is(imported.code, 0, imported.stderr);
+    t.regex(imported.stdout, /1 created/);
+    // "strict" registers no one and links by no rule: only the imported link lets her in.
+    provider.accounts.set('kj-1918', { email: 'katherine@corp.example', email_verified: true });
+    const browser = new Browser();
+    t.is((await signIn(browser, 'strict', 'kj-1918')).answer.status, 303);
+    t.like(await session(browser), {
+      signedIn: true,
+      source: 'strict',
+      member: { username: 'kj-1918' },
+    });
   },
 );
 

@@ -38,8 +38,22 @@ test.before(async () => {
   Object.assign(env, { PROVISIOND_CONFIG: config });
   daemon = await startDaemonProcess(env);
   editor = JSON.parse(
-    (await runCli(['keys', 'create', '--title', 'saml test', '--role', 'editor', '--json'], env))
-      .stdout,
+    (
+      await runCli(
+        [
+          'keys',
+          'create',
+          '--title',
+          'saml test',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
+        env,
+      )
+    ).stdout,
   ).secret;
 });
 

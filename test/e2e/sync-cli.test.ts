@@ -1,5 +1,6 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 import { PASSWORD_ENV, Subtree } from '../helpers/ldap-directory.ts';
@@ -25,6 +26,7 @@ const t2 = available ? test.serial : test.serial.skip;
 let slapd: Slapd | undefined;
 let daemon: DaemonProcess | undefined;
 let corp: Subtree;
+let watched: Subtree;
 const dir = tempDir('provisiond-sync-e2e-');
 const env = {
   PROVISIOND_DATA_DIR: path.join(dir, 'data'),
@@ -49,6 +51,8 @@ test.before(async () => {
     await corp.addUser({ uid: `emp${i}`, givenName: `Emp${i}`, sn: 'Corp' });
   await corp.addGroup('staff', [corp.userDN('emp0'), corp.userDN('emp1')]);
   await nightly.addUser({ uid: 'night' });
+  watched = await Subtree.create(slapd, 'watched');
+  for (let i = 0; i < 10; i++) await watched.addUser({ uid: `w${i}` });
   writeFileSync(
     env.PROVISIOND_CONFIG,
     `
@@ -71,6 +75,23 @@ sources:
     bindCredentials: { env: CORP_LDAP_PASSWORD }
     users: { baseDN: "${nightly.people}" }
     schedule: { full: "*/2 * * * * *" }
+  - name: watched
+    type: ldap
+    flavor: openldap
+    url: ${slapd.url}
+    bindDN: ${ADMIN_DN}
+    bindCredentials: { env: CORP_LDAP_PASSWORD }
+    users: { baseDN: "${watched.people}" }
+    schedule: { full: "*/2 * * * * *" }
+  - name: broken
+    type: ldap
+    flavor: openldap
+    url: ldap://127.0.0.1:9
+    bindDN: ${ADMIN_DN}
+    bindCredentials: { env: CORP_LDAP_PASSWORD }
+    users: { baseDN: "${corp.people}" }
+    schedule: { full: "* * * * * *" }
+    health: { backoffSeconds: 1, maxBackoffSeconds: 1, quarantineAfter: 2 }
 `,
   );
   daemon = await startDaemonProcess(env);
@@ -85,7 +106,7 @@ t2('sources list and test, ldap search', async (t) => {
   t.is(list.code, 0, list.stderr);
   t.deepEqual(
     list.json.items.map((s: { name: string }) => s.name),
-    ['corp', 'nightly'],
+    ['corp', 'nightly', 'watched', 'broken'],
   );
   t.false(list.stdout.includes(ADMIN_PASSWORD), 'no secret is shown');
   t.like((await cli('sources', 'test', 'corp', '--json')).json, { ok: true });
@@ -171,3 +192,97 @@ t2('the scheduler runs a source on its cron schedule; metrics per source', async
     /provisiond_sync_changes_total\{source="corp",change="created"\} 10/,
   );
 });
+
+/** The admin API through the daemon's local socket, as the CLI reaches it (quicker to poll). */
+function local(method: string, urlPath: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath: path.join(env.PROVISIOND_DATA_DIR, 'provisiond.sock'), path: urlPath, method },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 300));
+    value = await read();
+  }
+  return value;
+}
+
+const runsOf = async (source: string): Promise<Array<Record<string, any>>> =>
+  (await local('GET', `/api/v1/runs?source=${source}&limit=100`)).body.items;
+const sourceNamed = async (name: string): Promise<Record<string, any>> =>
+  (await local('GET', '/api/v1/sources')).body.items.find((s: { name: string }) => s.name === name);
+const disabledIn = async (source: string) =>
+  (await local('GET', `/api/v1/members?source=${source}&status=disabled`)).body.total as number;
+
+t2('a held run on a schedule every 2 s stays approvable; later runs remove nobody', async (t) => {
+  await until(
+    () => runsOf('watched'),
+    (runs) => runs.some((r) => r.status === 'succeeded'),
+  );
+  for (const uid of ['w0', 'w1', 'w2']) await watched.remove(watched.userDN(uid));
+  let runs = await until(
+    () => runsOf('watched'),
+    (rs) => rs.some((r) => r.status === 'held'),
+  );
+  const held = runs.find((r) => r.status === 'held');
+  t.truthy(held, 'the schedule held a run');
+  runs = await until(
+    () => runsOf('watched'),
+    (rs) => rs.filter((r) => r.withheldFor === held!.id && r.status === 'succeeded').length >= 2,
+  );
+  const later = runs.filter((r) => r.withheldFor === held!.id && r.status === 'succeeded');
+  t.true(later.length >= 2, 'scheduled runs went on after the held one');
+  for (const r of later) t.like(r, { withheld: 3, counts: { disabled: 0 } });
+  t.is(await disabledIn('watched'), 0);
+
+  const list = await cli('sources', 'list');
+  t.regex(list.stdout, new RegExp(`watched: run ${held!.id} is held with 3 removal\\(s\\)`));
+  const metrics = await api(daemon!.url, 'GET', '/metrics');
+  t.regex(metrics.body as string, /provisiond_sync_held\{source="watched"\} 1/);
+
+  const approved = await cli('sync', 'approve', held!.id, '--json');
+  t.is(approved.code, 0, approved.stderr);
+  t.like(approved.json, { status: 'approved', decision: { applied: 3, returned: 0 } });
+  t.is(await disabledIn('watched'), 3);
+  const again = await local('POST', `/api/v1/runs/${held!.id}/approve`);
+  t.is(again.status, 409);
+  t.regex(again.body.detail, /already decided/);
+});
+
+t2(
+  'a source that keeps failing backs off, is quarantined with its error code, and resumes',
+  async (t) => {
+    const broken = await until(
+      () => sourceNamed('broken'),
+      (s) => s.health.state === 'quarantined',
+    );
+    t.like(broken.health, { state: 'quarantined', failures: 2, lastErrorCode: 'ECONNREFUSED' });
+    const list = await cli('sources', 'list');
+    t.regex(list.stdout, /QUARANTINED after 2 failure\(s\): ECONNREFUSED/);
+    t.regex(list.stdout, /provisiond sources resume broken/);
+    t.regex(daemon!.output(), /"errorCode":"ECONNREFUSED"/, 'the log shows the real error code');
+    t.false(daemon!.output().includes('"code":"[redacted]"'));
+    // Quarantined: the schedule (every second) no longer runs it.
+    const count = (await runsOf('broken')).length;
+    await new Promise((r) => setTimeout(r, 2500));
+    t.is((await runsOf('broken')).length, count);
+    const resumed = await cli('sources', 'resume', 'broken', '--json');
+    t.is(resumed.code, 0, resumed.stderr);
+    t.like(resumed.json, { source: 'broken', health: { state: 'healthy', failures: 0 } });
+    const unknown = await local('POST', '/api/v1/sources/nosuch/resume');
+    t.is(unknown.status, 404);
+    t.regex(unknown.body.detail, /nosuch/);
+  },
+);

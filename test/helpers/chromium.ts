@@ -8,7 +8,7 @@ import { tempDir } from './daemon.ts';
 // Debian's Chromium driven by playwright-core: headless, a fresh profile per test, nothing
 // reached but the daemon on 127.0.0.1. Screenshots go to test-results/console/.
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-results', 'console');
 
 export interface Chromium {
@@ -37,7 +37,7 @@ export async function openChromium(options: { locale?: string } = {}): Promise<C
   return { context, page, close: () => context.close() };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

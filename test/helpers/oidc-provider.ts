@@ -6,7 +6,7 @@ import type { Browser, Page } from './browser.ts';
 // PKCE, and accounts whose claims the test decides. Its development interactions are driven by
 // posting their forms, as a person would.
 
-export interface OidcAccount {
+interface OidcAccount {
   email?: string;
   email_verified?: boolean;
   given_name?: string;

@@ -12,7 +12,7 @@ import { Client } from 'ldapts';
 // namespaces) and a TCP listener on 127.0.0.1 in the test process forwards to it.
 // PROVISIOND_REQUIRE_AD=1 (CI) turns a missing Samba into a failure instead of a skip.
 
-export const REALM = 'EXAMPLE.TEST';
+const REALM = 'EXAMPLE.TEST';
 export const DOMAIN_DN = 'DC=example,DC=test';
 export const AD_ADMIN = `Administrator@${REALM}`;
 export const AD_PASSWORD = 'Provision-Pass-1';

@@ -36,6 +36,8 @@ async function key(env: ProcessEnv, role: string, org?: string): Promise<string>
       `scim ${role}`,
       '--role',
       role,
+      '--expires-in-days',
+      '365',
       '--json',
     ],
     env,

@@ -138,7 +138,7 @@ olcMemberOfMemberOfAD: memberOf
 `;
 }
 
-export const BASE_LDIF = `dn: ${SUFFIX}
+const BASE_LDIF = `dn: ${SUFFIX}
 objectClass: dcObject
 objectClass: organization
 dc: example

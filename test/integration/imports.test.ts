@@ -10,6 +10,7 @@ import {
   startApply,
   uploadImport,
 } from '../../src/import/import-service.ts';
+import { createLicense } from '../../src/licenses/license-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -28,12 +29,19 @@ async function counts(f: Fixture, scope: Scope): Promise<{ members: number; audi
   return { members: Number(m?.n), audit: Number(a?.n) };
 }
 
+/** The org-id modes link identities to the configured source of their type, by its name. */
+const IDENTITY_SOURCES = [
+  { name: 'corp-saml', type: 'saml' },
+  { name: 'corp-oidc', type: 'oidc' },
+];
+
 eachDatabase((kind, get) => {
   const deps = (): ImportDeps => ({
     db: get().database.knex,
     hasher: get().deps.hasher,
     links: get().deps.links,
     publicUrl: 'https://provisiond.example.org',
+    sources: () => IDENTITY_SOURCES,
   });
   const upload = (scope: Scope, options: UploadOptions, content: Buffer | string) =>
     uploadImport(deps(), scope, options, bytes(content));
@@ -228,9 +236,64 @@ eachDatabase((kind, get) => {
     await apply(scope, saml.id);
     const link = await get()
       .database.knex('identity_links')
-      .where({ org_id: scope.orgId, source: 'saml', external_id: 'jonc1111' })
+      .where({ org_id: scope.orgId, source: 'corp-saml', external_id: 'jonc1111' })
       .first('login');
     t.is(link?.login, 'jonc1111');
+  });
+
+  test(`${kind}: SAML and OpenID Connect IDs are linked to the source that holds them, by its name`, async (t) => {
+    const scope = await get().newOrg();
+    const withSources = (sources: typeof IDENTITY_SOURCES) => ({
+      ...deps(),
+      sources: () => sources,
+    });
+    const oidc = fixture('seed001-add-oidc-ids.csv');
+    // No OpenID Connect source: nothing could sign these members in, so the rows are refused.
+    const none = await uploadImport(
+      withSources([{ name: 'corp-saml', type: 'saml' }]),
+      scope,
+      { mode: 'add-org-ids' },
+      bytes(oidc),
+    );
+    t.is(none.report.valid, 0);
+    t.regex(none.report.issues[0]!.message, /needs a OpenID Connect source/);
+    t.is(none.report.issues[0]!.field, 'OpenID Connect ID');
+    // Two of them: the file must say which one.
+    const two = [...IDENTITY_SOURCES, { name: 'partner-oidc', type: 'oidc' }];
+    const ambiguous = await uploadImport(
+      withSources(two),
+      scope,
+      { mode: 'add-org-ids' },
+      bytes(oidc),
+    );
+    t.regex(ambiguous.report.issues[0]!.message, /corp-oidc, partner-oidc: choose one/);
+    const err = await t.throwsAsync(
+      uploadImport(withSources(two), scope, { mode: 'add-org-ids', source: 'nope' }, bytes(oidc)),
+      { instanceOf: ValidationError },
+    );
+    t.regex(err.message + JSON.stringify(err), /source/);
+    await t.throwsAsync(
+      uploadImport(withSources(two), scope, { mode: 'add', source: 'corp-oidc' }, bytes(oidc)),
+      { instanceOf: ValidationError },
+    );
+    const chosen = await uploadImport(
+      withSources(two),
+      scope,
+      { mode: 'add-org-ids', source: 'partner-oidc' },
+      bytes(oidc),
+    );
+    t.is(chosen.report.valid, 2, JSON.stringify(chosen.report.issues));
+    await (await startApply(withSources(two), scope, chosen.id, {})).done;
+    const links = await get()
+      .database.knex('identity_links as l')
+      .join('members as m', 'm.id', 'l.member_id')
+      .where('l.org_id', scope.orgId)
+      .orderBy('l.external_id')
+      .select('l.source', 'l.external_id', 'm.source as memberSource');
+    t.deepEqual(links, [
+      { source: 'partner-oidc', external_id: 'jonc1111', memberSource: 'partner-oidc' },
+      { source: 'partner-oidc', external_id: 'sati3554', memberSource: 'partner-oidc' },
+    ]);
   });
 
   const invitations = (scope: Scope) =>
@@ -377,6 +440,10 @@ eachDatabase((kind, get) => {
   test(`${kind}: the organization's defaults for new members (groups, licenses, categories, credits) apply to imported members and invitees`, async (t) => {
     const scope = await get().newOrg();
     const group = await createGroup(get().database.knex, scope, { name: 'Field crews' });
+    await createLicense(get().database.knex, scope, {
+      name: 'ArcGIS Pro',
+      userTypes: ['Creator', 'Contributor', 'Mobile Worker'],
+    });
     await updateOrganization(get().database.knex, scope, {
       newMemberDefaults: {
         groups: ['Field crews'],
@@ -575,6 +642,7 @@ eachDatabase((kind, get) => {
         publicUrl: 'https://provisiond.example.org',
         batchSize: 2,
         writers,
+        sources: () => IDENTITY_SOURCES,
       };
       const run = await uploadImport(
         { ...deps, hasher: failing },

@@ -3,6 +3,7 @@ import {
   authenticateApiKey,
   createApiKey,
   deleteApiKey,
+  getApiKey,
   listApiKeys,
 } from '../../src/keys/api-keys.ts';
 import { createMember, setMemberStatus } from '../../src/members/member-service.ts';
@@ -19,6 +20,7 @@ eachDatabase((kind, fixture) => {
     const key = await createApiKey(f.database.knex, scope, {
       title: 'Entra provisioning',
       role: 'Éditeur',
+      expiresInDays: 365,
     });
     t.is(key.role, 'editor');
     const row = await f.database.knex('api_keys').where('id', key.id).first();
@@ -26,16 +28,58 @@ eachDatabase((kind, fixture) => {
     const acting = await authenticateApiKey(f.database.knex, key.secret);
     t.like(acting, { orgId: scope.orgId, actor: { type: 'key', id: key.id, access: 'editor' } });
     await t.throwsAsync(
-      createApiKey(f.database.knex, scope, { title: 'x', role: 'administrator' }),
+      createApiKey(f.database.knex, scope, {
+        title: 'x',
+        role: 'administrator',
+        expiresInDays: 365,
+      }),
       { instanceOf: ValidationError, message: /editor or viewer/ },
     );
     await t.throwsAsync(
       createApiKey(f.database.knex, scope, { title: 'x', role: 'viewer', expiresAt: '2001-01-01' }),
       { instanceOf: ValidationError, message: /future/ },
     );
-    await t.throwsAsync(createApiKey(f.database.knex, acting, { title: 'x', role: 'viewer' }), {
-      instanceOf: ForbiddenError,
+    await t.throwsAsync(
+      createApiKey(f.database.knex, acting, { title: 'x', role: 'viewer', expiresInDays: 365 }),
+      { instanceOf: ForbiddenError },
+    );
+    // Seed 004: the expiry is a required field, and the details show the creator's email.
+    const keysBefore = await f.database
+      .knex('api_keys')
+      .where('org_id', scope.orgId)
+      .count({ n: '*' });
+    await t.throwsAsync(createApiKey(f.database.knex, scope, { title: 'x', role: 'viewer' }), {
+      instanceOf: ValidationError,
+      message:
+        /expiresAt: is required: give expiresAt \(a date\) or expiresInDays \(e\.g\. 365 for one year/,
     });
+    await t.throwsAsync(
+      createApiKey(f.database.knex, scope, {
+        title: 'x',
+        role: 'viewer',
+        expiresInDays: 30,
+        creatorEmail: "o'brien@example.org",
+      }),
+      { instanceOf: ValidationError, message: /creatorEmail/ },
+    );
+    t.deepEqual(
+      await f.database.knex('api_keys').where('org_id', scope.orgId).count({ n: '*' }),
+      keysBefore,
+      'refused keys are not written',
+    );
+    const signed = await createApiKey(f.database.knex, scope, {
+      title: 'reporting',
+      role: 'viewer',
+      expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
+      creatorEmail: 'admin@example.org',
+    });
+    t.is(signed.createdByEmail, 'admin@example.org');
+    t.is(
+      (await getApiKey(f.database.knex, scope.orgId, signed.id)).createdByEmail,
+      'admin@example.org',
+    );
+    t.is(key.createdByEmail, null);
+    await deleteApiKey(f.database.knex, scope, signed.id, {});
 
     // What the key owns goes to an eligible member on deletion.
     const resource = await createResource(f.database.knex, acting, {

@@ -70,6 +70,7 @@ async function setup(
     audits,
     groupMembers,
     setSources: (s: SourceEntry[]) => (sources = s),
+    sources: () => sources,
   };
 }
 
@@ -178,11 +179,20 @@ eachDatabase((kind, fixture) => {
       t.is(held.status, 'held');
       t.is(held.held, 3);
       t.is((await s.member('user0')).status, 'active', 'a held run disables nobody');
-      const approved = await approveRun(db, { orgId: s.scope.orgId, actor: LOCAL_ADMIN }, held.id!);
+      const approved = await approveRun(
+        { db, sources: s.sources(), log },
+        { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
+        held.id!,
+      );
       t.is(approved.status, 'approved');
       t.is((await s.member('user0')).status, 'disabled');
       await t.throwsAsync(
-        () => rejectRun(db, { orgId: s.scope.orgId, actor: LOCAL_ADMIN }, held.id!),
+        () =>
+          rejectRun(
+            { db, sources: s.sources(), log },
+            { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
+            held.id!,
+          ),
         { message: /approved, not held/ },
       );
 
@@ -190,7 +200,13 @@ eachDatabase((kind, fixture) => {
       const again = await s.sync(FULL);
       t.is(again.status, 'held');
       t.is(
-        (await rejectRun(db, { orgId: s.scope.orgId, actor: LOCAL_ADMIN }, again.id!)).status,
+        (
+          await rejectRun(
+            { db, sources: s.sources(), log },
+            { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
+            again.id!,
+          )
+        ).status,
         'rejected',
       );
       t.is((await s.member('user4')).status, 'active');

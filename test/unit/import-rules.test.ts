@@ -8,7 +8,12 @@ import {
 } from '../../src/import/createusers-line.ts';
 import { detectSeparator } from '../../src/import/file-reader.ts';
 import { foldLabel, matchHeader } from '../../src/import/header-matching.ts';
-import { IMPORT_MODES, MODE_IDS, templateOf } from '../../src/import/import-modes.ts';
+import {
+  IMPORT_MODES,
+  MODE_IDS,
+  TEMPLATE_LANGUAGES,
+  templateOf,
+} from '../../src/import/import-modes.ts';
 import {
   type RowPolicy,
   enterpriseUsername,
@@ -38,6 +43,7 @@ const policy = (extra: Partial<RowPolicy> = {}): RowPolicy => ({
   allowAdministrator: true,
   catalog,
   defaults: {},
+  sources: { saml: ['corp-saml'], oidc: ['corp-oidc'] },
   ...extra,
 });
 const lines = (file: string) =>
@@ -45,11 +51,29 @@ const lines = (file: string) =>
     .trim()
     .split('\n');
 
-test('every template header matches its own mode', (t) => {
-  for (const id of MODE_IDS) {
-    const names = templateOf(IMPORT_MODES[id]).trim().split(',');
-    t.true(matchHeader(names, IMPORT_MODES[id]).ok, id);
-  }
+test('every template header matches its own mode, in every language', (t) => {
+  for (const language of TEMPLATE_LANGUAGES)
+    for (const id of MODE_IDS) {
+      const names = templateOf(IMPORT_MODES[id], language).trim().split(',');
+      const match = matchHeader(names, IMPORT_MODES[id]);
+      t.deepEqual(match.ok && match.columns, IMPORT_MODES[id].template, `${id} in ${language}`);
+    }
+});
+
+test('templates carry the seeds’ header wordings in the language asked', (t) => {
+  t.is(
+    templateOf(IMPORT_MODES.add, 'fr'),
+    'Adresse électronique,Prénom,Nom,Nom d’utilisateur,Mot de passe,Type d’utilisateur,Rôle\r\n',
+  );
+  t.is(
+    templateOf(IMPORT_MODES['add-org-ids'], 'fr'),
+    'Adresse électronique,Prénom,Nom,Type d’identité,ID,Type d’utilisateur,Rôle\r\n',
+  );
+  t.is(
+    templateOf(IMPORT_MODES.add, 'de'),
+    'E-Mail,Vorname,Nachname,Benutzername,Passwort,Benutzertyp,Rolle\r\n',
+  );
+  t.is(templateOf(IMPORT_MODES['invite-any']), 'Email,User Type,Role\r\n');
 });
 
 test('headers: case-insensitive, French labels with either apostrophe, any order', (t) => {

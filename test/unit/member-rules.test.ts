@@ -1,5 +1,5 @@
 import test from 'ava';
-import { usernameProblem } from '../../src/members/username-rules.ts';
+import { selfChosenUsernameProblem, usernameProblem } from '../../src/members/username-rules.ts';
 import { passwordProblem } from '../../src/members/password-policy.ts';
 import { emailProblem } from '../../src/members/email-rules.ts';
 import { deriveNames } from '../../src/members/name-derivation.ts';
@@ -8,6 +8,17 @@ import {
   enterpriseAccountName,
   fromDownLevelLogon,
 } from '../../src/members/enterprise-login.ts';
+
+test('self-registered usernames: 6 to 128 of letters, digits and underscores only', (t) => {
+  t.is(selfChosenUsernameProblem('ann_ew_2024'), null);
+  t.is(selfChosenUsernameProblem('A'.repeat(128)), null);
+  t.regex(selfChosenUsernameProblem('ann_e') ?? '', /6 to 128 characters long \(got 5\)/);
+  t.regex(selfChosenUsernameProblem('a'.repeat(129)) ?? '', /got 129/);
+  t.regex(selfChosenUsernameProblem('ann.ew@corp') ?? '', /found "\.", "@"/);
+  t.regex(selfChosenUsernameProblem('ann ew_x') ?? '', /found space/);
+  // The same names an administrator may create.
+  t.is(usernameProblem('ann.ew@corp'), null);
+});
 
 test('usernames: 6 to 128 of letters, digits, dot, underscore and at', (t) => {
   t.is(usernameProblem('jdoe.1@corp_x'), null);

@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 
 let csrfToken: string | null = null;
 
@@ -44,7 +44,7 @@ export function whenSignedOut(handler: () => void): void {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
-export function withQuery(path: string, query: Query = {}): string {
+function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query))
     if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
@@ -66,7 +66,7 @@ async function problemOf(response: Response): Promise<ApiError> {
   );
 }
 
-export async function request<T>(
+async function request<T>(
   method: string,
   path: string,
   body?: unknown,

@@ -8,9 +8,9 @@ export interface Page<T> {
   pageSize: number;
 }
 
-export type MemberStatus = 'pending' | 'active' | 'disabled';
+type MemberStatus = 'pending' | 'active' | 'disabled';
 
-export interface RoleRef {
+interface RoleRef {
   id: string;
   name: string;
   parameter: string | null;

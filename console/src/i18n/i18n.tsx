@@ -16,7 +16,7 @@ function isLanguage(value: string | null | undefined): value is Language {
   return value === 'en' || value === 'fr' || value === 'de';
 }
 
-export function initialLanguage(): Language {
+function initialLanguage(): Language {
   const stored = localStorage.getItem(STORAGE_KEY);
   if (isLanguage(stored)) return stored;
   for (const tag of navigator.languages) {
@@ -26,7 +26,7 @@ export function initialLanguage(): Language {
   return 'en';
 }
 
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 interface I18n {
   language: Language;

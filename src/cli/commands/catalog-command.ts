@@ -15,7 +15,13 @@ export function rolesCommand(): Command {
         printTable(page.items, [
           { header: 'role', value: (r) => r.name },
           { header: 'privileges', value: (r) => r.privileges },
-          { header: 'needs', value: (r) => r.parameterName ?? '' },
+          {
+            header: 'needs',
+            value: (r) =>
+              r.parameterName
+                ? `${r.parameterName}${r.parameterRequired === false ? ' (optional)' : ''}`
+                : '',
+          },
           { header: 'exclusive set', value: (r) => r.exclusiveSet ?? '' },
         ]);
       });
@@ -44,12 +50,21 @@ export function rolesCommand(): Command {
       'view, edit_data, create_content, share, publish, admin (repeat or separate with commas)',
       list,
     )
-    .option('--parameter <name>', 'a value every grant of this role must carry, e.g. "Vertex ID"')
+    .option('--parameter <name>', 'a value grants of this role carry, e.g. "Vertex ID"')
+    .option(
+      '--parameter-optional',
+      'grants may leave the parameter out (e.g. a default project); without it, it is required',
+    )
     .option('--exclusive-set <name>', 'roles of the same set cannot be held together')
     .action(
       async (
         name: string,
-        flags: { privilege: string[]; parameter?: string; exclusiveSet?: string },
+        flags: {
+          privilege: string[];
+          parameter?: string;
+          parameterOptional?: boolean;
+          exclusiveSet?: string;
+        },
         command: Command,
       ) => {
         await withClient(command, async (client, json) => {
@@ -57,6 +72,7 @@ export function rolesCommand(): Command {
             name,
             privileges: flags.privilege,
             parameterName: flags.parameter,
+            ...(flags.parameterOptional && { parameterRequired: false }),
             exclusiveSet: flags.exclusiveSet,
           });
           json ? printJson(role) : process.stdout.write(`created role ${role.name} (${role.id})\n`);

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { MODE_IDS } from '../../import/import-modes.ts';
+import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { MAIL_LANGUAGES } from '../../invitations/invitation-rules.ts';
 import type { ImportRun } from '../../import/import-store.ts';
 import type { ApiClient } from '../api-client.ts';
@@ -95,6 +95,7 @@ interface RunFlags {
   defaultEmail?: string;
   language?: string;
   message?: string;
+  source?: string;
 }
 
 async function importFile(
@@ -109,7 +110,7 @@ async function importFile(
   }
   await withClient(command, async (client, json) => {
     const run = await client.upload<ImportRun>(
-      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail, language: flags.language, message: flags.message })}`,
+      `/api/v1/imports${query({ ...params, fileName: path.basename(flags.file), defaultEmail: flags.defaultEmail, language: flags.language, message: flags.message, source: flags.source })}`,
       createReadStream(flags.file),
       'text/csv',
     );
@@ -167,14 +168,21 @@ export function importCommand(): Command {
   command
     .command('template <mode>')
     .description(`print the CSV template of a mode (${MODE_IDS.join(', ')})`)
-    .action(async (mode: string, _flags, sub: Command) => {
+    .addOption(
+      new Option('--language <language>', 'the language of the header line')
+        .choices([...TEMPLATE_LANGUAGES])
+        .default('en'),
+    )
+    .action(async (mode: string, flags: { language: string }, sub: Command) => {
       if (!(MODE_IDS as readonly string[]).includes(mode)) {
         sub.error(`unknown mode ${JSON.stringify(mode)}; one of ${MODE_IDS.join(', ')}`, {
           exitCode: 2,
         });
       }
       await withClient(sub, async (client) =>
-        process.stdout.write(await client.text(`/api/v1/imports/templates/${mode}`)),
+        process.stdout.write(
+          await client.text(`/api/v1/imports/templates/${mode}?language=${flags.language}`),
+        ),
       );
     });
 
@@ -209,6 +217,10 @@ export function importCommand(): Command {
       ).choices([...MAIL_LANGUAGES]),
     )
     .option('--message <text>', 'invite modes: a message added to the invitation mails')
+    .option(
+      '--source <name>',
+      'add-org-ids: the SAML or OpenID Connect source the IDs belong to (needed when several are configured)',
+    )
     .action(async (flags: RunFlags & { mode: string }, sub: Command) =>
       importFile(sub, flags, { format: 'csv', mode: flags.mode }),
     );

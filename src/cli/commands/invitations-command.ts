@@ -24,10 +24,18 @@ export function invitationsCommand(): Command {
     .description('invite one or several addresses (the link is printed now and mailed)')
     .requiredOption('--email <address>', 'address to invite (repeat for several)', collect)
     .option('--role <role>', 'role given on joining (default: the organization default)')
+    .option(
+      '--no-role',
+      'give no role: only an account is created, with the defaults for new members (when the organization allows it)',
+    )
     .option('--role-parameter <value>', 'the parameter of a role that needs one (e.g. a Vertex ID)')
     .option('--user-type <type>', 'user type (default: the organization default)')
     .option('--group <group>', 'group to join (repeat for several)', collect)
-    .option('--license <license>', 'license to assign (repeat for several)', collect)
+    .option(
+      '--license <licence>',
+      'add-on licence from the catalog (repeat for several); counted once the invitation is accepted',
+      collect,
+    )
     .addOption(
       new Option('--language <lang>', 'language of the mail and pages').choices(['en', 'fr', 'de']),
     )
@@ -52,7 +60,7 @@ export function invitationsCommand(): Command {
       async (
         flags: {
           email: string[];
-          role?: string;
+          role?: string | false;
           roleParameter?: string;
           userType?: string;
           group?: string[];
@@ -71,7 +79,7 @@ export function invitationsCommand(): Command {
         await withClient(command, async (client, json) => {
           const body = {
             emails: flags.email,
-            role: flags.role,
+            role: flags.role === false ? null : flags.role,
             roleParameter: flags.roleParameter,
             userType: flags.userType,
             groups: flags.group,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { ApiKey } from '../../keys/api-keys.ts';
+import { type ApiKey, SUGGESTED_KEY_DAYS } from '../../keys/api-keys.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
@@ -16,15 +16,32 @@ export function keysCommand(): Command {
     )
     .option(
       '--expires-in-days <days>',
-      'days until it expires (default 365, at most 730)',
+      `days until it expires (required unless --expires-at; one year: ${SUGGESTED_KEY_DAYS}; at most 730)`,
       positiveInt,
     )
     .option('--expires-at <date>', 'expiry date (YYYY-MM-DD or an ISO date-time)')
+    .addOption(
+      new Option('--creator-email <email>', "your email, shown in the key's details").env(
+        'PROVISIOND_ADMIN_EMAIL',
+      ),
+    )
     .action(
       async (
-        flags: { title: string; role: string; expiresInDays?: number; expiresAt?: string },
+        flags: {
+          title: string;
+          role: string;
+          expiresInDays?: number;
+          expiresAt?: string;
+          creatorEmail?: string;
+        },
         command: Command,
       ) => {
+        // Seed 004: the expiry is a required field; one year is the usual choice.
+        if (flags.expiresInDays === undefined && flags.expiresAt === undefined)
+          command.error(
+            `an API key needs an expiry: add --expires-in-days ${SUGGESTED_KEY_DAYS} (one year) or --expires-at YYYY-MM-DD`,
+            { exitCode: 2 },
+          );
         await withClient(command, async (client, json) => {
           const key = await client.request<ApiKey & { secret: string }>(
             'POST',
@@ -36,6 +53,7 @@ export function keysCommand(): Command {
             id: key.id,
             title: key.title,
             role: key.role,
+            'created by': key.createdByEmail ?? key.createdBy,
             expires: key.expiresAt,
             secret: key.secret,
           });
@@ -61,7 +79,7 @@ export function keysCommand(): Command {
             { header: 'title', value: (k) => k.title },
             { header: 'id', value: (k) => k.id },
             { header: 'role', value: (k) => k.role },
-            { header: 'created by', value: (k) => k.createdBy },
+            { header: 'created by', value: (k) => k.createdByEmail ?? k.createdBy },
             { header: 'created', value: (k) => k.createdAt },
             { header: 'expires', value: (k) => k.expiresAt },
             { header: 'status', value: (k) => k.status },
@@ -76,7 +94,9 @@ export function keysCommand(): Command {
     .action(async (id: string, _f, command: Command) => {
       await withClient(command, async (client, json) => {
         const key = await client.request<ApiKey>('GET', `/api/v1/keys/${encodeURIComponent(id)}`);
-        json ? printJson(key) : printRecord({ ...key });
+        json
+          ? printJson(key)
+          : printRecord({ ...key, createdByEmail: key.createdByEmail ?? 'not recorded' });
       });
     });
   keys

@@ -10,6 +10,8 @@ import {
   withClient,
 } from '../cli-context.ts';
 import { type Column, printJson, printRecord, printTable } from '../output.ts';
+import type { License } from '../../licenses/license-service.ts';
+import { usageLine } from './licenses-command.ts';
 
 export const memberColumns: Column<Member>[] = [
   { header: 'username', value: (m) => m.username },
@@ -17,6 +19,7 @@ export const memberColumns: Column<Member>[] = [
   { header: 'email', value: (m) => m.email },
   { header: 'user type', value: (m) => m.userType.name },
   { header: 'role', value: (m) => m.role.name },
+  { header: 'licences', value: (m) => m.licenses },
   { header: 'status', value: (m) => m.status },
   { header: 'last sign-in', value: (m) => m.lastSignInAt ?? 'not signed in yet' },
   { header: 'id', value: (m) => m.id },
@@ -110,7 +113,11 @@ function memberOptions(command: Command): Command {
     .option('--role <role>', 'role (name, case-insensitive)')
     .option('--role-parameter <value>', 'the parameter the role needs, if any')
     .option('--group <group>', 'group name or id (repeat or separate with commas)', list)
-    .option('--license <license>', 'add-on license (repeatable)', list)
+    .option(
+      '--license <licence>',
+      'add-on licence from the catalog, compatible with the user type (repeat or separate with commas)',
+      list,
+    )
     .option('--category <category>', 'member category (repeatable)', list)
     .option('--credits <n>', 'credits', nonNegativeNumber)
     .option('--unlimited-credits', 'no credit limit')
@@ -145,6 +152,7 @@ export function membersCommand(): Command {
     .option('--group <group>', 'only members of this group')
     .option('--user-type <type>', 'only this user type')
     .option('--role <role>', 'only this role')
+    .option('--license <licence>', 'only members holding this add-on licence')
     .option('--search <text>', 'search username, email and names')
     .option(
       '--sort <field>',
@@ -163,6 +171,7 @@ export function membersCommand(): Command {
             group: flags.group,
             userType: flags.userType,
             role: flags.role,
+            license: flags.license,
             search: flags.search,
             sort: flags.sort,
             page: flags.page,
@@ -170,10 +179,11 @@ export function membersCommand(): Command {
           })}`,
         );
         if (json) return printJson(page);
+        const licenses = await client.request<{ items: License[] }>('GET', '/api/v1/licenses');
         printTable(
           page.items,
           memberColumns,
-          `${page.total} member(s); page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}`,
+          `${page.total} member(s); page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}\n${usageLine(licenses.items)}`,
         );
       });
     });

@@ -66,6 +66,11 @@ export function orgsCommand(): Command {
     .option('--invitation-expiry-days <n>', 'days an invitation stays valid', positiveInt)
     .option('--allow-admin-invitations', 'allow administrator roles in invitations')
     .option('--no-allow-admin-invitations', 'refuse administrator roles in invitations')
+    .option(
+      '--allow-invitations-without-role',
+      'let invitations give no role (the invitee gets the defaults for new members)',
+    )
+    .option('--no-allow-invitations-without-role', 'every invitation gives a role')
     .action(
       async (
         flags: {
@@ -73,6 +78,7 @@ export function orgsCommand(): Command {
           membershipLimit?: number | false;
           invitationExpiryDays?: number;
           allowAdminInvitations?: boolean;
+          allowInvitationsWithoutRole?: boolean;
         },
         command: Command,
       ) => {
@@ -87,6 +93,8 @@ export function orgsCommand(): Command {
           body.invitationExpiryDays = flags.invitationExpiryDays;
         if (command.getOptionValueSource('allowAdminInvitations') === 'cli')
           body.allowAdminInvitations = flags.allowAdminInvitations;
+        if (command.getOptionValueSource('allowInvitationsWithoutRole') === 'cli')
+          body.allowInvitationsWithoutRole = flags.allowInvitationsWithoutRole;
         await withClient(command, async (client, json) =>
           show(await client.request<Organization>('PATCH', '/api/v1/organization', body), json),
         );

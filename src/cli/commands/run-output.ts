@@ -26,6 +26,14 @@ function summary(run: SyncRun): string {
   );
 }
 
+function heldLine(run: SyncRun): string {
+  if (run.id === null)
+    return `${run.held} disable(s)/deletion(s): more than the deletion guard allows; a real run would hold them for an administrator's approval`;
+  if (run.status !== 'held')
+    return `${run.held} disable(s)/deletion(s) were held for an administrator's decision`;
+  return `${run.held} disable(s)/deletion(s) wait for "provisiond sync approve ${run.id}" or "provisiond sync reject ${run.id}"`;
+}
+
 export function printRun(run: SyncRun): void {
   printRecord({
     run: run.id ?? '(preview: nothing written)',
@@ -35,8 +43,12 @@ export function printRun(run: SyncRun): void {
     started: run.startedAt,
     seconds: run.durationMs === null ? '' : (run.durationMs / 1000).toFixed(2),
     ...(run.error && { error: run.error }),
-    ...(run.held > 0 && {
-      held: `${run.held} disable(s)/deletion(s) wait for "provisiond sync approve ${run.id}" or "sync reject ${run.id}"`,
+    ...(run.held > 0 && { held: heldLine(run) }),
+    ...(run.withheld > 0 && {
+      withheld: `${run.withheld} removal(s) not applied: run ${run.withheldFor} is held and waits for a decision; the next full run after it plans them again`,
+    }),
+    ...(run.decision && {
+      decided: `${run.status} by ${run.decidedBy} at ${run.decidedAt}: ${run.decision.applied} removal(s) applied, ${run.decision.returned} record(s) back in the directory left alone`,
     }),
   });
   process.stdout.write('\n');

@@ -1,11 +1,24 @@
 import { Command } from 'commander';
 import type { SourceTestResult } from '../../plugin-api.ts';
 import type { SourceSummary } from '../../sync/source-admin.ts';
+import type { SourceHealth } from '../../sync/source-health.ts';
 import { withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
-// `provisiond sources list|show|test`: what is configured, what to register at an identity
-// provider (sign-in URLs), and whether a directory answers.
+// `provisiond sources list|show|test|resume`: what is configured, what to register at an identity
+// provider (sign-in URLs), whether a directory answers,
+// and the health of each (held runs, back-off, quarantine).
+
+function healthLine(s: SourceSummary): string {
+  const h = s.health;
+  if (h.state === 'healthy') return h.failures > 0 ? `ok (${h.failures} failure(s))` : 'ok';
+  const error = h.lastError
+    ? `: ${h.lastErrorCode ? `${h.lastErrorCode} ` : ''}${h.lastError}`
+    : '';
+  return h.state === 'quarantined'
+    ? `QUARANTINED after ${h.failures} failure(s)${error}`
+    : `backing off until ${h.retryAfter} (${h.failures} failure(s))${error}`;
+}
 
 export function sourcesCommand(): Command {
   const sources = new Command('sources').description('the identity sources of the configuration');
@@ -30,9 +43,34 @@ export function sourcesCommand(): Command {
               header: 'last run',
               value: (s) => (s.lastRun ? `${s.lastRun.status} ${s.lastRun.startedAt}` : 'never'),
             },
+            { header: 'health', value: (s) => healthLine(s) },
           ],
           `${page.total} source(s)`,
         );
+        for (const s of page.items) {
+          if (s.heldRun)
+            process.stdout.write(
+              `${s.name}: run ${s.heldRun.id} is held with ${s.heldRun.removals} removal(s); later runs remove nobody until "provisiond sync approve ${s.heldRun.id}" or "provisiond sync reject ${s.heldRun.id}"\n`,
+            );
+          if (s.health.state === 'quarantined')
+            process.stdout.write(
+              `${s.name}: quarantined since ${s.health.quarantinedAt}; "provisiond sources resume ${s.name}" once fixed\n`,
+            );
+        }
+      });
+    });
+  sources
+    .command('resume <name>')
+    .description('lift a quarantine (and the back-off): the schedule runs the source again')
+    .action(async (name: string, _f, command: Command) => {
+      await withClient(command, async (client, json) => {
+        const result = await client.request<{ source: string; health: SourceHealth }>(
+          'POST',
+          `/api/v1/sources/${encodeURIComponent(name)}/resume`,
+        );
+        json
+          ? printJson(result)
+          : process.stdout.write(`${name}: ${result.health.state}; the schedule runs it again\n`);
       });
     });
   sources

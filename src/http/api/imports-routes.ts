@@ -1,13 +1,26 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
-import { IMPORT_MODES, MODE_IDS, templateOf } from '../../import/import-modes.ts';
+import {
+  IMPORT_MODES,
+  MODE_IDS,
+  TEMPLATE_LANGUAGES,
+  templateOf,
+} from '../../import/import-modes.ts';
 import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
 // Bulk import (R-IMP): the file is the raw request body (any content type: CSV, text), streamed
 // into the store; options are query parameters. Mounted before the admin API's JSON-only check.
+
+const templateQuerySchema = z
+  .object({
+    language: z
+      .enum(TEMPLATE_LANGUAGES, { message: `must be one of ${TEMPLATE_LANGUAGES.join(', ')}` })
+      .default('en'),
+  })
+  .strict();
 
 export function importsRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -16,6 +29,7 @@ export function importsRoutes(ctx: AppContext): Router {
     hasher: ctx.hasher,
     links: ctx.links,
     writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    sources: (orgId: string) => ctx.sources.of(orgId),
     get publicUrl() {
       return ctx.publicUrl;
     },
@@ -31,10 +45,11 @@ export function importsRoutes(ctx: AppContext): Router {
   });
   router.get('/imports/templates/:mode', (req, res) => {
     const { mode } = parseInput(z.object({ mode: z.enum(MODE_IDS) }).strict(), req.params);
+    const { language } = parseInput(templateQuerySchema, req.query);
     res
       .type('text/csv; charset=utf-8')
-      .attachment(`${mode}.csv`)
-      .send(templateOf(IMPORT_MODES[mode]));
+      .attachment(language === 'en' ? `${mode}.csv` : `${mode}.${language}.csv`)
+      .send(templateOf(IMPORT_MODES[mode], language));
   });
   router.post('/imports', async (req, res) => {
     const run = await uploadImport(deps, scopeOf(res), { ...req.query }, req);

@@ -37,7 +37,7 @@ export const meSchema = z.object({
     .nullable()
     .describe('send it as X-CSRF-Token with every write of a signed-in session'),
 });
-export type Me = z.infer<typeof meSchema>;
+type Me = z.infer<typeof meSchema>;
 
 export function meRoutes(ctx: AppContext): Router {
   const router = Router();

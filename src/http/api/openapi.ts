@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { MODE_IDS } from '../../import/import-modes.ts';
+import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
 import { syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-create.ts';
 import { adminPaths, sessionSecurity } from './openapi-admin.ts';
+import { licenseInputSchema } from '../../licenses/license-service.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
 // handlers validate with, so the document cannot drift from what is accepted.
@@ -149,6 +150,10 @@ export function openApiDocument(): object {
             aliases: { type: 'array' },
             privileges: { type: 'array' },
             parameterName: { type: ['string', 'null'] },
+            parameterRequired: {
+              type: 'boolean',
+              description: 'whether grants must carry the parameter (else it is optional)',
+            },
             exclusiveSet: { type: ['string', 'null'] },
           },
         },
@@ -162,6 +167,22 @@ export function openApiDocument(): object {
             compatibleRoles: { type: 'array' },
           },
         },
+        License: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            name: { type: 'string' },
+            userTypes: { type: 'array', items: { type: 'string' } },
+            quantity: { type: ['integer', 'null'], description: 'null: no limit' },
+            inUse: { type: 'integer', description: 'active and disabled members holding it' },
+            pendingInvitations: {
+              type: 'integer',
+              description: 'given with invitations not yet accepted (not counted as in use)',
+            },
+            available: { type: ['integer', 'null'], description: 'null: no limit' },
+            migrated: { type: 'boolean' },
+          },
+        },
         ApiKey: {
           type: 'object',
           properties: {
@@ -169,6 +190,7 @@ export function openApiDocument(): object {
             title: { type: 'string' },
             role: { enum: ['editor', 'viewer'] },
             createdBy: { type: 'string' },
+            createdByEmail: { type: ['string', 'null'], description: "the creator's email" },
             createdAt: { type: 'string' },
             expiresAt: { type: 'string' },
             lastUsedAt: { type: ['string', 'null'] },
@@ -205,6 +227,11 @@ export function openApiDocument(): object {
             slug: { type: 'string' },
             membershipLimit: { type: ['integer', 'null'] },
             allowAdminInvitations: { type: 'boolean' },
+            allowInvitationsWithoutRole: {
+              type: 'boolean',
+              description:
+                'invitations may give no role (role: null); the invitee gets the defaults',
+            },
             invitationExpiryDays: { type: 'integer' },
             newMemberDefaults: { type: 'object' },
           },
@@ -229,6 +256,7 @@ export function openApiDocument(): object {
                 name: z.string(),
                 membershipLimit: z.number().int().nullable(),
                 allowAdminInvitations: z.boolean(),
+                allowInvitationsWithoutRole: z.boolean(),
                 invitationExpiryDays: z.number().int(),
                 newMemberDefaults: z.record(z.string(), z.unknown()),
               })
@@ -247,6 +275,7 @@ export function openApiDocument(): object {
             query('group', 'group id or name'),
             query('userType', 'user type name or file id'),
             query('role', 'role name'),
+            query('license', 'add-on licence name: only members holding it'),
             query('search', 'substring of username, email or names'),
             query(
               'sort',
@@ -350,6 +379,7 @@ export function openApiDocument(): object {
               privileges: z.array(z.string()),
               aliases: z.array(z.string()).optional(),
               parameterName: z.string().nullable().optional(),
+              parameterRequired: z.boolean().optional(),
               exclusiveSet: z.string().nullable().optional(),
             }),
           ),
@@ -367,6 +397,7 @@ export function openApiDocument(): object {
                 privileges: z.array(z.string()),
                 aliases: z.array(z.string()),
                 parameterName: z.string().nullable(),
+                parameterRequired: z.boolean(),
                 exclusiveSet: z.string().nullable(),
               })
               .partial(),
@@ -378,16 +409,49 @@ export function openApiDocument(): object {
           responses: { 200: ok('deleted'), ...errors },
         },
       },
+      '/licenses': {
+        get: {
+          summary:
+            'Add-on licences: who may hold each, how many the organization has, in use and available',
+          responses: { 200: list('License'), ...errors },
+        },
+        post: {
+          summary: 'Define an add-on licence (administrators only)',
+          requestBody: body(licenseInputSchema.partial({ quantity: true })),
+          responses: { 201: ok('created', { $ref: '#/components/schemas/License' }), ...errors },
+        },
+      },
+      '/licenses/{ref}': {
+        parameters: [ref('ref')],
+        get: {
+          summary: 'One licence with its use',
+          responses: {
+            200: ok('the licence', { $ref: '#/components/schemas/License' }),
+            ...errors,
+          },
+        },
+        patch: {
+          summary: 'Rename a licence (its holders keep it), change its user types or quantity',
+          requestBody: body(licenseInputSchema.partial()),
+          responses: { 200: ok('updated', { $ref: '#/components/schemas/License' }), ...errors },
+        },
+        delete: {
+          summary: 'Delete a licence nobody holds',
+          responses: { 200: ok('deleted'), ...errors },
+        },
+      },
       '/keys': {
         get: { summary: 'API keys, newest first', responses: { 200: list('ApiKey'), ...errors } },
         post: {
-          summary: 'Create an API key (administrators only); the secret is in this response only',
+          summary:
+            'Create an API key (administrators only); the secret is in this response only. The expiry is required: expiresAt or expiresInDays (365 for one year)',
           requestBody: body(
             z.object({
               title: z.string(),
               role: z.enum(['editor', 'viewer']),
               expiresAt: z.string().optional(),
               expiresInDays: z.number().int().optional(),
+              creatorEmail: z.string().optional(),
             }),
           ),
           responses: { 201: ok('created, with its secret'), ...errors },
@@ -444,7 +508,8 @@ export function openApiDocument(): object {
       },
       '/sources': {
         get: {
-          summary: 'Configured identity sources (never their secrets), with their last run',
+          summary:
+            'Configured identity sources (never their secrets), with their last run, health (back-off, quarantine, last error and code) and any held run',
           responses: { 200: ok('sources'), ...errors },
         },
       },
@@ -453,6 +518,14 @@ export function openApiDocument(): object {
         post: {
           summary: 'Bind to a source and read one entry (administrators)',
           responses: { 200: ok('{ ok, message }'), ...errors },
+        },
+      },
+      '/sources/{name}/resume': {
+        parameters: [ref('name')],
+        post: {
+          summary:
+            'Lift a quarantine and the back-off of a failing source: its schedule runs it again (administrators)',
+          responses: { 200: ok('{ source, health }'), ...errors },
         },
       },
       '/sources/{name}/search': {
@@ -494,14 +567,19 @@ export function openApiDocument(): object {
       '/runs/{id}/approve': {
         parameters: [ref('id')],
         post: {
-          summary: 'Apply the removals a held run showed (administrators)',
-          responses: { 200: ok('the run'), ...errors },
+          summary:
+            'Approve a held run: the directory is read again and only the removals whose records are still gone are applied (administrators); 409 once decided',
+          responses: {
+            200: ok('the run, with decision { applied, returned }'),
+            503: problem,
+            ...errors,
+          },
         },
       },
       '/runs/{id}/reject': {
         parameters: [ref('id')],
         post: {
-          summary: 'Drop the removals of a held run (administrators)',
+          summary: 'Drop the removals of a held run (administrators); 409 once decided',
           responses: { 200: ok('the run'), ...errors },
         },
       },
@@ -521,7 +599,13 @@ export function openApiDocument(): object {
           },
         ],
         get: {
-          summary: 'The UTF-8 CSV template of a mode',
+          summary: 'The UTF-8 CSV template of a mode, its header line in the language asked',
+          parameters: [
+            query('language', "en (default), fr or de: the seeds' header wordings", {
+              type: 'string',
+              enum: [...TEMPLATE_LANGUAGES],
+            }),
+          ],
           responses: {
             200: {
               description: 'the header line',
@@ -549,6 +633,10 @@ export function openApiDocument(): object {
             }),
             query('fileName', 'shown in the run'),
             query('defaultEmail', 'email for rows that have none'),
+            query(
+              'source',
+              'add-org-ids: the SAML or OpenID Connect source the IDs are linked to (by default the one of their type; required when several are configured)',
+            ),
           ],
           requestBody: {
             required: true,

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.ts';
 import { approveRun, rejectRun } from '../../sync/run-decisions.ts';
 import { runSync } from '../../sync/run-sync.ts';
-import { listSources, searchSource, testSource } from '../../sync/source-admin.ts';
+import {
+  listSources,
+  resumeQuarantined,
+  searchSource,
+  testSource,
+} from '../../sync/source-admin.ts';
 import { getRun, listRuns } from '../../sync/sync-runs.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
@@ -24,6 +29,9 @@ export function syncRoutes(ctx: AppContext): Router {
   router.get('/sources', async (_req, res) => {
     const items = await listSources(deps, scopeOf(res));
     res.json({ items, total: items.length });
+  });
+  router.post('/sources/:name/resume', async (req, res) => {
+    res.json(await resumeQuarantined(deps, scopeOf(res), req.params.name));
   });
   router.post('/sources/:name/test', async (req, res) => {
     res.json(await testSource(deps, scopeOf(res), req.params.name));
@@ -64,10 +72,10 @@ export function syncRoutes(ctx: AppContext): Router {
     res.json({ ...run, heldActions: heldActions.slice(0, 100) });
   });
   router.post('/runs/:id/approve', async (req, res) => {
-    res.json(await approveRun(db, scopeOf(res), req.params.id));
+    res.json(await approveRun(deps, scopeOf(res), req.params.id));
   });
   router.post('/runs/:id/reject', async (req, res) => {
-    res.json(await rejectRun(db, scopeOf(res), req.params.id));
+    res.json(await rejectRun(deps, scopeOf(res), req.params.id));
   });
   return router;
 }

@@ -20,10 +20,6 @@ export function sessionOf(res: Response): Session | null {
   return (res.locals.session as Session | null | undefined) ?? null;
 }
 
-export function accessOf(res: Response): MemberAccess {
-  return (res.locals.access as MemberAccess | undefined) ?? { kind: 'none' };
-}
-
 /** The live session a token opens, with the member's access; null when none (or idle too long). */
 export async function resolveSession(ctx: AppContext, token: string): Promise<SignedIn | null> {
   const db = ctx.database.knex;

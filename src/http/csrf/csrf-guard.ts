@@ -20,8 +20,8 @@ import {
 //     another site cannot send one without a CORS preflight, which the daemon never grants. Both
 //     must come from the daemon's own origin.
 
-export const CSRF_HEADER = 'x-csrf-token';
-export const CSRF_FIELD = 'csrfToken';
+const CSRF_HEADER = 'x-csrf-token';
+const CSRF_FIELD = 'csrfToken';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SECRET_MAX_AGE = 90 * 24 * 3600;
 

@@ -49,7 +49,8 @@ const TEXT = {
 export interface InvitationView {
   organization: string;
   inviter: string;
-  role: string;
+  /** null: the invitation gives no role. */
+  role: string | null;
   username: string | null;
   email: string;
   emailFixed: boolean;
@@ -84,7 +85,7 @@ ${field('password', SIGN_IN.password[lang], 'password', 'new-password', '', SIGN
     lang,
     TEXT.title[lang],
     html`<p><strong>${view.inviter}</strong> ${TEXT.invitedBy[lang]} <strong>${view.organization}</strong>.</p>
-<p>${TEXT.role[lang]}: <strong>${view.role}</strong></p>
+${view.role === null ? '' : html`<p>${TEXT.role[lang]}: <strong>${view.role}</strong></p>`}
 ${alert(errors)}
 ${form}
 ${links.length > 0 ? html`<h2>${heading}</h2><ul>${links}</ul>` : ''}`,

@@ -1,7 +1,7 @@
 // The sign-in pages speak the seeds' languages. A `lang` query parameter wins; otherwise the
 // first supported language of Accept-Language by quality; otherwise English.
 
-export const LANGUAGES = ['en', 'fr', 'de'] as const;
+const LANGUAGES = ['en', 'fr', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 function supported(tag: string): Language | null {

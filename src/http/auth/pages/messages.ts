@@ -38,6 +38,11 @@ export const TEXT = {
   },
   currentPassword: { en: 'Current password', fr: 'Mot de passe actuel', de: 'Aktuelles Passwort' },
   newPassword: { en: 'New password', fr: 'Nouveau mot de passe', de: 'Neues Passwort' },
+  usernameHint: {
+    en: '6 to 128 characters: letters, digits and underscores (_).',
+    fr: '6 à 128 caractères : lettres, chiffres et traits de soulignement (_).',
+    de: '6 bis 128 Zeichen: Buchstaben, Ziffern und Unterstriche (_).',
+  },
   passwordHint: {
     en: 'At least 8 characters with a letter and a digit; not your username.',
     fr: "Au moins 8 caractères dont une lettre et un chiffre ; pas votre nom d'utilisateur.",

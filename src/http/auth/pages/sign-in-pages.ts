@@ -64,7 +64,7 @@ export function signUpPage(
 ${csrfField(csrf)}
 ${field('firstName', TEXT.firstName[lang], 'text', 'given-name', values.firstName)}
 ${field('lastName', TEXT.lastName[lang], 'text', 'family-name', values.lastName)}
-${field('username', TEXT.username[lang], 'text', 'username', values.username)}
+${field('username', TEXT.username[lang], 'text', 'username', values.username, TEXT.usernameHint[lang])}
 ${field('email', TEXT.email[lang], 'email', 'email', values.email)}
 ${field('password', TEXT.password[lang], 'password', 'new-password', '', TEXT.passwordHint[lang])}
 <button type="submit">${TEXT.signUpButton[lang]}</button>

@@ -1,0 +1,155 @@
+import type { Knex } from 'knex';
+import { SYSTEM } from '../access/actor.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { ValidationError } from '../errors.ts';
+import {
+  type CatalogLicense,
+  type UserTypeRef,
+  chooseLicenses,
+  defaultLicensesFor,
+  incompatibleHeld,
+} from './license-rules.ts';
+import {
+  assertLicenseQuantities,
+  countGrants,
+  licenseHolders,
+  loadLicenses,
+} from './license-store.ts';
+
+// What the writers of members call to give licences: which licences a new or changed member
+// holds (checked against the catalog and the member's user type), and the count that keeps
+// grants within what the organization has, inside the writer's transaction.
+
+export interface LicenseCatalog {
+  licenses: CatalogLicense[];
+  userTypes: UserTypeRef[];
+}
+
+export async function loadLicenseCatalog(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  userTypes: UserTypeRef[],
+): Promise<LicenseCatalog> {
+  return { licenses: await loadLicenses(db, orgId), userTypes };
+}
+
+/**
+ * The licences of a new member: those the request names, each of which must be in the catalog
+ * and compatible with the user type (else a validation error naming both); without any, the
+ * organization's default licences the user type may hold.
+ */
+export function newMemberLicenses(
+  requested: string[] | undefined,
+  defaults: string[],
+  userType: UserTypeRef,
+  catalog: LicenseCatalog,
+  field = 'licenses',
+): string[] {
+  if (requested === undefined) return defaultLicensesFor(defaults, userType, catalog.licenses);
+  const choice = chooseLicenses(requested, userType, catalog.licenses, catalog.userTypes, field);
+  if (choice.issues.length > 0) throw new ValidationError(choice.issues);
+  return choice.names;
+}
+
+/** The licences of a changed member: the new list if given, else those held, under the (new) user type. */
+export function changedMemberLicenses(
+  requested: string[] | undefined,
+  held: string[],
+  userType: UserTypeRef,
+  catalog: LicenseCatalog,
+): string[] {
+  if (requested !== undefined) return newMemberLicenses(requested, [], userType, catalog);
+  const issues = incompatibleHeld(held, userType, catalog.licenses, catalog.userTypes);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return held;
+}
+
+/** Inside the writer's transaction, after the write: the licences newly granted stay within the quantities. */
+export async function claimLicenses(
+  trx: Knex.Transaction,
+  orgId: string,
+  granted: string[][],
+): Promise<void> {
+  await assertLicenseQuantities(trx, orgId, countGrants(granted));
+}
+
+/** After a bulk write: counts the licences of the members it added that are not pending. */
+export async function claimLicensesOf(
+  trx: Knex.Transaction,
+  orgId: string,
+  memberIds: string[],
+): Promise<void> {
+  if (memberIds.length === 0) return;
+  const rows = (await trx
+    .from(trx.raw('members as m, unnest(m.licenses) as l(name)'))
+    .whereIn('m.id', memberIds)
+    .andWhereNot('m.status', 'pending')
+    .groupBy('l.name')
+    .select('l.name', trx.raw('count(*) as n'))) as Array<{ name: string; n: string }>;
+  await assertLicenseQuantities(trx, orgId, new Map(rows.map((r) => [r.name, Number(r.n)])));
+}
+
+/** The organization's default licences that a new member of this user type may hold. */
+export async function defaultLicensesOf(
+  trx: Knex.Transaction,
+  orgId: string,
+  userTypeId: string,
+): Promise<string[]> {
+  const rows = (await trx.raw(
+    `select c.name from organizations o
+       cross join jsonb_array_elements_text(coalesce(o.new_member_defaults->'licenses', '[]'::jsonb)) as d(name)
+       join licenses c on c.org_id = o.id and c.name = d.name and ?::uuid = any(c.user_type_ids)
+     where o.id = ?`,
+    [userTypeId, orgId],
+  )) as { rows: Array<{ name: string }> };
+  return rows.rows.map((r) => r.name);
+}
+
+/**
+ * An invitation is accepted: its licences count from now on. A licence the organization no
+ * longer has available is not given (the invitee still joins); the audit log says which, for an
+ * administrator to give it once one is free.
+ */
+export async function settleAcceptedLicenses(
+  trx: Knex.Transaction,
+  orgId: string,
+  memberId: string,
+): Promise<string[]> {
+  const member = (await trx('members').where('id', memberId).first('licenses')) as
+    | { licenses: string[] }
+    | undefined;
+  if (!member || member.licenses.length === 0) return [];
+  const limited = (await trx('licenses')
+    .where('org_id', orgId)
+    .whereIn('name', member.licenses)
+    .whereNotNull('quantity')
+    .orderBy('id')
+    .forUpdate()
+    .select('name', 'quantity')) as Array<{ name: string; quantity: number }>;
+  if (limited.length === 0) return [];
+  const holders = await licenseHolders(
+    trx,
+    orgId,
+    limited.map((l) => l.name),
+  );
+  // The member is active already: it is among the holders counted.
+  const dropped = limited
+    .filter((l) => (holders.get(l.name)?.inUse ?? 0) > l.quantity)
+    .map((l) => l.name);
+  if (dropped.length === 0) return [];
+  await trx('members')
+    .where('id', memberId)
+    .update({ licenses: member.licenses.filter((n) => !dropped.includes(n)) });
+  await recordAudit(trx, {
+    orgId,
+    actor: SYSTEM,
+    action: 'license.not-granted',
+    targetType: 'member',
+    targetId: memberId,
+    after: {
+      licenses: dropped,
+      reason: 'none available when the invitation was accepted',
+    },
+  });
+  return dropped;
+}
