@@ -23,7 +23,17 @@ for (const kind of databaseKinds()) {
       await firstAdministrator(daemon, 'ada.admin');
       const olga = await createMember(daemon, 'olga.owner', { role: 'Publisher' });
       const reader = JSON.parse(
-        await cli(daemon, ['--json', 'keys', 'create', '--title', 'reader', '--role', 'viewer']),
+        await cli(daemon, [
+          '--json',
+          'keys',
+          'create',
+          '--title',
+          'reader',
+          '--role',
+          'viewer',
+          '--expires-in-days',
+          '365',
+        ]),
       ).secret as string;
       await createMember(daemon, 'vic.viewer', { role: 'Viewer', userType: 'Viewer' });
       await signInThroughConsole(page, `${daemon.url}/console/keys`, 'ada.admin');

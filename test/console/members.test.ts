@@ -27,7 +27,17 @@ for (const kind of databaseKinds()) {
       await cli(daemon, ['groups', 'create', 'Sales']);
       await cli(daemon, ['groups', 'add', 'Sales', 'dora.leaving']);
       const key = JSON.parse(
-        await cli(daemon, ['--json', 'keys', 'create', '--title', 'seed', '--role', 'editor']),
+        await cli(daemon, [
+          '--json',
+          'keys',
+          'create',
+          '--title',
+          'seed',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '365',
+        ]),
       ).secret as string;
       const made = await fetch(`${daemon.url}/api/v1/resources`, {
         method: 'POST',
