@@ -17,9 +17,16 @@ const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/keys', label: 'nav.keys' },
 ];
 
+/** The navigation entry of this address: the longest that matches (Add members is under Members). */
+function currentEntry(location: string): string | undefined {
+  return NAV.filter((n) => (n.href === '/' ? location === '/' : location.startsWith(n.href))).at(-1)
+    ?.href;
+}
+
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { t, language, setLanguage } = useI18n();
   const [location] = useLocation();
+  const currentHref = currentEntry(location);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each navigation
   useEffect(() => {
     const heading = document.querySelector<HTMLElement>('main h1');
@@ -57,7 +64,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         <nav className="side" aria-label={t('nav.label')}>
           <ul>
             {NAV.map((item) => {
-              const current = item.href === '/' ? location === '/' : location.startsWith(item.href);
+              const current = item.href === currentHref;
               return (
                 <li key={item.href}>
                   <Link href={item.href} aria-current={current ? 'page' : undefined}>

@@ -91,38 +91,40 @@ export function InvitationsScreen() {
                   <td>{formatDate(i.createdAt, language)}</td>
                   <td>{formatDate(i.expiresAt, language)}</td>
                   <td>{t(`invitations.status.${i.status}`)}</td>
-                  <td className="row-actions">
-                    {i.link && <CopyButton text={i.link} label={t('invitations.copyLink')} />}
-                    {(i.status === 'pending' || i.status === 'expired') && (
-                      <>
-                        <button
-                          type="button"
-                          className="secondary"
-                          aria-label={`${t('invitations.resend')} ${i.email}`}
-                          onClick={() =>
-                            act(
-                              () => api.post(`/invitations/${i.id}/resend`),
-                              t('invitations.resent', { email: i.email }),
-                            )
-                          }
-                        >
-                          {t('invitations.resend')}
-                        </button>
-                        <button
-                          type="button"
-                          className="danger"
-                          aria-label={`${t('common.delete')} ${i.email}`}
-                          onClick={() =>
-                            act(
-                              () => api.delete(`/invitations/${i.id}`),
-                              t('invitations.deleted', { email: i.email }),
-                            )
-                          }
-                        >
-                          {t('common.delete')}
-                        </button>
-                      </>
-                    )}
+                  <td>
+                    <div className="row-actions">
+                      {i.link && <CopyButton text={i.link} label={t('invitations.copyLink')} />}
+                      {(i.status === 'pending' || i.status === 'expired') && (
+                        <>
+                          <button
+                            type="button"
+                            className="secondary"
+                            aria-label={`${t('invitations.resend')} ${i.email}`}
+                            onClick={() =>
+                              act(
+                                () => api.post(`/invitations/${i.id}/resend`),
+                                t('invitations.resent', { email: i.email }),
+                              )
+                            }
+                          >
+                            {t('invitations.resend')}
+                          </button>
+                          <button
+                            type="button"
+                            className="danger"
+                            aria-label={`${t('common.delete')} ${i.email}`}
+                            onClick={() =>
+                              act(
+                                () => api.delete(`/invitations/${i.id}`),
+                                t('invitations.deleted', { email: i.email }),
+                              )
+                            }
+                          >
+                            {t('common.delete')}
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}
