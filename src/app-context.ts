@@ -24,4 +24,6 @@ export interface AppContext {
   links: LinkSealer;
   /** Signs CSRF tokens (derived from the link key, so shared by every daemon of a database). */
   csrfKey: Buffer;
+  /** This process's row in `instances` (cluster/instances.ts); null for in-memory test contexts. */
+  instanceId: string | null;
 }

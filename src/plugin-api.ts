@@ -1,13 +1,59 @@
 // The identity-source SPI. Plugins under plugins/ import only this file (and shared types
 // re-exported here); the daemon selects a plugin by the `type` of a source in the configuration.
-// A plugin declares what it can do and implements only that.
+// A plugin declares what it can do and implements only that: the capability guards below
+// (canReadAll, canReadChanges, ...) are how the daemon asks. A guide with a complete example:
+// docs/writing-a-source-plugin.md.
 
-import type { SecretRef } from './config/source-schemas.ts';
+import type { SecretRef } from './config/source-fields.ts';
 
+export {
+  enterprisePolicy,
+  mappingSchema,
+  secretRefSchema,
+  sourceNameSchema,
+} from './config/source-fields.ts';
+
+/** The answer of {@link IdentitySource.test}: whether the source can be reached and read, in words for an administrator. */
 export interface SourceTestResult {
   ok: boolean;
+  /** What was tried and what happened (never a secret). */
   message: string;
 }
+
+/**
+ * The errors a plugin throws so that the daemon can tell what went wrong. Always pass the
+ * underlying error as `cause` (it is logged, never shown to end users).
+ */
+export abstract class SourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The source could not be reached or read (connection refused, timeout, TLS failure, a read
+ * that broke off). The run that met it fails and plans no removal: "could not read the
+ * directory" is never taken for "everyone was deleted".
+ */
+export class SourceUnavailableError extends SourceError {}
+
+/**
+ * The change token handed to {@link IncrementalSource.readChanges} cannot be used (unknown shape,
+ * another kind of directory, too old for the directory to answer from). Throw it from
+ * readChanges() itself, before the records are iterated: the engine then reads everything
+ * (a full run) instead of failing.
+ * @see https://www.rfc-editor.org/rfc/rfc4533#section-3.3 (content synchronization: a cookie the server no longer honours, e-syncRefreshRequired)
+ */
+export class InvalidChangeTokenError extends SourceError {}
+
+/**
+ * The source refused the credentials the DAEMON is configured with (an LDAP bind DN and password,
+ * an OIDC client secret): an administrator must fix the configuration. Not for a member's wrong
+ * password, which {@link IdentitySource.authenticate} answers as `wrong-password`.
+ * @see https://www.rfc-editor.org/rfc/rfc4511#section-4.1.9 (LDAP result code 49, invalidCredentials)
+ */
+export class InvalidCredentialsError extends SourceError {}
 
 /** A local account as the member store holds it, for sources that check passwords themselves. */
 export interface LocalAccount {
@@ -18,6 +64,7 @@ export interface LocalAccount {
   mustChangePassword: boolean;
 }
 
+/** The answer of {@link IdentitySource.authenticate}; a refusal says why in one word, never with the password. */
 export type AuthenticationResult =
   | { ok: true; memberId: string; mustChangePassword: boolean }
   | { ok: false; reason: 'unknown-login' | 'wrong-password' | 'disabled' | 'no-password' };
@@ -57,7 +104,9 @@ export type SourceRecord = SourceUser | SourceGroup;
  * known when it arrives. The token and the deletions are known once `records` has been consumed.
  */
 export interface SourceRead {
+  /** Users first, then groups; paged from the source, so that a large directory is never held whole. */
   records: AsyncIterable<SourceRecord>;
+  /** The token the next incremental read starts from (null when the source has none). */
   nextToken(): string | null;
   /** External ids the directory itself reports deleted (incremental reads). */
   deletedExternalIds(): string[];
@@ -71,8 +120,6 @@ export interface DirectoryEntry {
   name: string;
   email: string | null;
 }
-
-export type { SamlSourceConfig, OidcSourceConfig } from './config/source-schemas.ts';
 
 /**
  * An identity an identity provider vouched for after a redirect sign-in: `externalId` is the
@@ -137,19 +184,84 @@ export class SignInRefused extends Error {
   }
 }
 
+/**
+ * One configured source, created by its plugin. Only `name` and `type` are required: a plugin
+ * implements the capabilities its source has, and the daemon asks through the guards below
+ * (canReadAll, canReadChanges, canSearch, canAuthenticate, canTest, hasRedirectSignIn).
+ */
 export interface IdentitySource {
+  /** The configured name: links, tokens and run records are kept under it. */
   readonly name: string;
+  /** The plugin's type (`ldap`, `oidc`, ...). */
   readonly type: string;
+  /**
+   * Can the source be reached and read with the configured credentials? Used by
+   * `provisiond sources test`. Answer with ok: false rather than throwing.
+   */
   test?(): Promise<SourceTestResult>;
-  /** Full reconciliation: every user and group in scope, streamed (paged), never all in memory. */
+  /**
+   * Full reconciliation: every user and group in scope, streamed (paged), never all in memory.
+   * Throw {@link SourceUnavailableError} (with `cause`) when the source cannot be read.
+   * @see https://www.rfc-editor.org/rfc/rfc2696 (LDAP simple paged results)
+   */
   readAll?(): SourceRead;
-  /** Incremental: what changed since `token` (a value returned by `nextToken()` of an earlier read). */
+  /**
+   * Incremental: what changed since `token` (a value returned by `nextToken()` of an earlier
+   * read), and the deletions the directory reports. Throw {@link InvalidChangeTokenError} from
+   * this call when the token cannot be used: the engine falls back to a full read.
+   * @see https://www.rfc-editor.org/rfc/rfc4533 (LDAP content synchronization)
+   * @see https://learn.microsoft.com/en-us/windows/win32/ad/polling-for-changes-using-usnchanged (Active Directory: uSNChanged)
+   */
   readChanges?(token: string): SourceRead;
+  /** Entries whose name or email contain `text`, at most `limit`, for administrators looking a user up. */
   search?(text: string, limit: number): Promise<DirectoryEntry[]>;
-  /** Password check for the sign-in route (built-in accounts, LDAP bind). */
+  /**
+   * Password check for the sign-in route (built-in accounts, LDAP simple bind as the user).
+   * A wrong password is an answer (`wrong-password`), not an error; an unreachable directory is
+   * a {@link SourceUnavailableError}.
+   * @see https://www.rfc-editor.org/rfc/rfc4513#section-5.1.2 (an empty password is an unauthenticated bind: refuse it)
+   */
   authenticate?(login: string, password: string): Promise<AuthenticationResult>;
+  /** Redirect-based sign-in (SAML, OIDC). */
   signIn?: RedirectSignIn;
 }
+
+/** A source that can be read whole: a directory the sync engine reconciles. */
+export interface ReadableSource extends IdentitySource {
+  readAll(): SourceRead;
+}
+
+/** A directory that can also say what changed since a token. */
+export interface IncrementalSource extends ReadableSource {
+  readChanges(token: string): SourceRead;
+}
+
+export interface SearchableSource extends IdentitySource {
+  search(text: string, limit: number): Promise<DirectoryEntry[]>;
+}
+
+export interface PasswordSource extends IdentitySource {
+  authenticate(login: string, password: string): Promise<AuthenticationResult>;
+}
+
+export interface TestableSource extends IdentitySource {
+  test(): Promise<SourceTestResult>;
+}
+
+interface RedirectSource extends IdentitySource {
+  signIn: RedirectSignIn;
+}
+
+export const canReadAll = (s: IdentitySource): s is ReadableSource =>
+  typeof s.readAll === 'function';
+export const canReadChanges = (s: IdentitySource): s is IncrementalSource =>
+  canReadAll(s) && typeof s.readChanges === 'function';
+export const canSearch = (s: IdentitySource): s is SearchableSource =>
+  typeof s.search === 'function';
+export const canAuthenticate = (s: IdentitySource): s is PasswordSource =>
+  typeof s.authenticate === 'function';
+export const canTest = (s: IdentitySource): s is TestableSource => typeof s.test === 'function';
+export const hasRedirectSignIn = (s: IdentitySource): s is RedirectSource => s.signIn !== undefined;
 
 /** Memory-hard hashing of member passwords (R-MEM-5). */
 export interface PasswordHasher {
@@ -177,14 +289,24 @@ export interface SourceContext {
   consumeOnce(id: string, expiresAt: Date): Promise<boolean>;
 }
 
+/**
+ * The least every `sources:` entry has; a plugin's own schema (plugins/<type>/config.ts) adds the rest.
+ * @public
+ */
 export interface SourceConfig {
+  /** Lower-case letters, digits, - and _: it appears in URLs and is what links are kept under. */
   name: string;
+  /** The plugin that serves the entry. */
   type: string;
   [key: string]: unknown;
 }
 
-export type { LdapSourceConfig } from './config/ldap-source-schema.ts';
-
+/**
+ * A kind of source: selected by the `type` of a configuration entry, it creates one
+ * {@link IdentitySource} per entry. Creating must not do I/O (reach the directory or the
+ * identity provider at first use): the daemon creates sources at start and for every
+ * administration request.
+ */
 export interface IdentitySourcePlugin<C extends SourceConfig = SourceConfig> {
   readonly type: string;
   create(config: C, context: SourceContext): IdentitySource;

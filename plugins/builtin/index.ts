@@ -4,8 +4,8 @@ import type {
   IdentitySource,
   IdentitySourcePlugin,
   SourceContext,
-  SourceConfig,
 } from '../../src/plugin-api.ts';
+import type { BuiltinSourceConfig } from './config.ts';
 import { argon2Hasher } from './password-hasher.ts';
 
 export { argon2Hasher } from './password-hasher.ts';
@@ -41,7 +41,7 @@ class BuiltinSource implements IdentitySource {
 
 let dummyHash: Promise<string> | undefined;
 
-export const builtinPlugin: IdentitySourcePlugin = {
+export const builtinPlugin: IdentitySourcePlugin<BuiltinSourceConfig> = {
   type: 'builtin',
-  create: (config: SourceConfig, context: SourceContext) => new BuiltinSource(config.name, context),
+  create: (config, context) => new BuiltinSource(config.name, context),
 };

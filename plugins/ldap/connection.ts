@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { Client, type Control, type Entry, InvalidCredentialsError } from 'ldapts';
-import type { LdapSourceConfig, SourceContext } from '../../src/plugin-api.ts';
+import {
+  Client,
+  type Control,
+  type Entry,
+  InvalidCredentialsError as LdapInvalidCredentials,
+} from 'ldapts';
+import {
+  InvalidCredentialsError,
+  type SourceContext,
+  SourceError,
+  SourceUnavailableError,
+} from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
 // whole directory holds one page in memory at a time.
@@ -17,6 +28,17 @@ function newClient(config: LdapSourceConfig): Client {
   });
 }
 
+/**
+ * The directory could not be reached or read: an error the engine can tell from "nothing there".
+ * Errors the plugin already typed pass through.
+ */
+export function unavailable(config: LdapSourceConfig, error: unknown): SourceError {
+  if (error instanceof SourceError) return error;
+  return new SourceUnavailableError(`${config.url}: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
 /** A client on an encrypted connection when the configuration asks for StartTLS (before any bind). */
 export async function openConnection(config: LdapSourceConfig): Promise<Client> {
   const client = newClient(config);
@@ -26,7 +48,7 @@ export async function openConnection(config: LdapSourceConfig): Promise<Client> 
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
-    throw error;
+    throw unavailable(config, error);
   }
 }
 
@@ -37,11 +59,12 @@ export async function openBound(config: LdapSourceConfig, context: SourceContext
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
-    if (error instanceof InvalidCredentialsError)
-      throw new Error(
+    if (error instanceof LdapInvalidCredentials)
+      throw new InvalidCredentialsError(
         `${config.url} refused the bind as ${config.bindDN}: invalid credentials (LDAP result 49)`,
+        { cause: error },
       );
-    throw error;
+    throw unavailable(config, error);
   }
 }
 

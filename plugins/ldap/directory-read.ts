@@ -1,12 +1,13 @@
 import { type Client, Control, type Entry } from 'ldapts';
-import type {
-  LdapSourceConfig,
-  SourceContext,
-  SourceGroup,
-  SourceRead,
-  SourceRecord,
+import {
+  InvalidChangeTokenError,
+  type SourceContext,
+  type SourceGroup,
+  type SourceRead,
+  type SourceRecord,
 } from '../../src/plugin-api.ts';
-import { openBound, pagedSearch, rootAttribute } from './connection.ts';
+import type { LdapSourceConfig } from './config.ts';
+import { openBound, pagedSearch, rootAttribute, unavailable } from './connection.ts';
 import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
 import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
@@ -40,8 +41,8 @@ function since(token: string | null, flavor: FlavorSettings): string {
   if (token === null) return '';
   const [kind, value = ''] = token.split(/:(.*)/s);
   if (kind !== TOKEN_PREFIX[flavor.changes] || !TOKEN_SHAPE[flavor.changes].test(value)) {
-    throw new Error(
-      `"${token}" is not a ${flavor.changes} change token; run a full sync to start again`,
+    throw new InvalidChangeTokenError(
+      `"${token}" is not a ${flavor.changes} change token; everything is read again`,
     );
   }
   return atLeast(
@@ -182,6 +183,8 @@ export function readDirectory(options: ReadOptions): SourceRead {
       yield* groupsOf(client);
       if (ad && changed !== '') await deletedSince(client);
       token = usn !== null ? `usn:${usn}` : newest ? `${prefix}:${newest}` : token;
+    } catch (error) {
+      throw unavailable(config, error);
     } finally {
       await client.unbind().catch(() => undefined);
     }

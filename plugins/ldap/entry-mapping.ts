@@ -1,5 +1,6 @@
 import type { Entry } from 'ldapts';
-import type { LdapSourceConfig, SourceGroup, SourceUser } from '../../src/plugin-api.ts';
+import type { SourceGroup, SourceUser } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import type { FlavorSettings } from './flavors.ts';
 
 // Directory entries to source records: stable ids in text form, logins, the disabled bit.

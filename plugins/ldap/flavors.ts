@@ -1,4 +1,4 @@
-import type { LdapSourceConfig } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 
 // What differs between directories, per flavor. The configuration may override each default.
 

@@ -4,11 +4,10 @@ import type {
   DirectoryEntry,
   IdentitySource,
   IdentitySourcePlugin,
-  LdapSourceConfig,
-  SourceConfig,
   SourceContext,
   SourceRead,
 } from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from './config.ts';
 import { openBound, openConnection, pagedSearch } from './connection.ts';
 import { externalIdOf } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain, flavorSettings } from './flavors.ts';
@@ -173,9 +172,7 @@ class LdapSource implements IdentitySource {
   }
 }
 
-export const ldapPlugin: IdentitySourcePlugin = {
+export const ldapPlugin: IdentitySourcePlugin<LdapSourceConfig> = {
   type: 'ldap',
-  // The configuration was checked against the ldap source schema when it was loaded.
-  create: (config: SourceConfig, context: SourceContext) =>
-    new LdapSource(config as unknown as LdapSourceConfig, context),
+  create: (config, context) => new LdapSource(config, context),
 };

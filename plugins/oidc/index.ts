@@ -2,13 +2,13 @@ import * as client from 'openid-client';
 import type {
   IdentitySource,
   IdentitySourcePlugin,
-  OidcSourceConfig,
   RedirectSignIn,
   SignInCallback,
   SignInStart,
   SourceContext,
   VerifiedIdentity,
 } from '../../src/plugin-api.ts';
+import type { OidcSourceConfig } from './config.ts';
 import { SignInRefused } from '../../src/plugin-api.ts';
 
 // OpenID Connect: discovery, authorization code with PKCE (S256), state and nonce. The state is

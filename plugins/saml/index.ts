@@ -5,12 +5,12 @@ import type {
   IdentitySource,
   IdentitySourcePlugin,
   RedirectSignIn,
-  SamlSourceConfig,
   SignInCallback,
   SignInStart,
   SourceContext,
   VerifiedIdentity,
 } from '../../src/plugin-api.ts';
+import type { SamlSourceConfig } from './config.ts';
 import { SignInRefused } from '../../src/plugin-api.ts';
 import { type AssertionFacts, refusalOf, replayWindowEnd } from './saml-checks.ts';
 

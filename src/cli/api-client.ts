@@ -8,6 +8,7 @@ import { controlSocketPath } from '../daemon/daemon.ts';
 import { openContext } from '../daemon/open-context.ts';
 import { ORG_HEADER } from '../http/authenticate.ts';
 import { createApp } from '../http/app.ts';
+import { databaseLabel } from '../daemon/startup-errors.ts';
 
 // The CLI is a client of the admin API, so it behaves exactly as the API does. On the embedded
 // database it talks to the running daemon through its local socket; with no daemon running (or
@@ -37,6 +38,8 @@ export interface ApiClient {
   upload<T = unknown>(path: string, body: Readable, contentType: string): Promise<T>;
   /** A GET whose answer is not JSON (templates). */
   text(path: string): Promise<string>;
+  /** A GET whose answer is read as it comes (a database copy). */
+  stream(path: string): Promise<Readable>;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,30 @@ function clientFor(
         ),
       );
     },
+    stream(urlPath: string): Promise<Readable> {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(
+          { socketPath, agent: false, path: urlPath, method: 'GET', headers },
+          (res) => {
+            if ((res.statusCode ?? 0) >= 400) {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                try {
+                  answer({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() });
+                } catch (error) {
+                  reject(error);
+                }
+              });
+              return;
+            }
+            resolve(res);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    },
     async text(urlPath: string): Promise<string> {
       const result = await call(socketPath, 'GET', urlPath, headers);
       if (result.status >= 400) return answer<string>(result);
@@ -143,6 +170,10 @@ export async function connect(config: Config, org: string | undefined): Promise<
       return clientFor(socketPath, 'daemon', org, async () => {});
   }
   const opened = await openContext(config, 'cli');
+  // Said on stderr so that --json output stays clean: which database the answer comes from.
+  process.stderr.write(
+    `provisiond: ${config.database.url ? '' : 'no daemon is running; '}opened ${databaseLabel(config)}\n`,
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));
   const socketPath = path.join(dir, 'api.sock');
   const server = createServer(createApp(opened.ctx, 'local'));

@@ -4,6 +4,7 @@ import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { adminCommand } from './commands/admin-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
 import { invitationsCommand } from './commands/invitations-command.ts';
 import { rolesCommand } from './commands/catalog-command.ts';
@@ -34,6 +35,8 @@ for (const command of [
   startCommand(),
   migrateCommand(),
   adminCommand(),
+  backupCommand(),
+  restoreCommand(),
   orgsCommand(),
   membersCommand(),
   groupsCommand(),

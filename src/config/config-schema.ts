@@ -1,6 +1,9 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
-import type { LdapSourceConfig } from './ldap-source-schema.ts';
-import { type AnySourceConfig, secretRefSchema, sourceSchema } from './source-schemas.ts';
+import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import { secretRefSchema } from './source-fields.ts';
+import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 // The configuration file's shape. Every key is checked at start; an unknown key is an error,
 // since a misspelt key silently ignored is a setting the administrator believes is in force.
@@ -9,6 +12,21 @@ export type SourceEntry = AnySourceConfig;
 
 export function isLdapSource(entry: SourceEntry): entry is LdapSourceConfig {
   return entry.type === 'ldap';
+}
+
+/**
+ * The embedded database's folder when none is configured: absolute, so that the daemon and the
+ * CLI open the same database from any working directory. systemd's StateDirectory= first, then
+ * the XDG data folder of the user.
+ */
+export function defaultDataDir(): string {
+  const state = process.env.STATE_DIRECTORY?.split(':')[0];
+  if (state) return state;
+  const xdg = process.env.XDG_DATA_HOME;
+  return path.join(
+    xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.local', 'share'),
+    'provisiond',
+  );
 }
 
 export const configSchema = z
@@ -34,7 +52,15 @@ export const configSchema = z
           .string()
           .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
           .optional(),
-        dataDir: z.string().min(1).default('./data'),
+        /** The embedded database's folder; load-config.ts makes it absolute once. */
+        dataDir: z.string().min(1).default(defaultDataDir),
+        /**
+         * `auto`: the daemon applies pending migrations when it starts (the default for the
+         * embedded database, which one process owns). `manual`: only `provisiond migrate` does,
+         * and a daemon whose schema is behind refuses to start (the default on PostgreSQL, where
+         * daemons of two releases share the database during a rolling upgrade).
+         */
+        migrate: z.enum(['auto', 'manual']).optional(),
       })
       .strict()
       .prefault({}),
@@ -126,6 +152,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    retention: z
+      .object({
+        /** Rows deleted per statement: each batch is short, whatever the backlog. */
+        batchSize: z.number().int().min(1).max(100_000).default(1000),
+        /** How often the daemon prunes. */
+        intervalMinutes: z
+          .number()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(60),
+        /** Days each kind of history is kept (null: for ever); see src/retention/retention.ts. */
+        days: z.record(z.string(), z.number().min(0).nullable()).default({}),
+        /** Audit entries are appended to this file (JSON lines) before retention deletes them. */
+        auditArchive: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     sources: z
       .array(sourceSchema)
       .default([{ name: 'builtin', type: 'builtin', allowSelfRegistration: false }])
@@ -145,3 +188,8 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Whether the daemon applies migrations at start: as configured, else only on the embedded database. */
+export function migrateMode(config: Config): 'auto' | 'manual' {
+  return config.database.migrate ?? (config.database.url ? 'manual' : 'auto');
+}

@@ -17,6 +17,7 @@ const OVERRIDES: Array<{ env: string; key: string[]; number?: boolean }> = [
   { env: 'PORT', key: ['server', 'port'], number: true },
   { env: 'DATABASE_URL', key: ['database', 'url'] },
   { env: 'PROVISIOND_DATA_DIR', key: ['database', 'dataDir'] },
+  { env: 'PROVISIOND_MIGRATE', key: ['database', 'migrate'] },
   { env: 'PROVISIOND_LOG_LEVEL', key: ['log', 'level'] },
 ];
 
@@ -86,15 +87,12 @@ export function loadConfig(options: LoadOptions = {}): Config & { file: string |
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => describe(i, origin)));
   const config = result.data;
-  // A relative data directory is taken from the configuration file's folder, not the shell's.
+  // Resolved once, here: a relative dataDir in the file is taken from the file's folder, one in
+  // PROVISIOND_DATA_DIR from the working directory; the default is already absolute.
+  const fromFile = (raw as { database?: { dataDir?: string } }).database?.dataDir;
   if (config.database.dataDir === 'memory://') {
     // PGlite in memory: nothing is kept (tests).
-  } else if (
-    file &&
-    raw &&
-    (raw as { database?: { dataDir?: string } }).database?.dataDir &&
-    !env.PROVISIOND_DATA_DIR
-  ) {
+  } else if (file && fromFile && !env.PROVISIOND_DATA_DIR) {
     config.database.dataDir = path.resolve(path.dirname(file), config.database.dataDir);
   } else {
     config.database.dataDir = path.resolve(config.database.dataDir);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.ts';
-import type { SecretRef } from './source-schemas.ts';
+import type { SecretRef } from './source-fields.ts';
 
 // Secrets are given by reference in the configuration, read when a source first needs them, and
 // never logged: errors name the reference, never the value.

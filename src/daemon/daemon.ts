@@ -6,7 +6,9 @@ import type { Config } from '../config/config-schema.ts';
 import { createApp } from '../http/app.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { startMailWorker } from '../mail/delivery.ts';
+import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
 
 export function controlSocketPath(dataDir: string): string {
@@ -49,21 +51,35 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  * through (a Unix socket in the data directory, mode 0600: only the daemon's owner can use it).
  */
 export async function startDaemon(config: Config): Promise<RunningDaemon> {
-  const opened = await openContext(config, 'daemon');
-  const { ctx } = opened;
+  const embedded = !config.database.url && config.database.dataDir !== 'memory://';
+  // What can be checked without creating anything comes first: a refused start leaves no data
+  // directory, database or key file behind.
+  if (embedded) assertDataDirWritable(config.database.dataDir);
   // The app is attached once the address is known: without server.publicUrl, the public URL of
   // the sign-in endpoints is where the daemon actually listens (port 0 picks one).
   const tcp = createServer();
   tcp.keepAliveTimeout = 65_000;
+  await listen(tcp, { port: config.server.port, host: config.server.host }).catch(
+    (error: unknown) => {
+      throw listenError(config, error);
+    },
+  );
+  let opened: OpenedContext;
+  try {
+    opened = await openContext(config, 'daemon');
+  } catch (error) {
+    tcp.close();
+    throw error;
+  }
+  const { ctx } = opened;
   let local: Server | null = null;
   let socketPath: string | null = null;
   try {
-    await listen(tcp, { port: config.server.port, host: config.server.host });
     const bound = tcp.address() as AddressInfo;
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     tcp.on('request', createApp(ctx, 'tcp'));
-    if (!config.database.url && config.database.dataDir !== 'memory://') {
+    if (embedded) {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });
       local = createServer(createApp(ctx, 'local'));
@@ -81,10 +97,11 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     throw error;
   }
   const scheduler = startScheduler(ctx);
+  const housekeeping = startHousekeeping(ctx);
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
-    config.mail,
+    { ...config.mail, instanceId: ctx.instanceId },
     ctx.log,
   );
   const address = tcp.address() as AddressInfo;
@@ -113,6 +130,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
           local ? closeServer(local, graceMs) : Promise.resolve(),
           scheduler.stop(graceMs),
           mail.stop(),
+          housekeeping.stop(),
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();

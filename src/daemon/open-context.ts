@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { invitationHook } from '../invitations/invitation-acceptance.ts';
 import { inviteReaction } from '../invitations/invite-reaction.ts';
 import { loadLinkKey } from '../invitations/link-key.ts';
+import { type Instance, linkKeyId, registerInstance } from '../cluster/instances.ts';
 import { linkSealer } from '../invitations/link-sealer.ts';
 import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
@@ -12,25 +15,45 @@ import { ensureDefaultOrganization } from '../orgs/organizations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { SourceRegistry } from '../sources/source-registry.ts';
 import { openDatabase } from '../store/database.ts';
-import { migrateToLatest } from '../store/migrations.ts';
+import { assertSchemaUsable, migrateToLatest, migrationStatus } from '../store/migrations.ts';
+import { migrateMode } from '../config/config-schema.ts';
+import { UnavailableError } from '../errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { deriveCsrfKey } from '../http/csrf/csrf-token.ts';
+import { databaseOpenError } from './startup-errors.ts';
+
+/** Whether the embedded database in `dataDir` was ever created. */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'));
+}
 
 export interface OpenedContext {
   ctx: AppContext;
+  instance: Instance;
   appliedMigrations: string[];
   close(): Promise<void>;
 }
 
 /**
- * Opens the database (locking PGlite's data directory first), applies migrations and makes sure
- * an organization exists. Used by the daemon and by the CLI when no daemon runs.
+ * Opens the database (locking PGlite's data directory first) and makes sure an organization
+ * exists. Only the daemon applies migrations, and only with `database.migrate: auto`; otherwise a
+ * schema behind this release is refused with what to run. The CLI never creates an embedded
+ * database: one missing where it looks is almost always the wrong folder.
  */
 export async function openContext(
   config: Config,
   purpose: 'daemon' | 'cli',
 ): Promise<OpenedContext> {
   const embedded = !config.database.url;
+  if (
+    purpose === 'cli' &&
+    embedded &&
+    config.database.dataDir !== 'memory://' &&
+    !embeddedDatabaseExists(config.database.dataDir)
+  )
+    throw new UnavailableError(
+      `there is no database in ${config.database.dataDir} (database.dataDir, PROVISIOND_DATA_DIR): start the daemon once to create it (or run \`provisiond migrate\`), or point --config or PROVISIOND_DATA_DIR at the existing one`,
+    );
   const lock =
     embedded && config.database.dataDir !== 'memory://'
       ? acquireDataDirLock(config.database.dataDir, purpose)
@@ -39,15 +62,37 @@ export async function openContext(
     const database = await openDatabase({
       url: config.database.url,
       dataDir: config.database.dataDir,
+    }).catch((error: unknown) => {
+      throw databaseOpenError(config, error);
     });
+    const closers: Array<() => Promise<void>> = [];
     try {
-      const appliedMigrations = await migrateToLatest(database.knex);
+      const status = await migrationStatus(database.knex).catch((error: unknown) => {
+        throw databaseOpenError(config, error);
+      });
+      let appliedMigrations: string[] = [];
+      if (purpose === 'daemon' && migrateMode(config) === 'auto')
+        appliedMigrations = await migrateToLatest(database.knex);
+      else
+        assertSchemaUsable(
+          status,
+          purpose === 'daemon'
+            ? 'run `provisiond migrate` first (or set database.migrate: auto)'
+            : 'run `provisiond migrate`',
+        );
       const org = await ensureDefaultOrganization(database.knex, SYSTEM, config.organization.name);
       const log = createLogger(
         purpose === 'cli' ? 'warn' : config.log.level,
         purpose === 'cli' ? 'stderr' : 'stdout',
       );
       const linkKey = loadLinkKey(config);
+      const instance = await registerInstance(database.knex, {
+        kind: purpose,
+        linkKeyId: linkKeyId(linkKey),
+        log,
+        url: config.database.url,
+      });
+      closers.push(() => instance.close());
       const ctx: AppContext = {
         config,
         database,
@@ -65,6 +110,7 @@ export async function openContext(
         invitations: invitationHook,
         links: linkSealer(linkKey),
         csrfKey: deriveCsrfKey(linkKey),
+        instanceId: instance.id,
       };
       // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
       registerUnmatchedReaction(
@@ -73,8 +119,10 @@ export async function openContext(
       return {
         ctx,
         appliedMigrations,
+        instance,
         async close() {
           try {
+            for (const close of closers.reverse()) await close();
             await database.close();
           } finally {
             lock?.release();
@@ -82,6 +130,7 @@ export async function openContext(
         },
       };
     } catch (error) {
+      for (const close of closers.reverse()) await close();
       await database.close();
       throw error;
     }

@@ -23,6 +23,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
     sources: ctx.config.sources,
     log: ctx.log,
     metrics: ctx.metrics,
+    instanceId: ctx.instanceId,
   };
   for (const entry of ctx.config.sources) {
     if (!isLdapSource(entry) || !entry.schedule) continue;

@@ -14,6 +14,7 @@ import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
 import { meRoutes } from './api/me-routes.ts';
 import { setupLinkRoutes } from './api/setup-link-routes.ts';
+import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -66,6 +67,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
+  if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
     meRoutes(ctx),
     setupLinkRoutes(ctx),

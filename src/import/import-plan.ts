@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { LimitError } from '../errors.ts';
+import type { LicenseRoom } from '../licenses/license-grants.ts';
+import { type LicenseShortfall, shortfallMessage } from '../licenses/license-rules.ts';
 import { ImportFileError } from './file-reader.ts';
 import type { RowOrIssue } from './import-rows.ts';
 import { type ImportIssue, type RowPolicy, type ValidRow, validateRow } from './row-validation.ts';
@@ -29,6 +31,8 @@ export interface ImportReport {
   /** The file as a whole cannot be read: nothing can be applied. */
   fileError: boolean;
   membershipLimit: { limit: number; count: number; adding: number } | null;
+  /** Default licences the file's members would need beyond what the organization has available. */
+  licenses?: LicenseShortfall[];
   issues: ImportIssue[];
 }
 
@@ -38,6 +42,8 @@ export interface PlanContext {
   policy: RowPolicy;
   membershipLimit: number | null;
   memberCount: number;
+  /** Given when validating: the default licences new members get are counted against what is left. */
+  licenses?: LicenseRoom | undefined;
   /** Rows per batch (one look-up of existing members, one transaction on apply). */
   batchSize?: number | undefined;
 }
@@ -88,6 +94,24 @@ export async function* planImport(
   let pending: ValidRow[] = [];
   let lastLine = 0;
   const room = ctx.membershipLimit === null ? Infinity : ctx.membershipLimit - ctx.memberCount;
+  // Invitations count their licences once accepted: only members added directly are counted here.
+  const licenseDemand = new Map<string, number>();
+  const countLicenses = (row: ValidRow) => {
+    if (!ctx.licenses || row.invitation) return;
+    for (const name of ctx.licenses.defaultsFor(row.userTypeId)) {
+      const held = ctx.licenses.limited.get(name);
+      if (!held) continue;
+      const wanted = (licenseDemand.get(name) ?? 0) + 1;
+      licenseDemand.set(name, wanted);
+      if (held.inUse + wanted === held.quantity + 1)
+        report.issues.push({
+          line: row.line,
+          field: null,
+          severity: 'error',
+          message: `from this row on the file needs more of the default licence ${name} than the organization has available (${Math.max(0, held.quantity - held.inUse)} of ${held.quantity})`,
+        });
+    }
+  };
 
   async function* flush(): AsyncGenerator<PlannedBatch> {
     // PGlite answers in microtasks: without a turn of the event loop per batch, validating or
@@ -110,6 +134,7 @@ export async function* planImport(
         continue;
       }
       report.toCreate++;
+      countLicenses(row);
       if (report.toCreate === room + 1) {
         const error = new LimitError(ctx.membershipLimit!, ctx.memberCount, 0);
         report.issues.push({
@@ -172,6 +197,13 @@ export async function* planImport(
     });
   }
   report.lastLine = lastLine;
+  const short = [...licenseDemand].flatMap(([name, adding]) => {
+    const held = ctx.licenses!.limited.get(name)!;
+    return held.inUse + adding > held.quantity
+      ? [{ license: name, quantity: held.quantity, inUse: held.inUse, adding }]
+      : [];
+  });
+  if (short.length > 0) report.licenses = short;
   if (report.toCreate > room)
     report.membershipLimit = {
       limit: ctx.membershipLimit!,
@@ -186,6 +218,8 @@ export function blockingErrors(report: ImportReport, skipInvalid: boolean): stri
     const { limit, count, adding } = report.membershipLimit;
     return new LimitError(limit, count, adding).message;
   }
+  if (report.licenses && report.licenses.length > 0)
+    return report.licenses.map(shortfallMessage).join('; ');
   if (report.invalid > 0 && !skipInvalid)
     return `${report.invalid} row(s) are not valid: correct the file and validate it again, or apply with --skip-invalid (skipInvalid) to leave them out`;
   return null;

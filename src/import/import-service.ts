@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
+import { instanceAlive } from '../cluster/instances.ts';
 import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
-import { ConflictError, LimitError, ValidationError } from '../errors.ts';
+import { ConflictError, LicenseLimitError, LimitError, ValidationError } from '../errors.ts';
+import { licenseRoom } from '../licenses/license-grants.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
@@ -40,6 +42,8 @@ export interface ImportDeps {
   batchSize?: number;
   /** Batches written at once when applying (PostgreSQL: more than one; PGlite has one connection). */
   writers?: number;
+  /** This process's instance (cluster/instances.ts): an apply it leaves is taken over at once. */
+  instanceId?: string | null;
 }
 
 const uploadOptionsSchema = z
@@ -153,12 +157,19 @@ async function validateStored(
 ): Promise<ImportReport> {
   const { db } = deps;
   const format = formatOfRun(run);
-  const { policy, limit } = await policyFor(deps, orgId, format, run.options);
+  const { policy, limit, org } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
   const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
   const batches = planImport(
     rows,
-    { db, orgId, policy, membershipLimit: limit, memberCount: await countMembers(db, orgId) },
+    {
+      db,
+      orgId,
+      policy,
+      membershipLimit: limit,
+      memberCount: await countMembers(db, orgId),
+      licenses: await licenseRoom(db, orgId, org.newMemberDefaults.licenses ?? []),
+    },
     report,
   );
   // Validation only: the batches are read for the report they fill, and dropped.
@@ -231,6 +242,19 @@ export async function uploadImport(
  */
 const inProgress = new Map<string, { orgId: string; run: ImportRun }>();
 
+/** Applies left by a process that is gone are marked failed, so that they read as resumable. */
+export async function failOrphanedImports(db: Knex): Promise<number> {
+  return db('import_runs')
+    .where('status', 'applying')
+    .whereNotNull('instance_id')
+    .andWhereRaw(`not ${instanceAlive('import_runs.instance_id')}`)
+    .update({
+      status: 'failed',
+      error: 'interrupted: the process applying it stopped; apply it again to resume',
+      updated_at: db.fn.now(),
+    });
+}
+
 export async function getImport(db: Knex, orgId: string, id: string): Promise<ImportRun> {
   const live = inProgress.get(id);
   if (live?.orgId === orgId) return structuredClone(live.run);
@@ -261,6 +285,8 @@ export async function startApply(
       const { limit, count, adding } = row.report.membershipLimit;
       throw new LimitError(limit, count, adding);
     }
+    if (row.report.licenses && row.report.licenses.length > 0)
+      throw new LicenseLimitError(refusal, row.report.licenses);
     throw new ValidationError(
       row.report.issues
         .filter((i) => i.severity === 'error')
@@ -275,16 +301,24 @@ export async function startApply(
   const claimed = await deps
     .db('import_runs')
     .where({ id: row.id, org_id: scope.orgId })
-    // A run left `applying` by a daemon that stopped (no batch for a minute) may be taken over.
+    // A run left `applying` by a process that is gone may be taken over: at once when the process
+    // is known (its instance lock ended with it), else after a minute without a batch.
     .where((q) =>
       q
         .whereIn('status', ['validated', 'failed'])
         .orWhere((r) =>
           r.where('status', 'applying').andWhereRaw("updated_at < now() - interval '60 seconds'"),
+        )
+        .orWhere((r) =>
+          r
+            .where('status', 'applying')
+            .whereNotNull('instance_id')
+            .andWhereRaw(`not ${instanceAlive('import_runs.instance_id')}`),
         ),
     )
     .update({
       status: 'applying',
+      instance_id: deps.instanceId ?? null,
       error: null,
       options: JSON.stringify({ ...row.options, skipInvalid }),
       updated_at: deps.db.fn.now(),

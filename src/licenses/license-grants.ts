@@ -89,6 +89,34 @@ export async function claimLicensesOf(
   await assertLicenseQuantities(trx, orgId, new Map(rows.map((r) => [r.name, Number(r.n)])));
 }
 
+/**
+ * What validating a file needs to foresee a shortfall before anything is written: the default
+ * licences each user type gets, and where each limited licence stands now.
+ */
+export interface LicenseRoom {
+  defaultsFor(userTypeId: string): string[];
+  limited: Map<string, { quantity: number; inUse: number }>;
+}
+
+export async function licenseRoom(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  defaults: string[],
+): Promise<LicenseRoom> {
+  const catalog = await loadLicenses(db, orgId);
+  const holders = await licenseHolders(db, orgId);
+  const limited = new Map(
+    catalog
+      .filter((l) => l.quantity !== null)
+      .map((l) => [l.name, { quantity: l.quantity!, inUse: holders.get(l.name)?.inUse ?? 0 }]),
+  );
+  return {
+    defaultsFor: (userTypeId) =>
+      defaultLicensesFor(defaults, { id: userTypeId, name: '' }, catalog),
+    limited,
+  };
+}
+
 /** The organization's default licences that a new member of this user type may hold. */
 export async function defaultLicensesOf(
   trx: Knex.Transaction,

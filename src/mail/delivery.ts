@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { instanceAlive } from '../cluster/instances.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
 import type { MailTemplate } from './outbox.ts';
@@ -7,15 +8,21 @@ import type { MailTransport } from './transport.ts';
 
 // The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
 // Claiming moves a mail's next attempt into the future (a lease) under `for update skip locked`,
-// so several daemons on one PostgreSQL never send the same mail twice at once. A failure is
-// retried with exponential back-off until maxAttempts, then marked failed. Once sent, the body
-// (which carries the invitation link) is cleared.
+// and names the process that claimed it, so several daemons on one PostgreSQL never send the same
+// mail twice at once, and the mails of a daemon that died are taken over at once (its instance
+// lock ended with it) rather than after the lease. A failure is retried with exponential back-off
+// until maxAttempts, then marked failed. Each mail is recorded as sent as soon as the SMTP server
+// took it, so that a daemon killed mid-round sends again only the mail in flight at that instant;
+// its Message-ID is fixed (mail-ID), for a receiver to recognise that one repeat. Once sent, the
+// body (which carries the invitation link) is cleared.
 
 export interface DeliveryOptions {
   from: string;
   maxAttempts: number;
   retryBaseSeconds: number;
   batchSize?: number;
+  /** This process's instance (cluster/instances.ts). */
+  instanceId?: string | null;
 }
 
 interface OutboxRow {
@@ -34,11 +41,24 @@ export function backoffMs(failedAttempts: number, baseSeconds: number): number {
   return Math.min(baseSeconds * 1000 * 2 ** Math.max(0, failedAttempts - 1), 86_400_000);
 }
 
-async function claim(db: Knex, limit: number, now: Date): Promise<OutboxRow[]> {
+async function claim(
+  db: Knex,
+  limit: number,
+  now: Date,
+  instanceId: string | null,
+): Promise<OutboxRow[]> {
   return db.transaction(async (trx) => {
     const rows = (await trx('mail_outbox')
       .where('status', 'queued')
-      .andWhere('next_attempt_at', '<=', now)
+      .andWhere((due) =>
+        due
+          .where('next_attempt_at', '<=', now)
+          .orWhere((orphaned) =>
+            orphaned
+              .whereNotNull('claimed_by')
+              .andWhereRaw(`not ${instanceAlive('mail_outbox.claimed_by')}`),
+          ),
+      )
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(limit)
@@ -51,7 +71,7 @@ async function claim(db: Knex, limit: number, now: Date): Promise<OutboxRow[]> {
           'id',
           rows.map((r) => r.id),
         )
-        .update({ next_attempt_at: new Date(now.getTime() + LEASE_MS) });
+        .update({ next_attempt_at: new Date(now.getTime() + LEASE_MS), claimed_by: instanceId });
     }
     return rows;
   });
@@ -65,7 +85,7 @@ export async function deliverDue(
   log: Logger,
   now = new Date(),
 ): Promise<number> {
-  const rows = await claim(db, options.batchSize ?? 50, now);
+  const rows = await claim(db, options.batchSize ?? 50, now, options.instanceId ?? null);
   const outcomes = await Promise.all(
     rows.map(async (row) => {
       try {
@@ -77,7 +97,6 @@ export async function deliverDue(
             ? renderNotice(row.template, row.language, row.data)
             : renderMail(row.template, row.language, row.data)),
         });
-        return row.id;
       } catch (error) {
         const attempts = row.attempts + 1;
         const failed = attempts >= options.maxAttempts;
@@ -89,6 +108,7 @@ export async function deliverDue(
             last_error: reason,
             status: failed ? 'failed' : 'queued',
             next_attempt_at: new Date(Date.now() + backoffMs(attempts, options.retryBaseSeconds)),
+            claimed_by: null,
             ...(failed && { data: null }),
           });
         // The recipient and the reason, never the body: it carries the invitation link.
@@ -98,23 +118,20 @@ export async function deliverDue(
         );
         return null;
       }
+      await db('mail_outbox')
+        .where('id', row.id)
+        .update({
+          status: 'sent',
+          sent_at: new Date(),
+          attempts: db.raw('attempts + 1'),
+          data: null,
+          last_error: null,
+          claimed_by: null,
+        });
+      return row.id;
     }),
   );
-  // The sent mails of the round are recorded by one statement: a round is up to batchSize mails.
-  // A crash before it leaves them leased, and they are sent again after the lease (at least once).
-  const sent = outcomes.filter((id): id is string => id !== null);
-  if (sent.length > 0) {
-    await db('mail_outbox')
-      .whereIn('id', sent)
-      .update({
-        status: 'sent',
-        sent_at: new Date(),
-        attempts: db.raw('attempts + 1'),
-        data: null,
-        last_error: null,
-      });
-  }
-  return sent.length;
+  return outcomes.filter((id) => id !== null).length;
 }
 
 export interface MailWorker {

@@ -9,6 +9,7 @@ export class Metrics {
   readonly syncDuration: Histogram<'source' | 'mode'>;
   readonly syncChanges: Counter<'source' | 'change'>;
   readonly syncLastSuccess: Gauge<'source'>;
+  readonly retentionPruned: Counter<'kind'>;
   readonly syncHeld: Gauge<'source'>;
   readonly syncQuarantined: Gauge<'source'>;
 
@@ -44,6 +45,12 @@ export class Metrics {
       name: 'provisiond_sync_last_success_timestamp_seconds',
       help: 'When the source last synced successfully',
       labelNames: ['source'],
+      registers: [this.registry],
+    });
+    this.retentionPruned = new Counter({
+      name: 'provisiond_retention_pruned_total',
+      help: 'History rows deleted by retention, by kind (sessions, syncRuns, sentMail, audit…)',
+      labelNames: ['kind'],
       registers: [this.registry],
     });
     this.syncHeld = new Gauge({

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { SignInDeniedError } from '../errors.ts';
-import type { IdentitySource } from '../plugin-api.ts';
+import type { PasswordSource } from '../plugin-api.ts';
 import type { LockoutPolicy } from './lockout-policy.ts';
 import { isLocked } from './lockout-policy.ts';
 import { clearFailures, failureState, recordFailure } from './lockout-store.ts';
@@ -12,7 +12,7 @@ import { clearFailures, failureState, recordFailure } from './lockout-store.ts';
 export interface PasswordSignInDeps {
   db: Knex;
   orgId: string;
-  sources: IdentitySource[];
+  sources: PasswordSource[];
   lockout: LockoutPolicy;
 }
 
@@ -37,7 +37,7 @@ export async function signInWithPassword(
   }
   let disabled = false;
   for (const source of deps.sources) {
-    const result = await source.authenticate!(login, password);
+    const result = await source.authenticate(login, password);
     if (result.ok) {
       await clearFailures(deps.db, deps.orgId, login);
       return {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AnySourceConfig } from '../config/source-schemas.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { IdentitySource } from '../plugin-api.ts';
+import { type IdentitySource, type PasswordSource, canAuthenticate } from '../plugin-api.ts';
 import { createSource, sourceContext } from './source-context.ts';
 import { signInUrls } from './source-urls.ts';
 
@@ -53,7 +53,7 @@ export class SourceRegistry {
   }
 
   /** Sources that check passwords (built-in, LDAP bind), in configuration order. */
-  passwordSources(): IdentitySource[] {
-    return this.configs.map((c) => this.get(c.name)).filter((s) => s.authenticate !== undefined);
+  passwordSources(): PasswordSource[] {
+    return this.configs.map((c) => this.get(c.name)).filter(canAuthenticate);
   }
 }

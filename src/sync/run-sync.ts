@@ -6,7 +6,15 @@ import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SourceGroup, SourceUser } from '../plugin-api.ts';
+import {
+  InvalidChangeTokenError,
+  type ReadableSource,
+  type SourceGroup,
+  type SourceRead,
+  type SourceUser,
+  canReadAll,
+  canReadChanges,
+} from '../plugin-api.ts';
 import { exceedsGuard } from './deletion-guard.ts';
 import {
   type GroupBatchContext,
@@ -22,7 +30,14 @@ import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
-import { createRun, finishRun, heldRunOf, recordProgress, type SyncRun } from './sync-runs.ts';
+import {
+  createRun,
+  failOrphanedRuns,
+  finishRun,
+  heldRunOf,
+  recordProgress,
+  type SyncRun,
+} from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
@@ -39,6 +54,8 @@ export interface SyncDeps {
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
   clock?: () => Date;
+  /** This process's instance (cluster/instances.ts): its leases are freed the moment it dies. */
+  instanceId?: string | null;
 }
 
 export interface SyncOptions {
@@ -62,23 +79,27 @@ export async function runSync(
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
   const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
-  if (!source.readAll)
+  if (!canReadAll(source))
     throw ValidationError.field(
       'source',
       `the source "${sourceName}" (type ${entry.type}) is not a directory that can be read`,
     );
   const owner = randomUUID();
-  if (!options.preview && !(await acquireLease(db, orgId, sourceName, owner))) {
+  if (
+    !options.preview &&
+    !(await acquireLease(db, orgId, sourceName, owner, deps.instanceId ?? null))
+  ) {
     throw new ConflictError(`a run of the source "${sourceName}" is already in progress`, {
       source: sourceName,
     });
   }
+  // Holding the lease, no other run of this source is in progress: one still marked running was
+  // left by a process that died.
+  if (!options.preview) await failOrphanedRuns(db, { orgId, source: sourceName });
   const started = Date.now();
   const tokenBefore = await readToken(db, orgId, sourceName);
-  const mode: RunMode =
-    options.mode === 'incremental' && tokenBefore !== null && source.readChanges
-      ? 'incremental'
-      : 'full';
+  const opened = openRead(source, options.mode === 'incremental' ? tokenBefore : null, deps.log);
+  const mode: RunMode = 'read' in opened ? opened.mode : 'full';
   const runId = options.preview
     ? null
     : await createRun(db, orgId, {
@@ -86,6 +107,7 @@ export async function runSync(
         mode,
         trigger: options.trigger,
         tokenBefore,
+        instanceId: deps.instanceId ?? null,
       });
   const actor: Actor = {
     type: 'system',
@@ -111,7 +133,10 @@ export async function runSync(
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
-      await renewLease(db, orgId, sourceName, owner);
+      if (!(await renewLease(db, orgId, sourceName, owner)))
+        throw new ConflictError(
+          `the run of "${sourceName}" lost its lease to another process and stopped`,
+        );
     }
   };
 
@@ -129,7 +154,8 @@ export async function runSync(
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };
-    const read = mode === 'full' ? source.readAll() : source.readChanges!(tokenBefore!);
+    if ('error' in opened) throw opened.error;
+    const { read } = opened;
     const seenUsers = new Set<string>();
     const seenGroups = new Set<string>();
     let users: SourceUser[] = [];
@@ -298,6 +324,31 @@ export async function runSync(
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * The read of this run: the changes since the token when there is one and the source can tell
+ * them, else everything. A token the source cannot use is no failure: everything is read instead.
+ * An error is handed back so that the run records it.
+ */
+function openRead(
+  source: ReadableSource,
+  token: string | null,
+  log: Logger,
+): { read: SourceRead; mode: RunMode } | { error: unknown } {
+  try {
+    if (token !== null && canReadChanges(source)) {
+      try {
+        return { read: source.readChanges(token), mode: 'incremental' };
+      } catch (error) {
+        if (!(error instanceof InvalidChangeTokenError)) throw error;
+        log.warn({ source: source.name, err: error }, 'change token refused: reading everything');
+      }
+    }
+    return { read: source.readAll(), mode: 'full' };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** A failed run counts against the source's health (and may quarantine it); any other resets it. */

@@ -4,7 +4,16 @@ import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { DirectoryEntry, SourceTestResult } from '../plugin-api.ts';
+import {
+  type DirectoryEntry,
+  type IdentitySource,
+  type SourceTestResult,
+  canAuthenticate,
+  canReadAll,
+  canReadChanges,
+  canSearch,
+  canTest,
+} from '../plugin-api.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
 import { readToken } from './sync-state.ts';
 import { type SourceHealth, readHealth, resumeSource } from './source-health.ts';
@@ -33,13 +42,22 @@ export interface AdminDeps {
   metrics?: Metrics | undefined;
 }
 
+/** The capability names administrators see, each with the guard that tells it. */
+const CAPABILITIES: Record<string, (s: IdentitySource) => boolean> = {
+  test: canTest,
+  readAll: canReadAll,
+  readChanges: canReadChanges,
+  search: canSearch,
+  authenticate: canAuthenticate,
+};
+
 export async function listSources(deps: AdminDeps, scope: Scope): Promise<SourceSummary[]> {
   return Promise.all(
     deps.sources.map(async (entry) => {
       const source = createSource(entry, sourceContext(deps.db, scope.orgId, entry.name, deps.log));
-      const capabilities = (
-        ['test', 'readAll', 'readChanges', 'search', 'authenticate'] as const
-      ).filter((c) => typeof source[c] === 'function');
+      const capabilities = Object.entries(CAPABILITIES)
+        .filter(([, has]) => has(source))
+        .map(([name]) => name);
       const [lastRun] = await listRuns(deps.db, scope.orgId, { source: entry.name, limit: 1 });
       return {
         name: entry.name,
@@ -81,7 +99,7 @@ export async function testSource(
     findSourceConfig(deps.sources, name),
     sourceContext(deps.db, scope.orgId, name, deps.log),
   );
-  if (!source.test)
+  if (!canTest(source))
     return { source: name, ok: false, message: `the source "${name}" cannot be tested` };
   return { source: name, ...(await source.test()) };
 }
@@ -99,7 +117,7 @@ export async function searchSource(
     findSourceConfig(deps.sources, name),
     sourceContext(deps.db, scope.orgId, name, deps.log),
   );
-  if (!source.search)
+  if (!canSearch(source))
     throw ValidationError.field('source', `the source "${name}" cannot be searched`);
   return source.search(text, limit);
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { instanceAlive } from '../cluster/instances.ts';
 import { NotFoundError } from '../errors.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import {
@@ -93,7 +94,13 @@ function toRun(row: RunRow): SyncRun {
 export async function createRun(
   db: Knex,
   orgId: string,
-  run: { source: string; mode: RunMode; trigger: string; tokenBefore: string | null },
+  run: {
+    source: string;
+    mode: RunMode;
+    trigger: string;
+    tokenBefore: string | null;
+    instanceId?: string | null;
+  },
 ): Promise<string> {
   const [row] = await db('sync_runs')
     .insert({
@@ -103,9 +110,35 @@ export async function createRun(
       trigger: run.trigger,
       status: 'running',
       token_before: run.tokenBefore,
+      instance_id: run.instanceId ?? null,
     })
     .returning('id');
   return (row as { id: string }).id;
+}
+
+/**
+ * Runs left `running` by a process that is gone are failed, with why: nothing will finish them.
+ * With `source`, also those with no process recorded (a release before instances existed): the
+ * caller has just taken the source's lease, so no run of it is in progress.
+ */
+export async function failOrphanedRuns(
+  db: Knex,
+  scope?: { orgId: string; source: string },
+): Promise<number> {
+  const query = db('sync_runs').where('status', 'running');
+  if (scope)
+    query
+      .andWhere({ org_id: scope.orgId, source: scope.source })
+      .andWhere((q) =>
+        q.whereNull('instance_id').orWhereRaw(`not ${instanceAlive('sync_runs.instance_id')}`),
+      );
+  else
+    query.whereNotNull('instance_id').andWhereRaw(`not ${instanceAlive('sync_runs.instance_id')}`);
+  return query.update({
+    status: 'failed',
+    error: 'interrupted: the process running it stopped before it finished',
+    finished_at: db.fn.now(),
+  });
 }
 
 export interface RunOutcome {

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Attribute, Change, Client } from 'ldapts';
 import pg from 'pg';
 import { LOCAL_ADMIN } from '../../src/access/actor.ts';
-import { ldapSourceSchema } from '../../src/config/ldap-source-schema.ts';
+import { ldapSourceSchema } from '../../plugins/ldap/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createOrganization } from '../../src/orgs/organizations.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';

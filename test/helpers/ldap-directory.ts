@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Attribute, Change, type Client } from 'ldapts';
-import { ldapSourceSchema, type LdapSourceConfig } from '../../src/config/ldap-source-schema.ts';
+import { ldapSourceSchema, type LdapSourceConfig } from '../../plugins/ldap/config.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX, type Slapd } from './slapd.ts';
 
 // One isolated subtree of a test slapd per test (ou=NAME with people and groups), so that tests

@@ -2,8 +2,7 @@ import test from 'ava';
 import type { Client } from 'ldapts';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { guidText } from '../../plugins/ldap/entry-mapping.ts';
-import type { SourceEntry } from '../../src/config/config-schema.ts';
-import { ldapSourceSchema } from '../../src/config/ldap-source-schema.ts';
+import { type LdapSourceConfig, ldapSourceSchema } from '../../plugins/ldap/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { sourceContext } from '../../src/sources/source-context.ts';
@@ -72,7 +71,7 @@ async function subtree(client: Client) {
         modification: new Attribute({ type: 'member', values: [`CN=${member},${ou}`] }),
       }),
     );
-  const source = (): SourceEntry =>
+  const source = (): LdapSourceConfig =>
     ldapSourceSchema.parse({
       name: 'corp-ad',
       type: 'ldap',

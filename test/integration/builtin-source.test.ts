@@ -10,7 +10,7 @@ eachDatabase((kind, fixture) => {
     const scope = await f.newOrg();
     const log = { info() {}, warn() {} };
     const source = builtinPlugin.create(
-      { name: 'builtin', type: 'builtin' },
+      { name: 'builtin', type: 'builtin', allowSelfRegistration: false },
       {
         orgId: scope.orgId,
         log,

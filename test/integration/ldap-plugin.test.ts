@@ -1,12 +1,8 @@
 import test from 'ava';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { resolveSecret } from '../../src/config/secrets.ts';
-import type {
-  LdapSourceConfig,
-  SourceContext,
-  SourceGroup,
-  SourceRecord,
-} from '../../src/plugin-api.ts';
+import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import type { SourceContext, SourceGroup, SourceRecord } from '../../src/plugin-api.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 

@@ -5,6 +5,7 @@ import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { approveRun, rejectRun } from '../../src/sync/run-decisions.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
+import { saveToken } from '../../src/sync/sync-state.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree, cuttingRelay } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
@@ -126,6 +127,23 @@ eachDatabase((kind, fixture) => {
     t.is(await s.audits(), audits);
     t.is(Number((await db('sync_runs').where('org_id', s.scope.orgId).count({ n: '*' }))[0]!.n), 0);
   });
+
+  t2(
+    `[${kind}] a change token the directory cannot use makes the run read everything`,
+    async (t) => {
+      const db = fixture().database.knex;
+      const s = await setup(db, () => fixture().newOrg(), 3, {
+        deletionGuard: { percent: 50, max: 500 },
+      });
+      t.is((await s.sync(FULL)).status, 'succeeded');
+      await saveToken(db, s.scope.orgId, s.tree.name, 'usn:12345');
+      await s.tree.remove(s.tree.userDN('user2'));
+      const run = await s.sync(INCREMENTAL);
+      t.like(run, { status: 'succeeded', mode: 'full', tokenBefore: 'usn:12345' });
+      t.like(run.counts, { disabled: 1 }, 'a full read: absence is a deletion');
+      t.regex(run.tokenAfter ?? '', /^csn:/);
+    },
+  );
 
   t2(
     `[${kind}] incremental: changed attribute, new user, membership change; full: deletion and re-enable`,

@@ -215,6 +215,11 @@ eachDatabase((kind, fixture) => {
       { username: 'srajhandas', licenses: ['Workforce'] },
     ]);
 
+    // Validated now, while a licence is still available; applied after SCIM took the rest.
+    const zed = `Email,First Name,Last Name,Username,Password,User Type,Role\nzed@example.org,Zed,Last,zed.last,zl40.l2eh,Creator,User\n`;
+    const early = await uploadImport(importDeps, scope, { mode: 'add' }, bytes(zed));
+    t.is(early.report.licenses, undefined, 'one Insights licence is left when validating');
+
     const ctx = { db, scope, base: 'http://scim.test/scim/v2' };
     const user = (n: number) =>
       createUser(ctx, {
@@ -230,12 +235,25 @@ eachDatabase((kind, fixture) => {
     });
     t.deepEqual(await snapshot(f, scope), before, 'the refused SCIM user was not written');
 
-    const overLimit = `Email,First Name,Last Name,Username,Password,User Type,Role\nzed@example.org,Zed,Last,zed.last,zl40.l2eh,Creator,User\n`;
-    const second = await uploadImport(importDeps, scope, { mode: 'add' }, bytes(overLimit));
-    await t.throwsAsync((await startApply(importDeps, scope, second.id, {})).done, {
+    await t.throwsAsync((await startApply(importDeps, scope, early.id, {})).done, {
       instanceOf: LicenseLimitError,
+      message: /licence Insights/,
     });
-    t.deepEqual(await snapshot(f, scope).then((s) => s.members.length), before.members.length);
+    t.deepEqual(await snapshot(f, scope), before, 'the batch beyond the quantity rolled back');
+
+    const late = await uploadImport(importDeps, scope, { mode: 'add' }, bytes(zed));
+    t.deepEqual(late.report.licenses, [{ license: 'Insights', quantity: 3, inUse: 3, adding: 1 }]);
+    const refused = late.report.issues.find((issue) => issue.severity === 'error');
+    t.is(refused?.line, 2);
+    t.regex(
+      refused?.message ?? '',
+      /default licence Insights than the organization has available \(0 of 3\)/,
+    );
+    await t.throwsAsync(startApply(importDeps, scope, late.id, {}), {
+      instanceOf: LicenseLimitError,
+      message: /licence Insights: the organization has 3, 3 in use and 0 available/,
+    });
+    t.deepEqual(await snapshot(f, scope), before);
   });
 
   test(`[${kind}] the catalog: rename follows holders, quantity and user types cannot strand them, held licences cannot be deleted`, async (t) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
+import { defaultDataDir, migrateMode } from '../../src/config/config-schema.ts';
 
 function file(text: string): string {
   const f = path.join(mkdtempSync(path.join(tmpdir(), 'cfg-')), 'provisiond.yaml');
@@ -21,12 +22,22 @@ function problems(load: () => unknown): string {
   throw new Error('expected the configuration to be refused');
 }
 
-test('defaults: 127.0.0.1:8080, embedded database in ./data', (t) => {
+test('defaults: 127.0.0.1:8080, embedded database in an absolute folder of the user', (t) => {
   const config = loadConfig({ env: {} });
   t.is(config.server.host, '127.0.0.1');
   t.is(config.server.port, 8080);
   t.is(config.database.url, undefined);
-  t.is(config.database.dataDir, path.resolve('data'));
+  // Not ./data: the CLI run from another folder must open the daemon's database, not a new one.
+  t.is(config.database.dataDir, defaultDataDir());
+  t.true(path.isAbsolute(config.database.dataDir));
+  t.is(migrateMode(config), 'auto');
+  t.is(migrateMode(loadConfig({ env: { DATABASE_URL: 'postgres://h/db' } })), 'manual');
+  t.is(
+    migrateMode(
+      loadConfig({ env: { DATABASE_URL: 'postgres://h/db', PROVISIOND_MIGRATE: 'auto' } }),
+    ),
+    'auto',
+  );
 });
 
 test('environment variables override the file', (t) => {

@@ -1,47 +1,113 @@
 import { Command } from 'commander';
+import type { Config } from '../../config/config-schema.ts';
 import { controlSocketPath } from '../../daemon/daemon.ts';
-import { openDatabase } from '../../store/database.ts';
-import { migrateToLatest } from '../../store/migrations.ts';
 import { acquireDataDirLock, lockHolder } from '../../daemon/data-dir-lock.ts';
+import { embeddedDatabaseExists } from '../../daemon/open-context.ts';
+import { databaseLabel, databaseOpenError } from '../../daemon/startup-errors.ts';
+import { UnavailableError } from '../../errors.ts';
+import { type Database, openDatabase } from '../../store/database.ts';
+import {
+  assertSchemaUsable,
+  migrateToLatest,
+  migrationStatus,
+  pendingSql,
+} from '../../store/migrations.ts';
 import { configOf, globals } from '../cli-context.ts';
 import { printJson } from '../output.ts';
 
+// The one CLI command that changes the schema. On the embedded database it needs the data
+// directory to itself: a running daemon applied its migrations when it started.
+
+async function withDatabase<T>(
+  config: Config,
+  options: { create: boolean },
+  work: (database: Database) => Promise<T>,
+): Promise<T> {
+  if (!config.database.url) {
+    const holder = lockHolder(config.database.dataDir);
+    if (holder !== null)
+      throw new UnavailableError(
+        `the daemon (process ${holder}) holds ${databaseLabel(config)} (its socket: ${controlSocketPath(config.database.dataDir)}); stop it first: with database.migrate: auto it applies the migrations when it starts`,
+      );
+    if (!options.create && !embeddedDatabaseExists(config.database.dataDir))
+      throw new UnavailableError(
+        `there is no database in ${config.database.dataDir} (database.dataDir, PROVISIOND_DATA_DIR)`,
+      );
+  }
+  const lock = config.database.url ? null : acquireDataDirLock(config.database.dataDir, 'migrate');
+  try {
+    const database = await openDatabase({
+      url: config.database.url,
+      dataDir: config.database.dataDir,
+    }).catch((error: unknown) => {
+      throw databaseOpenError(config, error);
+    });
+    try {
+      return await work(database).catch((error: unknown) => {
+        throw databaseOpenError(config, error);
+      });
+    } finally {
+      await database.close();
+    }
+  } finally {
+    lock?.release();
+  }
+}
+
 export function migrateCommand(): Command {
-  return new Command('migrate')
-    .description('apply database migrations (the daemon also applies them at start)')
+  const migrate = new Command('migrate')
+    .description(
+      'apply pending database migrations (the only command that changes the schema; see also `migrate status`)',
+    )
+    .option('--dry-run', 'print the SQL the pending migrations would run, and change nothing')
+    .action(async (flags: { dryRun?: boolean }, command: Command) => {
+      const config = configOf(command);
+      const json = globals(command).json ?? false;
+      process.stderr.write(`provisiond: ${databaseLabel(config)}\n`);
+      if (flags.dryRun) {
+        const plan = await withDatabase(config, { create: false }, (db) => pendingSql(db.knex));
+        if (json) return printJson({ pending: plan });
+        if (plan.length === 0) process.stdout.write('-- the database is up to date\n');
+        for (const m of plan)
+          process.stdout.write(`-- ${m.name}\n${m.sql.map((q) => `${q};\n`).join('')}\n`);
+        return;
+      }
+      const applied = await withDatabase(config, { create: true }, (db) =>
+        migrateToLatest(db.knex),
+      );
+      if (json) return printJson({ applied });
+      process.stdout.write(
+        applied.length === 0
+          ? 'the database is up to date\n'
+          : `applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}\n`).join('')}`,
+      );
+    });
+  migrate
+    .command('status')
+    .description('list applied and pending migrations, and any applied by a newer release')
     .action(async (_f, command: Command) => {
       const config = configOf(command);
       const json = globals(command).json ?? false;
-      if (!config.database.url) {
-        const holder = lockHolder(config.database.dataDir);
-        if (holder !== null) {
-          const message = `the daemon (process ${holder}) holds the embedded database and applied the migrations when it started; nothing to do (its socket: ${controlSocketPath(config.database.dataDir)})`;
-          if (json) printJson({ applied: [], message });
-          else process.stdout.write(`${message}\n`);
-          return;
-        }
-      }
-      const lock = config.database.url
-        ? null
-        : acquireDataDirLock(config.database.dataDir, 'migrate');
+      const status = await withDatabase(config, { create: false }, (db) =>
+        migrationStatus(db.knex),
+      );
+      let usable = true;
+      let problem: string | null = null;
       try {
-        const database = await openDatabase({
-          url: config.database.url,
-          dataDir: config.database.dataDir,
-        });
-        try {
-          const applied = await migrateToLatest(database.knex);
-          if (json) return printJson({ applied });
-          process.stdout.write(
-            applied.length === 0
-              ? 'the database is up to date\n'
-              : `applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}\n`).join('')}`,
-          );
-        } finally {
-          await database.close();
-        }
-      } finally {
-        lock?.release();
+        assertSchemaUsable(status, 'run `provisiond migrate`');
+      } catch (error) {
+        usable = false;
+        problem = (error as Error).message;
       }
+      if (json) return printJson({ database: databaseLabel(config), ...status, usable, problem });
+      const lines = [
+        `database: ${databaseLabel(config)}`,
+        `applied: ${status.applied.length}`,
+        ...status.pending.map((m) => `pending: ${m}`),
+        ...status.newer.map((m) => `newer (applied by a later release): ${m}`),
+        problem ?? 'this release can use the schema as it is',
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
+  return migrate;
 }

@@ -29,6 +29,7 @@ export function importsRoutes(ctx: AppContext): Router {
     hasher: ctx.hasher,
     links: ctx.links,
     writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    instanceId: ctx.instanceId,
     sources: (orgId: string) => ctx.sources.of(orgId),
     get publicUrl() {
       return ctx.publicUrl;

@@ -24,7 +24,13 @@ export const syncBody = z
 export function syncRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.database.knex;
-  const deps = { db, sources: ctx.config.sources, log: ctx.log, metrics: ctx.metrics };
+  const deps = {
+    db,
+    sources: ctx.config.sources,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    instanceId: ctx.instanceId,
+  };
 
   router.get('/sources', async (_req, res) => {
     const items = await listSources(deps, scopeOf(res));

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
 import { NotFoundError, SignInDeniedError } from '../../errors.ts';
-import { type RedirectSignIn, SignInRefused } from '../../plugin-api.ts';
+import { type RedirectSignIn, SignInRefused, hasRedirectSignIn } from '../../plugin-api.ts';
 import { signInEnterprise } from '../../sign-in/enterprise-sign-in.ts';
 import { newFlowId, saveFlow, takeFlow } from '../../sign-in/sign-in-flows.ts';
 import { FLOW_COOKIE, clearCookie, readCookie, setCookie } from './cookies.ts';
@@ -26,10 +26,15 @@ function redirectSource(
   policy: { autoRegister: boolean; linkBy: 'none' | 'email' | 'username' };
 } {
   const config = ctx.sources.list().find((c) => c.name === name && c.type === type);
-  const signIn = config ? ctx.sources.get(name).signIn : undefined;
-  if (!config || !signIn || (config.type !== 'saml' && config.type !== 'oidc'))
+  const source = config ? ctx.sources.get(name) : undefined;
+  if (!config || !source || !hasRedirectSignIn(source))
     throw new NotFoundError(`${type} source`, name);
-  return { signIn, policy: { autoRegister: config.autoRegister, linkBy: config.linkBy } };
+  if (config.type !== 'saml' && config.type !== 'oidc')
+    throw new NotFoundError(`${type} source`, name);
+  return {
+    signIn: source.signIn,
+    policy: { autoRegister: config.autoRegister, linkBy: config.linkBy },
+  };
 }
 
 function param(req: Request, name: string): string {

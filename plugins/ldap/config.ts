@@ -1,22 +1,9 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { secretRefSchema, sourceNameSchema } from '../../src/plugin-api.ts';
 
 // The shape of a `type: ldap` source. Flavors set the defaults that differ between directories
 // (attribute names, stable id, nested groups); every default can be overridden key by key.
-
-const secretRef = z.union(
-  [
-    z
-      .object({
-        env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an environment variable'),
-      })
-      .strict(),
-    z.object({ file: z.string().min(1) }).strict(),
-  ],
-  {
-    error: 'must be { env: NAME } or { file: PATH }: secrets are given by reference, never inline',
-  },
-);
 
 const searchSchema = z
   .object({
@@ -37,9 +24,7 @@ const cron = z
 
 export const ldapSourceSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _'),
+    name: sourceNameSchema,
     type: z.literal('ldap'),
     flavor: z.enum(['openldap', 'ad', 'generic']).default('generic'),
     url: z
@@ -49,7 +34,7 @@ export const ldapSourceSchema = z
     /** PEM file of the CA that signed the directory's certificate (ldaps:// or StartTLS). */
     caFile: z.string().min(1).optional(),
     bindDN: z.string().min(1),
-    bindCredentials: secretRef,
+    bindCredentials: secretRefSchema,
     /** AD: the NetBIOS domain of logins `sAMAccountName@DOMAIN`; taken from the base DN when absent. */
     domain: z
       .string()
