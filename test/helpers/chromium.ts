@@ -31,6 +31,8 @@ export async function openChromium(options: { locale?: string } = {}): Promise<C
       '--no-first-run',
       '--disable-component-update',
       '--disable-sync',
+      // Containers often give /dev/shm a few MB: a page that outgrows it crashes the renderer.
+      '--disable-dev-shm-usage',
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
