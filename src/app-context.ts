@@ -20,7 +20,7 @@ export interface AppContext {
   sources: SourceRegistry;
   /** Set by the invitations use case; until then a sign-in carrying an invitation is refused. */
   invitations: InvitationAcceptanceHook | null;
-  /** Seals invitation links so that administrators can copy them again (R-INV-6). */
+  /** Seals invitation links so that administrators can copy them again. */
   links: LinkSealer;
   /** Signs CSRF tokens (derived from the link key, so shared by every daemon of a database). */
   csrfKey: Buffer;

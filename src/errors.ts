@@ -48,8 +48,13 @@ export class ConflictError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not-found';
-  constructor(what: string, id: string) {
-    super(`${what} ${JSON.stringify(id)} was not found`, { what, id });
+  /** `where` names what was searched when it is not obvious (a directory source). */
+  constructor(what: string, id: string, where?: string) {
+    super(`${what} ${JSON.stringify(id)} was not found${where ? ` in ${where}` : ''}`, {
+      what,
+      id,
+      ...(where && { where }),
+    });
   }
 }
 

@@ -112,6 +112,32 @@ export interface SourceRead {
   deletedExternalIds(): string[];
 }
 
+/**
+ * One directory user looked up by login (provision on demand, add on the spot): the record as a
+ * read gives it, the attributes read, whether the source's scope takes it (and if not, why), and
+ * the groups it is in, each with its effective members as a read gives them.
+ */
+export interface UserLookup {
+  user: SourceUser;
+  dn: string;
+  attributes: Record<string, string[]>;
+  /** Why the source's scope (base DN, filter, users.memberOf) leaves this user out; null when in scope. */
+  outOfScope: string | null;
+  groups: SourceGroup[];
+}
+
+/** One directory group looked up by name or DN, with its member users (nested groups expanded as a read would). */
+export interface GroupLookup {
+  group: SourceGroup;
+  dn: string;
+  /** Why the source's group scope leaves this group out; null when in scope. */
+  outOfScope: string | null;
+  /** Members the source's user scope takes. */
+  users: SourceUser[];
+  /** Members it leaves out, by DN or login, with the reason. */
+  skipped: Array<{ member: string; reason: string }>;
+}
+
 /** A directory entry shown to administrators by `ldap search`. */
 export interface DirectoryEntry {
   kind: 'user' | 'group';
@@ -215,6 +241,10 @@ export interface IdentitySource {
   readChanges?(token: string): SourceRead;
   /** Entries whose name or email contain `text`, at most `limit`, for administrators looking a user up. */
   search?(text: string, limit: number): Promise<DirectoryEntry[]>;
+  /** One user by login; null when the directory has no such user at all. */
+  findUser?(login: string): Promise<UserLookup | null>;
+  /** One group by its name or DN; null when the directory has no such group. */
+  findGroup?(nameOrDN: string): Promise<GroupLookup | null>;
   /**
    * Password check for the sign-in route (built-in accounts, LDAP simple bind as the user).
    * A wrong password is an answer (`wrong-password`), not an error; an unreachable directory is
@@ -263,7 +293,7 @@ export const canAuthenticate = (s: IdentitySource): s is PasswordSource =>
 export const canTest = (s: IdentitySource): s is TestableSource => typeof s.test === 'function';
 export const hasRedirectSignIn = (s: IdentitySource): s is RedirectSource => s.signIn !== undefined;
 
-/** Memory-hard hashing of member passwords (R-MEM-5). */
+/** Memory-hard hashing of member passwords. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;

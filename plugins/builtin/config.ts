@@ -7,7 +7,7 @@ export const builtinSourceSchema = z
   .object({
     name: sourceNameSchema,
     type: z.literal('builtin'),
-    /** Seed 003: "allow users to create built-in accounts" is off by default. */
+    /** "Allow users to create built-in accounts" is off by default. */
     allowSelfRegistration: z.boolean().default(false),
   })
   .strict();

@@ -18,6 +18,15 @@ const searchSchema = z
 /** Reactions to a record with no member: create a member, send an invitation, or leave it. */
 const UNMATCHED_REACTIONS = ['create', 'invite', 'ignore'] as const;
 
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const cron = z
   .string()
   .refine((v) => validCron(v), 'must be a cron expression (5 fields, or 6 with seconds first)');
@@ -93,7 +102,20 @@ export const ldapSourceSchema = z
       })
       .strict()
       .prefault({}),
-    schedule: z.object({ full: cron.optional(), incremental: cron.optional() }).strict().optional(),
+    schedule: z
+      .object({
+        full: cron.optional(),
+        incremental: cron.optional(),
+        /** The IANA time zone the cron expressions are read in (default: the daemon's). */
+        timezone: z
+          .string()
+          .refine(validTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC')
+          .optional(),
+        /** The organizations (slug or id) whose members this schedule syncs; default: the default organization. */
+        organizations: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * Failing scheduled runs back off (the first wait doubles after each failure, up to the cap);
      * after `quarantineAfter` failures in a row the schedule pauses until `sources resume`.

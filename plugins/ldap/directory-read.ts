@@ -11,7 +11,7 @@ import { openBound, pagedSearch, rootAttribute, unavailable } from './connection
 import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
 import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
-import { expandNested } from './nested-groups.ts';
+import { expandNested, inChainMembers } from './nested-groups.ts';
 
 // Full and incremental reads. Tokens: `usn:N` (AD: highestCommittedUSN, read before the users so
 // that nothing written during the read is missed), `csn:ENTRYCSN` (OpenLDAP: the newest entryCSN
@@ -95,7 +95,7 @@ export function readDirectory(options: ReadOptions): SourceRead {
         wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       if (changed !== '') await addAncestors(client, wanted, attributes, binary);
       for (const group of wanted.values())
-        yield { ...group, members: await inChainMembers(client, group.ref) };
+        yield { ...group, members: await inChainMembers(client, config, group.ref) };
       return;
     }
     if (flavor.nested) {
@@ -132,18 +132,6 @@ export function readDirectory(options: ReadOptions): SourceRead {
           wanted.set(entry.dn.toLowerCase(), toGroup(entry, config, flavor));
       }
     }
-  }
-
-  async function inChainMembers(client: Client, groupDN: string): Promise<string[]> {
-    const members: string[] = [];
-    const filter = and('(objectClass=user)', memberOf(groupDN, true));
-    for await (const entry of pagedSearch(client, config, {
-      baseDN: config.users.baseDN,
-      filter,
-      attributes: ['1.1'],
-    }))
-      members.push(entry.dn.toLowerCase());
-    return members;
   }
 
   /** AD tells its deletions: the users deleted since the token, as tombstones. */

@@ -2,12 +2,15 @@ import { type Client, InvalidCredentialsError } from 'ldapts';
 import type {
   AuthenticationResult,
   DirectoryEntry,
+  GroupLookup,
   IdentitySource,
   IdentitySourcePlugin,
   SourceContext,
   SourceRead,
+  UserLookup,
 } from '../../src/plugin-api.ts';
 import type { LdapSourceConfig } from './config.ts';
+import { findGroup, findUser } from './directory-lookup.ts';
 import { openBound, openConnection, pagedSearch } from './connection.ts';
 import { externalIdOf } from './entry-mapping.ts';
 import { type FlavorSettings, adDomain, flavorSettings } from './flavors.ts';
@@ -68,6 +71,14 @@ class LdapSource implements IdentitySource {
       context: this.context,
       since: token,
     });
+  }
+
+  findUser(login: string): Promise<UserLookup | null> {
+    return findUser({ config: this.config, flavor: this.flavor, context: this.context }, login);
+  }
+
+  findGroup(nameOrDN: string): Promise<GroupLookup | null> {
+    return findGroup({ config: this.config, flavor: this.flavor, context: this.context }, nameOrDN);
   }
 
   async search(text: string, limit: number): Promise<DirectoryEntry[]> {

@@ -13,7 +13,7 @@ import { SignInRefused } from '../../src/plugin-api.ts';
 
 // OpenID Connect: discovery, authorization code with PKCE (S256), state and nonce. The state is
 // the daemon's flow id; the PKCE verifier and the nonce stay server-side in the flow. `sub` is
-// the login (R-SRC-3); the email is used only when `email_verified` is true, unless configured.
+// the login; the email is used only when `email_verified` is true, unless configured.
 
 function claim(claims: Record<string, unknown>, name: string | undefined): string | undefined {
   if (!name) return undefined;

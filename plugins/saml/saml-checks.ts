@@ -1,6 +1,6 @@
 // The checks samlify leaves to its caller, as one pure function over what was extracted from the
 // signature-verified assertion: audience, recipient, destination, InResponseTo and the validity
-// window (R-SEC-3). Returns the reason to refuse, or null.
+// window. Returns the reason to refuse, or null.
 
 export interface AssertionFacts {
   assertionId: string | undefined;

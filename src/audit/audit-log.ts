@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 
-// R-SEC-4: every change writes an entry in the same transaction as the change itself.
+// Every change writes an entry in the same transaction as the change itself.
 
 export interface AuditEntry {
   orgId: string | null;

@@ -29,7 +29,7 @@ export interface RoleGrant {
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** Role names are case-insensitive and may be given by an alias (R-MEM-7). */
+/** Role names are case-insensitive and may be given by an alias. */
 export function findRole(roles: CatalogRole[], name: string): CatalogRole | undefined {
   const wanted = fold(name);
   return roles.find(

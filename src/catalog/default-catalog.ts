@@ -1,7 +1,7 @@
 import type { Privilege } from './privileges.ts';
 
-// The catalog every new organization starts with (R-MEM-7, seeds 001 and 003). Aliases are the
-// French labels of the seeds and the user-type ids of CreateUsers files (seed 003).
+// The catalog every new organization starts with. Aliases are the
+// French labels of the seeds and the user-type ids of CreateUsers files.
 
 export interface UserTypeDefinition {
   name: string;
@@ -67,5 +67,5 @@ export const DEFAULT_ROLES: RoleDefinition[] = [
   { name: 'Administrator', aliases: ['Administration', 'Admin'], privileges: ALL },
 ];
 
-/** What a new member gets unless the request says otherwise (R-MEM-10). */
+/** What a new member gets unless the request says otherwise. */
 export const DEFAULT_NEW_MEMBER = { userType: 'Creator', role: 'User' } as const;

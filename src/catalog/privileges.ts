@@ -1,5 +1,5 @@
 // The privileges a role carries and a user type caps. A role fits a user type when every
-// privilege of the role is among the user type's (R-MEM-7) — except manage_members ("invite and
+// privilege of the role is among the user type's — except manage_members ("invite and
 // manage members"), which is about administering provisiond, not about the licensed product, so
 // no user type caps it.
 

@@ -9,8 +9,8 @@ import { parseInput } from '../validation.ts';
 import { type RoleRow, toRole } from './catalog-store.ts';
 import { PRIVILEGES } from './privileges.ts';
 
-// Custom roles (R-MEM-7, 9): a set of privileges, a parameter grants carry — required (seed 002's
-// "Vertex ID" of hoster and attractor roles) or optional (seed 002's default project of ds_pp) —
+// Custom roles: a set of privileges, a parameter grants carry — required (the partner portal's
+// "Vertex ID" of hoster and attractor roles) or optional (the partner portal's default project of ds_pp) —
 // and an optional exclusive set (roles of one set cannot be combined).
 
 const roleSchema = z

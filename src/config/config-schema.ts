@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
+import type { SourceConfig } from '../plugin-api.ts';
 import { secretRefSchema } from './source-fields.ts';
 import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
@@ -10,7 +11,7 @@ import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 export type SourceEntry = AnySourceConfig;
 
-export function isLdapSource(entry: SourceEntry): entry is LdapSourceConfig {
+export function isLdapSource(entry: SourceConfig): entry is LdapSourceConfig {
   return entry.type === 'ldap';
 }
 
@@ -144,7 +145,7 @@ export const configSchema = z
     invitations: z
       .object({
         /**
-         * The key sealing invitation links so that administrators can copy them again (R-INV-6):
+         * The key sealing invitation links so that administrators can copy them again:
          * 32 bytes (base64 or hex) by reference. Without it, DATA_DIR/invitation-links.key is made
          * on first start; daemons sharing one PostgreSQL must all be given the same key.
          */

@@ -27,7 +27,7 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 export const enterprisePolicy = {
   /** Text of the sign-in button. */
   label: z.string().min(1).max(100).optional(),
-  /** Create the member at first sign-in, with the organization's defaults (R-SRC-3: off by default). */
+  /** Create the member at first sign-in, with the organization's defaults (off by default). */
   autoRegister: z.boolean().default(false),
   /** Link to an existing, not yet linked member whose email or username equals the login's. */
   linkBy: z.enum(['none', 'email', 'username']).default('none'),

@@ -1,4 +1,4 @@
-// One line of a CreateUsers file (seed 003), pipe-delimited:
+// One line of a CreateUsers file, pipe-delimited:
 //   enterprise: <login>|<email>|<name>|<role>|<user type id>|<description>|<Idp UserName>|<first name>|<last name>
 //   builtin:    <account>|<password>|<email>|<name>|<role>|<user type id>|<description>|<first name>|<last name>
 // As every example of the seed shows, the optional fields may be left out and the user type id
@@ -27,7 +27,7 @@ export type CreateUsersParse =
 const USER_TYPE_ID = /^[A-Za-z][A-Za-z0-9]*UT$/;
 
 /**
- * Seed 003's SAML example `rsmith@domain.com|…|publisher|rsmith@domain.com|GISProfessionalBasicUT`
+ * Portal for ArcGIS's SAML example `rsmith@domain.com|…|publisher|rsmith@domain.com|GISProfessionalBasicUT`
  * gives an Idp UserName with no description before it; a login-like value (no space, with '@'
  * or '\') in the description's place is therefore read as the Idp UserName.
  */
@@ -105,7 +105,7 @@ export function parseCreateUsersLine(line: string, idp: Idp): CreateUsersParse {
   };
 }
 
-/** Seed 003: built-in accounts are ASCII letters, digits or underscores, at most 128. */
+/** Built-in accounts are ASCII letters, digits or underscores, at most 128. */
 export function createUsersAccountProblem(account: string): string | null {
   if (account.length > 128) return `must be at most 128 characters (got ${account.length})`;
   if (!/^[A-Za-z0-9_]+$/.test(account))

@@ -85,7 +85,7 @@ export async function applyBatch(
       roleId: r.roleId,
       status: 'active',
       source: r.source,
-      // R-MEM-5: a password an administrator set is temporary.
+      // A password an administrator set is temporary.
       passwordHash: hashes.get(r.line) ?? null,
       mustChangePassword: hashes.has(r.line),
     }));

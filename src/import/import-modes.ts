@@ -1,5 +1,5 @@
-// The CSV import modes of seeds 001 (ArcGIS Online: add and invite modes) and 003 (Portal for
-// ArcGIS: built-in and enterprise members), each with the header line of its template and the
+// The CSV import modes of ArcGIS Online (add and invite modes) and of Portal for
+// ArcGIS (built-in and enterprise members), each with the header line of its template and the
 // labels a file may use for each column: the English names and the seeds' French labels.
 
 export type ImportField =
@@ -37,11 +37,11 @@ export interface ImportMode {
   template: ImportField[];
   required: ImportField[];
   optional: ImportField[];
-  /** Seed 001: administrator roles are never granted through an invitation unless the policy allows it (R-MEM-8). */
+  /** Administrator roles are never granted through an invitation unless the policy allows it. */
   invitation: boolean;
 }
 
-/** The languages a template can be downloaded in (seed 001: "dans la langue spécifiée"). */
+/** The languages a template can be downloaded in (ArcGIS Online: "dans la langue spécifiée"). */
 export const TEMPLATE_LANGUAGES = ['en', 'fr', 'de'] as const;
 export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
 
@@ -96,7 +96,7 @@ const PERSON: ImportField[] = ['email', 'firstName', 'lastName'];
 export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   add: {
     id: 'add',
-    title: 'add members without sending invitations (seed 001)',
+    title: 'add members without sending invitations',
     account: 'builtin',
     invitation: false,
     template: ['email', 'firstName', 'lastName', 'username', 'password', 'userType', 'role'],
@@ -105,7 +105,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'add-org-ids': {
     id: 'add-org-ids',
-    title: 'add members with their organization-specific (SAML or OpenID Connect) IDs (seed 001)',
+    title: 'add members with their organization-specific (SAML or OpenID Connect) IDs',
     account: 'org-id',
     invitation: false,
     template: ['email', 'firstName', 'lastName', 'identityType', 'id', 'userType', 'role'],
@@ -123,7 +123,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'add-notify': {
     id: 'add-notify',
-    title: 'add members and notify them by email (seed 001)',
+    title: 'add members and notify them by email',
     account: 'invitation',
     invitation: true,
     template: ['email', 'firstName', 'lastName', 'username', 'userType', 'role'],
@@ -132,7 +132,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'invite-any': {
     id: 'invite-any',
-    title: 'invite members to join with an account of their choice (seed 001)',
+    title: 'invite members to join with an account of their choice',
     account: 'invitation',
     invitation: true,
     template: ['email', 'userType', 'role'],
@@ -141,7 +141,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'invite-org-logins': {
     id: 'invite-org-logins',
-    title: 'invite members to join with their organization-specific logins (seed 001)',
+    title: 'invite members to join with their organization-specific logins',
     account: 'invitation',
     invitation: true,
     template: ['email', 'userType', 'role'],
@@ -150,7 +150,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'portal-builtin': {
     id: 'portal-builtin',
-    title: 'built-in portal members (seed 003)',
+    title: 'built-in portal members',
     account: 'builtin',
     invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'password', 'role', 'userType'],
@@ -159,7 +159,7 @@ export const IMPORT_MODES: Record<ModeId, ImportMode> = {
   },
   'portal-enterprise': {
     id: 'portal-enterprise',
-    title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins (seed 003)',
+    title: 'enterprise members: SAML, LDAP or Active Directory (domain\\user) logins',
     account: 'enterprise',
     invitation: false,
     template: ['firstName', 'lastName', 'email', 'username', 'role', 'userType'],

@@ -53,7 +53,7 @@ const uploadOptionsSchema = z
     idp: z.enum(['enterprise', 'builtin']).default('enterprise'),
     fileName: z.string().max(500).optional(),
     defaultEmail: z.string().max(254).optional(),
-    /** The invite modes: the language of the mails and an optional message in them (R-INV-1). */
+    /** The invite modes: the language of the mails and an optional message in them. */
     language: z.enum(MAIL_LANGUAGES).optional(),
     message: z.string().max(2000, 'must be at most 2000 characters').optional(),
     /** The org-id modes: the SAML or OIDC source the identities belong to, when several could. */
@@ -140,7 +140,7 @@ async function policyFor(
         ? 'builtin'
         : 'enterprise',
     accountRule: format.kind === 'createusers' ? 'createusers' : 'member',
-    // R-MEM-8: direct additions may grant administrator roles; invitations only if the policy allows.
+    // Direct additions may grant administrator roles; invitations only if the policy allows.
     allowAdministrator: mode?.invitation ? org.allowAdminInvitations : true,
     defaultEmail: options.defaultEmail,
     catalog,

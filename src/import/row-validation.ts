@@ -51,7 +51,7 @@ export interface ValidRow {
 
 export interface RowPolicy {
   account: AccountKind;
-  /** Seed 003's CreateUsers accounts follow that utility's rule (letters, digits, '_', ≤ 128). */
+  /** CreateUsers accounts (Portal for ArcGIS) follow that utility's rule (letters, digits, '_', ≤ 128). */
   accountRule: 'member' | 'createusers';
   allowAdministrator: boolean;
   defaultEmail?: string | undefined;
@@ -82,7 +82,7 @@ const LABEL: Record<RowField, string> = {
   name: 'Name',
 };
 
-/** AD logins are sAMAccountName@DOMAIN with the domain upper-cased (R-MEM-3); `domain\user` is rewritten so. */
+/** AD logins are sAMAccountName@DOMAIN with the domain upper-cased; `domain\user` is rewritten so. */
 export function enterpriseUsername(login: string): string {
   const downLevel = fromDownLevelLogon(login);
   if (downLevel) return downLevel;
@@ -221,7 +221,7 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
       `unknown user type ${JSON.stringify(wantedType)}; known: ${policy.catalog.userTypes.map((t) => t.name).join(', ')}`,
     );
 
-  // Seed 001: a role that is not one of the organization's becomes the default new-member role, else User.
+  // A role that is not one of the organization's becomes the default new-member role, else User.
   const fallbackRole = newMemberTypeAndRole(policy.defaults).role;
   let role = findRole(policy.catalog.roles, raw('role') || fallbackRole);
   if (!role) {

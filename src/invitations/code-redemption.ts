@@ -14,10 +14,10 @@ import {
 import { codeMatches, codeStatus, hashCode, parseCode } from './code-rules.ts';
 import { assertNotLimited, limiterKeys, recordFailure } from './redeem-limiter.ts';
 
-// Seed 000 §2.6, R-INV-9: a signed-in member uses a code once, within its validity. One
+// A signed-in member uses a code once, within its validity. One
 // conditional update claims the code, so of any number of concurrent redemptions exactly one
 // wins; the grants (roles, the group of the scope, administration of the scope) are written in
-// the same transaction. Failures are counted per member and per address (R-INV-12).
+// the same transaction. Failures are counted per member and per address.
 
 export interface Redemption {
   memberId: string;

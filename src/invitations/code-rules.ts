@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 
-// Pure rules of invitation codes (seed 000, R-INV-7…10): how many, how long, what they look like,
+// Pure rules of invitation codes: how many, how long, what they look like,
 // their status, and the text "copy" gives.
 
 const MAX_CODES = 10;
@@ -90,7 +90,7 @@ export function codeStatus(
   return 'valid';
 }
 
-/** Seed 000 §2.4: the copied text carries the scope's name and the validity date with the code(s). */
+/** The copied text carries the scope's name and the validity date with the code(s). */
 export function copyText(codes: string[], scopeName: string, validUntilDate: Date): string {
   const date = validUntilDate.toISOString().slice(0, 10);
   const lines = [

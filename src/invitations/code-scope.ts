@@ -4,7 +4,7 @@ import { ForbiddenError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 
-// A code grants its roles in a scope: the organization, or one of its groups (seed 000 §2.2).
+// A code grants its roles in a scope: the organization, or one of its groups.
 // Who may hand out codes for a scope: the CLI and API keys (an administrator role only by the
 // CLI's administrator), and members who administer it because they redeemed an administrator
 // code: an organization administrator for every scope, a group administrator for that group only.
@@ -76,7 +76,7 @@ export async function assertMayCreateIn(
   }
 }
 
-/** For a member: only the codes of the scopes they administer (R-INV-11); everyone else sees all. */
+/** For a member: only the codes of the scopes they administer; everyone else sees all. */
 export async function visibleScopeFilter(
   db: Knex | Knex.Transaction,
   orgId: string,

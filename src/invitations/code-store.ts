@@ -25,7 +25,7 @@ import {
 } from './code-rules.ts';
 import { assertMayCreateIn, resolveScope, visibleScopeFilter } from './code-scope.ts';
 
-// Creating, listing, showing, copying and disabling invitation codes (seed 000 §2–4). The codes
+// Creating, listing, showing, copying and disabling invitation codes. The codes
 // themselves are returned once, at creation; the daemon keeps only their hashes.
 
 export interface InvitationCode {
@@ -196,7 +196,7 @@ export async function createCodes(
   }));
   await db.transaction(async (trx) => {
     await trx('invitation_codes').insert(rows);
-    // The audit keeps the ids and hints, never the codes (R-INV-12).
+    // The audit keeps the ids and hints, never the codes.
     await recordAudit(trx, {
       orgId: scope.orgId,
       actor: scope.actor,
@@ -223,7 +223,7 @@ export async function createCodes(
   };
 }
 
-/** Seed 000 §4: newest first, filtered by status and scope; members see only the scopes they administer. */
+/** Newest first, filtered by status and scope; members see only the scopes they administer. */
 export async function listCodes(
   db: Knex,
   scope: Scope,
@@ -255,7 +255,7 @@ export async function listCodes(
 
 /**
  * A code by its id. Never by the code itself: the id travels in URLs (GET /codes/{id}), which
- * access logs and proxies keep, and codes must not reach logs (R-INV-12).
+ * access logs and proxies keep, and codes must not reach logs.
  */
 export async function getCode(
   db: Knex | Knex.Transaction,
@@ -305,7 +305,7 @@ async function findCode(
   return toCode(db, scope.orgId, row, now);
 }
 
-/** Seed 000 §2.4 "copy" / "copy all": the codes with the scope's name and validity date. */
+/** "Copy" / "copy all": the codes with the scope's name and validity date. */
 export async function copyCodes(
   db: Knex,
   scope: Scope,

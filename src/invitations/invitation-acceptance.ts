@@ -17,7 +17,7 @@ import { affectedRows } from '../store/affected-rows.ts';
 import { type InvitationRow, selectInvitations } from './invitation-record.ts';
 import { hashInvitationToken, hookMode, looksLikeInvitationToken } from './invitation-rules.ts';
 
-// Accepting an invitation (R-INV-2): built in, by choosing a username (unless one was created)
+// Accepting an invitation: built in, by choosing a username (unless one was created)
 // and a password under the password policy; or through an enterprise sign-in, which calls the
 // sign-in issue's hook below. Either way the pending member becomes active, the invitation is
 // marked accepted by one conditional update (a second acceptance finds nothing), and a member
@@ -86,7 +86,7 @@ export const invitationHook: InvitationAcceptanceHook = {
         .andWhereRaw('lower(username) = lower(?)', [username])
         .andWhereNot('id', invitation.memberId)
         .first('id');
-      // Enterprise account names follow R-MEM-3 (enterpriseAccountName), not the built-in username rules.
+      // Enterprise account names follow enterpriseAccountName, not the built-in username rules.
       if (!taken && username.length <= 128)
         await trx('members').where('id', invitation.memberId).update({ username });
     }

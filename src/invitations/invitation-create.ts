@@ -39,7 +39,7 @@ import type { LinkSealer } from './link-sealer.ts';
 import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
 import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
-// R-INV-1…5, seed 001: invite one or many addresses. Each new invitee is a pending member
+// Invite one or many addresses. Each new invitee is a pending member
 // (counted toward the limit) written with the invitation and its mail in one transaction, and
 // one refused address refuses the whole request, so nothing is half written. An address that
 // already belongs to an active member of the organization gets the role and groups directly and
@@ -58,9 +58,9 @@ export const createInvitationSchema = z
       .max(500, 'at most 500 addresses at once')
       .optional(),
     email: z.string().trim().optional(),
-    /** null gives no role, when the organization allows it (seed 002: "Falls keine Rolle ausgewählt wird"). */
+    /** null gives no role, when the organization allows it (the partner portal: "Falls keine Rolle ausgewählt wird"). */
     role: z.string().trim().min(1).nullable().optional(),
-    /** The parameter of a role that needs one (seed 002: a Vertex ID for some roles). */
+    /** The parameter of a role that needs one (the partner portal's Vertex ID of some roles). */
     roleParameter: z.string().trim().min(1).max(200).optional(),
     userType: z.string().trim().min(1).optional(),
     groups: z.array(z.string().min(1)).max(500).optional(),
@@ -282,7 +282,7 @@ function invitee(
   };
 }
 
-/** R-MEM-10: the organization's defaults, with the groups and licenses the request names in their place. */
+/** The organization's defaults, with the groups and licenses the request names in their place. */
 async function requestedDefaults(
   db: Knex,
   orgId: string,
@@ -414,7 +414,7 @@ async function addExisting(
   const current = (await trx('members').where('id', member.id).first('role_id')) as {
     role_id: string;
   };
-  // Seed 002: an existing member invited without a role is only told; no role is added.
+  // An existing member invited without a role is only told; no role is added.
   if (!withoutRole && current.role_id !== role.id) {
     await trx('member_roles')
       .insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null })

@@ -19,7 +19,7 @@ import {
 } from './invitation-record.ts';
 import { invitationExpiry, invitationLink, newInvitationToken } from './invitation-rules.ts';
 
-// R-INV-4, 6: the invitations table with filters, resend (a fresh token and expiry: the old link
+// The invitations table with filters, resend (a fresh token and expiry: the old link
 // stops working) and delete (pending only: the invitation stops working and the pending member
 // goes, so the username becomes reusable).
 
@@ -60,7 +60,7 @@ export interface InvitationPage {
   pageSize: number;
 }
 
-/** The invitations table (R-INV-6): filters, a sort on any column (newest first by default), pages. */
+/** The invitations table: filters, a sort on any column (newest first by default), pages. */
 export async function listInvitations(
   view: LinkView & { db: Knex; maxPageSize: number },
   scope: Scope,

@@ -9,7 +9,7 @@ import {
 } from './invitation-rules.ts';
 import type { LinkSealer } from './link-sealer.ts';
 
-// How an invitation is read and shown (R-INV-6: id, inviter, invitee email, role, created,
+// How an invitation is read and shown (id, inviter, invitee email, role, created,
 // expires, status, and the copyable link while the invitation can be accepted). The link's token
 // is stored hashed (to find the invitation) and sealed (to show the link again: link-sealer.ts).
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-// Pure rules of email invitations (R-INV-1…6, seed 001): modes, expiry, tokens, links, status.
+// Pure rules of email invitations: modes, expiry, tokens, links, status.
 
 export const INVITATION_MODES = [
   'any-account',

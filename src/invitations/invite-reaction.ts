@@ -7,7 +7,7 @@ import { createInvitations } from './invitation-create.ts';
 import { resendInvitation } from './invitation-manage.ts';
 import type { LinkSealer } from './link-sealer.ts';
 
-// The sync engine's `invite` reaction (R-SYNC-2, issue 6 §5): a directory user who matches no
+// The sync engine's `invite` reaction: a directory user who matches no
 // member and has an email gets one invitation, tagged with the source and the directory
 // identity; while it is open (or once the address was added directly) the user gets no other,
 // however often the sync runs. Once it has expired, it is re-issued (resent: a fresh link and

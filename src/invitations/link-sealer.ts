@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-// R-INV-6 wants the invitations table to show each open invitation's copyable link, while the
+// The invitations table shows each open invitation's copyable link, while the
 // link's token is a secret (it lets anyone join as the invitee). The token is kept twice: its
 // SHA-256, by which an acceptance finds the invitation, and sealed with AES-256-GCM under a key
 // that is not in the database (the data directory's key file, or `invitations.linkKey`), so

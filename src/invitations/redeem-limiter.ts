@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { RateLimitedError } from '../errors.ts';
 
-// R-INV-12: failed code redemptions are limited per member and per client address, so that
+// Failed code redemptions are limited per member and per client address, so that
 // guessing codes (122 random bits, but still) or hammering a used one is cut short. Counted in
 // the database: every daemon on one PostgreSQL and a restart agree.
 

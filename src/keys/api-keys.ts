@@ -11,7 +11,7 @@ import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';
 import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
 
-// R-KEY-1…3 (seed 004): title, id, creator and the creator's email, created, expires (a required
+// Title, id, creator and the creator's email, created, expires (a required
 // field of the seed's form), role Editor or Viewer; the secret is shown once and only its hash is
 // kept; deletion is irreversible, with transfer of what the key owns to a member who may own
 // content, or deletion of it.

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-// Mail to send is a row written in the same transaction as what it announces (issue 6 §4): an
+// Mail to send is a row written in the same transaction as what it announces: an
 // invitation never exists without its mail, nor a mail without its invitation.
 
 import type { NoticeTemplate } from './notice-templates.ts';

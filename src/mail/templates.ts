@@ -1,4 +1,4 @@
-// The mails of invitations in English, French and German (R-INV-1, 5). Plain text plus a small
+// The mails of invitations in English, French and German. Plain text plus a small
 // HTML part; every value is escaped in the HTML.
 
 export type Language = 'en' | 'fr' | 'de';

@@ -1,4 +1,4 @@
-// R-MEM-4: an email is required and must not contain an apostrophe. It is not unique: an
+// An email is required and must not contain an apostrophe. It is not unique: an
 // administrator's address may stand in for people who have none.
 
 const SHAPE = /^[^\s@]+@[^\s@]+$/;

@@ -1,4 +1,4 @@
-// R-MEM-3: enterprise account names keep letters, digits, '@', '.' and '-'; every other
+// Enterprise account names keep letters, digits, '@', '.' and '-'; every other
 // character becomes '_'. Active Directory logins are sAMAccountName@DOMAIN, domain upper-cased.
 
 export function enterpriseAccountName(login: string): string {

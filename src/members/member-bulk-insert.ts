@@ -16,7 +16,7 @@ export interface BulkMember {
   description?: string;
   userTypeId: string;
   roleId: string;
-  /** The parameter of a role that needs one (seed 002's Vertex ID). */
+  /** The parameter of a role that needs one (the partner portal's Vertex ID). */
   roleParameter?: string | null;
   status: MemberStatus;
   source: string;
@@ -25,7 +25,7 @@ export interface BulkMember {
 }
 
 /**
- * What every member of one call shares: the organization's defaults for new members (R-MEM-10)
+ * What every member of one call shares: the organization's defaults for new members
  * beyond user type and role, and whether the username is locked (an invitation carrying it is sent).
  */
 export interface SharedMemberFields {

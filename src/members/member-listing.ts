@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../validation.ts';
 import { type ListedRow, type Member, presentMembers, selectMembers } from './member-record.ts';
 
-// R-MEM-13: filter by status, by "has signed in yet", by source, by group, user type and role;
+// Filter by status, by "has signed in yet", by source, by group, user type and role;
 // search by name, username or email (a trigram index serves the substring search); sort; pages.
 
 const SORTS = {

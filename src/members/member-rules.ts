@@ -104,7 +104,7 @@ export async function loadCatalogFor(db: Knex | Knex.Transaction, orgId: string)
 }
 
 /**
- * R-MEM-11: the organization's limit counts every member, pending ones (open invitations)
+ * The organization's limit counts every member, pending ones (open invitations)
  * included. With a limit, the organization row is locked so that concurrent additions cannot
  * overshoot; without one, nothing is locked and additions run side by side.
  */

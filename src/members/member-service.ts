@@ -86,7 +86,7 @@ export interface PreparedMember {
   source: string;
 }
 
-/** Checks a new member against the rules and the catalog, outside any transaction (R-MEM-10 defaults). */
+/** Checks a new member against the rules and the catalog, outside any transaction (the organization's defaults fill what is left out). */
 export async function prepareMember(
   deps: MemberDeps,
   scope: Scope,
@@ -183,7 +183,7 @@ export function usernameConflict(error: unknown, username: string): unknown {
   return isUniqueViolation(error, 'members_username_key') ? usernameTaken(username) : error;
 }
 
-/** Creates one member; the defaults of the organization fill what the request leaves out (R-MEM-10). */
+/** Creates one member; the defaults of the organization fill what the request leaves out. */
 export async function createMember(
   deps: MemberDeps,
   scope: Scope,
@@ -318,7 +318,7 @@ export async function updateMember(
   }
 }
 
-/** R-MEM-2: a new username must not be the member's current password. */
+/** A new username must not be the member's current password. */
 async function assertPasswordIsNotUsername(
   deps: MemberDeps,
   memberId: string,
@@ -371,7 +371,7 @@ export interface DeletionResult {
 }
 
 /**
- * R-MEM-12: irreversible. What the member owns goes to `transferTo` (an active member whose
+ * Irreversible. What the member owns goes to `transferTo` (an active member whose
  * role may own content) or is deleted with it; its access entries, links and memberships go.
  */
 export async function deleteMember(

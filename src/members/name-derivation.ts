@@ -1,4 +1,4 @@
-// R-MEM-6, from seed 003's CreateUsers rules: an empty first or last name, or the placeholders
+// From the CreateUsers rules of Portal for ArcGIS: an empty first or last name, or the placeholders
 // "no firstName" / "no lastName", is taken from the display name. Of a name of several words,
 // the first word is the first name and the rest the last name; a one-word name serves for
 // both. When nothing can be derived the record is refused.

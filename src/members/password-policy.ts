@@ -1,6 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
-// R-MEM-5: at least 8 characters with a letter and a digit, not the username, not a common
+// At least 8 characters with a letter and a digit, not the username, not a common
 // password, not repetitive or sequential ("aaaabbbb", "1234abcd").
 
 const PASSWORD_MIN = 8;

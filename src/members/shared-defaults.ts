@@ -5,7 +5,7 @@ import type { NewMemberDefaults } from '../orgs/organizations.ts';
 import type { SharedMemberFields } from './member-bulk-insert.ts';
 
 /**
- * The organization's defaults for new members beyond user type and role (R-MEM-10), resolved once
+ * The organization's defaults for new members beyond user type and role, resolved once
  * for a bulk write. A default group that no longer exists is the organization's setting to fix,
  * and is named as such rather than as a problem of the rows.
  */

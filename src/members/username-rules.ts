@@ -1,8 +1,8 @@
 // Usernames follow the rule of the way the account is created. Accounts an administrator creates
 // (one by one, from a file, by invitation) and the username an invitee picks when accepting an
-// invitation: 6–128 ASCII letters, digits, '.', '_' or '@' (seed 001, where invitations come
+// invitation: 6–128 ASCII letters, digits, '.', '_' or '@' (ArcGIS Online, where invitations come
 // from). Accounts people create themselves through self-registration: 6–128 ASCII letters, digits
-// or underscores (seed 003).
+// or underscores.
 // Either way unique per organization compared case-insensitively (the schema's unique index on
 // lower(username) enforces that part).
 

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { isUuid } from '../store/uuid.ts';
 
-// R-MEM-12 and R-KEY-2: what a deleted member or API key owns is transferred to another member
+// What a deleted member or API key owns is transferred to another member
 // who may own content, or deleted with its owner (its access entries go with it).
 
 export type Owner = { memberId: string } | { keyId: string };

@@ -79,7 +79,7 @@ async function present(db: Knex | Knex.Transaction, rows: ResourceRow[]): Promis
   }));
 }
 
-/** Without an owner, a resource created with an API key belongs to that key (seed 004). */
+/** Without an owner, a resource created with an API key belongs to that key. */
 export async function createResource(db: Knex, scope: Scope, input: unknown): Promise<Resource> {
   requireWrite(scope.actor);
   const request = parseInput(createSchema, input);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { SignInRefusal } from '../errors.ts';
 
-// The interface the invitations use case (issue 6) plugs into. A sign-in may carry an invitation
+// The interface the invitations use case plugs into. A sign-in may carry an invitation
 // token (the `invitation` query parameter of the sign-in page, kept through the redirect); the
 // sign-in then joins the invited, pending member instead of looking for a link or a policy.
 // Both methods run inside the sign-in's transaction and must use the `trx` handle they get.
@@ -10,7 +10,7 @@ export interface PendingInvitation {
   id: string;
   /** The address the invitation was sent to. */
   email: string;
-  /** R-INV-3: 'organization-logins' accepts only SAML/OIDC (enterprise) sign-ins. */
+  /** 'organization-logins' accepts only SAML/OIDC (enterprise) sign-ins. */
   mode: 'any-account' | 'organization-logins';
   /** The pending member the invitation created; accepting it links the login to this member. */
   memberId: string;
@@ -35,7 +35,7 @@ export interface InvitationAcceptanceHook {
 }
 
 /**
- * Seed 001: organization logins only for that mode; and when the identity provider sends an
+ * Organization logins only for that mode; and when the identity provider sends an
  * email, it must be the invited one (without regard to case), or joining is refused.
  */
 export function invitationRefusal(

@@ -1,4 +1,4 @@
-// Lock-out after repeated failures (R-SEC): `maxFailures` wrong passwords in a row lock the login
+// Lock-out after repeated failures: `maxFailures` wrong passwords in a row lock the login
 // for `lockoutMinutes`; a success clears the count. Pure, so the rule is tested on its own.
 
 export interface LockoutPolicy {

@@ -7,7 +7,7 @@ import type { Member } from '../members/member-record.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { parseInput } from '../validation.ts';
 
-// Seed 003, "allow users to create built-in accounts": when the built-in source allows it, anyone
+// "Allow users to create built-in accounts" (Portal for ArcGIS): when the built-in source allows it, anyone
 // may create an account with first name, last name, username, password and email. The member gets
 // the organization's default user type and role (the member use case applies them), and the
 // password is their own, so it is not temporary. The username follows the rule for accounts

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { resolveSecret } from '../config/secrets.ts';
-import type { AnySourceConfig } from '../config/source-schemas.ts';
 import { NotFoundError } from '../errors.ts';
 import { linkedMember } from '../links/identity-links.ts';
 import { findLocalAccount } from '../members/local-accounts.ts';
@@ -9,6 +8,7 @@ import type {
   IdentitySource,
   IdentitySourcePlugin,
   SignInUrls,
+  SourceConfig,
   SourceContext,
 } from '../plugin-api.ts';
 import { consumeOnce } from '../sign-in/consumed-ids.ts';
@@ -20,12 +20,13 @@ import { samlPlugin } from '../../plugins/saml/index.ts';
 // Every source, whoever asks for it (sign-in, sync, administration), is created by its plugin with
 // the same context: what the daemon lends a plugin, and nothing more.
 
-const PLUGINS: Record<AnySourceConfig['type'], IdentitySourcePlugin<never>> = {
-  builtin: builtinPlugin,
-  ldap: ldapPlugin,
-  saml: samlPlugin,
-  oidc: oidcPlugin,
-};
+/** The plugins the daemon ships, found by the `type` of a source entry. */
+const BUILT_IN_PLUGINS: readonly IdentitySourcePlugin<never>[] = [
+  builtinPlugin,
+  ldapPlugin,
+  samlPlugin,
+  oidcPlugin,
+];
 
 const NO_URLS: SignInUrls = { login: '', callback: '' };
 
@@ -47,12 +48,20 @@ export function sourceContext(
   };
 }
 
-export function findSourceConfig(sources: AnySourceConfig[], name: string): AnySourceConfig {
+export function findSourceConfig<C extends SourceConfig>(sources: C[], name: string): C {
   const entry = sources.find((s) => s.name === name);
   if (!entry) throw new NotFoundError('source', name);
   return entry;
 }
 
-export function createSource(entry: AnySourceConfig, context: SourceContext): IdentitySource {
-  return (PLUGINS[entry.type] as IdentitySourcePlugin<AnySourceConfig>).create(entry, context);
+/** Creates a configured source with the plugin of its type (a third party's plugin comes in `plugins`). */
+export function createSource(
+  entry: SourceConfig,
+  context: SourceContext,
+  plugins: readonly IdentitySourcePlugin<never>[] = BUILT_IN_PLUGINS,
+): IdentitySource {
+  const plugin = plugins.find((p) => p.type === entry.type);
+  if (!plugin) throw new NotFoundError('source type', entry.type);
+  // The entry was checked against the plugin's configuration schema when it was loaded.
+  return (plugin as IdentitySourcePlugin).create(entry, context);
 }

@@ -1,4 +1,4 @@
-// R-SYNC safety: a run that would disable or delete more than the source's threshold stops as
+// A run that would disable or delete more than the source's threshold stops as
 // `held` for an administrator. Both limits apply: more than `percent` of the source's linked
 // members, or more than `max` members, holds the run.
 

@@ -33,9 +33,9 @@ export interface GroupBatchContext {
 }
 
 /** A membership: [group id, member id]. */
-type MembershipPair = [string, string];
+export type MembershipPair = [string, string];
 
-function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
+export function orgGroupName(group: SourceGroup, names: Record<string, string>): string {
   const byKey = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
   return (byKey.get(group.ref) ?? byKey.get(group.name.toLowerCase()) ?? group.name).slice(0, 256);
 }
@@ -351,13 +351,13 @@ export async function deleteGoneGroups(
   seen: Set<string>,
 ): Promise<void> {
   const { rows } = (await db.raw(
-    'select group_id, external_id from group_links where org_id = ? and source = ?',
+    'select gl.group_id, gl.external_id, g.name from group_links gl join groups g on g.id = gl.group_id where gl.org_id = ? and gl.source = ?',
     [ctx.orgId, ctx.source],
-  )) as { rows: Array<{ group_id: string; external_id: string }> };
+  )) as { rows: Array<{ group_id: string; external_id: string; name: string }> };
   const gone = rows.filter((r) => !seen.has(r.external_id));
   ctx.counts.groupsDeleted += gone.length;
   for (const g of gone)
-    ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.group_id });
+    ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.name });
   if (!trx || gone.length === 0) return;
   await trx.raw(
     `with gone as (delete from groups where id = any(?::uuid[]) and org_id = ? returning id, name)
@@ -380,4 +380,21 @@ export async function deleteGoneGroups(
  */
 export async function forgetMemberHashes(db: Db, orgId: string, source: string): Promise<void> {
   await db('group_links').where({ org_id: orgId, source }).update({ members_hash: null });
+}
+
+/** The groups of this source a member is in, by the external id of their directory group. */
+export async function sourceGroupsOf(
+  db: Db,
+  orgId: string,
+  source: string,
+  memberId: string,
+): Promise<Array<{ groupId: string; externalId: string; name: string }>> {
+  const { rows } = (await db.raw(
+    `select g.id, g.name, gl.external_id from memberships ms
+       join group_links gl on gl.group_id = ms.group_id
+       join groups g on g.id = ms.group_id
+      where gl.org_id = ? and gl.source = ? and ms.member_id = ?`,
+    [orgId, source, memberId],
+  )) as { rows: Array<{ id: string; name: string; external_id: string }> };
+  return rows.map((r) => ({ groupId: r.id, externalId: r.external_id, name: r.name }));
 }

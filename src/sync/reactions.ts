@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import type { CountKey } from './sync-types.ts';
 import { type NewMember, applyCreates } from './user-store.ts';
 
@@ -12,6 +13,8 @@ export interface ReactionContext {
   source: string;
   actor: Actor;
   defaults: { userTypeId: string; roleId: string };
+  /** The organization's other defaults for new members: groups, licences, categories, credits, settings. */
+  shared: SharedMemberFields;
   /** The source's `reinviteAfterExpiry`: whether an expired invitation is sent again. */
   reinviteAfterExpiry: boolean;
   /** The run's clock: what the reaction writes is dated by it, and expiry is judged against it. */
@@ -45,6 +48,7 @@ const create: UnmatchedReaction = {
       ctx.actor,
       records,
       ctx.defaults,
+      ctx.shared,
     );
     return taken.map((record) => ({
       record,

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Scope } from '../access/actor.ts';
 import { requireAdministrator } from '../access/actor.ts';
-import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import {
+  type IdentitySourcePlugin,
   InvalidChangeTokenError,
+  type SourceConfig,
   type ReadableSource,
   type SourceGroup,
   type SourceRead,
@@ -30,6 +31,7 @@ import { applyRemovals, planRemovals } from './member-removals.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import { recordChanges } from './run-changes.ts';
 import {
   createRun,
   failOrphanedRuns,
@@ -49,7 +51,9 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 
 export interface SyncDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceConfig[];
+  /** The plugins sources are created with; by default the ones the daemon ships. */
+  plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
@@ -78,7 +82,7 @@ export async function runSync(
   const { orgId } = scope;
   const entry = findSourceConfig(deps.sources, sourceName);
   const policy = policyOf(entry);
-  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log));
+  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log), deps.plugins);
   if (!canReadAll(source))
     throw ValidationError.field(
       'source',
@@ -116,7 +120,7 @@ export async function runSync(
     access: 'administrator',
   };
   const counts = emptyCounts();
-  const samples = new Samples();
+  const samples = new Samples(!options.preview);
   let status: SyncRun['status'] = options.preview ? 'preview' : 'succeeded';
   let error: string | null = null;
   let held: HeldAction[] = [];
@@ -128,7 +132,10 @@ export async function runSync(
   let lastRenew = Date.now();
   const statistics = new TableStatistics(db);
   const renew = async () => {
-    if (runId) await recordProgress(db, runId, counts);
+    if (runId) {
+      await recordProgress(db, runId, counts);
+      await recordChanges(db, runId, samples.drain());
+    }
     if (!options.preview)
       await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
     if (!options.preview && Date.now() - lastRenew > 30_000) {
@@ -277,6 +284,7 @@ export async function runSync(
     );
   } finally {
     if (!options.preview) {
+      if (runId) await recordChanges(db, runId, samples.drain());
       if (runId)
         await finishRun(db, runId, {
           status,
@@ -387,7 +395,7 @@ async function recordHealth(
   );
 }
 
-function entryHasGroups(entry: SourceEntry): boolean {
+function entryHasGroups(entry: SourceConfig): boolean {
   return 'groups' in entry && entry.groups !== undefined;
 }
 

@@ -1,4 +1,5 @@
-import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
+import { isLdapSource } from '../config/config-schema.ts';
+import type { SourceConfig } from '../plugin-api.ts';
 import { DEFAULT_HEALTH, type HealthPolicy } from './source-health.ts';
 
 // What the engine needs of a source's configuration, with the defaults of sources that do not
@@ -22,7 +23,7 @@ export interface SyncPolicy {
   health: HealthPolicy;
 }
 
-export function policyOf(entry: SourceEntry): SyncPolicy {
+export function policyOf(entry: SourceConfig): SyncPolicy {
   if (isLdapSource(entry)) {
     return {
       source: entry.name,

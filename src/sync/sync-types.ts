@@ -32,18 +32,39 @@ export function emptyCounts(): Counts {
 export interface Change {
   action: CountKey;
   externalId: string;
+  /** Who: the login (users, removals) or the group's name. */
   name: string;
   detail?: string;
+  /** What changed on the member, before → after (updates, links). */
+  attributes?: AttributeChange[];
+}
+
+export interface AttributeChange {
+  field: string;
+  before: string | null;
+  after: string | null;
 }
 
 const SAMPLES_PER_KIND = 10;
 
+/**
+ * The first changes of each kind (for previews and run records); with `keepAll`, every change is
+ * also kept until drained into the run's change list.
+ */
 export class Samples {
   readonly byKind: Partial<Record<CountKey, Change[]>> = {};
+  private pending: Change[] = [];
+  constructor(private readonly keepAll = false) {}
   add(change: Change): void {
     const list = this.byKind[change.action] ?? [];
     this.byKind[change.action] = list;
     if (list.length < SAMPLES_PER_KIND) list.push(change);
+    if (this.keepAll) this.pending.push(change);
+  }
+  drain(): Change[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
   }
 }
 

@@ -3,13 +3,15 @@ import type { Actor } from '../access/actor.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import type { SourceUser } from '../plugin-api.ts';
-import { type MappingContext, mapUser } from './member-mapping.ts';
+import { type DesiredMember, type MappingContext, mapUser } from './member-mapping.ts';
 import { type ReactionContext, unmatchedReaction } from './reactions.ts';
 import type { SyncPolicy } from './sync-policy.ts';
-import type { Counts, Samples } from './sync-types.ts';
+import type { AttributeChange, Counts, Samples } from './sync-types.ts';
 import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
 import { planUser } from './user-plan.ts';
+import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import { newMemberTypeAndRole, newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
+import { sharedDefaults } from '../members/shared-defaults.ts';
 
 // One batch of users: map, correlate with one look-up per kind, plan, and (unless previewing)
 // apply in one transaction.
@@ -24,7 +26,10 @@ export interface UserBatchContext {
   samples: Samples;
   /** Members linked during this run: a second record correlating to one of them is disputed. */
   claimed: Set<string>;
-  mapping: MappingContext & { defaultIds: { userTypeId: string; roleId: string } };
+  mapping: MappingContext & {
+    defaultIds: { userTypeId: string; roleId: string };
+    shared: SharedMemberFields;
+  };
   clock: () => Date;
 }
 
@@ -40,7 +45,44 @@ export async function mappingContext(
     rules: policy.roleRules,
     defaults: newMemberTypeAndRole(org.newMemberDefaults),
     defaultIds: newMemberTypeAndRoleIds(catalog, org.newMemberDefaults),
+    shared: await sharedDefaults(db, orgId, org.newMemberDefaults),
   };
+}
+
+const FIELDS = [
+  ['email', 'email'],
+  ['firstName', 'first_name'],
+  ['lastName', 'last_name'],
+  ['displayName', 'display_name'],
+] as const;
+
+/** The member fields a sync may change, as they are before this batch, for the change list's diffs. */
+async function membersBefore(
+  q: Knex | Knex.Transaction,
+  ids: string[],
+): Promise<Map<string, Record<string, string | null>>> {
+  if (ids.length === 0) return new Map();
+  const rows = (await q('members')
+    .whereIn('id', ids)
+    .select('id', 'status', ...FIELDS.map(([, column]) => column))) as Array<
+    Record<string, string | null>
+  >;
+  return new Map(rows.map((r) => [r.id as string, r]));
+}
+
+function attributeChanges(
+  was: Record<string, string | null> | undefined,
+  member: DesiredMember,
+  status: 'active' | 'disabled' | 'keep',
+): AttributeChange[] {
+  if (!was) return [];
+  const changes: AttributeChange[] = [];
+  for (const [field, column] of FIELDS)
+    if ((was[column] ?? null) !== member[field])
+      changes.push({ field, before: was[column] ?? null, after: member[field] });
+  if (status !== 'keep' && was.status !== status)
+    changes.push({ field: 'status', before: was.status ?? null, after: status });
+  return changes;
 }
 
 export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): Promise<void> {
@@ -59,9 +101,22 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
     const correlations = await correlateBatch(q, ctx.orgId, policy.source, keys, policy.correlate);
     const updates: MemberUpdate[] = [];
     const unmatched: NewMember[] = [];
+    const decisions = batch.map((user, i) =>
+      planUser(user, mapped[i]!, correlations[i]!, policy.correlate),
+    );
+    const before = await membersBefore(
+      q,
+      decisions.flatMap((d) => (d.kind === 'update' || d.kind === 'link' ? [d.memberId] : [])),
+    );
     batch.forEach((user, i) => {
-      const d = planUser(user, mapped[i]!, correlations[i]!, policy.correlate);
-      const sample = { externalId: user.externalId, name: user.login };
+      const d = decisions[i]!;
+      const sample = {
+        externalId: user.externalId,
+        name: user.login,
+        ...((d.kind === 'update' || d.kind === 'link') && {
+          attributes: attributeChanges(before.get(d.memberId), d.member, d.status),
+        }),
+      };
       switch (d.kind) {
         case 'unchanged':
           counts.unchanged += 1;
@@ -136,6 +191,7 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
       source: policy.source,
       actor: ctx.actor,
       defaults: ctx.mapping.defaultIds,
+      shared: ctx.mapping.shared,
       reinviteAfterExpiry: policy.reinviteAfterExpiry,
       now: ctx.clock(),
     };

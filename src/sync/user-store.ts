@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { type SyncLink, syncLinksOf, upsertSyncLinks } from '../links/identity-links.ts';
-import { type BulkMember, bulkInsertMembers } from '../members/member-bulk-insert.ts';
+import {
+  type BulkMember,
+  type SharedMemberFields,
+  bulkInsertMembers,
+} from '../members/member-bulk-insert.ts';
 import type { DesiredMember } from './member-mapping.ts';
 import type { Candidate, Correlation, LinkedMember } from './user-plan.ts';
 
@@ -165,6 +169,7 @@ export async function applyCreates(
   actor: Actor,
   created: NewMember[],
   defaults: { userTypeId: string; roleId: string },
+  shared: SharedMemberFields = {},
 ): Promise<{ taken: NewMember[] }> {
   if (created.length === 0) return { taken: [] };
   const rows: BulkMember[] = created.map((c) => ({
@@ -178,7 +183,7 @@ export async function applyCreates(
     status: c.member.disabled ? 'disabled' : 'active',
     source,
   }));
-  const added = await bulkInsertMembers(trx, orgId, actor, rows);
+  const added = await bulkInsertMembers(trx, orgId, actor, rows, shared);
   const ids = new Map(added.map((a) => [a.username.toLowerCase(), a.id]));
   const linked: MemberUpdate[] = [];
   const taken: NewMember[] = [];

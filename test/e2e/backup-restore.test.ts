@@ -41,8 +41,22 @@ async function roundTrip(
   let invitationId = '';
   try {
     const key = JSON.parse(
-      (await runCli(['keys', 'create', '--title', 'load', '--role', 'editor', '--json'], source))
-        .stdout,
+      (
+        await runCli(
+          [
+            'keys',
+            'create',
+            '--title',
+            'load',
+            '--role',
+            'editor',
+            '--expires-in-days',
+            '365',
+            '--json',
+          ],
+          source,
+        )
+      ).stdout,
     );
     const invited = await runCli(
       ['invitations', 'create', '--email', 'kept@example.org', '--json'],

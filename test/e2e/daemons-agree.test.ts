@@ -142,8 +142,22 @@ sources:
       t.regex(other.stderr, /different key: give every daemon .* the same invitations\.linkKey/);
 
       const key = JSON.parse(
-        (await runCli(['keys', 'create', '--title', 'ops', '--role', 'editor', '--json'], env(1)))
-          .stdout,
+        (
+          await runCli(
+            [
+              'keys',
+              'create',
+              '--title',
+              'ops',
+              '--role',
+              'editor',
+              '--expires-in-days',
+              '365',
+              '--json',
+            ],
+            env(1),
+          )
+        ).stdout,
       );
       // Kill A in the middle of a sync run.
       const run = api(a.url, 'POST', '/api/v1/sources/corp/runs', key.secret, { mode: 'full' });

@@ -78,7 +78,7 @@ test.serial("templates over the CLI and the API carry each mode's header line", 
 });
 
 test.serial(
-  'CLI: validation alone writes nothing; --apply adds the seed 001 members',
+  'CLI: validation alone writes nothing; --apply adds the ArcGIS Online members',
   async (t) => {
     const validated = await cli('csv', '--mode', 'add', '--file', fixture('seed001-add.csv'));
     t.is(validated.code, 0, validated.stderr);
@@ -112,7 +112,7 @@ test.serial(
 );
 
 test.serial(
-  'CLI: seed 003 CSV formats, CreateUsers files, and a re-import that creates nothing',
+  'CLI: Portal for ArcGIS CSV formats, CreateUsers files, and a re-import that creates nothing',
   async (t) => {
     const builtin = await cli(
       'csv',

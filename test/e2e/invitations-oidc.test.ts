@@ -14,7 +14,7 @@ import {
 // Enterprise acceptance of an invitation through the sign-in issue's hook, with a real OpenID
 // Provider: the invitation page offers the organization login carrying the token; the sign-in
 // joins the invited pending member when the provider's email is the invited one, and is refused
-// (the invitation stays open) when it is not (seed 001).
+// (the invitation stays open) when it is not.
 
 const dir = tempDir('provisiond-invite-oidc-');
 const env: Record<string, string> = {

@@ -86,7 +86,17 @@ test.serial(
     const daemon = await startDaemonProcess(env);
     try {
       const created = await runCli(
-        ['keys', 'create', '--title', 'x', '--role', 'viewer', '--json'],
+        [
+          'keys',
+          'create',
+          '--title',
+          'x',
+          '--role',
+          'viewer',
+          '--expires-in-days',
+          '365',
+          '--json',
+        ],
         env,
         undefined,
         tempDir(),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Browser, formToken } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 
-// R-INV-12: codes and invitation tokens never reach the daemon's log, even at its most verbose
+// Codes and invitation tokens never reach the daemon's log, even at its most verbose
 // level and through the paths that carry them: a code put in a URL by mistake (refused), a code
 // redeemed twice and copied, an invitation link opened, accepted with a refusal first and then
 // for good, carried through the sign-in page, and an enterprise callback with a code and state in

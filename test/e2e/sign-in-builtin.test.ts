@@ -228,7 +228,7 @@ test.serial(
     });
     t.is(weak.status, 400);
     t.true(weak.text.includes('value="ann_ew_self"'));
-    // Seed 003: an account people create themselves takes letters, digits and underscores only.
+    // An account people create themselves takes letters, digits and underscores only.
     const dotted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
       csrfToken: formToken(weak.text),
       firstName: 'Ann',

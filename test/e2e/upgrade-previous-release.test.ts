@@ -46,7 +46,17 @@ if (databaseKinds().includes('postgres')) {
         const key = JSON.parse(
           (
             await runCli(
-              ['keys', 'create', '--title', 'upgrade', '--role', 'editor', '--json'],
+              [
+                'keys',
+                'create',
+                '--title',
+                'upgrade',
+                '--role',
+                'editor',
+                '--expires-in-days',
+                '365',
+                '--json',
+              ],
               env,
             )
           ).stdout,

@@ -4,6 +4,7 @@ import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { guidText } from '../../plugins/ldap/entry-mapping.ts';
 import { type LdapSourceConfig, ldapSourceSchema } from '../../plugins/ldap/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { addDirectoryGroup, provisionOne } from '../../src/sync/one-record.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { sourceContext } from '../../src/sources/source-context.ts';
 import { eachDatabase } from '../helpers/databases.ts';
@@ -88,7 +89,7 @@ async function subtree(client: Client) {
 }
 
 eachDatabase((kind, fixture) => {
-  // Issue 4: without slapd/Samba installed these tests are skipped locally, with a message; CI sets
+  // Without slapd/Samba installed these tests are skipped locally, with a message; CI sets
   // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
   const t2 = available ? test : test.skip;
 
@@ -222,6 +223,49 @@ eachDatabase((kind, fixture) => {
       t.deepEqual(await source.authenticate!('*', 'Analytical-1843'), {
         ok: false,
         reason: 'unknown-login',
+      });
+    },
+  );
+
+  t2(
+    `[${kind}] AD: add one nested group's members on the spot; provision one user on demand`,
+    async (t) => {
+      const db = fixture().database.knex;
+      const scope = await fixture().newOrg();
+      const client = await ad!.admin();
+      const tree = await subtree(client);
+      for (const u of ['u0', 'u1', 'u2']) await tree.user(u);
+      await tree.group('inner', ['u1']);
+      await tree.group('outer', ['u0', 'inner']);
+      const deps = { db, sources: [tree.source()], log };
+      const added = await addDirectoryGroup(deps, scope, 'corp-ad', 'outer');
+      t.like(added, { group: 'outer', counts: { created: 2 } });
+      t.deepEqual(added.members.sort(), [tree.login('u0'), tree.login('u1')].sort());
+      const inOuter = await db('memberships as ms')
+        .join('groups as g', 'g.id', 'ms.group_id')
+        .join('members as m', 'm.id', 'ms.member_id')
+        .where({ 'g.org_id': scope.orgId, 'g.name': 'outer' })
+        .orderBy('m.username')
+        .select('m.username');
+      t.deepEqual(
+        inOuter.map((r) => r.username),
+        [tree.login('u0'), tree.login('u1')],
+        'nested members through the in-chain rule',
+      );
+      const report = await provisionOne(deps, scope, 'corp-ad', {
+        login: tree.login('u2'),
+        preview: true,
+      });
+      t.like(report, { inScope: true, situation: 'unmatched', action: 'created' });
+      t.truthy(report.found.attributes.sAMAccountName);
+      const onDemand = await provisionOne(deps, scope, 'corp-ad', {
+        login: tree.login('u1'),
+        preview: false,
+      });
+      t.like(onDemand, { situation: 'linked', action: 'unchanged' });
+      t.deepEqual(onDemand.groups, { joined: ['inner'], left: [] });
+      await t.throwsAsync(() => addDirectoryGroup(deps, scope, 'corp-ad', 'no-such-group'), {
+        message: /in source "corp-ad"/,
       });
     },
   );

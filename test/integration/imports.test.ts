@@ -67,7 +67,7 @@ eachDatabase((kind, get) => {
         'm.password_hash',
       );
 
-  test(`${kind}: seed 001 "add without invitations": validated, nothing written, then applied with hashed temporary passwords`, async (t) => {
+  test(`${kind}: ArcGIS Online "add without invitations": validated, nothing written, then applied with hashed temporary passwords`, async (t) => {
     const scope = await get().newOrg();
     const before = await counts(get(), scope);
     const run = await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'));
@@ -117,7 +117,7 @@ eachDatabase((kind, get) => {
     );
   });
 
-  test(`${kind}: CreateUsers enterprise examples of seed 003 import as the text describes`, async (t) => {
+  test(`${kind}: CreateUsers enterprise examples of Portal for ArcGIS import as the text describes`, async (t) => {
     const scope = await get().newOrg();
     const run = await upload(
       scope,
@@ -163,7 +163,7 @@ eachDatabase((kind, get) => {
     );
   });
 
-  test(`${kind}: CreateUsers builtin examples of seed 003 (short accounts, admin role, names given)`, async (t) => {
+  test(`${kind}: CreateUsers builtin examples of Portal for ArcGIS (short accounts, admin role, names given)`, async (t) => {
     const scope = await get().newOrg();
     const run = await upload(
       scope,
@@ -191,7 +191,7 @@ eachDatabase((kind, get) => {
     });
   });
 
-  test(`${kind}: every CSV format of seeds 001 and 003 validates as its mode says`, async (t) => {
+  test(`${kind}: every CSV format of ArcGIS Online and Portal for ArcGIS validates as its mode says`, async (t) => {
     const scope = await get().newOrg();
     const expect = async (
       mode: UploadOptions['mode'],
@@ -209,7 +209,7 @@ eachDatabase((kind, get) => {
       );
       return run;
     };
-    // Seed 001 shows the second row of this format without its Identity type: it is refused, named.
+    // ArcGIS Online's guide shows the second row of this format without its Identity type: it is refused, named.
     await expect('add-org-ids', 'seed001-add-org-ids.csv', 1, [3]);
     await expect('add-org-ids', 'seed001-add-saml-ids.csv', 2, []);
     await expect('add-org-ids', 'seed001-add-oidc-ids.csv', 2, []);
@@ -218,7 +218,7 @@ eachDatabase((kind, get) => {
     await expect('invite-org-logins', 'seed001-invite.csv', 2, []);
     await expect('portal-builtin', 'seed003-builtin.csv', 2, []);
     await expect('portal-enterprise', 'seed003-saml.csv', 2, []);
-    // Seed 003's enterprise example gives Publisher to an Editor (Contributor) user type: the report says why.
+    // Portal for ArcGIS's enterprise example gives Publisher to an Editor (Contributor) user type: the report says why.
     const enterprise = await expect('portal-enterprise', 'seed003-enterprise-ad.csv', 1, [2], {
       defaultEmail: 'admin@example.org',
     });

@@ -18,7 +18,7 @@ import { MAX_FAILURES } from '../../src/invitations/redeem-limiter.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
-// Invitation codes on PGlite and PostgreSQL (seed 000): creation limits, the list and its
+// Invitation codes on PGlite and PostgreSQL: creation limits, the list and its
 // filters, statuses with a controlled clock, single use under 50 concurrent redemptions, grants,
 // administrators of a scope, and the rate limit.
 

@@ -299,7 +299,7 @@ eachDatabase((kind, fixture) => {
     );
   });
 
-  test(`[${kind}] seed 002: a role that needs a Vertex ID is given with it, to new invitees and to existing members`, async (t) => {
+  test(`[${kind}] partner portal: a role that needs a Vertex ID is given with it, to new invitees and to existing members`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
     const deps = depsOf(f);

@@ -43,7 +43,7 @@ eachDatabase((kind, fixture) => {
       createApiKey(f.database.knex, acting, { title: 'x', role: 'viewer', expiresInDays: 365 }),
       { instanceOf: ForbiddenError },
     );
-    // Seed 004: the expiry is a required field, and the details show the creator's email.
+    // The expiry is a required field, and the details show the creator's email.
     const keysBefore = await f.database
       .knex('api_keys')
       .where('org_id', scope.orgId)

@@ -45,7 +45,7 @@ const DAY = 86_400_000;
 const tokenOf = (link: unknown) => new URL(link as string).searchParams.get('token')!;
 
 eachDatabase((kind, fixture) => {
-  // Issue 4: without slapd/Samba installed these tests are skipped locally, with a message; CI sets
+  // Without slapd/Samba installed these tests are skipped locally, with a message; CI sets
   // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
   const t2 = available ? test : test.skip;
 

@@ -24,7 +24,7 @@ import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
 const OFF: EnterprisePolicy = { autoRegister: false, linkBy: 'none' };
 
-/** The smallest invitations model that fits the hook: what issue 6 will implement for real. */
+/** The smallest invitations model that fits the hook: what the invitations use case implements for real. */
 class InvitationFixture implements InvitationAcceptanceHook {
   readonly invitations = new Map<string, PendingInvitation>();
   readonly accepted: Array<{ invitation: string; by: AcceptedBy; memberStatus: string }> = [];

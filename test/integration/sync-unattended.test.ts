@@ -2,12 +2,16 @@ import test from 'ava';
 import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
+import { startScheduler } from '../../src/daemon/scheduler.ts';
+import { ldapSourceSchema } from '../../plugins/ldap/config.ts';
+import type { AppContext } from '../../src/app-context.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { approveRun, rejectRun } from '../../src/sync/run-decisions.ts';
+import { changesCsv, listChanges } from '../../src/sync/run-changes.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { listSources, resumeQuarantined } from '../../src/sync/source-admin.ts';
 import { scheduledRunAllowed } from '../../src/sync/source-health.ts';
@@ -255,4 +259,111 @@ eachDatabase((kind, fixture) => {
       t.like(summary?.health, { state: 'healthy', failures: 0, lastErrorCode: 'ECONNREFUSED' });
     },
   );
+
+  t2(
+    `[${kind}] a run's change list names logins with attribute diffs, paged and as CSV`,
+    async (t) => {
+      const s = await setup(fixture(), 5);
+      const first = await s.sync(SCHEDULED_FULL);
+      const page1 = await listChanges(s.db, s.scope.orgId, first.id!, { page: 1, pageSize: 2 });
+      const page3 = await listChanges(s.db, s.scope.orgId, first.id!, { page: 3, pageSize: 2 });
+      t.like(page1, { total: 5, page: 1, pageSize: 2 });
+      t.is(page1.items.length, 2);
+      t.is(page3.items.length, 1);
+      const all = [
+        ...page1.items,
+        ...(await listChanges(s.db, s.scope.orgId, first.id!, { page: 2, pageSize: 2 })).items,
+        ...page3.items,
+      ];
+      t.deepEqual(all.map((c) => c.login).sort(), ['user0', 'user1', 'user2', 'user3', 'user4']);
+      t.true(all.every((c) => c.action === 'created'));
+
+      await s.tree.replace(s.tree.userDN('user1'), 'sn', ['Renamed']);
+      await s.tree.replace(s.tree.userDN('user1'), 'mail', ['moved@example.org']);
+      const second = await s.sync(SCHEDULED_FULL);
+      const { items } = await listChanges(s.db, s.scope.orgId, second.id!, {
+        page: 1,
+        pageSize: 50,
+      });
+      t.deepEqual(items, [
+        {
+          action: 'updated',
+          login: 'user1',
+          externalId: items[0]!.externalId,
+          detail: null,
+          attributes: [
+            { field: 'email', before: 'user1@example.org', after: 'moved@example.org' },
+            { field: 'lastName', before: 'Test', after: 'Renamed' },
+          ],
+        },
+      ]);
+      t.deepEqual(second.samples.updated?.[0]?.attributes, items[0]!.attributes);
+      let csv = '';
+      for await (const chunk of changesCsv(s.db, s.scope.orgId, second.id!)) csv += chunk;
+      t.is(
+        csv,
+        `action,login,externalId,detail,attributes\nupdated,user1,${items[0]!.externalId},,email: user1@example.org → moved@example.org; lastName: Test → Renamed\n`,
+      );
+      await t.throwsAsync(
+        () =>
+          listChanges(s.db, s.scope.orgId, '00000000-0000-0000-0000-000000000000', {
+            page: 1,
+            pageSize: 5,
+          }),
+        { message: /was not found/ },
+      );
+    },
+  );
+
+  t2(`[${kind}] a schedule runs for each organization it names, in its time zone`, async (t) => {
+    const f = fixture();
+    const s = await setup(f, 2, {
+      schedule: {
+        full: '* * * * * *',
+        timezone: 'Europe/Paris',
+        organizations: ['placeholder'],
+      },
+    });
+    const other = await f.newOrg();
+    const source = s.tree.source(slapd!.url, {
+      schedule: {
+        full: '* * * * * *',
+        timezone: 'Europe/Paris',
+        organizations: [s.scope.orgId, other.orgId, 'no-such-organization'],
+      },
+    });
+    const ctx = {
+      database: { knex: s.db },
+      config: { sources: [source] },
+      log,
+      metrics: new Metrics(),
+      defaultOrgId: '00000000-0000-0000-0000-000000000000',
+    } as unknown as AppContext;
+    const scheduler = startScheduler(ctx);
+    const created = (orgId: string) =>
+      s.db('members').where({ org_id: orgId, source: s.tree.name }).count({ n: '*' });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const [[a], [b]] = await Promise.all([created(s.scope.orgId), created(other.orgId)]);
+        if (Number(a!.n) === 2 && Number(b!.n) === 2) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } finally {
+      await scheduler.stop(10_000);
+    }
+    for (const orgId of [s.scope.orgId, other.orgId]) {
+      t.is(Number((await created(orgId))[0]!.n), 2, 'both organizations are synced');
+      const run = await s.db('sync_runs').where({ org_id: orgId, trigger: 'schedule' }).first();
+      t.truthy(run);
+    }
+    t.throws(
+      () =>
+        ldapSourceSchema.parse({
+          ...source,
+          schedule: { full: '0 3 * * *', timezone: 'Mars/Olympus' },
+        }),
+      { message: /IANA time zone/ },
+    );
+  });
 });

@@ -118,7 +118,7 @@ test('separators: comma, semicolon, tab; a header mixing them is refused', (t) =
   });
 });
 
-test('CreateUsers enterprise: every example line of seed 003 reads as the text describes', (t) => {
+test('CreateUsers enterprise: every example line of Portal for ArcGIS reads as the text describes', (t) => {
   const parsed = lines('seed003-createusers-enterprise.txt').map((l) =>
     parseCreateUsersLine(l, 'enterprise'),
   );
@@ -159,7 +159,7 @@ test('CreateUsers enterprise: every example line of seed 003 reads as the text d
   });
 });
 
-test('CreateUsers builtin: every example line of seed 003 reads as the text describes', (t) => {
+test('CreateUsers builtin: every example line of Portal for ArcGIS reads as the text describes', (t) => {
   const [pub1, jcho] = lines('seed003-createusers-builtin.txt').map((l) =>
     parseCreateUsersLine(l, 'builtin'),
   );
@@ -197,21 +197,21 @@ test('CreateUsers: too many fields, no user type id, a missing required field', 
   });
 });
 
-test('CreateUsers accounts: ASCII letters, digits and underscores, at most 128 (seed 003)', (t) => {
+test('CreateUsers accounts: ASCII letters, digits and underscores, at most 128', (t) => {
   t.is(createUsersAccountProblem('pub1'), null);
   t.is(createUsersAccountProblem('a_b_C9'), null);
   t.regex(createUsersAccountProblem('a.b') ?? '', /letters, digits and underscores/);
   t.regex(createUsersAccountProblem('a'.repeat(129)) ?? '', /at most 128/);
 });
 
-test('enterprise usernames: domain\\user and user@domain become user@DOMAIN (R-MEM-3)', (t) => {
+test('enterprise usernames: domain\\user and user@domain become user@DOMAIN', (t) => {
   t.is(enterpriseUsername('domain\\jcho11'), 'jcho11@DOMAIN');
   t.is(enterpriseUsername('jcho11@domain'), 'jcho11@DOMAIN');
   t.is(enterpriseUsername('rsmith@domain.com'), 'rsmith@domain.com');
   t.is(enterpriseUsername('j cho!'), 'j_cho_');
 });
 
-test('rows: the seed 001 add rows are valid; names, type and role resolved', (t) => {
+test('rows: the ArcGIS Online add rows are valid; names, type and role resolved', (t) => {
   const outcome = validateRow(
     {
       line: 2,
@@ -280,7 +280,7 @@ test('rows: every bad value of the issue is named with its field and line', (t) 
   t.deepEqual(bad({ role: 'Administrator' }), []);
 });
 
-test('rows: an unknown role falls back to the default new-member role, else User (seed 001)', (t) => {
+test('rows: an unknown role falls back to the default new-member role, else User', (t) => {
   const row = (defaults: RowPolicy['defaults']) =>
     validateRow(
       { line: 3, values: { email: 'a@b.org', userType: 'Creator', role: 'Astronaut' } },
@@ -294,7 +294,7 @@ test('rows: an unknown role falls back to the default new-member role, else User
   t.like(row({ role: 'Publisher' }), { ok: true, row: { roleId: 'role-Publisher' } });
 });
 
-test('rows: CreateUsers names are derived from the name; with none the row is refused (seed 003)', (t) => {
+test('rows: CreateUsers names are derived from the name; with none the row is refused', (t) => {
   const enterprise = policy({ account: 'enterprise', accountRule: 'createusers' });
   t.like(
     validateRow(

@@ -37,7 +37,7 @@ test('passwords: length, a letter and a digit', (t) => {
   t.regex(passwordProblem('5839201746') ?? '', /one letter and one digit/);
 });
 
-test('passwords: repetitive and sequential ones are refused (seed 001 examples)', (t) => {
+test('passwords: repetitive and sequential ones are refused (the examples of ArcGIS Online)', (t) => {
   for (const weak of ['aaaabbbb', '1234abcd', 'abcd1234', 'zyxw9876', '12121212ab', 'abcabcabc1']) {
     t.regex(passwordProblem(weak) ?? '', /too predictable/, weak);
   }
@@ -73,7 +73,7 @@ test('emails: required, no apostrophe, name@domain', (t) => {
   t.regex(emailProblem('not an email') ?? '', /name@domain/);
 });
 
-test('names: derived from the display name as seed 003 says', (t) => {
+test('names: derived from the display name as Portal for ArcGIS says', (t) => {
   t.like(deriveNames({ name: 'Jon Cho' }), { ok: true, firstName: 'Jon', lastName: 'Cho' });
   t.like(
     deriveNames({ firstName: 'no firstName', lastName: 'no lastName', name: 'Satish Rajhandas' }),
@@ -93,7 +93,7 @@ test('names: derived from the display name as seed 003 says', (t) => {
   t.like(deriveNames({ firstName: 'Ann', lastName: '' }), { ok: false });
 });
 
-test('enterprise account names and AD logins (R-MEM-3)', (t) => {
+test('enterprise account names and AD logins', (t) => {
   t.is(enterpriseAccountName('jean dupont/x#y'), 'jean_dupont_x_y');
   t.is(enterpriseAccountName('a.b-c@d'), 'a.b-c@d');
   t.is(activeDirectoryLogin('jcho111', 'domain'), 'jcho111@DOMAIN');

@@ -34,7 +34,7 @@ test('lock-out: the limit of failures in a row locks for a while; the lock then 
   });
 });
 
-test('invitation rules (seed 001): organization logins only; the email, when sent, must be the invited one', (t) => {
+test('invitation rules: organization logins only; the email, when sent, must be the invited one', (t) => {
   const invitation = {
     id: 'i',
     email: 'Ada@Example.org',

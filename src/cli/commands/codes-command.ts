@@ -4,7 +4,7 @@ import type { CreatedCodes, InvitationCode } from '../../invitations/code-store.
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
-// Invitation codes (seed 000): create 1–10 codes for a set of roles in a scope, list, show, copy,
+// Invitation codes: create 1–10 codes for a set of roles in a scope, list, show, copy,
 // disable, and use one for a member. The codes are printed once, at creation.
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -228,9 +228,7 @@ export function importCommand(): Command {
   runOptions(
     command
       .command('createusers')
-      .description(
-        'validate (and with --apply import) a CreateUsers pipe-delimited file (seed 003)',
-      ),
+      .description('validate (and with --apply import) a CreateUsers pipe-delimited file'),
   )
     .addOption(
       new Option('--idp <idp>', 'enterprise logins or built-in accounts')

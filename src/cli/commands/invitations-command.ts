@@ -5,8 +5,8 @@ import type { Invitation } from '../../invitations/invitation-record.ts';
 import { query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 
-// Email invitations (seed 001, 002, 004): create for one or many addresses, list with filters
-// and the copyable links of open invitations (R-INV-6), show, resend (a new link; the old one
+// Email invitations: create for one or many addresses, list with filters
+// and the copyable links of open invitations, show, resend (a new link; the old one
 // stops working), delete (pending only).
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

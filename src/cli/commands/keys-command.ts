@@ -36,7 +36,7 @@ export function keysCommand(): Command {
         },
         command: Command,
       ) => {
-        // Seed 004: the expiry is a required field; one year is the usual choice.
+        // The expiry is a required field; one year is the usual choice.
         if (flags.expiresInDays === undefined && flags.expiresAt === undefined)
           command.error(
             `an API key needs an expiry: add --expires-in-days ${SUGGESTED_KEY_DAYS} (one year) or --expires-at YYYY-MM-DD`,

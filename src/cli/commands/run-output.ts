@@ -1,3 +1,4 @@
+import type { ProvisionReport } from '../../sync/one-record.ts';
 import type { SyncRun } from '../../sync/sync-runs.ts';
 import { COUNT_KEYS } from '../../sync/sync-types.ts';
 import { type Column, printRecord, printTable } from '../output.ts';
@@ -66,4 +67,11 @@ export function printRun(run: SyncRun): void {
     for (const c of list ?? [])
       process.stdout.write(`  ${kind.padEnd(18)} ${c.name}${c.detail ? `  (${c.detail})` : ''}\n`);
   }
+}
+
+/** Provision on demand, step by step: what was found, why it is (not) provisioned, what changes. */
+export function printProvision(report: ProvisionReport): void {
+  report.steps.forEach((step, i) => {
+    process.stdout.write(`${String(i + 1).padStart(2)}. ${step}\n`);
+  });
 }

@@ -3,7 +3,8 @@ import type { SyncRun } from '../../sync/sync-runs.ts';
 import type { ApiClient } from '../api-client.ts';
 import { withClient } from '../cli-context.ts';
 import { printJson } from '../output.ts';
-import { printRun } from './run-output.ts';
+import { printProvision, printRun } from './run-output.ts';
+import type { ProvisionReport } from '../../sync/one-record.ts';
 import { watchProgress } from './sync-progress.ts';
 
 const source = (name: string) => `/api/v1/sources/${encodeURIComponent(name)}`;
@@ -33,9 +34,23 @@ export function syncCommand(): Command {
     .argument('<source>', 'the source name in the configuration')
     .option('--full', 'full reconciliation (reads everything; the only run that detects deletions)')
     .option('--preview', 'compute and show the plan, write nothing')
+    .option('--user <login>', 'provision one directory user on demand, explaining each step')
     .action(
-      async (name: string, flags: { full?: boolean; preview?: boolean }, command: Command) => {
+      async (
+        name: string,
+        flags: { full?: boolean; preview?: boolean; user?: string },
+        command: Command,
+      ) => {
         await withClient(command, async (client, json) => {
+          if (flags.user !== undefined) {
+            const report = await client.request<ProvisionReport>(
+              'POST',
+              `${source(name)}/provision`,
+              { login: flags.user, preview: flags.preview ?? false },
+            );
+            json ? printJson(report) : printProvision(report);
+            return;
+          }
           const body = {
             mode: flags.full ? 'full' : 'incremental',
             preview: flags.preview ?? false,

@@ -14,7 +14,7 @@ import { getMember } from '../../members/member-record.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
-// Invitation codes over the admin API (seed 000). The codes are in the creation answer only,
+// Invitation codes over the admin API. The codes are in the creation answer only,
 // which is therefore never cached. Redemption here is the CLI administrator acting for a member
 // (`codes redeem --member`); members themselves redeem at POST /auth/codes/redeem.
 
@@ -54,7 +54,7 @@ export function codesRoutes(ctx: AppContext): Router {
       }),
     );
   });
-  // By id only: a code in a URL would reach access logs and proxies (R-INV-12).
+  // By id only: a code in a URL would reach access logs and proxies.
   router.get('/codes/:id', async (req, res) => {
     res.json(await getCode(db, scopeOf(res), req.params.id));
   });

@@ -11,7 +11,7 @@ import { getImport, startApply, uploadImport } from '../../import/import-service
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
-// Bulk import (R-IMP): the file is the raw request body (any content type: CSV, text), streamed
+// Bulk import: the file is the raw request body (any content type: CSV, text), streamed
 // into the store; options are query parameters. Mounted before the admin API's JSON-only check.
 
 const templateQuerySchema = z

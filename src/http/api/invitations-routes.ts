@@ -9,8 +9,8 @@ import {
 } from '../../invitations/invitation-manage.ts';
 import { scopeOf } from '../authenticate.ts';
 
-// Email invitations over the admin API (R-INV-1…6). Answers carry links (the table's copyable
-// link, R-INV-6), which open the invitations: they are never cached.
+// Email invitations over the admin API. Answers carry links (the table's copyable
+// link), which open the invitations: they are never cached.
 
 export function invitationsRoutes(ctx: AppContext): Router {
   const router = Router();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
-import { syncBody } from './sync-routes.ts';
+import { addBody, provisionBody, syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-create.ts';
 import { adminPaths, sessionSecurity } from './openapi-admin.ts';
@@ -520,6 +520,34 @@ export function openApiDocument(): object {
           responses: { 200: ok('{ ok, message }'), ...errors },
         },
       },
+      '/sources/{name}/provision': {
+        parameters: [ref('name')],
+        post: {
+          summary:
+            'Provision on demand (administrators): read one directory user and their groups and answer step by step — found (with the attributes read), in scope or not and why, correlation, situation, action, every attribute changed (before → after), group memberships changed; with preview nothing is written. 404 names the source when the login is unknown',
+          requestBody: body(provisionBody),
+          responses: {
+            200: ok(
+              '{ source, login, preview, steps[], found, inScope, outOfScope, situation, action, memberId, changes[{field,before,after}], groups{joined,left} }',
+            ),
+            ...errors,
+          },
+        },
+      },
+      '/sources/{name}/add': {
+        parameters: [ref('name')],
+        post: {
+          summary:
+            "Add on the spot (administrators): one directory user ({login}, e.g. from the source's search) or the members of one directory group ({group}: name or DN; nested groups as the source reads them), created and linked exactly as a sync would. 404 names the source when the user or group is unknown; 400 with the reason when the source's scope leaves it out",
+          requestBody: body(addBody),
+          responses: {
+            201: ok(
+              'for a user, the same answer as provision; for a group { source, group, dn, counts, members[], skipped[{member,reason}] }',
+            ),
+            ...errors,
+          },
+        },
+      },
       '/sources/{name}/resume': {
         parameters: [ref('name')],
         post: {
@@ -562,6 +590,26 @@ export function openApiDocument(): object {
         get: {
           summary: 'One sync run with its counts, samples and (held) removals',
           responses: { 200: ok('the run'), ...errors },
+        },
+      },
+      '/runs/{id}/changes': {
+        parameters: [ref('id')],
+        get: {
+          summary:
+            "A run's full change list, each change named by login with its attribute changes (before → after); paged as JSON, or the whole list as CSV (format=csv, streamed)",
+          parameters: [
+            ...paging,
+            query('format', 'json (default, paged) or csv (everything)', {
+              type: 'string',
+              enum: ['json', 'csv'],
+            }),
+          ],
+          responses: {
+            200: ok(
+              '{ items[{action, login, externalId, detail, attributes[{field,before,after}]}], total, page, pageSize }',
+            ),
+            ...errors,
+          },
         },
       },
       '/runs/{id}/approve': {

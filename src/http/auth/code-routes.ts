@@ -5,7 +5,7 @@ import { redeemCode } from '../../invitations/code-redemption.ts';
 import { createCodes, disableCode, listCodes } from '../../invitations/code-store.ts';
 import { requireSession, sessionOf } from './session-middleware.ts';
 
-// Invitation codes for signed-in members (seed 000 §2.6 and §4): every member may redeem a code; a
+// Invitation codes for signed-in members: every member may redeem a code; a
 // member who administers a scope (through an administrator code) creates, lists and disables
 // the codes of that scope only.
 

@@ -8,7 +8,7 @@ import { csrfToken } from '../csrf/csrf-guard.ts';
 import { startSession } from './session-cookie.ts';
 import { selfRegistrationAllowed } from './source-buttons.ts';
 
-// Self-registration of built-in accounts, only when the built-in source allows it (seed 003).
+// Self-registration of built-in accounts, only when the built-in source allows it.
 
 const closed = () =>
   new SignInDeniedError(

@@ -3,7 +3,7 @@ import type { Language } from '../auth/pages/language.ts';
 import type { EnterpriseButton } from '../auth/pages/sign-in-pages.ts';
 import { TEXT as SIGN_IN } from '../auth/pages/messages.ts';
 
-// The invitation pages (R-INV-2) in English, French and German: what the invitation is
+// The invitation pages in English, French and German: what the invitation is
 // (organization, inviter, role), the built-in acceptance form, the organization logins that carry
 // the invitation through an enterprise sign-in, and the page for a link that opens nothing.
 
