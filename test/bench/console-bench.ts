@@ -158,7 +158,13 @@ async function main(): Promise<void> {
       for (let i = 0; i < NAVIGATIONS; i++) {
         const started = performance.now();
         await browser.page.goto(`${daemon.url}/console/members?${query}&page=${1 + i}`);
-        await browser.page.locator('tbody tr').first().waitFor();
+        await browser.page
+          .locator('tbody tr')
+          .first()
+          .waitFor({ timeout: 120_000 })
+          .catch((error: Error) => {
+            throw new Error(`no members row at ${browser.page.url()}: ${error.message}`);
+          });
         usable.push(performance.now() - started);
         await browser.page.goto('about:blank');
       }
