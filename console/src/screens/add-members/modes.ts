@@ -1,4 +1,4 @@
-// The ways to add members (seeds 001 and 003), as the invitations API names them, and what each
+// The ways to add members, as the invitations API names them, and what each
 // asks for: invitation modes take email addresses, the add modes create one account.
 
 export const MODES = [

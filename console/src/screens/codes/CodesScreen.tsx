@@ -11,7 +11,7 @@ import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
 import { CreateCodes } from './CreateCodes.tsx';
 
-// The codes management list (seed 000 §4): newest first, filters by status and scope, disable.
+// The codes management list: newest first, filters by status and scope, disable.
 
 const STATUSES = ['valid', 'used', 'disabled', 'expired'] as const;
 

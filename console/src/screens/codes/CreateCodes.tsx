@@ -9,7 +9,7 @@ import { formatDate } from '../../ui/format.ts';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 
-// Seed 000's create dialog: 1–10 codes, 1–90 days, the roles they grant, the scope. The codes
+// The create dialog: 1–10 codes, 1–90 days, the roles they grant, the scope. The codes
 // are shown once, here, with "copy" for each and "copy all" with their scope and validity.
 
 export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCreated(): void }) {

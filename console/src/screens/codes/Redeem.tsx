@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
 
-// The member-facing page (seed 000 §2.6): any signed-in member enters a code. It talks to
+// The member-facing page: any signed-in member enters a code. It talks to
 // /auth/codes/redeem, the members' own door, not to the administrators' API.
 
 interface Redeemed {

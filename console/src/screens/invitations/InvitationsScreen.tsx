@@ -13,7 +13,7 @@ import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
 
-// The invitations table (seed 004): each open invitation's link to copy, resend, delete.
+// The invitations table: each open invitation's link to copy, resend, delete.
 
 const STATUSES = ['pending', 'accepted', 'expired', 'deleted', 'added'] as const;
 

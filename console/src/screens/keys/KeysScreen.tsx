@@ -11,7 +11,7 @@ import { useLoad } from '../../ui/useLoad.ts';
 import { CreateKey } from './CreateKey.tsx';
 import { DeleteKey } from './DeleteKey.tsx';
 
-// API keys (seed 004): a short list, sorted and filtered in the page.
+// API keys: a short list, sorted and filtered in the page.
 
 type Column = 'title' | 'role' | 'createdBy' | 'createdAt' | 'expiresAt' | 'lastUsedAt';
 

@@ -2,7 +2,7 @@ import type { Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { formatDate } from '../../ui/format.ts';
 
-// Everything known about one member, read-only: roles with their parameter (seed 002), groups,
+// Everything known about one member, read-only: roles with their parameter, groups,
 // licences, categories, credits, identity links, last sign-in.
 
 export function MemberFacts({ member }: { member: Member }) {

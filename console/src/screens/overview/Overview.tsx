@@ -7,7 +7,7 @@ import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useLoad } from '../../ui/useLoad.ts';
 
-// The organization at a glance (seed 001's Members card): members by status, pending
+// The organization at a glance: members by status, pending
 // invitations, and each source with its last run.
 
 interface SourceSummary {
