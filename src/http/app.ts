@@ -17,6 +17,7 @@ import { setupLinkRoutes } from './api/setup-link-routes.ts';
 import { overviewRoutes } from './api/overview-routes.ts';
 import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { requestSpans } from '../observability/tracing.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -110,7 +111,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     licensesRoutes(ctx),
   );
   app.use('/api/v1', api);
-  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
+  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
   app.use((req, res) =>
     sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
   );

@@ -6,7 +6,9 @@ import { signInPage, signedInPage } from './pages/sign-in-pages.ts';
 import { codeRoutes } from './code-routes.ts';
 import { passwordRoutes } from './password-routes.ts';
 import { redirectRoutes } from './redirect-routes.ts';
+import { hasAdministrator } from '../../sign-in/administrators.ts';
 import { languageOf } from './refusals.ts';
+import { returnToOf } from './return-to.ts';
 import { loadSession, requireSession, sessionOf } from './session-middleware.ts';
 import { signUpRoutes } from './sign-up-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
@@ -36,11 +38,15 @@ export function authRoutes(ctx: AppContext): Router {
   ])
     router.use(path, formCsrfGuard(ctx));
 
-  router.get('/auth/sign-in', (req, res) => {
+  router.get('/auth/sign-in', async (req, res) => {
     const lang = languageOf(req);
     const session = sessionOf(res);
     if (session?.mustChangePassword) return res.redirect(303, `/auth/password?lang=${lang}`);
+    const returnTo = returnToOf(req);
+    if (session && returnTo) return res.redirect(303, returnTo);
     const invitation = typeof req.query.invitation === 'string' ? req.query.invitation : undefined;
+    const noAdministrator =
+      !session && !(await hasAdministrator(ctx.database.knex, ctx.defaultOrgId));
     res.type('html').send(
       session
         ? signedInPage(lang, csrfToken(ctx, req, res), session.username)
@@ -49,6 +55,8 @@ export function authRoutes(ctx: AppContext): Router {
             buttons: enterpriseButtons(ctx),
             selfRegistration: selfRegistrationAllowed(ctx),
             invitation,
+            returnTo,
+            noAdministrator,
           }),
     );
   });

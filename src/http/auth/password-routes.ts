@@ -11,6 +11,7 @@ import { SESSION_COOKIE, clearCookie } from './cookies.ts';
 import { passwordPage, signInPage } from './pages/sign-in-pages.ts';
 import { REFUSALS } from './pages/messages.ts';
 import { languageOf, sendRefusal, setRetryAfter, statusOf, wantsJson } from './refusals.ts';
+import { returnToOf } from './return-to.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
 import { hasAdministrator } from '../../access/member-access.ts';
@@ -65,6 +66,8 @@ export function passwordRoutes(ctx: AppContext): Router {
         });
         return;
       }
+      const returnTo = returnToOf(req);
+      if (returnTo && !session.mustChangePassword) return res.redirect(303, returnTo);
       res.redirect(
         303,
         `${session.mustChangePassword ? '/auth/password' : '/auth/sign-in'}?lang=${lang}`,
@@ -84,6 +87,7 @@ export function passwordRoutes(ctx: AppContext): Router {
             selfRegistration: selfRegistrationAllowed(ctx),
             errors: [REFUSALS[error.refusal][lang]],
             username: typeof body.username === 'string' ? body.username : '',
+            returnTo: returnToOf(req),
           }),
         );
     }

@@ -43,6 +43,10 @@ export function crossSiteReason(
   const site = headers.secFetchSite?.toLowerCase();
   if (site && site !== 'same-origin' && site !== 'none')
     return `the request came from another site (Sec-Fetch-Site: ${site})`;
+  // A page served with Referrer-Policy: no-referrer (the setup and invitation pages, whose URL
+  // holds a token) makes the browser send "Origin: null" with its own form; the browser's
+  // Sec-Fetch-Site says where the request really came from.
+  if (site === 'same-origin') return null;
   const origin = headers.origin;
   if (origin !== undefined && !allowedOrigins.includes(origin.toLowerCase()))
     return `the request came from another origin (${origin})`;

@@ -7,6 +7,11 @@ type Text = Record<Language, string>;
 
 export const TEXT = {
   signInTitle: { en: 'Sign in', fr: 'Connexion', de: 'Anmelden' },
+  noAdministrator: {
+    en: 'This organization has no administrator yet. On the machine that runs the daemon, create the first one with:',
+    fr: "Cette organisation n'a pas encore d'administrateur. Sur la machine du démon, créez le premier avec :",
+    de: 'Diese Organisation hat noch keinen Administrator. Legen Sie auf dem Rechner des Daemons den ersten an mit:',
+  },
   username: { en: 'Username', fr: "Nom d'utilisateur", de: 'Benutzername' },
   password: { en: 'Password', fr: 'Mot de passe', de: 'Passwort' },
   signInButton: { en: 'Sign in', fr: 'Se connecter', de: 'Anmelden' },

@@ -26,17 +26,20 @@ export function signInPage(
     invitation?: string | undefined;
     errors?: string[];
     username?: string;
+    /** A console address to come back to once signed in. */
+    returnTo?: string | undefined;
+    noAdministrator?: boolean;
   },
 ): string {
   const buttons = options.buttons.map(
     (b) =>
-      html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation })}">${b.label}</a></li>`,
+      html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation, returnTo: options.returnTo })}">${b.label}</a></li>`,
   );
   return page(
     lang,
     TEXT.signInTitle[lang],
-    html`${alert(options.errors ?? [])}
-<form method="post" action="/auth/builtin/login${query(lang)}">
+    html`${options.noAdministrator ? html`<p>${TEXT.noAdministrator[lang]}</p><pre><code>npx provisiond admin create --username USERNAME --email EMAIL</code></pre>` : ''}${alert(options.errors ?? [])}
+<form method="post" action="/auth/builtin/login${query(lang, { returnTo: options.returnTo })}">
 ${csrfField(options.csrf)}
 ${field('username', TEXT.username[lang], 'text', 'username', options.username ?? '')}
 ${field('password', TEXT.password[lang], 'password', 'current-password')}
