@@ -119,6 +119,7 @@ export class UnavailableError extends DomainError {
 export type SignInRefusal =
   | 'wrong-credentials'
   | 'locked'
+  | 'directory-unavailable'
   | 'disabled'
   | 'not-allowed'
   | 'email-required'

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 
 /** Parses input from outside with a zod schema; every problem names its field. */
@@ -15,3 +15,11 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
     })),
   );
 }
+
+/** A page number of a list: past a million pages the offset would overflow the database's integers. */
+export const pageNumber = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(1_000_000, 'must be at most 1000000')
+  .default(1);

@@ -12,6 +12,32 @@ import {
   SourceUnavailableError,
 } from '../../src/plugin-api.ts';
 import type { LdapSourceConfig } from './config.ts';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+
+/** A client span around one LDAP operation (never a filter value or a password: they may be secret). */
+async function ldapSpan<T>(
+  name: string,
+  config: LdapSourceConfig,
+  attributes: Record<string, string>,
+  work: () => Promise<T>,
+): Promise<T> {
+  return trace
+    .getTracer('provisiond')
+    .startActiveSpan(
+      name,
+      { kind: SpanKind.CLIENT, attributes: { 'server.address': config.url, ...attributes } },
+      async (span) => {
+        try {
+          return await work();
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+}
 
 // One bound connection per read. Searches are paged and yield entry by entry, so a read of the
 // whole directory holds one page in memory at a time.
@@ -55,7 +81,9 @@ export async function openConnection(config: LdapSourceConfig): Promise<Client> 
 export async function openBound(config: LdapSourceConfig, context: SourceContext): Promise<Client> {
   const client = await openConnection(config);
   try {
-    await client.bind(config.bindDN, context.resolveSecret(config.bindCredentials));
+    await ldapSpan('ldap bind', config, { 'ldap.bind_dn': config.bindDN }, () =>
+      client.bind(config.bindDN, context.resolveSecret(config.bindCredentials)),
+    );
     return client;
   } catch (error) {
     await client.unbind().catch(() => undefined);
@@ -94,7 +122,24 @@ export async function* pagedSearch(
     },
     spec.controls,
   );
-  for await (const page of pages) yield* page.searchEntries;
+  // A span for the whole paged search, however long its reader takes over the pages.
+  const span = trace.getTracer('provisiond').startSpan('ldap search', {
+    kind: SpanKind.CLIENT,
+    attributes: { 'server.address': config.url, 'ldap.base_dn': spec.baseDN },
+  });
+  let entries = 0;
+  try {
+    for await (const page of pages) {
+      entries += page.searchEntries.length;
+      yield* page.searchEntries;
+    }
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+    throw error;
+  } finally {
+    span.setAttribute('ldap.entries', entries);
+    span.end();
+  }
 }
 
 export async function rootAttribute(client: Client, attribute: string): Promise<string | null> {

@@ -1,8 +1,10 @@
 import { ForbiddenError } from '../errors.ts';
 
 // Who is acting, and in which organization. Every use case takes one; the audit log records it.
-//   administrator: the local CLI (owner of the data directory) or, later, a signed-in admin
-//   editor / viewer: API keys; viewers only read.
+//   administrator: the local CLI (owner of the data directory) or a signed-in member with the
+//     Administrator role (src/access/member-access.ts)
+//   editor / viewer: API keys; viewers only read. A signed-in scope administrator or holder of
+//     the manage_members privilege is an editor limited to `groupIds`.
 type AccessLevel = 'administrator' | 'editor' | 'viewer';
 
 export interface Actor {
@@ -10,6 +12,8 @@ export interface Actor {
   id: string | null;
   label: string;
   access: AccessLevel;
+  /** Set for a member limited to some groups: they act on those groups' members only. */
+  groupIds?: string[];
 }
 
 export interface Scope {
@@ -38,7 +42,7 @@ export function requireWrite(actor: Actor): void {
 export function requireAdministrator(actor: Actor, what: string): void {
   if (actor.access !== 'administrator') {
     throw new ForbiddenError(
-      `${what} is reserved to administrators (the CLI on the daemon's machine); an API key cannot do it`,
+      `${what} is reserved to administrators (a signed-in member with the Administrator role, or the CLI on the daemon's machine); ${actor.type === 'key' ? 'an API key' : 'your access'} cannot do it`,
     );
   }
 }

@@ -35,6 +35,9 @@ export interface AuditQuery {
   action?: string | undefined;
   targetId?: string | undefined;
   actorId?: string | undefined;
+  /** The actor's id or name (username, key title), case-insensitive. */
+  actor?: string | undefined;
+  targetType?: string | undefined;
   since?: Date | undefined;
   until?: Date | undefined;
   limit: number;
@@ -60,6 +63,11 @@ export async function listAudit(
   if (query.action) base.andWhere('action', query.action);
   if (query.targetId) base.andWhere('target_id', query.targetId);
   if (query.actorId) base.andWhere('actor_id', query.actorId);
+  if (query.actor)
+    base.andWhere((w) =>
+      w.where('actor_id', query.actor!).orWhereRaw('lower(actor_label) = lower(?)', [query.actor!]),
+    );
+  if (query.targetType) base.andWhere('target_type', query.targetType);
   if (query.since) base.andWhere('at', '>=', query.since);
   if (query.until) base.andWhere('at', '<', query.until);
   const [rows, counted] = await Promise.all([

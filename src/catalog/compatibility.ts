@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../errors.ts';
+import { UNCAPPED_PRIVILEGES } from './privileges.ts';
 
 // Pure rules over the catalog: user type caps, mutual exclusion, required role parameters.
 
@@ -56,11 +57,14 @@ export function isAdministratorRole(role: Pick<CatalogRole, 'privileges'>): bool
   return role.privileges.includes('admin');
 }
 
-function fits(role: CatalogRole, userType: CatalogUserType): boolean {
-  return role.privileges.every((p) => userType.privileges.includes(p));
+export function fits(role: CatalogRole, userType: CatalogUserType): boolean {
+  return role.privileges.every(
+    (p) =>
+      userType.privileges.includes(p) || (UNCAPPED_PRIVILEGES as readonly string[]).includes(p),
+  );
 }
 
-function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType): CatalogRole[] {
+export function compatibleRoles(roles: CatalogRole[], userType: CatalogUserType): CatalogRole[] {
   return roles.filter((r) => fits(r, userType));
 }
 

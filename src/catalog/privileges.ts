@@ -1,5 +1,7 @@
 // The privileges a role carries and a user type caps. A role fits a user type when every
-// privilege of the role is among the user type's.
+// privilege of the role is among the user type's — except manage_members ("invite and
+// manage members"), which is about administering provisiond, not about the licensed product, so
+// no user type caps it.
 
 export const PRIVILEGES = [
   'view',
@@ -8,5 +10,9 @@ export const PRIVILEGES = [
   'share',
   'publish',
   'admin',
+  'manage_members',
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
+
+/** Privileges no user type caps. */
+export const UNCAPPED_PRIVILEGES: readonly Privilege[] = ['manage_members'];

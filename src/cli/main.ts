@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { scimCommand } from './commands/scim-command.ts';
+import { adminCommand } from './commands/admin-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { backupCommand, restoreCommand } from './commands/backup-command.ts';
 import { codesCommand } from './commands/codes-command.ts';
@@ -34,6 +35,7 @@ const program = new Command('provisiond')
 for (const command of [
   startCommand(),
   migrateCommand(),
+  adminCommand(),
   backupCommand(),
   restoreCommand(),
   orgsCommand(),

@@ -44,6 +44,16 @@ export const configSchema = z
           .url({ protocol: /^https?$/ })
           .transform((u) => u.replace(/\/+$/, ''))
           .optional(),
+        /**
+         * The reverse proxies whose X-Forwarded-For is believed: addresses, CIDR ranges or the
+         * names loopback, linklocal, uniquelocal. Without it the client address is the TCP peer.
+         */
+        trustProxy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        /** Deepest nesting of objects and arrays a JSON body may have. */
+        maxNestingDepth: z.number().int().min(4).max(1000).default(32),
+        /** Longest string any body, path segment or query value may hold (fields have their own,
+         *  tighter limits). */
+        maxStringLength: z.number().int().min(256).max(10_000_000).default(10_000),
       })
       .strict()
       .prefault({}),
@@ -102,13 +112,53 @@ export const configSchema = z
           .min(0.1)
           .max(24 * 90)
           .default(12),
-        /** Failed sign-ins in a row before the login is locked for lockoutMinutes. */
+        /** Failed sign-ins in a row of one login from one client address before that login is
+         *  locked for lockoutMinutes at that address (elsewhere it still signs in). */
         maxFailures: z.number().int().min(1).max(100).default(5),
         lockoutMinutes: z
           .number()
           .min(1)
           .max(24 * 60)
           .default(15),
+        /** An administrator's session ends after this many minutes without a request (sooner than sessionHours). */
+        adminIdleMinutes: z
+          .number()
+          .min(0.05)
+          .max(24 * 60)
+          .default(30),
+        /** Failures of one login from addresses it has not signed in from in 30 days before it
+         *  is locked there (its own known addresses stay open), for loginLockoutMinutes. */
+        loginMaxFailures: z.number().int().min(1).max(10_000).default(50),
+        loginLockoutMinutes: z
+          .number()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
+        /** Failures from one client address, whatever the login, before the address is refused
+         *  for addressLockoutMinutes, doubling each time up to addressMaxLockoutMinutes. */
+        addressMaxFailures: z.number().int().min(1).max(10_000).default(30),
+        addressLockoutMinutes: z
+          .number()
+          .min(0.1)
+          .max(24 * 60)
+          .default(1),
+        addressMaxLockoutMinutes: z
+          .number()
+          .min(0.1)
+          .max(7 * 24 * 60)
+          .default(60),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({
+        /** A bearer token /metrics requires (by reference). Without it, and without a port of
+         *  its own, /metrics answers only direct requests from the daemon's own machine. */
+        token: secretRefSchema.optional(),
+        /** Serve /metrics on a listener of its own (a management network) instead of the main
+         *  one; the token, when set, is required there too. */
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().min(1).default('127.0.0.1'),
       })
       .strict()
       .prefault({}),
@@ -145,6 +195,14 @@ export const configSchema = z
          * on first start; daemons sharing one PostgreSQL must all be given the same key.
          */
         linkKey: secretRefSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    tracing: z
+      .object({
+        /** Where OTLP/HTTP traces go (e.g. http://127.0.0.1:4318/v1/traces); none: no traces. */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        serviceName: z.string().min(1).default('provisiond'),
       })
       .strict()
       .prefault({}),

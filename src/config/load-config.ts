@@ -18,6 +18,7 @@ const OVERRIDES: Array<{ env: string; key: string[]; number?: boolean }> = [
   { env: 'DATABASE_URL', key: ['database', 'url'] },
   { env: 'PROVISIOND_DATA_DIR', key: ['database', 'dataDir'] },
   { env: 'PROVISIOND_MIGRATE', key: ['database', 'migrate'] },
+  { env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', key: ['tracing', 'endpoint'] },
   { env: 'PROVISIOND_LOG_LEVEL', key: ['log', 'level'] },
 ];
 

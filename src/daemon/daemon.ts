@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
-import { createApp } from '../http/app.ts';
+import { createApp, createMetricsApp } from '../http/app.ts';
+import { listenForRevocations } from '../keys/key-revocation.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
 import { startScheduler } from './scheduler.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { startTracing, traceQueries } from '../observability/tracing.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
@@ -64,21 +66,29 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       throw listenError(config, error);
     },
   );
+  const tracing = startTracing(config.tracing);
   let opened: OpenedContext;
   try {
     opened = await openContext(config, 'daemon');
   } catch (error) {
     tcp.close();
+    await tracing.shutdown();
     throw error;
   }
+  traceQueries(opened.ctx.database.knex, 'postgresql');
   const { ctx } = opened;
   let local: Server | null = null;
+  let management: Server | null = null;
   let socketPath: string | null = null;
   try {
     const bound = tcp.address() as AddressInfo;
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     tcp.on('request', createApp(ctx, 'tcp'));
+    if (config.metrics.port !== undefined) {
+      management = createServer(createMetricsApp(ctx));
+      await listen(management, { port: config.metrics.port, host: config.metrics.host });
+    }
     if (embedded) {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });
@@ -93,15 +103,19 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     }
   } catch (error) {
     tcp.close();
+    management?.close();
     await opened.close();
     throw error;
   }
   const scheduler = startScheduler(ctx);
   const housekeeping = startHousekeeping(ctx);
+  const revocations = config.database.url
+    ? listenForRevocations(config.database.url, ctx.log)
+    : null;
   const mail = startMailWorker(
     ctx.database.knex,
     createMailTransport(config),
-    { ...config.mail, instanceId: ctx.instanceId },
+    { ...config.mail, instanceId: ctx.instanceId, links: ctx.links },
     ctx.log,
   );
   const address = tcp.address() as AddressInfo;
@@ -112,6 +126,9 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       database: ctx.database.kind,
       dataDir: ctx.database.kind === 'pglite' ? config.database.dataDir : undefined,
       migrationsApplied: opened.appliedMigrations.length,
+      metricsUrl: management
+        ? `http://${config.metrics.host}:${(management.address() as AddressInfo).port}/metrics`
+        : undefined,
     },
     'provisiond started',
   );
@@ -128,12 +145,15 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
         await Promise.all([
           closeServer(tcp, graceMs),
           local ? closeServer(local, graceMs) : Promise.resolve(),
+          management ? closeServer(management, graceMs) : Promise.resolve(),
           scheduler.stop(graceMs),
           mail.stop(),
+          revocations ? revocations.close() : Promise.resolve(),
           housekeeping.stop(),
         ]);
         if (socketPath) rmSync(socketPath, { force: true });
         await opened.close();
+        await tracing.shutdown();
         ctx.log.info('provisiond stopped');
       })();
       return stopping;

@@ -5,7 +5,6 @@ import { inviteReaction } from '../invitations/invite-reaction.ts';
 import { loadLinkKey } from '../invitations/link-key.ts';
 import { type Instance, linkKeyId, registerInstance } from '../cluster/instances.ts';
 import { linkSealer } from '../invitations/link-sealer.ts';
-import { registerUnmatchedReaction } from '../sync/reactions.ts';
 import { SYSTEM } from '../access/actor.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -19,6 +18,7 @@ import { assertSchemaUsable, migrateToLatest, migrationStatus } from '../store/m
 import { migrateMode } from '../config/config-schema.ts';
 import { UnavailableError } from '../errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { deriveCsrfKey } from '../http/csrf/csrf-token.ts';
 import { databaseOpenError } from './startup-errors.ts';
 
 /** Whether the embedded database in `dataDir` was ever created. */
@@ -92,6 +92,7 @@ export async function openContext(
         url: config.database.url,
       });
       closers.push(() => instance.close());
+      const links = linkSealer(linkKey);
       const ctx: AppContext = {
         config,
         database,
@@ -107,13 +108,14 @@ export async function openContext(
           publicUrl: () => ctx.publicUrl,
         }),
         invitations: invitationHook,
-        links: linkSealer(linkKey),
+        links,
+        csrfKey: deriveCsrfKey(linkKey),
         instanceId: instance.id,
+        // The daemon learns its address (port 0) later; the reaction reads it when it runs.
+        reactions: [
+          inviteReaction({ hasher: argon2Hasher, links, publicUrl: () => ctx.publicUrl }),
+        ],
       };
-      // The daemon learns its address (port 0) after this; the reaction reads it when it runs.
-      registerUnmatchedReaction(
-        inviteReaction({ hasher: argon2Hasher, links: ctx.links, publicUrl: () => ctx.publicUrl }),
-      );
       return {
         ctx,
         appliedMigrations,

@@ -28,6 +28,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
     sources: ctx.config.sources,
     log: ctx.log,
     metrics: ctx.metrics,
+    reactions: ctx.reactions,
     instanceId: ctx.instanceId,
   };
 

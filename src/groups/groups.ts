@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { isUuid } from '../store/uuid.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
-import { parseInput } from '../validation.ts';
+import { parseInput, pageNumber } from '../validation.ts';
 
 export interface Group {
   id: string;
@@ -38,7 +38,7 @@ export const groupListSchema = (maxPageSize: number) =>
   z
     .object({
       search: z.string().trim().max(200).optional(),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce.number().int().min(1).max(maxPageSize).default(50),
     })
     .strict();

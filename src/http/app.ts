@@ -12,11 +12,19 @@ import { codesRoutes } from './api/codes-routes.ts';
 import { invitationsRoutes } from './api/invitations-routes.ts';
 import { licensesRoutes } from './api/licenses-routes.ts';
 import { openApiDocument } from './api/openapi.ts';
+import { meRoutes } from './api/me-routes.ts';
+import { setupLinkRoutes } from './api/setup-link-routes.ts';
+import { overviewRoutes } from './api/overview-routes.ts';
 import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { requestSpans } from '../observability/tracing.ts';
+import { metricsRoutes } from './metrics-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
+import { inputLimits, jsonBody, requestGuard } from './input/request-guard.ts';
 
 function timing(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -30,6 +38,17 @@ function timing(ctx: AppContext) {
   };
 }
 
+/** The management listener's app (metrics.port): /metrics and nothing else. */
+export function createMetricsApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoutes(ctx, 'own'));
+  app.use((req, res) =>
+    sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
+  );
+  return app;
+}
+
 export function createApp(ctx: AppContext, channel: Channel): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -37,13 +56,26 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   // admin API does not use them.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(requestSpans());
+  // X-Forwarded-For is read only from the configured proxies: anyone else could name any address.
+  app.set('trust proxy', ctx.config.server.trustProxy ?? false);
+  app.use(securityHeaders(ctx.config.server.publicUrl));
   app.use(timing(ctx));
+  // SCIM answers its refusals as SCIM errors: it guards its requests itself.
+  app.use('/scim/v2', scimRouter(ctx));
+  app.use(requestGuard(inputLimits(ctx)));
   app.use(healthRoutes(ctx));
+  if (ctx.config.metrics.port === undefined) app.use(metricsRoutes(ctx, 'main'));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
   const api = express.Router();
-  api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  api.use(
+    jsonBody(inputLimits(ctx), {
+      limit: '1mb',
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   api.use(authenticate(ctx, channel));
   // Imports take the file itself as the body (CSV or text), not JSON.
   api.use(importsRoutes(ctx));
@@ -66,6 +98,9 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   });
   if (channel === 'local') api.use(backupRoutes(ctx));
   api.use(
+    meRoutes(ctx),
+    setupLinkRoutes(ctx),
+    overviewRoutes(ctx),
     membersRoutes(ctx),
     groupsRoutes(ctx),
     adminRoutes(ctx),
@@ -76,8 +111,7 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     licensesRoutes(ctx),
   );
   app.use('/api/v1', api);
-  app.use('/scim/v2', scimRouter(ctx));
-  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx));
+  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
   app.use((req, res) =>
     sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
   );

@@ -43,8 +43,5 @@ export function healthRoutes(ctx: AppContext): Router {
       res.status(503).json({ status: 'not ready', database: 'unreachable' });
     }
   });
-  router.get('/metrics', async (_req, res) => {
-    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
-  });
   return router;
 }

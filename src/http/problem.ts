@@ -36,7 +36,8 @@ export function sendProblem(
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+    // The status is the HTTP status number whatever the details hold (RFC 9457).
+    .send(JSON.stringify({ type: 'about:blank', title, detail, ...extra, status }));
 }
 
 export function problemHandler(log: Logger) {

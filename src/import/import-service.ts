@@ -22,6 +22,7 @@ import {
   findRunRow,
   previousApply,
   storeChunks,
+  dropChunks,
   storedChunks,
   toRun,
 } from './import-store.ts';
@@ -151,7 +152,7 @@ async function policyFor(
 }
 
 async function validateStored(
-  deps: Pick<ImportDeps, 'db' | 'sources'>,
+  deps: Pick<ImportDeps, 'db' | 'sources' | 'links'>,
   orgId: string,
   run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>,
 ): Promise<ImportReport> {
@@ -159,7 +160,11 @@ async function validateStored(
   const format = formatOfRun(run);
   const { policy, limit, org } = await policyFor(deps, orgId, format, run.options);
   const report = emptyReport(run.format, run.mode);
-  const rows = readRows(storedChunks(db, run.id), format, (s) => (report.separator = s));
+  const rows = readRows(
+    storedChunks(db, run.id, deps.links),
+    format,
+    (s) => (report.separator = s),
+  );
   const batches = planImport(
     rows,
     {
@@ -217,7 +222,7 @@ export async function uploadImport(
   let stored: Awaited<ReturnType<typeof storeChunks>>;
   let report: ImportReport;
   try {
-    stored = await storeChunks(deps.db, row.id, body);
+    stored = await storeChunks(deps.db, row.id, body, deps.links);
     report = await validateStored(deps, scope.orgId, row);
   } catch (error) {
     await deps.db('import_runs').where('id', row.id).delete();
@@ -368,7 +373,7 @@ async function applyRun(
     },
   };
   const report = emptyReport(row.format, row.mode);
-  const rows = readRows(storedChunks(deps.db, row.id), format);
+  const rows = readRows(storedChunks(deps.db, row.id, deps.links), format);
   const context = {
     db: deps.db,
     orgId: scope.orgId,
@@ -407,6 +412,7 @@ async function applyRun(
   }
   const alreadyPresent = report.valid - created;
   await deps.db.transaction(async (trx) => {
+    await dropChunks(trx, row.id);
     await trx('import_runs').where('id', row.id).update({
       status: 'applied',
       applied_at: trx.fn.now(),

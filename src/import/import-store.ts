@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, UnavailableError, ValidationError } from '../errors.ts';
 import type { ImportReport } from './import-plan.ts';
 
 // Import runs and their files. The file is kept in chunks of at most CHUNK bytes, written as it
@@ -93,11 +93,21 @@ export async function findRunRow(
   return row;
 }
 
-/** Stores the body chunk by chunk as it arrives; returns its size and SHA-256. */
+/** Seals and opens the stored chunks: a file's password column is not readable at rest. */
+interface ChunkSealer {
+  sealBytes(data: Uint8Array): Buffer;
+  openBytes(sealed: Uint8Array): Buffer | null;
+}
+
+/**
+ * Stores the body chunk by chunk as it arrives, each sealed (AES-256-GCM under the key outside
+ * the database); returns its size and SHA-256.
+ */
 export async function storeChunks(
   db: Knex,
   runId: string,
   body: AsyncIterable<Uint8Array>,
+  sealer: ChunkSealer,
 ): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -109,7 +119,8 @@ export async function storeChunks(
     await db('import_chunks').insert({
       run_id: runId,
       seq: seq++,
-      data: Buffer.concat(buffered, size),
+      data: sealer.sealBytes(Buffer.concat(buffered, size)),
+      sealed: true,
     });
     buffered = [];
     size = 0;
@@ -131,14 +142,33 @@ export async function storeChunks(
   return { bytes, sha256: hash.digest('hex') };
 }
 
-export async function* storedChunks(db: Knex, runId: string): AsyncGenerator<Uint8Array> {
+export async function* storedChunks(
+  db: Knex,
+  runId: string,
+  sealer: ChunkSealer,
+): AsyncGenerator<Uint8Array> {
   for (let seq = 0; ; seq++) {
-    const row = (await db('import_chunks').where({ run_id: runId, seq }).first('data')) as
-      | { data: Uint8Array }
+    const row = (await db('import_chunks').where({ run_id: runId, seq }).first('data', 'sealed')) as
+      | { data: Uint8Array; sealed: boolean }
       | undefined;
     if (!row) return;
-    yield row.data;
+    if (!row.sealed) {
+      // Uploaded before files were sealed.
+      yield row.data;
+      continue;
+    }
+    const data = sealer.openBytes(row.data);
+    if (!data)
+      throw new UnavailableError(
+        'the stored import file was sealed under another key (invitations.linkKey); upload it again',
+      );
+    yield data;
   }
+}
+
+/** An applied file is not kept: its rows (and passwords) are in the members now, hashed. */
+export async function dropChunks(db: Knex | Knex.Transaction, runId: string): Promise<void> {
+  await db('import_chunks').where('run_id', runId).delete();
 }
 
 export async function previousApply(

@@ -12,6 +12,7 @@ import { passwordProblem } from '../members/password-policy.ts';
 import { USERNAME_MAX, usernameProblem } from '../members/username-rules.ts';
 import { createUsersAccountProblem } from './createusers-line.ts';
 import type { AccountKind, ImportField } from './import-modes.ts';
+import { textProblem } from '../input/text-rules.ts';
 import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // The member rules applied to one row of an import file. Pure: the catalog, the organization's
@@ -64,6 +65,9 @@ export interface RowPolicy {
 export type RowOutcome =
   | { ok: true; row: ValidRow; warnings: ImportIssue[] }
   | { ok: false; issues: ImportIssue[] };
+
+/** The longest cell any column may hold; each column's own rule is tighter. */
+const CELL_MAX = 1024;
 
 const LABEL: Record<RowField, string> = {
   email: 'Email',
@@ -139,13 +143,23 @@ export function validateRow(input: ImportRow, policy: RowPolicy): RowOutcome {
   const fail = (field: RowField, message: string) =>
     issues.push({ line, field: LABEL[field], severity: 'error', message });
   const raw = (field: RowField) => (values[field] ?? '').trim();
+  for (const [field, value] of Object.entries(values) as [RowField, string][]) {
+    const problem = textProblem(value, CELL_MAX);
+    if (problem) fail(field, problem);
+  }
+  if (issues.length > 0) return { ok: false, issues };
 
-  const email = raw('email') || policy.defaultEmail || '';
+  // CreateUsers files write `false` where a member has no email: the default email applies.
+  const givenEmail =
+    policy.accountRule === 'createusers' && raw('email').toLowerCase() === 'false'
+      ? ''
+      : raw('email');
+  const email = givenEmail || policy.defaultEmail || '';
   const emailIssue = emailProblem(email);
   if (emailIssue)
     fail(
       'email',
-      raw('email') ? emailIssue : 'is required (or give a default email for rows without one)',
+      givenEmail ? emailIssue : 'is required (or give a default email for rows without one)',
     );
 
   let username = raw('username');

@@ -111,8 +111,8 @@ async function refusal(
   );
   // Valid when read but not claimable a moment before: another redemption took it.
   return status === 'valid'
-    ? new ConflictError(REFUSED.used, { status: 'used' })
-    : new ConflictError(REFUSED[status], { status });
+    ? new ConflictError(REFUSED.used, { codeStatus: 'used' })
+    : new ConflictError(REFUSED[status], { codeStatus: status });
 }
 
 async function claimAndGrant(

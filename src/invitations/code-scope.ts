@@ -62,7 +62,7 @@ export async function assertMayCreateIn(
   scope: CodeScope,
   grantsAdministrator: boolean,
 ): Promise<void> {
-  if (actor.type !== 'member') {
+  if (actor.type !== 'member' || actor.access === 'administrator') {
     requireWrite(actor);
     if (grantsAdministrator)
       requireAdministrator(actor, 'creating codes with an administrator role');
@@ -82,7 +82,7 @@ export async function visibleScopeFilter(
   orgId: string,
   actor: Actor,
 ): Promise<((q: Knex.QueryBuilder) => void) | null> {
-  if (actor.type !== 'member') return null;
+  if (actor.type !== 'member' || actor.access === 'administrator') return null;
   const scopes = await administeredScopes(db, orgId, actor.id ?? '');
   if (scopes.includes(null)) return null;
   const groups = scopes.filter((s): s is string => s !== null);

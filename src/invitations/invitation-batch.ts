@@ -4,6 +4,7 @@ import { type SharedMemberFields, bulkInsertMembers } from '../members/member-bu
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { Organization } from '../orgs/organizations.ts';
 import type { LinkSealer } from './link-sealer.ts';
+import { sealedMailData } from '../mail/outbox.ts';
 import {
   type MailLanguage,
   invitationExpiry,
@@ -102,15 +103,20 @@ export async function writeInvitations(
     }
     const { token, hash } = newInvitationToken();
     const link = invitationLink(batch.publicUrl, token, batch.language);
-    const mail = JSON.stringify({
-      organization: org.name,
-      inviter: scope.actor.label,
-      role: batch.withoutRole ? null : invitee.role.name,
-      link,
-      message: batch.message,
-      username: invitee.username,
-      expiresAt: expiresAt.toISOString(),
-    });
+    const mail = JSON.stringify(
+      sealedMailData(
+        {
+          organization: org.name,
+          inviter: scope.actor.label,
+          role: batch.withoutRole ? null : invitee.role.name,
+          link,
+          message: batch.message,
+          username: invitee.username,
+          expiresAt: expiresAt.toISOString(),
+        },
+        batch.links,
+      ),
+    );
     rows.push({
       invitee,
       memberId,
@@ -121,7 +127,7 @@ export async function writeInvitations(
     });
   });
   if (rows.length === 0) return { written: [], taken };
-  // The mail's data carries the link (a secret): the audit entry copies only what identifies the invitation.
+  // The audit entry copies only what identifies the invitation, never the mail's data.
   const result = (await trx.raw(
     `with inv as (
        insert into invitations (org_id, member_id, email, role_id, mode, must_use_invited_email, language, message, token_hash, token_sealed,

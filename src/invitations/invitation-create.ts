@@ -10,9 +10,10 @@ import {
   isAdministratorRole,
   parameterRequired,
 } from '../catalog/compatibility.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';
+import { assertGroupsInReach } from '../access/reach.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
@@ -191,6 +192,14 @@ export async function createInvitations(
       `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`,
     );
   checkRequest(request, emails.length, role, org);
+  if (scope.actor.groupIds) {
+    const groupIds = await resolveGroupIds(deps.db, scope.orgId, request.groups ?? []);
+    assertGroupsInReach(scope.actor, groupIds, 'groups');
+    if (isAdministratorRole(role))
+      throw new ForbiddenError(
+        `role: ${role.name} is an administrator role; only the organization's administrators invite with it`,
+      );
+  }
 
   const existing = await existingMembers(deps.db, scope.orgId, emails);
   const fresh = emails.filter((email) => !existing.has(email.toLowerCase()));
@@ -209,7 +218,7 @@ export async function createInvitations(
         if (member)
           created.push({
             email,
-            ...(await addExisting(trx, scope, org, request, role, email, member, now)),
+            ...(await addExisting(trx, scope, org, request, role, email, member, now, deps.links)),
           });
       }
       if (added)
@@ -409,6 +418,7 @@ async function addExisting(
   email: string,
   member: { id: string },
   now: Date,
+  links: LinkSealer,
 ) {
   const withoutRole = request.role === null;
   const current = (await trx('members').where('id', member.id).first('role_id')) as {
@@ -442,22 +452,26 @@ async function addExisting(
     expires_at: now,
     accepted_at: now,
   });
-  await enqueueMail(trx, {
-    orgId: scope.orgId,
-    invitationId: id,
-    recipient: email,
-    template: 'added-to-organization',
-    language: request.language,
-    data: {
-      organization: org.name,
-      inviter: scope.actor.label,
-      role: withoutRole ? null : role.name,
-      link: null,
-      message: request.message ?? null,
-      username: null,
-      expiresAt: null,
+  await enqueueMail(
+    trx,
+    {
+      orgId: scope.orgId,
+      invitationId: id,
+      recipient: email,
+      template: 'added-to-organization',
+      language: request.language,
+      data: {
+        organization: org.name,
+        inviter: scope.actor.label,
+        role: withoutRole ? null : role.name,
+        link: null,
+        message: request.message ?? null,
+        username: null,
+        expiresAt: null,
+      },
     },
-  });
+    links,
+  );
   await recordAudit(trx, {
     orgId: scope.orgId,
     actor: scope.actor,

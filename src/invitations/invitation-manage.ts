@@ -2,11 +2,12 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { ConflictError } from '../errors.ts';
+import { inReach, withinReach } from '../access/reach.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { affectedRows } from '../store/affected-rows.ts';
-import { parseInput } from '../validation.ts';
+import { parseInput, pageNumber } from '../validation.ts';
 import type { InvitationDeps } from './invitation-create.ts';
 import {
   type Invitation,
@@ -42,7 +43,7 @@ function listSchema(maxPageSize: number) {
       sort: z
         .enum(sortValues, { message: `must be one of ${sortValues.join(', ')}` })
         .default('-createdAt'),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce
         .number()
         .int()
@@ -83,7 +84,8 @@ export async function listInvitations(
   };
   const descending = request.sort.startsWith('-');
   const column = SORTS[(descending ? request.sort.slice(1) : request.sort) as keyof typeof SORTS];
-  const rows = (await filtered(selectInvitations(view.db, scope.orgId))
+  const reach = withinReach(scope.actor, 'i.member_id');
+  const rows = (await filtered(selectInvitations(view.db, scope.orgId).modify(reach))
     .orderBy(column, descending ? 'desc' : 'asc')
     .orderBy('i.id', descending ? 'desc' : 'asc')
     .limit(request.pageSize)
@@ -92,7 +94,8 @@ export async function listInvitations(
     view
       .db('invitations as i')
       .leftJoin('roles as r', 'r.id', 'i.role_id')
-      .where('i.org_id', scope.orgId),
+      .where('i.org_id', scope.orgId)
+      .modify(reach),
   ).count({ count: '*' })) as [{ count: number | string }];
   return {
     items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))),
@@ -108,8 +111,19 @@ export async function getInvitation(
   id: string,
   now = new Date(),
 ): Promise<Invitation> {
-  const row = await findInvitationRow(view.db, scope.orgId, id);
+  const row = await reachableRow(view.db, scope, id);
   return presentInvitation(row, now, openLink(view, row, now));
+}
+
+/** An invitation the actor reaches; out of reach answers as not found. */
+async function reachableRow(
+  db: Knex | Knex.Transaction,
+  scope: Scope,
+  id: string,
+): Promise<InvitationRow> {
+  const row = await findInvitationRow(db, scope.orgId, id);
+  if (!(await inReach(db, scope.actor, row.member_id))) throw new NotFoundError('invitation', id);
+  return row;
 }
 
 function assertOpen(row: InvitationRow, what: string): void {
@@ -128,7 +142,7 @@ export async function resendInvitation(
   requireWrite(scope.actor);
   const org = await findOrganization(deps.db, scope.orgId);
   const link = await deps.db.transaction(async (trx) => {
-    const row = await findInvitationRow(trx, scope.orgId, id);
+    const row = await reachableRow(trx, scope, id);
     assertOpen(row, 'resent');
     const { token, hash } = newInvitationToken();
     const expiresAt = invitationExpiry(now, org.invitationExpiryDays);
@@ -145,22 +159,26 @@ export async function resendInvitation(
     );
     if (changed === 0) throw new ConflictError('the invitation was accepted or deleted meanwhile');
     const fresh = invitationLink(deps.publicUrl, token, row.language);
-    await enqueueMail(trx, {
-      orgId: scope.orgId,
-      invitationId: row.id,
-      recipient: row.email,
-      template: 'invitation',
-      language: row.language,
-      data: {
-        organization: org.name,
-        inviter: row.invited_by,
-        role: row.role_name,
-        link: fresh,
-        message: row.message,
-        username: row.username?.startsWith('pending.') ? null : row.username,
-        expiresAt: expiresAt.toISOString(),
+    await enqueueMail(
+      trx,
+      {
+        orgId: scope.orgId,
+        invitationId: row.id,
+        recipient: row.email,
+        template: 'invitation',
+        language: row.language,
+        data: {
+          organization: org.name,
+          inviter: row.invited_by,
+          role: row.role_name,
+          link: fresh,
+          message: row.message,
+          username: row.username?.startsWith('pending.') ? null : row.username,
+          expiresAt: expiresAt.toISOString(),
+        },
       },
-    });
+      deps.links,
+    );
     await recordAudit(trx, {
       orgId: scope.orgId,
       actor: scope.actor,
@@ -182,7 +200,7 @@ export async function deleteInvitation(
 ): Promise<Invitation> {
   requireWrite(scope.actor);
   await db.transaction(async (trx) => {
-    const row = await findInvitationRow(trx, scope.orgId, id);
+    const row = await reachableRow(trx, scope, id);
     assertOpen(row, 'deleted');
     const changed = affectedRows(
       await trx('invitations')

@@ -13,30 +13,38 @@ export interface LinkSealer {
   seal(token: string): Buffer;
   /** The token, or null when it was sealed under another key (or the bytes were altered). */
   open(sealed: Buffer): string | null;
+  /** The same sealing for bytes: import files, whose password column must not be readable at rest. */
+  sealBytes(data: Uint8Array): Buffer;
+  openBytes(sealed: Uint8Array): Buffer | null;
 }
 
 export function linkSealer(key: Buffer): LinkSealer {
   if (key.length !== 32)
     throw new Error(`the invitation link key must be 32 bytes (got ${key.length})`);
+  const sealBytes = (data: Uint8Array) => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update(data), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  };
+  const openBytes = (sealed: Uint8Array) => {
+    if (sealed.length <= IV_BYTES + TAG_BYTES) return null;
+    const bytes = Buffer.from(sealed);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+      decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]);
+    } catch {
+      return null;
+    }
+  };
   return {
-    seal(token) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    open(sealed) {
-      if (sealed.length <= IV_BYTES + TAG_BYTES) return null;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
-        decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-        return Buffer.concat([
-          decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
-          decipher.final(),
-        ]).toString('utf8');
-      } catch {
-        return null;
-      }
-    },
+    seal: (token) => sealBytes(Buffer.from(token, 'utf8')),
+    open: (sealed) => openBytes(sealed)?.toString('utf8') ?? null,
+    sealBytes,
+    openBytes,
   };
 }

@@ -1,28 +1,44 @@
 import type { Knex } from 'knex';
 import { RateLimitedError } from '../errors.ts';
 
-// Failed code redemptions are limited per member and per client address, so that
-// guessing codes (122 random bits, but still) or hammering a used one is cut short. Counted in
-// the database: every daemon on one PostgreSQL and a restart agree.
+// Failed code redemptions are limited per member and per client address, so that guessing codes
+// (122 random bits, but still) or hammering a used one is cut short. Only the member's own
+// session redeems for the member, so a member can only exhaust their own limit; the address
+// limit is higher, since members behind one proxy or NAT share an address (the daemon reads the
+// client's address from trusted proxies only: server.trustProxy). Counted in the database:
+// every daemon on one PostgreSQL and a restart agree.
 
+/** Failures of one member in a window. */
 export const MAX_FAILURES = 10;
+/** Failures from one client address, all members together, in a window. */
+export const MAX_ADDRESS_FAILURES = 50;
 const WINDOW_MS = 15 * 60_000;
 
-export function limiterKeys(memberId: string, address: string): string[] {
-  return [`member:${memberId}`, `address:${address}`];
+interface LimiterKey {
+  key: string;
+  max: number;
 }
 
-/** Refuses when one of the keys has had MAX_FAILURES failures in its current window. */
+export function limiterKeys(memberId: string, address: string): LimiterKey[] {
+  return [
+    { key: `member:${memberId}`, max: MAX_FAILURES },
+    { key: `address:${address}`, max: MAX_ADDRESS_FAILURES },
+  ];
+}
+
+/** Refuses when one of the keys has had its maximum of failures in its current window. */
 export async function assertNotLimited(
   db: Knex,
   orgId: string,
-  keys: string[],
+  keys: LimiterKey[],
   now: Date,
 ): Promise<void> {
   const rows = (await db('code_redeem_failures')
     .where('org_id', orgId)
-    .whereIn('limiter_key', keys)
-    .andWhere('failures', '>=', MAX_FAILURES)
+    .andWhere((q) => {
+      for (const { key, max } of keys)
+        q.orWhere((k) => k.where('limiter_key', key).andWhere('failures', '>=', max));
+    })
     .andWhere('window_started_at', '>', new Date(now.getTime() - WINDOW_MS))
     .select('window_started_at')) as Array<{ window_started_at: Date }>;
   if (rows.length === 0) return;
@@ -38,11 +54,11 @@ export async function assertNotLimited(
 export async function recordFailure(
   db: Knex,
   orgId: string,
-  keys: string[],
+  keys: LimiterKey[],
   now: Date,
 ): Promise<void> {
   const windowStart = new Date(now.getTime() - WINDOW_MS);
-  for (const key of keys) {
+  for (const { key } of keys) {
     await db.raw(
       `insert into code_redeem_failures (org_id, limiter_key, failures, window_started_at) values (?, ?, 1, ?)
        on conflict (org_id, limiter_key) do update set

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { announceRevocation, onRevocation, rememberedKeysTrusted } from './key-revocation.ts';
 import { z } from 'zod';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
@@ -19,7 +20,7 @@ import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts'
 type KeyRole = 'editor' | 'viewer';
 
 /** What a key reaches: the admin API (/api/v1), SCIM (/scim/v2), or both. */
-export const KEY_SCOPES = ['api', 'scim'] as const;
+const KEY_SCOPES = ['api', 'scim'] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
 export interface ApiKey {
@@ -207,6 +208,7 @@ export async function deleteApiKey(db: Knex, scope: Scope, id: string, input: un
     const outcome = await transferOrDeleteOwned(trx, scope.orgId, { keyId: key.id }, transferTo);
     await trx('api_keys').where({ id: key.id, org_id: scope.orgId }).delete();
     forget(key.id);
+    await announceRevocation(trx, key.id);
     await recordAudit(trx, {
       orgId: scope.orgId,
       actor: scope.actor,
@@ -234,7 +236,8 @@ const lastUsedWritten = new Map<string, number>();
 
 // A verified key is remembered for a few seconds, keyed by the token's hash, so that a busy
 // identity provider costs no key look-up per request. A key deleted through this daemon is
-// forgotten at once; another daemon on the same PostgreSQL refuses it within CACHE_MS.
+// forgotten at once; one deleted through another process on the same PostgreSQL is forgotten
+// when its notification arrives (key-revocation.ts), and not trusted while none can arrive.
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
 const verified = new Map<
@@ -251,9 +254,13 @@ function assertReaches(scopes: KeyScope[], wanted: KeyScope): void {
   );
 }
 
-function forget(keyId: string): void {
-  for (const [hash, entry] of verified) if (entry.scope.actor.id === keyId) verified.delete(hash);
+/** Forgets the remembered verifications of a key, or of every key (null). */
+function forget(keyId: string | null): void {
+  if (keyId === null) verified.clear();
+  else
+    for (const [hash, entry] of verified) if (entry.scope.actor.id === keyId) verified.delete(hash);
 }
+onRevocation(forget);
 
 /**
  * Turns a bearer token into the acting key, or refuses it: 401 when unknown, deleted or expired,
@@ -267,7 +274,7 @@ export async function authenticateApiKey(
   const now = Date.now();
   const cacheKey = hashToken(token).toString('base64');
   const cached = verified.get(cacheKey);
-  if (cached && cached.until > now && cached.keyExpires > now) {
+  if (cached && cached.until > now && cached.keyExpires > now && rememberedKeysTrusted()) {
     assertReaches(cached.scopes, wanted);
     return cached.scope;
   }

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
+import { SpanKind } from '@opentelemetry/api';
 import { instanceAlive } from '../cluster/instances.ts';
+import { inSpan } from '../observability/tracing.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
-import type { MailTemplate } from './outbox.ts';
 import { type Language, type MailData, renderMail } from './templates.ts';
+import { type MailSealer, type MailTemplate, openedMailData } from './outbox.ts';
 import type { MailTransport } from './transport.ts';
 
 // The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
@@ -13,11 +15,13 @@ import type { MailTransport } from './transport.ts';
 // lock ended with it) rather than after the lease. A failure is retried with exponential back-off
 // until maxAttempts, then marked failed. Each mail is recorded as sent as soon as the SMTP server
 // took it, so that a daemon killed mid-round sends again only the mail in flight at that instant;
-// its Message-ID is fixed (mail-ID), for a receiver to recognise that one repeat. Once sent, the
-// body (which carries the invitation link) is cleared.
+// its Message-ID is fixed (mail-ID), for a receiver to recognise that one repeat. The link is
+// rendered into the body only here, from its sealed form; once sent, the data is cleared.
 
 export interface DeliveryOptions {
   from: string;
+  /** Opens the sealed invitation links of the mails' data. */
+  links: MailSealer;
   maxAttempts: number;
   retryBaseSeconds: number;
   batchSize?: number;
@@ -30,7 +34,7 @@ interface OutboxRow {
   recipient: string;
   template: MailTemplate;
   language: Language;
-  data: MailData & NoticeData;
+  data: MailData & NoticeData & { sealedLink?: string };
   attempts: number;
 }
 
@@ -89,14 +93,23 @@ export async function deliverDue(
   const outcomes = await Promise.all(
     rows.map(async (row) => {
       try {
-        await transport.send({
-          id: `mail-${row.id}`,
-          to: row.recipient,
-          from: options.from,
-          ...(isNoticeTemplate(row.template)
-            ? renderNotice(row.template, row.language, row.data)
-            : renderMail(row.template, row.language, row.data)),
-        });
+        const data = openedMailData(row.data, options.links);
+        if (!data)
+          throw new Error('the invitation link was sealed under another key (invitations.linkKey)');
+        await inSpan(
+          'mail.send',
+          { 'provisiond.mail_id': row.id, 'provisiond.mail.template': row.template },
+          () =>
+            transport.send({
+              id: `mail-${row.id}`,
+              to: row.recipient,
+              from: options.from,
+              ...(isNoticeTemplate(row.template)
+                ? renderNotice(row.template, row.language, data)
+                : renderMail(row.template, row.language, data)),
+            }),
+          SpanKind.CLIENT,
+        );
       } catch (error) {
         const attempts = row.attempts + 1;
         const failed = attempts >= options.maxAttempts;

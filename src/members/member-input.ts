@@ -3,6 +3,13 @@ import { z } from 'zod';
 // The shapes the API and CLI accept for members. Shape only: the member rules (username,
 // password, catalog) are checked by member-rules.ts against the organization.
 
+/** Credits are stored with 2 decimals and 12 digits before the point. */
+export const creditsSchema = z
+  .number()
+  .nonnegative()
+  .max(999_999_999_999.99, 'must be at most 999999999999.99')
+  .nullable();
+
 const roleGrant = z
   .object({ role: z.string().min(1), parameter: z.string().max(200).nullable().optional() })
   .strict();
@@ -20,7 +27,7 @@ const common = {
   groups: z.array(z.string().min(1)).max(500),
   licenses: z.array(z.string().min(1).max(100)).max(100),
   categories: z.array(z.string().min(1).max(100)).max(20, 'at most 20 categories'),
-  credits: z.number().nonnegative().nullable(),
+  credits: creditsSchema,
   settings: z.record(z.string(), z.unknown()),
 };
 

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import { type Scope, requireWrite } from '../access/actor.ts';
+import { type Actor, type Scope, requireWrite } from '../access/actor.ts';
+import { isAdministratorRole } from '../catalog/compatibility.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -183,6 +184,21 @@ export function usernameConflict(error: unknown, username: string): unknown {
   return isUniqueViolation(error, 'members_username_key') ? usernameTaken(username) : error;
 }
 
+/**
+ * Only administrators give an administrator role: an Editor API key or a scope administrator who
+ * could would make themselves an administrator through the member they create or change.
+ */
+function assertMayGrant(actor: Actor, resolved: ResolvedMember, heldRoleIds: string[]): void {
+  if (actor.access === 'administrator') return;
+  const granted = [resolved.role, ...resolved.additionalRoles.map((g) => g.role)].find(
+    (role) => isAdministratorRole(role) && !heldRoleIds.includes(role.id),
+  );
+  if (granted)
+    throw new ForbiddenError(
+      `giving the ${granted.name} role (an administrator role) is reserved to administrators`,
+    );
+}
+
 /** Creates one member; the defaults of the organization fill what the request leaves out. */
 export async function createMember(
   deps: MemberDeps,
@@ -190,6 +206,7 @@ export async function createMember(
   input: unknown,
 ): Promise<Member> {
   const prepared = await prepareMember(deps, scope, input);
+  assertMayGrant(scope.actor, prepared.resolved, []);
   try {
     return await deps.db.transaction((trx) => insertMember(trx, scope, prepared));
   } catch (error) {
@@ -246,6 +263,10 @@ export async function updateMember(
       emailTyped: patch.email !== undefined,
     },
   );
+  assertMayGrant(scope.actor, resolved, [
+    before.role.id,
+    ...before.additionalRoles.map((r) => r.id),
+  ]);
   const licenses = changedMemberLicenses(
     patch.licenses,
     before.licenses,

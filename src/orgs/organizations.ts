@@ -9,7 +9,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { findLicense } from '../licenses/license-rules.ts';
 import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
+import { creditsSchema } from '../members/member-input.ts';
 import { isUuid } from '../store/uuid.ts';
+import { checkedDefaults, mergeDefaults } from './member-defaults.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -65,15 +67,16 @@ function toOrganization(row: OrganizationRow): Organization {
   };
 }
 
+/** A change of the defaults: given keys replace the current ones; null puts one back to the built-in default (credits: null is unlimited). */
 const defaultsSchema = z
   .object({
-    userType: z.string().min(1),
-    role: z.string().min(1),
-    groups: z.array(z.string().min(1)).max(100),
-    licenses: z.array(z.string().min(1)).max(100),
-    credits: z.number().nonnegative().nullable(),
-    categories: z.array(z.string().min(1)).max(20),
-    settings: z.record(z.string(), z.unknown()),
+    userType: z.string().min(1).nullable(),
+    role: z.string().min(1).nullable(),
+    groups: z.array(z.string().min(1)).max(100).nullable(),
+    licenses: z.array(z.string().min(1)).max(100).nullable(),
+    credits: creditsSchema.nullable(),
+    categories: z.array(z.string().min(1)).max(20).nullable(),
+    settings: z.record(z.string(), z.unknown()).nullable(),
     standInEmail: z
       .string()
       .refine(
@@ -96,10 +99,10 @@ const createSchema = z
   .object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() })
   .strict();
 
-const updateSchema = z
+export const organizationUpdateSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    membershipLimit: z.number().int().positive().nullable(),
+    membershipLimit: z.number().int().positive().max(1_000_000_000).nullable(),
     allowAdminInvitations: z.boolean(),
     allowInvitationsWithoutRole: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),
@@ -177,7 +180,7 @@ export async function updateOrganization(
   input: unknown,
 ): Promise<Organization> {
   requireAdministrator(scope.actor, 'changing the organization settings');
-  const patch = parseInput(updateSchema, input);
+  const patch = parseInput(organizationUpdateSchema, input);
   if (patch.newMemberDefaults?.licenses)
     patch.newMemberDefaults.licenses = await catalogLicenseNames(
       db,
@@ -186,6 +189,14 @@ export async function updateOrganization(
     );
   return db.transaction(async (trx) => {
     const before = await findOrganization(trx, scope.orgId);
+    const defaults =
+      patch.newMemberDefaults === undefined
+        ? undefined
+        : await checkedDefaults(
+            trx,
+            scope.orgId,
+            mergeDefaults(before.newMemberDefaults, patch.newMemberDefaults),
+          );
     const [row] = await trx<OrganizationRow>('organizations')
       .where('id', scope.orgId)
       .update({
@@ -200,8 +211,8 @@ export async function updateOrganization(
         ...(patch.invitationExpiryDays !== undefined && {
           invitation_expiry_days: patch.invitationExpiryDays,
         }),
-        ...(patch.newMemberDefaults !== undefined && {
-          new_member_defaults: JSON.stringify(patch.newMemberDefaults) as never,
+        ...(defaults !== undefined && {
+          new_member_defaults: JSON.stringify(defaults) as never,
         }),
         updated_at: trx.fn.now() as never,
       })

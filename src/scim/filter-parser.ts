@@ -14,7 +14,7 @@ import { invalidFilter } from './scim-error.ts';
 // condition on a single entry: the bracket and the comparison must hold for the same element.
 // Keywords and operators are case-insensitive; strings are JSON strings with JSON's escapes.
 
-export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'lt' | 'ge' | 'le';
+type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'lt' | 'ge' | 'le';
 export type CompValue = string | number | boolean | null;
 
 export type Filter =
@@ -28,7 +28,7 @@ export type Filter =
 const COMPARE_OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le']);
 
 /** Longer filters are refused before parsing: no client needs one, and parsing is linear. */
-export const MAX_FILTER_LENGTH = 4096;
+const MAX_FILTER_LENGTH = 4096;
 /** Parentheses nest at most this deep: recursion stays bounded whatever the input. */
 const MAX_DEPTH = 32;
 

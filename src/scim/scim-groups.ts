@@ -190,6 +190,7 @@ function displayNameOf(value: unknown): string {
 function externalIdOf(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string') throw invalidValue('externalId must be a string');
+  if (value.length > 255) throw invalidValue('externalId must be at most 255 characters');
   return value;
 }
 

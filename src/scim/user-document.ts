@@ -140,15 +140,31 @@ export interface UserFields {
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * The longest value each string attribute may have: the same limits as the admin API for the
+ * member's own columns (names, display name), a key's length for externalId, and a generous
+ * bound for the free-form profile strings, which are only stored and returned.
+ */
+const MAX_LENGTH: Record<string, number> = {
+  displayName: 200,
+  givenName: 100,
+  familyName: 100,
+  formatted: 300,
+  externalId: 255,
+};
+const PROFILE_STRING_MAX = 1024;
+
 function optionalString(doc: Json, key: string): string | undefined {
   const v = doc[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw invalidValue(`${key} must be a string`);
+  const max = MAX_LENGTH[key] ?? PROFILE_STRING_MAX;
+  if (v.length > max) throw invalidValue(`${key} must be at most ${max} characters`);
   return v;
 }
 
 /** A boolean, or the "True"/"False" strings Entra sends for one. */
-export function scimBoolean(value: unknown, name: string): boolean {
+function scimBoolean(value: unknown, name: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value))
     return value.toLowerCase() === 'true';
@@ -211,12 +227,7 @@ export function fromScimUser(doc: Json): UserFields {
   if (!names.ok) throw invalidValue(names.reason);
   const active =
     doc.active === undefined || doc.active === null ? true : scimBoolean(doc.active, 'active');
-  const externalId =
-    doc.externalId === undefined || doc.externalId === null || doc.externalId === ''
-      ? null
-      : doc.externalId;
-  if (externalId !== null && typeof externalId !== 'string')
-    throw invalidValue('externalId must be a string');
+  const externalId = optionalString(doc, 'externalId') ?? null;
   const enterprise = doc[ENTERPRISE_SCHEMA];
   if (enterprise !== undefined && enterprise !== null && !isObject(enterprise))
     throw invalidValue(`${ENTERPRISE_SCHEMA} must be an object`);

@@ -15,6 +15,7 @@ export interface Session {
   mustChangePassword: boolean;
   createdAt: string;
   expiresAt: string;
+  lastSeenAt: string;
 }
 
 export interface OpenSessionInput {
@@ -60,6 +61,7 @@ const COLUMNS = [
   's.must_change_password',
   's.created_at',
   's.expires_at',
+  's.last_seen_at',
   's.token_hash',
   'm.username',
 ];
@@ -72,6 +74,7 @@ interface SessionRow {
   must_change_password: boolean;
   created_at: Date;
   expires_at: Date;
+  last_seen_at: Date;
   token_hash: Buffer;
   username: string;
 }
@@ -94,6 +97,7 @@ function toSession(row: SessionRow): Session {
     mustChangePassword: row.must_change_password,
     createdAt: row.created_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),
+    lastSeenAt: row.last_seen_at.toISOString(),
   };
 }
 
@@ -110,6 +114,11 @@ export async function findSession(db: Knex, token: string): Promise<Session | nu
 async function findSessionById(db: Knex, id: string): Promise<Session | null> {
   const row = (await live(db).andWhere('s.id', id).first(COLUMNS)) as SessionRow | undefined;
   return row ? toSession(row) : null;
+}
+
+/** Records that the session was used now (its idle time starts again). */
+export async function touchSession(db: Knex, sessionId: string): Promise<void> {
+  await db('sessions').where('id', sessionId).update({ last_seen_at: db.fn.now() });
 }
 
 export async function revokeSession(db: Knex, sessionId: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { UnmatchedReaction } from './reactions.ts';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
 import type { SourceEntry } from '../config/config-schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -29,6 +30,8 @@ export interface OneRecordDeps {
   sources: SourceEntry[];
   log: Logger;
   clock?: () => Date;
+  /** Reactions to unmatched records beyond create and ignore (the invitations' `invite`). */
+  reactions?: readonly UnmatchedReaction[];
 }
 
 export interface ProvisionReport {
@@ -85,6 +88,7 @@ async function batchContext(
 ): Promise<UserBatchContext> {
   return {
     db: deps.db,
+    reactions: deps.reactions ?? [],
     preview,
     orgId: scope.orgId,
     policy: p.policy,

@@ -4,9 +4,9 @@ import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import type { CountKey } from './sync-types.ts';
 import { type NewMember, applyCreates } from './user-store.ts';
 
-// What the engine does with a directory user that matches no member (`onUnmatched`). The
-// invitations feature plugs its `invite` reaction in with registerUnmatchedReaction when the
-// daemon or CLI opens its context (src/invitations/invite-reaction.ts).
+// What the engine does with a directory user that matches no member (`onUnmatched`). `create`
+// and `ignore` are the engine's own; the invitations feature's `invite` reaction
+// (src/invitations/invite-reaction.ts) comes in through the run's dependencies (SyncDeps.reactions).
 
 export interface ReactionContext {
   orgId: string;
@@ -59,17 +59,12 @@ const create: UnmatchedReaction = {
 
 const ignore: UnmatchedReaction = { name: 'ignore', count: 'ignored', apply: async () => [] };
 
-const reactions = new Map<string, UnmatchedReaction>([
-  [create.name, create],
-  [ignore.name, ignore],
-]);
-
-export function registerUnmatchedReaction(reaction: UnmatchedReaction): void {
-  reactions.set(reaction.name, reaction);
-}
-
-export function unmatchedReaction(name: string): UnmatchedReaction {
-  const reaction = reactions.get(name);
+/** The reaction called `name`: one of the engine's, or of those the run was given. */
+export function unmatchedReaction(
+  name: string,
+  given: readonly UnmatchedReaction[],
+): UnmatchedReaction {
+  const reaction = [create, ignore, ...given].find((r) => r.name === name);
   if (!reaction) throw new Error(`no "${name}" reaction for unmatched records is available`);
   return reaction;
 }

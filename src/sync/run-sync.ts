@@ -28,8 +28,10 @@ import { type HealthPolicy, errorCode, recordFailure, recordSuccess } from './so
 import { notifyAdministrators } from './sync-notices.ts';
 import { linkedCount } from '../links/identity-links.ts';
 import { applyRemovals, planRemovals } from './member-removals.ts';
+import type { UnmatchedReaction } from './reactions.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
+import { inSpan } from '../observability/tracing.ts';
 import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
 import { recordChanges } from './run-changes.ts';
 import {
@@ -52,6 +54,8 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 export interface SyncDeps {
   db: Knex;
   sources: SourceConfig[];
+  /** Reactions to unmatched records beyond create and ignore (the invitations' `invite`). */
+  reactions?: readonly UnmatchedReaction[];
   /** The plugins sources are created with; by default the ones the daemon ships. */
   plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
@@ -71,7 +75,29 @@ export interface SyncOptions {
 const USER_BATCH = 5000;
 const GROUP_BATCH = 500;
 
-export async function runSync(
+/** One sync run, traced as a span `sync.run` carrying the source and the run's id. */
+export function runSync(
+  deps: SyncDeps,
+  scope: Scope,
+  sourceName: string,
+  options: SyncOptions,
+): Promise<SyncRun> {
+  return inSpan(
+    'sync.run',
+    { 'provisiond.source': sourceName, 'provisiond.sync.preview': options.preview },
+    async (span) => {
+      const run = await runSyncTraced(deps, scope, sourceName, options);
+      span.setAttributes({
+        'provisiond.run_id': run.id ?? '',
+        'provisiond.sync.mode': run.mode,
+        'provisiond.sync.status': run.status,
+      });
+      return run;
+    },
+  );
+}
+
+async function runSyncTraced(
   deps: SyncDeps,
   scope: Scope,
   sourceName: string,
@@ -151,6 +177,7 @@ export async function runSync(
   try {
     const userCtx: UserBatchContext = {
       db,
+      reactions: deps.reactions ?? [],
       preview: options.preview,
       orgId,
       policy,

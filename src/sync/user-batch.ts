@@ -4,7 +4,7 @@ import { loadCatalog } from '../catalog/catalog-store.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import type { SourceUser } from '../plugin-api.ts';
 import { type DesiredMember, type MappingContext, mapUser } from './member-mapping.ts';
-import { type ReactionContext, unmatchedReaction } from './reactions.ts';
+import { type ReactionContext, type UnmatchedReaction, unmatchedReaction } from './reactions.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { AttributeChange, Counts, Samples } from './sync-types.ts';
 import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
@@ -18,6 +18,8 @@ import { sharedDefaults } from '../members/shared-defaults.ts';
 
 export interface UserBatchContext {
   db: Knex;
+  /** Reactions to unmatched records beyond the engine's create and ignore. */
+  reactions: readonly UnmatchedReaction[];
   preview: boolean;
   orgId: string;
   policy: SyncPolicy;
@@ -107,7 +109,7 @@ function attributeChanges(
 export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): Promise<void> {
   const { counts, samples, policy } = ctx;
   const mapped = batch.map((u) => mapUser(u, ctx.mapping));
-  const reaction = unmatchedReaction(policy.onUnmatched);
+  const reaction = unmatchedReaction(policy.onUnmatched, ctx.reactions);
   const work = async (q: Knex | Knex.Transaction, trx: Knex.Transaction | null) => {
     const keys = batch.map((u, i) => {
       const m = mapped[i]!;

@@ -88,7 +88,13 @@ async function run(
       const n = await deliverDue(
         knex,
         transport,
-        { from: 'bench <bench@example.test>', maxAttempts: 3, retryBaseSeconds: 1, batchSize: 200 },
+        {
+          from: 'bench <bench@example.test>',
+          links: deps.links,
+          maxAttempts: 3,
+          retryBaseSeconds: 1,
+          batchSize: 200,
+        },
         log,
       );
       if (n === 0) throw new Error(`delivery stalled after ${sent} mails`);

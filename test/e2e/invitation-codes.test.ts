@@ -58,15 +58,22 @@ async function signedInMember(username: string): Promise<string> {
     body: JSON.stringify({ username, password }),
   });
   const cookie = /pvd_session=([^;]*)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
-  if (!cookie) throw new Error(`no session for ${username}`);
-  return cookie;
+  const csrf = /pvd_csrf=([^;]*)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
+  if (!cookie || !csrf) throw new Error(`no session for ${username}`);
+  const header = `pvd_session=${cookie}; pvd_csrf=${csrf}`;
+  csrfTokens.set(header, ((await response.json()) as { csrfToken: string }).csrfToken);
+  return header;
 }
+
+/** The CSRF token each signed-in member's script sends with its writes. */
+const csrfTokens = new Map<string, string>();
 
 async function asMember(cookie: string, method: string, urlPath: string, body?: unknown) {
   const response = await fetch(`${daemon.url}${urlPath}`, {
     method,
     headers: {
-      cookie: `pvd_session=${cookie}`,
+      cookie,
+      'x-csrf-token': csrfTokens.get(cookie) ?? '',
       ...(body !== undefined && { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -154,6 +161,8 @@ test.serial(
     const again = await asMember(cookie, 'POST', '/auth/codes/redeem', { code: created.codes[0] });
     t.is(again.status, 409);
     t.regex(again.body.detail, /already used/);
+    t.is(again.body.status, 409, 'the problem status is the HTTP status number');
+    t.is(again.body.codeStatus, 'used');
 
     const show = JSON.parse((await cli('codes', 'show', created.ids[0], '--json')).stdout);
     t.like(show, {

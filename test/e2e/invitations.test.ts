@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Browser } from '../helpers/browser.ts';
+import { Browser, formToken } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 import { sinkConfig, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -71,6 +71,7 @@ test.serial(
     );
 
     const weak = await browser.post(`${daemon.url}/invitations/accept?lang=fr`, {
+      csrfToken: formToken(shown.text),
       token: new URL(link).searchParams.get('token')!,
       username: 'ada.lovelace',
       password: 'short',
@@ -79,6 +80,7 @@ test.serial(
     t.is(weak.status, 400);
     t.true(weak.text.includes('role="alert"'));
     const accepted = await browser.post(`${daemon.url}/invitations/accept?lang=fr`, {
+      csrfToken: formToken(weak.text),
       token: new URL(link).searchParams.get('token')!,
       username: 'ada.lovelace',
       password: 'Analytical-1843',

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { api, tempDir } from '../helpers/daemon.ts';
@@ -109,14 +109,25 @@ test('the packed package installs globally and runs with no dev dependencies', a
   t.true(await gone(npmUp.url), 'npm start stopped the daemon on SIGTERM');
 
   // npx runs the bin through `sh -c`, which dies of SIGTERM without passing it on; the daemon,
-  // started by npm, stops when its parent goes.
-  const viaShell = spawn('sh', ['-c', `${bin} start; true`], {
+  // started by npm, stops when its parent goes. Its output goes to a file, which outlives the shell.
+  const log = path.join(empty, 'daemon.log');
+  const viaShell = spawn('sh', ['-c', `${bin} start > ${log} 2>&1; true`], {
     cwd: empty,
     env: { ...env, npm_command: 'exec' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: 'ignore',
   });
-  const shellUp = await started(viaShell);
+  let url: string | undefined;
+  for (let i = 0; i < 1800 && !url; i++) {
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    url = /"url":"(http:\/\/[^"]+)".*"msg":"provisiond started"/.exec(text)?.[1];
+    if (!url) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!url) return t.fail(`the daemon behind the shell did not start`);
   viaShell.kill('SIGTERM');
-  t.true(await gone(shellUp.url), 'the daemon stopped when the shell npx started it through died');
-  t.regex(shellUp.output(), /"signal":"parent exited"/);
+  t.true(await gone(url), 'the daemon stopped when the shell npx started it through died');
+  for (let i = 0; i < 100 && !/provisiond stopped/.test(readFileSync(log, 'utf8')); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  const text = readFileSync(log, 'utf8');
+  t.regex(text, /"signal":"parent exited"/);
+  t.regex(text, /provisiond stopped/);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import path from 'node:path';
-import { Browser } from '../helpers/browser.ts';
+import { Browser, formToken } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 
 // Codes and invitation tokens never reach the daemon's log, even at its most verbose
@@ -120,16 +120,19 @@ test.serial(
     t.regex(token, /^inv_/);
 
     const browser = new Browser();
-    t.is((await browser.get(link)).status, 200);
+    const shown = await browser.get(link);
+    t.is(shown.status, 200);
     t.is((await browser.get(link, { accept: 'application/json' })).status, 200);
     t.is((await browser.get(`${daemon.url}/auth/sign-in?invitation=${token}`)).status, 200);
     const weak = await browser.post(`${daemon.url}/invitations/accept`, {
+      csrfToken: formToken(shown.text),
       token,
       username: 'invitee',
       password: 'short',
     });
     t.is(weak.status, 400);
     const accepted = await browser.post(`${daemon.url}/invitations/accept`, {
+      csrfToken: formToken(weak.text),
       token,
       username: 'invitee',
       password: 'Analytical-1843',

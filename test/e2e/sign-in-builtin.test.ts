@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Browser } from '../helpers/browser.ts';
+import { Browser, formToken } from '../helpers/browser.ts';
 import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
 
 // Built-in accounts against the real daemon: password sign-in (JSON and the HTML form), wrong
@@ -110,7 +110,10 @@ test.serial('a wrong password is refused, as JSON and as the translated form pag
   const result = await jsonLogin(new Browser(), 'kim.wrong', 'Harbour-5521-y');
   t.is(result.status, 401);
   t.like(result.body, { refusal: 'wrong-credentials' });
-  const page = await new Browser().post(`${daemon.url}/auth/builtin/login?lang=fr`, {
+  const browser = new Browser();
+  const form = await browser.get(`${daemon.url}/auth/sign-in?lang=fr`);
+  const page = await browser.post(`${daemon.url}/auth/builtin/login?lang=fr`, {
+    csrfToken: formToken(form.text),
     username: 'kim.wrong',
     password: 'nope',
   });
@@ -143,7 +146,9 @@ test.serial(
   async (t) => {
     await createMember('kim.temp', 'Temporary-8841-a');
     const browser = new Browser();
+    const signInForm = await browser.get(`${daemon.url}/auth/sign-in?lang=de`);
     const posted = await browser.post(`${daemon.url}/auth/builtin/login?lang=de`, {
+      csrfToken: formToken(signInForm.text),
       username: 'kim.temp',
       password: 'Temporary-8841-a',
     });
@@ -165,12 +170,14 @@ test.serial(
     t.true(form.text.includes('Ihr Passwort ist vorläufig'));
     t.true(form.text.includes('<label for="newPassword">'));
     const weak = await browser.post(`${daemon.url}/auth/password?lang=de`, {
+      csrfToken: formToken(form.text),
       currentPassword: 'Temporary-8841-a',
       newPassword: 'kim.temp',
     });
     t.is(weak.status, 400);
     t.true(weak.text.includes('role="alert"'));
     const changed = await browser.post(`${daemon.url}/auth/password?lang=de`, {
+      csrfToken: formToken(weak.text),
       currentPassword: 'Temporary-8841-a',
       newPassword: 'Lighthouse-2290-k',
     });
@@ -192,7 +199,10 @@ test.serial('sign-out revokes the session: its cookie no longer opens anything',
   const browser = new Browser();
   await jsonLogin(browser, 'kim.leaves', 'Harbour-5521-x');
   const token = browser.cookie('127.0.0.1', 'pvd_session')!;
-  const out = await browser.post(`${daemon.url}/auth/sign-out`, {});
+  const page = await browser.get(`${daemon.url}/auth/sign-in`);
+  const out = await browser.post(`${daemon.url}/auth/sign-out`, {
+    csrfToken: formToken(page.text),
+  });
   t.is(out.status, 303);
   t.regex(out.headers.get('set-cookie') ?? '', /pvd_session=;.*Max-Age=0/);
   const replay = new Browser();
@@ -209,6 +219,7 @@ test.serial(
     t.true(form.text.includes('<label for="firstName">Prénom</label>'));
     t.true(form.text.includes('lettres, chiffres et traits de soulignement (_)'));
     const weak = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
+      csrfToken: formToken(form.text),
       firstName: 'Ann',
       lastName: 'Ew',
       username: 'ann_ew_self',
@@ -219,6 +230,7 @@ test.serial(
     t.true(weak.text.includes('value="ann_ew_self"'));
     // An account people create themselves takes letters, digits and underscores only.
     const dotted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
+      csrfToken: formToken(weak.text),
       firstName: 'Ann',
       lastName: 'Ew',
       username: 'ann.ew.self',
@@ -228,6 +240,7 @@ test.serial(
     t.is(dotted.status, 400);
     t.true(dotted.text.includes('underscores'), dotted.text);
     const posted = await browser.post(`${daemon.url}/auth/sign-up?lang=fr`, {
+      csrfToken: formToken(dotted.text),
       firstName: 'Ann',
       lastName: 'Ew',
       username: 'ann_ew_self',

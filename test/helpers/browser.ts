@@ -11,6 +11,13 @@ export interface Page {
   headers: Headers;
 }
 
+/** The CSRF token a page's form carries (its hidden csrfToken field). */
+export function formToken(html: string): string {
+  const token = /name="csrfToken" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error(`the page has no CSRF token field:\n${html}`);
+  return token;
+}
+
 export class Browser {
   private readonly jar = new Map<string, Map<string, string>>();
 
@@ -42,12 +49,13 @@ export class Browser {
     }
   }
 
-  /** One request, no redirect followed. */
+  /** One request, no redirect followed; a form is posted urlencoded, a `json` body as JSON. */
   async request(
     method: string,
     target: string,
     form?: Record<string, string>,
     headers: Record<string, string> = {},
+    json?: unknown,
   ): Promise<Page> {
     const url = new URL(target);
     const cookies = [...(this.jar.get(url.hostname) ?? new Map<string, string>())]
@@ -59,9 +67,14 @@ export class Browser {
       headers: {
         ...(cookies && { cookie: cookies }),
         ...(form && { 'content-type': 'application/x-www-form-urlencoded' }),
+        ...(json !== undefined && { 'content-type': 'application/json' }),
         ...headers,
       },
-      body: form ? new URLSearchParams(form).toString() : undefined,
+      body: form
+        ? new URLSearchParams(form).toString()
+        : json !== undefined
+          ? JSON.stringify(json)
+          : undefined,
     });
     this.store(url, response.headers);
     const location = response.headers.get('location');
@@ -72,6 +85,23 @@ export class Browser {
       text: await response.text(),
       headers: response.headers,
     };
+  }
+
+  /** A JSON request (as a script of the page would send it); the answer's body parsed. */
+  async json(
+    method: string,
+    target: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Page & { body: any }> {
+    const page = await this.request(method, target, undefined, headers, body);
+    let parsed: unknown;
+    try {
+      parsed = page.text ? JSON.parse(page.text) : undefined;
+    } catch {
+      parsed = page.text;
+    }
+    return { ...page, body: parsed };
   }
 
   get(target: string, headers?: Record<string, string>): Promise<Page> {

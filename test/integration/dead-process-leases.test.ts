@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import {
   disagreeing,
@@ -8,6 +9,7 @@ import {
 } from '../../src/cluster/instances.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { createInvitations } from '../../src/invitations/invitation-create.ts';
+import { failOrphanedImports, startApply, uploadImport } from '../../src/import/import-service.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -111,8 +113,18 @@ eachDatabase((kind, fixture) => {
     try {
       const options = { from: 'p <p@example.test>', maxAttempts: 3, retryBaseSeconds: 60 };
       const before = sink.messages.length;
-      await deliverDue(db, transport, { ...options, instanceId: live.id }, log);
-      await deliverDue(db, transport, { ...options, instanceId: live.id }, log);
+      await deliverDue(
+        db,
+        transport,
+        { ...options, instanceId: live.id, links: f.deps.links },
+        log,
+      );
+      await deliverDue(
+        db,
+        transport,
+        { ...options, instanceId: live.id, links: f.deps.links },
+        log,
+      );
       const to = sink.messages.slice(before).filter((m) => m.to.includes(email));
       t.is(to.length, 1);
       t.like(await db('mail_outbox').where('org_id', scope.orgId).first(), {
@@ -123,6 +135,44 @@ eachDatabase((kind, fixture) => {
       transport.close();
       await live.close();
     }
+  });
+
+  test.serial(`[${kind}] an import left applying by a dead process resumes at once`, async (t) => {
+    const f = fixture();
+    const db = f.database.knex;
+    const scope = await f.newOrg();
+    const deps = {
+      db,
+      hasher: f.deps.hasher,
+      links: f.deps.links,
+      publicUrl: 'https://id.example.test',
+      sources: () => [],
+    };
+    const csv = readFileSync(new URL('../fixtures/import/seed001-add.csv', import.meta.url));
+    const run = await uploadImport(
+      deps,
+      scope,
+      { mode: 'add' },
+      (async function* () {
+        yield csv;
+      })(),
+    );
+    const dead = await deadInstance();
+    // What a daemon killed in the middle of applying leaves: applying, touched a moment ago.
+    await db('import_runs')
+      .where('id', run.id)
+      .update({ status: 'applying', instance_id: dead, updated_at: db.fn.now() });
+    t.is(await failOrphanedImports(db), 1);
+    t.like(await db('import_runs').where('id', run.id).first(), {
+      status: 'failed',
+      error: 'interrupted: the process applying it stopped; apply it again to resume',
+    });
+    await db('import_runs')
+      .where('id', run.id)
+      .update({ status: 'applying', instance_id: dead, updated_at: db.fn.now() });
+    // Even before housekeeping marks it, applying it again takes it over.
+    const { done } = await startApply(deps, scope, run.id, {});
+    t.is((await done).status, 'applied');
   });
 
   test.serial(`[${kind}] live instances are listed; a different link key is found`, async (t) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
+import { openedMailData } from '../../src/mail/outbox.ts';
 import type { Scope } from '../../src/access/actor.ts';
 import { LimitError, ValidationError } from '../../src/errors.ts';
 import { createGroup } from '../../src/groups/groups.ts';
@@ -313,12 +314,18 @@ eachDatabase((kind, get) => {
         'm.username',
         'm.username_locked as locked',
       );
-  const outbox = (scope: Scope) =>
-    get()
-      .database.knex('mail_outbox')
-      .where('org_id', scope.orgId)
-      .orderBy('recipient')
-      .select('recipient', 'template', 'language', 'data');
+  // The stored link is sealed: the rows hold none in clear, and open under the link key.
+  const outbox = async (scope: Scope) =>
+    (
+      await get()
+        .database.knex('mail_outbox')
+        .where('org_id', scope.orgId)
+        .orderBy('recipient')
+        .select('recipient', 'template', 'language', 'data')
+    ).map((row) => {
+      if (row.data?.link) throw new Error('a link is stored in clear in the outbox');
+      return { ...row, data: openedMailData(row.data, get().deps.links) };
+    });
 
   test(`${kind}: the invite modes issue invitations with pending members and mail, once`, async (t) => {
     const scope = await get().newOrg();

@@ -14,7 +14,7 @@ import {
   getCode,
   listCodes,
 } from '../../src/invitations/code-store.ts';
-import { MAX_FAILURES } from '../../src/invitations/redeem-limiter.ts';
+import { MAX_ADDRESS_FAILURES, MAX_FAILURES } from '../../src/invitations/redeem-limiter.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -321,6 +321,7 @@ eachDatabase((kind, fixture) => {
       ),
       { member: 'eve.member' },
     );
+    // One member's failures do not close the address to the others behind it (a proxy, a NAT)...
     for (let i = 0; i < MAX_FAILURES; i += 1) {
       await t.throwsAsync(
         redeemCode(
@@ -337,7 +338,41 @@ eachDatabase((kind, fixture) => {
       redeemCode(
         db,
         scope.orgId,
-        { memberId: eve.id, address: '10.3.3.3', code: codes[1], actor: eve.actor },
+        { memberId: sam.id, address: '10.3.3.4', code: codes[1], actor: sam.actor },
+        now,
+      ),
+      { instanceOf: RateLimitedError },
+    );
+    const ann = await member(f, scope, 'ann');
+    const [other, last] = (await createCodes(db, scope, { count: 2, roles: ['User'] })).codes;
+    t.like(
+      await redeemCode(
+        db,
+        scope.orgId,
+        { memberId: ann.id, address: '10.3.3.3', code: other, actor: ann.actor },
+        now,
+      ),
+      { member: 'ann.member' },
+    );
+    // ...but many failures from one address, whoever the members, close it.
+    const many = await Promise.all(
+      Array.from({ length: MAX_ADDRESS_FAILURES / MAX_FAILURES }, (_, i) =>
+        member(f, scope, `crowd${i}`),
+      ),
+    );
+    for (const m of many)
+      for (let i = 0; i < MAX_FAILURES; i += 1)
+        await redeemCode(
+          db,
+          scope.orgId,
+          { memberId: m.id, address: '10.4.4.4', code: 'bad', actor: m.actor },
+          now,
+        ).catch(() => undefined);
+    await t.throwsAsync(
+      redeemCode(
+        db,
+        scope.orgId,
+        { memberId: ann.id, address: '10.4.4.4', code: last, actor: ann.actor },
         now,
       ),
       { instanceOf: RateLimitedError },

@@ -15,6 +15,7 @@ import {
   resendInvitation,
 } from '../../src/invitations/invitation-manage.ts';
 import { linkSealer } from '../../src/invitations/link-sealer.ts';
+import { openedMailData } from '../../src/mail/outbox.ts';
 import { createRole } from '../../src/catalog/role-service.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
@@ -87,7 +88,8 @@ eachDatabase((kind, fixture) => {
       language: 'fr',
       status: 'queued',
     });
-    t.is(mail.data.link, invitation!.link);
+    t.is(mail.data.link, null, 'the link is not kept in clear in the outbox');
+    t.is(openedMailData(mail.data, depsOf(f).links)!.link, invitation!.link);
     const stored = await f.database
       .knex('invitations')
       .where('id', invitation!.id)

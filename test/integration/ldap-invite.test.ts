@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
+import { openedMailData } from '../../src/mail/outbox.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { acceptBuiltIn, openInvitation } from '../../src/invitations/invitation-acceptance.ts';
 import { deleteInvitation } from '../../src/invitations/invitation-manage.ts';
 import { inviteReaction } from '../../src/invitations/invite-reaction.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { registerUnmatchedReaction } from '../../src/sync/reactions.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
@@ -25,15 +25,22 @@ if (!available)
   );
 
 let slapd: Slapd | undefined;
+const links = linkSealer(randomBytes(32));
+/** A mail's link, opened from its sealed form as the delivery worker does. */
+const linkOf = (data: { link: string | null; sealedLink?: string }) => {
+  if (data.link !== null) throw new Error('a link is stored in clear in the outbox');
+  return openedMailData(data, links)!.link!;
+};
+/** The invitations' reaction, handed to each run as the daemon hands it. */
+const reactions = [
+  inviteReaction({
+    hasher: argon2Hasher,
+    links,
+    publicUrl: () => 'https://id.example.test',
+  }),
+];
 test.before(async () => {
   if (available) slapd = await startSlapd();
-  registerUnmatchedReaction(
-    inviteReaction({
-      hasher: argon2Hasher,
-      links: linkSealer(randomBytes(32)),
-      publicUrl: () => 'https://id.example.test',
-    }),
-  );
 });
 test.after.always(async () => {
   await slapd?.stop();
@@ -63,7 +70,7 @@ eachDatabase((kind, fixture) => {
       await tree.replace(tree.userDN('cy'), 'mail', []);
       const scope = await f.newOrg();
       const sources: SourceEntry[] = [tree.source(slapd!.url, { onUnmatched: 'invite' })];
-      const sync = () => runSync({ db, sources, log }, scope, tree.name, FULL);
+      const sync = () => runSync({ db, sources, log, reactions }, scope, tree.name, FULL);
 
       const first = await sync();
       t.is(first.status, 'succeeded', first.error ?? '');
@@ -95,7 +102,7 @@ eachDatabase((kind, fixture) => {
       const mail = await db('mail_outbox')
         .where({ org_id: scope.orgId, recipient: 'ann@example.org' })
         .first('data');
-      const token = new URL(mail.data.link as string).searchParams.get('token')!;
+      const token = new URL(linkOf(mail.data)).searchParams.get('token')!;
       const accepted = await acceptBuiltIn(
         { db, hasher: argon2Hasher },
         { token, username: 'ann.chosen', password: 'Harbour-5521-x' },
@@ -132,7 +139,7 @@ eachDatabase((kind, fixture) => {
         const sources: SourceEntry[] = [
           tree.source(slapd!.url, { onUnmatched: 'invite', reinviteAfterExpiry }),
         ];
-        return runSync({ db, sources, log, clock: () => now }, scope, tree.name, FULL);
+        return runSync({ db, sources, log, reactions, clock: () => now }, scope, tree.name, FULL);
       };
       const invitations = () =>
         db('invitations')
@@ -150,7 +157,7 @@ eachDatabase((kind, fixture) => {
         t0.getTime() + 14 * DAY,
         "dated by the run's clock: the organization default of 14 days",
       );
-      const firstToken = tokenOf((await mails('ann@example.org'))[0].data.link);
+      const firstToken = tokenOf(linkOf((await mails('ann@example.org'))[0].data));
       t.truthy(await openInvitation(db, scope.orgId, firstToken, t0));
       t.is(await openInvitation(db, scope.orgId, firstToken, later), null, 'expired 15 days later');
 
@@ -181,7 +188,7 @@ eachDatabase((kind, fixture) => {
       t.deepEqual(benAgain, ben);
       const annMails = await mails('ann@example.org');
       t.is(annMails.length, 2, 'a second mail');
-      const freshToken = tokenOf(annMails[1].data.link);
+      const freshToken = tokenOf(linkOf(annMails[1].data));
       t.not(freshToken, firstToken);
       t.like(await openInvitation(db, scope.orgId, freshToken, later), { id: ann.id });
       t.is(

@@ -68,7 +68,11 @@ eachDatabase((kind, fixture) => {
       } = await createInvitations(deps, scope, { email: `de-${kind}@example.org`, language: 'de' });
       sink.refuseNext(1);
       const now = new Date();
-      t.is(await deliverDue(db, transport, options, log, now), 1, 'one refused, one sent');
+      t.is(
+        await deliverDue(db, transport, { ...options, links: f.deps.links }, log, now),
+        1,
+        'one refused, one sent',
+      );
       const retry = await db('mail_outbox')
         .where('org_id', scope.orgId)
         .andWhere('status', 'queued')
@@ -76,8 +80,21 @@ eachDatabase((kind, fixture) => {
       t.like(retry, { attempts: 1, last_error: retry.last_error });
       t.regex(retry.last_error, /451|busy/);
       t.true(new Date(retry.next_attempt_at).getTime() >= now.getTime() + 59_000, 'backs off');
-      t.is(await deliverDue(db, transport, options, log, now), 0, 'not due yet');
-      t.is(await deliverDue(db, transport, options, log, new Date(Date.now() + 61_000)), 1);
+      t.is(
+        await deliverDue(db, transport, { ...options, links: f.deps.links }, log, now),
+        0,
+        'not due yet',
+      );
+      t.is(
+        await deliverDue(
+          db,
+          transport,
+          { ...options, links: f.deps.links },
+          log,
+          new Date(Date.now() + 61_000),
+        ),
+        1,
+      );
       await sink.waitFor(start + 2);
       const mine = sink.messages.slice(start);
       const frMail = decoded(mine.find((m) => m.to.includes(`fr-${kind}@example.org`))!.raw);
@@ -115,7 +132,7 @@ eachDatabase((kind, fixture) => {
       sink.refuseNext(3);
       let at = Date.now();
       for (let i = 0; i < 3; i += 1) {
-        await deliverDue(db, smtp, options, log, new Date(at));
+        await deliverDue(db, smtp, { ...options, links: f.deps.links }, log, new Date(at));
         at += 10 * 60_000;
       }
       t.like(await db('mail_outbox').where('org_id', scope.orgId).first(), {
@@ -133,7 +150,7 @@ eachDatabase((kind, fixture) => {
         email: `file-${kind}@example.org`,
         language: 'en',
       });
-      t.is(await deliverDue(db, eml, options, log, new Date(at)), 1);
+      t.is(await deliverDue(db, eml, { ...options, links: f.deps.links }, log, new Date(at)), 1);
       const row = await db('mail_outbox').where('invitation_id', inv!.id).first('id');
       const file = path.join(dataDir, 'mail', `mail-${row.id}.eml`);
       t.true(existsSync(file));

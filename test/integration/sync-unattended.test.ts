@@ -92,7 +92,7 @@ async function setup(f: Fixture, users: number, extra: Record<string, unknown> =
       createMailTransport(
         configSchema.parse({ mail: { smtp: { host: '127.0.0.1', port: sink.port } } }),
       ),
-      mailOptions,
+      { ...mailOptions, links: f.deps.links },
       log,
     );
   return {

@@ -294,6 +294,42 @@ test('rows: an unknown role falls back to the default new-member role, else User
   t.like(row({ role: 'Publisher' }), { ok: true, row: { roleId: 'role-Publisher' } });
 });
 
+test('rows: a CreateUsers email written `false` takes the default email; without one it is refused', (t) => {
+  const values = {
+    username: 'x@D',
+    email: 'false',
+    name: 'Jon Cho',
+    role: 'user',
+    userType: 'creatorUT',
+  };
+  const withDefault = policy({
+    account: 'enterprise',
+    accountRule: 'createusers',
+    defaultEmail: 'nobody@example.org',
+  });
+  t.like(validateRow({ line: 1, values }, withDefault), {
+    ok: true,
+    row: { email: 'nobody@example.org' },
+  });
+  const without = policy({ account: 'enterprise', accountRule: 'createusers' });
+  t.like(validateRow({ line: 1, values }, without), {
+    ok: false,
+    issues: [
+      { field: 'Email', message: 'is required (or give a default email for rows without one)' },
+    ],
+  });
+  // Outside CreateUsers files, `false` is an address like any other (and not a valid one).
+  t.like(
+    validateRow(
+      { line: 1, values: { ...values, email: 'FALSE' } },
+      policy({ account: 'enterprise', defaultEmail: 'nobody@example.org' }),
+    ),
+    {
+      ok: false,
+    },
+  );
+});
+
 test('rows: CreateUsers names are derived from the name; with none the row is refused', (t) => {
   const enterprise = policy({ account: 'enterprise', accountRule: 'createusers' });
   t.like(

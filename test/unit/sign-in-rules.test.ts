@@ -23,7 +23,7 @@ test('lock-out: the limit of failures in a row locks for a while; the lock then 
   const policy = { maxFailures: 3, lockoutMinutes: 10 };
   const now = new Date('2026-11-21T10:00:00Z');
   let state = afterFailure(null, policy, now);
-  t.deepEqual(state, { failures: 1, lockedUntil: null });
+  t.deepEqual(state, { failures: 1, lockedUntil: null, lockouts: 0 });
   state = afterFailure(afterFailure(state, policy, now), policy, now);
   t.deepEqual(state.lockedUntil, new Date('2026-11-21T10:10:00Z'));
   t.true(isLocked(state, now));
@@ -31,7 +31,30 @@ test('lock-out: the limit of failures in a row locks for a while; the lock then 
   t.deepEqual(afterFailure(state, policy, new Date('2026-11-21T10:11:00Z')), {
     failures: 1,
     lockedUntil: null,
+    lockouts: 1,
   });
+});
+
+test('lock-out back-off: each lock in a row lasts twice as long, up to the ceiling', (t) => {
+  const policy = { maxFailures: 2, lockoutMinutes: 1, maxLockoutMinutes: 5 };
+  let at = new Date('2026-11-21T10:00:00Z');
+  const lengths: number[] = [];
+  let state = afterFailure(null, policy, at);
+  for (let lock = 0; lock < 5; lock++) {
+    state = afterFailure(state, policy, at);
+    lengths.push((state.lockedUntil!.getTime() - at.getTime()) / 60_000);
+    at = new Date(state.lockedUntil!.getTime() + 1000);
+    state = afterFailure(state, policy, at);
+  }
+  t.deepEqual(lengths, [1, 2, 4, 5, 5]);
+  // Without a ceiling every lock lasts the same.
+  const flat = { maxFailures: 1, lockoutMinutes: 3 };
+  const again = afterFailure(
+    afterFailure(null, flat, at),
+    flat,
+    new Date(at.getTime() + 4 * 60_000),
+  );
+  t.is(again.lockedUntil!.getTime() - at.getTime(), 7 * 60_000);
 });
 
 test('invitation rules: organization logins only; the email, when sent, must be the invited one', (t) => {

@@ -8,7 +8,10 @@ export function auditCommand(): Command {
     .description('the audit log, newest first')
     .option('--action <action>', 'only this action, e.g. member.create')
     .option('--target <id>', 'only changes of this id')
+    .option('--target-type <type>', 'only changes of this kind, e.g. member')
+    .option('--actor <actor>', 'only what this member or key did (id, username or key title)')
     .option('--since <date>', 'from this date-time on')
+    .option('--until <date>', 'before this date-time')
     .option('--page <n>', 'page', positiveInt)
     .option('--page-size <n>', 'entries per page', positiveInt)
     .action(
@@ -16,7 +19,10 @@ export function auditCommand(): Command {
         flags: {
           action?: string;
           target?: string;
+          targetType?: string;
+          actor?: string;
           since?: string;
+          until?: string;
           page?: number;
           pageSize?: number;
         },
@@ -25,7 +31,7 @@ export function auditCommand(): Command {
         await withClient(command, async (client, json) => {
           const page = await client.request<{ items: AuditRecord[]; total: number }>(
             'GET',
-            `/api/v1/audit${query({ action: flags.action, targetId: flags.target, since: flags.since, page: flags.page, pageSize: flags.pageSize })}`,
+            `/api/v1/audit${query({ action: flags.action, targetId: flags.target, targetType: flags.targetType, actor: flags.actor, since: flags.since, until: flags.until, page: flags.page, pageSize: flags.pageSize })}`,
           );
           if (json) return printJson(page);
           printTable(

@@ -4,6 +4,7 @@ import { requireAdministrator } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
 import { listAudit } from '../../audit/audit-log.ts';
 import { loadCatalog } from '../../catalog/catalog-store.ts';
+import { compatibleRoles } from '../../catalog/compatibility.ts';
 import { createRole, deleteRole, updateRole } from '../../catalog/role-service.ts';
 import { createApiKey, deleteApiKey, getApiKey, listApiKeys } from '../../keys/api-keys.ts';
 import {
@@ -14,8 +15,9 @@ import {
 } from '../../orgs/organizations.ts';
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
 import { listProvisioning, provisioningQuery } from '../../scim/provisioning-log.ts';
-import { parseInput } from '../../validation.ts';
+import { pageNumber, parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
+import { organizationSchema } from './organization-schemas.ts';
 
 const auditQuery = (max: number) =>
   z
@@ -23,9 +25,11 @@ const auditQuery = (max: number) =>
       action: z.string().min(1).optional(),
       targetId: z.string().min(1).optional(),
       actorId: z.string().min(1).optional(),
+      actor: z.string().min(1).max(200).optional(),
+      targetType: z.string().min(1).max(100).optional(),
       since: z.coerce.date().optional(),
       until: z.coerce.date().optional(),
-      page: z.coerce.number().int().min(1).default(1),
+      page: pageNumber,
       pageSize: z.coerce.number().int().min(1).max(max).default(50),
     })
     .strict();
@@ -37,10 +41,10 @@ export function adminRoutes(ctx: AppContext): Router {
   const max = ctx.config.api.maxPageSize;
 
   router.get('/organization', async (_req, res) => {
-    res.json(await findOrganization(db, scopeOf(res).orgId));
+    res.json(organizationSchema.parse(await findOrganization(db, scopeOf(res).orgId)));
   });
   router.patch('/organization', async (req, res) => {
-    res.json(await updateOrganization(db, scopeOf(res), req.body));
+    res.json(organizationSchema.parse(await updateOrganization(db, scopeOf(res), req.body)));
   });
   router.get('/organizations', async (_req, res) => {
     requireAdministrator(scopeOf(res).actor, 'listing every organization');
@@ -56,9 +60,7 @@ export function adminRoutes(ctx: AppContext): Router {
     const { userTypes, roles } = await loadCatalog(db, scopeOf(res).orgId);
     const items = userTypes.map((t) => ({
       ...t,
-      compatibleRoles: roles
-        .filter((r) => r.privileges.every((p) => t.privileges.includes(p)))
-        .map((r) => r.name),
+      compatibleRoles: compatibleRoles(roles, t).map((r) => r.name),
     }));
     res.json({ items, total: items.length });
   });

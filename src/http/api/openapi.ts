@@ -4,6 +4,7 @@ import { createMemberSchema, updateMemberSchema } from '../../members/member-inp
 import { addBody, provisionBody, syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-create.ts';
+import { adminPaths, sessionSecurity } from './openapi-admin.ts';
 import { licenseInputSchema } from '../../licenses/license-service.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
@@ -78,7 +79,7 @@ export function openApiDocument(): object {
         'Members, groups, roles, API keys and the audit log of one organization. Authenticate with an API key: `Authorization: Bearer <secret>`. Viewer keys only read.',
     },
     servers: [{ url: '/api/v1' }],
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { session: [] }],
     components: {
       securitySchemes: {
         apiKey: {
@@ -86,6 +87,7 @@ export function openApiDocument(): object {
           scheme: 'bearer',
           description: 'An API key secret, as printed once by `provisiond keys create`',
         },
+        ...sessionSecurity,
       },
       schemas: {
         Problem: {
@@ -259,31 +261,7 @@ export function openApiDocument(): object {
       },
     },
     paths: {
-      '/organization': {
-        get: {
-          summary: 'The organization of the caller',
-          responses: {
-            200: ok('the organization', { $ref: '#/components/schemas/Organization' }),
-            ...errors,
-          },
-        },
-        patch: {
-          summary: 'Rename or change settings (administrators only)',
-          requestBody: body(
-            z
-              .object({
-                name: z.string(),
-                membershipLimit: z.number().int().nullable(),
-                allowAdminInvitations: z.boolean(),
-                allowInvitationsWithoutRole: z.boolean(),
-                invitationExpiryDays: z.number().int(),
-                newMemberDefaults: z.record(z.string(), z.unknown()),
-              })
-              .partial(),
-          ),
-          responses: { 200: ok('updated'), ...errors },
-        },
-      },
+      ...adminPaths(),
       '/members': {
         get: {
           summary: 'List members',
@@ -542,6 +520,8 @@ export function openApiDocument(): object {
             query('action', 'e.g. member.create'),
             query('targetId', 'id of the changed thing'),
             query('actorId', 'key or member id'),
+            query('actor', 'the actor by id or name (username, key title), case-insensitive'),
+            query('targetType', 'e.g. member, organization, invitation'),
             query('since', 'ISO date-time'),
             query('until', 'ISO date-time'),
             ...paging,

@@ -50,6 +50,7 @@ export function syncRoutes(ctx: AppContext): Router {
     sources: ctx.config.sources,
     log: ctx.log,
     metrics: ctx.metrics,
+    reactions: ctx.reactions,
     instanceId: ctx.instanceId,
   };
 

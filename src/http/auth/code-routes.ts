@@ -1,9 +1,10 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { Actor, Scope } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
 import { redeemCode } from '../../invitations/code-redemption.ts';
 import { createCodes, disableCode, listCodes } from '../../invitations/code-store.ts';
 import { requireSession, sessionOf } from './session-middleware.ts';
+import { clientAddress } from './throttle.ts';
 
 // Invitation codes for signed-in members: every member may redeem a code; a
 // member who administers a scope (through an administrator code) creates, lists and disables
@@ -20,10 +21,6 @@ function memberScope(res: Response): Scope {
   return { orgId: session.orgId, actor };
 }
 
-function addressOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
-
 export function codeRoutes(ctx: AppContext): Router {
   const router = Router();
   const db = ctx.database.knex;
@@ -33,7 +30,7 @@ export function codeRoutes(ctx: AppContext): Router {
     res.json(
       await redeemCode(db, scope.orgId, {
         memberId: scope.actor.id!,
-        address: addressOf(req),
+        address: clientAddress(req),
         code: body.code,
         actor: scope.actor,
       }),

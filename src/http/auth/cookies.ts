@@ -7,6 +7,8 @@ import type { Request, Response } from 'express';
 export const SESSION_COOKIE = 'pvd_session';
 /** Binds an OIDC flow to the browser that started it (login CSRF): its value is the flow id. */
 export const FLOW_COOKIE = 'pvd_flow';
+/** The random value CSRF tokens are computed from (src/http/csrf). */
+export const CSRF_COOKIE = 'pvd_csrf';
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {

@@ -4,14 +4,18 @@ import type { AppContext } from '../../app-context.ts';
 import { SignInDeniedError, ValidationError } from '../../errors.ts';
 import { changeOwnPassword } from '../../sign-in/password-change.ts';
 import { signInWithPassword } from '../../sign-in/password-sign-in.ts';
+import { clientAddress, signInThrottle } from './throttle.ts';
 import { revokeSession } from '../../sign-in/sessions.ts';
 import { parseInput } from '../../validation.ts';
 import { SESSION_COOKIE, clearCookie } from './cookies.ts';
 import { passwordPage, signInPage } from './pages/sign-in-pages.ts';
 import { REFUSALS } from './pages/messages.ts';
-import { languageOf, sendRefusal, statusOf, wantsJson } from './refusals.ts';
+import { languageOf, sendRefusal, setRetryAfter, statusOf, wantsJson } from './refusals.ts';
+import { returnToOf } from './return-to.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 import { sessionOf } from './session-middleware.ts';
+import { hasAdministrator } from '../../access/member-access.ts';
+import { csrfToken, renewCsrfToken } from '../csrf/csrf-guard.ts';
 import { enterpriseButtons, selfRegistrationAllowed } from './source-buttons.ts';
 
 // Sign-in by password (built-in accounts, and any source whose plugin checks passwords), the
@@ -44,10 +48,11 @@ export function passwordRoutes(ctx: AppContext): Router {
           db,
           orgId: ctx.defaultOrgId,
           sources: ctx.sources.passwordSources(),
-          lockout: ctx.config.signIn,
+          throttle: signInThrottle(ctx),
         },
         username,
         password,
+        clientAddress(req),
       );
       const session = await startSession(ctx, res, result);
       if (wantsJson(req)) {
@@ -57,9 +62,12 @@ export function passwordRoutes(ctx: AppContext): Router {
           source: session.source,
           mustChangePassword: session.mustChangePassword,
           expiresAt: session.expiresAt,
+          csrfToken: csrfToken(ctx, req, res),
         });
         return;
       }
+      const returnTo = returnToOf(req);
+      if (returnTo && !session.mustChangePassword) return res.redirect(303, returnTo);
       res.redirect(
         303,
         `${session.mustChangePassword ? '/auth/password' : '/auth/sign-in'}?lang=${lang}`,
@@ -68,24 +76,31 @@ export function passwordRoutes(ctx: AppContext): Router {
       if (!(error instanceof SignInDeniedError)) throw error;
       ctx.log.warn({ refusal: error.refusal }, 'password sign-in refused');
       if (wantsJson(req)) return sendRefusal(req, res, error, lang);
+      setRetryAfter(res, error);
       res
         .status(statusOf(error.refusal))
         .type('html')
         .send(
           signInPage(lang, {
+            csrf: csrfToken(ctx, req, res),
             buttons: enterpriseButtons(ctx),
             selfRegistration: selfRegistrationAllowed(ctx),
             errors: [REFUSALS[error.refusal][lang]],
             username: typeof body.username === 'string' ? body.username : '',
+            returnTo: returnToOf(req),
           }),
         );
     }
   });
 
-  router.get('/auth/session', (_req, res) => {
+  router.get('/auth/session', async (req, res) => {
     const session = sessionOf(res);
     if (!session) {
-      res.json({ signedIn: false });
+      // Lets a sign-in page say how to create the first administrator when there is none.
+      res.json({
+        signedIn: false,
+        administratorExists: await hasAdministrator(db, ctx.defaultOrgId),
+      });
       return;
     }
     res.json({
@@ -95,6 +110,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       mustChangePassword: session.mustChangePassword,
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
+      csrfToken: csrfToken(ctx, req, res),
     });
   });
 
@@ -105,6 +121,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       ctx.log.info({ memberId: session.memberId, sessionId: session.id }, 'signed out');
     }
     clearCookie(res, SESSION_COOKIE, { secure: isSecure(ctx) });
+    renewCsrfToken(ctx, res);
     if (wantsJson(req)) res.status(204).end();
     else res.redirect(303, `/auth/sign-in?lang=${languageOf(req)}`);
   });
@@ -113,7 +130,7 @@ export function passwordRoutes(ctx: AppContext): Router {
     const session = sessionOf(res);
     const lang = languageOf(req);
     if (!session) return res.redirect(303, `/auth/sign-in?lang=${lang}`);
-    res.type('html').send(passwordPage(lang, session.mustChangePassword));
+    res.type('html').send(passwordPage(lang, csrfToken(ctx, req, res), session.mustChangePassword));
   });
 
   router.post('/auth/password', async (req, res) => {
@@ -137,6 +154,7 @@ export function passwordRoutes(ctx: AppContext): Router {
         .send(
           passwordPage(
             lang,
+            csrfToken(ctx, req, res),
             session.mustChangePassword,
             error.issues.map((i) => i.message),
           ),

@@ -6,6 +6,7 @@ import { signInEnterprise } from '../../sign-in/enterprise-sign-in.ts';
 import { newFlowId, saveFlow, takeFlow } from '../../sign-in/sign-in-flows.ts';
 import { FLOW_COOKIE, clearCookie, readCookie, setCookie } from './cookies.ts';
 import { chooseLanguage } from './pages/language.ts';
+import { returnToOf } from './return-to.ts';
 import { languageOf, sendRefusal } from './refusals.ts';
 import { isSecure, startSession } from './session-cookie.ts';
 
@@ -54,6 +55,7 @@ export function redirectRoutes(ctx: AppContext): Router {
     const name = param(req, 'name');
     const { signIn } = redirectSource(ctx, param(req, 'type'), name);
     const flow = newFlowId();
+    const back = returnToOf(req);
     const started = await signIn.start(flow.id);
     const invitation =
       typeof req.query.invitation === 'string' && req.query.invitation !== ''
@@ -64,7 +66,8 @@ export function redirectRoutes(ctx: AppContext): Router {
       source: name,
       pending: started.pending,
       invitationToken: invitation,
-      returnTo: `/auth/sign-in?lang=${languageOf(req)}`,
+      // Back through the sign-in page, which forwards a signed-in browser to the console.
+      returnTo: `/auth/sign-in?${new URLSearchParams({ lang: languageOf(req), ...(back && { returnTo: back }) })}`,
     });
     if (signIn.callbackMethod === 'GET')
       setCookie(res, FLOW_COOKIE, flow.id, {

@@ -10,6 +10,7 @@ import { refusalPage } from './pages/sign-in-pages.ts';
 const STATUS: Record<SignInRefusal, number> = {
   'wrong-credentials': 401,
   locked: 429,
+  'directory-unavailable': 503,
   disabled: 403,
   'not-allowed': 403,
   'email-required': 403,
@@ -36,6 +37,15 @@ export function languageOf(req: Request): Language {
   return chooseLanguage(req.query.lang, req.get('accept-language'));
 }
 
+/** Retry-After on a lock-out (429), for the page and the problem alike. */
+export function setRetryAfter(res: Response, error: SignInDeniedError): void {
+  if (error.refusal !== 'locked' || typeof error.details.lockedUntil !== 'string') return;
+  res.set(
+    'Retry-After',
+    String(Math.max(1, Math.ceil((Date.parse(error.details.lockedUntil) - Date.now()) / 1000))),
+  );
+}
+
 export function sendRefusal(
   req: Request,
   res: Response,
@@ -43,12 +53,7 @@ export function sendRefusal(
   lang: Language = languageOf(req),
 ): void {
   const status = STATUS[error.refusal];
-  if (error.refusal === 'locked' && typeof error.details.lockedUntil === 'string') {
-    res.set(
-      'Retry-After',
-      String(Math.max(1, Math.ceil((Date.parse(error.details.lockedUntil) - Date.now()) / 1000))),
-    );
-  }
+  setRetryAfter(res, error);
   if (wantsJson(req)) {
     sendProblem(res, status, 'Sign-in refused', error.message, {
       type: `urn:provisiond:problem:sign-in:${error.refusal}`,

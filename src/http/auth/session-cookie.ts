@@ -1,9 +1,13 @@
 import type { Response } from 'express';
 import type { AppContext } from '../../app-context.ts';
 import { openSession, type Session } from '../../sign-in/sessions.ts';
+import { renewCsrfToken } from '../csrf/csrf-guard.ts';
 import { SESSION_COOKIE, setCookie } from './cookies.ts';
 
-/** Opens a session for a member who just signed in and hands the browser its cookie. */
+/**
+ * Opens a session for a member who just signed in and hands the browser its cookie, with a new
+ * CSRF token (res.locals.csrfToken) so that no token from before the sign-in stays valid.
+ */
 export async function startSession(
   ctx: AppContext,
   res: Response,
@@ -16,6 +20,7 @@ export async function startSession(
     ...input,
   });
   setCookie(res, SESSION_COOKIE, token, { secure: isSecure(ctx), maxAgeSeconds: hours * 3600 });
+  renewCsrfToken(ctx, res);
   ctx.log.info(
     { memberId: session.memberId, source: session.source, sessionId: session.id },
     'signed in',

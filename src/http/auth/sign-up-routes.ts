@@ -4,6 +4,7 @@ import { ConflictError, SignInDeniedError, ValidationError } from '../../errors.
 import { registerBuiltinAccount } from '../../sign-in/self-registration.ts';
 import { signUpPage } from './pages/sign-in-pages.ts';
 import { languageOf, sendRefusal, wantsJson } from './refusals.ts';
+import { csrfToken } from '../csrf/csrf-guard.ts';
 import { startSession } from './session-cookie.ts';
 import { selfRegistrationAllowed } from './source-buttons.ts';
 
@@ -20,7 +21,7 @@ export function signUpRoutes(ctx: AppContext): Router {
 
   router.get('/auth/sign-up', (req, res) => {
     if (!selfRegistrationAllowed(ctx)) return sendRefusal(req, res, closed());
-    res.type('html').send(signUpPage(languageOf(req)));
+    res.type('html').send(signUpPage(languageOf(req), csrfToken(ctx, req, res)));
   });
 
   router.post('/auth/sign-up', async (req, res) => {
@@ -43,6 +44,7 @@ export function signUpRoutes(ctx: AppContext): Router {
           signedIn: true,
           member: { id: member.id, username: member.username },
           expiresAt: session.expiresAt,
+          csrfToken: csrfToken(ctx, req, res),
         });
         return;
       }
@@ -62,7 +64,7 @@ export function signUpRoutes(ctx: AppContext): Router {
       res
         .status(error instanceof ConflictError ? 409 : 400)
         .type('html')
-        .send(signUpPage(lang, values, messages));
+        .send(signUpPage(lang, csrfToken(ctx, req, res), values, messages));
     }
   });
 

@@ -1,4 +1,4 @@
-import { alert, field, html, page } from '../auth/pages/html.ts';
+import { alert, csrfField, field, html, page } from '../auth/pages/html.ts';
 import type { Language } from '../auth/pages/language.ts';
 import type { EnterpriseButton } from '../auth/pages/sign-in-pages.ts';
 import { TEXT as SIGN_IN } from '../auth/pages/messages.ts';
@@ -59,6 +59,7 @@ export interface InvitationView {
 
 export function invitationPage(
   lang: Language,
+  csrf: string,
   token: string,
   view: InvitationView,
   buttons: EnterpriseButton[],
@@ -72,6 +73,7 @@ export function invitationPage(
   const form = view.organizationLoginsOnly
     ? html``
     : html`<form method="post" action="/invitations/accept?lang=${lang}">
+${csrfField(csrf)}
 <input type="hidden" name="token" value="${token}">
 ${view.username ? html`<p>${TEXT.usernameGiven[lang]}: <strong>${view.username}</strong></p>` : field('username', SIGN_IN.username[lang], 'text', 'username', values.username ?? '')}
 ${view.emailFixed ? html`<p>${SIGN_IN.email[lang]}: <strong>${view.email}</strong></p>` : field('email', SIGN_IN.email[lang], 'email', 'email', values.email ?? view.email)}

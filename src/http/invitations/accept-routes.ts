@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { formBody, inputLimits, jsonBody } from '../input/request-guard.ts';
 import type { AppContext } from '../../app-context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { acceptBuiltIn, openInvitation } from '../../invitations/invitation-acceptance.ts';
@@ -6,6 +7,7 @@ import { findOrganization } from '../../orgs/organizations.ts';
 import { languageOf, wantsJson } from '../auth/refusals.ts';
 import { startSession } from '../auth/session-cookie.ts';
 import { enterpriseButtons } from '../auth/source-buttons.ts';
+import { csrfToken, formCsrfGuard } from '../csrf/csrf-guard.ts';
 import {
   type InvitationView,
   acceptedPage,
@@ -37,8 +39,9 @@ export function acceptRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use(
     '/invitations',
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    express.json({ limit: '64kb' }),
+    formBody(inputLimits(ctx), { limit: '64kb' }),
+    jsonBody(inputLimits(ctx), { limit: '64kb' }),
+    formCsrfGuard(ctx),
   );
 
   router.get('/invitations/accept', async (req, res) => {
@@ -52,7 +55,9 @@ export function acceptRoutes(ctx: AppContext): Router {
       return;
     }
     if (!view) return res.status(404).type('html').send(deadInvitationPage(lang));
-    res.type('html').send(invitationPage(lang, token, view, enterpriseButtons(ctx)));
+    res
+      .type('html')
+      .send(invitationPage(lang, csrfToken(ctx, req, res), token, view, enterpriseButtons(ctx)));
   });
 
   router.post('/invitations/accept', async (req, res) => {
@@ -101,7 +106,17 @@ export function acceptRoutes(ctx: AppContext): Router {
       res
         .status(error instanceof ConflictError ? 409 : 400)
         .type('html')
-        .send(invitationPage(lang, token, view, enterpriseButtons(ctx), messages, values));
+        .send(
+          invitationPage(
+            lang,
+            csrfToken(ctx, req, res),
+            token,
+            view,
+            enterpriseButtons(ctx),
+            messages,
+            values,
+          ),
+        );
     }
   });
   return router;

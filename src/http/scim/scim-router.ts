@@ -1,7 +1,7 @@
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Scope } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
-import { UnauthorizedError } from '../../errors.ts';
+import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import { authenticateApiKey } from '../../keys/api-keys.ts';
 import { type ListParams, parseListParams } from '../../scim/list-params.ts';
 import { parseProjection } from '../../scim/projection.ts';
@@ -37,6 +37,7 @@ import {
   replaceUser,
   type ScimContext,
 } from '../../scim/scim-users.ts';
+import { inputLimits, jsonBody, requestGuard } from '../input/request-guard.ts';
 import { etagOf } from '../../scim/user-document.ts';
 import { notModified } from '../../scim/versions.ts';
 
@@ -153,7 +154,8 @@ export function scimRouter(ctx: AppContext): Router {
 
   router.use(allowedMethods);
   router.use(
-    express.json({
+    requestGuard(inputLimits(ctx)),
+    jsonBody(inputLimits(ctx), {
       limit: limits.bulkMaxPayloadSize,
       type: ['application/scim+json', 'application/json'],
     }),
@@ -350,11 +352,19 @@ export function scimRouter(ctx: AppContext): Router {
         'tooLarge',
         `the body is larger than ${limits.bulkMaxPayloadSize} bytes (maxPayloadSize)`,
       );
+    const status = (error as { status?: unknown }).status;
+    if (!scim && typeof status === 'number' && status >= 400 && status < 500)
+      scim = new ScimError(
+        status,
+        status === 400 ? 'invalidSyntax' : undefined,
+        (error as Error).message,
+      );
     if (!scim) {
       ctx.log.error({ err: error, method: req.method, path: req.path }, 'SCIM request failed');
       scim = new ScimError(500, undefined, 'the request failed; see the daemon log');
     }
     if (scim.status === 401) res.set('WWW-Authenticate', 'Bearer realm="provisiond"');
+    if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
     res.locals.scimDetail = scim.message;
     send(res, scim.status, scim.body());
   });

@@ -29,6 +29,11 @@ export function html(
   return new Html(out);
 }
 
+/** The pages' one inline style sheet; the Content-Security-Policy allows it by its hash. */
+export const PAGE_STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:1rem}
+input{display:block;width:100%;padding:.4rem;font:inherit}button,.button{margin-top:1rem;padding:.5rem 1rem;font:inherit}
+[role=alert]{border:2px solid #a00;padding:.5rem 1rem}:focus{outline:3px solid #05a}`;
+
 export function page(lang: Language, title: string, body: Html): string {
   return `<!doctype html>
 <html lang="${lang}">
@@ -36,9 +41,7 @@ export function page(lang: Language, title: string, body: Html): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · provisiond</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:1rem}
-input{display:block;width:100%;padding:.4rem;font:inherit}button,.button{margin-top:1rem;padding:.5rem 1rem;font:inherit}
-[role=alert]{border:2px solid #a00;padding:.5rem 1rem}:focus{outline:3px solid #05a}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <main>
@@ -62,6 +65,11 @@ export function field(
   return html`<label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" required value="${value}"${hintId ? new Html(` aria-describedby="${hintId}"`) : ''}>
 ${hint ? html`<p id="${hintId}">${hint}</p>` : ''}`;
+}
+
+/** The CSRF token of a form (src/http/csrf): every form that posts carries it. */
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="csrfToken" value="${token}">`;
 }
 
 export function alert(lines: string[]): Html {

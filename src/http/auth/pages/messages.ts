@@ -7,6 +7,11 @@ type Text = Record<Language, string>;
 
 export const TEXT = {
   signInTitle: { en: 'Sign in', fr: 'Connexion', de: 'Anmelden' },
+  noAdministrator: {
+    en: 'This organization has no administrator yet. On the machine that runs the daemon, create the first one with:',
+    fr: "Cette organisation n'a pas encore d'administrateur. Sur la machine du démon, créez le premier avec :",
+    de: 'Diese Organisation hat noch keinen Administrator. Legen Sie auf dem Rechner des Daemons den ersten an mit:',
+  },
   username: { en: 'Username', fr: "Nom d'utilisateur", de: 'Benutzername' },
   password: { en: 'Password', fr: 'Mot de passe', de: 'Passwort' },
   signInButton: { en: 'Sign in', fr: 'Se connecter', de: 'Anmelden' },
@@ -73,6 +78,11 @@ export const REFUSALS: Record<SignInRefusal, Text> = {
     en: 'Too many failed attempts: this account is locked for a while. Try again later.',
     fr: 'Trop de tentatives échouées : ce compte est verrouillé pour un moment. Réessayez plus tard.',
     de: 'Zu viele Fehlversuche: Dieses Konto ist vorübergehend gesperrt. Versuchen Sie es später erneut.',
+  },
+  'directory-unavailable': {
+    en: 'The directory that checks this password cannot be reached right now. Try again in a few minutes.',
+    fr: "L'annuaire qui vérifie ce mot de passe est injoignable pour le moment. Réessayez dans quelques minutes.",
+    de: 'Das Verzeichnis, das dieses Passwort prüft, ist gerade nicht erreichbar. Versuchen Sie es in einigen Minuten erneut.',
   },
   disabled: {
     en: 'This account is disabled.',

@@ -1,5 +1,5 @@
 import type { SignInRefusal } from '../../../errors.ts';
-import { alert, field, html, page } from './html.ts';
+import { alert, csrfField, field, html, page } from './html.ts';
 import type { Language } from './language.ts';
 import { REFUSALS, TEXT } from './messages.ts';
 
@@ -20,22 +20,27 @@ const query = (lang: Language, extra: Record<string, string | undefined> = {}) =
 export function signInPage(
   lang: Language,
   options: {
+    csrf: string;
     buttons: EnterpriseButton[];
     selfRegistration: boolean;
     invitation?: string | undefined;
     errors?: string[];
     username?: string;
+    /** A console address to come back to once signed in. */
+    returnTo?: string | undefined;
+    noAdministrator?: boolean;
   },
 ): string {
   const buttons = options.buttons.map(
     (b) =>
-      html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation })}">${b.label}</a></li>`,
+      html`<li><a class="button" href="${b.loginUrl}${query(lang, { invitation: options.invitation, returnTo: options.returnTo })}">${b.label}</a></li>`,
   );
   return page(
     lang,
     TEXT.signInTitle[lang],
-    html`${alert(options.errors ?? [])}
-<form method="post" action="/auth/builtin/login${query(lang)}">
+    html`${options.noAdministrator ? html`<p>${TEXT.noAdministrator[lang]}</p><pre><code>npx provisiond admin create --username USERNAME --email EMAIL</code></pre>` : ''}${alert(options.errors ?? [])}
+<form method="post" action="/auth/builtin/login${query(lang, { returnTo: options.returnTo })}">
+${csrfField(options.csrf)}
 ${field('username', TEXT.username[lang], 'text', 'username', options.username ?? '')}
 ${field('password', TEXT.password[lang], 'password', 'current-password')}
 <button type="submit">${TEXT.signInButton[lang]}</button>
@@ -47,6 +52,7 @@ ${options.selfRegistration ? html`<p><a href="/auth/sign-up${query(lang)}">${TEX
 
 export function signUpPage(
   lang: Language,
+  csrf: string,
   values: Record<string, string> = {},
   errors: string[] = [],
 ): string {
@@ -55,6 +61,7 @@ export function signUpPage(
     TEXT.signUpTitle[lang],
     html`${errors.length ? html`<p>${TEXT.invalidForm[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/sign-up${query(lang)}">
+${csrfField(csrf)}
 ${field('firstName', TEXT.firstName[lang], 'text', 'given-name', values.firstName)}
 ${field('lastName', TEXT.lastName[lang], 'text', 'family-name', values.lastName)}
 ${field('username', TEXT.username[lang], 'text', 'username', values.username, TEXT.usernameHint[lang])}
@@ -65,12 +72,18 @@ ${field('password', TEXT.password[lang], 'password', 'new-password', '', TEXT.pa
   );
 }
 
-export function passwordPage(lang: Language, required: boolean, errors: string[] = []): string {
+export function passwordPage(
+  lang: Language,
+  csrf: string,
+  required: boolean,
+  errors: string[] = [],
+): string {
   return page(
     lang,
     TEXT.passwordTitle[lang],
     html`${required ? html`<p>${TEXT.passwordRequired[lang]}</p>` : ''}${alert(errors)}
 <form method="post" action="/auth/password${query(lang)}">
+${csrfField(csrf)}
 ${field('currentPassword', TEXT.currentPassword[lang], 'password', 'current-password')}
 ${field('newPassword', TEXT.newPassword[lang], 'password', 'new-password', '', TEXT.passwordHint[lang])}
 <button type="submit">${TEXT.passwordButton[lang]}</button>
@@ -78,12 +91,12 @@ ${field('newPassword', TEXT.newPassword[lang], 'password', 'new-password', '', T
   );
 }
 
-export function signedInPage(lang: Language, username: string): string {
+export function signedInPage(lang: Language, csrf: string, username: string): string {
   return page(
     lang,
     TEXT.signInTitle[lang],
     html`<p>${TEXT.signedInAs[lang]} <strong>${username}</strong>.</p>
-<form method="post" action="/auth/sign-out${query(lang)}"><button type="submit">${TEXT.signOut[lang]}</button></form>`,
+<form method="post" action="/auth/sign-out${query(lang)}">${csrfField(csrf)}<button type="submit">${TEXT.signOut[lang]}</button></form>`,
   );
 }
 

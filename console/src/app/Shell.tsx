@@ -1,0 +1,82 @@
+import { type ReactNode, useEffect } from 'react';
+import { Link, useLocation } from 'wouter';
+import type { Me } from '../api/types.ts';
+import { SignOut } from '../ui/SignOut.tsx';
+import { LANGUAGES, type Language, type MessageKey, useI18n } from '../i18n/i18n.tsx';
+
+// The frame of every administrator screen: a skip link, the navigation, the language switch and
+// the signed-in member. After each navigation the new screen's heading takes the focus, so that
+// screen readers announce it and the keyboard starts from the top of the screen.
+
+const NAV: Array<{ href: string; label: MessageKey }> = [
+  { href: '/', label: 'nav.overview' },
+  { href: '/members', label: 'nav.members' },
+  { href: '/members/add', label: 'nav.add' },
+  { href: '/invitations', label: 'nav.invitations' },
+  { href: '/codes', label: 'nav.codes' },
+  { href: '/keys', label: 'nav.keys' },
+];
+
+/** The navigation entry of this address: the longest that matches (Add members is under Members). */
+function currentEntry(location: string): string | undefined {
+  return NAV.filter((n) => (n.href === '/' ? location === '/' : location.startsWith(n.href))).at(-1)
+    ?.href;
+}
+
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const { t, language, setLanguage } = useI18n();
+  const [location] = useLocation();
+  const currentHref = currentEntry(location);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each navigation
+  useEffect(() => {
+    const heading = document.querySelector<HTMLElement>('main h1');
+    heading?.focus();
+  }, [location]);
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <header className="top">
+        <span className="brand">provisiond</span>
+        <div className="top-tools">
+          <label>
+            <span className="visually-hidden">{t('app.language')}</span>
+            <select
+              value={language}
+              onChange={(e) => setLanguage(e.target.value as Language)}
+              aria-label={t('app.language')}
+            >
+              {Object.keys(LANGUAGES).map((code) => (
+                <option key={code} value={code}>
+                  {t(`language.${code as Language}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="who">
+            {me.actor.label} · {me.organization.name}
+          </span>
+          <SignOut csrfToken={me.csrfToken} label={t('app.signOut')} className="link" />
+        </div>
+      </header>
+      <div className="layout">
+        <nav className="side" aria-label={t('nav.label')}>
+          <ul>
+            {NAV.map((item) => {
+              const current = item.href === currentHref;
+              return (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={current ? 'page' : undefined}>
+                    {t(item.label)}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <main id="main">{children}</main>
+      </div>
+    </>
+  );
+}
