@@ -27,7 +27,7 @@ export const PROFILE_FIELDS = [
   'phone',
   'manager',
 ] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
+type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 const INET_ORG_PERSON_PROFILE: Record<ProfileField, string> = {
   department: 'departmentNumber',
