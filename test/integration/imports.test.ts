@@ -3,7 +3,7 @@ import test from 'ava';
 import { openedMailData } from '../../src/mail/outbox.ts';
 import type { Scope } from '../../src/access/actor.ts';
 import { LimitError, ValidationError } from '../../src/errors.ts';
-import { createGroup } from '../../src/groups/groups.ts';
+import { createGroup, deleteGroup } from '../../src/groups/groups.ts';
 import {
   type ImportDeps,
   type UploadOptions,
@@ -490,10 +490,13 @@ eachDatabase((kind, get) => {
       .count({ n: '*' });
     t.is(Number(joined[0]?.n), 3, 'every new member joins the default group');
 
+    // The settings refuse an unknown group, so the default group is deleted after it was set.
     const other = await get().newOrg();
+    await createGroup(get().database.knex, other, { name: 'Gone' });
     await updateOrganization(get().database.knex, other, {
       newMemberDefaults: { groups: ['Gone'] },
     });
+    await deleteGroup(get().database.knex, other, 'Gone');
     const refused = await upload(other, { mode: 'add' }, fixture('seed001-add.csv'));
     await t.throwsAsync(apply(other, refused.id), {
       instanceOf: ValidationError,

@@ -14,5 +14,9 @@ test('another site, or a null origin without Fetch Metadata, is refused', (t) =>
   t.truthy(crossSiteReason({ origin: 'null', secFetchSite: 'cross-site' }, allowed));
   t.truthy(crossSiteReason({ origin: 'null' }, allowed));
   t.truthy(crossSiteReason({ origin: 'https://evil.example' }, allowed));
+  t.truthy(
+    crossSiteReason({ origin: 'https://evil.example', secFetchSite: 'same-origin' }, allowed),
+    'a named foreign origin is refused whatever Sec-Fetch-Site says',
+  );
   t.is(crossSiteReason({ origin: 'http://127.0.0.1:8080' }, allowed), null);
 });

@@ -43,11 +43,12 @@ export function crossSiteReason(
   const site = headers.secFetchSite?.toLowerCase();
   if (site && site !== 'same-origin' && site !== 'none')
     return `the request came from another site (Sec-Fetch-Site: ${site})`;
+  const origin = headers.origin;
   // A page served with Referrer-Policy: no-referrer (the setup and invitation pages, whose URL
   // holds a token) makes the browser send "Origin: null" with its own form; the browser's
-  // Sec-Fetch-Site says where the request really came from.
-  if (site === 'same-origin') return null;
-  const origin = headers.origin;
+  // Sec-Fetch-Site says where the request really came from. An origin that is named is still
+  // checked: no browser names another origin for a same-origin request.
+  if (site === 'same-origin' && origin === 'null') return null;
   if (origin !== undefined && !allowedOrigins.includes(origin.toLowerCase()))
     return `the request came from another origin (${origin})`;
   return null;
