@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { type DaemonProcess, api, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
+import { formToken } from '../helpers/browser.ts';
 
 // Brute force against the real daemon without self-inflicted denial of service: a stranger's
 // failures lock a login only at the stranger's address; a login tried from many addresses is
@@ -97,14 +98,25 @@ async function login(
   from?: string,
   form = false,
 ): Promise<{ status: number; retryAfter: string | null; text: string }> {
+  // A form post carries the CSRF token of the sign-in page it came from, with that page's cookie.
+  const page = form ? await fetch(`${s.daemon.url}/auth/sign-in`) : null;
+  const cookie = page?.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const response = await fetch(`${s.daemon.url}/auth/builtin/login`, {
     method: 'POST',
     headers: {
       'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
       ...(from && { 'x-forwarded-for': from }),
+      ...(cookie && { cookie }),
     },
-    body: form
-      ? new URLSearchParams({ username, password }).toString()
+    body: page
+      ? new URLSearchParams({
+          username,
+          password,
+          csrfToken: formToken(await page.text()),
+        }).toString()
       : JSON.stringify({ username, password }),
   });
   return {
