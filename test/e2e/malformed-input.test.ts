@@ -39,6 +39,8 @@ async function startTarget(kind: string): Promise<Target> {
           'editor',
           '--expires-in-days',
           '30',
+          '--scope',
+          'both',
           '--json',
         ],
         env,
