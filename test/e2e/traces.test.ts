@@ -69,6 +69,8 @@ for (const kind of databaseKinds()) {
               'editor',
               '--expires-in-days',
               '30',
+              '--scope',
+              'scim',
               '--json',
             ],
             env,
