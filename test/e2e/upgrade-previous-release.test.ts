@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { createPostgresDatabase, databaseKinds } from '../helpers/databases.ts';
@@ -22,7 +22,16 @@ function previousRelease(): { commit: string; main: string } {
   const commit = added ? git('rev-parse', `${added}^`) : git('rev-parse', 'HEAD');
   const dir = tempDir('provisiond-previous-');
   execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${dir}"`]);
-  symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+  // The previous release runs with its own dependencies: a package this one dropped or changed
+  // must still be there for it. Same lock file: this checkout's node_modules serve both.
+  const lock = 'package-lock.json';
+  if (readFileSync(path.join(dir, lock), 'utf8') === readFileSync(lock, 'utf8'))
+    symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+  else
+    execFileSync('npm', ['ci', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
   return { commit, main: path.join(dir, 'src/cli/main.ts') };
 }
 
