@@ -833,7 +833,17 @@ eachScimTarget((kind, target) => {
     const failures = JSON.parse(
       (
         await runCli(
-          ['scim', 'log', '--outcome', 'failure', '--status', '409', '--page-size', '200', '--json'],
+          [
+            'scim',
+            'log',
+            '--outcome',
+            'failure',
+            '--status',
+            '409',
+            '--page-size',
+            '200',
+            '--json',
+          ],
           target().env,
         )
       ).stdout,
