@@ -93,22 +93,26 @@ export function roleGrantIssues(
       issues.push({ field: grant.field, message: `role ${grant.role.name} takes no parameter` });
     }
   }
-  const bySet = new Map<string, string[]>();
-  for (const { role } of grants) {
-    if (!role.exclusiveSet) continue;
-    bySet.set(role.exclusiveSet, [...(bySet.get(role.exclusiveSet) ?? []), role.name]);
-  }
-  for (const names of bySet.values()) {
-    if (names.length > 1)
-      issues.push({
-        field: 'roles',
-        message: `roles ${names.join(' and ')} are mutually exclusive and cannot be held together`,
-      });
-  }
+  issues.push(...exclusionIssues(grants.map((g) => g.role)));
   const seen = new Set<string>();
   for (const { role, field } of grants) {
     if (seen.has(role.id)) issues.push({ field, message: `role ${role.name} is given twice` });
     seen.add(role.id);
   }
   return issues;
+}
+
+/** Roles of one exclusive set given together. */
+export function exclusionIssues(roles: CatalogRole[]): FieldIssue[] {
+  const bySet = new Map<string, string[]>();
+  for (const role of roles) {
+    if (!role.exclusiveSet) continue;
+    bySet.set(role.exclusiveSet, [...(bySet.get(role.exclusiveSet) ?? []), role.name]);
+  }
+  return [...bySet.values()]
+    .filter((names) => names.length > 1)
+    .map((names) => ({
+      field: 'roles',
+      message: `roles ${names.join(' and ')} are mutually exclusive and cannot be held together`,
+    }));
 }

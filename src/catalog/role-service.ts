@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Scope, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { countGroupRoleHolders } from '../groups/group-roles.ts';
 import { isUuid } from '../store/uuid.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
@@ -128,7 +129,8 @@ export async function deleteRole(db: Knex, scope: Scope, ref: string) {
       throw new ConflictError(`${role.name} is a built-in role and cannot be deleted`);
     const holders = await trx('members').where('role_id', role.id).count({ n: '*' }).first();
     const extra = await trx('member_roles').where('role_id', role.id).count({ n: '*' }).first();
-    const count = Number(holders?.n ?? 0) + Number(extra?.n ?? 0);
+    const count =
+      Number(holders?.n ?? 0) + Number(extra?.n ?? 0) + (await countGroupRoleHolders(trx, role.id));
     if (count > 0)
       throw new ConflictError(
         `role ${role.name} is held by ${count} member(s); give them another role first`,

@@ -11,6 +11,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from '../errors.ts';
+import { grantGroupRoles, groupRolesOf } from '../groups/group-roles.ts';
 import { codeMatches, codeStatus, hashCode, parseCode } from './code-rules.ts';
 import { assertNotLimited, limiterKeys, recordFailure } from './redeem-limiter.ts';
 
@@ -87,6 +88,7 @@ interface ClaimedRow {
   code_hash: Buffer;
   group_id: string | null;
   role_ids: string[];
+  role_parameter: string | null;
   scope_name: string;
 }
 
@@ -144,20 +146,29 @@ async function claimAndGrant(
     (await trx.raw(
       `update invitation_codes c set used_at = ?, used_by_member_id = ?
      where c.org_id = ? and c.code_hash = ? and c.used_at is null and c.disabled_at is null and c.valid_until > ?
-     returning c.id, c.code_hash, c.group_id, c.role_ids,
+     returning c.id, c.code_hash, c.group_id, c.role_ids, c.role_parameter,
        coalesce((select g.name from groups g where g.id = c.group_id), (select o.name from organizations o where o.id = c.org_id)) as scope_name`,
       [now, member.id, orgId, hashCode(code), now],
     )) as { rows: ClaimedRow[] }
   ).rows[0];
   if (!row || !codeMatches(code, row.code_hash)) throw await refusal(trx, orgId, code, now);
 
+  // A group's code grants its roles within that group; they count together with the roles the
+  // member holds in the organization and in that group.
+  const inGroup = row.group_id
+    ? (await groupRolesOf(trx, [member.id])).filter((g) => g.groupId === row.group_id)
+    : [];
   const current: RoleGrant[] = [
     { role_id: member.role_id, parameter: member.role_parameter },
     ...member.held,
+    ...inGroup.map((g) => ({ role_id: g.roleId, parameter: g.parameter })),
   ].map((h) => ({ role: roles.find((r) => r.id === h.role_id)!, parameter: h.parameter }));
   const added = row.role_ids
     .filter((id) => !current.some((g) => g.role.id === id))
-    .map((id) => ({ role: roles.find((r) => r.id === id)!, parameter: null }));
+    .map((id) => {
+      const role = roles.find((r) => r.id === id)!;
+      return { role, parameter: role.parameterName ? row.role_parameter : null };
+    });
   const userType = userTypes.find((t) => t.id === member.user_type_id)!;
   const issues = roleGrantIssues(
     [...current, ...added].map((g) => ({ ...g, field: 'roles' })),
@@ -169,15 +180,18 @@ async function claimAndGrant(
       issues,
       `this code's roles cannot be given to ${member.username}: ${issues.map((i) => i.message).join('; ')}`,
     );
-  if (added.length > 0)
-    await trx('member_roles').insert(
-      added.map((g) => ({ member_id: member.id, role_id: g.role.id, parameter: null })),
-    );
-  if (row.group_id)
+  const grants = added.map((g) => ({ roleId: g.role.id, parameter: g.parameter }));
+  if (row.group_id) {
     await trx('memberships')
       .insert({ group_id: row.group_id, member_id: member.id })
       .onConflict(['group_id', 'member_id'])
       .ignore();
+    await grantGroupRoles(trx, member.id, row.group_id, grants);
+  } else if (grants.length > 0) {
+    await trx('member_roles').insert(
+      grants.map((g) => ({ member_id: member.id, role_id: g.roleId, parameter: g.parameter })),
+    );
+  }
   const administrator = row.role_ids.some((id) =>
     isAdministratorRole(roles.find((r) => r.id === id)!),
   );

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../errors.ts';
+import { type CatalogRole, exclusionIssues, parameterRequired } from '../catalog/compatibility.ts';
+import { type FieldIssue, ValidationError } from '../errors.ts';
 
 // Pure rules of invitation codes: how many, how long, what they look like,
 // their status, and the text "copy" gives.
@@ -98,4 +99,31 @@ export function copyText(codes: string[], scopeName: string, validUntilDate: Dat
     ...codes,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What makes a code's roles unusable whoever redeems it, checked when the codes are created rather
+ * than at every redemption: roles that exclude each other, and the one role parameter a code can
+ * carry missing, or given to roles that take none. Whether the roles suit the redeemer's user type
+ * can only be known at redemption.
+ */
+export function codeRoleIssues(roles: CatalogRole[], parameter: string | null): FieldIssue[] {
+  const issues = exclusionIssues(roles);
+  const taking = roles.filter((r) => r.parameterName);
+  if (taking.length > 1)
+    issues.push({
+      field: 'roles',
+      message: `a code carries one role parameter, and roles ${taking.map((r) => r.name).join(' and ')} each take one; create separate codes`,
+    });
+  else if (taking.length === 0 && parameter !== null)
+    issues.push({
+      field: 'roleParameter',
+      message: `none of the roles ${roles.map((r) => r.name).join(', ')} takes a parameter; leave it out`,
+    });
+  else if (taking.length === 1 && parameter === null && parameterRequired(taking[0]!))
+    issues.push({
+      field: 'roleParameter',
+      message: `role ${taking[0]!.name} needs a ${taking[0]!.parameterName}: give it as the role parameter`,
+    });
+  return issues;
 }

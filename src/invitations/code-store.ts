@@ -13,6 +13,7 @@ import {
   type CodeStatus,
   DEFAULT_VALIDITY_DAYS,
   codeHint,
+  codeRoleIssues,
   codeStatus,
   copyText,
   countIssues,
@@ -35,6 +36,8 @@ export interface InvitationCode {
   scopeType: 'organization' | 'group';
   mode: 'organization' | 'group';
   roles: string[];
+  /** The parameter the code gives the one role of its roles that takes one. */
+  roleParameter: string | null;
   createdBy: string;
   createdAt: string;
   validUntil: string;
@@ -50,6 +53,7 @@ interface CodeRow {
   group_id: string | null;
   group_name: string | null;
   role_ids: string[];
+  role_parameter: string | null;
   created_by: string;
   created_at: Date;
   valid_until: Date;
@@ -75,6 +79,7 @@ export const createCodesSchema = z
         if (issue) ctx.addIssue({ code: 'custom', message: issue });
       }),
     roles: z.array(z.string().trim().min(1)).min(1, 'give at least one role the codes grant'),
+    roleParameter: z.string().trim().min(1).max(256).optional(),
     scope: z.string().trim().optional(),
   })
   .strict();
@@ -124,6 +129,7 @@ function presentCode(
     scopeType: row.group_id ? 'group' : 'organization',
     mode: row.group_id ? 'group' : 'organization',
     roles: row.role_ids.map((id) => roles.find((r) => r.id === id)?.name ?? id),
+    roleParameter: row.role_parameter,
     createdBy: row.created_by,
     createdAt: new Date(row.created_at).toISOString(),
     validUntil: validUntilDate.toISOString(),
@@ -148,6 +154,7 @@ function selectCodes(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuil
       'c.group_id',
       'g.name as group_name',
       'c.role_ids',
+      'c.role_parameter',
       'c.created_by',
       'c.created_at',
       'c.valid_until',
@@ -164,6 +171,7 @@ export interface CreatedCodes {
   scope: string;
   scopeType: 'organization' | 'group';
   roles: string[];
+  roleParameter: string | null;
   copyText: string;
 }
 
@@ -176,6 +184,9 @@ export async function createCodes(
   const request = parseInput(createCodesSchema, input);
   const { roles: all } = await loadCatalog(db, scope.orgId);
   const roles = resolveRoles(all, request.roles);
+  const roleParameter = request.roleParameter ?? null;
+  const issues = codeRoleIssues(roles, roleParameter);
+  if (issues.length > 0) throw new ValidationError(issues);
   const codeScope = await resolveScope(db, scope.orgId, request.scope);
   await assertMayCreateIn(db, scope.orgId, scope.actor, codeScope, roles.some(isAdministratorRole));
   const until = validUntil(now, request.validityDays);
@@ -188,6 +199,7 @@ export async function createCodes(
     code_hint: codeHint(code),
     group_id: codeScope.groupId,
     role_ids: roles.map((r) => r.id),
+    role_parameter: roleParameter,
     batch_id: batchId,
     created_by: scope.actor.label,
     created_by_member_id: scope.actor.type === 'member' ? scope.actor.id : null,
@@ -208,6 +220,7 @@ export async function createCodes(
         hints: rows.map((r) => r.code_hint),
         scope: codeScope.name,
         roles: roles.map((r) => r.name),
+        roleParameter,
         validUntil: until.toISOString(),
       },
     });
@@ -219,6 +232,7 @@ export async function createCodes(
     scope: codeScope.name,
     scopeType: codeScope.type,
     roles: roles.map((r) => r.name),
+    roleParameter,
     copyText: copyText(codes, codeScope.name, until),
   };
 }

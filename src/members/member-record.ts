@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
+import { groupRolesOf } from '../groups/group-roles.ts';
 import { independentQueries } from '../store/independent-queries.ts';
 import { isUuid } from '../store/uuid.ts';
 
@@ -47,6 +48,13 @@ export interface Member {
   userType: { id: string; name: string };
   role: { id: string; name: string; parameter: string | null };
   additionalRoles: Array<{ id: string; name: string; parameter: string | null }>;
+  /** Roles held within one group only (granted by a code scoped to that group). */
+  groupRoles: Array<{
+    id: string;
+    name: string;
+    parameter: string | null;
+    group: { id: string; name: string };
+  }>;
   status: MemberStatus;
   source: string;
   groups: Array<{ id: string; name: string }>;
@@ -112,7 +120,7 @@ export async function presentMembers(
 ): Promise<Member[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [extraRoles, groups, links] = await independentQueries(db, [
+  const [extraRoles, groups, links, heldInGroups] = await independentQueries(db, [
     () =>
       db('member_roles as mr')
         .join('roles as r', 'r.id', 'mr.role_id')
@@ -130,6 +138,7 @@ export async function presentMembers(
         .whereIn('member_id', ids)
         .select('member_id', 'source', 'external_id', 'login')
         .orderBy('source'),
+    () => groupRolesOf(db, ids),
   ]);
   const byMember = <T extends { member_id: string }>(list: T[]) => {
     const map = new Map<string, T[]>();
@@ -163,6 +172,14 @@ export async function presentMembers(
       name: x.name,
       parameter: x.parameter,
     })),
+    groupRoles: heldInGroups
+      .filter((g) => g.memberId === r.id)
+      .map((g) => ({
+        id: g.roleId,
+        name: g.roleName,
+        parameter: g.parameter,
+        group: { id: g.groupId, name: g.groupName },
+      })),
     status: r.status,
     source: r.source,
     groups: (groupsOf.get(r.id) ?? []).map((g) => ({ id: g.id, name: g.name })),

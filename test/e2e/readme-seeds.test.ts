@@ -119,3 +119,17 @@ test.serial('API keys: the README example runs as written', async (t) => {
   const outputs = await runExamples(t, '### API keys');
   t.regex(outputs.get('keys list') ?? '', /nightly report.*admin@example\.org/);
 });
+
+test.serial('Invitation codes: the README example runs as written', async (t) => {
+  const outputs = await runExamples(t, '### Invitation codes');
+  const created = JSON.parse(
+    outputs.get('codes create --count 3 --validity 10 --role User --scope Default Group --json') ??
+      '{}',
+  );
+  t.is(created.codes.length, 3);
+  t.is(created.scope, 'Default Group');
+  t.regex(
+    outputs.get('codes create --role Site Host --role-parameter vertex-7') ?? '',
+    /[0-9a-f-]{36}/,
+  );
+});

@@ -30,6 +30,16 @@ test('the access rule: admin privilege, scopes, manage_members', (t) => {
     groupIds: ['g2'],
   });
   t.deepEqual(decideAccess(['view'], [['view', 'publish']], [], ['g2']), { kind: 'none' });
+  // Roles held within a group reach that group only.
+  t.deepEqual(decideAccess(['view'], [], [], ['g2'], [{ groupId: 'g3', privileges: [...all] }]), {
+    kind: 'scoped',
+    via: 'scope-administrator',
+    groupIds: ['g3'],
+  });
+  t.deepEqual(
+    decideAccess(['view'], [], [], ['g2'], [{ groupId: 'g3', privileges: ['manage_members'] }]),
+    { kind: 'scoped', via: 'privilege', groupIds: ['g3'] },
+  );
 });
 
 async function member(f: Fixture, scope: Scope, username: string, extra: object = {}) {

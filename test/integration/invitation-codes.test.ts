@@ -15,6 +15,9 @@ import {
   listCodes,
 } from '../../src/invitations/code-store.ts';
 import { MAX_ADDRESS_FAILURES, MAX_FAILURES } from '../../src/invitations/redeem-limiter.ts';
+import { memberAccess } from '../../src/access/member-access.ts';
+import { createRole } from '../../src/catalog/role-service.ts';
+import { getMember } from '../../src/members/member-record.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -264,6 +267,18 @@ eachDatabase((kind, fixture) => {
       { administrator: true, scope: 'Alpha' },
     );
     t.is((await db('memberships').where('member_id', boss.id)).length, 1);
+    // Administrator of Alpha, not of the organization: the role is held within the group.
+    t.is((await db('member_roles').where('member_id', boss.id)).length, 0);
+    t.like(await memberAccess(db, scope.orgId, boss.id), {
+      kind: 'scoped',
+      via: 'scope-administrator',
+    });
+    const shown = await getMember(db, scope.orgId, boss.id);
+    t.deepEqual(shown.additionalRoles, []);
+    t.deepEqual(
+      shown.groupRoles.map((g) => `${g.name} in ${g.group.name}`),
+      ['Administrator in Alpha'],
+    );
     const mine = await createCodes(db, boss.scope, { roles: ['User'], scope: 'Alpha' });
     t.is(mine.scope, 'Alpha');
     await t.throwsAsync(createCodes(db, boss.scope, { roles: ['User'], scope: 'Beta' }), {
@@ -277,6 +292,82 @@ eachDatabase((kind, fixture) => {
     t.true(visible.items.every((c) => c.scope === 'Alpha'));
     t.is(visible.total, 2);
     await t.throwsAsync(disableCode(db, boss.scope, other.ids[0]!), { message: /not found/ });
+  });
+
+  test(`[${kind}] a group's code grants its roles within that group, not in the organization`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const db = f.database.knex;
+    await db('groups').insert({ org_id: scope.orgId, name: 'Partners' });
+    const pat = await member(f, scope, 'pat');
+    const { codes } = await createCodes(db, scope, { roles: ['Publisher'], scope: 'Partners' });
+    t.like(
+      await redeemCode(db, scope.orgId, {
+        memberId: pat.id,
+        address: 'p',
+        code: codes[0],
+        actor: pat.actor,
+      }),
+      { rolesGranted: ['Publisher'], scope: 'Partners', administrator: false },
+    );
+    const shown = await getMember(db, scope.orgId, pat.id);
+    t.deepEqual(shown.additionalRoles, []);
+    t.deepEqual(
+      shown.groupRoles.map((g) => `${g.name} in ${g.group.name}`),
+      ['Publisher in Partners'],
+    );
+    t.deepEqual(
+      shown.groups.map((g) => g.name),
+      ['Partners'],
+    );
+  });
+
+  test(`[${kind}] codes are checked when created: exclusive roles, the role parameter`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const db = f.database.knex;
+    for (const name of ['hoster', 'attractor'])
+      await createRole(db, scope, {
+        name,
+        privileges: ['view'],
+        parameterName: 'Vertex ID',
+        exclusiveSet: 'partner',
+      });
+    await createRole(db, scope, { name: 'guest', privileges: ['view'], exclusiveSet: 'partner' });
+    const refusals: Array<[object, string, RegExp]> = [
+      [{ roles: ['hoster', 'guest'], roleParameter: 'v1' }, 'roles', /mutually exclusive/],
+      [{ roles: ['hoster', 'attractor'], roleParameter: 'v1' }, 'roles', /separate codes/],
+      [{ roles: ['hoster'] }, 'roleParameter', /hoster needs a Vertex ID/],
+      [{ roles: ['User'], roleParameter: 'v1' }, 'roleParameter', /takes a parameter/],
+    ];
+    for (const [input, field, message] of refusals) {
+      const error = await t.throwsAsync(createCodes(db, scope, input), {
+        instanceOf: ValidationError,
+      });
+      t.true(
+        error!.issues.some((i) => i.field === field && message.test(i.message)),
+        error!.message,
+      );
+    }
+    t.is((await listCodes(db, scope, {})).total, 0, 'a refused request writes nothing');
+    const created = await createCodes(db, scope, {
+      roles: ['User', 'hoster'],
+      roleParameter: 'vertex-7',
+    });
+    t.is(created.roleParameter, 'vertex-7');
+    t.is((await getCode(db, scope, created.ids[0]!)).roleParameter, 'vertex-7');
+    const ada = await member(f, scope, 'ada');
+    await redeemCode(db, scope.orgId, {
+      memberId: ada.id,
+      address: 'a',
+      code: created.codes[0],
+      actor: ada.actor,
+    });
+    const granted = (await getMember(db, scope.orgId, ada.id)).additionalRoles;
+    t.deepEqual(granted.map((r) => `${r.name}=${r.parameter}`).sort(), [
+      'User=null',
+      'hoster=vertex-7',
+    ]);
   });
 
   test(`[${kind}] failed redemptions are rate-limited per member and per address`, async (t) => {

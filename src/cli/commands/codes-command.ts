@@ -36,10 +36,20 @@ export function codesCommand(): Command {
     .option('--count <n>', 'how many codes (1-10, default 1)', positiveInt)
     .option('--validity <days>', 'days the codes stay valid (1-90, default 10)', positiveInt)
     .requiredOption('--role <role>', 'a role the codes grant (repeat for several)', collect)
+    .option(
+      '--role-parameter <value>',
+      'the parameter of the one role that takes one (e.g. a Vertex ID)',
+    )
     .option('--scope <group>', 'the group the roles apply in (default: the whole organization)')
     .action(
       async (
-        flags: { count?: number; validity?: number; role: string[]; scope?: string },
+        flags: {
+          count?: number;
+          validity?: number;
+          role: string[];
+          roleParameter?: string;
+          scope?: string;
+        },
         command: Command,
       ) => {
         await withClient(command, async (client, json) => {
@@ -47,6 +57,7 @@ export function codesCommand(): Command {
             count: flags.count,
             validityDays: flags.validity,
             roles: flags.role,
+            roleParameter: flags.roleParameter,
             scope: flags.scope,
           };
           const created = await client.request<CreatedCodes>('POST', '/api/v1/codes', body);

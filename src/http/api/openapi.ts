@@ -117,6 +117,11 @@ export function openApiDocument(): object {
             userType: { type: 'object' },
             role: { type: 'object' },
             additionalRoles: { type: 'array' },
+            groupRoles: {
+              type: 'array',
+              description:
+                'roles held within one group only, each with its group (granted by a code scoped to that group)',
+            },
             status: { enum: ['pending', 'active', 'disabled'] },
             source: { type: 'string' },
             groups: { type: 'array' },
