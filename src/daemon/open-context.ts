@@ -113,7 +113,12 @@ export async function openContext(
         instanceId: instance.id,
         // The daemon learns its address (port 0) later; the reaction reads it when it runs.
         reactions: [
-          inviteReaction({ hasher: argon2Hasher, links, publicUrl: () => ctx.publicUrl }),
+          inviteReaction({
+            hasher: argon2Hasher,
+            links,
+            publicUrl: () => ctx.publicUrl,
+            sources: (orgId) => ctx.sources.of(orgId),
+          }),
         ],
       };
       return {

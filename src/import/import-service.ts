@@ -27,6 +27,7 @@ import {
   toRun,
 } from './import-store.ts';
 import type { RowPolicy } from './row-validation.ts';
+import { organizationLoginsIssue } from '../invitations/invitation-rules.ts';
 import { countMembers } from '../members/member-rules.ts';
 
 // The import use cases: upload a file (stored, then validated into a report: nothing else is
@@ -199,6 +200,10 @@ export async function uploadImport(
         'applies to the modes whose rows carry SAML or OpenID Connect IDs (add-org-ids)',
       );
     assertIdentitySource(deps.sources(scope.orgId), options.source);
+  }
+  if (options.mode === 'invite-org-logins') {
+    const issue = organizationLoginsIssue(deps.sources(scope.orgId));
+    if (issue) throw ValidationError.field('mode', issue);
   }
   const [row] = (await deps
     .db('import_runs')

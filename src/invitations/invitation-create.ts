@@ -37,7 +37,13 @@ import {
   selectInvitations,
 } from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
-import { INVITATION_MODES, MAIL_LANGUAGES, placeholderUsername } from './invitation-rules.ts';
+import {
+  type ConfiguredSource,
+  INVITATION_MODES,
+  MAIL_LANGUAGES,
+  organizationLoginsIssue,
+  placeholderUsername,
+} from './invitation-rules.ts';
 import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 
 // Invite one or many addresses. Each new invitee is a pending member
@@ -49,6 +55,8 @@ import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 export interface InvitationDeps extends MemberDeps {
   publicUrl: string;
   links: LinkSealer;
+  /** The configured sources of an organization (organization logins need a SAML or OIDC one). */
+  sources(orgId: string): ReadonlyArray<ConfiguredSource>;
 }
 
 export const createInvitationSchema = z
@@ -192,6 +200,10 @@ export async function createInvitations(
       `unknown role ${JSON.stringify(roleName)}; known: ${catalog.roles.map((r) => r.name).join(', ')}`,
     );
   checkRequest(request, emails.length, role, org);
+  if (request.mode === 'organization-logins') {
+    const issue = organizationLoginsIssue(deps.sources(scope.orgId));
+    if (issue) throw ValidationError.field('mode', issue);
+  }
   if (scope.actor.groupIds) {
     const groupIds = await resolveGroupIds(deps.db, scope.orgId, request.groups ?? []);
     assertGroupsInReach(scope.actor, groupIds, 'groups');

@@ -13,6 +13,21 @@ export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
 export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'deleted' | 'added';
 
 const DAY_MS = 86_400_000;
+
+/** A configured source, as far as invitations care: its name and its kind. */
+export interface ConfiguredSource {
+  name: string;
+  type: string;
+}
+
+/**
+ * Why invitations that accept organization logins only cannot be sent, or null: without a SAML or
+ * OpenID Connect source the invitee would have no way to sign in and join.
+ */
+export function organizationLoginsIssue(sources: ReadonlyArray<ConfiguredSource>): string | null {
+  if (sources.some((s) => s.type === 'saml' || s.type === 'oidc')) return null;
+  return 'the organization-logins mode needs a SAML or OpenID Connect source to sign in with, and none is configured; invite with any-account, or configure an enterprise source first';
+}
 const TOKEN = /^inv_[A-Za-z0-9_-]{43}$/;
 
 /** The link's secret: 256 random bits; only its SHA-256 is stored. */

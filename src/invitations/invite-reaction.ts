@@ -5,6 +5,7 @@ import type { NewMember } from '../sync/user-store.ts';
 import type { ReactionContext, UnmatchedReaction } from '../sync/reactions.ts';
 import { createInvitations } from './invitation-create.ts';
 import { resendInvitation } from './invitation-manage.ts';
+import type { ConfiguredSource } from './invitation-rules.ts';
 import type { LinkSealer } from './link-sealer.ts';
 
 // The sync engine's `invite` reaction: a directory user who matches no
@@ -18,6 +19,7 @@ interface InviteDeps {
   hasher: PasswordHasher;
   links: LinkSealer;
   publicUrl: () => string;
+  sources(orgId: string): ReadonlyArray<ConfiguredSource>;
 }
 
 type Outcome = { record: NewMember; reason: string; unchanged?: boolean };
@@ -75,6 +77,7 @@ async function react(
     hasher: deps.hasher,
     links: deps.links,
     publicUrl: deps.publicUrl(),
+    sources: deps.sources,
   };
   const scope = { orgId: ctx.orgId, actor: ctx.actor };
   try {

@@ -53,6 +53,7 @@ async function run(
       db: knex,
       hasher: argon2Hasher,
       publicUrl: 'https://id.example.test',
+      sources: () => [],
       links: linkSealer(randomBytes(32)),
     };
 

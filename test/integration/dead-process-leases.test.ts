@@ -100,7 +100,11 @@ eachDatabase((kind, fixture) => {
     const db = f.database.knex;
     const scope = await f.newOrg();
     const email = `lease-${kind}-${randomUUID()}@example.org`;
-    await createInvitations({ ...f.deps, publicUrl: 'https://id.example.test' }, scope, { email });
+    await createInvitations(
+      { ...f.deps, publicUrl: 'https://id.example.test', sources: () => [] },
+      scope,
+      { email },
+    );
     const dead = await deadInstance();
     // Claimed by the dead process a moment ago: its lease would run for minutes.
     await db('mail_outbox')

@@ -410,11 +410,22 @@ eachDatabase((kind, get) => {
       },
     ]);
     t.like((await outbox(scope))[0], { language: 'en', data: { username: 'jcho11' } });
-    const logins = await upload(
-      scope,
-      { mode: 'invite-org-logins' },
-      'Email,User Type,Role\ncorp.user@example.org,Creator,User\n',
+    const loginsFile = 'Email,User Type,Role\ncorp.user@example.org,Creator,User\n';
+    // Without a SAML or OIDC source the invitees could never join: the upload is refused.
+    const runs = () =>
+      get().database.knex('import_runs').where('org_id', scope.orgId).count({ n: '*' });
+    const runsBefore = await runs();
+    await t.throwsAsync(
+      uploadImport(
+        { ...deps(), sources: () => [] },
+        scope,
+        { mode: 'invite-org-logins' },
+        bytes(loginsFile),
+      ),
+      { instanceOf: ValidationError, message: /mode: .*needs a SAML or OpenID Connect source/ },
     );
+    t.deepEqual(await runs(), runsBefore);
+    const logins = await upload(scope, { mode: 'invite-org-logins' }, loginsFile);
     await apply(scope, logins.id);
     t.like(
       (await invitations(scope)).find((i) => i.email === 'corp.user@example.org'),

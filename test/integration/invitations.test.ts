@@ -28,8 +28,13 @@ import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 const DAY = 86_400_000;
 const tokenOf = (link: string | null) => new URL(link!).searchParams.get('token')!;
 
+/** The organization signs in with an OpenID Connect source named corp. */
 function depsOf(f: Fixture): InvitationDeps {
-  return { ...f.deps, publicUrl: 'https://id.example.test' };
+  return {
+    ...f.deps,
+    publicUrl: 'https://id.example.test',
+    sources: () => [{ name: 'corp', type: 'oidc' }],
+  };
 }
 
 async function counts(f: Fixture, orgId: string) {
@@ -444,6 +449,21 @@ eachDatabase((kind, fixture) => {
       link: null,
     });
 
+    // Without any SAML or OIDC source, the invitee would have no way to join: refused, nothing written.
+    const before = await counts(f, scope.orgId);
+    const noEnterprise = await t.throwsAsync(
+      createInvitations({ ...deps, sources: () => [{ name: 'builtin', type: 'builtin' }] }, scope, {
+        email: 'eve@corp.example',
+        mode: 'organization-logins',
+      }),
+      { instanceOf: ValidationError },
+    );
+    t.deepEqual(
+      noEnterprise!.issues.map((i) => i.field),
+      ['mode'],
+    );
+    t.regex(noEnterprise!.message, /needs a SAML or OpenID Connect source/);
+    t.deepEqual(await counts(f, scope.orgId), before);
     const {
       items: [ent],
     } = await createInvitations(deps, scope, {

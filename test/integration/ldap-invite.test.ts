@@ -37,6 +37,7 @@ const reactions = [
     hasher: argon2Hasher,
     links,
     publicUrl: () => 'https://id.example.test',
+    sources: () => [],
   }),
 ];
 test.before(async () => {

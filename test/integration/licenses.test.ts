@@ -125,7 +125,7 @@ eachDatabase((kind, fixture) => {
   test(`[${kind}] invitations count a licence only once accepted; an acceptance beyond the quantity joins without it`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
-    const deps = { ...f.deps, publicUrl: 'https://id.example.test' };
+    const deps = { ...f.deps, publicUrl: 'https://id.example.test', sources: () => [] };
     await createLicense(f.database.knex, scope, {
       name: 'Field Maps',
       userTypes: ['Creator'],

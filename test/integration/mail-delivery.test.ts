@@ -54,7 +54,7 @@ eachDatabase((kind, fixture) => {
       const db = f.database.knex;
       const config = configSchema.parse({ mail: { smtp: { host: '127.0.0.1', port: sink.port } } });
       const transport = createMailTransport(config);
-      const deps = { ...f.deps, publicUrl: 'https://id.example.test' };
+      const deps = { ...f.deps, publicUrl: 'https://id.example.test', sources: () => [] };
       const start = sink.messages.length;
       const {
         items: [fr],
@@ -124,7 +124,7 @@ eachDatabase((kind, fixture) => {
       const f = fixture();
       const scope = await f.newOrg();
       const db = f.database.knex;
-      const deps = { ...f.deps, publicUrl: 'https://id.example.test' };
+      const deps = { ...f.deps, publicUrl: 'https://id.example.test', sources: () => [] };
       const smtp = createMailTransport(
         configSchema.parse({ mail: { smtp: { host: '127.0.0.1', port: sink.port } } }),
       );

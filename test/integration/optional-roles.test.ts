@@ -14,7 +14,7 @@ import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 // but the mail), and a role's parameter is required or optional as the role declares.
 
 function depsOf(f: Fixture): InvitationDeps {
-  return { ...f.deps, publicUrl: 'https://id.example.test' };
+  return { ...f.deps, publicUrl: 'https://id.example.test', sources: () => [] };
 }
 
 async function counts(f: Fixture, orgId: string) {

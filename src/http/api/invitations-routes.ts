@@ -19,6 +19,7 @@ export function invitationsRoutes(ctx: AppContext): Router {
     hasher: ctx.hasher,
     publicUrl: ctx.publicUrl,
     links: ctx.links,
+    sources: (orgId) => ctx.sources.of(orgId),
   };
 
   router.post('/invitations', async (req, res) => {
