@@ -103,6 +103,9 @@ export async function* csvRecords(
   }
   const parser = parse({
     delimiter: separator,
+    // Any line ending, mixed within one file: a template saved with CRLF and rows appended with
+    // `echo` (LF) are still one row per line.
+    record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,

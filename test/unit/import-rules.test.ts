@@ -6,7 +6,7 @@ import {
   createUsersAccountProblem,
   parseCreateUsersLine,
 } from '../../src/import/createusers-line.ts';
-import { detectSeparator } from '../../src/import/file-reader.ts';
+import { csvRecords, detectSeparator } from '../../src/import/file-reader.ts';
 import { foldLabel, matchHeader } from '../../src/import/header-matching.ts';
 import {
   IMPORT_MODES,
@@ -116,6 +116,25 @@ test('separators: comma, semicolon, tab; a header mixing them is refused', (t) =
   t.throws(() => detectSeparator('Email,User Type;Role'), {
     message: /mixes separators \(comma and semicolon\)/,
   });
+});
+
+test('line endings: CRLF, LF and CR mixed in one file are each the end of a row', async (t) => {
+  async function* text() {
+    yield 'Email,User Type,Role\r\nann@example.org,Viewer,Viewer\n';
+    yield 'bob@example.org,Creator,User\rcy@example.org,"Creator",User\r\n"multi\nline",x,y\n';
+  }
+  const rows: Array<[number, string[]]> = [];
+  for await (const r of csvRecords(text(), () => {})) rows.push([r.line, r.fields]);
+  t.deepEqual(
+    rows.map(([, fields]) => fields),
+    [
+      ['Email', 'User Type', 'Role'],
+      ['ann@example.org', 'Viewer', 'Viewer'],
+      ['bob@example.org', 'Creator', 'User'],
+      ['cy@example.org', 'Creator', 'User'],
+      ['multi\nline', 'x', 'y'],
+    ],
+  );
 });
 
 test('CreateUsers enterprise: every example line of Portal for ArcGIS reads as the text describes', (t) => {
