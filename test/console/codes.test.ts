@@ -125,6 +125,29 @@ for (const kind of databaseKinds()) {
       await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
       await choose('Status', 'Disabled');
       await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+
+      // A role that needs a parameter: the dialog asks for it, and the API's refusal sits by it.
+      await cli(daemon, [
+        'roles',
+        'create',
+        'Site Host',
+        '--privilege',
+        'view',
+        '--parameter',
+        'Vertex ID',
+      ]);
+      await page.reload();
+      await createButton.click();
+      await dialog.getByLabel('Roles the codes grant').selectOption('Site Host');
+      const parameter = dialog.getByLabel('Vertex ID for role Site Host');
+      await dialog.getByRole('button', { name: 'Create codes' }).click();
+      await dialog.getByText(/role Site Host needs a Vertex ID/).waitFor();
+      t.is(await parameter.getAttribute('aria-invalid'), 'true');
+      await parameter.fill('vertex-7');
+      await dialog.getByRole('button', { name: 'Create codes' }).click();
+      await dialog.getByText(/1 code\(s\) created/).waitFor();
+      const listed = JSON.parse(await cli(daemon, ['codes', 'list', '--json']));
+      t.is(listed.items[0].roleParameter, 'vertex-7');
     } finally {
       await browser.close();
       await daemon.stop();

@@ -106,6 +106,7 @@ export const de: Messages = {
   'codes.count': 'Anzahl der Codes (1–10)',
   'codes.validity': 'Gültig für (Tage, 1–90)',
   'codes.roles': 'Vergebene Rollen',
+  'codes.roleParameter': '{parameter} für die Rolle {role}',
   'codes.scope': 'Geltungsbereich (Organisation oder Gruppe)',
   'codes.organization': 'Die ganze Organisation',
   'codes.created': '{count} Code(s) erstellt, gültig bis {until}.',

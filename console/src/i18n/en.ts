@@ -106,6 +106,7 @@ export const en = {
   'codes.count': 'Number of codes (1–10)',
   'codes.validity': 'Valid for (days, 1–90)',
   'codes.roles': 'Roles the codes grant',
+  'codes.roleParameter': '{parameter} for role {role}',
   'codes.scope': 'Scope (organization or a group)',
   'codes.organization': 'The whole organization',
   'codes.created': '{count} code(s) created, valid until {until}.',

@@ -106,6 +106,7 @@ export const fr: Messages = {
   'codes.count': 'Nombre de codes (1 à 10)',
   'codes.validity': 'Validité (jours, 1 à 90)',
   'codes.roles': 'Rôles accordés',
+  'codes.roleParameter': '{parameter} pour le rôle {role}',
   'codes.scope': 'Portée (organisation ou groupe)',
   'codes.organization': 'Toute l’organisation',
   'codes.created': '{count} code(s) créé(s), valables jusqu’au {until}.',

@@ -9,7 +9,7 @@ import { formatDate } from '../../ui/format.ts';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 
-// The create dialog: 1–10 codes, 1–90 days, the roles they grant, the scope. The codes
+// The create dialog: 1–10 codes, 1–90 days, the roles they grant, a role's parameter, the scope. The codes
 // are shown once, here, with "copy" for each and "copy all" with their scope and validity.
 
 export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCreated(): void }) {
@@ -19,6 +19,7 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
   const [days, setDays] = useState('30');
   const [roles, setRoles] = useState<string[]>([]);
   const [scope, setScope] = useState('');
+  const [parameter, setParameter] = useState('');
   const [created, setCreated] = useState<CreatedCodes | null>(null);
   const action = useAction();
   const close = () => {
@@ -26,6 +27,8 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
     setCreated(null);
     action.reset();
   };
+  // A code carries the parameter of the one role of its roles that takes one (a Vertex ID).
+  const parameterized = props.roles.find((r) => roles.includes(r.name) && r.parameterName);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const answer = await action.run(() =>
@@ -33,6 +36,7 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
         count: Number(count),
         validityDays: Number(days),
         roles,
+        ...(parameter.trim() ? { roleParameter: parameter } : {}),
         ...(scope ? { scope } : {}),
       }),
     );
@@ -115,6 +119,19 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
                 </select>
               )}
             </Field>
+            {parameterized && (
+              <Field
+                label={t('codes.roleParameter', {
+                  parameter: parameterized.parameterName!,
+                  role: parameterized.name,
+                })}
+                error={action.field('roleParameter')}
+              >
+                {(a) => (
+                  <input {...a} value={parameter} onChange={(e) => setParameter(e.target.value)} />
+                )}
+              </Field>
+            )}
             <Field label={t('codes.scope')} error={action.field('scope')}>
               {(a) => (
                 <select {...a} value={scope} onChange={(e) => setScope(e.target.value)}>
