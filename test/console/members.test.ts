@@ -62,6 +62,15 @@ for (const kind of databaseKinds()) {
       await page.waitForFunction(() =>
         document.querySelector('th[aria-sort="descending"]')?.textContent?.includes('Username'),
       );
+      // The header turns at once; the rows follow when the sorted page has arrived.
+      await page
+        .waitForFunction(() => {
+          const cells = [...document.querySelectorAll('tbody tr td:first-child')].map(
+            (c) => c.textContent ?? '',
+          );
+          return cells.length > 1 && cells.join('\n') === [...cells].sort().reverse().join('\n');
+        })
+        .catch(() => {});
       const order = await page.locator('tbody tr td:first-child').allTextContents();
       t.deepEqual(order, [...order].sort().reverse(), 'sorted by username, descending');
       await checkScreen(t, page, 'members-list');

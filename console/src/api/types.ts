@@ -26,6 +26,8 @@ export interface Member {
   userType: { id: string; name: string };
   role: RoleRef;
   additionalRoles: RoleRef[];
+  /** Roles held within one group only (a group's invitation code). */
+  groupRoles: Array<RoleRef & { group: { id: string; name: string } }>;
   status: MemberStatus;
   source: string;
   groups: Array<{ id: string; name: string }>;

@@ -68,6 +68,8 @@ export const de: Messages = {
   'member.roles': 'Rollen',
   'member.parameter': 'Parameter',
   'member.primary': 'primär',
+  'member.appliesIn': 'Gilt in',
+  'member.wholeOrganization': 'Gesamte Organisation',
   'member.groups': 'Gruppen',
   'member.licenses': 'Lizenzen',
   'member.categories': 'Kategorien',

@@ -68,6 +68,8 @@ export const en = {
   'member.roles': 'Roles',
   'member.parameter': 'Parameter',
   'member.primary': 'primary',
+  'member.appliesIn': 'Applies in',
+  'member.wholeOrganization': 'The whole organization',
   'member.groups': 'Groups',
   'member.licenses': 'Licences',
   'member.categories': 'Categories',

@@ -68,6 +68,8 @@ export const fr: Messages = {
   'member.roles': 'Rôles',
   'member.parameter': 'Paramètre',
   'member.primary': 'principal',
+  'member.appliesIn': 'S’applique à',
+  'member.wholeOrganization': 'Toute l’organisation',
   'member.groups': 'Groupes',
   'member.licenses': 'Licences',
   'member.categories': 'Catégories',

@@ -8,7 +8,11 @@ import { formatDate } from '../../ui/format.ts';
 export function MemberFacts({ member }: { member: Member }) {
   const { t, language } = useI18n();
   const list = (items: string[]) => (items.length ? items.join(', ') : t('common.none'));
-  const roles = [{ ...member.role, primary: true }, ...member.additionalRoles];
+  const roles = [
+    { ...member.role, primary: true, group: null },
+    ...member.additionalRoles.map((r) => ({ ...r, group: null })),
+    ...member.groupRoles,
+  ];
   return (
     <>
       <section aria-labelledby="facts-profile">
@@ -45,15 +49,17 @@ export function MemberFacts({ member }: { member: Member }) {
             <tr>
               <th scope="col">{t('members.role')}</th>
               <th scope="col">{t('member.parameter')}</th>
+              <th scope="col">{t('member.appliesIn')}</th>
             </tr>
           </thead>
           <tbody>
             {roles.map((r) => (
-              <tr key={r.id}>
+              <tr key={`${r.id}:${r.group?.id ?? ''}`}>
                 <td>
                   {r.name} {'primary' in r && <span className="hint">({t('member.primary')})</span>}
                 </td>
                 <td>{r.parameter ?? '—'}</td>
+                <td>{r.group ? r.group.name : t('member.wholeOrganization')}</td>
               </tr>
             ))}
           </tbody>
