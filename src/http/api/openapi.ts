@@ -3,7 +3,7 @@ import { MODE_IDS, TEMPLATE_LANGUAGES } from '../../import/import-modes.ts';
 import { createMemberSchema, updateMemberSchema } from '../../members/member-input.ts';
 import { addBody, provisionBody, syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
-import { createInvitationSchema } from '../../invitations/invitation-create.ts';
+import { createInvitationSchema } from '../../invitations/invitation-request.ts';
 import { adminPaths, sessionSecurity } from './openapi-admin.ts';
 import { licenseInputSchema } from '../../licenses/license-service.ts';
 
