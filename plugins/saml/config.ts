@@ -13,6 +13,8 @@ export const samlSourceSchema = z
       [z.object({ url: z.url() }).strict(), z.object({ file: z.string().min(1) }).strict()],
       { error: 'must be { url: URL } or { file: PATH }' },
     ),
+    /** Minutes after which the IdP's metadata is read again (also when a signature fails to verify). */
+    metadataRefreshMinutes: z.number().int().min(1).max(10_080).default(1440),
     /** The SP entity id; by default the SP metadata URL. */
     entityId: z.string().min(1).optional(),
     /** SAML attribute names of member fields (NameID is always the login). */

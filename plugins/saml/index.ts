@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import validator from '@authenio/samlify-node-xmllint';
 import samlify from 'samlify';
 import type {
@@ -11,6 +10,7 @@ import type {
   VerifiedIdentity,
 } from '../../src/plugin-api.ts';
 import type { SamlSourceConfig } from './config.ts';
+import { IdpMetadata } from './idp-metadata.ts';
 import { SignInRefused } from '../../src/plugin-api.ts';
 import { type AssertionFacts, refusalOf, replayWindowEnd } from './saml-checks.ts';
 
@@ -82,12 +82,13 @@ class SamlSignIn implements RedirectSignIn {
   readonly callbackMethod = 'POST';
   readonly callbackName = 'acs';
   readonly sp: samlify.ServiceProviderInstance;
-  private idp: Promise<samlify.IdentityProviderInstance> | null = null;
+  private readonly idpMetadata: IdpMetadata;
 
   constructor(
     private readonly config: SamlSourceConfig,
     private readonly context: SourceContext,
   ) {
+    this.idpMetadata = new IdpMetadata(config, context.log);
     this.sp = samlify.ServiceProvider({
       entityID: this.entityId,
       assertionConsumerService: [{ Binding: POST, Location: context.urls.callback }],
@@ -101,22 +102,28 @@ class SamlSignIn implements RedirectSignIn {
     return this.config.entityId ?? this.context.urls.metadata ?? this.context.urls.callback;
   }
 
-  private identityProvider(): Promise<samlify.IdentityProviderInstance> {
-    this.idp ??= (async () => {
-      const source = this.config.idpMetadata;
-      let metadata: string;
-      if ('file' in source) {
-        metadata = await readFile(source.file, 'utf8');
-      } else {
-        const response = await fetch(source.url, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok)
-          throw new Error(`the IdP metadata at ${source.url} answered ${response.status}`);
-        metadata = await response.text();
-      }
-      return samlify.IdentityProvider({ metadata, wantAuthnRequestsSigned: false });
-    })();
-    this.idp.catch(() => (this.idp = null));
-    return this.idp;
+  /** samlify's checks (schema, signature, time window) and a signed assertion, or why not. */
+  private async verify(
+    SAMLResponse: string,
+    idp: samlify.IdentityProviderInstance,
+  ): Promise<
+    | { parsed: { samlContent: string; extract: Record<string, unknown> }; assertionXml: string }
+    | { refusal: string }
+  > {
+    let parsed: { samlContent: string; extract: Record<string, unknown> };
+    try {
+      parsed = await this.sp.parseLoginResponse(idp, 'post', { body: { SAMLResponse } });
+    } catch (error) {
+      return {
+        refusal: `the SAML response was refused: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    const [verified, assertionXml] = samlify.SamlLib.verifySignature(parsed.samlContent, {
+      metadata: idp.entityMeta,
+    });
+    if (!verified || typeof assertionXml !== 'string')
+      return { refusal: 'no signed assertion in the SAML response' };
+    return { parsed, assertionXml };
   }
 
   async metadata(): Promise<string> {
@@ -124,7 +131,7 @@ class SamlSignIn implements RedirectSignIn {
   }
 
   async start(flowId: string): Promise<SignInStart> {
-    const idp = await this.identityProvider();
+    const idp = await this.idpMetadata.identityProvider();
     const request = this.sp.createLoginRequest(idp, 'redirect', { relayState: flowId });
     return { redirectUrl: request.context, pending: { requestId: request.id } };
   }
@@ -137,23 +144,16 @@ class SamlSignIn implements RedirectSignIn {
     callback: SignInCallback,
     pending: Record<string, string>,
   ): Promise<VerifiedIdentity> {
-    const idp = await this.identityProvider();
     if (!callback.form.SAMLResponse) throw new SignInRefused('no SAMLResponse was posted');
-    let parsed: { samlContent: string; extract: Record<string, unknown> };
-    try {
-      parsed = await this.sp.parseLoginResponse(idp, 'post', {
-        body: { SAMLResponse: callback.form.SAMLResponse },
-      });
-    } catch (error) {
-      throw new SignInRefused(
-        `the SAML response was refused: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    const held = await this.idpMetadata.identityProvider();
+    let outcome = await this.verify(callback.form.SAMLResponse, held);
+    if ('refusal' in outcome) {
+      // The IdP may have rolled its signing certificate since we read its metadata.
+      const renewed = await this.idpMetadata.afterVerificationFailure();
+      if (renewed) outcome = await this.verify(callback.form.SAMLResponse, renewed);
     }
-    const [verified, assertionXml] = samlify.SamlLib.verifySignature(parsed.samlContent, {
-      metadata: idp.entityMeta,
-    });
-    if (!verified || typeof assertionXml !== 'string')
-      throw new SignInRefused('no signed assertion in the SAML response');
+    if ('refusal' in outcome) throw new SignInRefused(outcome.refusal);
+    const { parsed, assertionXml } = outcome;
     const facts = assertionFacts(assertionXml, parsed.samlContent);
     const refusal = refusalOf(facts, {
       audience: this.entityId,

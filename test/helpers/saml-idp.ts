@@ -33,6 +33,10 @@ interface ResponseValues {
 export interface TestIdp {
   entityId: string;
   metadataUrl: string;
+  /** How many times the metadata was read. */
+  metadataRequests(): number;
+  /** A new signing key pair, published in the metadata from now on (a certificate rollover). */
+  rotateKey(): void;
   /** A base64 SAMLResponse signed as configured: 'assertion' (default), or 'none'. */
   response(values: ResponseValues, signed?: 'assertion' | 'none'): Promise<string>;
   close(): Promise<void>;
@@ -67,9 +71,10 @@ function render(values: ResponseValues, issuer: string): string {
   return TEMPLATE.replace(/\{(\w+)\}/g, (_m, key: string) => tags[key] ?? '');
 }
 
-export async function startSamlIdp(dir: string): Promise<TestIdp> {
-  const keyFile = path.join(dir, 'idp-key.pem');
-  const certFile = path.join(dir, 'idp-cert.pem');
+/** A fresh RSA key pair and self-signed certificate, made by openssl. */
+function newKeyPair(dir: string, name: string): { key: Buffer; cert: Buffer } {
+  const keyFile = path.join(dir, `${name}-key.pem`);
+  const certFile = path.join(dir, `${name}-cert.pem`);
   execFileSync(
     'openssl',
     [
@@ -89,26 +94,39 @@ export async function startSamlIdp(dir: string): Promise<TestIdp> {
     ],
     { stdio: 'ignore' },
   );
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+}
+
+export async function startSamlIdp(dir: string): Promise<TestIdp> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const entityId = `${base}/metadata`;
-  const idp = samlify.IdentityProvider({
-    entityID: entityId,
-    privateKey: readFileSync(keyFile),
-    signingCert: readFileSync(certFile),
-    singleSignOnService: [{ Binding: REDIRECT, Location: `${base}/sso` }],
-    loginResponseTemplate: { context: TEMPLATE, attributes: [] },
-  });
-  const metadata = idp.getMetadata();
+  const identityProvider = (pair: { key: Buffer; cert: Buffer }) =>
+    samlify.IdentityProvider({
+      entityID: entityId,
+      privateKey: pair.key,
+      signingCert: pair.cert,
+      singleSignOnService: [{ Binding: REDIRECT, Location: `${base}/sso` }],
+      loginResponseTemplate: { context: TEMPLATE, attributes: [] },
+    });
+  let keys = 0;
+  let idp = identityProvider(newKeyPair(dir, `idp-${keys}`));
+  let metadataRequests = 0;
   server.on('request', (req, res) => {
-    if (req.url === '/metadata')
-      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
-    else res.writeHead(404).end();
+    if (req.url === '/metadata') {
+      metadataRequests += 1;
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(idp.getMetadata());
+    } else res.writeHead(404).end();
   });
   return {
     entityId,
     metadataUrl: `${base}/metadata`,
+    metadataRequests: () => metadataRequests,
+    rotateKey() {
+      keys += 1;
+      idp = identityProvider(newKeyPair(dir, `idp-${keys}`));
+    },
     async response(values, signed = 'assertion') {
       const xml = render(values, entityId);
       if (signed === 'none') return Buffer.from(xml).toString('base64');
