@@ -1,0 +1,41 @@
+import type { AuditRecord } from '../../api/admin-types.ts';
+
+// How the audit screen reads its filters and names a target.
+
+export const AUDIT_FILTERS = [
+  'actor',
+  'action',
+  'targetType',
+  'targetId',
+  'since',
+  'until',
+] as const;
+export type AuditFilters = Record<(typeof AUDIT_FILTERS)[number], string>;
+
+/** An ISO instant as a datetime-local input shows it (the browser's time zone). */
+export function toDateTimeLocal(iso: string): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** A datetime-local value as the instant the API filters on. */
+export function fromDateTimeLocal(local: string): string {
+  if (!local) return '';
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? local : date.toISOString();
+}
+
+const NAMES = ['name', 'username', 'title', 'email'] as const;
+
+/** The target's name as the entry recorded it (after the change, else before), or its id. */
+export function targetLabel(record: AuditRecord): string {
+  for (const side of [record.after, record.before]) {
+    if (!side || typeof side !== 'object') continue;
+    const values = side as Record<string, unknown>;
+    for (const key of NAMES)
+      if (typeof values[key] === 'string' && values[key]) return values[key] as string;
+  }
+  return record.target.id ?? '—';
+}
