@@ -1,7 +1,7 @@
 // The answers of the organization, catalog, group and audit endpoints as the console reads them,
 // typed by hand from the OpenAPI document (/api/v1/openapi.json): only the fields the screens use.
 
-export interface NewMemberDefaults {
+interface NewMemberDefaults {
   userType?: string;
   role?: string;
   groups?: string[];
