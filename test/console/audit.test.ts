@@ -61,6 +61,10 @@ for (const kind of databaseKinds()) {
       await page.getByLabel('Group name').fill('Auditors');
       await page.getByRole('button', { name: 'Create the group' }).click();
       await page.getByText('The group Auditors was created.').waitFor();
+      await page.getByRole('link', { name: 'Auditors' }).click();
+      await page.getByLabel('Username of the member to add').fill('mia.member');
+      await page.getByRole('button', { name: 'Add to the group' }).click();
+      await page.getByText('mia.member was added to the group.').waitFor();
 
       await page.getByRole('link', { name: 'Audit log' }).click();
       await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
@@ -73,8 +77,15 @@ for (const kind of databaseKinds()) {
       await page.getByLabel('Actor').fill('ada.admin');
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForURL(/actor=ada.admin/);
-      await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 4);
-      t.deepEqual(await actions(), ['group.create', 'role.delete', 'role.update', 'role.create']);
+      await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 5);
+      t.deepEqual(await actions(), [
+        'group.member.add',
+        'group.create',
+        'role.delete',
+        'role.update',
+        'role.create',
+      ]);
+      t.is(await page.locator('tbody tr').first().locator('td').last().textContent(), 'mia.member');
       t.true((await actors()).every((a) => a.startsWith('ada.admin')));
 
       await page.getByLabel('Action', { exact: true }).fill('role.create');

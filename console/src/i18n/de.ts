@@ -276,6 +276,7 @@ export const de: Messages = {
   'audit.actionHint': 'Zum Beispiel member.create oder group.member.add.',
   'audit.target': 'Ziel',
   'audit.targetType': 'Zieltyp',
+  'audit.member': 'Betroffenes Mitglied',
   'audit.targetId': 'Kennung des Ziels',
   'audit.since': 'Von',
   'audit.until': 'Bis',

@@ -272,6 +272,7 @@ export const en = {
   'audit.actionHint': 'For example member.create or group.member.add.',
   'audit.target': 'Target',
   'audit.targetType': 'Target type',
+  'audit.member': 'Member concerned',
   'audit.targetId': 'Target id',
   'audit.since': 'From',
   'audit.until': 'Until',

@@ -275,6 +275,7 @@ export const fr: Messages = {
   'audit.actionHint': 'Par exemple member.create ou group.member.add.',
   'audit.target': 'Cible',
   'audit.targetType': 'Type de cible',
+  'audit.member': 'Membre concerné',
   'audit.targetId': 'Identifiant de la cible',
   'audit.since': 'Du',
   'audit.until': 'Au',

@@ -14,6 +14,7 @@ import {
   AUDIT_FILTERS,
   type AuditFilters,
   fromDateTimeLocal,
+  memberOf,
   targetLabel,
   toDateTimeLocal,
 } from './audit-view.ts';
@@ -108,6 +109,7 @@ export function AuditScreen() {
                 <th scope="col">{t('audit.actor')}</th>
                 <th scope="col">{t('audit.action')}</th>
                 <th scope="col">{t('audit.target')}</th>
+                <th scope="col">{t('audit.member')}</th>
               </tr>
             </thead>
             <tbody>
@@ -123,6 +125,7 @@ export function AuditScreen() {
                   <td>
                     {r.target.type}: {targetLabel(r)}
                   </td>
+                  <td>{memberOf(r)}</td>
                 </tr>
               ))}
             </tbody>

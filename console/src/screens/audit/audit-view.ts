@@ -27,15 +27,26 @@ export function fromDateTimeLocal(local: string): string {
   return Number.isNaN(date.getTime()) ? local : date.toISOString();
 }
 
-const NAMES = ['name', 'username', 'title', 'email'] as const;
+function recorded(record: AuditRecord, key: string): string | undefined {
+  for (const side of [record.after, record.before]) {
+    if (!side || typeof side !== 'object') continue;
+    const value = (side as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}
 
 /** The target's name as the entry recorded it (after the change, else before), or its id. */
 export function targetLabel(record: AuditRecord): string {
-  for (const side of [record.after, record.before]) {
-    if (!side || typeof side !== 'object') continue;
-    const values = side as Record<string, unknown>;
-    for (const key of NAMES)
-      if (typeof values[key] === 'string' && values[key]) return values[key] as string;
+  const keys = record.target.type === 'member' ? ['username', 'email'] : ['name', 'title', 'email'];
+  for (const key of keys) {
+    const value = recorded(record, key);
+    if (value) return value;
   }
   return record.target.id ?? '—';
+}
+
+/** The member a change of another target was about (one added to a group, for one). */
+export function memberOf(record: AuditRecord): string {
+  return record.target.type === 'member' ? '' : (recorded(record, 'username') ?? '');
 }

@@ -19,6 +19,7 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
     [props.groupId, page],
   );
   const action = useAction();
+  const removal = useAction();
   const [username, setUsername] = useState('');
   const [done, setDone] = useState('');
   const changed = (message: string) => {
@@ -41,7 +42,7 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
   };
   const remove = async (m: Member) => {
     setDone('');
-    if (await action.run(() => api.delete(`/groups/${props.groupId}/members/${m.id}`)))
+    if (await removal.run(() => api.delete(`/groups/${props.groupId}/members/${m.id}`)))
       changed(t('groups.removed', { username: m.username }));
   };
   return (
@@ -57,7 +58,7 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
           </button>
         </div>
       </form>
-      <ErrorNotice>{members.error?.detail}</ErrorNotice>
+      <ErrorNotice>{members.error?.detail ?? removal.error?.detail}</ErrorNotice>
       {done && <StatusNotice>{done}</StatusNotice>}
       {members.data && (
         <>
@@ -84,7 +85,7 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
                       type="button"
                       className="danger"
                       aria-label={t('groups.remove', { username: m.username })}
-                      disabled={action.busy}
+                      disabled={removal.busy}
                       onClick={() => remove(m)}
                     >
                       {t('groups.removeShort')}
