@@ -105,6 +105,11 @@ for (const kind of databaseKinds()) {
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.getByText('No entry matches.').waitFor();
       t.regex(page.url(), /since=/);
+
+      // A group's entry leads to the group.
+      await page.goto(`${daemon.url}/console/audit?action=group.member.add`);
+      await page.locator('tbody tr').getByRole('link').click();
+      await page.getByRole('heading', { name: 'Auditors', level: 1 }).waitFor();
     } finally {
       await browser.close();
       await daemon.stop();

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { Link } from 'wouter';
 import type { AuditRecord } from '../../api/admin-types.ts';
 import { api } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
@@ -15,6 +16,7 @@ import {
   type AuditFilters,
   fromDateTimeLocal,
   memberOf,
+  targetHref,
   targetLabel,
   toDateTimeLocal,
 } from './audit-view.ts';
@@ -123,7 +125,7 @@ export function AuditScreen() {
                     <code>{r.action}</code>
                   </td>
                   <td>
-                    {r.target.type}: {targetLabel(r)}
+                    <Target record={r} />
                   </td>
                   <td>{memberOf(r)}</td>
                 </tr>
@@ -139,6 +141,16 @@ export function AuditScreen() {
           />
         </>
       )}
+    </>
+  );
+}
+
+function Target({ record }: { record: AuditRecord }) {
+  const href = targetHref(record);
+  return (
+    <>
+      {record.target.type}:{' '}
+      {href ? <Link href={href}>{targetLabel(record)}</Link> : targetLabel(record)}
     </>
   );
 }

@@ -50,3 +50,11 @@ export function targetLabel(record: AuditRecord): string {
 export function memberOf(record: AuditRecord): string {
   return record.target.type === 'member' ? '' : (recorded(record, 'username') ?? '');
 }
+
+const SCREENS: Record<string, string> = { member: '/members', group: '/groups' };
+
+/** The console screen of the target, for the kinds of target that have one. */
+export function targetHref(record: AuditRecord): string | undefined {
+  const screen = SCREENS[record.target.type];
+  return screen && record.target.id ? `${screen}/${record.target.id}` : undefined;
+}
