@@ -136,6 +136,17 @@ for (const kind of databaseKinds()) {
         (nina.groups as Array<{ name: string }>).map((g) => g.name),
         ['Field team'],
       );
+
+      // The same screen in French and German.
+      await page.goto(`${daemon.url}/console/settings`);
+      for (const [language, title] of [
+        ['fr', 'Paramètres de l’organisation'],
+        ['de', 'Organisationseinstellungen'],
+      ] as const) {
+        await page.getByLabel(/^(Language|Langue|Sprache)$/).selectOption(language);
+        await page.getByRole('heading', { name: title, level: 1 }).waitFor();
+        await checkScreen(t, page, `settings-${language}`);
+      }
     } finally {
       await browser.close();
       await daemon.stop();

@@ -184,7 +184,7 @@ export const de: Messages = {
   'add.message': 'Persönliche Nachricht (optional)',
   'nav.groups': 'Gruppen',
   'nav.catalog': 'Rollen und Benutzertypen',
-  'nav.settings': 'Organisationseinstellungen',
+  'nav.settings': 'Organisation',
   'nav.audit': 'Audit-Protokoll',
   'settings.title': 'Organisationseinstellungen',
   'settings.general': 'Organisation',
