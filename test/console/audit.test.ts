@@ -2,6 +2,7 @@ import test from 'ava';
 import { checkScreen, openChromium } from '../helpers/chromium.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import {
+  cli,
   createMember,
   firstAdministrator,
   signInThroughConsole,
@@ -21,6 +22,28 @@ for (const kind of databaseKinds()) {
     try {
       await firstAdministrator(daemon, 'ada.admin');
       await createMember(daemon, 'mia.member');
+      // Enough entries by another actor (an API key) for a second page of the log.
+      const key = JSON.parse(
+        await cli(daemon, [
+          '--json',
+          'keys',
+          'create',
+          '--title',
+          'loader',
+          '--role',
+          'editor',
+          '--expires-in-days',
+          '30',
+        ]),
+      ).secret as string;
+      for (let i = 1; i <= 50; i++) {
+        const made = await fetch(`${daemon.url}/api/v1/groups`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Loaded ${i}` }),
+        });
+        t.is(made.status, 201);
+      }
       await signInThroughConsole(page, `${daemon.url}/console/catalog`, 'ada.admin');
       await page.getByRole('heading', { name: 'Roles and user types', level: 1 }).waitFor();
       const viewerType = page.getByRole('row', { name: /viewerUT/ });
@@ -71,8 +94,20 @@ for (const kind of databaseKinds()) {
       const actions = () => page.locator('tbody tr td:nth-child(3)').allTextContents();
       const actors = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
       await page.locator('tbody tr').first().waitFor();
-      t.true((await actions()).includes('member.create'), 'the CLI made the members');
+      t.is(await page.locator('tbody tr').count(), 50);
+      const total = Number(
+        /\((\d+) in all\)/.exec((await page.locator('.pager').textContent()) ?? '')?.[1],
+      );
+      t.true(total > 50 && total <= 100);
       await checkScreen(t, page, 'audit');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.waitForURL(/page=2/);
+      await page.getByText(`Page 2 of 2 (${total} in all)`).waitFor();
+      t.is(await page.locator('tbody tr').count(), total - 50);
+      t.true(
+        (await actions()).includes('member.create'),
+        'the oldest entries: the CLI made the members',
+      );
 
       await page.getByLabel('Actor').fill('ada.admin');
       await page.getByRole('button', { name: 'Apply' }).click();
