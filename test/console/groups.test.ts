@@ -71,6 +71,15 @@ for (const kind of databaseKinds()) {
         /nobody\.here/,
         'the refusal names the unknown member',
       );
+      await username.fill('mia');
+      await page.locator('datalist option[value="mia.member"]').waitFor({ state: 'attached' });
+      t.deepEqual(
+        await page
+          .locator('datalist option')
+          .evaluateAll((o) => o.map((e) => e.getAttribute('value'))),
+        ['mia.member'],
+        'members matching what is typed are suggested',
+      );
       for (const who of ['mia.member', 'noah.member']) {
         await username.fill(who);
         await page.getByRole('button', { name: 'Add to the group' }).click();

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../../api/client.ts';
 import type { Member, Page } from '../../api/types.ts';
@@ -22,6 +22,18 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
   const removal = useAction();
   const [username, setUsername] = useState('');
   const [done, setDone] = useState('');
+  // Members whose name, username or email holds what is typed, offered as the browser's suggestions.
+  const suggestionsId = useId();
+  const typed = username.trim();
+  const suggestions = useLoad(
+    () =>
+      typed.length < 2
+        ? Promise.resolve([])
+        : api
+            .get<Page<Member>>('/members', { search: typed, pageSize: 10 })
+            .then((p) => p.items.map((m) => m.username)),
+    [typed],
+  );
   const changed = (message: string) => {
     setDone(message);
     members.reload();
@@ -50,8 +62,21 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
       <h2 id="group-members">{t('groups.members')}</h2>
       <form className="filters" onSubmit={add} noValidate>
         <Field label={t('groups.addUsername')} error={action.error?.detail}>
-          {(a) => <input {...a} value={username} onChange={(e) => setUsername(e.target.value)} />}
+          {(a) => (
+            <input
+              {...a}
+              list={suggestionsId}
+              autoComplete="off"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          )}
         </Field>
+        <datalist id={suggestionsId}>
+          {suggestions.data?.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
         <div className="filters-actions">
           <button type="submit" disabled={action.busy}>
             {t('groups.add')}
