@@ -7,6 +7,11 @@ import { MemberDetail } from '../screens/members/MemberDetail.tsx';
 import { MembersScreen } from '../screens/members/MembersScreen.tsx';
 import { NotFound } from '../screens/not-found/NotFound.tsx';
 import { Overview } from '../screens/overview/Overview.tsx';
+import { AuditScreen } from '../screens/audit/AuditScreen.tsx';
+import { CatalogScreen } from '../screens/catalog/CatalogScreen.tsx';
+import { GroupDetail } from '../screens/groups/GroupDetail.tsx';
+import { GroupsScreen } from '../screens/groups/GroupsScreen.tsx';
+import { SettingsScreen } from '../screens/settings/SettingsScreen.tsx';
 
 export function Screens() {
   return (
@@ -29,6 +34,19 @@ export function Screens() {
       </Route>
       <Route path="/keys">
         <KeysScreen />
+      </Route>
+      <Route path="/groups">
+        <GroupsScreen />
+      </Route>
+      <Route path="/groups/:id">{(params) => <GroupDetail id={params.id} />}</Route>
+      <Route path="/catalog">
+        <CatalogScreen />
+      </Route>
+      <Route path="/settings">
+        <SettingsScreen />
+      </Route>
+      <Route path="/audit">
+        <AuditScreen />
       </Route>
       <Route>
         <NotFound />

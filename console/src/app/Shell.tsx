@@ -15,6 +15,10 @@ const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/invitations', label: 'nav.invitations' },
   { href: '/codes', label: 'nav.codes' },
   { href: '/keys', label: 'nav.keys' },
+  { href: '/groups', label: 'nav.groups' },
+  { href: '/catalog', label: 'nav.catalog' },
+  { href: '/settings', label: 'nav.settings' },
+  { href: '/audit', label: 'nav.audit' },
 ];
 
 /** The navigation entry of this address: the longest that matches (Add members is under Members). */
