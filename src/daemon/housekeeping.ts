@@ -47,7 +47,8 @@ export function startHousekeeping(ctx: AppContext): Housekeeping {
         db,
         {
           batchSize: retention.batchSize,
-          days: retention.days,
+          // The SCIM log's own setting, unless retention.days names it.
+          days: { scimLog: ctx.config.scim.logRetentionDays, ...retention.days },
           auditArchive: retention.auditArchive,
         },
         ctx.log,

@@ -54,6 +54,13 @@ const rules: RetentionRule[] = [
     defaultDays: 30,
   },
   {
+    kind: 'scimLog',
+    table: 'scim_provisioning_log',
+    expired: 'at < ?',
+    // scim.logRetentionDays sets it too (src/daemon/housekeeping.ts).
+    defaultDays: 90,
+  },
+  {
     kind: 'audit',
     table: 'audit_log',
     expired: 'at < ?',

@@ -64,12 +64,6 @@ export async function recordProvisioning(db: Knex, entry: ProvisioningEntry): Pr
 }
 
 /** Deletes entries older than the retention, for every organization. */
-export async function pruneProvisioningLog(db: Knex, retentionDays: number): Promise<number> {
-  return db('scim_provisioning_log')
-    .where('at', '<', new Date(Date.now() - retentionDays * 86_400_000))
-    .delete();
-}
-
 export const provisioningQuery = (maxPageSize: number) =>
   z
     .object({

@@ -61,6 +61,15 @@ eachDatabase((kind, fixture) => {
       target_id: scope.orgId,
     });
     await db('audit_log').insert([audit(old), audit(old), audit(old), audit(recent)]);
+    const scimWrite = (at: Date) => ({
+      org_id: scope.orgId,
+      at,
+      method: 'POST',
+      operation: 'create',
+      resource_type: 'User',
+      status: 201,
+    });
+    await db('scim_provisioning_log').insert([scimWrite(old), scimWrite(old), scimWrite(recent)]);
     const count = async (table: string) =>
       Number(
         (
@@ -80,6 +89,7 @@ eachDatabase((kind, fixture) => {
     t.is(await count('sync_runs'), 2, 'the held run and the recent one stay');
     t.is(await count('mail_outbox'), 2, 'queued mail and recent mail stay');
     t.is(await count('audit_log'), 4, 'the audit log is kept unless configured');
+    t.is(await count('scim_provisioning_log'), 1, 'the SCIM log keeps 90 days by default');
     t.regex(
       await metrics.registry.getSingleMetricAsString('provisiond_retention_pruned_total'),
       /kind="syncRuns"} \d+/,

@@ -8,7 +8,6 @@ import { parseProjection } from '../../scim/projection.ts';
 import {
   attributeNames,
   type ProvisioningEntry,
-  pruneProvisioningLog,
   recordProvisioning,
 } from '../../scim/provisioning-log.ts';
 import { runBulk } from '../../scim/scim-bulk.ts';
@@ -71,11 +70,9 @@ const OPERATIONS: Record<string, ProvisioningEntry['operation']> = {
   PATCH: 'update',
   DELETE: 'delete',
 };
-const PRUNE_EVERY_MS = 3_600_000;
 
 /** Records every SCIM write once answered, whatever the outcome, in the provisioning log. */
 function provisioningLog(ctx: AppContext) {
-  let prunedAt = 0;
   return (req: Request, res: Response, next: NextFunction): void => {
     const match = /^\/(Users|Groups|Bulk)(?:\/([^/]+))?\/?$/.exec(req.path);
     const operation = OPERATIONS[req.method];
@@ -99,13 +96,7 @@ function provisioningLog(ctx: AppContext) {
         attributes: attributeNames(req.method, req.body),
         detail: (res.locals.scimDetail as string | undefined) ?? null,
       };
-      const now = Date.now();
-      const prune = now - prunedAt > PRUNE_EVERY_MS;
-      if (prune) prunedAt = now;
-      (async () => {
-        await recordProvisioning(ctx.database.knex, entry);
-        if (prune) await pruneProvisioningLog(ctx.database.knex, ctx.config.scim.logRetentionDays);
-      })().catch((error: unknown) =>
+      recordProvisioning(ctx.database.knex, entry).catch((error: unknown) =>
         ctx.log.error({ err: error }, 'the SCIM provisioning log could not be written'),
       );
     });
