@@ -33,6 +33,8 @@ export interface Organization {
   allowAdminInvitations: boolean;
   /** Invitations may give no role: the invitee gets only the defaults for new members. */
   allowInvitationsWithoutRole: boolean;
+  /** A password an identity provider sends over SCIM becomes the member's built-in password. */
+  scimPasswordPush: boolean;
   invitationExpiryDays: number;
   newMemberDefaults: NewMemberDefaults;
   createdAt: string;
@@ -46,6 +48,7 @@ interface OrganizationRow {
   membership_limit: number | null;
   allow_admin_invitations: boolean;
   allow_invitations_without_role: boolean;
+  scim_password_push: boolean;
   invitation_expiry_days: number;
   new_member_defaults: NewMemberDefaults;
   created_at: Date;
@@ -60,6 +63,7 @@ function toOrganization(row: OrganizationRow): Organization {
     membershipLimit: row.membership_limit,
     allowAdminInvitations: row.allow_admin_invitations,
     allowInvitationsWithoutRole: row.allow_invitations_without_role,
+    scimPasswordPush: row.scim_password_push,
     invitationExpiryDays: row.invitation_expiry_days,
     newMemberDefaults: row.new_member_defaults,
     createdAt: new Date(row.created_at).toISOString(),
@@ -105,6 +109,7 @@ export const organizationUpdateSchema = z
     membershipLimit: z.number().int().positive().max(1_000_000_000).nullable(),
     allowAdminInvitations: z.boolean(),
     allowInvitationsWithoutRole: z.boolean(),
+    scimPasswordPush: z.boolean(),
     invitationExpiryDays: z.number().int().min(1).max(365),
     newMemberDefaults: defaultsSchema,
   })
@@ -207,6 +212,9 @@ export async function updateOrganization(
         }),
         ...(patch.allowInvitationsWithoutRole !== undefined && {
           allow_invitations_without_role: patch.allowInvitationsWithoutRole,
+        }),
+        ...(patch.scimPasswordPush !== undefined && {
+          scim_password_push: patch.scimPasswordPush,
         }),
         ...(patch.invitationExpiryDays !== undefined && {
           invitation_expiry_days: patch.invitationExpiryDays,

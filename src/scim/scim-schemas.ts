@@ -74,7 +74,8 @@ export const USER_ATTRIBUTES: AttributeDef[] = [
   str('password', {
     mutability: 'writeOnly',
     returned: 'never',
-    description: 'Accepted and discarded: members from an identity provider sign in there',
+    description:
+      "The member's built-in password when the organization accepts password push (scimPasswordPush); otherwise discarded",
   }),
   multi('emails', []),
   multi('phoneNumbers', []),
@@ -222,7 +223,7 @@ export interface ScimLimits {
   bulkMaxPayloadSize: number;
 }
 
-export function serviceProviderConfig(base: string, limits: ScimLimits) {
+export function serviceProviderConfig(base: string, limits: ScimLimits, passwordPush: boolean) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://github.com/provisiond/provisiond#scim',
@@ -233,7 +234,7 @@ export function serviceProviderConfig(base: string, limits: ScimLimits) {
       maxPayloadSize: limits.bulkMaxPayloadSize,
     },
     filter: { supported: true, maxResults: limits.maxResults },
-    changePassword: { supported: false },
+    changePassword: { supported: passwordPush },
     sort: { supported: true },
     etag: { supported: true },
     authenticationSchemes: [

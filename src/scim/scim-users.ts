@@ -18,6 +18,8 @@ import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
 import { isUuid } from '../store/uuid.ts';
+import type { PasswordHasher } from '../plugin-api.ts';
+import { passwordInBody, passwordInPatch, pushedPasswordColumns } from './password-push.ts';
 import { newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
 import { findOrganization } from '../orgs/organizations.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
@@ -27,6 +29,8 @@ import { loadCatalog } from '../catalog/catalog-store.ts';
 
 export interface ScimContext {
   db: Knex;
+  /** Hashes a password an identity provider pushes (when the organization allows it). */
+  hasher: PasswordHasher;
   scope: Scope;
   /** The absolute URL of /scim/v2, for meta.location and $ref. */
   base: string;
@@ -183,6 +187,12 @@ export async function createUser(
           licenses,
           source: SOURCE,
           ...columnsOf(fields, org.newMemberDefaults.standInEmail),
+          ...(await pushedPasswordColumns(
+            org.scimPasswordPush,
+            passwordInBody(body),
+            fields.username,
+            ctx.hasher,
+          )),
         })
         .returning('*')) as UserRow[];
       await claimLicensesOf(trx, orgId, [inserted!.id]);
@@ -214,6 +224,7 @@ async function writeUser(
   id: string,
   ifMatch: string | undefined,
   next: (current: Json) => Json,
+  password: string | undefined,
 ): Promise<{ resource: Json; version: number }> {
   requireWrite(ctx.scope.actor);
   const { orgId } = ctx.scope;
@@ -227,11 +238,17 @@ async function writeUser(
       if (wanted.id !== undefined && wanted.id !== id) throw mutability('id cannot change');
       fields = fromScimUser(wanted);
       await assertManager(trx, orgId, fields);
-      const { standInEmail } = (await findOrganization(trx, orgId)).newMemberDefaults;
+      const org = await findOrganization(trx, orgId);
       const [updated] = (await trx('members')
         .where({ id, org_id: orgId })
         .update({
-          ...columnsOf(fields, standInEmail),
+          ...columnsOf(fields, org.newMemberDefaults.standInEmail),
+          ...(await pushedPasswordColumns(
+            org.scimPasswordPush,
+            password,
+            fields.username,
+            ctx.hasher,
+          )),
           version: trx.raw('version + 1'),
           updated_at: trx.fn.now(),
         })
@@ -265,12 +282,18 @@ async function writeUser(
 export function replaceUser(ctx: ScimContext, id: string, body: Json, ifMatch?: string) {
   assertUserSchema(body);
   // PUT replaces what the client may write; read-only values it sends (meta, groups) are ignored.
-  return writeUser(ctx, id, ifMatch, () => ({ ...body, id: body.id ?? id }));
+  return writeUser(ctx, id, ifMatch, () => ({ ...body, id: body.id ?? id }), passwordInBody(body));
 }
 
 export function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch?: string) {
   const operations = parsePatchRequest(body);
-  return writeUser(ctx, id, ifMatch, (current) => applyUserPatch(current, operations));
+  return writeUser(
+    ctx,
+    id,
+    ifMatch,
+    (current) => applyUserPatch(current, operations),
+    passwordInPatch(operations),
+  );
 }
 
 /** DELETE removes the member; what it owns is deleted with it (no one to hand it to). */

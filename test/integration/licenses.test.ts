@@ -220,7 +220,7 @@ eachDatabase((kind, fixture) => {
     const early = await uploadImport(importDeps, scope, { mode: 'add' }, bytes(zed));
     t.is(early.report.licenses, undefined, 'one Insights licence is left when validating');
 
-    const ctx = { db, scope, base: 'http://scim.test/scim/v2' };
+    const ctx = { db, hasher: f.deps.hasher, scope, base: 'http://scim.test/scim/v2' };
     const user = (n: number) =>
       createUser(ctx, {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],

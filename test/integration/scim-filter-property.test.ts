@@ -239,7 +239,12 @@ eachDatabase((kind, fixture) => {
   test(`[${kind}] random filters select in SQL exactly what they select in memory, or are refused`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
-    const ctx: ScimContext = { db: f.database.knex, scope, base: 'http://scim.test/scim/v2' };
+    const ctx: ScimContext = {
+      db: f.database.knex,
+      hasher: f.deps.hasher,
+      scope,
+      base: 'http://scim.test/scim/v2',
+    };
     const users = fc.sample(userArb, { seed: SEED, numRuns: 14 });
     for (const [n, u] of users.entries()) await createUser(ctx, userDocument(u, n));
     const everything = {

@@ -18,7 +18,12 @@ eachDatabase((kind, fixture) => {
   test(`[${kind}] adding and removing members touches only those members; excludedAttributes=members never reads memberships`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
-    const ctx: ScimContext = { db: f.database.knex, scope, base: 'http://scim.test/scim/v2' };
+    const ctx: ScimContext = {
+      db: f.database.knex,
+      hasher: f.deps.hasher,
+      scope,
+      base: 'http://scim.test/scim/v2',
+    };
     const user = async (n: number) =>
       (
         await createUser(ctx, {

@@ -17,7 +17,12 @@ eachDatabase((kind, fixture) => {
   test(`[${kind}] SCIM users without email, with the stand-in, and with apostrophe addresses`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
-    const ctx: ScimContext = { db: f.database.knex, scope, base: 'http://scim.test/scim/v2' };
+    const ctx: ScimContext = {
+      db: f.database.knex,
+      hasher: f.deps.hasher,
+      scope,
+      base: 'http://scim.test/scim/v2',
+    };
     const email = async (id: string) =>
       (await f.database.knex('members').where('id', id).first('email')).email as string | null;
 

@@ -110,6 +110,11 @@ export function orgsCommand(): Command {
       'let invitations give no role (the invitee gets the defaults for new members)',
     )
     .option('--no-allow-invitations-without-role', 'every invitation gives a role')
+    .option(
+      '--scim-password-push',
+      'a password an identity provider sends over SCIM becomes the built-in password',
+    )
+    .option('--no-scim-password-push', 'passwords sent over SCIM are discarded (the default)')
     .option('--default-user-type <type>', 'user type of new members ("" for the built-in default)')
     .option('--default-role <role>', 'role of new members ("" for the built-in default)')
     .option('--default-group <group>', 'group of new members (repeatable; "" for none)', list)
@@ -134,6 +139,7 @@ export function orgsCommand(): Command {
           invitationExpiryDays?: number;
           allowAdminInvitations?: boolean;
           allowInvitationsWithoutRole?: boolean;
+          scimPasswordPush?: boolean;
           defaultUserType?: string;
           defaultRole?: string;
           defaultGroup?: string[];
@@ -168,6 +174,8 @@ export function orgsCommand(): Command {
           body.allowAdminInvitations = flags.allowAdminInvitations;
         if (command.getOptionValueSource('allowInvitationsWithoutRole') === 'cli')
           body.allowInvitationsWithoutRole = flags.allowInvitationsWithoutRole;
+        if (command.getOptionValueSource('scimPasswordPush') === 'cli')
+          body.scimPasswordPush = flags.scimPasswordPush;
         await withClient(command, async (client, json) =>
           show(await client.request<Organization>('PATCH', '/api/v1/organization', body), json),
         );

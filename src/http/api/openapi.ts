@@ -259,6 +259,11 @@ export function openApiDocument(): object {
               description:
                 'invitations may give no role (role: null); the invitee gets the defaults',
             },
+            scimPasswordPush: {
+              type: 'boolean',
+              description:
+                'a password an identity provider sends over SCIM becomes the built-in password (off by default)',
+            },
             invitationExpiryDays: { type: 'integer' },
             newMemberDefaults: { type: 'object' },
           },

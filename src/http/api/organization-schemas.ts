@@ -22,6 +22,9 @@ export const organizationSchema = z.object({
   allowInvitationsWithoutRole: z
     .boolean()
     .describe('invitations may give no role: the invitee gets only the defaults for new members'),
+  scimPasswordPush: z
+    .boolean()
+    .describe('a password an identity provider sends over SCIM becomes the built-in password'),
   invitationExpiryDays: z.number().int(),
   newMemberDefaults: newMemberDefaultsSchema,
   createdAt: z.string(),

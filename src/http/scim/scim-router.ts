@@ -3,6 +3,7 @@ import type { Scope } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
 import { RateLimitedError, UnauthorizedError } from '../../errors.ts';
 import { authenticateApiKey } from '../../keys/api-keys.ts';
+import { findOrganization } from '../../orgs/organizations.ts';
 import { type ListParams, parseListParams } from '../../scim/list-params.ts';
 import { parseProjection } from '../../scim/projection.ts';
 import {
@@ -139,6 +140,7 @@ export function scimRouter(ctx: AppContext): Router {
   const base = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}`;
   const scimCtx = (req: Request, res: Response): ScimContext => ({
     db: ctx.database.knex,
+    hasher: ctx.hasher,
     scope: res.locals.scope as Scope,
     base: base(req),
   });
@@ -153,9 +155,18 @@ export function scimRouter(ctx: AppContext): Router {
   );
 
   // Discovery needs no key (RFC 7644 §4): clients read it before they are configured.
-  router.get('/ServiceProviderConfig', (req, res) =>
-    send(res, 200, serviceProviderConfig(base(req), limits)),
-  );
+  // Its changePassword follows the organization of the key sent, if any, else the default one.
+  router.get('/ServiceProviderConfig', async (req, res) => {
+    const secret = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const orgId = secret
+      ? await authenticateApiKey(ctx.database.knex, secret, 'scim').then(
+          (scope) => scope.orgId,
+          () => ctx.defaultOrgId,
+        )
+      : ctx.defaultOrgId;
+    const org = await findOrganization(ctx.database.knex, orgId);
+    send(res, 200, serviceProviderConfig(base(req), limits, org.scimPasswordPush));
+  });
   router.get('/ResourceTypes', (req, res) => {
     const items = resourceTypes(base(req));
     send(res, 200, {
