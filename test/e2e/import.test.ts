@@ -75,6 +75,36 @@ test.serial("templates over the CLI and the API carry each mode's header line", 
   t.is((await cli('template', 'nope')).code, 2);
   const modes = await cli('modes', '--json');
   t.is(JSON.parse(modes.stdout).total, 7);
+  // Each mode names its columns with every label a header may use, so a client can place a
+  // report's issues (named by English label) in a French or German file's columns.
+  const orgIds = (
+    JSON.parse(modes.stdout).items as Array<{
+      id: string;
+      columns: Array<{ field: string; label: string; accepted: string[]; required: boolean }>;
+    }>
+  ).find((m) => m.id === 'add-org-ids')!;
+  t.deepEqual(
+    orgIds.columns.map((c) => c.field),
+    [
+      'email',
+      'firstName',
+      'lastName',
+      'identityType',
+      'id',
+      'userType',
+      'role',
+      'samlId',
+      'oidcId',
+    ],
+  );
+  t.like(
+    orgIds.columns.find((c) => c.field === 'userType'),
+    {
+      label: 'User Type',
+      required: false,
+      accepted: ['User Type', 'Type d’utilisateur', "Type d'utilisateur", 'Benutzertyp'],
+    },
+  );
 });
 
 test.serial(
