@@ -309,6 +309,18 @@ test.serial(
     t.is(refused.status, 409);
     t.regex(refused.body.detail, /membership limit is/);
     t.is((await usernames()).length, count);
+
+    // A validated run that will not be applied is discarded with its file; an applied one stays.
+    const path = (id: string) => `/api/v1/imports/${id}`;
+    t.is((await api(daemon.url, 'DELETE', path(over.body.id), editor)).status, 204);
+    t.is((await api(daemon.url, 'GET', path(over.body.id), editor)).status, 404);
+    t.is((await api(daemon.url, 'DELETE', path(over.body.id), editor)).status, 404);
+    const kept = await api(daemon.url, 'DELETE', path(created.body.id), editor);
+    t.is(kept.status, 409);
+    t.regex(kept.body.detail, /is applied: only a validated import that was not applied/);
+    t.like((await api(daemon.url, 'GET', path(created.body.id), editor)).body, {
+      status: 'applied',
+    });
   },
 );
 

@@ -9,6 +9,7 @@ import {
 } from '../../import/import-modes.ts';
 import { importModes } from './import-schemas.ts';
 import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
+import { discardImport } from '../../import/import-discard.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
@@ -54,6 +55,10 @@ export function importsRoutes(ctx: AppContext): Router {
   });
   router.get('/imports/:id', async (req, res) => {
     res.json(await getImport(deps.db, scopeOf(res).orgId, req.params.id));
+  });
+  router.delete('/imports/:id', async (req, res) => {
+    await discardImport(deps.db, scopeOf(res), req.params.id);
+    res.status(204).end();
   });
   router.post('/imports/:id/apply', async (req, res) => {
     const { wait } = parseInput(

@@ -738,6 +738,11 @@ export function openApiDocument(): object {
           summary: 'An import run: report, status, progress',
           responses: { 200: typed('the run', importRunSchema), ...errors },
         },
+        delete: {
+          summary:
+            'Discard a validated run that will not be applied, with its stored file; 409 once it is applied or applying',
+          responses: { 204: { description: 'discarded' }, ...errors },
+        },
       },
       '/imports/{id}/apply': {
         parameters: [
