@@ -38,6 +38,19 @@ async function usernames(daemon: ConsoleDaemon, key: string): Promise<string[]> 
   return body.items.map((m) => `${m.username} <${m.email}>`);
 }
 
+/** Drops a file on the drop zone, as a file dragged from the desktop is. */
+async function dropFile(page: Page, name: string, text: string): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ([fileName, content]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([content], fileName, { type: 'text/csv' }));
+      return data;
+    },
+    [name, text] as const,
+  );
+  await page.locator('fieldset.drop').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
 async function downloadTemplate(page: Page, linkName: string): Promise<string> {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -109,8 +122,13 @@ for (const kind of databaseKinds()) {
       await page.getByText(/the file is not UTF-8 text/).waitFor();
       t.deepEqual(await usernames(daemon, viewer), before, 'refused files wrote nothing');
 
-      // One bad email, one unknown user type: each error stands under its cell.
-      await input.setInputFiles(file('members.csv', CSV));
+      // One bad email, one unknown user type: each error stands under its cell. Dropped this time.
+      const runs: string[] = [];
+      page.on('response', async (response) => {
+        if (response.request().method() === 'POST' && /\/api\/v1\/imports\?/.test(response.url()))
+          runs.push(((await response.json()) as { id: string }).id);
+      });
+      await dropFile(page, 'members.csv', CSV);
       await page.getByRole('heading', { name: 'Validation of members.csv' }).waitFor();
       const email = page.getByRole('textbox', { name: 'Email, line 3' });
       t.is(await email.inputValue(), 'grace.example.org');
@@ -163,6 +181,37 @@ for (const kind of databaseKinds()) {
         (await usernames(daemon, viewer)).filter((m) => !before.includes(m)),
         ['ada.lovelace <ada.l@example.org>', 'grace.hopper <grace@example.org>'],
       );
+      // The first validation was discarded with its file when the second replaced it.
+      t.is(runs.length, 2);
+      const runOf = (id: string) =>
+        fetch(`${daemon.url}/api/v1/imports/${id}`, {
+          headers: { authorization: `Bearer ${viewer}` },
+        });
+      t.is((await runOf(runs[0]!)).status, 404);
+      t.like(await (await runOf(runs[1]!)).json(), { status: 'applied', created: 2 });
+
+      // A CreateUsers file: no header, each line one cell; a line without a user type is fixed.
+      await page.getByRole('button', { name: 'Import another file' }).click();
+      await page.getByRole('radio', { name: /CreateUsers file: enterprise accounts/ }).check();
+      await input.setInputFiles(
+        file(
+          'accounts.txt',
+          'jcho111@DOMAIN|jcho@domain.com|Jon Cho|user|creatorUT\nsrajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user\n',
+          'text/plain',
+        ),
+      );
+      const line = page.getByRole('textbox', { name: 'Line of the file, line 2' });
+      t.is(await line.getAttribute('aria-invalid'), 'false');
+      await page.getByText('has 4 fields; an enterprise line needs at least 5').waitFor();
+      await checkScreen(t, page, 'import-createusers-report');
+      await line.fill('srajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user|creatorUT');
+      await page.getByRole('button', { name: 'Validate again' }).click();
+      await page.getByText('The file is valid: 2 member(s) or invitation(s) to create.').waitFor();
+      await page.getByRole('button', { name: 'Apply: create 2' }).click();
+      await page.getByText('Import applied: 2 created, 0 already present.').waitFor();
+      const added = await usernames(daemon, viewer);
+      t.true(added.includes('jcho111@DOMAIN <jcho@domain.com>'), added.join(', '));
+      t.true(added.includes('srajhandas@DOMAIN <srajhandas@domain.com>'), added.join(', '));
     } finally {
       await browser.close();
       await daemon.stop();

@@ -28,6 +28,14 @@ import { ReportTable } from './ReportTable.tsx';
 
 const PAGE_SIZE = 50;
 
+/**
+ * A run superseded by another validation is discarded with its stored file. Should that fail,
+ * nothing is lost: retention deletes it later, so the page does not hold the administrator up.
+ */
+function discard(run: ImportRun): void {
+  if (run.status === 'validated') api.delete(`/imports/${run.id}`).catch(() => {});
+}
+
 export function ImportScreen() {
   const { t, language } = useI18n();
   const modes = useLoad(() => api.get<{ items: ImportModeInfo[] }>('/imports/modes'), []);
@@ -61,6 +69,7 @@ export function ImportScreen() {
       ),
     );
     if (!answer) return;
+    if (run) discard(run);
     setRun(answer);
     setRowOfLine(lines);
     setChanged(false);
@@ -68,6 +77,7 @@ export function ImportScreen() {
   };
 
   const chooseFile = async (chosen: File) => {
+    if (run) discard(run);
     setRun(null);
     setRefusal(null);
     setTouched(new Set());
@@ -92,6 +102,7 @@ export function ImportScreen() {
   };
 
   const startOver = () => {
+    if (run && !applying) discard(run);
     setRun(null);
     setFile(null);
     setApplying(null);

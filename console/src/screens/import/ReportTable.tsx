@@ -111,7 +111,10 @@ export function ReportTable(props: {
                     <IssueList
                       id={`row-${row.key}`}
                       issues={rowIssues.map((i) =>
-                        i.field ? { ...i, message: `${i.field}: ${i.message}` } : i,
+                        // CreateUsers names a problem of the whole line by the field "line".
+                        i.field && i.field !== 'line'
+                          ? { ...i, message: `${i.field}: ${i.message}` }
+                          : i,
                       )}
                     />
                   )}
