@@ -193,10 +193,11 @@ for (const kind of databaseKinds()) {
       // A CreateUsers file: no header, each line one cell; a line without a user type is fixed.
       await page.getByRole('button', { name: 'Import another file' }).click();
       await page.getByRole('radio', { name: /CreateUsers file: enterprise accounts/ }).check();
+      await page.getByLabel('Email for rows without one (optional)').fill('it@domain.com');
       await input.setInputFiles(
         file(
           'accounts.txt',
-          'jcho111@DOMAIN|jcho@domain.com|Jon Cho|user|creatorUT\nsrajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user\n',
+          'jcho111@DOMAIN|jcho@domain.com|Jon Cho|user|creatorUT\nsrajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user\nkiosk@DOMAIN|false|Kiosk|viewer|viewerUT\n',
           'text/plain',
         ),
       );
@@ -206,12 +207,13 @@ for (const kind of databaseKinds()) {
       await checkScreen(t, page, 'import-createusers-report');
       await line.fill('srajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user|creatorUT');
       await page.getByRole('button', { name: 'Validate again' }).click();
-      await page.getByText('The file is valid: 2 member(s) or invitation(s) to create.').waitFor();
-      await page.getByRole('button', { name: 'Apply: create 2' }).click();
-      await page.getByText('Import applied: 2 created, 0 already present.').waitFor();
+      await page.getByText('The file is valid: 3 member(s) or invitation(s) to create.').waitFor();
+      await page.getByRole('button', { name: 'Apply: create 3' }).click();
+      await page.getByText('Import applied: 3 created, 0 already present.').waitFor();
       const added = await usernames(daemon, viewer);
       t.true(added.includes('jcho111@DOMAIN <jcho@domain.com>'), added.join(', '));
       t.true(added.includes('srajhandas@DOMAIN <srajhandas@domain.com>'), added.join(', '));
+      t.true(added.includes('kiosk@DOMAIN <it@domain.com>'), 'the email for rows without one');
     } finally {
       await browser.close();
       await daemon.stop();

@@ -1,18 +1,18 @@
-import { type DragEvent, useState } from 'react';
+import { type DragEvent, type ReactNode, useState } from 'react';
 import type { ImportModeInfo } from '../../api/types.ts';
 import { type MessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { CREATE_USERS, isCreateUsers } from './import-choices.ts';
 
-// Step one: what kind of file (the mode), its template in the page's language, an optional
-// message for the modes that invite, and the file itself, dropped or picked.
+// Step one: what kind of file (the mode), its template in the page's language, the options of
+// that mode, and the file itself, dropped or picked.
 
 export function ChooseFile(props: {
   modes: ImportModeInfo[];
   choice: string;
   onChoice(choice: string): void;
-  message: string;
-  onMessage(message: string): void;
+  /** The fields of the options the chosen mode takes. */
+  options: ReactNode;
   busy: boolean;
   onFile(file: File): void;
 }) {
@@ -62,19 +62,7 @@ export function ChooseFile(props: {
           <span className="hint">{t('import.templateHint')}</span>
         </p>
       )}
-      {mode?.invitation && (
-        <Field label={t('import.message')} hint={t('import.messageHint')}>
-          {(a) => (
-            <textarea
-              {...a}
-              rows={3}
-              maxLength={2000}
-              value={props.message}
-              onChange={(e) => props.onMessage(e.target.value)}
-            />
-          )}
-        </Field>
-      )}
+      {props.options}
       <fieldset
         className={over ? 'drop drop-over' : 'drop'}
         onDragOver={(e) => {

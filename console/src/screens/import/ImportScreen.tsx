@@ -19,7 +19,14 @@ import {
   updateCell,
   writeImportFile,
 } from './import-file.ts';
-import { isCreateUsers, looksLikeText, MAX_FILE_BYTES, uploadQuery } from './import-choices.ts';
+import {
+  isCreateUsers,
+  looksLikeText,
+  MAX_FILE_BYTES,
+  NO_OPTIONS,
+  uploadQuery,
+} from './import-choices.ts';
+import { UploadOptionsFields } from './UploadOptions.tsx';
 import { ReportTable } from './ReportTable.tsx';
 
 // Import: choose the mode and the file; the daemon validates it (nothing is written but the
@@ -40,7 +47,7 @@ export function ImportScreen() {
   const { t, language } = useI18n();
   const modes = useLoad(() => api.get<{ items: ImportModeInfo[] }>('/imports/modes'), []);
   const [choice, setChoice] = useState('add');
-  const [message, setMessage] = useState('');
+  const [options, setOptions] = useState(NO_OPTIONS);
   const [file, setFile] = useState<ImportFile | null>(null);
   const [refusal, setRefusal] = useState<MessageKey | null>(null);
   const [run, setRun] = useState<ImportRun | null>(null);
@@ -58,12 +65,7 @@ export function ImportScreen() {
     const answer = await upload.run(() =>
       api.upload<ImportRun>(
         '/imports',
-        uploadQuery(choice, {
-          fileName: name,
-          invitation: mode?.invitation ?? false,
-          language,
-          message,
-        }),
+        uploadQuery(choice, mode, { ...options, fileName: name, language }),
         body,
         typeof body === 'string' ? 'text/csv; charset=utf-8' : 'application/octet-stream',
       ),
@@ -185,8 +187,15 @@ export function ImportScreen() {
             modes={modes.data.items}
             choice={choice}
             onChoice={setChoice}
-            message={message}
-            onMessage={setMessage}
+            options={
+              <UploadOptionsFields
+                choice={choice}
+                mode={mode}
+                options={options}
+                onOptions={setOptions}
+                error={upload.field}
+              />
+            }
             busy={upload.busy}
             onFile={(f) => void chooseFile(f)}
           />

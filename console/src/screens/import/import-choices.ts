@@ -1,3 +1,4 @@
+import type { ImportModeInfo } from '../../api/types.ts';
 import type { Language } from '../../i18n/i18n.tsx';
 
 // What the administrator imports: a CSV file of one of the daemon's modes (GET /imports/modes),
@@ -18,18 +19,31 @@ export function looksLikeText(file: File): boolean {
   return /\.(csv|txt|tsv)$/i.test(file.name) || file.type.startsWith('text/');
 }
 
+export interface UploadOptions {
+  message: string;
+  defaultEmail: string;
+  source: string;
+}
+
+export const NO_OPTIONS: UploadOptions = { message: '', defaultEmail: '', source: '' };
+
 export function uploadQuery(
   choice: string,
-  options: { fileName: string; invitation: boolean; language: Language; message: string },
+  mode: ImportModeInfo | undefined,
+  options: UploadOptions & { fileName: string; language: Language },
 ): Record<string, string | undefined> {
-  const base = { fileName: options.fileName.slice(0, 500) };
+  const base = {
+    fileName: options.fileName.slice(0, 500),
+    defaultEmail: options.defaultEmail.trim() || undefined,
+  };
   if (isCreateUsers(choice))
     return { ...base, format: 'createusers', idp: choice.replace('createusers-', '') };
   return {
     ...base,
     format: 'csv',
     mode: choice,
-    ...(options.invitation && {
+    source: (choice === 'add-org-ids' && options.source) || undefined,
+    ...(mode?.invitation && {
       language: options.language,
       message: options.message.trim() || undefined,
     }),
