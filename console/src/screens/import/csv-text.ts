@@ -1,6 +1,6 @@
-// CSV as the daemon reads it (RFC 4180 quoting; the header line decides the separator; empty
-// lines skipped), with each record's line number counted the same way: the line the record ends
-// on. The report names rows by those lines, so the page can put each issue next to its row.
+// CSV as the daemon reads it (RFC 4180 quoting; the header line decides the separator; CRLF,
+// LF and CR all end a record; empty lines skipped), with each record's line number counted the
+// same way: the line the record ends on. The report names rows by those lines, so the page can put each issue next to its row.
 
 const SEPARATORS = [',', ';', '\t'];
 
@@ -39,7 +39,8 @@ export function parseCsv(input: string): { separator: string; records: CsvRecord
         i++;
       } else if (c === '"') quoted = false;
       else {
-        if (c === '\n') line++;
+        // The daemon counts each CR and each LF inside quotes as a line: a CRLF there is two.
+        if (c === '\n' || c === '\r') line++;
         field += c;
       }
     } else if (c === '"' && field === '') {
