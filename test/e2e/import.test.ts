@@ -105,6 +105,16 @@ test.serial("templates over the CLI and the API carry each mode's header line", 
       accepted: ['User Type', 'Type d’utilisateur', "Type d'utilisateur", 'Benutzertyp'],
     },
   );
+  // The document types the answers the console reads.
+  const openapi = (await api(daemon.url, 'GET', '/api/v1/openapi.json')).body;
+  const json = (op: any, status: number) =>
+    op.responses[status].content['application/json'].schema.properties;
+  t.truthy(json(openapi.paths['/imports/modes'].get, 200).items.items.properties.columns);
+  t.deepEqual(json(openapi.paths['/imports/{id}'].get, 200).progress.required, [
+    'appliedThroughLine',
+    'lastLine',
+  ]);
+  t.truthy(openapi.paths['/imports/{id}'].delete.responses[204]);
 });
 
 test.serial(
