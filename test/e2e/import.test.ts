@@ -75,6 +75,46 @@ test.serial("templates over the CLI and the API carry each mode's header line", 
   t.is((await cli('template', 'nope')).code, 2);
   const modes = await cli('modes', '--json');
   t.is(JSON.parse(modes.stdout).total, 7);
+  // Each mode names its columns with every label a header may use, so a client can place a
+  // report's issues (named by English label) in a French or German file's columns.
+  const orgIds = (
+    JSON.parse(modes.stdout).items as Array<{
+      id: string;
+      columns: Array<{ field: string; label: string; accepted: string[]; required: boolean }>;
+    }>
+  ).find((m) => m.id === 'add-org-ids')!;
+  t.deepEqual(
+    orgIds.columns.map((c) => c.field),
+    [
+      'email',
+      'firstName',
+      'lastName',
+      'identityType',
+      'id',
+      'userType',
+      'role',
+      'samlId',
+      'oidcId',
+    ],
+  );
+  t.like(
+    orgIds.columns.find((c) => c.field === 'userType'),
+    {
+      label: 'User Type',
+      required: false,
+      accepted: ['User Type', 'Type d’utilisateur', "Type d'utilisateur", 'Benutzertyp'],
+    },
+  );
+  // The document types the answers the console reads.
+  const openapi = (await api(daemon.url, 'GET', '/api/v1/openapi.json')).body;
+  const json = (op: any, status: number) =>
+    op.responses[status].content['application/json'].schema.properties;
+  t.truthy(json(openapi.paths['/imports/modes'].get, 200).items.items.properties.columns);
+  t.deepEqual(json(openapi.paths['/imports/{id}'].get, 200).progress.required, [
+    'appliedThroughLine',
+    'lastLine',
+  ]);
+  t.truthy(openapi.paths['/imports/{id}'].delete.responses[204]);
 });
 
 test.serial(
@@ -279,6 +319,18 @@ test.serial(
     t.is(refused.status, 409);
     t.regex(refused.body.detail, /membership limit is/);
     t.is((await usernames()).length, count);
+
+    // A validated run that will not be applied is discarded with its file; an applied one stays.
+    const path = (id: string) => `/api/v1/imports/${id}`;
+    t.is((await api(daemon.url, 'DELETE', path(over.body.id), editor)).status, 204);
+    t.is((await api(daemon.url, 'GET', path(over.body.id), editor)).status, 404);
+    t.is((await api(daemon.url, 'DELETE', path(over.body.id), editor)).status, 404);
+    const kept = await api(daemon.url, 'DELETE', path(created.body.id), editor);
+    t.is(kept.status, 409);
+    t.regex(kept.body.detail, /is applied: only a validated import that was not applied/);
+    t.like((await api(daemon.url, 'GET', path(created.body.id), editor)).body, {
+      status: 'applied',
+    });
   },
 );
 

@@ -70,11 +70,11 @@ async function request<T>(
   method: string,
   path: string,
   body?: unknown,
-  options: { raw?: string; contentType?: string } = {},
+  options: { raw?: string | Blob; contentType?: string } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
-  let payload: string | undefined;
+  let payload: string | Blob | undefined;
   if (options.raw !== undefined) {
     payload = options.raw;
     headers['content-type'] = options.contentType ?? 'text/plain';
@@ -104,4 +104,7 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
   delete: <T>(path: string, body?: unknown) => request<T>('DELETE', path, body),
+  /** A file as the request body (an import): the options go in the query. */
+  upload: <T>(path: string, query: Query, file: string | Blob, contentType: string) =>
+    request<T>('POST', withQuery(path, query), undefined, { raw: file, contentType }),
 };

@@ -112,3 +112,37 @@ export interface ApiKey {
   lastUsedAt: string | null;
   status: 'active' | 'expired';
 }
+
+export interface ImportModeInfo {
+  id: string;
+  title: string;
+  header: string;
+  invitation: boolean;
+  columns: Array<{ field: string; label: string; accepted: string[]; required: boolean }>;
+}
+
+export interface ImportIssue {
+  line: number | null;
+  field: string | null;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ImportRun {
+  id: string;
+  status: 'validated' | 'applying' | 'applied' | 'failed';
+  report: {
+    rows: number;
+    valid: number;
+    invalid: number;
+    alreadyPresent: number;
+    toCreate: number;
+    fileError: boolean;
+    membershipLimit: { limit: number; count: number; adding: number } | null;
+    issues: ImportIssue[];
+  };
+  progress: { appliedThroughLine: number; lastLine: number };
+  created: number;
+  alreadyPresent: number;
+  error: string | null;
+}

@@ -2,6 +2,7 @@ import { Route, Switch } from 'wouter';
 import { CodesScreen } from '../screens/codes/CodesScreen.tsx';
 import { AddMembersScreen } from '../screens/add-members/AddMembersScreen.tsx';
 import { KeysScreen } from '../screens/keys/KeysScreen.tsx';
+import { ImportScreen } from '../screens/import/ImportScreen.tsx';
 import { InvitationsScreen } from '../screens/invitations/InvitationsScreen.tsx';
 import { MemberDetail } from '../screens/members/MemberDetail.tsx';
 import { MembersScreen } from '../screens/members/MembersScreen.tsx';
@@ -47,6 +48,9 @@ export function Screens() {
       </Route>
       <Route path="/audit">
         <AuditScreen />
+      </Route>
+      <Route path="/import">
+        <ImportScreen />
       </Route>
       <Route>
         <NotFound />

@@ -19,6 +19,7 @@ const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/catalog', label: 'nav.catalog' },
   { href: '/settings', label: 'nav.settings' },
   { href: '/audit', label: 'nav.audit' },
+  { href: '/import', label: 'nav.import' },
 ];
 
 /** The navigation entry of this address: the longest that matches (Add members is under Members). */

@@ -7,7 +7,9 @@ import {
   TEMPLATE_LANGUAGES,
   templateOf,
 } from '../../import/import-modes.ts';
+import { importModes } from './import-schemas.ts';
 import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
+import { discardImport } from '../../import/import-discard.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
@@ -37,12 +39,7 @@ export function importsRoutes(ctx: AppContext): Router {
   };
 
   router.get('/imports/modes', (_req, res) => {
-    const items = MODE_IDS.map((id) => ({
-      id,
-      title: IMPORT_MODES[id].title,
-      header: templateOf(IMPORT_MODES[id]).trim(),
-    }));
-    res.json({ items, total: items.length });
+    res.json(importModes());
   });
   router.get('/imports/templates/:mode', (req, res) => {
     const { mode } = parseInput(z.object({ mode: z.enum(MODE_IDS) }).strict(), req.params);
@@ -58,6 +55,10 @@ export function importsRoutes(ctx: AppContext): Router {
   });
   router.get('/imports/:id', async (req, res) => {
     res.json(await getImport(deps.db, scopeOf(res).orgId, req.params.id));
+  });
+  router.delete('/imports/:id', async (req, res) => {
+    await discardImport(deps.db, scopeOf(res), req.params.id);
+    res.status(204).end();
   });
   router.post('/imports/:id/apply', async (req, res) => {
     const { wait } = parseInput(

@@ -5,6 +5,7 @@ import { addBody, provisionBody, syncBody } from './sync-routes.ts';
 import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-request.ts';
 import { adminPaths, sessionSecurity } from './openapi-admin.ts';
+import { importModesSchema, importRunSchema } from './import-schemas.ts';
 import { licenseInputSchema } from '../../licenses/license-service.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
@@ -26,6 +27,8 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({
   description,
   content: { 'application/json': { schema } },
 });
+const typed = (description: string, schema: z.ZodType) =>
+  ok(description, z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }));
 const list = (item: string) =>
   ok('a page', {
     type: 'object',
@@ -666,8 +669,9 @@ export function openApiDocument(): object {
       },
       '/imports/modes': {
         get: {
-          summary: 'The CSV import modes and their header lines',
-          responses: { 200: ok('the modes'), ...errors },
+          summary:
+            'The CSV import modes: their header lines and the columns a file may have, with every label a header may use for each',
+          responses: { 200: typed('the modes', importModesSchema), ...errors },
         },
       },
       '/imports/templates/{mode}': {
@@ -727,14 +731,22 @@ export function openApiDocument(): object {
               'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
             },
           },
-          responses: { 201: ok('the run with its validation report'), ...errors },
+          responses: {
+            201: typed('the run with its validation report', importRunSchema),
+            ...errors,
+          },
         },
       },
       '/imports/{id}': {
         parameters: [ref('id')],
         get: {
           summary: 'An import run: report, status, progress',
-          responses: { 200: ok('the run'), ...errors },
+          responses: { 200: typed('the run', importRunSchema), ...errors },
+        },
+        delete: {
+          summary:
+            'Discard a validated run that will not be applied, with its stored file; 409 once it is applied or applying',
+          responses: { 204: { description: 'discarded' }, ...errors },
         },
       },
       '/imports/{id}/apply': {
@@ -748,7 +760,12 @@ export function openApiDocument(): object {
         post: {
           summary: 'Confirm a validated run: apply it in batches (resumes an interrupted one)',
           requestBody: body(z.object({ skipInvalid: z.boolean().optional() })),
-          responses: { 200: ok('applied'), 202: ok('applying'), 503: problem, ...errors },
+          responses: {
+            200: typed('applied', importRunSchema),
+            202: typed('applying: follow its progress with GET /imports/{id}', importRunSchema),
+            503: problem,
+            ...errors,
+          },
         },
       },
       '/invitations': {

@@ -92,6 +92,7 @@ export function AddMembersScreen() {
           </fieldset>
           <div className="buttons">
             <button type="submit">{t('add.next')}</button>
+            <Link href="/import">{t('add.importLink')}</Link>
           </div>
         </form>
       )}
