@@ -12,6 +12,7 @@ const org: Organization = {
   membershipLimit: null,
   allowAdminInvitations: false,
   allowInvitationsWithoutRole: false,
+  scimPasswordPush: true,
   invitationExpiryDays: 14,
   newMemberDefaults: { userType: 'Creator', role: 'User', credits: null },
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -26,6 +27,7 @@ test('settings: a form read back unchanged saves the same values', (t) => {
       invitationExpiryDays: 14,
       allowAdminInvitations: false,
       allowInvitationsWithoutRole: false,
+      scimPasswordPush: true,
       newMemberDefaults: {
         userType: 'Creator',
         role: 'User',

@@ -17,6 +17,7 @@ export interface Organization {
   membershipLimit: number | null;
   allowAdminInvitations: boolean;
   allowInvitationsWithoutRole: boolean;
+  scimPasswordPush: boolean;
   invitationExpiryDays: number;
   newMemberDefaults: NewMemberDefaults;
   updatedAt: string;

@@ -266,6 +266,8 @@ export const de: Messages = {
   'settings.allowAdminInvitations': 'Einladungen dürfen Administratorrollen vergeben',
   'settings.allowInvitationsWithoutRole':
     'Einladungen dürfen ohne Rolle sein (die eingeladene Person erhält die Vorgaben unten)',
+  'settings.scimPasswordPush':
+    'Ein Passwort, das ein Identitätsanbieter über SCIM sendet, wird zum integrierten Passwort des Mitglieds',
   'settings.defaults': 'Vorgaben für neue Mitglieder',
   'settings.defaultsHint':
     'Was ein neues Mitglied erhält, wenn Einladung, Import oder Synchronisation nichts anderes angeben.',

@@ -258,6 +258,8 @@ export const en = {
   'settings.allowAdminInvitations': 'Invitations may grant administrator roles',
   'settings.allowInvitationsWithoutRole':
     'Invitations may give no role (the invitee gets the defaults below)',
+  'settings.scimPasswordPush':
+    'A password an identity provider sends over SCIM becomes the member’s built-in password',
   'settings.defaults': 'Defaults for new members',
   'settings.defaultsHint':
     'What a new member receives when the invitation, import or sync does not say otherwise.',

@@ -266,6 +266,8 @@ export const fr: Messages = {
   'settings.allowAdminInvitations': 'Les invitations peuvent donner des rôles d’administrateur',
   'settings.allowInvitationsWithoutRole':
     'Les invitations peuvent ne donner aucun rôle (l’invité reçoit les valeurs par défaut ci-dessous)',
+  'settings.scimPasswordPush':
+    'Un mot de passe envoyé par un fournisseur d’identité via SCIM devient le mot de passe intégré du membre',
   'settings.defaults': 'Valeurs par défaut des nouveaux membres',
   'settings.defaultsHint':
     'Ce que reçoit un nouveau membre quand l’invitation, l’import ou la synchronisation ne précise rien d’autre.',

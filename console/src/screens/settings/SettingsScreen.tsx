@@ -132,6 +132,14 @@ export function SettingsScreen() {
               />
               {t('settings.allowInvitationsWithoutRole')}
             </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.scimPasswordPush}
+                onChange={(e) => set({ scimPasswordPush: e.target.checked })}
+              />
+              {t('settings.scimPasswordPush')}
+            </label>
           </section>
           <DefaultsSection
             form={form}

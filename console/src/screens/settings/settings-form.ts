@@ -23,6 +23,7 @@ export interface SettingsForm {
   invitationExpiryDays: string;
   allowAdminInvitations: boolean;
   allowInvitationsWithoutRole: boolean;
+  scimPasswordPush: boolean;
   userType: string;
   role: string;
   groups: string[];
@@ -40,6 +41,7 @@ export function formOf(org: Organization): SettingsForm {
     invitationExpiryDays: String(org.invitationExpiryDays),
     allowAdminInvitations: org.allowAdminInvitations,
     allowInvitationsWithoutRole: org.allowInvitationsWithoutRole,
+    scimPasswordPush: org.scimPasswordPush,
     // The built-in defaults when the organization has none of its own.
     userType: d.userType ?? 'Creator',
     role: d.role ?? 'User',
@@ -84,6 +86,7 @@ export function patchOf(form: SettingsForm): Patch {
       invitationExpiryDays: numberOf(form.invitationExpiryDays),
       allowAdminInvitations: form.allowAdminInvitations,
       allowInvitationsWithoutRole: form.allowInvitationsWithoutRole,
+      scimPasswordPush: form.scimPasswordPush,
       newMemberDefaults: {
         userType: form.userType,
         role: form.role,
