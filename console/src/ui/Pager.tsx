@@ -24,3 +24,22 @@ export function Pager(props: {
     </nav>
   );
 }
+
+/** The end of a paged list: what to say when it is empty, then the pager. */
+export function ListEnd(props: {
+  list: { page: number; pageSize: number; total: number };
+  none: string;
+  onPage(page: number): void;
+}) {
+  return (
+    <>
+      {props.list.total === 0 && <p>{props.none}</p>}
+      <Pager
+        page={props.list.page}
+        pageSize={props.list.pageSize}
+        total={props.list.total}
+        onPage={props.onPage}
+      />
+    </>
+  );
+}

@@ -8,7 +8,7 @@ import { Field } from '../../ui/Field.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
-import { Pager } from '../../ui/Pager.tsx';
+import { ListEnd } from '../../ui/Pager.tsx';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
 import {
@@ -132,11 +132,9 @@ export function AuditScreen() {
               ))}
             </tbody>
           </table>
-          {list.data.total === 0 && <p>{t('audit.none')}</p>}
-          <Pager
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
+          <ListEnd
+            list={list.data}
+            none={t('audit.none')}
             onPage={(p) => update({ page: String(p) })}
           />
         </>

@@ -5,7 +5,7 @@ import type { Member, Page } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
-import { Pager } from '../../ui/Pager.tsx';
+import { ListEnd } from '../../ui/Pager.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 
@@ -120,13 +120,7 @@ export function GroupMembers(props: { groupId: string; onChange(): void }) {
               ))}
             </tbody>
           </table>
-          {members.data.total === 0 && <p>{t('groups.noMembers')}</p>}
-          <Pager
-            page={members.data.page}
-            pageSize={members.data.pageSize}
-            total={members.data.total}
-            onPage={setPage}
-          />
+          <ListEnd list={members.data} none={t('groups.noMembers')} onPage={setPage} />
         </>
       )}
     </section>

@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
-import { Pager } from '../../ui/Pager.tsx';
+import { ListEnd } from '../../ui/Pager.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
@@ -117,11 +117,9 @@ export function GroupsScreen() {
               ))}
             </tbody>
           </table>
-          {list.data.total === 0 && <p>{t('groups.none')}</p>}
-          <Pager
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
+          <ListEnd
+            list={list.data}
+            none={t('groups.none')}
             onPage={(p) => update({ page: String(p) })}
           />
         </>

@@ -7,7 +7,7 @@ import { Field } from '../../ui/Field.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
-import { Pager } from '../../ui/Pager.tsx';
+import { ListEnd } from '../../ui/Pager.tsx';
 import { SortHeader } from '../../ui/SortHeader.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
@@ -130,11 +130,9 @@ export function InvitationsScreen() {
               ))}
             </tbody>
           </table>
-          {list.data.total === 0 && <p>{t('invitations.none')}</p>}
-          <Pager
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
+          <ListEnd
+            list={list.data}
+            none={t('invitations.none')}
             onPage={(p) => update({ page: String(p) })}
           />
         </>

@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
-import { Pager } from '../../ui/Pager.tsx';
+import { ListEnd } from '../../ui/Pager.tsx';
 import { SortHeader } from '../../ui/SortHeader.tsx';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
@@ -75,11 +75,9 @@ export function MembersScreen() {
               ))}
             </tbody>
           </table>
-          {list.data.total === 0 && <p>{t('members.none')}</p>}
-          <Pager
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
+          <ListEnd
+            list={list.data}
+            none={t('members.none')}
             onPage={(p) => update({ page: String(p) })}
           />
         </>
