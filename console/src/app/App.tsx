@@ -27,7 +27,7 @@ export function App() {
         <Route>
           {session.kind === 'ready' ? (
             <Shell me={session.me}>
-              <Screens />
+              <Screens access={session.me.access} />
             </Shell>
           ) : session.kind === 'not-allowed' ? (
             <NotAllowed detail={session.detail} me={session.me} />

@@ -1,4 +1,5 @@
 import { Route, Switch } from 'wouter';
+import type { Me } from '../api/types.ts';
 import { CodesScreen } from '../screens/codes/CodesScreen.tsx';
 import { AddMembersScreen } from '../screens/add-members/AddMembersScreen.tsx';
 import { KeysScreen } from '../screens/keys/KeysScreen.tsx';
@@ -14,12 +15,11 @@ import { GroupDetail } from '../screens/groups/GroupDetail.tsx';
 import { GroupsScreen } from '../screens/groups/GroupsScreen.tsx';
 import { SettingsScreen } from '../screens/settings/SettingsScreen.tsx';
 
-export function Screens() {
+/** A scope administrator or member manager starts on the members of their groups. */
+export function Screens({ access }: { access: Me['access'] }) {
   return (
     <Switch>
-      <Route path="/">
-        <Overview />
-      </Route>
+      <Route path="/">{access === 'administrator' ? <Overview /> : <MembersScreen />}</Route>
       <Route path="/members">
         <MembersScreen />
       </Route>

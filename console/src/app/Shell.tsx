@@ -8,12 +8,14 @@ import { LANGUAGES, type Language, type MessageKey, useI18n } from '../i18n/i18n
 // the signed-in member. After each navigation the new screen's heading takes the focus, so that
 // screen readers announce it and the keyboard starts from the top of the screen.
 
-const NAV: Array<{ href: string; label: MessageKey }> = [
+// `scoped`: open to scope administrators and member managers too, for their groups; the rest is
+// the organization administrators' (the API refuses it to anyone else).
+const NAV: Array<{ href: string; label: MessageKey; scoped?: true }> = [
   { href: '/', label: 'nav.overview' },
-  { href: '/members', label: 'nav.members' },
-  { href: '/members/add', label: 'nav.add' },
-  { href: '/invitations', label: 'nav.invitations' },
-  { href: '/codes', label: 'nav.codes' },
+  { href: '/members', label: 'nav.members', scoped: true },
+  { href: '/members/add', label: 'nav.add', scoped: true },
+  { href: '/invitations', label: 'nav.invitations', scoped: true },
+  { href: '/codes', label: 'nav.codes', scoped: true },
   { href: '/keys', label: 'nav.keys' },
   { href: '/groups', label: 'nav.groups' },
   { href: '/catalog', label: 'nav.catalog' },
@@ -21,6 +23,11 @@ const NAV: Array<{ href: string; label: MessageKey }> = [
   { href: '/audit', label: 'nav.audit' },
   { href: '/import', label: 'nav.import' },
 ];
+
+/** The entries this member's access opens. */
+function navFor(access: Me['access']) {
+  return access === 'administrator' ? NAV : NAV.filter((n) => n.scoped);
+}
 
 /** The navigation entry of this address: the longest that matches (Add members is under Members). */
 function currentEntry(location: string): string | undefined {
@@ -68,7 +75,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       <div className="layout">
         <nav className="side" aria-label={t('nav.label')}>
           <ul>
-            {NAV.map((item) => {
+            {navFor(me.access).map((item) => {
               const current = item.href === currentHref;
               return (
                 <li key={item.href}>
