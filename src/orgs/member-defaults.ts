@@ -5,7 +5,7 @@ import { type FieldIssue, ValidationError } from '../errors.ts';
 import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
 import type { NewMemberDefaults } from './organizations.ts';
 
-// The defaults for new members (R-MEM-10) are checked when they are set, against the
+// The defaults for new members are checked when they are set, against the
 // organization's catalog and groups, so that a member creation never fails on them later: the
 // user type and role must exist and fit together, the groups must exist. They are stored under
 // their canonical names.

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { listRuns } from '../sync/sync-runs.ts';
 import { findOrganization } from './organizations.ts';
 
-// The organization at a glance (seed 001's Members card): members by status and by user type,
+// The organization at a glance (the console's Members card): members by status and by user type,
 // pending invitations, licences in use, the membership limit and how much of it is used, and
 // each configured source with its last run. Counts only: a few grouped reads, whatever the size.
 
