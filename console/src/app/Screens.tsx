@@ -14,6 +14,8 @@ import { CatalogScreen } from '../screens/catalog/CatalogScreen.tsx';
 import { GroupDetail } from '../screens/groups/GroupDetail.tsx';
 import { GroupsScreen } from '../screens/groups/GroupsScreen.tsx';
 import { SettingsScreen } from '../screens/settings/SettingsScreen.tsx';
+import { RunDetail } from '../screens/sources/RunDetail.tsx';
+import { SourcesScreen } from '../screens/sources/SourcesScreen.tsx';
 
 /** A scope administrator or member manager starts on the members of their groups. */
 export function Screens({ access }: { access: Me['access'] }) {
@@ -52,6 +54,10 @@ export function Screens({ access }: { access: Me['access'] }) {
       <Route path="/import">
         <ImportScreen />
       </Route>
+      <Route path="/sources">
+        <SourcesScreen />
+      </Route>
+      <Route path="/sources/runs/:id">{(params) => <RunDetail id={params.id} />}</Route>
       <Route>
         <NotFound />
       </Route>

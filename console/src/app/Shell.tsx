@@ -22,6 +22,7 @@ const NAV: Array<{ href: string; label: MessageKey; scoped?: true }> = [
   { href: '/settings', label: 'nav.settings' },
   { href: '/audit', label: 'nav.audit' },
   { href: '/import', label: 'nav.import' },
+  { href: '/sources', label: 'nav.sources' },
 ];
 
 /** The entries this member's access opens. */

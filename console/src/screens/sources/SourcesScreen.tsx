@@ -1,0 +1,50 @@
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import type { Source, SyncRun } from '../../api/sync.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { Heading } from '../../ui/Heading.tsx';
+import { ErrorNotice } from '../../ui/Notice.tsx';
+import { useLoad } from '../../ui/useLoad.ts';
+import { HeldRun } from './HeldRun.tsx';
+import { PreviewResult } from './PreviewResult.tsx';
+import { RunHistory } from './RunHistory.tsx';
+import { SourceCard } from './SourceCard.tsx';
+
+// The identity sources: runs held by the deletion guard first (they wait for a decision), then
+// each source with its health and actions, a preview when one was asked for, and the run history.
+
+const HISTORY = 20;
+
+export function SourcesScreen() {
+  const { t } = useI18n();
+  const sources = useLoad(() => api.get<{ items: Source[] }>('/sources'), []);
+  const runs = useLoad(() => api.get<{ items: SyncRun[] }>('/runs', { limit: HISTORY }), []);
+  const [preview, setPreview] = useState<SyncRun | null>(null);
+  const refresh = () => {
+    // A run or a decision makes the preview stale.
+    setPreview(null);
+    sources.reload();
+    runs.reload();
+  };
+  const held = (sources.data?.items ?? []).flatMap((s) => (s.heldRun ? [s.heldRun.id] : []));
+  return (
+    <>
+      <Heading>{t('sources.title')}</Heading>
+      <ErrorNotice>{sources.error?.detail ?? runs.error?.detail}</ErrorNotice>
+      {held.map((id) => (
+        <HeldRun key={id} runId={id} onDecided={refresh} />
+      ))}
+      <div className="cards">
+        {sources.data?.items.map((s) => (
+          <SourceCard key={s.name} source={s} onChanged={refresh} onPreview={setPreview} />
+        ))}
+      </div>
+      {sources.data?.items.length === 0 && <p>{t('overview.noSources')}</p>}
+      {preview && <PreviewResult run={preview} onClose={() => setPreview(null)} />}
+      <section aria-labelledby="runs-title">
+        <h2 id="runs-title">{t('runs.title')}</h2>
+        {runs.data && <RunHistory runs={runs.data.items} />}
+      </section>
+    </>
+  );
+}
