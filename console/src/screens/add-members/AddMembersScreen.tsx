@@ -10,10 +10,12 @@ import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { loadChoices } from '../members/catalog.ts';
 import { DetailsStep } from './DetailsStep.tsx';
-import { MODES, type Mode, requestBody, type WizardValues } from './modes.ts';
+import { DirectoryStep } from './DirectoryStep.tsx';
+import { CHOICES, type Choice, requestBody, type WizardValues } from './modes.ts';
 
 // The Add members wizard: 1. how (the mode), 2. who and with what role, 3. what was done, with
-// each invitation's link to copy. Each step's heading takes the focus when it appears.
+// each invitation's link to copy. From a directory, step 2 searches a source and adds on the spot.
+// Each step's heading takes the focus when it appears.
 
 const INITIAL: WizardValues = {
   mode: 'any-account',
@@ -74,7 +76,7 @@ export function AddMembersScreen() {
         >
           <fieldset className="modes">
             <legend>{t('add.step1')}</legend>
-            {MODES.map((mode: Mode) => (
+            {CHOICES.map((mode: Choice) => (
               <label key={mode} className="mode">
                 <input
                   type="radio"
@@ -96,7 +98,20 @@ export function AddMembersScreen() {
           </div>
         </form>
       )}
-      {step === 2 && (
+      {step === 2 && values.mode === 'directory' && (
+        <section aria-labelledby="add-directory">
+          <h2 id="add-directory" tabIndex={-1} ref={stepHeading}>
+            {t('add.step2')} — {t('add.mode.directory')}
+          </h2>
+          <DirectoryStep />
+          <div className="buttons">
+            <button type="button" className="secondary" onClick={() => setStep(1)}>
+              {t('add.back')}
+            </button>
+          </div>
+        </section>
+      )}
+      {step === 2 && values.mode !== 'directory' && (
         <form onSubmit={submit} noValidate>
           <h2 tabIndex={-1} ref={stepHeading}>
             {t('add.step2')} — {t(`add.mode.${values.mode}`)}

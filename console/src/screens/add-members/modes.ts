@@ -1,20 +1,23 @@
 // The ways to add members, as the invitations API names them, and what each
 // asks for: invitation modes take email addresses, the add modes create one account.
 
-export const MODES = [
+const MODES = [
   'any-account',
   'organization-logins',
   'add-and-notify',
   'add-without-invitation',
 ] as const;
-export type Mode = (typeof MODES)[number];
 
-export function createsAccount(mode: Mode): boolean {
+/** The wizard's first choice: an invitations mode, or adding from a directory source. */
+export const CHOICES = [...MODES, 'directory'] as const;
+export type Choice = (typeof CHOICES)[number];
+
+export function createsAccount(mode: Choice): boolean {
   return mode === 'add-and-notify' || mode === 'add-without-invitation';
 }
 
 export interface WizardValues {
-  mode: Mode;
+  mode: Choice;
   emails: string;
   username: string;
   firstName: string;
