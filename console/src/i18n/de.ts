@@ -419,7 +419,7 @@ export const de: Messages = {
   'runs.none': 'Noch kein Lauf.',
   'runs.started': 'Begonnen',
   'runs.finished': 'Beendet',
-  'runs.mode': 'Gelesen',
+  'runs.mode': 'Umfang',
   'runs.trigger': 'Ausgelöst durch',
   'runs.status': 'Status',
   'runs.counts': 'Änderungen',
@@ -464,6 +464,6 @@ export const de: Messages = {
   'directory.addGroup': 'Die Mitglieder von {name} hinzufügen',
   'directory.userAdded': '{login}: {action}.',
   'directory.groupAdded': '{count} Mitglied(er) von {group} hinzugefügt: {members}.',
-  'directory.skipped': '{count} Eintrag/Einträge übersprungen.',
+  'directory.skipped': 'Übersprungene Einträge: {count}.',
   'directory.seeMembers': 'Die Mitglieder aus {source} anzeigen',
 };
