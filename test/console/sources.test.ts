@@ -156,7 +156,8 @@ for (const kind of databaseKinds()) {
       // A source that cannot be reached: the test says why, runs fail with the error code until
       // the source is quarantined, and Resume brings it back.
       await page.reload();
-      await page.getByRole('heading', { name: 'Sources', level: 1 }).waitFor();
+      // The cards and the held runs come from the same answer: once a card is there, so are they.
+      await corpCard.getByRole('button', { name: 'Run now' }).waitFor();
       t.is(await held.count(), 0, 'no run waits for a decision any more');
       const broken = page.getByRole('region', { name: 'broken', exact: true });
       await broken.getByRole('button', { name: 'Test connection' }).click();
@@ -183,6 +184,15 @@ for (const kind of databaseKinds()) {
         health: { state: string };
       }>;
       t.is(listed.find((s) => s.name === 'broken')?.health.state, 'healthy');
+
+      // The same screen in French and German.
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Historique des exécutions' }).waitFor();
+      await corpCard.getByRole('button', { name: 'Tester la connexion' }).waitFor();
+      await checkScreen(t, page, 'sources-fr');
+      await page.getByLabel('Langue').selectOption('de');
+      await page.getByRole('heading', { name: 'Verlauf der Läufe' }).waitFor();
+      await corpCard.getByRole('button', { name: 'Verbindung testen' }).waitFor();
     } finally {
       await browser.close();
       await daemon.stop();

@@ -368,7 +368,7 @@ export const fr: Messages = {
   'sources.testOk': 'La connexion fonctionne : {message}',
   'sources.testFailed': 'Échec de la connexion : {message}',
   'sources.mode': 'Que lire',
-  'sources.mode.full': 'Tout (complète)',
+  'sources.mode.full': 'Tout (lecture complète)',
   'sources.mode.incremental': 'Les changements depuis la dernière exécution',
   'sources.preview': 'Aperçu',
   'sources.runNow': 'Exécuter maintenant',
