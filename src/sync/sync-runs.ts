@@ -181,11 +181,26 @@ export async function recordProgress(db: Knex, id: string, counts: Counts): Prom
 export async function listRuns(
   db: Knex,
   orgId: string,
-  query: { source?: string | undefined; limit: number },
+  query: { source?: string | undefined; limit: number; offset?: number },
 ): Promise<SyncRun[]> {
-  const q = db('sync_runs').where('org_id', orgId).orderBy('started_at', 'desc').limit(query.limit);
+  const q = db('sync_runs')
+    .where('org_id', orgId)
+    .orderBy('started_at', 'desc')
+    .offset(query.offset ?? 0)
+    .limit(query.limit);
   if (query.source) q.andWhere('source', query.source);
   return ((await q.select('*')) as RunRow[]).map(toRun);
+}
+
+export async function countRuns(
+  db: Knex,
+  orgId: string,
+  source: string | undefined,
+): Promise<number> {
+  const q = db('sync_runs').where('org_id', orgId);
+  if (source) q.andWhere('source', source);
+  const [row] = (await q.count({ n: '*' })) as Array<{ n: string | number }>;
+  return Number(row?.n ?? 0);
 }
 
 export async function getRun(

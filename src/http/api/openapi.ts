@@ -6,6 +6,7 @@ import { createCodesSchema } from '../../invitations/code-store.ts';
 import { createInvitationSchema } from '../../invitations/invitation-request.ts';
 import { adminPaths, sessionSecurity } from './openapi-admin.ts';
 import { importModesSchema, importRunSchema } from './import-schemas.ts';
+import { syncSchemas } from './openapi-sync.ts';
 import { licenseInputSchema } from '../../licenses/license-service.ts';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies come from the same zod schemas the
@@ -93,6 +94,7 @@ export function openApiDocument(): object {
         ...sessionSecurity,
       },
       schemas: {
+        ...syncSchemas,
         Problem: {
           type: 'object',
           properties: {
@@ -546,7 +548,7 @@ export function openApiDocument(): object {
         get: {
           summary:
             'Configured identity sources (never their secrets), with their last run, health (back-off, quarantine, last error and code) and any held run',
-          responses: { 200: ok('sources'), ...errors },
+          responses: { 200: list('Source'), ...errors },
         },
       },
       '/sources/{name}/test': {
@@ -608,24 +610,55 @@ export function openApiDocument(): object {
         post: {
           summary: 'Run a sync (administrators); a preview computes the plan and writes nothing',
           requestBody: body(syncBody),
-          responses: { 200: ok('the preview'), 201: ok('the run record'), ...errors },
+          responses: {
+            200: ok('the preview (nothing recorded: id is null)', {
+              $ref: '#/components/schemas/SyncRun',
+            }),
+            201: ok('the run record', { $ref: '#/components/schemas/SyncRun' }),
+            ...errors,
+          },
         },
       },
       '/runs': {
         get: {
-          summary: 'Sync runs, newest first',
+          summary: 'Sync runs, newest first, a page at a time (50 by default, at most 500)',
           parameters: [
             query('source', 'only this source'),
-            query('limit', 'how many', { type: 'integer' }),
+            ...paging,
+            query('limit', 'the older name of pageSize', { type: 'integer', minimum: 1 }),
           ],
-          responses: { 200: ok('runs'), ...errors },
+          responses: { 200: list('SyncRun'), ...errors },
         },
       },
       '/runs/{id}': {
         parameters: [ref('id')],
         get: {
           summary: 'One sync run with its counts, samples and (held) removals',
-          responses: { 200: ok('the run'), ...errors },
+          responses: {
+            200: ok('the run, with its held removals (the first 100)', {
+              allOf: [
+                { $ref: '#/components/schemas/SyncRun' },
+                {
+                  type: 'object',
+                  properties: {
+                    heldActions: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          memberId: { type: 'string' },
+                          externalId: { type: 'string' },
+                          login: { type: ['string', 'null'] },
+                          action: { enum: ['disable', 'delete'] },
+                        },
+                      },
+                    },
+                  },
+                },
+              ],
+            }),
+            ...errors,
+          },
         },
       },
       '/runs/{id}/changes': {
@@ -654,7 +687,9 @@ export function openApiDocument(): object {
           summary:
             'Approve a held run: the directory is read again and only the removals whose records are still gone are applied (administrators); 409 once decided',
           responses: {
-            200: ok('the run, with decision { applied, returned }'),
+            200: ok('the run, with decision { applied, returned }', {
+              $ref: '#/components/schemas/SyncRun',
+            }),
             503: problem,
             ...errors,
           },
@@ -664,7 +699,7 @@ export function openApiDocument(): object {
         parameters: [ref('id')],
         post: {
           summary: 'Drop the removals of a held run (administrators); 409 once decided',
-          responses: { 200: ok('the run'), ...errors },
+          responses: { 200: ok('the run', { $ref: '#/components/schemas/SyncRun' }), ...errors },
         },
       },
       '/imports/modes': {

@@ -12,7 +12,7 @@ import {
   testSource,
 } from '../../sync/source-admin.ts';
 import { changesCsv, listChanges } from '../../sync/run-changes.ts';
-import { getRun, listRuns } from '../../sync/sync-runs.ts';
+import { countRuns, getRun, listRuns } from '../../sync/sync-runs.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';
 
@@ -39,6 +39,21 @@ export const addBody = z
   .refine((b) => (b.login === undefined) !== (b.group === undefined), {
     message: 'give exactly one of login (a directory user) or group (a directory group name or DN)',
     path: ['login'],
+  });
+
+const runSize = z.coerce.number().int().min(1).max(500);
+const runsQuery = z
+  .object({
+    source: z.string().optional(),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: runSize.optional(),
+    /** The older name of pageSize, kept for the scripts that use it. */
+    limit: runSize.optional(),
+  })
+  .strict()
+  .refine((q) => q.pageSize === undefined || q.limit === undefined, {
+    message: 'give pageSize or limit (its older name), not both',
+    path: ['limit'],
   });
 
 /** Sources, sync runs (with preview), held-run decisions and directory look-ups. */
@@ -98,17 +113,14 @@ export function syncRoutes(ctx: AppContext): Router {
     res.status(run.id ? 201 : 200).json(run);
   });
   router.get('/runs', async (req, res) => {
-    const q = parseInput(
-      z
-        .object({
-          source: z.string().optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-        })
-        .strict(),
-      req.query,
-    );
-    const items = await listRuns(db, scopeOf(res).orgId, q);
-    res.json({ items, total: items.length });
+    const q = parseInput(runsQuery, req.query);
+    const pageSize = q.pageSize ?? q.limit ?? 50;
+    const orgId = scopeOf(res).orgId;
+    const [items, total] = await Promise.all([
+      listRuns(db, orgId, { source: q.source, limit: pageSize, offset: (q.page - 1) * pageSize }),
+      countRuns(db, orgId, q.source),
+    ]);
+    res.json({ items, total, page: q.page, pageSize });
   });
   router.get('/runs/:id', async (req, res) => {
     const { run, heldActions } = await getRun(db, scopeOf(res).orgId, req.params.id);
