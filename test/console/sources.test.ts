@@ -112,15 +112,19 @@ for (const kind of databaseKinds()) {
       t.is(await memberCount(daemon, ['--status', 'disabled']), 0, 'held: nobody disabled yet');
       await checkScreen(t, page, 'sources-held');
       await held.getByRole('button', { name: 'Approve the removals' }).click();
-      await held
+      const history = page.getByRole('region', { name: 'Run history' });
+      const decision = page.getByRole('region', { name: 'Decision on the run of corp' });
+      await decision
+        .getByRole('status')
         .getByText('Approved: 3 removal(s) applied, 0 member(s) back in the directory kept.')
         .waitFor();
+      await history.getByRole('row', { name: /Approved/ }).waitFor();
+      t.is(await held.count(), 0, 'the outcome stays on the screen, no longer as a held run');
       t.is(await memberCount(daemon, ['--status', 'disabled']), 3);
       const emp1 = JSON.parse(await cli(daemon, ['--json', 'members', 'show', 'emp1']));
       t.is(emp1.lastName, 'Renamed');
 
       // The history: the held run, now approved, opens on its changes by login.
-      const history = page.getByRole('region', { name: 'Run history' });
       await history.getByRole('row', { name: /Approved/ }).waitFor();
       t.is(await history.getByRole('row', { name: /Succeeded/ }).count(), 1);
       await history
@@ -184,6 +188,40 @@ for (const kind of databaseKinds()) {
         health: { state: string };
       }>;
       t.is(listed.find((s) => s.name === 'broken')?.health.state, 'healthy');
+
+      // The history a page at a time, and by source: six more runs from the command line.
+      for (let i = 0; i < 6; i++) await cli(daemon, ['--json', 'sync', 'corp']);
+      const listed2 = JSON.parse(await cli(daemon, ['--json', 'runs', 'list', '--limit', '2']));
+      t.like(listed2, { total: 11, page: 1, pageSize: 2 });
+      t.is(listed2.items.length, 2);
+      const both = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/runs?limit=2&pageSize=3');
+        return { status: r.status, body: await r.json() };
+      });
+      t.is(both.status, 400);
+      t.is(both.body.issues[0].field, 'limit');
+      const doc = await (await fetch(`${daemon.url}/api/v1/openapi.json`)).json();
+      const runsAnswer = doc.paths['/runs'].get.responses[200].content['application/json'].schema;
+      t.is(runsAnswer.properties.items.items.$ref, '#/components/schemas/SyncRun');
+      t.true(doc.components.schemas.SyncRun.properties.status.enum.includes('held'));
+      t.truthy(doc.components.schemas.Source.properties.health.properties.lastErrorCode);
+      await page.reload();
+      await history.getByText('Page 1 of 2 (11 in all)').waitFor();
+      t.is(await history.locator('tbody tr').count(), 10);
+      await history.getByRole('button', { name: 'Next' }).click();
+      await history.getByText('Page 2 of 2 (11 in all)').waitFor();
+      // The pager moves at the click; the rows when the second page has come.
+      await page.waitForFunction(
+        () => document.querySelectorAll('[aria-labelledby="runs-title"] tbody tr').length === 1,
+      );
+      t.is(await history.getByRole('row', { name: /Succeeded/ }).count(), 1, 'the oldest run');
+      await history.getByLabel('Runs of').selectOption('broken');
+      await history
+        .getByRole('row', { name: /Failed/ })
+        .first()
+        .waitFor();
+      t.is(await history.locator('tbody tr').count(), 2);
+      t.is(await history.getByRole('navigation', { name: 'Pages' }).count(), 0);
 
       // The same screen in French and German.
       await page.getByLabel('Language').selectOption('fr');

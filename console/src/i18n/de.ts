@@ -416,6 +416,8 @@ export const de: Messages = {
   'preview.sample':
     'Nur die ersten Änderungen jeder Art sind aufgeführt; die Summen sind vollständig.',
   'runs.title': 'Verlauf der Läufe',
+  'runs.source': 'Läufe von',
+  'runs.allSources': 'Alle Quellen',
   'runs.none': 'Noch kein Lauf.',
   'runs.started': 'Begonnen',
   'runs.finished': 'Beendet',
@@ -433,6 +435,7 @@ export const de: Messages = {
   'run.title': 'Lauf von {source}',
   'run.changes': 'Änderungen nach Anmeldename',
   'held.title': 'Lauf von {source} vom Löschschutz angehalten',
+  'held.decidedTitle': 'Entscheidung über den Lauf von {source}',
   'held.why':
     'Der Lauf vom {date} würde {count} Mitglied(er) entfernen, die nicht mehr im Verzeichnis sind: mehr als die Quelle auf einmal erlaubt. Er hat niemanden entfernt und wartet auf Ihre Entscheidung; spätere Läufe legen weiterhin Mitglieder an und ändern sie, entfernen aber niemanden, bis Sie entschieden haben.',
   'held.approveMeans':

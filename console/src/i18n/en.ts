@@ -405,6 +405,8 @@ export const en = {
     'A run would be held by the deletion guard: it would remove {count} member(s), more than the source allows at once.',
   'preview.sample': 'Only the first changes of each kind are listed; the counts are complete.',
   'runs.title': 'Run history',
+  'runs.source': 'Runs of',
+  'runs.allSources': 'All sources',
   'runs.none': 'No run yet.',
   'runs.started': 'Started',
   'runs.finished': 'Finished',
@@ -421,6 +423,7 @@ export const en = {
   'run.title': 'Run of {source}',
   'run.changes': 'Changes by login',
   'held.title': 'Run of {source} held by the deletion guard',
+  'held.decidedTitle': 'Decision on the run of {source}',
   'held.why':
     'The run of {date} would remove {count} member(s) who are gone from the directory: more than the source allows at once. It removed nobody and waits for your decision; later runs go on creating and updating members but remove nobody until you decide.',
   'held.approveMeans':

@@ -415,6 +415,8 @@ export const fr: Messages = {
   'preview.sample':
     'Seuls les premiers changements de chaque sorte sont listés ; les totaux sont complets.',
   'runs.title': 'Historique des exécutions',
+  'runs.source': 'Exécutions de',
+  'runs.allSources': 'Toutes les sources',
   'runs.none': 'Aucune exécution pour l’instant.',
   'runs.started': 'Début',
   'runs.finished': 'Fin',
@@ -432,6 +434,7 @@ export const fr: Messages = {
   'run.title': 'Exécution de {source}',
   'run.changes': 'Changements par identifiant',
   'held.title': 'Exécution de {source} retenue par la protection contre les suppressions',
+  'held.decidedTitle': 'Décision sur l’exécution de {source}',
   'held.why':
     'L’exécution du {date} retirerait {count} membre(s) qui ne sont plus dans l’annuaire : plus que la source ne l’autorise en une fois. Elle n’a retiré personne et attend votre décision ; les exécutions suivantes continuent de créer et de modifier des membres, mais n’en retirent aucun tant que vous n’avez pas décidé.',
   'held.approveMeans':

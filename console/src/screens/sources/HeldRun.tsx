@@ -31,7 +31,9 @@ export function HeldRun({ runId, onDecided }: { runId: string; onDecided(): void
   const r = run.data;
   return (
     <section className="panel held" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t('held.title', { source: r?.source ?? '' })}</h2>
+      <h2 id={headingId}>
+        {t(decided ? 'held.decidedTitle' : 'held.title', { source: r?.source ?? '' })}
+      </h2>
       <ErrorNotice>{run.error?.detail ?? action.error?.detail}</ErrorNotice>
       {decided ? (
         <StatusNotice>
