@@ -180,6 +180,17 @@ for (const kind of databaseKinds()) {
       await broken.getByText('Quarantined').waitFor();
       await broken.getByText(/its schedule is paused until you resume it/).waitFor();
       await checkScreen(t, page, 'sources');
+      // The overview shows the same health, and leads here.
+      await page.getByRole('link', { name: 'Overview' }).click();
+      const card = page.getByRole('region', { name: 'Sources' });
+      await card
+        .getByRole('listitem')
+        .filter({ hasText: 'broken' })
+        .getByText('Quarantined')
+        .waitFor();
+      await card.getByRole('listitem').filter({ hasText: 'corp' }).getByText('Healthy').waitFor();
+      await card.getByRole('link', { name: 'broken' }).click();
+      await page.getByRole('heading', { name: 'Sources', level: 1 }).waitFor();
       await broken.getByRole('button', { name: 'Resume' }).click();
       await broken.getByText('The source was resumed: its schedule runs it again.').waitFor();
       await broken.getByText('Healthy').waitFor();

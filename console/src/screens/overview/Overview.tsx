@@ -1,5 +1,6 @@
 import { Link } from 'wouter';
 import { api } from '../../api/client.ts';
+import type { Source as SourceSummary } from '../../api/sync.ts';
 import type { Page } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { formatDate } from '../../ui/format.ts';
@@ -8,13 +9,7 @@ import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useLoad } from '../../ui/useLoad.ts';
 
 // The organization at a glance: members by status, pending
-// invitations, and each source with its last run.
-
-interface SourceSummary {
-  name: string;
-  type: string;
-  lastRun: { status: string; startedAt?: string; finishedAt?: string | null } | null;
-}
+// invitations, and each source with its health and last run.
 
 const STATUSES = ['active', 'pending', 'disabled'] as const;
 
@@ -69,9 +64,16 @@ export function Overview() {
               <ul className="plain">
                 {data.sources.map((s) => (
                   <li key={s.name}>
-                    <strong>{s.name}</strong> ({s.type}) — {t('overview.lastRun')}:{' '}
+                    <Link href="/sources">
+                      <strong>{s.name}</strong>
+                    </Link>{' '}
+                    ({s.type}){' '}
+                    <span className={`badge badge-health-${s.health.state}`}>
+                      {t(`sources.health.${s.health.state}`)}
+                    </span>{' '}
+                    — {t('overview.lastRun')}:{' '}
                     {s.lastRun
-                      ? `${s.lastRun.status}, ${formatDate(s.lastRun.startedAt, language)}`
+                      ? `${t(`run.status.${s.lastRun.status}`)}, ${formatDate(s.lastRun.startedAt, language)}`
                       : t('overview.never')}
                   </li>
                 ))}
