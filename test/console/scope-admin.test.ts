@@ -54,6 +54,12 @@ for (const kind of databaseKinds()) {
       t.false(usernames.includes('ada.admin'));
       await checkScreen(t, page, 'scope-admin-members');
 
+      // Adding from a directory is the organization administrators': not offered here.
+      await nav.getByRole('link', { name: 'Add members' }).click();
+      await page.getByRole('radio', { name: /Invite with an account of their choice/ }).waitFor();
+      t.is(await page.getByRole('radio').count(), 4);
+      t.is(await page.getByRole('radio', { name: /From a directory/ }).count(), 0);
+
       // What is not theirs is refused by the API, and the screen says so rather than showing it.
       await page.goto(`${daemon.url}/console/keys`);
       await page.getByRole('alert').waitFor();

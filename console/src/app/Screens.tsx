@@ -26,7 +26,7 @@ export function Screens({ access }: { access: Me['access'] }) {
         <MembersScreen />
       </Route>
       <Route path="/members/add">
-        <AddMembersScreen />
+        <AddMembersScreen fromDirectory={access === 'administrator'} />
       </Route>
       <Route path="/members/:id">{(params) => <MemberDetail id={params.id} />}</Route>
       <Route path="/invitations">

@@ -34,7 +34,8 @@ const INITIAL: WizardValues = {
   externalId: '',
 };
 
-export function AddMembersScreen() {
+/** `fromDirectory`: the directory path is the organization administrators' (the API's rule). */
+export function AddMembersScreen({ fromDirectory }: { fromDirectory: boolean }) {
   const { t, language } = useI18n();
   const [step, setStep] = useState<1 | 2 | 3>(1);
   const [values, setValues] = useState<WizardValues>({ ...INITIAL, language });
@@ -76,7 +77,7 @@ export function AddMembersScreen() {
         >
           <fieldset className="modes">
             <legend>{t('add.step1')}</legend>
-            {CHOICES.map((mode: Choice) => (
+            {CHOICES.filter((c) => fromDirectory || c !== 'directory').map((mode: Choice) => (
               <label key={mode} className="mode">
                 <input
                   type="radio"
