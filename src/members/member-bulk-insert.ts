@@ -9,7 +9,8 @@ import type { MemberStatus } from './member-record.ts';
 
 export interface BulkMember {
   username: string;
-  email: string;
+  /** null for a member from an identity provider or directory that gives no address. */
+  email: string | null;
   firstName: string;
   lastName: string;
   displayName: string;

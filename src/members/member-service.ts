@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
+import { providerEmailProblem } from './email-rules.ts';
 import { parseInput } from '../validation.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
@@ -103,7 +104,12 @@ export async function prepareMember(
     ...newMemberTypeAndRole(defaults, request),
   };
   const source = request.source ?? 'builtin';
-  const resolved = checkMemberFields(fields, catalog, { usernameRules: source === 'builtin' });
+  // A member whose identity lives at a provider keeps the address the provider gave, judged as
+  // RFC 5321 allows (apostrophes included), not by the rule for addresses administrators type.
+  const typed = source === 'builtin';
+  const providerIssue = typed ? null : providerEmailProblem(request.email);
+  if (providerIssue) throw ValidationError.field('email', providerIssue);
+  const resolved = checkMemberFields(fields, catalog, { usernameRules: typed, emailTyped: typed });
   const licenses = newMemberLicenses(
     request.licenses,
     defaults.licenses ?? [],

@@ -5,6 +5,7 @@ import { ConflictError, SignInDeniedError } from '../errors.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { createMember } from '../members/member-service.ts';
 import type { PasswordHasher, VerifiedIdentity } from '../plugin-api.ts';
+import { findOrganization } from '../orgs/organizations.ts';
 import { createLink, linkedMember, unlinkedMatches } from '../links/identity-links.ts';
 import { type InvitationAcceptanceHook, invitationRefusal } from './invitation-hook.ts';
 
@@ -114,10 +115,15 @@ async function register(
   input: EnterpriseSignInInput,
 ): Promise<string> {
   const { identity, source, orgId } = input;
-  if (!identity.email)
+  // No address from the provider: the organization's stand-in address, if it has one.
+  const email =
+    identity.email ??
+    (await findOrganization(trx, orgId)).newMemberDefaults.standInEmail ??
+    undefined;
+  if (!email)
     throw new SignInDeniedError(
       'email-required',
-      'the identity provider sent no (verified) email, which a new member needs',
+      'the identity provider sent no (verified) email, and the organization has no stand-in address (newMemberDefaults.standInEmail) for members without one',
     );
   const username = enterpriseAccountName(identity.login);
   const names =
@@ -136,7 +142,7 @@ async function register(
     const member = await createMember(
       { db: trx, hasher },
       { orgId, actor: actorFor(source) },
-      { username, email: identity.email, source, ...names },
+      { username, email, source, ...names },
     );
     await createLink(trx, orgId, {
       memberId: member.id,

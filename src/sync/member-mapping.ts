@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import { findRole, findUserType, roleGrantIssues } from '../catalog/compatibility.ts';
-import { emailProblem } from '../members/email-rules.ts';
+import { providerEmailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
 import type { SourceUser } from '../plugin-api.ts';
@@ -13,7 +13,8 @@ import type { RoleRule } from './sync-policy.ts';
 
 export interface DesiredMember {
   username: string;
-  email: string;
+  /** null: the directory gives none and the organization has no stand-in address. */
+  email: string | null;
   firstName: string;
   lastName: string;
   displayName: string;
@@ -32,6 +33,8 @@ export interface MappingContext {
   catalog: Catalog;
   rules: RoleRule[];
   defaults: { userType: string; role: string };
+  /** The address that stands in for members whose directory entry has none. */
+  standInEmail?: string | null | undefined;
 }
 
 /** The first rule naming one of the groups (by DN, or by the group's own name, its first RDN value). */
@@ -50,9 +53,12 @@ export function contentHash(parts: unknown[]): string {
 }
 
 export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {
-  const email = (user.email ?? '').trim();
-  const emailIssue = emailProblem(email);
+  // The directory is where this identity lives: an entry without an address is a member without
+  // one (or with the stand-in), and an address is checked as RFC 5321 allows, apostrophes included.
+  const given = (user.email ?? '').trim();
+  const emailIssue = given === '' ? null : providerEmailProblem(given);
   if (emailIssue) return { ok: false, reason: `email ${emailIssue}` };
+  const email = given === '' ? (ctx.standInEmail ?? null) : given;
   const names = deriveNames({
     firstName: user.firstName,
     lastName: user.lastName,

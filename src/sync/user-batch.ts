@@ -46,6 +46,7 @@ export async function mappingContext(
     catalog,
     rules: policy.roleRules,
     defaults: newMemberTypeAndRole(org.newMemberDefaults),
+    standInEmail: org.newMemberDefaults.standInEmail ?? null,
     defaultIds: newMemberTypeAndRoleIds(catalog, org.newMemberDefaults),
     shared: await sharedDefaults(db, orgId, org.newMemberDefaults),
   };

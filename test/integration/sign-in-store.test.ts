@@ -2,6 +2,7 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { SignInDeniedError } from '../../src/errors.ts';
 import { createMember, setMemberStatus } from '../../src/members/member-service.ts';
+import { updateOrganization } from '../../src/orgs/organizations.ts';
 import { consumeOnce } from '../../src/sign-in/consumed-ids.ts';
 import { type EnterprisePolicy, signInEnterprise } from '../../src/sign-in/enterprise-sign-in.ts';
 import type {
@@ -155,6 +156,39 @@ eachDatabase((kind, fixture) => {
       ),
       'email-required',
     );
+    // With a stand-in address, a login without one registers with it; a provider's address with
+    // an apostrophe is taken as RFC 5321 allows.
+    const system = {
+      type: 'system' as const,
+      id: null,
+      label: 't',
+      access: 'administrator' as const,
+    };
+    await updateOrganization(
+      f.database.knex,
+      { orgId, actor: system },
+      {
+        newMemberDefaults: { standInEmail: 'it@corp.example' },
+      },
+    );
+    const standIn = await signInEnterprise(deps, {
+      orgId,
+      source: 'corp',
+      policy: { autoRegister: true, linkBy: 'none' },
+      identity: { externalId: 'nameid-4', login: 'no.mail' },
+    });
+    t.like(await f.database.knex('members').where('id', standIn.memberId).first(), {
+      email: 'it@corp.example',
+    });
+    const apostrophe = await signInEnterprise(deps, {
+      orgId,
+      source: 'corp',
+      policy: { autoRegister: true, linkBy: 'none' },
+      identity: { externalId: 'nameid-5', login: 'obrien', email: "o'brien@corp.example" },
+    });
+    t.like(await f.database.knex('members').where('id', apostrophe.memberId).first(), {
+      email: "o'brien@corp.example",
+    });
     t.is(
       await refusal(
         signInEnterprise(deps, {

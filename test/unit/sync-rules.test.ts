@@ -42,11 +42,20 @@ const user = (extra: Partial<SourceUser> = {}): SourceUser => ({
 });
 const none: Correlation = { link: undefined, byUsername: [], byEmail: [] };
 
-test('mapping: AD logins keep @ and the domain; names derive; a record without email is an error', (t) => {
+test('mapping: AD logins keep @ and the domain; names derive; email optional, as RFC 5321 allows', (t) => {
   const mapped = mapUser(user({ login: 'j doe@EXAMPLE' }), ctx);
   t.true(mapped.ok);
   if (mapped.ok) t.is(mapped.member.username, 'j_doe@EXAMPLE');
-  t.deepEqual(mapUser(user({ email: null }), ctx), { ok: false, reason: 'email is required' });
+  const emailOf = (m: ReturnType<typeof mapUser>) => (m.ok ? m.member.email : m.reason);
+  // The directory is where the identity lives: no address there, none here (or the stand-in).
+  t.is(emailOf(mapUser(user({ email: null }), ctx)), null);
+  t.is(emailOf(mapUser(user({ email: '  ' }), ctx)), null);
+  t.is(
+    emailOf(mapUser(user({ email: null }), { ...ctx, standInEmail: 'it@example.org' })),
+    'it@example.org',
+  );
+  t.is(emailOf(mapUser(user({ email: "o'brien@example.org" }), ctx)), "o'brien@example.org");
+  t.regex(String(emailOf(mapUser(user({ email: 'not an address' }), ctx))), /^email /);
   const named = mapUser(
     user({ firstName: '', lastName: '', displayName: 'Grace Brewster Hopper' }),
     ctx,
