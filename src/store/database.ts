@@ -56,6 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return instance;
   };
   let pglite: Awaited<ReturnType<typeof open>>;
+  let fromCopy = fresh !== null;
   try {
     pglite = await open(fresh);
   } catch (error) {
@@ -63,8 +64,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     discardTemplate(template);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     pglite = await open(null);
+    fromCopy = false;
   }
-  if (template && !fresh)
+  if (template && !fromCopy)
     await saveTemplate(template, async () => {
       await pglite.exec('checkpoint');
       return pglite.dumpDataDir('gzip');
