@@ -46,7 +46,11 @@ export async function saveTemplate(file: string, dump: () => Promise<Blob>): Pro
     // Atomic: a process starting at the same time reads the whole copy or none.
     renameSync(partial, file);
   } catch {
-    rmSync(partial, { force: true });
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // The folder itself is unusable (a file in its path): nothing was written.
+    }
   }
 }
 

@@ -51,3 +51,16 @@ test.serial('a damaged copy is removed and the database is made by initdb', asyn
   t.true(existsSync(file));
   t.not(readFileSync(file, 'utf8').slice(0, 9), 'not a tar');
 });
+
+test.serial('without a usable cache folder a new database is made as before', async (t) => {
+  // A file where the folder should be: nothing can be written under it.
+  const blocked = path.join(cache, 'a-file');
+  writeFileSync(blocked, '');
+  process.env.XDG_CACHE_HOME = blocked;
+  try {
+    t.true((await usable(dataDir())).length > 0);
+    t.false(existsSync(templatePath()));
+  } finally {
+    process.env.XDG_CACHE_HOME = cache;
+  }
+});
