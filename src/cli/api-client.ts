@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Config } from '../config/config-schema.ts';
-import { controlSocketPath } from '../daemon/daemon.ts';
-import { openContext } from '../daemon/open-context.ts';
-import { ORG_HEADER } from '../http/authenticate.ts';
-import { createApp } from '../http/app.ts';
-import { databaseLabel } from '../daemon/startup-errors.ts';
+import { controlSocketPath } from '../daemon/control-socket.ts';
+import { ORG_HEADER } from '../http/org-header.ts';
 
 // The CLI is a client of the admin API, so it behaves exactly as the API does. On the embedded
 // database it talks to the running daemon through its local socket; with no daemon running (or
 // on PostgreSQL, where many processes may connect) it opens the database itself and serves the
-// same API in-process on a private socket for the length of one command.
+// same API in-process on a private socket for the length of one command. Only that second way
+// loads the database and the HTTP app, so a command answered by the daemon starts at once.
 
 export interface Problem {
   title?: string;
@@ -156,37 +151,13 @@ async function daemonAnswers(socketPath: string): Promise<boolean> {
   }
 }
 
-function listenOn(server: Server, socketPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
-}
-
 export async function connect(config: Config, org: string | undefined): Promise<ApiClient> {
   if (!config.database.url) {
     const socketPath = controlSocketPath(config.database.dataDir);
     if (await daemonAnswers(socketPath))
       return clientFor(socketPath, 'daemon', org, async () => {});
   }
-  const opened = await openContext(config, 'cli');
-  // Said on stderr so that --json output stays clean: which database the answer comes from.
-  process.stderr.write(
-    `provisiond: ${config.database.url ? '' : 'no daemon is running; '}opened ${databaseLabel(config)}\n`,
-  );
-  const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));
-  const socketPath = path.join(dir, 'api.sock');
-  const server = createServer(createApp(opened.ctx, 'local'));
-  try {
-    await listenOn(server, socketPath);
-  } catch (error) {
-    await opened.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return clientFor(socketPath, 'direct', org, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
-    await opened.close();
-  });
+  const { serveInProcess } = await import('./in-process-api.ts');
+  const served = await serveInProcess(config);
+  return clientFor(served.socketPath, 'direct', org, served.close);
 }

@@ -1,7 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/config-schema.ts';
-import { loadConfig } from '../config/load-config.ts';
 import { type ApiClient, connect } from './api-client.ts';
+
+// Every import here is light: `--help` and a command the daemon answers load no more than the
+// command line, the configuration and an HTTP client. What a command needs beyond that it
+// imports when it runs.
 
 export interface GlobalOptions {
   config?: string;
@@ -13,7 +16,8 @@ export function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
-export function configOf(command: Command): Config {
+export async function configOf(command: Command): Promise<Config> {
+  const { loadConfig } = await import('../config/load-config.ts');
   return loadConfig({ file: globals(command).config });
 }
 
@@ -23,7 +27,7 @@ export async function withClient<T>(
   work: (client: ApiClient, json: boolean) => Promise<T>,
 ): Promise<T> {
   const options = globals(command);
-  const client = await connect(configOf(command), options.org);
+  const client = await connect(await configOf(command), options.org);
   try {
     return await work(client, options.json ?? false);
   } finally {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load-config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
 import { scimCommand } from './commands/scim-command.ts';

@@ -2,14 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from './config-error.ts';
 import { type Config, configSchema } from './config-schema.ts';
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Environment variables that override the file; each names the key it sets. */
 const OVERRIDES: Array<{ env: string; key: string[]; number?: boolean }> = [

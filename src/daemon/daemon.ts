@@ -1,21 +1,17 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
 import { createApp, createMetricsApp } from '../http/app.ts';
 import { listenForRevocations } from '../keys/key-revocation.ts';
 import { openContext, type OpenedContext } from './open-context.ts';
+import { controlSocketPath } from './control-socket.ts';
 import { startScheduler } from './scheduler.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { startTracing, traceQueries } from '../observability/tracing.ts';
 import { startMailWorker } from '../mail/delivery.ts';
 import { assertDataDirWritable, listenError } from './startup-errors.ts';
 import { createMailTransport } from '../mail/transport.ts';
-
-export function controlSocketPath(dataDir: string): string {
-  return path.join(dataDir, 'provisiond.sock');
-}
 
 export interface RunningDaemon {
   url: string;

@@ -8,6 +8,7 @@ import { findOrganization } from '../orgs/organizations.ts';
 import { SESSION_COOKIE, readCookie } from './auth/cookies.ts';
 import { type SignedIn, resolveSession } from './auth/session-middleware.ts';
 import { apiCsrfGuard } from './csrf/csrf-guard.ts';
+import { ORG_HEADER } from './org-header.ts';
 
 // Three ways in. Over TCP, an API key as a bearer token decides the organization and the access
 // (Editor or Viewer); without one, the session cookie of a signed-in member: an administrator
@@ -17,8 +18,6 @@ import { apiCsrfGuard } from './csrf/csrf-guard.ts';
 // default.
 
 export type Channel = 'tcp' | 'local';
-
-export const ORG_HEADER = 'x-provisiond-organization';
 
 export function scopeOf(res: Response): Scope {
   return res.locals.scope as Scope;

@@ -11,6 +11,7 @@ import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import { parseInput } from '../validation.ts';
 import { hashToken, keyIdOf, newKeySecret, tokenMatches } from './key-secret.ts';
+import { MAX_KEY_DAYS, SUGGESTED_KEY_DAYS } from './key-expiry.ts';
 
 // Title, id, creator and the creator's email, created, expires (a required
 // field of the seed's form), role Editor or Viewer; the secret is shown once and only its hash is
@@ -50,10 +51,6 @@ interface ApiKeyRow {
   expires_at: Date;
   last_used_at: Date | null;
 }
-
-/** What the CLI suggests when no expiry is given: one year. */
-export const SUGGESTED_KEY_DAYS = 365;
-const MAX_KEY_DAYS = 730;
 
 const ROLE_NAMES: Record<string, KeyRole> = {
   editor: 'editor',

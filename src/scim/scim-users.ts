@@ -178,7 +178,11 @@ export async function createUser(
         await loadCatalog(trx, orgId),
         org.newMemberDefaults,
       );
-      const licenses = await defaultLicensesOf(trx, orgId, defaults.userTypeId);
+      // With no default licences (the usual case) there is nothing to look up or to count.
+      const licenses =
+        (org.newMemberDefaults.licenses ?? []).length > 0
+          ? await defaultLicensesOf(trx, orgId, defaults.userTypeId)
+          : [];
       const [inserted] = (await trx('members')
         .insert({
           org_id: orgId,
@@ -195,7 +199,7 @@ export async function createUser(
           )),
         })
         .returning('*')) as UserRow[];
-      await claimLicensesOf(trx, orgId, [inserted!.id]);
+      if (licenses.length > 0) await claimLicensesOf(trx, orgId, [inserted!.id]);
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null)
         await setExternalId(trx, orgId, row.id, SOURCE, fields.externalId);

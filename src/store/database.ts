@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { discardTemplate, readTemplate, saveTemplate, templatePath } from './pglite-template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -40,12 +41,36 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     import('@electric-sql/pglite/contrib/pg_trgm'),
     import('knex-pglite'),
   ]);
-  // The options-only form: `new PGlite(undefined, options)` drops the extensions.
-  const pglite = new PGlite({
-    dataDir: inMemory ? undefined : path.join(options.dataDir, 'pgdata'),
-    extensions: { pg_trgm },
-  });
-  await pglite.waitReady;
+  const dataDir = inMemory ? undefined : path.join(options.dataDir, 'pgdata');
+  const template =
+    dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION')) ? templatePath() : null;
+  const fresh = template ? readTemplate(template) : null;
+  const open = async (loadDataDir: Blob | null) => {
+    // The options-only form: `new PGlite(undefined, options)` drops the extensions.
+    const instance = new PGlite({
+      dataDir,
+      extensions: { pg_trgm },
+      ...(loadDataDir && { loadDataDir }),
+    });
+    await instance.waitReady;
+    return instance;
+  };
+  let pglite: Awaited<ReturnType<typeof open>>;
+  let fromCopy = fresh !== null;
+  try {
+    pglite = await open(fresh);
+  } catch (error) {
+    if (!template || !fresh) throw error;
+    discardTemplate(template);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    pglite = await open(null);
+    fromCopy = false;
+  }
+  if (template && !fromCopy)
+    await saveTemplate(template, async () => {
+      await pglite.exec('checkpoint');
+      return pglite.dumpDataDir('gzip');
+    });
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',

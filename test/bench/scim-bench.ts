@@ -130,14 +130,24 @@ function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result>
   });
 }
 
-function line(scenario: string, db: string, result: autocannon.Result, rss: number): Line {
+/** `ceiling`: the bare node:http server's requests per second in this run, beside every figure. */
+function line(
+  scenario: string,
+  db: string,
+  result: autocannon.Result,
+  rss: number,
+  ceiling: number,
+): Line {
+  const reqPerSec = Math.round(result.requests.average);
   return {
     bench: 'scim',
     scenario,
     db,
     connections: CONNECTIONS,
     seconds: SECONDS,
-    reqPerSec: Math.round(result.requests.average),
+    reqPerSec,
+    ceilingReqPerSec: ceiling,
+    percentOfCeiling: Math.round((reqPerSec / ceiling) * 1000) / 10,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -149,6 +159,7 @@ async function benchDaemon(
   db: DatabaseKind,
   env: NodeJS.ProcessEnv,
   seeded: Seeded,
+  ceiling: number,
   emit: (line: Line) => void,
 ): Promise<void> {
   const port = await freePort();
@@ -251,7 +262,7 @@ async function benchDaemon(
     for (const [name, requests] of scenarios) {
       process.stderr.write(`[scim/${db}] ${name}\n`);
       const result = await run(base, requests);
-      emit(line(name, db, result, await peakRssMB(daemon.pid!)));
+      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling));
     }
     await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
@@ -318,7 +329,7 @@ async function bigGroup(
   await timed('big-group-add-one-member', () => patch([seeded.memberIds[0]!]));
 }
 
-async function ceiling(emit: (line: Line) => void): Promise<void> {
+async function ceiling(emit: (line: Line) => void): Promise<number> {
   const port = await freePort();
   const server = await startProcess(
     [
@@ -332,26 +343,22 @@ async function ceiling(emit: (line: Line) => void): Promise<void> {
     /listening/,
   );
   try {
-    emit(
-      line(
-        'node-http-1kb-ceiling',
-        'none',
-        await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]),
-        await peakRssMB(server.pid!),
-      ),
-    );
+    const result = await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]);
+    const reqPerSec = Math.round(result.requests.average);
+    emit(line('node-http-1kb-ceiling', 'none', result, await peakRssMB(server.pid!), reqPerSec));
+    return reqPerSec;
   } finally {
     server.kill('SIGTERM');
   }
 }
 
 export async function runScimBench(emit: (line: Line) => void): Promise<void> {
-  await ceiling(emit);
+  const top = await ceiling(emit);
   const postgres = await createPostgresDatabase(benchPostgresUrl(), 'scim');
   if (postgres) {
     try {
       const seeded = await seed({ url: postgres.url, dataDir: '' });
-      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, emit);
+      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, top, emit);
     } finally {
       await postgres.drop();
     }
@@ -359,7 +366,13 @@ export async function runScimBench(emit: (line: Line) => void): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-scim-bench-'));
   try {
     const seeded = await seed({ dataDir });
-    await benchDaemon('pglite', { PROVISIOND_DATA_DIR: dataDir, DATABASE_URL: '' }, seeded, emit);
+    await benchDaemon(
+      'pglite',
+      { PROVISIOND_DATA_DIR: dataDir, DATABASE_URL: '' },
+      seeded,
+      top,
+      emit,
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { type ApiKey, SUGGESTED_KEY_DAYS } from '../../keys/api-keys.ts';
+import type { ApiKey } from '../../keys/api-keys.ts';
+import { SUGGESTED_KEY_DAYS } from '../../keys/key-expiry.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 

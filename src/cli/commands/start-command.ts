@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { startDaemon } from '../../daemon/daemon.ts';
 import { configOf } from '../cli-context.ts';
 
 // Under `npm start` and `npx provisiond start` the daemon is not the process the user started:
@@ -12,7 +11,9 @@ export function startCommand(): Command {
   return new Command('start')
     .description('start the daemon (HTTP API on 127.0.0.1:8080 unless configured otherwise)')
     .action(async (_f, command: Command) => {
-      const daemon = await startDaemon(configOf(command));
+      const config = await configOf(command);
+      const { startDaemon } = await import('../../daemon/daemon.ts');
+      const daemon = await startDaemon(config);
       let signals = 0;
       const stop = (signal: NodeJS.Signals | 'parent exited') => {
         signals += 1;

@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// A new embedded database starts with PGlite's initdb, which takes 10–25 s on a small machine;
+// loading the same freshly initialised data directory from a tar takes a few. So the first
+// initdb on a machine leaves its result in the user's cache folder, and every later new
+// database (a second data directory, each test's throwaway one) starts from that copy. PGlite
+// itself does exactly this: it runs initdb in a scratch instance and loads its dump. The copy
+// holds no data and no secret, and is keyed by the PGlite release that made it. Without a
+// writable cache folder everything works as before, only slower.
+
+function pgliteVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = path.join(path.dirname(entry), '..', 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+function cacheDir(): string {
+  // systemd's CacheDirectory=, else the XDG cache folder.
+  const systemd = process.env.CACHE_DIRECTORY?.split(':')[0];
+  if (systemd) return systemd;
+  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'provisiond');
+}
+
+export function templatePath(): string {
+  return path.join(cacheDir(), `pglite-${pgliteVersion()}-initdb.tar.gz`);
+}
+
+/** The cached fresh data directory, or null when there is none yet. */
+export function readTemplate(file: string): Blob | null {
+  try {
+    return new Blob([readFileSync(file)]);
+  } catch {
+    return null;
+  }
+}
+
+/** Leaves a fresh data directory for the next new database; a failure only costs speed. */
+export async function saveTemplate(file: string, dump: () => Promise<Blob>): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(partial, Buffer.from(await (await dump()).arrayBuffer()), { mode: 0o600 });
+    // Atomic: a process starting at the same time reads the whole copy or none.
+    renameSync(partial, file);
+  } catch {
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // The folder itself is unusable (a file in its path): nothing was written.
+    }
+  }
+}
+
+/** A copy that PGlite could not load is removed so that the next start runs initdb again. */
+export function discardTemplate(file: string): void {
+  rmSync(file, { force: true });
+}

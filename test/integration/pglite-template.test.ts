@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { openDatabase } from '../../src/store/database.ts';
+import { migrateToLatest, migrationStatus } from '../../src/store/migrations.ts';
+import { templatePath } from '../../src/store/pglite-template.ts';
+
+// A new embedded database starts from the cached copy of PGlite's initdb once there is one. The
+// cache folder is this file's own, so the first open here really runs initdb.
+
+const cache = mkdtempSync(path.join(tmpdir(), 'provisiond-cache-'));
+process.env.XDG_CACHE_HOME = cache;
+const dataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'provisiond-template-')), 'data');
+
+async function usable(dir: string): Promise<string[]> {
+  const database = await openDatabase({ dataDir: dir });
+  try {
+    const applied = await migrateToLatest(database.knex);
+    await database.knex.raw("select similarity('ada', 'adam')");
+    return applied.length > 0 ? applied : (await migrationStatus(database.knex)).applied;
+  } finally {
+    await database.close();
+  }
+}
+
+test.serial(
+  'the first new database leaves a copy; the next starts from it, as usable',
+  async (t) => {
+    const file = templatePath();
+    t.true(file.startsWith(path.join(cache, 'provisiond')));
+    t.false(existsSync(file));
+    const first = await usable(dataDir());
+    t.true(existsSync(file));
+    const copy = readFileSync(file);
+    const second = dataDir();
+    t.deepEqual(await usable(second), first);
+    // The second one reopens like any other (a restart), and the copy was only read.
+    t.deepEqual(await usable(second), first);
+    t.true(readFileSync(file).equals(copy));
+    // In memory (the tests' databases) too.
+    t.deepEqual(await usable('memory://'), first);
+  },
+);
+
+test.serial('a damaged copy is removed and the database is made by initdb', async (t) => {
+  const file = templatePath();
+  writeFileSync(file, 'not a tar');
+  t.true((await usable(dataDir())).length > 0);
+  // Replaced by a good copy from that initdb.
+  t.true(existsSync(file));
+  t.not(readFileSync(file, 'utf8').slice(0, 9), 'not a tar');
+});
+
+test.serial('without a usable cache folder a new database is made as before', async (t) => {
+  // A file where the folder should be: nothing can be written under it.
+  const blocked = path.join(cache, 'a-file');
+  writeFileSync(blocked, '');
+  process.env.XDG_CACHE_HOME = blocked;
+  try {
+    t.true((await usable(dataDir())).length > 0);
+    t.false(existsSync(templatePath()));
+  } finally {
+    process.env.XDG_CACHE_HOME = cache;
+  }
+});
