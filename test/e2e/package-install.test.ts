@@ -52,7 +52,10 @@ async function gone(url: string): Promise<boolean> {
 test('the packed package installs globally and runs with no dev dependencies', async (t) => {
   t.timeout(20 * 60_000);
   const work = tempDir('provisiond-pack-');
-  npm(['pack', '--pack-destination', work], process.cwd());
+  // The build is already there (npm install ran `prepare`). Packing without scripts keeps
+  // `prepare` from rebuilding dist/ and console/dist/ in place while other test files run daemons
+  // from them (and from building the console in development mode, as NODE_ENV=test would).
+  npm(['pack', '--ignore-scripts', '--pack-destination', work], process.cwd());
   const tarball = readdirSync(work).find((f) => /^provisiond-.*\.tgz$/.test(f))!;
   t.truthy(tarball);
   const prefix = path.join(work, 'global');
