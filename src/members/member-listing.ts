@@ -18,6 +18,18 @@ const SORTS = {
 } as const;
 
 type SortKey = keyof typeof SORTS;
+
+/**
+ * The sort expression when searching. The trigram index finds the matches and a top-N sort orders
+ * them; left alone, the planner may rather walk a sort index and filter row by row, which reads
+ * most of the table when the matches sit far down that order (116 ms instead of 30 ms at 100,000
+ * members). The same order, in a form no index serves.
+ */
+function unindexed(key: SortKey): string {
+  return key === 'createdAt' || key === 'updatedAt' || key === 'lastSignInAt'
+    ? `(${SORTS[key]} + interval '0 seconds')`
+    : `(${SORTS[key]} || '')`;
+}
 const sortValues = Object.keys(SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]];
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -158,10 +170,11 @@ export async function listMembers(
   // PostgreSQL's default null order so that a descending sort can walk its index backwards.
   const nulls = key === 'lastSignInAt' ? ' nulls last' : '';
   // Usernames are unique per organization, so they need no tie-breaker (and their index serves).
+  const sorted = query.search ? unindexed(key) : SORTS[key];
   const order =
     key === 'username'
-      ? `${SORTS[key]} ${direction}`
-      : `${SORTS[key]} ${direction}${nulls}, m.id ${direction}`;
+      ? `${sorted} ${direction}`
+      : `${sorted} ${direction}${nulls}, m.id ${direction}`;
   // Deferred join: pick the page's ids from the indexes first, then load only those rows.
   const catalog = await catalogIds(db, orgId, query);
   const ids = filtered(

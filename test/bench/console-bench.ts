@@ -73,6 +73,8 @@ async function seedMembers(url: string): Promise<void> {
       }
       await knex.transaction((trx) => bulkInsertMembers(trx, org.id, LOCAL_ADMIN, chunk));
     }
+    // As autovacuum would soon after a bulk load: the planner needs statistics of the new rows.
+    await knex.raw('analyze members');
   } finally {
     await knex.destroy();
   }
