@@ -13,22 +13,30 @@ export function startCommand(): Command {
     .action(async (_f, command: Command) => {
       const config = await configOf(command);
       const { startDaemon } = await import('../../daemon/daemon.ts');
-      const daemon = await startDaemon(config);
+      // The handlers are in place before the daemon starts: a signal that arrives while it starts
+      // (or just after it said so) stops it cleanly once it is up, rather than killing it.
+      const starting = startDaemon(config);
       let signals = 0;
       const stop = (signal: NodeJS.Signals | 'parent exited') => {
         signals += 1;
         if (signals > 1) process.exit(1);
-        daemon.opened.ctx.log.info({ signal }, 'shutdown requested');
-        daemon.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            daemon.opened.ctx.log.error({ err: error }, 'shutdown failed');
-            process.exit(1);
+        starting.then(
+          async (daemon) => {
+            daemon.opened.ctx.log.info({ signal }, 'shutdown requested');
+            try {
+              await daemon.stop();
+            } catch (error) {
+              daemon.opened.ctx.log.error({ err: error }, 'shutdown failed');
+              process.exit(1);
+            }
+            process.exit(0);
           },
+          () => process.exit(1),
         );
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      await starting;
       if (process.env.npm_command || process.env.npm_lifecycle_event) {
         const parent = process.ppid;
         const watch = setInterval(() => {
