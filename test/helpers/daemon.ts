@@ -19,8 +19,8 @@ export interface DaemonProcess {
   url: string;
   process: ChildProcess;
   output(): string;
-  /** Sends the signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends the signal and resolves with the exit code, or the signal that killed the process. */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
 export interface ProcessEnv {
@@ -55,8 +55,9 @@ export function startDaemonProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+  // The exit code, or the name of the signal that ended the process (it did not exit itself).
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
