@@ -13,7 +13,7 @@ if (!available)
   console.warn(
     'SKIPPED: slapd is not installed; the LDAP plugin tests did not run (CI sets PROVISIOND_REQUIRE_LDAP=1)',
   );
-// Without slapd/Samba installed these tests are skipped locally, with a message; CI sets
+// Skipped locally only when slapd/Samba is not installed (issue 4), with a message; CI sets
 // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
 const t2 = available ? test : test.skip;
 

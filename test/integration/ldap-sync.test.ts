@@ -76,7 +76,7 @@ async function setup(
 }
 
 eachDatabase((kind, fixture) => {
-  // Without slapd/Samba installed these tests are skipped locally, with a message; CI sets
+  // Skipped locally only when slapd/Samba is not installed (issue 4), with a message; CI sets
   // PROVISIOND_REQUIRE_LDAP=1 and PROVISIOND_REQUIRE_AD=1, which turn a missing server into a failure.
   const t2 = available ? test : test.skip;
 

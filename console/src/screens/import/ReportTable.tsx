@@ -73,6 +73,8 @@ export function ReportTable(props: {
         <thead>
           <tr>
             <th scope="col">{t('import.line')}</th>
+            {/* Remove sits by the line number: wide files scroll, and it must stay in view. */}
+            <th scope="col">{t('common.actions')}</th>
             {names.map((name, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
               <th scope="col" key={i}>
@@ -80,7 +82,6 @@ export function ReportTable(props: {
               </th>
             ))}
             <th scope="col">{t('import.problems')}</th>
-            <th scope="col">{t('common.actions')}</th>
           </tr>
         </thead>
         <tbody>
@@ -92,6 +93,16 @@ export function ReportTable(props: {
             return (
               <tr key={row.key}>
                 <th scope="row">{line}</th>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={t('import.removeRow', { where })}
+                    onClick={() => props.onRemove(row.key)}
+                  >
+                    {t('import.remove')}
+                  </button>
+                </td>
                 {names.map((name, column) => (
                   <Cell
                     // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
@@ -118,16 +129,6 @@ export function ReportTable(props: {
                       )}
                     />
                   )}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={t('import.removeRow', { where })}
-                    onClick={() => props.onRemove(row.key)}
-                  >
-                    {t('import.remove')}
-                  </button>
                 </td>
               </tr>
             );
