@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { body, errors, problem, typed } from './openapi-parts.ts';
 import { organizationUpdateSchema } from '../../orgs/organizations.ts';
 import { meSchema } from './me-routes.ts';
 import { organizationSchema, overviewSchema } from './organization-schemas.ts';
@@ -6,16 +6,6 @@ import { setupLinkBody, setupLinkSchema } from './setup-link-routes.ts';
 
 // The parts of the OpenAPI document for the administrators' own endpoints (who am I, organization
 // settings, overview); responses come from the zod schemas the handlers answer with.
-
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' });
-const json = (description: string, s: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema: schema(s) } },
-});
-const problem = {
-  description: 'RFC 9457 problem details',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
 
 export const sessionSecurity = {
   session: {
@@ -27,28 +17,20 @@ export const sessionSecurity = {
   },
 };
 
-const input = (s: z.ZodType) => ({
-  required: true,
-  content: {
-    'application/json': { schema: z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) },
-  },
-});
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
-
 export function adminPaths(): Record<string, object> {
   return {
     '/organization': {
       get: {
         summary:
           'The organization of the caller, with its settings and the defaults for new members',
-        responses: { 200: json('the organization', organizationSchema), ...errors },
+        responses: { 200: typed('the organization', organizationSchema), ...errors },
       },
       patch: {
         summary:
           'Change the name or settings (administrators). newMemberDefaults: given keys replace the current ones, null puts one back to the built-in default; the user type and role must exist and fit, the groups must exist. Errors name the field, e.g. newMemberDefaults.role',
-        requestBody: input(organizationUpdateSchema),
+        requestBody: body(organizationUpdateSchema),
         responses: {
-          200: json('the organization after the change', organizationSchema),
+          200: typed('the organization after the change', organizationSchema),
           ...errors,
         },
       },
@@ -57,14 +39,14 @@ export function adminPaths(): Record<string, object> {
       get: {
         summary:
           'The organization at a glance: members by status and user type, pending invitations, licences in use, membership limit, sources with their last run',
-        responses: { 200: json('the overview', overviewSchema), ...errors },
+        responses: { 200: typed('the overview', overviewSchema), ...errors },
       },
     },
     '/me': {
       get: {
         summary:
           'Who is calling: actor, organization, access level, the groups a limited member acts on, and the CSRF token of a session',
-        responses: { 200: json('the caller', meSchema), 401: problem },
+        responses: { 200: typed('the caller', meSchema), 401: problem },
       },
     },
     '/members/{ref}/setup-link': {
@@ -80,14 +62,9 @@ export function adminPaths(): Record<string, object> {
       post: {
         summary:
           'A one-time link (single use, expiring, hashed at rest) for a built-in member to choose their password; a newer link replaces an unused one (administrators)',
-        requestBody: {
-          required: false,
-          content: {
-            'application/json': { schema: z.toJSONSchema(setupLinkBody, { io: 'input' }) },
-          },
-        },
+        requestBody: { ...body(setupLinkBody), required: false },
         responses: {
-          201: json('the link, shown once', setupLinkSchema),
+          201: typed('the link, shown once', setupLinkSchema),
           400: problem,
           403: problem,
           404: problem,
