@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { RunStep } from './run-step.ts';
 import type { Actor } from '../access/actor.ts';
 import { linkedAmong, membersByRef } from '../links/identity-links.ts';
 import type { SourceGroup } from '../plugin-api.ts';
@@ -53,14 +54,14 @@ interface PlannedGroup {
   action: 'create' | 'link' | 'update' | 'none';
 }
 
-/** Plans a batch of groups; with `trx` applies it too (without, it is a preview and writes nothing). */
+/** Plans a batch of groups and hands the changes to the step (a preview drops them). */
 export async function syncGroupBatch(
-  db: Db,
-  trx: Knex.Transaction | null,
+  step: RunStep,
   ctx: GroupBatchContext,
   groups: SourceGroup[],
 ): Promise<void> {
   const { orgId, source } = ctx;
+  const db = step.q;
   const { rows: links } = (await db.raw(
     'select group_id, external_id, content_hash, members_hash from group_links where org_id = ? and source = ? and external_id = any(?::text[])',
     [orgId, source, groups.map((g) => g.externalId)],
@@ -137,10 +138,9 @@ export async function syncGroupBatch(
         name: p.name,
       });
   }
-  if (trx) await writeGroups(trx, ctx, planned);
+  await step.write((trx) => writeGroups(trx, ctx, planned));
   await syncMemberships(
-    db,
-    trx,
+    step,
     ctx,
     planned.filter((p) => p.id !== null && p.membersChanged),
   );
@@ -212,12 +212,12 @@ async function writeGroups(
 }
 
 async function syncMemberships(
-  db: Db,
-  trx: Knex.Transaction | null,
+  step: RunStep,
   ctx: GroupBatchContext,
   groups: PlannedGroup[],
 ): Promise<void> {
   if (groups.length === 0) return;
+  const db = step.q;
   // The memberships of these groups (an index-only scan), then, for the few a diff would remove,
   // whether they belong to members of this source: a person added by hand is left alone.
   const { rows } = (await db.raw(
@@ -254,20 +254,22 @@ async function syncMemberships(
   }
   ctx.counts.membershipsAdded += add.length;
   ctx.counts.membershipsRemoved += remove.length;
-  if (!trx || (add.length === 0 && remove.length === 0)) return;
-  if (add.length > 0) {
-    await trx.raw(
-      'insert into memberships (group_id, member_id) select * from unnest(?::uuid[], ?::uuid[]) on conflict do nothing',
-      [add.map((a) => a[0]), add.map((a) => a[1])],
-    );
-  }
-  if (remove.length > 0) {
-    await trx.raw(
-      'delete from memberships ms using unnest(?::uuid[], ?::uuid[]) as t(group_id, member_id) where ms.group_id = t.group_id and ms.member_id = t.member_id',
-      [remove.map((a) => a[0]), remove.map((a) => a[1])],
-    );
-  }
-  await auditMemberships(trx, ctx.orgId, ctx.actor, add, remove);
+  if (add.length === 0 && remove.length === 0) return;
+  await step.write(async (trx) => {
+    if (add.length > 0) {
+      await trx.raw(
+        'insert into memberships (group_id, member_id) select * from unnest(?::uuid[], ?::uuid[]) on conflict do nothing',
+        [add.map((a) => a[0]), add.map((a) => a[1])],
+      );
+    }
+    if (remove.length > 0) {
+      await trx.raw(
+        'delete from memberships ms using unnest(?::uuid[], ?::uuid[]) as t(group_id, member_id) where ms.group_id = t.group_id and ms.member_id = t.member_id',
+        [remove.map((a) => a[0]), remove.map((a) => a[1])],
+      );
+    }
+    await auditMemberships(trx, ctx.orgId, ctx.actor, add, remove);
+  });
 }
 
 /** Removes memberships the run deferred (their members turned out not to be removed). */
@@ -345,12 +347,11 @@ async function auditMemberships(
 
 /** Full reconciliation: groups of this source no longer in the directory are deleted (memberships go with them). */
 export async function deleteGoneGroups(
-  db: Db,
-  trx: Knex.Transaction | null,
+  step: RunStep,
   ctx: GroupBatchContext,
   seen: Set<string>,
 ): Promise<void> {
-  const { rows } = (await db.raw(
+  const { rows } = (await step.q.raw(
     'select gl.group_id, gl.external_id, g.name from group_links gl join groups g on g.id = gl.group_id where gl.org_id = ? and gl.source = ?',
     [ctx.orgId, ctx.source],
   )) as { rows: Array<{ group_id: string; external_id: string; name: string }> };
@@ -358,20 +359,22 @@ export async function deleteGoneGroups(
   ctx.counts.groupsDeleted += gone.length;
   for (const g of gone)
     ctx.samples.add({ action: 'groupsDeleted', externalId: g.external_id, name: g.name });
-  if (!trx || gone.length === 0) return;
-  await trx.raw(
-    `with gone as (delete from groups where id = any(?::uuid[]) and org_id = ? returning id, name)
-     insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before)
-     select ?::uuid, ?, ?, ?, 'group.delete', 'group', id::text, jsonb_build_object('name', name) from gone`,
-    [
-      gone.map((g) => g.group_id),
-      ctx.orgId,
-      ctx.orgId,
-      ctx.actor.type,
-      ctx.actor.id,
-      ctx.actor.label,
-    ],
-  );
+  if (gone.length === 0) return;
+  await step.write(async (trx) => {
+    await trx.raw(
+      `with gone as (delete from groups where id = any(?::uuid[]) and org_id = ? returning id, name)
+       insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before)
+       select ?::uuid, ?, ?, ?, 'group.delete', 'group', id::text, jsonb_build_object('name', name) from gone`,
+      [
+        gone.map((g) => g.group_id),
+        ctx.orgId,
+        ctx.orgId,
+        ctx.actor.type,
+        ctx.actor.id,
+        ctx.actor.label,
+      ],
+    );
+  });
 }
 
 /**

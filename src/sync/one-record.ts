@@ -14,6 +14,7 @@ import {
   syncGroupBatch,
 } from './group-sync.ts';
 import { mapUser } from './member-mapping.ts';
+import { inStep } from './run-step.ts';
 import { type SyncPolicy, policyOf } from './sync-policy.ts';
 import { type AttributeChange, Samples, emptyCounts, type Counts } from './sync-types.ts';
 import { type UserBatchContext, mappingContext, processUsers } from './user-batch.ts';
@@ -123,7 +124,7 @@ async function applyGroups(
     userSeen: (externalId) => mine.has(externalId),
     deferred: [],
   };
-  await deps.db.transaction((trx) => syncGroupBatch(trx, trx, ctx, groups));
+  await inStep(deps.db, false, (step) => syncGroupBatch(step, ctx, groups));
 }
 
 const ACTIONS: Array<keyof Counts> = [

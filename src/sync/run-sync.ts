@@ -43,13 +43,14 @@ import {
   type SyncRun,
 } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
+import { inStep } from './run-step.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
 
 // read → map → correlate (batched) → plan → apply (batched transactions, audited) → run record.
 // A read failure ends the run before any removal is planned; removals above the deletion guard
-// hold the run for an administrator. A preview runs the same plan with no transaction: it writes
-// nothing, not even a run record.
+// hold the run for an administrator. A preview is a mode of the same run: its steps plan without a
+// transaction and drop their writes (run-step.ts), and it records nothing, not even a run record.
 
 export interface SyncDeps {
   db: Knex;
@@ -223,8 +224,7 @@ async function runSyncTraced(
       if (groups.length === 0) return;
       const batch = groups;
       groups = [];
-      if (options.preview) await syncGroupBatch(db, null, groupCtx, batch);
-      else await db.transaction((trx) => syncGroupBatch(trx, trx, groupCtx, batch));
+      await inStep(db, options.preview, (step) => syncGroupBatch(step, groupCtx, batch));
       await renew();
     };
     for await (const record of read.records) {
@@ -279,24 +279,24 @@ async function runSyncTraced(
       } else applyNow = removals;
     }
     const removeGroups = mode === 'full' && entryHasGroups(entry) && held.length === 0 && !withheld;
-    if (options.preview) {
-      if (removeGroups) await deleteGoneGroups(db, null, groupCtx, seenGroups);
-    } else {
-      await db.transaction(async (trx) => {
+    await inStep(db, options.preview, async (step) => {
+      await step.write(async (trx) => {
         await removeDeferred(trx, orgId, actor, leftGroups);
         if (applyNow.length > 0)
           counts.membershipsRemoved += (
             await applyRemovals(trx, orgId, sourceName, actor, applyNow)
           ).membershipsRemoved;
-        if (removeGroups) await deleteGoneGroups(trx, trx, groupCtx, seenGroups);
-        if (status === 'held' && runId)
-          await notifyAdministrators(trx, orgId, 'sync-held', {
+      });
+      if (removeGroups) await deleteGoneGroups(step, groupCtx, seenGroups);
+      if (status === 'held' && runId)
+        await step.write((trx) =>
+          notifyAdministrators(trx, orgId, 'sync-held', {
             source: sourceName,
             runId,
             removals: String(held.length),
-          });
-      });
-    }
+          }),
+        );
+    });
     tokenAfter = read.nextToken();
     if (!options.preview) await saveToken(db, orgId, sourceName, tokenAfter);
   } catch (failure) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { inStep } from './run-step.ts';
 import type { Actor } from '../access/actor.ts';
 import { loadCatalog } from '../catalog/catalog-store.ts';
 import { findOrganization } from '../orgs/organizations.ts';
@@ -111,7 +112,8 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
   const { counts, samples, policy } = ctx;
   const mapped = batch.map((u) => mapUser(u, ctx.mapping));
   const reaction = unmatchedReaction(policy.onUnmatched, ctx.reactions);
-  const work = async (q: Knex | Knex.Transaction, trx: Knex.Transaction | null) => {
+  await inStep(ctx.db, ctx.preview, async (step) => {
+    const q = step.q;
     const keys = batch.map((u, i) => {
       const m = mapped[i]!;
       return {
@@ -206,32 +208,31 @@ export async function processUsers(ctx: UserBatchContext, batch: SourceUser[]): 
           });
       }
     });
-    if (!trx) return;
-    await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
-    const rctx: ReactionContext = {
-      orgId: ctx.orgId,
-      source: policy.source,
-      actor: ctx.actor,
-      defaults: ctx.mapping.defaultIds,
-      shared: ctx.mapping.shared,
-      reinviteAfterExpiry: policy.reinviteAfterExpiry,
-      now: ctx.clock(),
-    };
-    for (const failure of await reaction.apply(trx, rctx, unmatched)) {
-      counts[reaction.count] -= 1;
-      if (failure.unchanged) {
-        counts.unchanged += 1;
-        continue;
+    await step.write(async (trx) => {
+      await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
+      const rctx: ReactionContext = {
+        orgId: ctx.orgId,
+        source: policy.source,
+        actor: ctx.actor,
+        defaults: ctx.mapping.defaultIds,
+        shared: ctx.mapping.shared,
+        reinviteAfterExpiry: policy.reinviteAfterExpiry,
+        now: ctx.clock(),
+      };
+      for (const failure of await reaction.apply(trx, rctx, unmatched)) {
+        counts[reaction.count] -= 1;
+        if (failure.unchanged) {
+          counts.unchanged += 1;
+          continue;
+        }
+        counts.errors += 1;
+        samples.add({
+          action: 'errors',
+          externalId: failure.record.externalId,
+          name: failure.record.login,
+          detail: failure.reason,
+        });
       }
-      counts.errors += 1;
-      samples.add({
-        action: 'errors',
-        externalId: failure.record.externalId,
-        name: failure.record.login,
-        detail: failure.reason,
-      });
-    }
-  };
-  if (ctx.preview) await work(ctx.db, null);
-  else await ctx.db.transaction((trx) => work(trx, trx));
+    });
+  });
 }
