@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { PATCH_SCHEMA } from './scim-schemas.ts';
 
 // The provisioning log: every SCIM write with the key that made it, what it asked for (the names of
-// the attributes it touched, never their values), and the answer's status. Pruned past the
-// configured retention.
+// the attributes it touched, never their values), and the answer's status. A Bulk request is one
+// entry for the request and one per operation, linked to it. Pruned past the configured retention.
 
 export interface ProvisioningEntry {
   orgId: string;
@@ -17,11 +17,21 @@ export interface ProvisioningEntry {
   status: number;
   attributes: string[];
   detail: string | null;
+  /** For an operation of a Bulk request: the path it named and its bulkId, as sent. */
+  path?: string | null;
+  bulkId?: string | null;
 }
+
+/** One operation of a Bulk request, logged under the request's entry. */
+export type BulkOperationEntry = Omit<ProvisioningEntry, 'orgId' | 'keyId' | 'keyTitle'>;
 
 export interface ProvisioningRecord extends Omit<ProvisioningEntry, 'orgId'> {
   id: number;
   at: string;
+  path: string | null;
+  bulkId: string | null;
+  /** The entry of the Bulk request this operation was part of. */
+  bulkEntryId: number | null;
 }
 
 type Json = Record<string, unknown>;
@@ -48,27 +58,55 @@ export function attributeNames(method: string, body: unknown): string[] {
   return [...names].slice(0, 100);
 }
 
-export async function recordProvisioning(db: Knex, entry: ProvisioningEntry): Promise<void> {
-  await db('scim_provisioning_log').insert({
-    org_id: entry.orgId,
-    key_id: entry.keyId,
-    key_title: entry.keyTitle,
-    method: entry.method,
-    operation: entry.operation,
-    resource_type: entry.resourceType,
-    target_id: entry.targetId,
-    status: entry.status,
-    attributes: entry.attributes,
-    detail: entry.detail?.slice(0, 1000) ?? null,
+const row = (entry: ProvisioningEntry, bulkEntryId: number | null) => ({
+  org_id: entry.orgId,
+  key_id: entry.keyId,
+  key_title: entry.keyTitle,
+  method: entry.method,
+  operation: entry.operation,
+  resource_type: entry.resourceType,
+  target_id: entry.targetId,
+  status: entry.status,
+  attributes: entry.attributes,
+  detail: entry.detail?.slice(0, 1000) ?? null,
+  path: entry.path?.slice(0, 1000) ?? null,
+  bulk_id: entry.bulkId?.slice(0, 200) ?? null,
+  bulk_entry_id: bulkEntryId,
+});
+
+/** Records one write; for a Bulk request, its operations too, under the request's entry. */
+export async function recordProvisioning(
+  db: Knex,
+  entry: ProvisioningEntry,
+  operations: BulkOperationEntry[] = [],
+): Promise<void> {
+  if (operations.length === 0) {
+    await db('scim_provisioning_log').insert(row(entry, null));
+    return;
+  }
+  await db.transaction(async (trx) => {
+    const [inserted] = await trx('scim_provisioning_log')
+      .insert(row(entry, null))
+      .returning<{ id: number | string }[]>('id');
+    const bulkEntryId = Number(inserted!.id);
+    await trx('scim_provisioning_log').insert(
+      operations.map((op) =>
+        row(
+          { ...op, orgId: entry.orgId, keyId: entry.keyId, keyTitle: entry.keyTitle },
+          bulkEntryId,
+        ),
+      ),
+    );
   });
 }
 
-/** Deletes entries older than the retention, for every organization. */
+/** The filters of the listing; `bulkEntryId` lists the operations of one Bulk request. */
 export const provisioningQuery = (maxPageSize: number) =>
   z
     .object({
       keyId: z.uuid().optional(),
       targetId: z.string().min(1).max(200).optional(),
+      bulkEntryId: z.coerce.number().int().min(1).optional(),
       operation: z.enum(['create', 'replace', 'update', 'delete', 'bulk']).optional(),
       resourceType: z.enum(['User', 'Group', 'Bulk']).optional(),
       outcome: z.enum(['success', 'failure']).optional(),
@@ -88,6 +126,7 @@ export async function listProvisioning(
   const base = db('scim_provisioning_log').where('org_id', orgId);
   if (q.keyId) base.andWhere('key_id', q.keyId);
   if (q.targetId) base.andWhere('target_id', q.targetId);
+  if (q.bulkEntryId) base.andWhere('bulk_entry_id', q.bulkEntryId);
   if (q.operation) base.andWhere('operation', q.operation);
   if (q.resourceType) base.andWhere('resource_type', q.resourceType);
   if (q.status) base.andWhere('status', q.status);
@@ -120,6 +159,9 @@ export async function listProvisioning(
       status: Number(r.status),
       attributes: r.attributes as string[],
       detail: (r.detail as string | null) ?? null,
+      path: (r.path as string | null) ?? null,
+      bulkId: (r.bulk_id as string | null) ?? null,
+      bulkEntryId: r.bulk_entry_id == null ? null : Number(r.bulk_entry_id),
     })),
     total: Number((counted[0] as { n: number | string } | undefined)?.n ?? 0),
     page: q.page,

@@ -3,9 +3,11 @@ import { ScimError, invalidSyntax, invalidValue, scimErrorOf } from './scim-erro
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './scim-groups.ts';
 import { createUser, deleteUser, patchUser, replaceUser, type ScimContext } from './scim-users.ts';
 import { etagOf } from './user-document.ts';
+import { attributeNames, type BulkOperationEntry } from './provisioning-log.ts';
 
 // Bulk (RFC 7644 §3.7): operations run in order, each in its own transaction; a later operation
-// may reference a resource created earlier as "bulkId:<id>"; failOnErrors stops the run.
+// may reference a resource created earlier as "bulkId:<id>"; failOnErrors stops the run. Each
+// operation is reported to the caller for the provisioning log, as a single write would be.
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
@@ -79,11 +81,48 @@ async function runOperation(
   throw invalidValue(`method must be POST, PUT, PATCH or DELETE (got ${method})`);
 }
 
+const OPERATIONS: Record<string, BulkOperationEntry['operation']> = {
+  POST: 'create',
+  PUT: 'replace',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
+
+/** What the provisioning log keeps of one operation: never the values it sent. */
+function logEntry(
+  method: string,
+  op: Json,
+  status: number,
+  targetId: string | undefined,
+  detail: string | null,
+): BulkOperationEntry {
+  const path = typeof op.path === 'string' ? op.path : '';
+  const groups = /^\/Groups\b/.test(path);
+  return {
+    method: method || '?',
+    operation: OPERATIONS[method] ?? 'bulk',
+    resourceType: groups ? 'Group' : /^\/Users\b/.test(path) ? 'User' : 'Bulk',
+    targetId: targetId ?? null,
+    status,
+    attributes: attributeNames(method, op.data),
+    detail,
+    path: path || null,
+    bulkId: typeof op.bulkId === 'string' ? op.bulkId : null,
+  };
+}
+
+export interface BulkHooks {
+  /** An operation failed for a reason that is not the client's: for the daemon log. */
+  error(error: unknown): void;
+  /** Each operation run, in order, for the provisioning log. */
+  operation(entry: BulkOperationEntry): void;
+}
+
 export async function runBulk(
   ctx: ScimContext,
   body: unknown,
   limits: ScimLimits,
-  log: (error: unknown) => void,
+  hooks: BulkHooks,
 ): Promise<Json> {
   if (
     !isObject(body) ||
@@ -114,9 +153,10 @@ export async function runBulk(
     const op = isObject(raw) ? raw : {};
     const method = String(op.method ?? '').toUpperCase();
     const bulkId = typeof op.bulkId === 'string' ? op.bulkId : undefined;
+    let path: string | undefined;
     try {
       if (method === 'POST' && !bulkId) throw invalidValue('a POST operation needs a bulkId');
-      const path = String(op.path ?? '').replace(/bulkId:([^/]+)/, (ref) =>
+      path = String(op.path ?? '').replace(/bulkId:([^/]+)/, (ref) =>
         String(resolveBulkIds(ref, created)),
       );
       const outcome = await runOperation(
@@ -127,6 +167,7 @@ export async function runBulk(
         typeof op.version === 'string' ? op.version : undefined,
       );
       if (bulkId && outcome.id) created.set(bulkId, outcome.id);
+      hooks.operation(logEntry(method, op, outcome.status, outcome.id, null));
       results.push({
         method,
         ...(bulkId && { bulkId }),
@@ -139,10 +180,12 @@ export async function runBulk(
       });
     } catch (error) {
       const scim = scimErrorOf(error);
-      if (!scim) log(error);
+      if (!scim) hooks.error(error);
       const failure =
         scim ?? new ScimError(500, undefined, 'the operation failed; see the daemon log');
       errors += 1;
+      const target = path ? /^\/(?:Users|Groups)\/([^/]+)$/.exec(path)?.[1] : undefined;
+      hooks.operation(logEntry(method, op, failure.status, target, failure.message));
       results.push({
         method,
         ...(bulkId && { bulkId }),

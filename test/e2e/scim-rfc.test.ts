@@ -869,4 +869,97 @@ eachScimTarget((kind, target) => {
     t.regex(table.stdout, /PATCH User/);
     t.is((await runCli(['scim', 'log', '--operation', 'explode'], target().env)).code, 2);
   });
+
+  it('the provisioning log records a Bulk request operation by operation, linked to it', async (t) => {
+    const userName = uniqueName('bulk-logged');
+    const ref = `u-${userName}`;
+    const bulk = await scim(target(), 'POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        {
+          method: 'POST',
+          path: '/Users',
+          bulkId: ref,
+          data: newUser(userName, { password: 'Bulk-secret-77' }),
+        },
+        {
+          method: 'PATCH',
+          path: `/Users/bulkId:${ref}`,
+          data: {
+            schemas: [PATCH],
+            Operations: [{ op: 'replace', path: 'title', value: 'Bulk logged' }],
+          },
+        },
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: `g-${userName}`,
+          data: {
+            schemas: [GROUP],
+            displayName: `Logged ${userName}`,
+            members: [{ value: `bulkId:${ref}` }],
+          },
+        },
+        { method: 'DELETE', path: '/Users/00000000-0000-4000-8000-000000000000' },
+      ],
+    });
+    t.is(bulk.status, 200);
+    const [userId, , groupId] = bulk.body.Operations.map((o: any) => o.location?.split('/').pop());
+    // Entries are written once the answer is sent: wait until the request's operations are there.
+    const listed = async (args: string[]) =>
+      JSON.parse((await runCli(['scim', 'log', '--json', ...args], target().env)).stdout);
+    let mine: any[] = [];
+    for (let i = 0; i < 50 && mine.length === 0; i++) {
+      const log = await listed(['--page-size', '200', '--target', userId]);
+      mine = log.items.filter((e: any) => e.bulkId === ref && e.method === 'POST');
+      if (mine.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.is(mine.length, 1, 'the POST operation is logged under its own user id');
+    const bulkEntryId = mine[0].bulkEntryId;
+    t.is(typeof bulkEntryId, 'number');
+    const operations = (await listed(['--bulk', String(bulkEntryId)])).items.reverse();
+    t.deepEqual(
+      operations.map((e: any) => [e.method, e.operation, e.resourceType, e.path, e.status]),
+      [
+        ['POST', 'create', 'User', '/Users', 201],
+        ['PATCH', 'update', 'User', `/Users/bulkId:${ref}`, 200],
+        ['POST', 'create', 'Group', '/Groups', 201],
+        ['DELETE', 'delete', 'User', '/Users/00000000-0000-4000-8000-000000000000', 404],
+      ],
+    );
+    t.deepEqual(
+      operations.map((e: any) => e.targetId),
+      [userId, userId, groupId, '00000000-0000-4000-8000-000000000000'],
+      'the target is the resolved id, also for a bulkId reference',
+    );
+    t.deepEqual(
+      operations.map((e: any) => e.bulkId),
+      [ref, null, `g-${userName}`, null],
+    );
+    t.true(operations[0].attributes.includes('password'), 'the name of what was sent');
+    t.deepEqual(operations[1].attributes, ['title']);
+    t.deepEqual(operations[2].attributes.sort(), ['displayName', 'members']);
+    t.is(operations[0].detail, null);
+    t.regex(operations[3].detail, /00000000-0000-4000-8000-000000000000/);
+    t.true(operations.every((e: any) => /API key/.test(e.keyTitle)));
+    const request = (await listed(['--operation', 'bulk', '--page-size', '200'])).items.find(
+      (e: any) => e.id === bulkEntryId,
+    );
+    t.like(request, {
+      method: 'POST',
+      resourceType: 'Bulk',
+      status: 200,
+      bulkEntryId: null,
+      detail: '4 operations run, 1 failed',
+    });
+    t.false(
+      JSON.stringify(await listed(['--page-size', '200'])).includes('Bulk-secret-77'),
+      'never a value',
+    );
+    const table = await runCli(['scim', 'log', '--bulk', String(bulkEntryId)], target().env);
+    t.regex(
+      table.stdout,
+      new RegExp(`PATCH /Users/bulkId:${ref.replace(/[.]/g, '\\.')} in bulk ${bulkEntryId}`),
+    );
+  });
 });

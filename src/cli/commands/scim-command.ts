@@ -12,6 +12,11 @@ export function scimCommand(): Command {
     )
     .option('--key <id>', 'only writes made with this API key')
     .option('--target <id>', 'only writes to this user or group id')
+    .option(
+      '--bulk <entry>',
+      'only the operations of the Bulk request logged as this entry id',
+      positiveInt,
+    )
     .addOption(
       new Option('--operation <op>', 'only this operation').choices([
         'create',
@@ -36,6 +41,7 @@ export function scimCommand(): Command {
         flags: {
           key?: string;
           target?: string;
+          bulk?: number;
           operation?: string;
           outcome?: string;
           status?: number;
@@ -51,6 +57,7 @@ export function scimCommand(): Command {
             `/api/v1/scim/log${query({
               keyId: flags.key,
               targetId: flags.target,
+              bulkEntryId: flags.bulk,
               operation: flags.operation,
               outcome: flags.outcome,
               status: flags.status,
@@ -63,9 +70,16 @@ export function scimCommand(): Command {
           printTable(
             page.items,
             [
+              { header: 'entry', value: (e) => String(e.id) },
               { header: 'at', value: (e) => e.at },
               { header: 'key', value: (e) => e.keyTitle ?? '' },
-              { header: 'operation', value: (e) => `${e.method} ${e.resourceType}` },
+              {
+                header: 'operation',
+                value: (e) =>
+                  e.bulkEntryId === null
+                    ? `${e.method} ${e.resourceType}`
+                    : `${e.method} ${e.path ?? ''}${e.bulkId ? ` (bulkId ${e.bulkId})` : ''} in bulk ${e.bulkEntryId}`,
+              },
               { header: 'target', value: (e) => e.targetId ?? '' },
               { header: 'status', value: (e) => String(e.status) },
               { header: 'attributes', value: (e) => e.attributes.join(', ') },

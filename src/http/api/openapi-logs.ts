@@ -11,6 +11,7 @@ export function logPaths(): Record<string, object> {
         parameters: [
           query('keyId', 'the API key the identity provider used'),
           query('targetId', 'the user or group id'),
+          query('bulkEntryId', 'the operations of the Bulk request logged as this entry'),
           query('operation', 'create, replace, update, delete or bulk'),
           query('resourceType', 'User, Group or Bulk'),
           query('outcome', 'success (status below 400) or failure'),

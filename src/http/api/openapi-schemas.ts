@@ -137,6 +137,12 @@ export const componentSchemas = {
       status: { type: 'integer' },
       attributes: { type: 'array', items: { type: 'string' } },
       detail: { type: ['string', 'null'] },
+      path: { type: ['string', 'null'], description: 'a Bulk operation: its path as sent' },
+      bulkId: { type: ['string', 'null'], description: 'a Bulk operation: its bulkId' },
+      bulkEntryId: {
+        type: ['integer', 'null'],
+        description: 'a Bulk operation: the entry of the Bulk request it was part of',
+      },
     },
   },
   AuditEntry: {

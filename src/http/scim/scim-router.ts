@@ -8,6 +8,7 @@ import { type ListParams, parseListParams } from '../../scim/list-params.ts';
 import { parseProjection } from '../../scim/projection.ts';
 import {
   attributeNames,
+  type BulkOperationEntry,
   type ProvisioningEntry,
   recordProvisioning,
 } from '../../scim/provisioning-log.ts';
@@ -72,6 +73,12 @@ const OPERATIONS: Record<string, ProvisioningEntry['operation']> = {
   DELETE: 'delete',
 };
 
+/** A Bulk request's own entry says how its operations went; each has an entry of its own. */
+function bulkSummary(operations: BulkOperationEntry[]): string {
+  const failed = operations.filter((op) => op.status >= 400).length;
+  return `${operations.length} operation${operations.length === 1 ? '' : 's'} run, ${failed} failed`;
+}
+
 /** Records every SCIM write once answered, whatever the outcome, in the provisioning log. */
 function provisioningLog(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -83,21 +90,25 @@ function provisioningLog(ctx: AppContext) {
     }
     const scope = res.locals.scope as Scope;
     const resourceType = match[1] === 'Users' ? 'User' : match[1] === 'Groups' ? 'Group' : 'Bulk';
+    const operations: BulkOperationEntry[] = [];
+    res.locals.bulkOperations = operations;
     res.on('finish', () => {
       const created = res.get('Location')?.split('/').pop();
+      const bulk = resourceType === 'Bulk';
+      const detail = (res.locals.scimDetail as string | undefined) ?? null;
       const entry: ProvisioningEntry = {
         orgId: scope.orgId,
         keyId: scope.actor.id,
         keyTitle: scope.actor.label,
         method: req.method,
-        operation: resourceType === 'Bulk' ? 'bulk' : operation,
+        operation: bulk ? 'bulk' : operation,
         resourceType,
         targetId: match[2] ?? created ?? null,
         status: res.statusCode,
-        attributes: attributeNames(req.method, req.body),
-        detail: (res.locals.scimDetail as string | undefined) ?? null,
+        attributes: bulk ? [] : attributeNames(req.method, req.body),
+        detail: detail ?? (bulk ? bulkSummary(operations) : null),
       };
-      recordProvisioning(ctx.database.knex, entry).catch((error: unknown) =>
+      recordProvisioning(ctx.database.knex, entry, operations).catch((error: unknown) =>
         ctx.log.error({ err: error }, 'the SCIM provisioning log could not be written'),
       );
     });
@@ -335,9 +346,10 @@ export function scimRouter(ctx: AppContext): Router {
     send(
       res,
       200,
-      await runBulk(scimCtx(req, res), req.body, limits, (error) =>
-        ctx.log.error({ err: error }, 'SCIM bulk operation failed'),
-      ),
+      await runBulk(scimCtx(req, res), req.body, limits, {
+        error: (error) => ctx.log.error({ err: error }, 'SCIM bulk operation failed'),
+        operation: (entry) => (res.locals.bulkOperations as BulkOperationEntry[]).push(entry),
+      }),
     );
   });
 
