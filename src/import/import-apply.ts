@@ -10,7 +10,7 @@ import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import type { ModeId } from './import-modes.ts';
 import type { PlannedBatch } from './import-plan.ts';
-import type { RunRow } from './import-store.ts';
+import type { ImportRunRow } from '../store/tables/imports.ts';
 import { type ImportInvitations, issueImportInvitations } from './invitation-issuer.ts';
 import type { ValidRow } from './row-validation.ts';
 
@@ -57,7 +57,7 @@ export interface RunContext {
 export async function applyBatch(
   deps: { db: Knex; hasher: PasswordHasher },
   scope: Scope,
-  run: Pick<RunRow, 'id' | 'mode' | 'applied_through_line'>,
+  run: Pick<ImportRunRow, 'id' | 'mode' | 'applied_through_line'>,
   batch: PlannedBatch,
   ctx: RunContext,
   /** The commit of the batch before this one: this one commits only after it, or rolls back with it. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ImportRunRow } from '../store/tables/imports.ts';
 import { instanceAlive } from '../cluster/instances.ts';
 import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
@@ -18,7 +19,6 @@ import { type ImportReport, blockingErrors, emptyReport, planImport } from './im
 import { type FileFormat, readRows } from './import-rows.ts';
 import {
   type ImportRun,
-  type RunRow,
   findRunRow,
   previousApply,
   storeChunks,
@@ -95,7 +95,7 @@ function formatOf(options: z.infer<typeof uploadOptionsSchema>): {
   return { format: { kind: 'csv', mode: IMPORT_MODES[options.mode] }, mode: options.mode };
 }
 
-function formatOfRun(run: Pick<RunRow, 'format' | 'mode'>): FileFormat {
+function formatOfRun(run: Pick<ImportRunRow, 'format' | 'mode'>): FileFormat {
   if (run.format === 'createusers')
     return {
       kind: 'createusers',
@@ -155,7 +155,7 @@ async function policyFor(
 async function validateStored(
   deps: Pick<ImportDeps, 'db' | 'sources' | 'links'>,
   orgId: string,
-  run: Pick<RunRow, 'id' | 'format' | 'mode' | 'options'>,
+  run: Pick<ImportRunRow, 'id' | 'format' | 'mode' | 'options'>,
 ): Promise<ImportReport> {
   const { db } = deps;
   const format = formatOfRun(run);
@@ -223,7 +223,7 @@ export async function uploadImport(
       report: JSON.stringify(emptyReport(options.format, mode)),
       created_by: scope.actor.label,
     })
-    .returning('*')) as [RunRow];
+    .returning('*')) as [ImportRunRow];
   let stored: Awaited<ReturnType<typeof storeChunks>>;
   let report: ImportReport;
   try {
@@ -359,7 +359,7 @@ export async function startApply(
 async function applyRun(
   deps: ImportDeps,
   scope: Scope,
-  row: RunRow,
+  row: ImportRunRow,
   live: ImportRun,
 ): Promise<ImportRun> {
   const format = formatOfRun(row);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ImportRunRow } from '../store/tables/imports.ts';
 import type { Knex } from 'knex';
 import { NotFoundError, UnavailableError, ValidationError } from '../errors.ts';
 import type { ImportReport } from './import-plan.ts';
@@ -41,26 +42,15 @@ export interface ImportRun {
   previousApply?: { id: string; appliedAt: string | null; created: number } | null;
 }
 
-export interface RunRow {
-  id: string;
-  format: 'csv' | 'createusers';
-  mode: string;
-  options: ImportRun['options'];
-  file_name: string | null;
-  file_sha256: string;
-  file_bytes: string | number;
-  status: RunStatus;
-  report: ImportReport;
-  applied_through_line: number;
-  created: number;
-  already_present: number;
-  error: string | null;
-  created_by: string;
-  created_at: Date;
-  applied_at: Date | null;
+// The shapes of the run record's jsonb columns, written here.
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'import_runs.options': ImportRun['options'];
+    'import_runs.report': ImportReport;
+  }
 }
 
-export function toRun(row: RunRow): ImportRun {
+export function toRun(row: ImportRunRow): ImportRun {
   return {
     id: row.id,
     format: row.format,
@@ -85,9 +75,9 @@ export async function findRunRow(
   db: Knex | Knex.Transaction,
   orgId: string,
   id: string,
-): Promise<RunRow> {
+): Promise<ImportRunRow> {
   const row = /^[0-9a-f-]{36}$/i.test(id)
-    ? ((await db('import_runs').where({ org_id: orgId, id }).first()) as RunRow | undefined)
+    ? await db('import_runs').where({ org_id: orgId, id }).first()
     : undefined;
   if (!row) throw new NotFoundError('import', id);
   return row;
@@ -174,7 +164,7 @@ export async function dropChunks(db: Knex | Knex.Transaction, runId: string): Pr
 export async function previousApply(
   db: Knex,
   orgId: string,
-  run: Pick<RunRow, 'id' | 'file_sha256' | 'mode'>,
+  run: Pick<ImportRunRow, 'id' | 'file_sha256' | 'mode'>,
 ): Promise<ImportRun['previousApply']> {
   const row = (await db('import_runs')
     .where({ org_id: orgId, file_sha256: run.file_sha256, mode: run.mode, status: 'applied' })

@@ -1,11 +1,22 @@
 import type { Knex } from 'knex';
-import type { NoticeTemplate } from './notice-templates.ts';
+import type { NoticeData, NoticeTemplate } from './notice-templates.ts';
+import type { MailData } from './templates.ts';
 
 // Mail to send is a row written in the same transaction as what it announces: an invitation
 // never exists without its mail, nor a mail without its invitation. The invitation link in a
 // mail's data is a secret: it is stored sealed (AES-256-GCM under the key outside the database)
 // and opened only to render the mail at delivery, so that neither the row nor the old row
 // versions a database keeps in its files until they are vacuumed hold the link.
+
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'mail_outbox.template': MailTemplate;
+    'mail_outbox.data': StoredMailData;
+  }
+}
+
+/** A mail's data as stored: one of the templates' data, its link sealed. */
+type StoredMailData = MailData & NoticeData & { sealedLink?: string };
 
 /** Seals and opens the link (the invitation link sealer). */
 export interface MailSealer {

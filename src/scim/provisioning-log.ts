@@ -25,6 +25,13 @@ export interface ProvisioningEntry {
 /** One operation of a Bulk request, logged under the request's entry. */
 export type BulkOperationEntry = Omit<ProvisioningEntry, 'orgId' | 'keyId' | 'keyTitle'>;
 
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'scim_provisioning_log.operation': ProvisioningEntry['operation'];
+    'scim_provisioning_log.resource_type': ProvisioningEntry['resourceType'];
+  }
+}
+
 export interface ProvisioningRecord extends Omit<ProvisioningEntry, 'orgId'> {
   id: number;
   at: string;
@@ -147,23 +154,23 @@ export async function listProvisioning(
     base.clone().count({ n: '*' }),
   ]);
   return {
-    items: (rows as Json[]).map((r) => ({
-      id: Number(r.id),
-      at: new Date(r.at as string).toISOString(),
-      keyId: (r.key_id as string | null) ?? null,
-      keyTitle: (r.key_title as string | null) ?? null,
-      method: r.method as string,
-      operation: r.operation as ProvisioningRecord['operation'],
-      resourceType: r.resource_type as ProvisioningRecord['resourceType'],
-      targetId: (r.target_id as string | null) ?? null,
-      status: Number(r.status),
-      attributes: r.attributes as string[],
-      detail: (r.detail as string | null) ?? null,
-      path: (r.path as string | null) ?? null,
-      bulkId: (r.bulk_id as string | null) ?? null,
-      bulkEntryId: r.bulk_entry_id == null ? null : Number(r.bulk_entry_id),
+    items: rows.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      keyId: r.key_id,
+      keyTitle: r.key_title,
+      method: r.method,
+      operation: r.operation,
+      resourceType: r.resource_type,
+      targetId: r.target_id,
+      status: r.status,
+      attributes: r.attributes,
+      detail: r.detail,
+      path: r.path,
+      bulkId: r.bulk_id,
+      bulkEntryId: r.bulk_entry_id,
     })),
-    total: Number((counted[0] as { n: number | string } | undefined)?.n ?? 0),
+    total: Number(counted[0]?.n ?? 0),
     page: q.page,
     pageSize: q.pageSize,
   };

@@ -183,7 +183,7 @@ export async function createUser(
         (org.newMemberDefaults.licenses ?? []).length > 0
           ? await defaultLicensesOf(trx, orgId, defaults.userTypeId)
           : [];
-      const [inserted] = (await trx('members')
+      const [inserted] = await trx('members')
         .insert({
           org_id: orgId,
           user_type_id: defaults.userTypeId,
@@ -198,7 +198,7 @@ export async function createUser(
             ctx.hasher,
           )),
         })
-        .returning('*')) as UserRow[];
+        .returning('*');
       if (licenses.length > 0) await claimLicensesOf(trx, orgId, [inserted!.id]);
       const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
       if (fields.externalId !== null)
@@ -243,7 +243,7 @@ async function writeUser(
       fields = fromScimUser(wanted);
       await assertManager(trx, orgId, fields);
       const org = await findOrganization(trx, orgId);
-      const [updated] = (await trx('members')
+      const [updated] = await trx('members')
         .where({ id, org_id: orgId })
         .update({
           ...columnsOf(fields, org.newMemberDefaults.standInEmail),
@@ -256,7 +256,7 @@ async function writeUser(
           version: trx.raw('version + 1'),
           updated_at: trx.fn.now(),
         })
-        .returning('*')) as UserRow[];
+        .returning('*');
       if (fields.externalId !== current.external_id)
         await setExternalId(trx, orgId, id, SOURCE, fields.externalId);
       const row = await loadRow(trx, orgId, id, true);

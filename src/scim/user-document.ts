@@ -52,6 +52,13 @@ interface Profile {
   enterprise?: Json;
 }
 
+// members.profile holds these attributes; the sync keeps the directory's own under `directory`.
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'members.profile': Profile & { directory?: Record<string, string> };
+  }
+}
+
 const PROFILE_STRINGS = [
   'nickName',
   'profileUrl',

@@ -65,7 +65,7 @@ export async function recordFailure(
       .where({ org_id: orgId, login_key: k })
       .forUpdate()
       .first('failures', 'locked_until', 'lockouts');
-    const next = afterFailure(stateOf(row), policy, new Date());
+    const next = afterFailure(stateOf(row!), policy, new Date());
     await trx('sign_in_failures').where({ org_id: orgId, login_key: k }).update({
       failures: next.failures,
       locked_until: next.lockedUntil,

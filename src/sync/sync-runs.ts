@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { instanceAlive } from '../cluster/instances.ts';
 import { NotFoundError } from '../errors.ts';
 import { affectedRows } from '../store/affected-rows.ts';
+import type { SyncRunRow } from '../store/tables/sync.ts';
 import {
   type Change,
   type CountKey,
@@ -44,28 +45,17 @@ export interface RunDecision {
   returned: number;
 }
 
-interface RunRow {
-  id: string;
-  source: string;
-  mode: RunMode;
-  status: RunStatus;
-  trigger: string;
-  counts: Counts;
-  samples: SyncRun['samples'];
-  held: HeldAction[] | null;
-  error: string | null;
-  token_before: string | null;
-  token_after: string | null;
-  decided_by: string | null;
-  decided_at: Date | string | null;
-  withheld: number;
-  withheld_for: string | null;
-  decision: RunDecision | null;
-  started_at: Date | string;
-  finished_at: Date | string | null;
+// The shapes of the run record's jsonb columns, written here.
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'sync_runs.counts': Counts;
+    'sync_runs.samples': SyncRun['samples'];
+    'sync_runs.held': HeldAction[];
+    'sync_runs.decision': RunDecision;
+  }
 }
 
-function toRun(row: RunRow): SyncRun {
+function toRun(row: SyncRunRow): SyncRun {
   const started = new Date(row.started_at);
   const finished = row.finished_at === null ? null : new Date(row.finished_at);
   return {
@@ -189,7 +179,7 @@ export async function listRuns(
     .offset(query.offset ?? 0)
     .limit(query.limit);
   if (query.source) q.andWhere('source', query.source);
-  return ((await q.select('*')) as RunRow[]).map(toRun);
+  return (await q.select('*')).map(toRun);
 }
 
 export async function countRuns(
@@ -209,7 +199,7 @@ export async function getRun(
   id: string,
 ): Promise<{ run: SyncRun; heldActions: HeldAction[] }> {
   const row = /^[0-9a-f-]{36}$/i.test(id)
-    ? ((await db('sync_runs').where({ org_id: orgId, id }).first('*')) as RunRow | undefined)
+    ? await db('sync_runs').where({ org_id: orgId, id }).first('*')
     : undefined;
   if (!row) throw new NotFoundError('run', id);
   return { run: toRun(row), heldActions: row.held ?? [] };

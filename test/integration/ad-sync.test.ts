@@ -124,7 +124,7 @@ eachDatabase((kind, fixture) => {
       t.like(first.counts, { created: 5, groupsCreated: 2, errors: 0 });
       t.like(await member(tree.login('u0')), { status: 'active', email: 'u0@example.test' });
       t.is(
-        (await member(tree.login('u4'))).status,
+        (await member(tree.login('u4')))!.status,
         'disabled',
         'userAccountControl ACCOUNTDISABLE disables the member',
       );
@@ -138,9 +138,9 @@ eachDatabase((kind, fixture) => {
         attributes: ['objectGUID'],
         explicitBufferAttributes: ['objectGUID'],
       });
-      const link = await db('identity_links')
+      const link = (await db('identity_links')
         .where({ org_id: scope.orgId, login: tree.login('u0') })
-        .first();
+        .first())!;
       t.is(link.external_id, guidText(searchEntries[0]!.objectGUID as Buffer));
       t.regex(link.external_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
@@ -156,7 +156,7 @@ eachDatabase((kind, fixture) => {
       const inc = await sync({ ...FULL, mode: 'incremental' });
       t.is(inc.mode, 'incremental');
       t.like(inc.counts, { created: 1, updated: 1, errors: 0 });
-      t.is((await member(tree.login('u2'))).email, 'moved@example.test');
+      t.is((await member(tree.login('u2')))!.email, 'moved@example.test');
       t.deepEqual(await groupMembers('inner'), [tree.login('u1'), tree.login('u2')]);
       t.deepEqual(
         await groupMembers('outer'),
@@ -171,11 +171,11 @@ eachDatabase((kind, fixture) => {
         { disabled: 1 },
         'AD tells its deletions (tombstones): an incremental run sees them',
       );
-      t.is((await member(tree.login('u3'))).status, 'disabled');
+      t.is((await member(tree.login('u3')))!.status, 'disabled');
       await client.del(`CN=u5,${tree.ou}`);
       const full = await sync(FULL);
       t.like(full.counts, { disabled: 1, unchanged: 4 });
-      t.is((await member(tree.login('u5'))).status, 'disabled');
+      t.is((await member(tree.login('u5')))!.status, 'disabled');
       const again = await sync(FULL);
       t.like(again.counts, {
         created: 0,
@@ -257,16 +257,16 @@ eachDatabase((kind, fixture) => {
           .where({ org_id: scope.orgId, username: tree.login(name) })
           .first();
       const directory = async (name: string) => {
-        const { profile } = await member(name);
+        const { profile } = (await member(name))!;
         return ((typeof profile === 'string' ? JSON.parse(profile) : profile).directory ??
           {}) as Record<string, string>;
       };
 
       const first = await sync();
       t.is(first.status, 'succeeded', first.error ?? '');
-      t.is((await member('u0')).status, 'active', 'accountExpires 0 means never');
-      t.is((await member('u1')).status, 'disabled', 'an expired account is disabled');
-      t.is((await member('u2')).status, 'active');
+      t.is((await member('u0'))!.status, 'active', 'accountExpires 0 means never');
+      t.is((await member('u1'))!.status, 'disabled', 'an expired account is disabled');
+      t.is((await member('u2'))!.status, 'active');
       t.deepEqual(await directory('u2'), {
         department: 'Research',
         employeeNumber: 'E-7',
@@ -280,7 +280,7 @@ eachDatabase((kind, fixture) => {
       await set('u2', 'accountExpires', ticks('2021-06-01T00:00:00Z'));
       const expired = await sync();
       t.like(expired.counts, { disabled: 1, unchanged: 2 }, JSON.stringify(expired.counts));
-      t.is((await member('u2')).status, 'disabled', 'disabled once its expiry has passed');
+      t.is((await member('u2'))!.status, 'disabled', 'disabled once its expiry has passed');
       t.is((await directory('u2')).accountExpires, '2021-06-01T00:00:00.000Z');
     },
   );

@@ -156,10 +156,10 @@ eachDatabase((kind, fixture) => {
     t.truthy(await setupLinkMember(db, issued.token), 'a refused password leaves the link usable');
     const done = await completeSetup(f.deps, issued.token, 'Keystone-7713-p');
     t.is(done.memberId, m.id);
-    const row = await db('members')
+    const row = (await db('members')
       .where('id', m.id)
-      .first('password_hash', 'must_change_password');
-    t.true(await f.deps.hasher.verify(row.password_hash, 'Keystone-7713-p'));
+      .first('password_hash', 'must_change_password'))!;
+    t.true(await f.deps.hasher.verify(row.password_hash!, 'Keystone-7713-p'));
     await t.throwsAsync(completeSetup(f.deps, issued.token, 'Keystone-7713-q'), {
       instanceOf: NotFoundError,
     });

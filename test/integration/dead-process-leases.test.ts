@@ -69,7 +69,7 @@ eachDatabase((kind, fixture) => {
           'a live holder keeps it',
         );
         t.is(await failOrphanedRuns(db), 0);
-        t.is((await db('sync_runs').where('id', running).first()).status, 'running');
+        t.is((await db('sync_runs').where('id', running).first())!.status, 'running');
 
         const dead = await deadInstance();
         const other = await f.newOrg();
@@ -88,7 +88,7 @@ eachDatabase((kind, fixture) => {
           status: 'failed',
           error: 'interrupted: the process running it stopped before it finished',
         });
-        t.is((await db('sync_runs').where('id', running).first()).status, 'running');
+        t.is((await db('sync_runs').where('id', running).first())!.status, 'running');
       } finally {
         await live.close();
       }

@@ -324,7 +324,7 @@ eachDatabase((kind, get) => {
         .select('recipient', 'template', 'language', 'data')
     ).map((row) => {
       if (row.data?.link) throw new Error('a link is stored in clear in the outbox');
-      return { ...row, data: openedMailData(row.data, get().deps.links) };
+      return { ...row, data: openedMailData(row.data!, get().deps.links) };
     });
 
   test(`${kind}: the invite modes issue invitations with pending members and mail, once`, async (t) => {
@@ -365,12 +365,12 @@ eachDatabase((kind, get) => {
     const mails = await outbox(scope);
     t.is(mails.length, 2);
     t.like(mails[0], { recipient: 'jcho@email.com', template: 'invitation', language: 'fr' });
-    t.like(mails[0].data, { role: 'Publisher', message: 'Bienvenue', username: null });
+    t.like(mails[0]!.data, { role: 'Publisher', message: 'Bienvenue', username: null });
     t.regex(
-      mails[0].data.link,
+      mails[0]!.data!.link!,
       /^https:\/\/provisiond\.example\.org\/invitations\/accept\?token=inv_[A-Za-z0-9_-]{43}&lang=fr$/,
     );
-    t.not(mails[0].data.link, mails[1].data.link);
+    t.not(mails[0]!.data!.link, mails[1]!.data!.link);
     const audit = await get()
       .database.knex('audit_log')
       .where({ org_id: scope.orgId, action: 'invitation.create' })
@@ -492,7 +492,7 @@ eachDatabase((kind, get) => {
       t.deepEqual(
         [row.licenses, row.categories, Number(row.credits), row.settings],
         [['ArcGIS Pro'], ['imported'], 250, { language: 'fr' }],
-        row.email,
+        String(row.email),
       );
     }
     const joined = await get()

@@ -81,25 +81,25 @@ eachDatabase((kind, fixture) => {
       'the organization default of 14 days',
     );
     t.deepEqual(await counts(f, scope.orgId), { members: 1, invitations: 1, mails: 1 });
-    const member = await f.database
+    const member = (await f.database
       .knex('members')
       .where('id', invitation!.memberId)
-      .first('status');
+      .first('status'))!;
     t.is(member.status, 'pending');
-    const mail = await f.database.knex('mail_outbox').where('org_id', scope.orgId).first();
+    const mail = (await f.database.knex('mail_outbox').where('org_id', scope.orgId).first())!;
     t.like(mail, {
       recipient: 'ada@example.org',
       template: 'invitation',
       language: 'fr',
       status: 'queued',
     });
-    t.is(mail.data.link, null, 'the link is not kept in clear in the outbox');
-    t.is(openedMailData(mail.data, depsOf(f).links)!.link, invitation!.link);
-    const stored = await f.database
+    t.is(mail.data!.link, null, 'the link is not kept in clear in the outbox');
+    t.is(openedMailData(mail.data!, depsOf(f).links)!.link, invitation!.link);
+    const stored = (await f.database
       .knex('invitations')
       .where('id', invitation!.id)
-      .first('token_hash');
-    t.false(stored.token_hash.toString('hex').includes(tokenOf(invitation!.link)));
+      .first('token_hash'))!;
+    t.false(Buffer.from(stored.token_hash!).toString('hex').includes(tokenOf(invitation!.link)));
     t.truthy(
       await openInvitation(
         f.database.knex,
@@ -246,12 +246,12 @@ eachDatabase((kind, fixture) => {
     });
     const shown = await getInvitation(deps, scope, items[0]!.id);
     t.is(shown.link, items[0]!.link, 'show gives the link the mail carried');
-    const stored = await f.database
+    const stored = (await f.database
       .knex('invitations')
       .where('id', items[0]!.id)
-      .first('token_sealed');
+      .first('token_sealed'))!;
     t.false(
-      Buffer.from(stored.token_sealed).includes(Buffer.from(tokenOf(items[0]!.link))),
+      Buffer.from(stored.token_sealed!).includes(Buffer.from(tokenOf(items[0]!.link))),
       'the token is sealed, not kept in clear',
     );
     t.is(
@@ -299,7 +299,7 @@ eachDatabase((kind, fixture) => {
     await deleteInvitation(f.database.knex, scope, items[0]!.id);
     t.is((await getInvitation(deps, scope, items[0]!.id)).link, null);
     t.is(
-      (await f.database.knex('invitations').where('id', items[0]!.id).first('token_sealed'))
+      (await f.database.knex('invitations').where('id', items[0]!.id).first('token_sealed'))!
         .token_sealed,
       null,
       'deleting forgets the sealed token',

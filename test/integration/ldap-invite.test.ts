@@ -100,10 +100,10 @@ eachDatabase((kind, fixture) => {
       );
       t.is((await db('mail_outbox').where('org_id', scope.orgId)).length, 2);
 
-      const mail = await db('mail_outbox')
+      const mail = (await db('mail_outbox')
         .where({ org_id: scope.orgId, recipient: 'ann@example.org' })
-        .first('data');
-      const token = new URL(linkOf(mail.data)).searchParams.get('token')!;
+        .first('data'))!;
+      const token = new URL(linkOf(mail.data!)).searchParams.get('token')!;
       const accepted = await acceptBuiltIn(
         { db, hasher: argon2Hasher },
         { token, username: 'ann.chosen', password: 'Harbour-5521-x' },
@@ -152,13 +152,15 @@ eachDatabase((kind, fixture) => {
 
       const first = await sync(true, t0);
       t.like(first.counts, { invited: 2, errors: 0 });
-      const [ann, ben] = await invitations();
+      const invited = await invitations();
+      const ann = invited[0]!;
+      const ben = invited[1]!;
       t.is(
         new Date(ann.expires_at).getTime(),
         t0.getTime() + 14 * DAY,
         "dated by the run's clock: the organization default of 14 days",
       );
-      const firstToken = tokenOf(linkOf((await mails('ann@example.org'))[0].data));
+      const firstToken = tokenOf(linkOf((await mails('ann@example.org'))[0]!.data!));
       t.truthy(await openInvitation(db, scope.orgId, firstToken, t0));
       t.is(await openInvitation(db, scope.orgId, firstToken, later), null, 'expired 15 days later');
 
@@ -183,13 +185,15 @@ eachDatabase((kind, fixture) => {
         on.samples.errors![0]!.detail!,
         /the expired invitation was sent to ben@example\.org, but the directory now gives ben\.new@example\.org/,
       );
-      const [annAgain, benAgain] = await invitations();
+      const reissued = await invitations();
+      const annAgain = reissued[0]!;
+      const benAgain = reissued[1];
       t.like(annAgain, { id: ann.id, status: 'pending' }, 'the same invitation, re-issued');
       t.is(new Date(annAgain.expires_at).getTime(), later.getTime() + 14 * DAY);
       t.deepEqual(benAgain, ben);
       const annMails = await mails('ann@example.org');
       t.is(annMails.length, 2, 'a second mail');
-      const freshToken = tokenOf(linkOf(annMails[1].data));
+      const freshToken = tokenOf(linkOf(annMails[1]!.data!));
       t.not(freshToken, firstToken);
       t.like(await openInvitation(db, scope.orgId, freshToken, later), { id: ann.id });
       t.is(

@@ -158,7 +158,7 @@ eachDatabase((kind, fixture) => {
       const inc = await s.sync(INCREMENTAL);
       t.is(inc.mode, 'incremental');
       t.like(inc.counts, { created: 1, updated: 1, membershipsAdded: 1, disabled: 0 });
-      t.is((await s.member('user1')).email, 'renamed@example.org');
+      t.is((await s.member('user1'))!.email, 'renamed@example.org');
       t.truthy(await s.member('newcomer'));
       t.deepEqual(await s.groupMembers('eng'), ['user0', 'user2']);
 
@@ -170,16 +170,16 @@ eachDatabase((kind, fixture) => {
       );
       const full = await s.sync(FULL);
       t.like(full.counts, { disabled: 1 });
-      t.is((await s.member('user3')).status, 'disabled');
+      t.is((await s.member('user3'))!.status, 'disabled');
 
       await s.tree.move(`uid=user4,${s.tree.people}`, `uid=user4,${s.tree.base}`);
       t.like((await s.sync(FULL)).counts, { disabled: 1 }, 'moved out of the users base DN');
-      t.is((await s.member('user4')).status, 'disabled');
+      t.is((await s.member('user4'))!.status, 'disabled');
       await s.tree.move(`uid=user4,${s.tree.base}`, `uid=user4,${s.tree.people}`);
       const back = await s.sync(FULL);
       t.like(back.counts, { enabled: 1, disabled: 0 });
       t.is(
-        (await s.member('user4')).status,
+        (await s.member('user4'))!.status,
         'active',
         'the same record (same entryUUID) is back: re-enabled',
       );
@@ -196,14 +196,14 @@ eachDatabase((kind, fixture) => {
       const held = await s.sync(FULL);
       t.is(held.status, 'held');
       t.is(held.held, 3);
-      t.is((await s.member('user0')).status, 'active', 'a held run disables nobody');
+      t.is((await s.member('user0'))!.status, 'active', 'a held run disables nobody');
       const approved = await approveRun(
         { db, sources: s.sources(), log },
         { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
         held.id!,
       );
       t.is(approved.status, 'approved');
-      t.is((await s.member('user0')).status, 'disabled');
+      t.is((await s.member('user0'))!.status, 'disabled');
       await t.throwsAsync(
         () =>
           rejectRun(
@@ -227,7 +227,7 @@ eachDatabase((kind, fixture) => {
         ).status,
         'rejected',
       );
-      t.is((await s.member('user4')).status, 'active');
+      t.is((await s.member('user4'))!.status, 'active');
     },
   );
 
@@ -271,7 +271,7 @@ eachDatabase((kind, fixture) => {
     const run = await s.sync(FULL);
     t.is(run.status, 'failed');
     t.regex(run.error ?? '', /refused the bind.*invalid credentials/);
-    t.is((await s.member('user0')).status, 'active');
+    t.is((await s.member('user0'))!.status, 'active');
   });
 
   t2(
@@ -347,11 +347,9 @@ eachDatabase((kind, fixture) => {
       const run = await s.sync(FULL);
       t.like(run.counts, { created: 2 }, 'only members of the chosen groups');
       const roleOf = async (u: string) =>
-        (
-          await db('roles')
-            .where('id', (await s.member(u)).role_id)
-            .first('name')
-        ).name as string;
+        (await db('roles')
+          .where('id', (await s.member(u))!.role_id)
+          .first('name'))!.name as string;
       t.is(await roleOf('user0'), 'Administrator');
       t.is(await roleOf('user1'), 'Viewer');
       t.is(await s.member('user2'), undefined);

@@ -57,20 +57,20 @@ eachDatabase((kind, fixture) => {
         license.name,
       );
     const names = new Set(catalog.map((l) => l.name));
-    t.deepEqual((await db('members').where('id', ada.id).first()).licenses, [
+    t.deepEqual((await db('members').where('id', ada.id).first())!.licenses, [
       'ArcGIS Insights',
       'X1',
     ]);
-    const bobs = (await db('members').where('id', bob.id).first()).licenses as string[];
+    const bobs = (await db('members').where('id', bob.id).first())!.licenses as string[];
     t.deepEqual([...bobs].sort(), ['ArcGIS Insights', 'X2']);
     t.true(bobs.every((n) => names.has(n)));
     t.deepEqual(
-      (await db('organizations').where('id', scope.orgId).first()).new_member_defaults.licenses,
+      (await db('organizations').where('id', scope.orgId).first())!.new_member_defaults.licenses,
       ['X2', 'Y3'],
     );
-    const report = await db('audit_log')
+    const report = (await db('audit_log')
       .where({ org_id: scope.orgId, action: 'license.migrate' })
-      .first();
-    t.deepEqual([...report.after.created].sort(), [...names].sort());
+      .first())!;
+    t.deepEqual([...(report.after as { created: string[] }).created].sort(), [...names].sort());
   });
 });

@@ -165,8 +165,8 @@ eachDatabase((kind, fixture) => {
       password: 'Harbour-5521-x',
     });
     const db = f.database.knex;
-    t.deepEqual((await db('members').where('id', ann.memberId).first()).licenses, ['Field Maps']);
-    t.deepEqual((await db('members').where('id', ben.memberId).first()).licenses, []);
+    t.deepEqual((await db('members').where('id', ann.memberId).first())!.licenses, ['Field Maps']);
+    t.deepEqual((await db('members').where('id', ben.memberId).first())!.licenses, []);
     t.like(
       await db('audit_log')
         .where({ target_id: ben.memberId, action: 'license.not-granted' })
@@ -191,7 +191,7 @@ eachDatabase((kind, fixture) => {
       newMemberDefaults: { userType: 'Creator', role: 'User', licenses: ['insights', 'Workforce'] },
     });
     t.deepEqual(
-      (await db('organizations').where('id', scope.orgId).first()).new_member_defaults.licenses,
+      (await db('organizations').where('id', scope.orgId).first())!.new_member_defaults.licenses,
       ['Insights', 'Workforce'],
     );
     await t.throwsAsync(
@@ -284,7 +284,7 @@ eachDatabase((kind, fixture) => {
     });
     const renamed = await updateLicense(db, scope, 'Pro', { name: 'ArcGIS Pro', quantity: null });
     t.like(renamed, { name: 'ArcGIS Pro', quantity: null, available: null, inUse: 2 });
-    t.deepEqual((await db('members').where('id', viewer.id).first()).licenses, ['ArcGIS Pro']);
+    t.deepEqual((await db('members').where('id', viewer.id).first())!.licenses, ['ArcGIS Pro']);
     await t.throwsAsync(deleteLicense(db, scope, 'ArcGIS Pro'), { instanceOf: ConflictError });
     await createLicense(db, scope, { name: 'Spare', userTypes: ['Creator'] });
     await deleteLicense(db, scope, 'Spare');

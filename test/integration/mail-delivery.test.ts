@@ -73,12 +73,12 @@ eachDatabase((kind, fixture) => {
         1,
         'one refused, one sent',
       );
-      const retry = await db('mail_outbox')
+      const retry = (await db('mail_outbox')
         .where('org_id', scope.orgId)
         .andWhere('status', 'queued')
-        .first();
+        .first())!;
       t.like(retry, { attempts: 1, last_error: retry.last_error });
-      t.regex(retry.last_error, /451|busy/);
+      t.regex(retry.last_error ?? '', /451|busy/);
       t.true(new Date(retry.next_attempt_at).getTime() >= now.getTime() + 59_000, 'backs off');
       t.is(
         await deliverDue(db, transport, { ...options, links: f.deps.links }, log, now),
@@ -151,7 +151,7 @@ eachDatabase((kind, fixture) => {
         language: 'en',
       });
       t.is(await deliverDue(db, eml, { ...options, links: f.deps.links }, log, new Date(at)), 1);
-      const row = await db('mail_outbox').where('invitation_id', inv!.id).first('id');
+      const row = (await db('mail_outbox').where('invitation_id', inv!.id).first('id'))!;
       const file = path.join(dataDir, 'mail', `mail-${row.id}.eml`);
       t.true(existsSync(file));
       const text = decoded(readFileSync(file, 'utf8'));

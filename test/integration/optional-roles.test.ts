@@ -72,7 +72,7 @@ eachDatabase((kind, fixture) => {
     });
     t.is(invitation!.role, null);
     t.is((await getInvitation({ ...deps, db }, scope, invitation!.id)).role, null);
-    const stored = await db('invitations').where('id', invitation!.id).first();
+    const stored = (await db('invitations').where('id', invitation!.id).first())!;
     t.is(stored.role_id, null);
     const member = await db('members as m')
       .join('roles as r', 'r.id', 'm.role_id')
@@ -87,9 +87,9 @@ eachDatabase((kind, fixture) => {
         .then((r) => Number(r?.n)),
       0,
     );
-    const mail = await db('mail_outbox').where('invitation_id', invitation!.id).first();
-    t.is(mail.data.role, null);
-    const rendered = renderMail('invitation', 'de', mail.data);
+    const mail = (await db('mail_outbox').where('invitation_id', invitation!.id).first())!;
+    t.is(mail.data!.role, null);
+    const rendered = renderMail('invitation', 'de', mail.data!);
     t.regex(rendered.text, /lädt Sie ein, Ihr Konto bei .* zu erstellen\./);
     t.notRegex(rendered.text, /Rolle/);
 
@@ -112,15 +112,15 @@ eachDatabase((kind, fixture) => {
       items: [existing],
     } = await createInvitations(deps, scope, { email: 'partner2@example.org', role: null });
     t.like(existing, { status: 'added', role: null });
-    const partner = await db('members').where('username', 'partner.two').first();
+    const partner = (await db('members').where('username', 'partner.two').first())!;
     t.is(
       Number((await db('member_roles').where('member_id', partner.id).count({ n: '*' }))[0]!.n),
       0,
       'an existing member invited without a role gets no role',
     );
-    const told = await db('mail_outbox').where('invitation_id', existing!.id).first();
+    const told = (await db('mail_outbox').where('invitation_id', existing!.id).first())!;
     t.regex(
-      renderMail('added-to-organization', 'en', told.data).text,
+      renderMail('added-to-organization', 'en', told.data!).text,
       /added you to .*\. Sign in as usual\./,
     );
   });

@@ -24,7 +24,7 @@ eachDatabase((kind, fixture) => {
       base: 'http://scim.test/scim/v2',
     };
     const email = async (id: string) =>
-      (await f.database.knex('members').where('id', id).first('email')).email as string | null;
+      (await f.database.knex('members').where('id', id).first('email'))!.email as string | null;
 
     const bare = await createUser(ctx, { schemas: [USER], userName: 'jdoe-mailnickname' });
     t.false('emails' in bare.resource);

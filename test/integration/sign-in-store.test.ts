@@ -38,7 +38,7 @@ class InvitationFixture implements InvitationAcceptanceHook {
     invitation: PendingInvitation,
     by: AcceptedBy,
   ) {
-    const member = await trx('members').where('id', invitation.memberId).first('status');
+    const member = (await trx('members').where('id', invitation.memberId).first('status'))!;
     this.accepted.push({ invitation: invitation.id, by, memberStatus: member.status });
     this.invitations.delete([...this.invitations].find(([, i]) => i.id === invitation.id)![0]);
   }
@@ -254,7 +254,7 @@ eachDatabase((kind, fixture) => {
       'invitation-email-mismatch',
     );
     t.is(
-      (await f.database.knex('members').where('id', pending.id).first()).status,
+      (await f.database.knex('members').where('id', pending.id).first())!.status,
       'pending',
       'nothing changed',
     );
@@ -366,7 +366,7 @@ eachDatabase((kind, fixture) => {
       username: 'session.user',
       mustChangePassword: false,
     });
-    t.truthy((await db('members').where('id', member.id).first()).last_sign_in_at);
+    t.truthy((await db('members').where('id', member.id).first())!.last_sign_in_at);
     const stored = await db('sessions').where('id', session.id).first();
     t.false(JSON.stringify(stored).includes(token));
     t.is(await findSession(db, `${token}x`), null);

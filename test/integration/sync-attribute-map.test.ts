@@ -39,10 +39,10 @@ async function setup(f: Fixture, extra: (tree: Subtree) => Record<string, unknow
   const run = () =>
     runSync(deps, scope, tree.name, { mode: 'full', preview: false, trigger: 'cli' });
   const member = async (username: string) => {
-    const row = await db('members')
+    const row = (await db('members')
       .where({ org_id: scope.orgId })
       .whereRaw('lower(username) = ?', [username])
-      .first('id', 'version');
+      .first('id', 'version'))!;
     return { ...(await getMember(db, scope.orgId, row.id)), rowVersion: row.version as number };
   };
   return { db, tree, run, member };
@@ -93,7 +93,10 @@ eachDatabase((kind, fixture) => {
       await s.tree.replace(ada, 'title', ['Principal Engineer']);
       const changed = await s.run();
       t.like(changed.counts, { updated: 1, unchanged: 1 });
-      const listed = await s.db('sync_changes').where({ run_id: changed.id }).first('attributes');
+      const listed = (await s
+        .db('sync_changes')
+        .where({ run_id: changed.id! })
+        .first('attributes'))!;
       const attributes =
         typeof listed.attributes === 'string' ? JSON.parse(listed.attributes) : listed.attributes;
       t.deepEqual(attributes, [
@@ -102,7 +105,7 @@ eachDatabase((kind, fixture) => {
       const updated = await s.member('ada');
       t.is(updated.directory.title, 'Principal Engineer');
       t.is(updated.directory.department, 'R&D');
-      const stored = await s.db('members').where({ id: created.id }).first('profile');
+      const stored = (await s.db('members').where({ id: created.id }).first('profile'))!;
       const profile =
         typeof stored.profile === 'string' ? JSON.parse(stored.profile) : stored.profile;
       t.is(profile.nickName, 'ada');

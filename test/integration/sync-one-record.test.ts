@@ -111,7 +111,7 @@ eachDatabase((kind, fixture) => {
       t.true(updated.steps.includes('lastName: Lovelace → Byron'));
       t.deepEqual(updated.groups, { joined: [], left: ['ops'] });
       t.deepEqual(await s.groupMembers('ops'), []);
-      t.is((await s.member('ada')).last_name, 'Byron');
+      t.is((await s.member('ada'))!.last_name, 'Byron');
       const again = await provisionOne(s.deps, s.scope, s.tree.name, {
         login: 'ada',
         preview: false,

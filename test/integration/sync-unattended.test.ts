@@ -142,7 +142,7 @@ eachDatabase((kind, fixture) => {
         ['user0', 'user1', 'user2'],
         'the held removals are named by login',
       );
-      t.is((await s.member('user0')).status, 'active', 'a held run disables nobody');
+      t.is((await s.member('user0'))!.status, 'active', 'a held run disables nobody');
       t.deepEqual(
         await s.groupMembers('eng'),
         ['user0', 'user1', 'user2', 'user3', 'user4'],
@@ -163,17 +163,17 @@ eachDatabase((kind, fixture) => {
       const incremental = await s.sync(SCHEDULED_INCREMENTAL);
       t.is(incremental.status, 'succeeded');
       t.is(incremental.counts.disabled, 0);
-      t.is((await s.member('user5')).status, 'active', 'removals wait while a run is held');
-      t.is((await s.member('newcomer')).status, 'active');
+      t.is((await s.member('user5'))!.status, 'active', 'removals wait while a run is held');
+      t.is((await s.member('newcomer'))!.status, 'active');
 
       // user1 comes back before the decision; approving re-reads the directory.
       await s.tree.move(`uid=user1,${s.tree.groups}`, dn('user1'));
       const approved = await approveRun(s.deps(), admin, held.id!);
       t.is(approved.status, 'approved');
       t.deepEqual(approved.decision, { applied: 2, returned: 1 });
-      t.is((await s.member('user0')).status, 'disabled');
-      t.is((await s.member('user2')).status, 'disabled');
-      t.is((await s.member('user1')).status, 'active', 'a record back in the directory stays');
+      t.is((await s.member('user0'))!.status, 'disabled');
+      t.is((await s.member('user2'))!.status, 'disabled');
+      t.is((await s.member('user1'))!.status, 'active', 'a record back in the directory stays');
       t.deepEqual(await s.groupMembers('eng'), ['user1', 'user3', 'user4']);
       t.is(await gauge(s.metrics, 'provisiond_sync_held', s.tree.name), 0);
       await t.throwsAsync(() => approveRun(s.deps(), admin, held.id!), {
@@ -187,7 +187,7 @@ eachDatabase((kind, fixture) => {
       const after = await s.sync(SCHEDULED_FULL);
       t.like(after.counts, { disabled: 1 });
       t.is(after.withheld, 0);
-      t.is((await s.member('user5')).status, 'disabled');
+      t.is((await s.member('user5'))!.status, 'disabled');
 
       // The administrators were told, through the outbox and SMTP.
       const before = sink.messages.length;
