@@ -961,5 +961,23 @@ eachScimTarget((kind, target) => {
       table.stdout,
       new RegExp(`PATCH /Users/bulkId:${ref.replace(/[.]/g, '\\.')} in bulk ${bulkEntryId}`),
     );
+    // A write to /users (Express routes without regard to case) is logged like one to /Users.
+    const lower = await scim(target(), 'PATCH', `/users/${userId}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'title', value: 'Lower case' }],
+    });
+    t.is(lower.status, 200);
+    let single: any[] = [];
+    for (let i = 0; i < 50 && single.length === 0; i++) {
+      const log = await listed(['--target', userId, '--operation', 'update']);
+      single = log.items.filter((e: any) => e.bulkEntryId === null);
+      if (single.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.like(single[0], {
+      method: 'PATCH',
+      resourceType: 'User',
+      status: 200,
+      attributes: ['title'],
+    });
   });
 });

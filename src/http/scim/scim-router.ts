@@ -82,14 +82,16 @@ function bulkSummary(operations: BulkOperationEntry[]): string {
 /** Records every SCIM write once answered, whatever the outcome, in the provisioning log. */
 function provisioningLog(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const match = /^\/(Users|Groups|Bulk)(?:\/([^/]+))?\/?$/.exec(req.path);
+    // Express routes without regard to case, so /users is logged as /Users is.
+    const match = /^\/(Users|Groups|Bulk)(?:\/([^/]+))?\/?$/i.exec(req.path);
     const operation = OPERATIONS[req.method];
     if (!match || !operation || match[2] === '.search') {
       next();
       return;
     }
     const scope = res.locals.scope as Scope;
-    const resourceType = match[1] === 'Users' ? 'User' : match[1] === 'Groups' ? 'Group' : 'Bulk';
+    const endpoint = match[1]!.toLowerCase();
+    const resourceType = endpoint === 'users' ? 'User' : endpoint === 'groups' ? 'Group' : 'Bulk';
     const operations: BulkOperationEntry[] = [];
     res.locals.bulkOperations = operations;
     res.on('finish', () => {
@@ -118,12 +120,12 @@ function provisioningLog(ctx: AppContext) {
 
 /** The methods each endpoint answers; any other is 405 with Allow, before the body is read. */
 const METHODS: Array<[RegExp, string[]]> = [
-  [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?\/?$/, ['GET']],
-  [/^\/(Users|Groups)\/\.search\/?$/, ['POST']],
+  [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?\/?$/i, ['GET']],
+  [/^\/(Users|Groups)\/\.search\/?$/i, ['POST']],
   [/^\/\.search\/?$/, ['POST']],
-  [/^\/Bulk\/?$/, ['POST']],
-  [/^\/(Users|Groups)\/?$/, ['GET', 'POST']],
-  [/^\/(Users|Groups)\/[^/]+\/?$/, ['GET', 'PUT', 'PATCH', 'DELETE']],
+  [/^\/Bulk\/?$/i, ['POST']],
+  [/^\/(Users|Groups)\/?$/i, ['GET', 'POST']],
+  [/^\/(Users|Groups)\/[^/]+\/?$/i, ['GET', 'PUT', 'PATCH', 'DELETE']],
 ];
 
 function allowedMethods(req: Request, res: Response, next: NextFunction): void {
