@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, {
   type NextFunction,
   type Request,
@@ -107,7 +108,7 @@ function inspectParsed(limits: InputLimits): RequestHandler {
 /** express.json with the body checked as strict UTF-8 before parsing and as a document after. */
 export function jsonBody(
   limits: InputLimits,
-  options: { limit: string | number; type?: string[] },
+  options: { limit: string | number; type?: string[] | ((req: IncomingMessage) => boolean) },
 ): RequestHandler[] {
   return [express.json({ ...options, verify: utf8Body }), inspectParsed(limits)];
 }

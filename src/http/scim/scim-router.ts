@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Scope } from '../../access/actor.ts';
 import type { AppContext } from '../../app-context.ts';
@@ -118,6 +119,16 @@ function provisioningLog(ctx: AppContext) {
   };
 }
 
+/**
+ * SCIM bodies are application/scim+json or application/json (RFC 7644 §3.1, §8.1). A body sent
+ * with no Content-Type at all (Okta's spec test posts users so) is read as JSON too, which RFC
+ * 9110 §8.3 allows; any other declared type is left unread and refused by the handler.
+ */
+function scimBodyType(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === '' || type === 'application/scim+json' || type === 'application/json';
+}
+
 /** The methods each endpoint answers; any other is 405 with Allow, before the body is read. */
 const METHODS: Array<[RegExp, string[]]> = [
   [/^\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/[^/]+)?\/?$/i, ['GET']],
@@ -163,7 +174,7 @@ export function scimRouter(ctx: AppContext): Router {
     requestGuard(inputLimits(ctx)),
     jsonBody(inputLimits(ctx), {
       limit: limits.bulkMaxPayloadSize,
-      type: ['application/scim+json', 'application/json'],
+      type: scimBodyType,
     }),
   );
 
