@@ -1,7 +1,7 @@
 import { providerEmailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';
-import { ENTERPRISE_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
+import { ENTERPRISE_SCHEMA, USER_ATTRIBUTES, USER_SCHEMA } from './scim-schemas.ts';
 import { invalidValue } from './scim-error.ts';
 
 // A member as a SCIM User, and a SCIM User as the fields of a member. Attributes without a
@@ -178,17 +178,36 @@ function scimBoolean(value: unknown, name: string): boolean {
   throw invalidValue(`${name} must be a boolean (true or false; got ${JSON.stringify(value)})`);
 }
 
+/** Each multi-valued attribute's sub-attribute names by their lower-case spelling. */
+const SUB_ATTRIBUTES = new Map(
+  USER_ATTRIBUTES.filter((a) => a.multiValued).map((a) => [
+    a.name,
+    new Map((a.subAttributes ?? []).map((sub) => [sub.name.toLowerCase(), sub.name])),
+  ]),
+);
+
+/**
+ * One entry as the identity provider sent it, with the schema's spelling of the sub-attribute
+ * names it knows (names are case-insensitive, RFC 7643 §2.1: Entra's collection sends "Primary"),
+ * without the null ones (null is unassigned, RFC 7643 §2.5) and `primary` as a real boolean.
+ */
+function entry(key: string, e: Json, i: number): Json {
+  const names = SUB_ATTRIBUTES.get(key);
+  const out: Json = {};
+  for (const [name, value] of Object.entries(e)) {
+    if (value === null) continue;
+    out[names?.get(name.toLowerCase()) ?? name] = value;
+  }
+  if (out.primary !== undefined) out.primary = scimBoolean(out.primary, `${key}[${i}].primary`);
+  return out;
+}
+
 function multiValued(doc: Json, key: string): Json[] | undefined {
   const v = doc[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || !v.every(isObject))
     throw invalidValue(`${key} must be an array of objects`);
-  // Entries keep what the identity provider sent, with `primary` as a real boolean.
-  const entries = (v as Json[]).map((e, i) =>
-    e.primary === undefined || e.primary === null
-      ? e
-      : { ...e, primary: scimBoolean(e.primary, `${key}[${i}].primary`) },
-  );
+  const entries = (v as Json[]).map((e, i) => entry(key, e, i));
   return entries.length > 0 ? entries : undefined;
 }
 

@@ -161,6 +161,11 @@ eachScimTarget((kind, target) => {
     });
     t.is(user1.status, 201, JSON.stringify(user1.body));
     ids.id1 = user1.body.id;
+    // Sub-attribute names are case-insensitive (RFC 7643 §2.1): "Primary" is primary.
+    t.deepEqual(
+      user1.body.emails.map((e: { primary: boolean }) => e.primary),
+      [true, false],
+    );
     const user2 = await scim(target(), 'POST', '/Users', {
       userName: 'UserName222',
       active: true,
@@ -381,6 +386,12 @@ eachScimTarget((kind, target) => {
     t.is(first.body.userName, 'OMalley');
     t.is(first.body.active, true);
     ids.first = first.body.id;
+    // null sub-attributes are unassigned (RFC 7643 §2.5): not returned.
+    t.deepEqual(first.body.addresses[1], {
+      formatted: '18522 Lisa Unions\nEast Gregory, CT 52311',
+      type: 'other',
+      primary: false,
+    });
     // Every user of this folder carries the same externalId. It names one identity at the
     // provider, so a second user with it is 409 uniqueness (RFC 7644 §3.12); each is then sent
     // again with an externalId of its own to carry on the collection's sequence.

@@ -140,6 +140,100 @@ eachScimTarget((kind, target) => {
     t.false('title' in r.body);
   });
 
+  // The request shapes of Better Auth's Entra conformance file (packages/scim/src/
+  // scim-entra-conformance.test.ts of github.com/better-auth/better-auth at commit
+  // 3f8209db013a6dbb145f0ba6e9da4005f19df41a), replayed with its checks.
+  it('Replace through a value filter on a user without that entry, null address parts, quoted "true", pathless Remove', async (t) => {
+    const bare = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName: `bundled-${randomUUID()}@example.com`,
+      name: { givenName: 'Ada', familyName: 'Lovelace' },
+    });
+    t.is(bare.status, 201);
+    const id = bare.body.id;
+    let r = await patch(`/Users/${id}`, [
+      { op: 'Replace', path: 'phoneNumbers[type eq "work"].value', value: '+1-555-0100' },
+      { op: 'Replace', path: 'name.familyName', value: 'King' },
+    ]);
+    t.is(r.status, 200, JSON.stringify(r.body));
+    t.deepEqual(r.body.phoneNumbers, [{ value: '+1-555-0100', type: 'work' }]);
+    t.is(r.body.name.familyName, 'King');
+    r = await patch(`/Users/${id}`, [
+      { op: 'Replace', path: 'phoneNumbers[type eq "work"].value', value: '+1-555-0199' },
+      { op: 'Replace', path: 'addresses[type eq "work"].postalCode', value: '94105' },
+    ]);
+    t.is(r.status, 200, JSON.stringify(r.body));
+    t.deepEqual(r.body.phoneNumbers, [{ value: '+1-555-0199', type: 'work' }], 'updated in place');
+    t.deepEqual(r.body.addresses, [{ type: 'work', postalCode: '94105' }]);
+
+    const withNulls = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName: `member-${randomUUID()}@example.com`,
+      active: true,
+      addresses: [
+        {
+          type: 'work',
+          streetAddress: '44 Montgomery St',
+          locality: 'San Francisco',
+          region: 'CA',
+          postalCode: '94104',
+          formatted: null,
+          country: null,
+        },
+      ],
+    });
+    t.is(withNulls.status, 201, JSON.stringify(withNulls.body));
+    t.deepEqual(withNulls.body.addresses, [
+      {
+        type: 'work',
+        streetAddress: '44 Montgomery St',
+        locality: 'San Francisco',
+        region: 'CA',
+        postalCode: '94104',
+      },
+    ]);
+
+    const primaryEmail = `primary-${randomUUID()}@example.com`;
+    const withEmail = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName: primaryEmail,
+      emails: [{ value: primaryEmail, type: 'work', primary: true }],
+    });
+    r = await patch(`/Users/${withEmail.body.id}`, [
+      { op: 'Replace', path: 'emails[type eq "other"].value', value: 'other-email@example.com' },
+    ]);
+    t.is(r.status, 200, JSON.stringify(r.body));
+    t.is(r.body.emails.length, 2);
+    t.like(r.body.emails[0], { value: primaryEmail, type: 'work', primary: true });
+    t.like(r.body.emails[1], { value: 'other-email@example.com', type: 'other' });
+    t.not(r.body.emails[1].primary, true, 'the primary address does not move');
+
+    r = await patch(`/Users/${id}`, [
+      { op: 'Replace', path: 'roles[type eq "work"].value', value: 'engineer' },
+      { op: 'Replace', path: 'entitlements[type eq "work"].value', value: 'vpn' },
+    ]);
+    t.is(r.status, 200, JSON.stringify(r.body));
+    t.deepEqual(r.body.roles, [{ value: 'engineer', type: 'work' }]);
+    t.deepEqual(r.body.entitlements, [{ value: 'vpn', type: 'work' }]);
+    // Entra quotes booleans: primary eq "true" is primary eq true.
+    const roled = await scim(target(), 'POST', '/Users', {
+      schemas: [USER],
+      userName: `quoted-${randomUUID()}@example.com`,
+      roles: [{ value: 'engineer', primary: false }],
+    });
+    r = await patch(`/Users/${roled.body.id}`, [
+      { op: 'Replace', path: 'roles[primary eq "true"].value', value: 'senior-engineer' },
+    ]);
+    t.is(r.status, 200, JSON.stringify(r.body));
+    t.deepEqual(r.body.roles, [
+      { value: 'engineer', primary: false },
+      { value: 'senior-engineer', primary: true },
+    ]);
+    const pathless = await patch(`/Users/${id}`, [{ op: 'Remove', value: { displayName: 'Ada' } }]);
+    t.is(pathless.status, 400);
+    t.is(pathless.body.scimType, 'noTarget');
+  });
+
   it('groups: create, filter by displayName, add and remove members by value arrays, membership check, rename, delete', async (t) => {
     const u1 = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
     const u2 = (await scim(target(), 'POST', '/Users', (await entraUser()).body)).body.id;
