@@ -1,4 +1,4 @@
-import { DomainError } from '../errors.ts';
+import { DomainError, ValidationError } from '../errors.ts';
 
 // SCIM's own error shape (RFC 7644 §3.12): status as a string, and a scimType for 400s and 409s.
 
@@ -41,13 +41,24 @@ export const invalidSyntax = (detail: string) => new ScimError(400, 'invalidSynt
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail);
 
+/**
+ * The input guard refuses what no route should read (strings past the length limit, invalid
+ * UTF-8) before SCIM parses it: a filter or a PATCH path so refused keeps its SCIM error type.
+ */
+function validationType(error: DomainError): ScimType {
+  const fields = error instanceof ValidationError ? error.issues.map((i) => i.field) : [];
+  if (fields.includes('filter')) return 'invalidFilter';
+  if (fields.some((f) => /^Operations\.\d+\.path$/.test(f))) return 'invalidPath';
+  return 'invalidValue';
+}
+
 /** The SCIM error for an error of the use cases (or null for an unexpected one). */
 export function scimErrorOf(error: unknown): ScimError | null {
   if (error instanceof ScimError) return error;
   if (!(error instanceof DomainError)) return null;
   switch (error.kind) {
     case 'validation':
-      return new ScimError(400, 'invalidValue', error.message);
+      return new ScimError(400, validationType(error), error.message);
     case 'conflict':
       return new ScimError(409, 'uniqueness', error.message);
     case 'limit':

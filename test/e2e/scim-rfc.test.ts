@@ -712,6 +712,39 @@ eachScimTarget((kind, target) => {
       `/Users${q(`${'('.repeat(500)}title pr${')'.repeat(500)}`)}`,
     );
     t.is(deep.status, 400);
+    t.is(deep.body.scimType, 'invalidFilter');
+    // 5,000 terms do not fit a request line; a search body carries them.
+    const huge = Array.from({ length: 5000 }, (_, i) => `title eq "${i}"`).join(' or ');
+    const searched = await scim(target(), 'POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: huge,
+    });
+    t.is(searched.status, 400);
+    t.is(searched.body.scimType, 'invalidFilter');
+    t.regex(searched.body.detail, /^filter: must be at most \d+ characters/);
+    for (const raw of ['%FF%FE', 'userName%20eq%20%22%C3%28%22', 'title%20eq%20%22%ED%A0%80%22']) {
+      const response = await scim(target(), 'GET', `/Users?filter=${raw}`);
+      t.is(response.status, 400, raw);
+      t.is(response.body.scimType, 'invalidFilter', raw);
+    }
+    // The same in PATCH paths: refused, nothing written.
+    const victim = await scim(target(), 'POST', '/Users', newUser(uniqueName('badpath')));
+    for (const path of [
+      `emails[${huge}].value`,
+      `emails[${'('.repeat(500)}type eq "work"${')'.repeat(500)}].value`,
+      'emails[type eq "\uD800"].value',
+    ]) {
+      const response = await scim(target(), 'PATCH', `/Users/${victim.body.id}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'replace', path, value: 'x@example.com' }],
+      });
+      t.is(response.status, 400, path.slice(0, 40));
+      t.regex(response.body.scimType, /^(invalidPath|invalidFilter|invalidValue)$/);
+    }
+    t.is(
+      (await scim(target(), 'GET', `/Users/${victim.body.id}`)).body.meta.version,
+      victim.body.meta.version,
+    );
     const bulk = await scim(target(), 'POST', '/Bulk', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
       Operations: [
