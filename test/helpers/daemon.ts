@@ -44,13 +44,27 @@ function childEnv(env: ProcessEnv): NodeJS.ProcessEnv {
   ) as NodeJS.ProcessEnv;
 }
 
-/** `main`: another checkout's CLI entry point (the previous release, in the upgrade test). */
+/** What node runs: this checkout's TypeScript CLI under tsx, by default. */
+export type Entry = string[];
+const SOURCE_ENTRY: Entry = ['--import', TSX, MAIN];
+
+/** The CLI of a checkout's TypeScript sources (`DIR/src/cli/main.ts`), run under this one's tsx. */
+export const sourceEntry = (dir: string): Entry => [
+  '--import',
+  TSX,
+  path.join(dir, 'src/cli/main.ts'),
+];
+
+/** A built release's CLI, as installed: `node DIR/bin/provisiond.js`, no TypeScript loader. */
+export const builtEntry = (dir: string): Entry => [path.join(dir, 'bin/provisiond.js')];
+
+/** `entry`: another checkout's CLI (the previous release, in the upgrade test). */
 export function startDaemonProcess(
   env: ProcessEnv,
   args: string[] = [],
-  main = MAIN,
+  entry: Entry = SOURCE_ENTRY,
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, main, ...args, 'start'], {
+  const child = spawn(process.execPath, [...entry, ...args, 'start'], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,8 +115,9 @@ export function runCli(
   env: ProcessEnv,
   stdin?: string,
   cwd?: string,
+  entry: Entry = SOURCE_ENTRY,
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: childEnv(env),
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
