@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { SYSTEM } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ValidationError } from '../errors.ts';
+import { rawRows } from '../store/raw-rows.ts';
 import {
   type CatalogLicense,
   type UserTypeRef,
@@ -13,6 +14,7 @@ import {
   assertLicenseQuantities,
   countGrants,
   licenseHolders,
+  lockLimitedLicenses,
   loadLicenses,
 } from './license-store.ts';
 
@@ -80,12 +82,12 @@ export async function claimLicensesOf(
   memberIds: string[],
 ): Promise<void> {
   if (memberIds.length === 0) return;
-  const rows = (await trx
+  const rows: Array<{ name: string; n: number }> = await trx
     .from(trx.raw('members as m, unnest(m.licenses) as l(name)'))
     .whereIn('m.id', memberIds)
     .andWhereNot('m.status', 'pending')
     .groupBy('l.name')
-    .select('l.name', trx.raw('count(*) as n'))) as Array<{ name: string; n: string }>;
+    .select('l.name', trx.raw('count(*) as n'));
   await assertLicenseQuantities(trx, orgId, new Map(rows.map((r) => [r.name, Number(r.n)])));
 }
 
@@ -123,14 +125,15 @@ export async function defaultLicensesOf(
   orgId: string,
   userTypeId: string,
 ): Promise<string[]> {
-  const rows = (await trx.raw(
+  const rows = await rawRows<{ name: string }>(
+    trx,
     `select c.name from organizations o
        cross join jsonb_array_elements_text(coalesce(o.new_member_defaults->'licenses', '[]'::jsonb)) as d(name)
        join licenses c on c.org_id = o.id and c.name = d.name and ?::uuid = any(c.user_type_ids)
      where o.id = ?`,
     [userTypeId, orgId],
-  )) as { rows: Array<{ name: string }> };
-  return rows.rows.map((r) => r.name);
+  );
+  return rows.map((r) => r.name);
 }
 
 /**
@@ -143,17 +146,9 @@ export async function settleAcceptedLicenses(
   orgId: string,
   memberId: string,
 ): Promise<string[]> {
-  const member = (await trx('members').where('id', memberId).first('licenses')) as
-    | { licenses: string[] }
-    | undefined;
+  const member = await trx('members').where('id', memberId).first('licenses');
   if (!member || member.licenses.length === 0) return [];
-  const limited = (await trx('licenses')
-    .where('org_id', orgId)
-    .whereIn('name', member.licenses)
-    .whereNotNull('quantity')
-    .orderBy('id')
-    .forUpdate()
-    .select('name', 'quantity')) as Array<{ name: string; quantity: number }>;
+  const limited = await lockLimitedLicenses(trx, orgId, member.licenses);
   if (limited.length === 0) return [];
   const holders = await licenseHolders(
     trx,

@@ -8,7 +8,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { availability } from './license-rules.ts';
-import { type LicenseRow, licenseHolders } from './license-store.ts';
+import type { LicenseRow } from '../store/tables/organizations.ts';
+import { licenseHolders } from './license-store.ts';
 
 // The organization's catalog of add-on licences: define, change, remove, and the overview of
 // what is in use and available. Renaming a licence renames it on every member that holds it.
@@ -97,13 +98,13 @@ async function userTypeIds(
 }
 
 async function findRow(db: Knex | Knex.Transaction, orgId: string, ref: string) {
-  const row = (await db('licenses')
+  const row = await db('licenses')
     .where('org_id', orgId)
     .andWhere((q) => {
       q.whereRaw('lower(name) = lower(?)', [ref.trim()]);
       if (/^[0-9a-f-]{36}$/i.test(ref)) q.orWhere('id', ref);
     })
-    .first()) as LicenseRow | undefined;
+    .first();
   if (!row) throw new NotFoundError('licence', ref);
   return row;
 }
@@ -116,7 +117,7 @@ function nameTaken(error: unknown, name: string): unknown {
 
 /** The overview: every licence with how many are in use and available. */
 export async function listLicenses(db: Knex, orgId: string) {
-  const rows = (await db('licenses').where('org_id', orgId).orderBy('name')) as LicenseRow[];
+  const rows = await db('licenses').where('org_id', orgId).orderBy('name');
   const items = await present(db, orgId, rows);
   return { items, total: items.length };
 }
@@ -132,14 +133,14 @@ export async function createLicense(db: Knex, scope: Scope, input: unknown): Pro
   const ids = await userTypeIds(db, scope.orgId, request.userTypes);
   try {
     return await db.transaction(async (trx) => {
-      const [row] = (await trx('licenses')
+      const [row] = await trx('licenses')
         .insert({
           org_id: scope.orgId,
           name: request.name,
           user_type_ids: ids,
           quantity: request.quantity ?? null,
         })
-        .returning('*')) as LicenseRow[];
+        .returning('*');
       const [created] = await present(trx, scope.orgId, [row!]);
       await recordAudit(trx, {
         orgId: scope.orgId,
@@ -162,17 +163,14 @@ async function strandedHolders(
   orgId: string,
   name: string,
   ids: string[],
-): Promise<Array<{ user_type: string; n: string }>> {
-  return (await trx('members as m')
+): Promise<Array<{ user_type: string; n: number }>> {
+  return await trx('members as m')
     .join('user_types as ut', 'ut.id', 'm.user_type_id')
     .where('m.org_id', orgId)
     .whereRaw('? = any(m.licenses)', [name])
     .whereNotIn('m.user_type_id', ids)
     .groupBy('ut.name')
-    .select('ut.name as user_type', trx.raw('count(*) as n'))) as Array<{
-    user_type: string;
-    n: string;
-  }>;
+    .select('ut.name as user_type', trx.raw('count(*) as n'));
 }
 
 export async function updateLicense(
@@ -201,7 +199,7 @@ export async function updateLicense(
           'quantity',
           `licence ${row.name} is in use by ${before!.inUse} member(s); the quantity cannot be less`,
         );
-      const [updated] = (await trx('licenses')
+      const [updated] = await trx('licenses')
         .where('id', row.id)
         .update({
           ...(patch.name !== undefined && { name: patch.name }),
@@ -210,7 +208,7 @@ export async function updateLicense(
           migrated: false,
           updated_at: trx.fn.now(),
         })
-        .returning('*')) as LicenseRow[];
+        .returning('*');
       if (patch.name !== undefined && patch.name !== row.name) {
         await trx('members')
           .where('org_id', scope.orgId)
@@ -236,10 +234,8 @@ export async function updateLicense(
 }
 
 async function defaultLicenses(trx: Knex.Transaction, orgId: string): Promise<string[]> {
-  const org = (await trx('organizations').where('id', orgId).first('new_member_defaults')) as {
-    new_member_defaults: { licenses?: string[] };
-  };
-  return org.new_member_defaults.licenses ?? [];
+  const org = await trx('organizations').where('id', orgId).first('new_member_defaults');
+  return org?.new_member_defaults.licenses ?? [];
 }
 
 async function renameInDefaults(

@@ -1,20 +1,10 @@
 import type { Knex } from 'knex';
 import { LicenseLimitError } from '../errors.ts';
+import type { LicenseRow } from '../store/tables/organizations.ts';
 import { type CatalogLicense, shortfallMessage, shortfalls } from './license-rules.ts';
 
 // The licences table is owned here: reading the catalog, counting holders, and the check every
 // writer of members' licences calls inside its transaction.
-
-export interface LicenseRow {
-  id: string;
-  org_id: string;
-  name: string;
-  user_type_ids: string[];
-  quantity: number | null;
-  migrated: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
 
 function toCatalogLicense(row: LicenseRow): CatalogLicense {
   return { id: row.id, name: row.name, userTypeIds: row.user_type_ids, quantity: row.quantity };
@@ -24,7 +14,7 @@ export async function loadLicenses(
   db: Knex | Knex.Transaction,
   orgId: string,
 ): Promise<CatalogLicense[]> {
-  const rows = (await db('licenses').where('org_id', orgId).orderBy('name')) as LicenseRow[];
+  const rows = await db('licenses').where('org_id', orgId).orderBy('name');
   return rows.map(toCatalogLicense);
 }
 
@@ -44,10 +34,26 @@ export async function licenseHolders(
       db.raw("count(*) filter (where m.status = 'pending') as pending"),
     );
   if (names) query.whereIn('l.name', names);
-  const rows = (await query) as Array<{ name: string; in_use: string; pending: string }>;
+  const rows: Array<{ name: string; in_use: number; pending: number }> = await query;
   return new Map(
     rows.map((r) => [r.name, { inUse: Number(r.in_use), pending: Number(r.pending) }]),
   );
+}
+
+/** The limited licences among `names`, locked in id order until the transaction ends. */
+export async function lockLimitedLicenses(
+  trx: Knex.Transaction,
+  orgId: string,
+  names: string[],
+): Promise<Array<{ name: string; quantity: number }>> {
+  const rows = await trx('licenses')
+    .where('org_id', orgId)
+    .whereIn('name', names)
+    .whereNotNull('quantity')
+    .orderBy('id')
+    .forUpdate()
+    .select('name', 'quantity');
+  return rows.flatMap(({ name, quantity }) => (quantity === null ? [] : [{ name, quantity }]));
 }
 
 /**
@@ -63,13 +69,7 @@ export async function assertLicenseQuantities(
 ): Promise<void> {
   const names = [...adding].filter(([, n]) => n > 0).map(([name]) => name);
   if (names.length === 0) return;
-  const limited = (await trx('licenses')
-    .where('org_id', orgId)
-    .whereIn('name', names)
-    .whereNotNull('quantity')
-    .orderBy('id')
-    .forUpdate()
-    .select('name', 'quantity')) as Array<{ name: string; quantity: number }>;
+  const limited = await lockLimitedLicenses(trx, orgId, names);
   if (limited.length === 0) return;
   const holders = await licenseHolders(
     trx,

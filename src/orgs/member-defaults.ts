@@ -58,14 +58,14 @@ export async function checkedDefaults(
   const groups = defaults.groups ?? [];
   let groupNames: string[] = [];
   if (groups.length > 0) {
-    const rows = (await db('groups')
+    const rows = await db('groups')
       .where('org_id', orgId)
       .andWhere((q) => {
         q.whereRaw('lower(name) = any(?)', [groups.map((g) => g.toLowerCase())]);
         const ids = groups.filter((g) => /^[0-9a-f-]{36}$/i.test(g));
         if (ids.length > 0) q.orWhereIn('id', ids);
       })
-      .select('id', 'name')) as Array<{ id: string; name: string }>;
+      .select('id', 'name');
     const missing = groups.filter(
       (g) => !rows.some((r) => r.id === g || r.name.toLowerCase() === g.toLowerCase()),
     );

@@ -10,6 +10,7 @@ import { findLicense } from '../licenses/license-rules.ts';
 import { loadLicenses } from '../licenses/license-store.ts';
 import { parseInput } from '../validation.ts';
 import { creditsSchema } from '../members/member-input.ts';
+import type { OrganizationRow } from '../store/tables/organizations.ts';
 import { isUuid } from '../store/uuid.ts';
 import { checkedDefaults, mergeDefaults } from './member-defaults.ts';
 
@@ -41,18 +42,10 @@ export interface Organization {
   updatedAt: string;
 }
 
-interface OrganizationRow {
-  id: string;
-  name: string;
-  slug: string;
-  membership_limit: number | null;
-  allow_admin_invitations: boolean;
-  allow_invitations_without_role: boolean;
-  scim_password_push: boolean;
-  invitation_expiry_days: number;
-  new_member_defaults: NewMemberDefaults;
-  created_at: Date;
-  updated_at: Date;
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'organizations.new_member_defaults': NewMemberDefaults;
+  }
 }
 
 function toOrganization(row: OrganizationRow): Organization {
@@ -138,11 +131,11 @@ export async function createOrganization(
     const wanted = slug ?? slugFrom(name);
     const taken = await trx('organizations').whereRaw('lower(slug) = ?', [wanted]).first('id');
     if (taken) throw new ConflictError(`an organization with the slug "${wanted}" already exists`);
-    const [row] = await trx<OrganizationRow>('organizations')
+    const [row] = await trx('organizations')
       .insert({
         name,
         slug: wanted,
-        new_member_defaults: JSON.stringify(DEFAULT_NEW_MEMBER) as never,
+        new_member_defaults: JSON.stringify(DEFAULT_NEW_MEMBER),
       })
       .returning('*');
     await seedCatalog(trx, row!.id);
@@ -160,7 +153,7 @@ export async function createOrganization(
 }
 
 export async function listOrganizations(db: Knex): Promise<Organization[]> {
-  const rows = await db<OrganizationRow>('organizations').orderBy('created_at');
+  const rows = await db('organizations').orderBy('created_at');
   return rows.map(toOrganization);
 }
 
@@ -169,7 +162,7 @@ export async function findOrganization(
   db: Knex | Knex.Transaction,
   ref: string,
 ): Promise<Organization> {
-  const row = await db<OrganizationRow>('organizations')
+  const row = await db('organizations')
     .where((q) => {
       q.whereRaw('lower(slug) = lower(?)', [ref]);
       if (isUuid(ref)) q.orWhere('id', ref);
@@ -202,7 +195,7 @@ export async function updateOrganization(
             scope.orgId,
             mergeDefaults(before.newMemberDefaults, patch.newMemberDefaults),
           );
-    const [row] = await trx<OrganizationRow>('organizations')
+    const [row] = await trx('organizations')
       .where('id', scope.orgId)
       .update({
         ...(patch.name !== undefined && { name: patch.name }),
@@ -220,9 +213,9 @@ export async function updateOrganization(
           invitation_expiry_days: patch.invitationExpiryDays,
         }),
         ...(defaults !== undefined && {
-          new_member_defaults: JSON.stringify(defaults) as never,
+          new_member_defaults: JSON.stringify(defaults),
         }),
-        updated_at: trx.fn.now() as never,
+        updated_at: trx.fn.now(),
       })
       .returning('*');
     const after = toOrganization(row!);
@@ -262,7 +255,7 @@ export async function ensureDefaultOrganization(
   actor: Actor,
   name: string,
 ): Promise<Organization> {
-  const first = await db<OrganizationRow>('organizations').orderBy('created_at').first();
+  const first = await db('organizations').orderBy('created_at').first();
   if (first) return toOrganization(first);
   return createOrganization(db, actor, { name, slug: 'default' });
 }

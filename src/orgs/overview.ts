@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rawRows } from '../store/raw-rows.ts';
 import { listRuns } from '../sync/sync-runs.ts';
 import { findOrganization } from './organizations.ts';
 
@@ -38,40 +39,29 @@ export async function organizationOverview(
 ): Promise<Overview> {
   const org = await findOrganization(db, orgId);
   const [statuses, userTypes, signedIn, invitations, licenses, runs] = await Promise.all([
-    db('members')
-      .where('org_id', orgId)
-      .groupBy('status')
-      .select('status', db.raw('count(*) as count')) as Promise<
-      Array<{ status: string; count: string | number }>
-    >,
+    db('members').where('org_id', orgId).groupBy('status').select('status').count({ count: '*' }),
     db('members as m')
       .join('user_types as ut', 'ut.id', 'm.user_type_id')
       .where('m.org_id', orgId)
       .groupBy('ut.name')
       .orderBy('ut.name')
-      .select({ userType: 'ut.name' }, db.raw('count(*) as count')) as Promise<
-      Array<{ userType: string; count: string | number }>
-    >,
-    db('members')
-      .where('org_id', orgId)
-      .whereNotNull('last_sign_in_at')
-      .count({ count: '*' }) as Promise<Array<{ count: string | number }>>,
+      .select({ userType: 'ut.name' }, db.raw('count(*) as count'))
+      .then((rows: Array<{ userType: string; count: number }>) => rows),
+    db('members').where('org_id', orgId).whereNotNull('last_sign_in_at').count({ count: '*' }),
     db('invitations')
       .where({ org_id: orgId, status: 'pending' })
       .andWhere('expires_at', '>', new Date())
-      .count({ count: '*' }) as Promise<Array<{ count: string | number }>>,
-    db
-      .raw(
-        `select l as license, count(*) as count from members, unnest(licenses) as l
-         where org_id = ? group by l order by l`,
-        [orgId],
-      )
-      .then((r: { rows: Array<{ license: string; count: string | number }> }) => r.rows),
+      .count({ count: '*' }),
+    rawRows<{ license: string; count: number }>(
+      db,
+      `select l as license, count(*) as count from members, unnest(licenses) as l
+       where org_id = ? group by l order by l`,
+      [orgId],
+    ),
     Promise.all(sources.map((s) => listRuns(db, orgId, { source: s.name, limit: 1 }))),
   ]);
   const byStatus = { pending: 0, active: 0, disabled: 0 };
-  for (const row of statuses)
-    if (row.status in byStatus) byStatus[row.status as keyof typeof byStatus] = Number(row.count);
+  for (const row of statuses) byStatus[row.status] = Number(row.count);
   const total = byStatus.pending + byStatus.active + byStatus.disabled;
   const limit = org.membershipLimit;
   return {
