@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rawRows } from '../store/raw-rows.ts';
 import type { Actor } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
@@ -35,16 +36,6 @@ export interface Redeemed {
   scopeType: 'organization' | 'group';
   rolesGranted: string[];
   administrator: boolean;
-}
-
-interface CodeRow {
-  id: string;
-  code_hash: Buffer;
-  group_id: string | null;
-  role_ids: string[];
-  valid_until: Date;
-  used_at: Date | null;
-  disabled_at: Date | null;
 }
 
 interface MemberRow {
@@ -85,7 +76,7 @@ export async function redeemCode(
 
 interface ClaimedRow {
   id: string;
-  code_hash: Buffer;
+  code_hash: Uint8Array;
   group_id: string | null;
   role_ids: string[];
   role_parameter: string | null;
@@ -99,9 +90,9 @@ async function refusal(
   code: string,
   now: Date,
 ): Promise<DomainError> {
-  const row = (await trx('invitation_codes')
+  const row = await trx('invitation_codes')
     .where({ org_id: orgId, code_hash: hashCode(code) })
-    .first()) as CodeRow | undefined;
+    .first();
   if (!row || !codeMatches(code, row.code_hash))
     return ValidationError.field(
       'code',
@@ -125,32 +116,30 @@ async function claimAndGrant(
   request: Redemption,
   now: Date,
 ): Promise<Redeemed> {
-  const member = (
-    (await trx.raw(
-      `select m.id, m.username, m.status, m.user_type_id, m.role_id, m.role_parameter,
+  const [member] = await rawRows<
+    MemberRow & { held: Array<{ role_id: string; parameter: string | null }> }
+  >(
+    trx,
+    `select m.id, m.username, m.status, m.user_type_id, m.role_id, m.role_parameter,
             coalesce(json_agg(json_build_object('role_id', mr.role_id, 'parameter', mr.parameter)) filter (where mr.role_id is not null), '[]') as held
      from members m left join member_roles mr on mr.member_id = m.id
      where m.org_id = ? and m.id = ? group by m.id`,
-      [orgId, request.memberId],
-    )) as {
-      rows: Array<MemberRow & { held: Array<{ role_id: string; parameter: string | null }> }>;
-    }
-  ).rows[0];
+    [orgId, request.memberId],
+  );
   if (!member) throw new NotFoundError('member', request.memberId);
   if (member.status !== 'active')
     throw new ForbiddenError('only an active member can use an invitation code');
 
   // One conditional update claims the code; the grants below can still refuse, and then the
   // transaction (and with it the claim) rolls back.
-  const row = (
-    (await trx.raw(
-      `update invitation_codes c set used_at = ?, used_by_member_id = ?
+  const [row] = await rawRows<ClaimedRow>(
+    trx,
+    `update invitation_codes c set used_at = ?, used_by_member_id = ?
      where c.org_id = ? and c.code_hash = ? and c.used_at is null and c.disabled_at is null and c.valid_until > ?
      returning c.id, c.code_hash, c.group_id, c.role_ids, c.role_parameter,
        coalesce((select g.name from groups g where g.id = c.group_id), (select o.name from organizations o where o.id = c.org_id)) as scope_name`,
-      [now, member.id, orgId, hashCode(code), now],
-    )) as { rows: ClaimedRow[] }
-  ).rows[0];
+    [now, member.id, orgId, hashCode(code), now],
+  );
   if (!row || !codeMatches(code, row.code_hash)) throw await refusal(trx, orgId, code, now);
 
   // A group's code grants its roles within that group; they count together with the roles the

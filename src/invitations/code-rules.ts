@@ -53,7 +53,7 @@ export function hashCode(code: string): Buffer {
 }
 
 /** Constant-time comparison of a code with a stored hash. */
-export function codeMatches(code: string, storedHash: Buffer): boolean {
+export function codeMatches(code: string, storedHash: Uint8Array): boolean {
   const candidate = hashCode(code);
   return candidate.length === storedHash.length && timingSafeEqual(candidate, storedHash);
 }

@@ -35,11 +35,9 @@ export async function resolveScope(
       );
     throw error;
   }
-  const group = (await db('groups').where({ org_id: orgId, id: ids[0] }).first('id', 'name')) as {
-    id: string;
-    name: string;
-  };
-  return { type: 'group', groupId: group.id, name: group.name };
+  const group = await db('groups').where({ org_id: orgId, id: ids[0] }).first('id', 'name');
+  // resolveGroupIds has just found it in this organization.
+  return { type: 'group', groupId: group!.id, name: group!.name };
 }
 
 /** The group ids a member administers; null in the list stands for the whole organization. */
@@ -48,9 +46,9 @@ async function administeredScopes(
   orgId: string,
   memberId: string,
 ): Promise<Array<string | null>> {
-  const rows = (await db('scope_administrators')
+  const rows = await db('scope_administrators')
     .where({ org_id: orgId, member_id: memberId })
-    .select('group_id')) as Array<{ group_id: string | null }>;
+    .select('group_id');
   return rows.map((r) => r.group_id);
 }
 

@@ -111,7 +111,7 @@ async function toCode(
   const { roles } = await loadCatalog(db, orgId);
   const orgName = row.group_id
     ? null
-    : ((await db('organizations').where('id', orgId).first('name')) as { name: string }).name;
+    : (await db('organizations').where('id', orgId).first('name'))?.name;
   return presentCode(row, roles, orgName ?? '', now);
 }
 
@@ -143,7 +143,10 @@ function presentCode(
   };
 }
 
-function selectCodes(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuilder {
+function selectCodes(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+): Knex.QueryBuilder<CodeRow, CodeRow[]> {
   return db('invitation_codes as c')
     .leftJoin('groups as g', 'g.id', 'c.group_id')
     .leftJoin('members as m', 'm.id', 'c.used_by_member_id')
@@ -258,11 +261,9 @@ export async function listCodes(
     query.whereNull('c.disabled_at').whereNull('c.used_at').where('c.valid_until', '<=', now);
   if (request.status === 'valid')
     query.whereNull('c.disabled_at').whereNull('c.used_at').where('c.valid_until', '>', now);
-  const rows = (await query) as CodeRow[];
+  const rows = await query;
   const { roles } = await loadCatalog(db, scope.orgId);
-  const orgName = (
-    (await db('organizations').where('id', scope.orgId).first('name')) as { name: string }
-  ).name;
+  const orgName = (await db('organizations').where('id', scope.orgId).first('name'))?.name ?? '';
   const items = rows.map((r) => presentCode(r, roles, orgName, now));
   return { items, total: items.length };
 }
@@ -314,7 +315,7 @@ async function findCode(
   const query = selectCodes(db, scope.orgId).andWhere(which);
   const visible = await visibleScopeFilter(db, scope.orgId, scope.actor);
   if (visible) query.andWhere(visible);
-  const row = (await query.first()) as CodeRow | undefined;
+  const row = await query.first();
   if (!row) throw new NotFoundError('invitation code', shown);
   return toCode(db, scope.orgId, row, now);
 }

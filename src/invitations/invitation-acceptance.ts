@@ -14,7 +14,7 @@ import type {
   PendingInvitation,
 } from '../sign-in/invitation-hook.ts';
 import { affectedRows } from '../store/affected-rows.ts';
-import { type InvitationRow, selectInvitations } from './invitation-record.ts';
+import { type InvitationRow, joinedInvitations, selectInvitations } from './invitation-record.ts';
 import { hashInvitationToken, hookMode, looksLikeInvitationToken } from './invitation-rules.ts';
 
 // Accepting an invitation: built in, by choosing a username (unless one was created)
@@ -34,15 +34,12 @@ export async function openInvitation(
   now = new Date(),
 ): Promise<InvitationRow | null> {
   if (!looksLikeInvitationToken(token)) return null;
-  const query = db('invitations as i')
-    .leftJoin('roles as r', 'r.id', 'i.role_id')
-    .leftJoin('members as m', 'm.id', 'i.member_id')
+  const query = joinedInvitations(db)
     .where('i.token_hash', hashInvitationToken(token))
     .andWhere('i.status', 'pending')
-    .andWhere('i.expires_at', '>', now)
-    .select('i.*', 'r.name as role_name', 'm.username');
+    .andWhere('i.expires_at', '>', now);
   if (orgId) query.andWhere('i.org_id', orgId);
-  return ((await query.first()) as InvitationRow | undefined) ?? null;
+  return (await query.first()) ?? null;
 }
 
 async function markAccepted(
@@ -76,9 +73,7 @@ export const invitationHook: InvitationAcceptanceHook = {
     return { id: row.id, email: row.email, mode: hookMode(row.mode), memberId: row.member_id };
   },
   async accept(trx, orgId, invitation, by) {
-    const row = (await selectInvitations(trx, orgId)
-      .andWhere('i.id', invitation.id)
-      .first()) as InvitationRow;
+    const row = (await selectInvitations(trx, orgId).andWhere('i.id', invitation.id).first())!;
     if (isPlaceholder(row.username)) {
       const username = enterpriseAccountName(by.login);
       const taken = await trx('members')

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rawRows } from '../store/raw-rows.ts';
 import type { Scope } from '../access/actor.ts';
 import { type SharedMemberFields, bulkInsertMembers } from '../members/member-bulk-insert.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
@@ -128,7 +129,8 @@ export async function writeInvitations(
   });
   if (rows.length === 0) return { written: [], taken };
   // The audit entry copies only what identifies the invitation, never the mail's data.
-  const result = (await trx.raw(
+  const inserted = await rawRows<{ id: string; member_id: string }>(
+    trx,
     `with inv as (
        insert into invitations (org_id, member_id, email, role_id, mode, must_use_invited_email, language, message, token_hash, token_sealed,
                                 status, invited_by, source, external_id, created_at, sent_at, expires_at)
@@ -174,9 +176,9 @@ export async function writeInvitations(
       scope.actor.label,
       batch.mode,
     ] as Knex.RawBinding[],
-  )) as { rows: Array<{ id: string; member_id: string }> };
+  );
   const byMember = new Map(rows.map((r) => [r.memberId, r]));
-  const written = result.rows.map((r) => {
+  const written = inserted.map((r) => {
     const row = byMember.get(r.member_id)!;
     return { id: r.id, memberId: r.member_id, email: row.invitee.email, link: row.link };
   });

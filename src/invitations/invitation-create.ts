@@ -27,12 +27,7 @@ import { sharedDefaults } from '../members/shared-defaults.ts';
 import { type Organization, findOrganization } from '../orgs/organizations.ts';
 import { parseInput } from '../validation.ts';
 import { type Invitee, type SentInvitationMode, writeInvitations } from './invitation-batch.ts';
-import {
-  type Invitation,
-  type InvitationRow,
-  presentInvitation,
-  selectInvitations,
-} from './invitation-record.ts';
+import { type Invitation, presentInvitation, selectInvitations } from './invitation-record.ts';
 import type { LinkSealer } from './link-sealer.ts';
 import {
   type ConfiguredSource,
@@ -152,10 +147,10 @@ export async function createInvitations(
     });
   const rows = new Map(
     (
-      (await selectInvitations(deps.db, scope.orgId).whereIn(
+      await selectInvitations(deps.db, scope.orgId).whereIn(
         'i.id',
         created.map((c) => c.id),
-      )) as InvitationRow[]
+      )
     ).map((r) => [r.id, r]),
   );
   // In the order the addresses were given.
@@ -248,12 +243,13 @@ async function existingMembers(
   orgId: string,
   emails: string[],
 ): Promise<Map<string, { id: string; status: string }>> {
-  const rows = (await db('members')
+  const rows = await db('members')
     .where('org_id', orgId)
     .whereRaw('lower(email) = any(?)', [emails.map((e) => e.toLowerCase())])
-    .select('id', 'email', 'status')) as Array<{ id: string; email: string; status: string }>;
+    .select('id', 'email', 'status');
   const found = new Map<string, { id: string; status: string }>();
   for (const row of rows) {
+    if (row.email === null) continue; // matched by email: never null
     const key = row.email.toLowerCase();
     if (row.status === 'pending')
       throw new ConflictError(
@@ -275,7 +271,7 @@ async function insertInvitation(
   values: Record<string, unknown>,
 ): Promise<string> {
   const [row] = await trx('invitations').insert(values).returning('id');
-  return (row as { id: string }).id;
+  return row!.id;
 }
 
 /** "Add without invitation": an active member at once, recorded as an invitation that was never sent. */
@@ -321,11 +317,9 @@ async function addExisting(
   links: LinkSealer,
 ) {
   const withoutRole = request.role === null;
-  const current = (await trx('members').where('id', member.id).first('role_id')) as {
-    role_id: string;
-  };
+  const current = await trx('members').where('id', member.id).first('role_id');
   // An existing member invited without a role is only told; no role is added.
-  if (!withoutRole && current.role_id !== role.id) {
+  if (!withoutRole && current!.role_id !== role.id) {
     await trx('member_roles')
       .insert({ member_id: member.id, role_id: role.id, parameter: request.roleParameter ?? null })
       .onConflict(['member_id', 'role_id'])

@@ -69,7 +69,7 @@ export async function listInvitations(
   now = new Date(),
 ): Promise<InvitationPage> {
   const request = parseInput(listSchema(view.maxPageSize), input ?? {});
-  const filtered = (query: Knex.QueryBuilder) => {
+  const filtered = <Query extends Knex.QueryBuilder>(query: Query): Query => {
     if (request.status === 'expired')
       query.andWhere('i.status', 'pending').andWhere('i.expires_at', '<=', now);
     else if (request.status === 'pending')
@@ -85,21 +85,23 @@ export async function listInvitations(
   const descending = request.sort.startsWith('-');
   const column = SORTS[(descending ? request.sort.slice(1) : request.sort) as keyof typeof SORTS];
   const reach = withinReach(scope.actor, 'i.member_id');
-  const rows = (await filtered(selectInvitations(view.db, scope.orgId).modify(reach))
+  const selected = selectInvitations(view.db, scope.orgId);
+  selected.modify(reach);
+  const rows = await filtered(selected)
     .orderBy(column, descending ? 'desc' : 'asc')
     .orderBy('i.id', descending ? 'desc' : 'asc')
     .limit(request.pageSize)
-    .offset((request.page - 1) * request.pageSize)) as InvitationRow[];
-  const [{ count }] = (await filtered(
+    .offset((request.page - 1) * request.pageSize);
+  const [counted] = await filtered(
     view
       .db('invitations as i')
       .leftJoin('roles as r', 'r.id', 'i.role_id')
       .where('i.org_id', scope.orgId)
       .modify(reach),
-  ).count({ count: '*' })) as [{ count: number | string }];
+  ).count({ count: '*' });
   return {
     items: rows.map((r) => presentInvitation(r, now, openLink(view, r, now))),
-    total: Number(count),
+    total: Number(counted?.count ?? 0),
     page: request.page,
     pageSize: request.pageSize,
   };

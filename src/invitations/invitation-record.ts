@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { InvitationRow as InvitationTableRow } from '../store/tables/invitations.ts';
 import { NotFoundError } from '../errors.ts';
 import { isUuid } from '../store/uuid.ts';
 import {
@@ -33,35 +34,23 @@ export interface Invitation {
   link: string | null;
 }
 
-export interface InvitationRow {
-  id: string;
-  org_id: string;
-  member_id: string | null;
-  email: string;
-  role_id: string | null;
+/** An invitation with its role's name and its member's username, as selectInvitations reads it. */
+export interface InvitationRow extends InvitationTableRow {
   role_name: string | null;
-  mode: string;
-  must_use_invited_email: boolean;
-  language: MailLanguage;
-  message: string | null;
-  token_hash: Buffer | null;
-  token_sealed: Buffer | null;
-  status: 'pending' | 'accepted' | 'deleted' | 'added';
-  invited_by: string;
-  source: string | null;
-  external_id: string | null;
-  created_at: Date;
-  sent_at: Date;
-  expires_at: Date;
-  accepted_at: Date | null;
   username: string | null;
 }
 
-export function selectInvitations(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuilder {
+type InvitationQuery = Knex.QueryBuilder<InvitationRow, InvitationRow[]>;
+
+export function selectInvitations(db: Knex | Knex.Transaction, orgId: string): InvitationQuery {
+  return joinedInvitations(db).where('i.org_id', orgId);
+}
+
+/** Invitations joined to their role's name and their member's username. */
+export function joinedInvitations(db: Knex | Knex.Transaction): InvitationQuery {
   return db('invitations as i')
     .leftJoin('roles as r', 'r.id', 'i.role_id')
     .leftJoin('members as m', 'm.id', 'i.member_id')
-    .where('i.org_id', orgId)
     .select('i.*', 'r.name as role_name', 'm.username');
 }
 

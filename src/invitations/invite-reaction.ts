@@ -110,19 +110,14 @@ async function earlierInvitations(
   ctx: ReactionContext,
   externalIds: string[],
 ): Promise<Map<string, Earlier>> {
-  const rows = (await trx('invitations')
+  const rows = await trx('invitations')
     .where({ org_id: ctx.orgId, source: ctx.source })
     .whereIn('external_id', externalIds)
     .whereIn('status', ['pending', 'added'])
-    .select('id', 'external_id', 'status', 'email', 'expires_at')) as Array<{
-    id: string;
-    external_id: string;
-    status: 'pending' | 'added';
-    email: string;
-    expires_at: Date;
-  }>;
+    .select('id', 'external_id', 'status', 'email', 'expires_at');
   const earlier = new Map<string, Earlier>();
   for (const row of rows) {
+    if (row.external_id === null) continue; // matched by external_id: never null
     // An address added directly stands for good; a pending one (at most one per identity) until it expires.
     const standing =
       row.status === 'added' || new Date(row.expires_at).getTime() > ctx.now.getTime();

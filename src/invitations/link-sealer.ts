@@ -12,7 +12,7 @@ const TAG_BYTES = 16;
 export interface LinkSealer {
   seal(token: string): Buffer;
   /** The token, or null when it was sealed under another key (or the bytes were altered). */
-  open(sealed: Buffer): string | null;
+  open(sealed: Uint8Array): string | null;
   /** The same sealing for bytes: import files, whose password column must not be readable at rest. */
   sealBytes(data: Uint8Array): Buffer;
   openBytes(sealed: Uint8Array): Buffer | null;

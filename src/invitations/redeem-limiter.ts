@@ -33,14 +33,14 @@ export async function assertNotLimited(
   keys: LimiterKey[],
   now: Date,
 ): Promise<void> {
-  const rows = (await db('code_redeem_failures')
+  const rows = await db('code_redeem_failures')
     .where('org_id', orgId)
     .andWhere((q) => {
       for (const { key, max } of keys)
         q.orWhere((k) => k.where('limiter_key', key).andWhere('failures', '>=', max));
     })
     .andWhere('window_started_at', '>', new Date(now.getTime() - WINDOW_MS))
-    .select('window_started_at')) as Array<{ window_started_at: Date }>;
+    .select('window_started_at');
   if (rows.length === 0) return;
   const until = Math.max(...rows.map((r) => new Date(r.window_started_at).getTime() + WINDOW_MS));
   const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
