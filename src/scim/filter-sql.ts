@@ -17,8 +17,12 @@ export interface ColumnRef {
   caseExact: boolean;
   /** The column already holds lower-cased text (an expression index serves it). */
   lowered?: boolean;
-  /** Maps a compared value to the stored form (userName → the member's account name). */
-  transform?: (value: string) => string;
+  /**
+   * The column holds a form derived from the value (userName → the member's account name, with
+   * characters an account name cannot hold replaced): the derivation, which an indexed equality
+   * test uses first, and SQL of the value as sent, lower-cased, which decides.
+   */
+  derived?: { transform: (value: string) => string; sentSql: string };
 }
 
 /** A multi-valued attribute or a relation: true when some element satisfies the condition. */
@@ -100,10 +104,18 @@ function compare(
       return { sql: `(${lhs} is distinct from ?::timestamptz)`, bindings: [instant] };
     return { sql: `(${lhs} ${sqlOp} ?::timestamptz)`, bindings: [instant] };
   }
-  const stored = col.transform ? col.transform(text) : text;
   const insensitive = !col.caseExact;
-  const lhs = insensitive && !col.lowered ? `lower(${col.sql})` : col.sql;
-  const rhs = insensitive ? stored.toLowerCase() : stored;
+  const rhs = insensitive ? text.toLowerCase() : text;
+  if (col.derived && op === 'eq')
+    return {
+      sql: `(${col.sql} = ? and ${col.derived.sentSql} = ?)`,
+      bindings: [col.derived.transform(rhs), rhs],
+    };
+  const lhs = col.derived
+    ? col.derived.sentSql
+    : insensitive && !col.lowered
+      ? `lower(${col.sql})`
+      : col.sql;
   switch (op) {
     case 'eq':
       return { sql: `(${lhs} = ?)`, bindings: [rhs] };
@@ -152,10 +164,14 @@ function condition(filter: Condition, resolver: Resolver): SqlFragment {
   if (filter.op === 'pr' && direct) return withinElements(ref, { sql: 'true', bindings: [] });
   const col = ref.sub(direct ? ref.defaultSub : path.slice(dot + 1));
   if (!col) throw invalidFilter(`unknown sub-attribute in "${path}"`);
-  if (ref.single && (filter.op === 'ne' || (filter.op === 'eq' && value === null))) {
-    // Not equal to x: no element equal to x; null: no element with a value.
-    const opposite = filter.op === 'ne' && value !== null ? 'eq' : 'ne';
-    const inner = withinElements(ref, compare(col, opposite, value, path));
+  if (ref.single && filter.op === 'ne' && value !== null) {
+    // Not equal to x: no element equal to x.
+    const inner = withinElements(ref, compare(col, 'eq', value, path));
+    return { sql: `(not ${inner.sql})`, bindings: inner.bindings };
+  }
+  if (ref.single && filter.op === 'eq' && value === null) {
+    // null: no element with a value. (`ne null` is some element with one, below.)
+    const inner = withinElements(ref, compare(col, 'ne', null, path));
     return { sql: `(not ${inner.sql})`, bindings: inner.bindings };
   }
   return withinElements(ref, compare(col, filter.op, value, path));

@@ -59,7 +59,11 @@ const USER_COLUMNS: Record<string, Resolved> = {
     type: 'string',
     caseExact: false,
     lowered: true,
-    transform: enterpriseAccountName,
+    derived: {
+      transform: enterpriseAccountName,
+      // The userName as sent is kept in the profile when the account name had to differ.
+      sentSql: `lower(coalesce(m.profile->>'userName', m.username))`,
+    },
   },
   displayname: asSentOr(['displayName'], 'm.display_name'),
   'name.givenname': asSentOr(['name', 'givenName'], 'm.first_name'),

@@ -6,10 +6,24 @@ import { ScimError } from '../../src/scim/scim-error.ts';
 
 const sql = (filter: string) => filterToSql(parseFilter(filter), userColumns);
 
-test('userName eq uses the indexed lower(username) and the enterprise account name of the value', (t) => {
+const SENT_USERNAME = "lower(coalesce(m.profile->>'userName', m.username))";
+
+test('userName eq uses the indexed lower(username) with the account name of the value, then the userName as sent', (t) => {
   t.deepEqual(sql('userName eq "Alice+X@Example.com"'), {
-    sql: '(lower(m.username) = ?)',
-    bindings: ['alice_x@example.com'],
+    sql: `(lower(m.username) = ? and ${SENT_USERNAME} = ?)`,
+    bindings: ['alice_x@example.com', 'alice+x@example.com'],
+  });
+});
+
+test('other userName comparisons are made on the userName as sent, not on the account name', (t) => {
+  // "%" becomes "_" in an account name, which sorts after "-": a userName of "---a" is not ≤ "%".
+  t.deepEqual(sql('userName le "%"'), {
+    sql: `(${SENT_USERNAME} collate "C" <= ?)`,
+    bindings: ['%'],
+  });
+  t.deepEqual(sql('userName co "+x"'), {
+    sql: `(${SENT_USERNAME} like ?)`,
+    bindings: ['%+x%'],
   });
 });
 
@@ -51,4 +65,10 @@ test('unknown attributes, wrong types and bad syntax are invalidFilter', (t) => 
     const error = t.throws(() => sql(bad), { instanceOf: ScimError }, bad) as ScimError;
     t.is(error.scimType, 'invalidFilter', bad);
   }
+});
+
+test('externalId ne null is "has one", eq null "has none", ne "x" "has none equal to x"', (t) => {
+  t.regex(sql('externalId ne null').sql, /^\(exists .* is not null\)\)\)$/);
+  t.regex(sql('externalId eq null').sql, /^\(not \(exists .* is not null\)\)\)\)$/);
+  t.regex(sql('externalId ne "x"').sql, /^\(not \(exists .* = \?\)\)\)\)$/);
 });
