@@ -11,13 +11,13 @@ export async function resolveGroupIds(
   if (refs.length === 0) return [];
   const ids = refs.filter(isUuid);
   const names = refs.filter((r) => !isUuid(r)).map((r) => r.toLowerCase());
-  const rows = (await trx('groups')
+  const rows = await trx('groups')
     .where('org_id', orgId)
     .andWhere((q) => {
       if (ids.length > 0) q.whereIn('id', ids);
       if (names.length > 0) q.orWhereRaw('lower(name) = any(?)', [names]);
     })
-    .select('id', 'name')) as Array<{ id: string; name: string }>;
+    .select('id', 'name');
   const missing = refs.filter(
     (r) => !rows.some((g) => g.id === r || g.name.toLowerCase() === r.toLowerCase()),
   );

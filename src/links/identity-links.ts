@@ -214,10 +214,8 @@ export async function markDisabledBySync(
 }
 
 export async function linkedCount(db: Db, orgId: string, source: string): Promise<number> {
-  const row = (await db('identity_links')
-    .where({ org_id: orgId, source })
-    .first(db.raw('count(*)::int as n'))) as { n: number } | undefined;
-  return row?.n ?? 0;
+  const [row] = await db('identity_links').where({ org_id: orgId, source }).count({ n: '*' });
+  return Number(row?.n ?? 0);
 }
 
 /** Every link of a source with its member's status (the candidates for removal after a full read). */

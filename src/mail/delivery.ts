@@ -3,10 +3,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { instanceAlive } from '../cluster/instances.ts';
 import { inSpan } from '../observability/tracing.ts';
 import type { Logger } from '../observability/logger.ts';
-import { isNoticeTemplate, type NoticeData, renderNotice } from './notice-templates.ts';
-import { type Language, type MailData, renderMail } from './templates.ts';
-import { type MailSealer, type MailTemplate, openedMailData } from './outbox.ts';
+import { isNoticeTemplate, renderNotice } from './notice-templates.ts';
+import { renderMail } from './templates.ts';
+import { type MailSealer, openedMailData } from './outbox.ts';
 import type { MailTransport } from './transport.ts';
+import type { MailOutboxRow } from '../store/tables/invitations.ts';
 
 // The delivery worker: takes due mails from the outbox, sends them, and records the outcome.
 // Claiming moves a mail's next attempt into the future (a lease) under `for update skip locked`,
@@ -29,14 +30,10 @@ export interface DeliveryOptions {
   instanceId?: string | null;
 }
 
-interface OutboxRow {
-  id: string;
-  recipient: string;
-  template: MailTemplate;
-  language: Language;
-  data: MailData & NoticeData & { sealedLink?: string };
-  attempts: number;
-}
+type OutboxRow = Pick<
+  MailOutboxRow,
+  'id' | 'recipient' | 'template' | 'language' | 'data' | 'attempts'
+>;
 
 const LEASE_MS = 5 * 60_000;
 
@@ -52,7 +49,7 @@ async function claim(
   instanceId: string | null,
 ): Promise<OutboxRow[]> {
   return db.transaction(async (trx) => {
-    const rows = (await trx('mail_outbox')
+    const rows = await trx('mail_outbox')
       .where('status', 'queued')
       .andWhere((due) =>
         due
@@ -68,7 +65,7 @@ async function claim(
       .limit(limit)
       .forUpdate()
       .skipLocked()
-      .select('id', 'recipient', 'template', 'language', 'data', 'attempts')) as OutboxRow[];
+      .select('id', 'recipient', 'template', 'language', 'data', 'attempts');
     if (rows.length > 0) {
       await trx('mail_outbox')
         .whereIn(
@@ -93,6 +90,8 @@ export async function deliverDue(
   const outcomes = await Promise.all(
     rows.map(async (row) => {
       try {
+        // Only a sent mail's data is cleared; a queued one always has it.
+        if (!row.data) throw new Error('the queued mail has no data');
         const data = openedMailData(row.data, options.links);
         if (!data)
           throw new Error('the invitation link was sealed under another key (invitations.linkKey)');

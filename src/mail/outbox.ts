@@ -47,7 +47,7 @@ export function openedMailData<T extends { link: string | null }>(
   return link === null ? null : ({ ...data, link } as unknown as T);
 }
 
-export type MailTemplate = 'invitation' | 'added-to-organization' | NoticeTemplate;
+type MailTemplate = 'invitation' | 'added-to-organization' | NoticeTemplate;
 
 export interface OutboxMail {
   orgId: string;

@@ -34,13 +34,13 @@ export async function lockedUntil(
   keys: string[],
   now: Date,
 ): Promise<Date | null> {
-  const rows = (await db('sign_in_failures')
+  const rows = await db('sign_in_failures')
     .where('org_id', orgId)
     .whereIn('login_key', keys.map(keyOf))
     .andWhere('locked_until', '>', now)
-    .select('locked_until')) as { locked_until: Date }[];
-  if (rows.length === 0) return null;
-  return new Date(Math.max(...rows.map((r) => new Date(r.locked_until).getTime())));
+    .select('locked_until');
+  const until = rows.flatMap((r) => (r.locked_until ? [r.locked_until.getTime()] : []));
+  return until.length === 0 ? null : new Date(Math.max(...until));
 }
 
 export async function recordFailure(
