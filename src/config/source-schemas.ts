@@ -1,19 +1,23 @@
 import { z } from 'zod';
-import { builtinSourceSchema } from '../../plugins/builtin/config.ts';
-import { ldapSourceSchema } from '../../plugins/ldap/config.ts';
-import { oidcSourceSchema } from '../../plugins/oidc/config.ts';
-import { samlSourceSchema } from '../../plugins/saml/config.ts';
+import { BUILT_IN_PLUGINS } from '../sources/built-in-plugins.ts';
 
 // The `sources:` entries: one strict schema per plugin, each beside its plugin, told apart by
 // `type`. A misspelt key under a source is an error that names it (sources.1.clientSecret…).
 
-export const sourceSchema = z.discriminatedUnion(
-  'type',
-  [builtinSourceSchema, samlSourceSchema, oidcSourceSchema, ldapSourceSchema],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union' ? 'type must be one of builtin, ldap, saml, oidc' : undefined,
-  },
-);
+type ConfigSchemas<T extends readonly { configSchema: unknown }[]> = {
+  -readonly [K in keyof T]: T[K]['configSchema'];
+};
+
+// The map keeps the list's order and element types; TypeScript cannot see that through map().
+const schemas = BUILT_IN_PLUGINS.map((p) => p.configSchema) as unknown as ConfigSchemas<
+  typeof BUILT_IN_PLUGINS
+>;
+
+export const sourceSchema = z.discriminatedUnion('type', schemas, {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `type must be one of ${BUILT_IN_PLUGINS.map((p) => p.type).join(', ')}`
+      : undefined,
+});
 
 export type AnySourceConfig = z.infer<typeof sourceSchema>;

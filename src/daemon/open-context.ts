@@ -93,6 +93,12 @@ export async function openContext(
       });
       closers.push(() => instance.close());
       const links = linkSealer(linkKey);
+      const sources = await SourceRegistry.open(config.sources, {
+        db: database.knex,
+        defaultOrgId: org.id,
+        log,
+        publicUrl: () => ctx.publicUrl,
+      });
       const ctx: AppContext = {
         config,
         database,
@@ -101,12 +107,7 @@ export async function openContext(
         hasher: argon2Hasher,
         defaultOrgId: org.id,
         publicUrl: config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`,
-        sources: new SourceRegistry(config.sources, {
-          db: database.knex,
-          orgId: org.id,
-          log,
-          publicUrl: () => ctx.publicUrl,
-        }),
+        sources,
         invitations: invitationHook,
         links,
         csrfKey: deriveCsrfKey(linkKey),

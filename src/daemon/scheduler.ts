@@ -25,7 +25,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
   let stopped = false;
   const deps = {
     db: ctx.database.knex,
-    sources: ctx.config.sources,
+    sources: ctx.sources,
     log: ctx.log,
     metrics: ctx.metrics,
     reactions: ctx.reactions,

@@ -12,21 +12,9 @@ import type {
   SourceContext,
 } from '../plugin-api.ts';
 import { consumeOnce } from '../sign-in/consumed-ids.ts';
-import { builtinPlugin } from '../../plugins/builtin/index.ts';
-import { ldapPlugin } from '../../plugins/ldap/index.ts';
-import { oidcPlugin } from '../../plugins/oidc/index.ts';
-import { samlPlugin } from '../../plugins/saml/index.ts';
 
 // Every source, whoever asks for it (sign-in, sync, administration), is created by its plugin with
 // the same context: what the daemon lends a plugin, and nothing more.
-
-/** The plugins the daemon ships, found by the `type` of a source entry. */
-const BUILT_IN_PLUGINS: readonly IdentitySourcePlugin<never>[] = [
-  builtinPlugin,
-  ldapPlugin,
-  samlPlugin,
-  oidcPlugin,
-];
 
 const NO_URLS: SignInUrls = { login: '', callback: '' };
 
@@ -48,17 +36,11 @@ export function sourceContext(
   };
 }
 
-export function findSourceConfig<C extends SourceConfig>(sources: C[], name: string): C {
-  const entry = sources.find((s) => s.name === name);
-  if (!entry) throw new NotFoundError('source', name);
-  return entry;
-}
-
-/** Creates a configured source with the plugin of its type (a third party's plugin comes in `plugins`). */
+/** Creates a configured source with the plugin of its type (source-registry.ts is the caller). */
 export function createSource(
   entry: SourceConfig,
   context: SourceContext,
-  plugins: readonly IdentitySourcePlugin<never>[] = BUILT_IN_PLUGINS,
+  plugins: readonly IdentitySourcePlugin<never>[],
 ): IdentitySource {
   const plugin = plugins.find((p) => p.type === entry.type);
   if (!plugin) throw new NotFoundError('source type', entry.type);

@@ -1,4 +1,3 @@
-import type { AnySourceConfig } from '../config/source-schemas.ts';
 import type { SignInUrls } from '../plugin-api.ts';
 
 // The daemon's public URLs for one source: what an administrator registers at the identity
@@ -7,7 +6,7 @@ import type { SignInUrls } from '../plugin-api.ts';
 
 export function signInUrls(
   publicUrl: string,
-  source: Pick<AnySourceConfig, 'name' | 'type'>,
+  source: { name: string; type: string },
 ): SignInUrls | null {
   const base = `${publicUrl}/auth/${source.type}/${encodeURIComponent(source.name)}`;
   if (source.type === 'saml')

@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import type { UnmatchedReaction } from './reactions.ts';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
-import type { SourceEntry } from '../config/config-schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { IdentitySource, SourceGroup, SourceUser } from '../plugin-api.ts';
-import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import type { SourceRegistry } from '../sources/source-registry.ts';
 import {
   type GroupBatchContext,
   orgGroupName,
@@ -28,7 +27,7 @@ import { correlateBatch } from './user-store.ts';
 
 export interface OneRecordDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceRegistry;
   log: Logger;
   clock?: () => Date;
   /** Reactions to unmatched records beyond create and ignore (the invitations' `invite`). */
@@ -66,8 +65,8 @@ function prepare(
   capability: 'findUser' | 'findGroup',
 ): Prepared {
   requireAdministrator(scope.actor, what);
-  const entry = findSourceConfig(deps.sources, sourceName);
-  const source = createSource(entry, sourceContext(deps.db, scope.orgId, sourceName, deps.log));
+  const entry = deps.sources.config(sourceName);
+  const source = deps.sources.get(scope.orgId, sourceName);
   if (typeof source[capability] !== 'function')
     throw ValidationError.field(
       'source',

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
-import type { SourceEntry } from '../config/config-schema.ts';
 import { ConflictError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import type { SourceRegistry } from '../sources/source-registry.ts';
 import { applyRemovals } from './member-removals.ts';
 import { acquireLease, releaseLease } from './sync-state.ts';
 import { type SyncRun, decideRun, getRun } from './sync-runs.ts';
@@ -18,7 +17,7 @@ import type { HeldAction } from './sync-types.ts';
 
 export interface DecisionDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceRegistry;
   log: Logger;
   metrics?: Metrics | undefined;
 }
@@ -88,10 +87,7 @@ async function stillAbsent(
   sourceName: string,
   held: HeldAction[],
 ): Promise<HeldAction[]> {
-  const source = createSource(
-    findSourceConfig(deps.sources, sourceName),
-    sourceContext(deps.db, orgId, sourceName, deps.log),
-  );
+  const source = deps.sources.get(orgId, sourceName);
   if (!source.readAll)
     throw new UnavailableError(`the source "${sourceName}" can no longer be read`);
   const present = new Set<string>();

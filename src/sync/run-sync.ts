@@ -6,7 +6,6 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import {
-  type IdentitySourcePlugin,
   InvalidChangeTokenError,
   type SourceConfig,
   type ReadableSource,
@@ -32,7 +31,7 @@ import type { UnmatchedReaction } from './reactions.ts';
 import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { inSpan } from '../observability/tracing.ts';
-import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import type { SourceRegistry } from '../sources/source-registry.ts';
 import { recordChanges } from './run-changes.ts';
 import {
   createRun,
@@ -54,11 +53,9 @@ import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from
 
 export interface SyncDeps {
   db: Knex;
-  sources: SourceConfig[];
+  sources: SourceRegistry<SourceConfig>;
   /** Reactions to unmatched records beyond create and ignore (the invitations' `invite`). */
   reactions?: readonly UnmatchedReaction[];
-  /** The plugins sources are created with; by default the ones the daemon ships. */
-  plugins?: readonly IdentitySourcePlugin<never>[];
   log: Logger;
   metrics?: Metrics | undefined;
   /** The time the reactions date their writes by (an invitation's expiry); tests move it. */
@@ -107,9 +104,9 @@ async function runSyncTraced(
   requireAdministrator(scope.actor, 'running a directory sync');
   const { db } = deps;
   const { orgId } = scope;
-  const entry = findSourceConfig(deps.sources, sourceName);
+  const entry = deps.sources.config(sourceName);
   const policy = policyOf(entry);
-  const source = createSource(entry, sourceContext(db, orgId, sourceName, deps.log), deps.plugins);
+  const source = deps.sources.get(orgId, sourceName);
   if (!canReadAll(source))
     throw ValidationError.field(
       'source',

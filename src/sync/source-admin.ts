@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { type Scope, requireAdministrator } from '../access/actor.ts';
-import { type SourceEntry, isLdapSource } from '../config/config-schema.ts';
+import { isLdapSource } from '../config/config-schema.ts';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -14,7 +14,7 @@ import {
   canSearch,
   canTest,
 } from '../plugin-api.ts';
-import { createSource, findSourceConfig, sourceContext } from '../sources/source-context.ts';
+import type { SourceRegistry } from '../sources/source-registry.ts';
 import { readToken } from './sync-state.ts';
 import { type SourceHealth, readHealth, resumeSource } from './source-health.ts';
 import { heldRunOf, listRuns, type SyncRun } from './sync-runs.ts';
@@ -37,7 +37,7 @@ export interface SourceSummary {
 
 export interface AdminDeps {
   db: Knex;
-  sources: SourceEntry[];
+  sources: SourceRegistry;
   log: Logger;
   metrics?: Metrics | undefined;
 }
@@ -53,8 +53,8 @@ const CAPABILITIES: Record<string, (s: IdentitySource) => boolean> = {
 
 export async function listSources(deps: AdminDeps, scope: Scope): Promise<SourceSummary[]> {
   return Promise.all(
-    deps.sources.map(async (entry) => {
-      const source = createSource(entry, sourceContext(deps.db, scope.orgId, entry.name, deps.log));
+    deps.sources.list().map(async (entry) => {
+      const source = deps.sources.get(scope.orgId, entry.name);
       const capabilities = Object.entries(CAPABILITIES)
         .filter(([, has]) => has(source))
         .map(([name]) => name);
@@ -82,7 +82,7 @@ export async function resumeQuarantined(
   name: string,
 ): Promise<{ source: string; health: SourceHealth }> {
   requireAdministrator(scope.actor, 'resuming a source');
-  findSourceConfig(deps.sources, name);
+  deps.sources.config(name);
   await resumeSource(deps.db, scope.orgId, name);
   deps.metrics?.syncQuarantined.set({ source: name }, 0);
   deps.log.info({ source: name }, 'source resumed by an administrator');
@@ -95,10 +95,7 @@ export async function testSource(
   name: string,
 ): Promise<SourceTestResult & { source: string }> {
   requireAdministrator(scope.actor, 'testing a source');
-  const source = createSource(
-    findSourceConfig(deps.sources, name),
-    sourceContext(deps.db, scope.orgId, name, deps.log),
-  );
+  const source = deps.sources.get(scope.orgId, name);
   if (!canTest(source))
     return { source: name, ok: false, message: `the source "${name}" cannot be tested` };
   return { source: name, ...(await source.test()) };
@@ -113,10 +110,7 @@ export async function searchSource(
 ): Promise<DirectoryEntry[]> {
   requireAdministrator(scope.actor, 'searching a directory');
   if (text.trim() === '') throw ValidationError.field('q', 'give some text to look for');
-  const source = createSource(
-    findSourceConfig(deps.sources, name),
-    sourceContext(deps.db, scope.orgId, name, deps.log),
-  );
+  const source = deps.sources.get(scope.orgId, name);
   if (!canSearch(source))
     throw ValidationError.field('source', `the source "${name}" cannot be searched`);
   return source.search(text, limit);

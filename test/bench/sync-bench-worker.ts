@@ -13,6 +13,7 @@ import { type Database, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX } from '../helpers/slapd.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // One database's part of `npm run bench:sync` (see sync-bench.ts), in its own process.
 
@@ -91,8 +92,9 @@ try {
   const measure = async (scenario: string, options: SyncOptions) => {
     const before = await writes();
     const t0 = performance.now();
+    const log = createLogger('warn', 'stderr');
     const run = await runSync(
-      { db: knex, sources, log: createLogger('warn', 'stderr') },
+      { db: knex, sources: await sourceRegistry(knex, log, sources), log },
       { orgId: org.id, actor: LOCAL_ADMIN },
       'bench',
       options,

@@ -17,6 +17,7 @@ import {
   startSambaAd,
 } from '../helpers/samba-ad.ts';
 import { Attribute, Change } from 'ldapts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // The sync engine against a real Samba AD DC: objectGUID ids, sAMAccountName@DOMAIN logins, the
 // disabled bit, in-chain nested groups, uSNChanged increments that read changed groups and their
@@ -105,8 +106,13 @@ eachDatabase((kind, fixture) => {
       await tree.group('inner', ['u1']);
       await tree.group('outer', ['u0', 'inner']);
       const sources = [tree.source()];
-      const sync = (options: SyncOptions) =>
-        runSync({ db, sources, log }, scope, 'corp-ad', options);
+      const sync = async (options: SyncOptions) =>
+        runSync(
+          { db, sources: await sourceRegistry(db, log, sources), log },
+          scope,
+          'corp-ad',
+          options,
+        );
       const member = (username: string) =>
         db('members').where({ org_id: scope.orgId, username }).first();
       const groupMembers = async (name: string) =>
@@ -207,7 +213,17 @@ eachDatabase((kind, fixture) => {
         `--userou=${tree.ou.replace(`,${DOMAIN_DN}`, '')}`,
       ]);
       const sources = [tree.source()];
-      t.is((await runSync({ db, sources, log }, scope, 'corp-ad', FULL)).counts.created, 1);
+      t.is(
+        (
+          await runSync(
+            { db, sources: await sourceRegistry(db, log, sources), log },
+            scope,
+            'corp-ad',
+            FULL,
+          )
+        ).counts.created,
+        1,
+      );
       const source = ldapPlugin.create(sources[0]!, sourceContext(db, scope.orgId, 'corp-ad', log));
       const signedIn = await source.authenticate!(`${sam}@EXAMPLE`, 'Analytical-1843');
       t.like(signedIn, { ok: true });
@@ -251,7 +267,13 @@ eachDatabase((kind, fixture) => {
       await set('u2', 'department', 'Research');
       await set('u2', 'employeeID', 'E-7');
       await set('u2', 'title', 'Engineer');
-      const sync = () => runSync({ db, sources: [tree.source()], log }, scope, 'corp-ad', FULL);
+      const sync = async () =>
+        runSync(
+          { db, sources: await sourceRegistry(db, log, [tree.source()]), log },
+          scope,
+          'corp-ad',
+          FULL,
+        );
       const member = (name: string) =>
         db('members')
           .where({ org_id: scope.orgId, username: tree.login(name) })
@@ -295,7 +317,7 @@ eachDatabase((kind, fixture) => {
       for (const u of ['u0', 'u1', 'u2']) await tree.user(u);
       await tree.group('inner', ['u1']);
       await tree.group('outer', ['u0', 'inner']);
-      const deps = { db, sources: [tree.source()], log };
+      const deps = { db, sources: await sourceRegistry(db, log, [tree.source()]), log };
       const added = await addDirectoryGroup(deps, scope, 'corp-ad', 'outer');
       t.like(added, { group: 'outer', counts: { created: 2 } });
       t.deepEqual(added.members.sort(), [tree.login('u0'), tree.login('u1')].sort());

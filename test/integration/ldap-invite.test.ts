@@ -12,6 +12,7 @@ import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 import { linkSealer } from '../../src/invitations/link-sealer.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // The sync engine's `invite` reaction against a real OpenLDAP slapd: unmatched users with an
 // email get one invitation each, a second run sends none, a user without email is reported, and
@@ -71,7 +72,13 @@ eachDatabase((kind, fixture) => {
       await tree.replace(tree.userDN('cy'), 'mail', []);
       const scope = await f.newOrg();
       const sources: SourceEntry[] = [tree.source(slapd!.url, { onUnmatched: 'invite' })];
-      const sync = () => runSync({ db, sources, log, reactions }, scope, tree.name, FULL);
+      const sync = async () =>
+        runSync(
+          { db, sources: await sourceRegistry(db, log, sources), log, reactions },
+          scope,
+          tree.name,
+          FULL,
+        );
 
       const first = await sync();
       t.is(first.status, 'succeeded', first.error ?? '');
@@ -136,11 +143,16 @@ eachDatabase((kind, fixture) => {
       const scope = await f.newOrg();
       const t0 = new Date();
       const later = new Date(t0.getTime() + 15 * DAY);
-      const sync = (reinviteAfterExpiry: boolean, now: Date) => {
+      const sync = async (reinviteAfterExpiry: boolean, now: Date) => {
         const sources: SourceEntry[] = [
           tree.source(slapd!.url, { onUnmatched: 'invite', reinviteAfterExpiry }),
         ];
-        return runSync({ db, sources, log, reactions, clock: () => now }, scope, tree.name, FULL);
+        return runSync(
+          { db, sources: await sourceRegistry(db, log, sources), log, reactions, clock: () => now },
+          scope,
+          tree.name,
+          FULL,
+        );
       };
       const invitations = () =>
         db('invitations')

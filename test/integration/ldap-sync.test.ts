@@ -9,6 +9,7 @@ import { saveToken } from '../../src/sync/sync-state.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { Subtree, cuttingRelay } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // The sync engine against a real OpenLDAP slapd, on PGlite and PostgreSQL.
 
@@ -46,7 +47,13 @@ async function setup(
     await tree.addUser({ uid: `user${i}`, givenName: `Given${i}`, sn: `Family${i}` });
   const scope = await newOrg();
   let sources: SourceEntry[] = [tree.source(slapd!.url, extra)];
-  const sync = (options: SyncOptions) => runSync({ db, sources, log }, scope, tree.name, options);
+  const sync = async (options: SyncOptions) =>
+    runSync(
+      { db, sources: await sourceRegistry(db, log, sources), log },
+      scope,
+      tree.name,
+      options,
+    );
   const member = (username: string) =>
     db('members')
       .where({ org_id: scope.orgId })
@@ -198,16 +205,16 @@ eachDatabase((kind, fixture) => {
       t.is(held.held, 3);
       t.is((await s.member('user0'))!.status, 'active', 'a held run disables nobody');
       const approved = await approveRun(
-        { db, sources: s.sources(), log },
+        { db, sources: await sourceRegistry(db, log, s.sources()), log },
         { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
         held.id!,
       );
       t.is(approved.status, 'approved');
       t.is((await s.member('user0'))!.status, 'disabled');
       await t.throwsAsync(
-        () =>
+        async () =>
           rejectRun(
-            { db, sources: s.sources(), log },
+            { db, sources: await sourceRegistry(db, log, s.sources()), log },
             { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
             held.id!,
           ),
@@ -220,7 +227,7 @@ eachDatabase((kind, fixture) => {
       t.is(
         (
           await rejectRun(
-            { db, sources: s.sources(), log },
+            { db, sources: await sourceRegistry(db, log, s.sources()), log },
             { orgId: s.scope.orgId, actor: LOCAL_ADMIN },
             again.id!,
           )

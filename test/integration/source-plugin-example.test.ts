@@ -7,6 +7,7 @@ import { tempDir } from '../helpers/daemon.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 import { jsonFileSourceSchema } from '../fixtures/json-file-source/config.ts';
 import { jsonFilePlugin } from '../fixtures/json-file-source/index.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // The example plugin of docs/writing-a-source-plugin.md, loaded as a third party's plugin would
 // be and synced by the real engine: the proof that a source can be added through the SPI alone.
@@ -39,8 +40,13 @@ eachDatabase((kind, fixture) => {
     const sources = [
       jsonFileSourceSchema.parse({ name: 'hr-file', type: 'json-file', path: file }),
     ];
-    const sync = () =>
-      runSync({ db, sources, log, plugins: [jsonFilePlugin] }, scope, 'hr-file', FULL);
+    const sync = async () =>
+      runSync(
+        { db, sources: await sourceRegistry(db, log, sources, [jsonFilePlugin]), log },
+        scope,
+        'hr-file',
+        FULL,
+      );
 
     write(people(12));
     const first = await sync();

@@ -6,6 +6,7 @@ import { runSync } from '../../src/sync/run-sync.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // The attribute map against a real slapd, on PGlite and PostgreSQL: inetOrgPerson profile
 // attributes land on the member (and in the member record the API and `members show` print), a
@@ -35,7 +36,7 @@ async function setup(f: Fixture, extra: (tree: Subtree) => Record<string, unknow
   const tree = await Subtree.create(slapd!, `m${trees}-${Math.random().toString(36).slice(2, 7)}`);
   const scope = await f.newOrg();
   const sources: SourceEntry[] = [tree.source(slapd!.url, extra(tree))];
-  const deps = { db, sources, log };
+  const deps = { db, sources: await sourceRegistry(db, log, sources), log };
   const run = () =>
     runSync(deps, scope, tree.name, { mode: 'full', preview: false, trigger: 'cli' });
   const member = async (username: string) => {

@@ -10,6 +10,7 @@ import { runSync } from '../../src/sync/run-sync.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // Provision on demand and add on the spot against a real slapd, on PGlite and PostgreSQL: one user
 // explained step by step (created, updated, out of scope, disputed), with a preview that writes
@@ -39,7 +40,7 @@ async function setup(f: Fixture, extra: (tree: Subtree) => Record<string, unknow
   const tree = await Subtree.create(slapd!, `o${trees}-${Math.random().toString(36).slice(2, 7)}`);
   const scope = await f.newOrg();
   const sources: SourceEntry[] = [tree.source(slapd!.url, extra(tree))];
-  const deps = { db, sources, log };
+  const deps = { db, sources: await sourceRegistry(db, log, sources), log };
   const member = (username: string) =>
     db('members')
       .where({ org_id: scope.orgId })

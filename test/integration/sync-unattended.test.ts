@@ -19,6 +19,7 @@ import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
 import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { sourceRegistry } from '../helpers/sources.ts';
 
 // A source left alone on its schedule, against a real slapd, on PGlite and PostgreSQL: a held run
 // stays decidable while later runs go on without removals, approval applies only the removals
@@ -70,8 +71,8 @@ async function setup(f: Fixture, users: number, extra: Record<string, unknown> =
   });
   let sources: SourceEntry[] = [tree.source(slapd!.url, extra)];
   const metrics = new Metrics();
-  const deps = () => ({ db, sources, log, metrics });
-  const sync = (options: SyncOptions) => runSync(deps(), scope, tree.name, options);
+  const deps = async () => ({ db, sources: await sourceRegistry(db, log, sources), log, metrics });
+  const sync = async (options: SyncOptions) => runSync(await deps(), scope, tree.name, options);
   const member = (username: string) =>
     db('members')
       .where({ org_id: scope.orgId })
@@ -149,7 +150,7 @@ eachDatabase((kind, fixture) => {
         'held removals keep their group memberships until approved',
       );
       t.is(await gauge(s.metrics, 'provisiond_sync_held', s.tree.name), 1);
-      const [summary] = await listSources(s.deps(), admin);
+      const [summary] = await listSources(await s.deps(), admin);
       t.like(summary?.heldRun, { id: held.id, removals: 3 });
 
       // The schedule goes on: a newcomer is created, another departure waits, nothing is removed.
@@ -168,7 +169,7 @@ eachDatabase((kind, fixture) => {
 
       // user1 comes back before the decision; approving re-reads the directory.
       await s.tree.move(`uid=user1,${s.tree.groups}`, dn('user1'));
-      const approved = await approveRun(s.deps(), admin, held.id!);
+      const approved = await approveRun(await s.deps(), admin, held.id!);
       t.is(approved.status, 'approved');
       t.deepEqual(approved.decision, { applied: 2, returned: 1 });
       t.is((await s.member('user0'))!.status, 'disabled');
@@ -176,10 +177,10 @@ eachDatabase((kind, fixture) => {
       t.is((await s.member('user1'))!.status, 'active', 'a record back in the directory stays');
       t.deepEqual(await s.groupMembers('eng'), ['user1', 'user3', 'user4']);
       t.is(await gauge(s.metrics, 'provisiond_sync_held', s.tree.name), 0);
-      await t.throwsAsync(() => approveRun(s.deps(), admin, held.id!), {
+      await t.throwsAsync(async () => approveRun(await s.deps(), admin, held.id!), {
         message: /already decided/,
       });
-      await t.throwsAsync(() => rejectRun(s.deps(), admin, held.id!), {
+      await t.throwsAsync(async () => rejectRun(await s.deps(), admin, held.id!), {
         message: /already decided/,
       });
 
@@ -219,17 +220,17 @@ eachDatabase((kind, fixture) => {
       ]);
       const first = await s.sync(SCHEDULED_FULL);
       t.is(first.status, 'failed');
-      let [summary] = await listSources(s.deps(), admin);
+      let [summary] = await listSources(await s.deps(), admin);
       t.like(summary?.health, { state: 'backing-off', failures: 1, lastErrorCode: 'ECONNREFUSED' });
       const wait = new Date(summary!.health.retryAfter!).getTime() - Date.now();
       t.true(wait > 20_000 && wait <= 30_000, `the first back-off is 30 s (${wait} ms)`);
       t.like(await scheduledRunAllowed(s.db, s.scope.orgId, s.tree.name), { allowed: false });
       await s.sync(SCHEDULED_FULL);
-      [summary] = await listSources(s.deps(), admin);
+      [summary] = await listSources(await s.deps(), admin);
       const capped = new Date(summary!.health.retryAfter!).getTime() - Date.now();
       t.true(capped > 50_000 && capped <= 60_000, `doubled to 60 s (${capped} ms)`);
       await s.sync(SCHEDULED_FULL);
-      [summary] = await listSources(s.deps(), admin);
+      [summary] = await listSources(await s.deps(), admin);
       t.like(summary?.health, { state: 'quarantined', failures: 3, lastErrorCode: 'ECONNREFUSED' });
       t.is(await gauge(s.metrics, 'provisiond_sync_quarantined', s.tree.name), 1);
       const blocked = await scheduledRunAllowed(
@@ -245,17 +246,17 @@ eachDatabase((kind, fixture) => {
       t.regex(mail, /is quarantined/);
       t.regex(mail, /ECONNREFUSED/);
 
-      const resumed = await resumeQuarantined(s.deps(), admin, s.tree.name);
+      const resumed = await resumeQuarantined(await s.deps(), admin, s.tree.name);
       t.like(resumed.health, { state: 'healthy', failures: 0 });
       t.like(await scheduledRunAllowed(s.db, s.scope.orgId, s.tree.name), { allowed: true });
 
       // Quarantined again, a successful manual run lifts it.
       for (let i = 0; i < 3; i++) await s.sync(SCHEDULED_FULL);
-      [summary] = await listSources(s.deps(), admin);
+      [summary] = await listSources(await s.deps(), admin);
       t.is(summary?.health.state, 'quarantined');
       s.setSources([working]);
       t.is((await s.sync({ ...SCHEDULED_FULL, trigger: 'cli' })).status, 'succeeded');
-      [summary] = await listSources(s.deps(), admin);
+      [summary] = await listSources(await s.deps(), admin);
       t.like(summary?.health, { state: 'healthy', failures: 0, lastErrorCode: 'ECONNREFUSED' });
     },
   );
@@ -335,6 +336,7 @@ eachDatabase((kind, fixture) => {
     const ctx = {
       database: { knex: s.db },
       config: { sources: [source] },
+      sources: await sourceRegistry(s.db, log, [source]),
       log,
       metrics: new Metrics(),
       defaultOrgId: '00000000-0000-0000-0000-000000000000',

@@ -62,7 +62,7 @@ export function syncRoutes(ctx: AppContext): Router {
   const db = ctx.database.knex;
   const deps = {
     db,
-    sources: ctx.config.sources,
+    sources: ctx.sources,
     log: ctx.log,
     metrics: ctx.metrics,
     reactions: ctx.reactions,

@@ -26,7 +26,7 @@ function redirectSource(
   policy: { autoRegister: boolean; linkBy: 'none' | 'email' | 'username' };
 } {
   const config = ctx.sources.list().find((c) => c.name === name && c.type === type);
-  const source = config ? ctx.sources.get(name) : undefined;
+  const source = config ? ctx.sources.get(ctx.defaultOrgId, name) : undefined;
   if (!config || !source || !hasRedirectSignIn(source))
     throw new NotFoundError(`${type} source`, name);
   if (config.type !== 'saml' && config.type !== 'oidc')
