@@ -9,30 +9,21 @@ import {
   InvalidChangeTokenError,
   type SourceConfig,
   type ReadableSource,
-  type SourceGroup,
   type SourceRead,
-  type SourceUser,
   canReadAll,
   canReadChanges,
 } from '../plugin-api.ts';
-import { exceedsGuard } from './deletion-guard.ts';
-import {
-  type GroupBatchContext,
-  deleteGoneGroups,
-  forgetMemberHashes,
-  removeDeferred,
-  syncGroupBatch,
-} from './group-sync.ts';
-import { type HealthPolicy, errorCode, recordFailure, recordSuccess } from './source-health.ts';
-import { notifyAdministrators } from './sync-notices.ts';
-import { linkedCount } from '../links/identity-links.ts';
-import { applyRemovals, planRemovals } from './member-removals.ts';
+import { type GroupBatchContext, forgetMemberHashes } from './group-sync.ts';
+import { errorCode } from './source-health.ts';
 import type { UnmatchedReaction } from './reactions.ts';
-import { mappingContext, processUsers, type UserBatchContext } from './user-batch.ts';
+import { mappingContext, type UserBatchContext } from './user-batch.ts';
 import { policyOf } from './sync-policy.ts';
 import { inSpan } from '../observability/tracing.ts';
 import type { SourceRegistry } from '../sources/source-registry.ts';
 import { recordChanges } from './run-changes.ts';
+import { endOfRead } from './run-end.ts';
+import { recordHealth, recordMetrics } from './run-outcome.ts';
+import { type SeenRecords, readInBatches } from './run-reading.ts';
 import {
   createRun,
   failOrphanedRuns,
@@ -42,9 +33,8 @@ import {
   type SyncRun,
 } from './sync-runs.ts';
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
-import { inStep } from './run-step.ts';
 import { TableStatistics } from './table-statistics.ts';
-import { type Counts, type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
+import { type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
 
 // read → map → correlate (batched) → plan → apply (batched transactions, audited) → run record.
 // A read failure ends the run before any removal is planned; removals above the deletion guard
@@ -69,9 +59,6 @@ export interface SyncOptions {
   preview: boolean;
   trigger: 'cli' | 'api' | 'schedule';
 }
-
-const USER_BATCH = 5000;
-const GROUP_BATCH = 500;
 
 /** One sync run, traced as a span `sync.run` carrying the source and the run's id. */
 export function runSync(
@@ -171,8 +158,10 @@ async function runSyncTraced(
     }
   };
 
-  let applying: Promise<void> = Promise.resolve();
   try {
+    if ('error' in opened) throw opened.error;
+    const { read } = opened;
+    const seen: SeenRecords = { users: new Set(), groups: new Set() };
     const userCtx: UserBatchContext = {
       db,
       reactions: deps.reactions ?? [],
@@ -186,12 +175,6 @@ async function runSyncTraced(
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };
-    if ('error' in opened) throw opened.error;
-    const { read } = opened;
-    const seenUsers = new Set<string>();
-    const seenGroups = new Set<string>();
-    let users: SourceUser[] = [];
-    let groups: SourceGroup[] = [];
     const groupCtx: GroupBatchContext = {
       orgId,
       source: sourceName,
@@ -200,105 +183,38 @@ async function runSyncTraced(
       counts,
       samples,
       membersLinked: () => counts.created + counts.linked + counts.enabled > 0,
-      userSeen: (externalId) => seenUsers.has(externalId),
+      userSeen: (externalId) => seen.users.has(externalId),
       deferred: [],
     };
-    // A batch is applied while the next one is read: the directory and the database work at the
-    // same time, and batches still apply one after the other, in order.
-    const flushUsers = async () => {
-      if (users.length === 0) return;
-      const batch = users;
-      users = [];
-      await applying;
-      applying = processUsers(userCtx, batch).then(renew);
-      applying.catch(() => undefined);
-    };
-    const usersDone = async () => {
-      await flushUsers();
-      await applying;
-    };
-    const flushGroups = async () => {
-      if (groups.length === 0) return;
-      const batch = groups;
-      groups = [];
-      await inStep(db, options.preview, (step) => syncGroupBatch(step, groupCtx, batch));
-      await renew();
-    };
-    for await (const record of read.records) {
-      if (record.kind === 'user') {
-        seenUsers.add(record.externalId);
-        users.push(record);
-        if (users.length >= USER_BATCH) await flushUsers();
-      } else {
-        await usersDone();
-        seenGroups.add(record.externalId);
-        groups.push(record);
-        if (groups.length >= GROUP_BATCH) await flushGroups();
-      }
-    }
-    await usersDone();
-    await flushGroups();
+    await readInBatches(read, userCtx, groupCtx, seen, renew);
     if (!options.preview && mode === 'incremental' && groupCtx.membersLinked())
       await forgetMemberHashes(db, orgId, sourceName);
-
     // The read is complete: only now may records that are absent be taken for deleted.
-    const reported = new Set(read.deletedExternalIds());
-    const removals =
-      mode === 'full' || reported.size > 0
-        ? await planRemovals(db, orgId, policy, (id) =>
-            mode === 'full' ? !seenUsers.has(id) : reported.has(id),
-          )
-        : [];
-    const removing = new Set(removals.map((r) => r.memberId));
-    // Memberships of members who stay: they left their groups in the directory.
-    const leftGroups = groupCtx.deferred.filter((pair) => !removing.has(pair[1]));
-    counts.membershipsRemoved += leftGroups.length;
-    let applyNow: HeldAction[] = [];
-    if (heldBefore && removals.length > 0) {
-      // Removals wait for the held run's decision; creates and updates went on.
-      withheld = { count: removals.length, heldRun: heldBefore.id };
-    } else {
-      for (const r of removals) {
-        counts[r.action === 'delete' ? 'deleted' : 'disabled'] += 1;
-        samples.add({
-          action: r.action === 'delete' ? 'deleted' : 'disabled',
-          externalId: r.externalId,
-          name: r.login ?? r.memberId,
-          detail: 'gone from the directory',
-        });
-      }
-      if (
-        removals.length > 0 &&
-        exceedsGuard(removals.length, await linkedCount(db, orgId, sourceName), policy.guard)
-      ) {
-        held = removals;
-        if (!options.preview) status = 'held';
-      } else applyNow = removals;
-    }
-    const removeGroups = mode === 'full' && entryHasGroups(entry) && held.length === 0 && !withheld;
-    await inStep(db, options.preview, async (step) => {
-      await step.write(async (trx) => {
-        await removeDeferred(trx, orgId, actor, leftGroups);
-        if (applyNow.length > 0)
-          counts.membershipsRemoved += (
-            await applyRemovals(trx, orgId, sourceName, actor, applyNow)
-          ).membershipsRemoved;
-      });
-      if (removeGroups) await deleteGoneGroups(step, groupCtx, seenGroups);
-      if (status === 'held' && runId)
-        await step.write((trx) =>
-          notifyAdministrators(trx, orgId, 'sync-held', {
-            source: sourceName,
-            runId,
-            removals: String(held.length),
-          }),
-        );
-    });
+    const end = await endOfRead(
+      {
+        db,
+        preview: options.preview,
+        runId,
+        orgId,
+        source: sourceName,
+        actor,
+        policy,
+        mode,
+        hasGroups: entryHasGroups(entry),
+        counts,
+        samples,
+        groups: groupCtx,
+        heldBefore,
+      },
+      seen,
+      read.deletedExternalIds(),
+    );
+    held = end.held;
+    withheld = end.withheld;
+    if (held.length > 0 && !options.preview) status = 'held';
     tokenAfter = read.nextToken();
     if (!options.preview) await saveToken(db, orgId, sourceName, tokenAfter);
   } catch (failure) {
-    // A batch may still be applying: let it end before the run record and the lease are written.
-    await applying.catch(() => undefined);
     status = 'failed';
     error = (failure as Error).message || String(failure);
     errorCodeOf = errorCode(failure);
@@ -330,7 +246,7 @@ async function runSyncTraced(
     });
     deps.metrics?.syncHeld.set({ source: sourceName }, heldBefore || status === 'held' ? 1 : 0);
   }
-  record(deps.metrics, sourceName, mode, status, counts, (Date.now() - started) / 1000);
+  recordMetrics(deps.metrics, sourceName, mode, status, counts, (Date.now() - started) / 1000);
   deps.log.info(
     { source: sourceName, runId, mode, status, counts, seconds: (Date.now() - started) / 1000 },
     'sync run finished',
@@ -383,58 +299,6 @@ function openRead(
   }
 }
 
-/** A failed run counts against the source's health (and may quarantine it); any other resets it. */
-async function recordHealth(
-  deps: SyncDeps,
-  orgId: string,
-  source: string,
-  policy: HealthPolicy,
-  outcome: { failed: boolean; error: string; code: string | null },
-): Promise<void> {
-  if (!outcome.failed) {
-    await recordSuccess(deps.db, orgId, source);
-    deps.metrics?.syncQuarantined.set({ source }, 0);
-    return;
-  }
-  const { health, quarantinedNow } = await recordFailure(
-    deps.db,
-    orgId,
-    source,
-    { message: outcome.error, code: outcome.code },
-    policy,
-  );
-  if (!quarantinedNow) return;
-  deps.metrics?.syncQuarantined.set({ source }, 1);
-  deps.log.error(
-    { source, failures: health.failures, errorCode: outcome.code },
-    'source quarantined after repeated failures: its schedule is paused until it is resumed',
-  );
-  await deps.db.transaction((trx) =>
-    notifyAdministrators(trx, orgId, 'source-quarantined', {
-      source,
-      failures: String(health.failures),
-      error: outcome.error,
-      code: outcome.code,
-    }),
-  );
-}
-
 function entryHasGroups(entry: SourceConfig): boolean {
   return 'groups' in entry && entry.groups !== undefined;
-}
-
-function record(
-  metrics: Metrics | undefined,
-  source: string,
-  mode: RunMode,
-  status: string,
-  counts: Counts,
-  seconds: number,
-): void {
-  if (!metrics || status === 'preview') return;
-  metrics.syncRuns.inc({ source, mode, status });
-  metrics.syncDuration.observe({ source, mode }, seconds);
-  for (const [change, n] of Object.entries(counts))
-    if (n > 0) metrics.syncChanges.inc({ source, change }, n);
-  if (status === 'succeeded') metrics.syncLastSuccess.set({ source }, Date.now() / 1000);
 }
