@@ -4,6 +4,7 @@
 // (canReadAll, canReadChanges, ...) are how the daemon asks. A guide with a complete example:
 // docs/writing-a-source-plugin.md.
 
+import type { z } from 'zod';
 import type { SecretRef } from './config/source-fields.ts';
 
 export {
@@ -345,4 +346,14 @@ export interface SourceConfig {
 export interface IdentitySourcePlugin<C extends SourceConfig = SourceConfig> {
   readonly type: string;
   create(config: C, context: SourceContext): IdentitySource;
+}
+
+/**
+ * A plugin as the daemon knows it before its code is loaded: its type, the strict schema of its
+ * `sources:` entries (light enough to load at every start and CLI command) and how to load the rest.
+ */
+export interface PluginRegistration {
+  readonly type: string;
+  readonly configSchema: z.ZodObject;
+  load(): Promise<IdentitySourcePlugin<never>>;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILT_IN_PLUGINS } from '../sources/built-in-plugins.ts';
+import { BUILT_IN_PLUGINS } from '../../plugins/built-in.ts';
 
 // The `sources:` entries: one strict schema per plugin, each beside its plugin, told apart by
 // `type`. A misspelt key under a source is an error that names it (sources.1.clientSecret…).

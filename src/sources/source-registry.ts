@@ -9,7 +9,7 @@ import {
   type SourceConfig,
   canAuthenticate,
 } from '../plugin-api.ts';
-import { BUILT_IN_PLUGINS } from './built-in-plugins.ts';
+import { BUILT_IN_PLUGINS } from '../../plugins/built-in.ts';
 import { createSource, sourceContext } from './source-context.ts';
 import { signInUrls } from './source-urls.ts';
 
