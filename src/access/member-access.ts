@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { isAdministratorRole } from '../catalog/compatibility.ts';
-import type { Privilege } from '../catalog/privileges.ts';
+import { isAdministratorRole } from './privileges.ts';
+import type { Privilege } from './privileges.ts';
 import type { Actor } from './actor.ts';
 
 // What a signed-in member may do on the admin API, decided from their roles at each request (a

@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../errors.ts';
-import { UNCAPPED_PRIVILEGES } from './privileges.ts';
+import { UNCAPPED_PRIVILEGES } from '../access/privileges.ts';
 
 // Pure rules over the catalog: user type caps, mutual exclusion, required role parameters.
 
@@ -51,10 +51,6 @@ export function findUserType(types: CatalogUserType[], name: string): CatalogUse
 /** A role's parameter is required unless the role declares it optional. */
 export function parameterRequired(role: Pick<CatalogRole, 'parameterRequired'>): boolean {
   return role.parameterRequired !== false;
-}
-
-export function isAdministratorRole(role: Pick<CatalogRole, 'privileges'>): boolean {
-  return role.privileges.includes('admin');
 }
 
 export function fits(role: CatalogRole, userType: CatalogUserType): boolean {

@@ -1,4 +1,4 @@
-import type { Privilege } from './privileges.ts';
+import type { Privilege } from '../access/privileges.ts';
 
 // The catalog every new organization starts with. Aliases are the
 // French labels of the seeds and the user-type ids of CreateUsers files.

@@ -8,7 +8,7 @@ import { isUuid } from '../store/uuid.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { type RoleRow, toRole } from './catalog-store.ts';
-import { PRIVILEGES } from './privileges.ts';
+import { PRIVILEGES } from '../access/privileges.ts';
 
 // Custom roles: a set of privileges, a parameter grants carry — required (the partner portal's
 // "Vertex ID" of hoster and attractor roles) or optional (the partner portal's default project of ds_pp) —

@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
-import type { SourceConfig } from '../plugin-api.ts';
 import { secretRefSchema } from './source-fields.ts';
 import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
@@ -11,7 +10,7 @@ import { type AnySourceConfig, sourceSchema } from './source-schemas.ts';
 
 export type SourceEntry = AnySourceConfig;
 
-export function isLdapSource(entry: SourceConfig): entry is LdapSourceConfig {
+export function isLdapSource(entry: { type: string }): entry is LdapSourceConfig {
   return entry.type === 'ldap';
 }
 

@@ -1,10 +1,6 @@
 import type { Catalog } from '../catalog/catalog-store.ts';
-import {
-  findRole,
-  findUserType,
-  isAdministratorRole,
-  roleGrantIssues,
-} from '../catalog/compatibility.ts';
+import { findRole, findUserType, roleGrantIssues } from '../catalog/compatibility.ts';
+import { isAdministratorRole } from '../access/privileges.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import { enterpriseAccountName, fromDownLevelLogon } from '../members/enterprise-login.ts';
 import { deriveNames } from '../members/name-derivation.ts';

@@ -3,7 +3,8 @@ import { rawRows } from '../store/raw-rows.ts';
 import type { Actor } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
-import { type RoleGrant, isAdministratorRole, roleGrantIssues } from '../catalog/compatibility.ts';
+import { type RoleGrant, roleGrantIssues } from '../catalog/compatibility.ts';
+import { isAdministratorRole } from '../access/privileges.ts';
 import {
   ConflictError,
   DomainError,

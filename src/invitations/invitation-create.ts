@@ -2,12 +2,8 @@ import type { Knex } from 'knex';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { type Catalog, loadCatalog } from '../catalog/catalog-store.ts';
-import {
-  type CatalogRole,
-  findRole,
-  findUserType,
-  isAdministratorRole,
-} from '../catalog/compatibility.ts';
+import { type CatalogRole, findRole, findUserType } from '../catalog/compatibility.ts';
+import { isAdministratorRole } from '../access/privileges.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { resolveGroupIds } from '../groups/group-refs.ts';
 import { loadLicenseCatalog, newMemberLicenses } from '../licenses/license-grants.ts';

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import {
-  type CatalogRole,
-  isAdministratorRole,
-  parameterRequired,
-} from '../catalog/compatibility.ts';
+import { type CatalogRole, parameterRequired } from '../catalog/compatibility.ts';
+import { isAdministratorRole } from '../access/privileges.ts';
 import { ValidationError } from '../errors.ts';
 import { emailProblem } from '../members/email-rules.ts';
 import type { Organization } from '../orgs/organizations.ts';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { type Actor, type Scope, requireWrite } from '../access/actor.ts';
-import { isAdministratorRole } from '../catalog/compatibility.ts';
+import { isAdministratorRole } from '../access/privileges.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
 import { type NewMemberDefaults, findOrganization } from '../orgs/organizations.ts';

@@ -1,18 +1,13 @@
-import { emailProblem } from '../members/email-rules.ts';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
+import { type Actor, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { seedCatalog } from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { findLicense } from '../licenses/license-rules.ts';
-import { loadLicenses } from '../licenses/license-store.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
-import { creditsSchema } from '../members/member-input.ts';
 import type { OrganizationRow } from '../store/tables/organizations.ts';
 import { isUuid } from '../store/uuid.ts';
-import { checkedDefaults, mergeDefaults } from './member-defaults.ts';
 
 export interface NewMemberDefaults {
   userType?: string;
@@ -48,7 +43,7 @@ declare module '../store/tables/column-types.ts' {
   }
 }
 
-function toOrganization(row: OrganizationRow): Organization {
+export function toOrganization(row: OrganizationRow): Organization {
   return {
     id: row.id,
     name: row.name,
@@ -64,27 +59,6 @@ function toOrganization(row: OrganizationRow): Organization {
   };
 }
 
-/** A change of the defaults: given keys replace the current ones; null puts one back to the built-in default (credits: null is unlimited). */
-const defaultsSchema = z
-  .object({
-    userType: z.string().min(1).nullable(),
-    role: z.string().min(1).nullable(),
-    groups: z.array(z.string().min(1)).max(100).nullable(),
-    licenses: z.array(z.string().min(1)).max(100).nullable(),
-    credits: creditsSchema.nullable(),
-    categories: z.array(z.string().min(1)).max(20).nullable(),
-    settings: z.record(z.string(), z.unknown()).nullable(),
-    standInEmail: z
-      .string()
-      .refine(
-        (e) => emailProblem(e) === null,
-        'must be an address like name@domain, without an apostrophe',
-      )
-      .nullable(),
-  })
-  .partial()
-  .strict();
-
 const slugSchema = z
   .string()
   .regex(
@@ -94,19 +68,6 @@ const slugSchema = z
 
 const createSchema = z
   .object({ name: z.string().trim().min(1).max(200), slug: slugSchema.optional() })
-  .strict();
-
-export const organizationUpdateSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    membershipLimit: z.number().int().positive().max(1_000_000_000).nullable(),
-    allowAdminInvitations: z.boolean(),
-    allowInvitationsWithoutRole: z.boolean(),
-    scimPasswordPush: z.boolean(),
-    invitationExpiryDays: z.number().int().min(1).max(365),
-    newMemberDefaults: defaultsSchema,
-  })
-  .partial()
   .strict();
 
 function slugFrom(name: string): string {
@@ -170,83 +131,6 @@ export async function findOrganization(
     .first();
   if (!row) throw new NotFoundError('organization', ref);
   return toOrganization(row);
-}
-
-export async function updateOrganization(
-  db: Knex,
-  scope: Scope,
-  input: unknown,
-): Promise<Organization> {
-  requireAdministrator(scope.actor, 'changing the organization settings');
-  const patch = parseInput(organizationUpdateSchema, input);
-  if (patch.newMemberDefaults?.licenses)
-    patch.newMemberDefaults.licenses = await catalogLicenseNames(
-      db,
-      scope.orgId,
-      patch.newMemberDefaults.licenses,
-    );
-  return db.transaction(async (trx) => {
-    const before = await findOrganization(trx, scope.orgId);
-    const defaults =
-      patch.newMemberDefaults === undefined
-        ? undefined
-        : await checkedDefaults(
-            trx,
-            scope.orgId,
-            mergeDefaults(before.newMemberDefaults, patch.newMemberDefaults),
-          );
-    const [row] = await trx('organizations')
-      .where('id', scope.orgId)
-      .update({
-        ...(patch.name !== undefined && { name: patch.name }),
-        ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
-        ...(patch.allowAdminInvitations !== undefined && {
-          allow_admin_invitations: patch.allowAdminInvitations,
-        }),
-        ...(patch.allowInvitationsWithoutRole !== undefined && {
-          allow_invitations_without_role: patch.allowInvitationsWithoutRole,
-        }),
-        ...(patch.scimPasswordPush !== undefined && {
-          scim_password_push: patch.scimPasswordPush,
-        }),
-        ...(patch.invitationExpiryDays !== undefined && {
-          invitation_expiry_days: patch.invitationExpiryDays,
-        }),
-        ...(defaults !== undefined && {
-          new_member_defaults: JSON.stringify(defaults),
-        }),
-        updated_at: trx.fn.now(),
-      })
-      .returning('*');
-    const after = toOrganization(row!);
-    await recordAudit(trx, {
-      orgId: scope.orgId,
-      actor: scope.actor,
-      action: 'organization.update',
-      targetType: 'organization',
-      targetId: scope.orgId,
-      before,
-      after,
-    });
-    return after;
-  });
-}
-
-/** Default licences are names of the organization's catalog, stored as the catalog spells them. */
-async function catalogLicenseNames(db: Knex, orgId: string, names: string[]): Promise<string[]> {
-  const catalog = await loadLicenses(db, orgId);
-  const issues: Array<{ field: string; message: string }> = [];
-  const found = names.flatMap((name, i) => {
-    const license = findLicense(catalog, name);
-    if (license) return [license.name];
-    issues.push({
-      field: `newMemberDefaults.licenses.${i}`,
-      message: `unknown licence ${JSON.stringify(name)}; the organization's licences: ${catalog.map((l) => l.name).join(', ') || 'none (define them with licenses create)'}`,
-    });
-    return [];
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
-  return [...new Set(found)];
 }
 
 /** The first start of a daemon creates the organization named in the configuration. */

@@ -5,8 +5,9 @@ import { listAudit } from '../../src/audit/audit-log.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
-import { findOrganization, updateOrganization } from '../../src/orgs/organizations.ts';
-import { organizationOverview } from '../../src/orgs/overview.ts';
+import { findOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
+import { organizationOverview } from '../../src/overview/overview.ts';
 import { completeSetup, issueSetupLink, setupLinkMember } from '../../src/sign-in/setup-links.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 

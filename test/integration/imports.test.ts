@@ -12,7 +12,7 @@ import {
   uploadImport,
 } from '../../src/import/import-service.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
 const fixture = (name: string) =>

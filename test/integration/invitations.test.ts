@@ -18,7 +18,7 @@ import { linkSealer } from '../../src/invitations/link-sealer.ts';
 import { openedMailData } from '../../src/mail/outbox.ts';
 import { createRole } from '../../src/catalog/role-service.ts';
 import { createMember } from '../../src/members/member-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
 // Email invitations on PGlite and PostgreSQL: pending members with their invitation and mail in

@@ -14,7 +14,7 @@ import {
 } from '../../src/licenses/license-service.ts';
 import { listMembers } from '../../src/members/member-listing.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createUser } from '../../src/scim/scim-users.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 

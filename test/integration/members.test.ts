@@ -10,7 +10,7 @@ import {
   updateMember,
 } from '../../src/members/member-service.ts';
 import { getMember } from '../../src/members/member-record.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createResource, listResources } from '../../src/resources/resources.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 

@@ -6,7 +6,7 @@ import { createInvitations, type InvitationDeps } from '../../src/invitations/in
 import { getInvitation } from '../../src/invitations/invitation-manage.ts';
 import { renderMail } from '../../src/mail/templates.ts';
 import { createMember, updateMember } from '../../src/members/member-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
 // The German seed's optional roles on PGlite and PostgreSQL: an invitation may give no role when

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { SignInDeniedError } from '../../src/errors.ts';
 import { createMember, setMemberStatus } from '../../src/members/member-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { consumeOnce } from '../../src/sign-in/consumed-ids.ts';
 import { type EnterprisePolicy, signInEnterprise } from '../../src/sign-in/enterprise-sign-in.ts';
 import type {

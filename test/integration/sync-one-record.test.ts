@@ -3,7 +3,7 @@ import type { SourceEntry } from '../../src/config/config-schema.ts';
 import { createGroup } from '../../src/groups/groups.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
 import { createMember } from '../../src/members/member-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { addDirectoryGroup, addDirectoryUser, provisionOne } from '../../src/sync/one-record.ts';
 import { runSync } from '../../src/sync/run-sync.ts';

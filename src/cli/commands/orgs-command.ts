@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Organization } from '../../orgs/organizations.ts';
-import type { Overview } from '../../orgs/overview.ts';
+import type { Overview } from '../../overview/overview.ts';
 import { list, nonNegativeNumber, positiveInt, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
 

@@ -11,8 +11,8 @@ import {
   createOrganization,
   findOrganization,
   listOrganizations,
-  updateOrganization,
 } from '../../orgs/organizations.ts';
+import { updateOrganization } from '../../org-settings/organization-settings.ts';
 import { createResource, getResource, listResources } from '../../resources/resources.ts';
 import { listProvisioning, provisioningQuery } from '../../scim/provisioning-log.ts';
 import { pageNumber, parseInput } from '../../validation.ts';

@@ -1,5 +1,5 @@
 import { body, errors, problem, typed } from './openapi-parts.ts';
-import { organizationUpdateSchema } from '../../orgs/organizations.ts';
+import { organizationUpdateSchema } from '../../org-settings/organization-settings.ts';
 import { meSchema } from './me-routes.ts';
 import { organizationSchema, overviewSchema } from './organization-schemas.ts';
 import { setupLinkBody, setupLinkSchema } from './setup-link-routes.ts';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app-context.ts';
-import { organizationOverview } from '../../orgs/overview.ts';
+import { organizationOverview } from '../../overview/overview.ts';
 import { scopeOf } from '../authenticate.ts';
 import { overviewSchema } from './organization-schemas.ts';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { rawRows } from '../store/raw-rows.ts';
 import { listRuns } from '../sync/sync-runs.ts';
-import { findOrganization } from './organizations.ts';
+import { findOrganization } from '../orgs/organizations.ts';
 
 // The organization at a glance (the console's Members card): members by status and by user type,
 // pending invitations, licences in use, the membership limit and how much of it is used, and

@@ -3,7 +3,7 @@ import { loadCatalog } from '../catalog/catalog-store.ts';
 import { findRole, findUserType, fits } from '../catalog/compatibility.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { newMemberTypeAndRole } from '../members/new-member-defaults.ts';
-import type { NewMemberDefaults } from './organizations.ts';
+import type { NewMemberDefaults } from '../orgs/organizations.ts';
 
 // The defaults for new members are checked when they are set, against the
 // organization's catalog and groups, so that a member creation never fails on them later: the

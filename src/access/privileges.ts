@@ -16,3 +16,8 @@ export type Privilege = (typeof PRIVILEGES)[number];
 
 /** Privileges no user type caps. */
 export const UNCAPPED_PRIVILEGES: readonly Privilege[] = ['manage_members'];
+
+/** An administrator role is one that holds the `admin` privilege. */
+export function isAdministratorRole(role: { privileges: readonly string[] }): boolean {
+  return role.privileges.includes('admin');
+}
