@@ -8,6 +8,7 @@ import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { RoleDialog } from './RoleDialog.tsx';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // The role and user-type catalog: each role's privileges and parameter, each user type's
 // privileges and the roles it allows. Custom roles are created, edited and deleted here.
@@ -157,19 +158,13 @@ export function CatalogScreen() {
         open={deleting !== null}
         onClose={() => setDeleting(null)}
       >
-        <div className="buttons">
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.busy}
-            onClick={() => deleting && destroy(deleting)}
-          >
-            {t('common.delete')}
-          </button>
-          <button type="button" className="secondary" onClick={() => setDeleting(null)}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <ConfirmButtons
+          label={t('common.delete')}
+          busy={remove.busy}
+          danger
+          onConfirm={() => deleting && destroy(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
       </Dialog>
     </>
   );

@@ -8,6 +8,7 @@ import { Field } from '../../ui/Field.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { EMPTY_ROLE, PRIVILEGES, type RoleForm, roleBody, roleFormOf } from './role-form.ts';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // Creates a custom role or edits one; a built-in role's name and privileges are shown, not edited.
 
@@ -109,14 +110,7 @@ export function RoleDialog(props: {
             />
           )}
         </Field>
-        <div className="buttons">
-          <button type="submit" disabled={action.busy}>
-            {t('common.save')}
-          </button>
-          <button type="button" className="secondary" onClick={props.onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <ConfirmButtons label={t('common.save')} busy={action.busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );

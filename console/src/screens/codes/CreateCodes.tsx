@@ -8,6 +8,7 @@ import { Field } from '../../ui/Field.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // The create dialog: 1–10 codes, 1–90 days, the roles they grant, a role's parameter, the scope. The codes
 // are shown once, here, with "copy" for each and "copy all" with their scope and validity.
@@ -144,14 +145,7 @@ export function CreateCodes(props: { roles: CatalogRole[]; groups: Group[]; onCr
                 </select>
               )}
             </Field>
-            <div className="buttons">
-              <button type="submit" disabled={action.busy}>
-                {t('codes.create')}
-              </button>
-              <button type="button" className="secondary" onClick={close}>
-                {t('common.cancel')}
-              </button>
-            </div>
+            <ConfirmButtons label={t('codes.create')} busy={action.busy} onCancel={close} />
           </form>
         )}
       </Dialog>

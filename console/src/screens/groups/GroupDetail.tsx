@@ -10,6 +10,7 @@ import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { GroupMembers } from './GroupMembers.tsx';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // One group: rename it, see and change its members, delete it (the members stay).
 
@@ -85,14 +86,13 @@ export function GroupDetail({ id }: { id: string }) {
               onClose={() => setConfirming(false)}
             >
               <p>{t('groups.deleteHint')}</p>
-              <div className="buttons">
-                <button type="button" className="danger" disabled={remove.busy} onClick={destroy}>
-                  {t('common.delete')}
-                </button>
-                <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-                  {t('common.cancel')}
-                </button>
-              </div>
+              <ConfirmButtons
+                label={t('common.delete')}
+                busy={remove.busy}
+                danger
+                onConfirm={destroy}
+                onCancel={() => setConfirming(false)}
+              />
             </Dialog>
           </aside>
         </div>

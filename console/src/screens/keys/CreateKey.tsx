@@ -7,6 +7,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // A new API key: its secret is in the creation answer only, so it is shown once, with a copy
 // button, and never again.
@@ -85,14 +86,7 @@ export function CreateKey(props: { onCreated(): void }) {
                 />
               )}
             </Field>
-            <div className="buttons">
-              <button type="submit" disabled={action.busy}>
-                {t('keys.create')}
-              </button>
-              <button type="button" className="secondary" onClick={close}>
-                {t('common.cancel')}
-              </button>
-            </div>
+            <ConfirmButtons label={t('keys.create')} busy={action.busy} onCancel={close} />
           </form>
         )}
       </Dialog>

@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { TransferField } from '../members/TransferField.tsx';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 export function DeleteKey(props: { apiKey: ApiKey; onDeleted(): void }) {
   const { t } = useI18n();
@@ -34,14 +35,12 @@ export function DeleteKey(props: { apiKey: ApiKey; onDeleted(): void }) {
             {action.error && action.error.issues.length === 0 && action.error.detail}
           </ErrorNotice>
           <TransferField value={target} onChange={setTarget} error={action.field('transferTo')} />
-          <div className="buttons">
-            <button type="submit" className="danger" disabled={action.busy}>
-              {t('common.delete')}
-            </button>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
+          <ConfirmButtons
+            label={t('common.delete')}
+            busy={action.busy}
+            danger
+            onCancel={() => setOpen(false)}
+          />
         </form>
       </Dialog>
     </>

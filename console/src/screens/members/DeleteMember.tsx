@@ -7,6 +7,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { ErrorNotice } from '../../ui/Notice.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { TransferField } from './TransferField.tsx';
+import { ConfirmButtons } from '../../ui/ConfirmButtons.tsx';
 
 // Deleting a member is irreversible; what they own goes to the member chosen here.
 
@@ -43,14 +44,12 @@ export function DeleteMember(props: { member: Member }) {
             error={action.field('transferTo')}
             excluded={props.member.id}
           />
-          <div className="buttons">
-            <button type="submit" className="danger" disabled={action.busy}>
-              {t('common.delete')}
-            </button>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
+          <ConfirmButtons
+            label={t('common.delete')}
+            busy={action.busy}
+            danger
+            onCancel={() => setOpen(false)}
+          />
         </form>
       </Dialog>
     </>
