@@ -22,6 +22,27 @@ export interface DecisionDeps {
   metrics?: Metrics | undefined;
 }
 
+/** How long an approval waits for a run of the source in progress to end. */
+const LEASE_WAIT_MS = 30_000;
+
+/**
+ * The source's lease for an approval, waiting for a run in progress to end: on a schedule every
+ * few seconds a run is nearly always in progress, and the gap between two runs is enough.
+ */
+async function leaseWhenFree(
+  db: Knex,
+  orgId: string,
+  source: string,
+  owner: string,
+): Promise<boolean> {
+  const until = Date.now() + LEASE_WAIT_MS;
+  while (!(await acquireLease(db, orgId, source, owner))) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
 export async function approveRun(
   deps: DecisionDeps,
   scope: Scope,
@@ -52,9 +73,9 @@ async function decide(
   const { run, heldActions } = await getRun(db, scope.orgId, runId);
   if (run.status !== 'held') throw alreadyDecided(run);
   const owner = randomUUID();
-  if (decision === 'approved' && !(await acquireLease(db, scope.orgId, run.source, owner)))
+  if (decision === 'approved' && !(await leaseWhenFree(db, scope.orgId, run.source, owner)))
     throw new ConflictError(
-      `a run of the source "${run.source}" is in progress; approve run ${runId} once it has ended`,
+      `a run of the source "${run.source}" has been in progress for 30 s; approve run ${runId} once it has ended`,
       { source: run.source },
     );
   try {
