@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { forgetDeadInstances, heartbeat } from '../cluster/instances.ts';
-import { failOrphanedImports } from '../import/import-service.ts';
+import { failOrphanedImports } from '../import/import-apply-run.ts';
 import { failOrphanedRuns } from '../sync/sync-runs.ts';
 import { UnavailableError } from '../errors.ts';
 import { pruneHistory, retentionRules } from '../retention/retention.ts';

@@ -4,7 +4,8 @@ import { decideAccess, hasAdministrator, memberAccess } from '../../src/access/m
 import { listAudit } from '../../src/audit/audit-log.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors.ts';
-import { createMember, updateMember } from '../../src/members/member-service.ts';
+import { createMember } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { findOrganization } from '../../src/orgs/organizations.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { organizationOverview } from '../../src/overview/overview.ts';

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { builtinPlugin } from '../../plugins/builtin/index.ts';
 import { findLocalAccount } from '../../src/members/local-accounts.ts';
-import { createMember, setMemberStatus, updateMember } from '../../src/members/member-service.ts';
+import { createMember, setMemberStatus } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 
 eachDatabase((kind, fixture) => {

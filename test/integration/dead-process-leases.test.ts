@@ -9,7 +9,8 @@ import {
 } from '../../src/cluster/instances.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { createInvitations } from '../../src/invitations/invitation-create.ts';
-import { failOrphanedImports, startApply, uploadImport } from '../../src/import/import-service.ts';
+import { uploadImport } from '../../src/import/import-service.ts';
+import { failOrphanedImports, startApply } from '../../src/import/import-apply-run.ts';
 import { deliverDue } from '../../src/mail/delivery.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
 import { createLogger } from '../../src/observability/logger.ts';

@@ -7,10 +7,9 @@ import { createGroup, deleteGroup } from '../../src/groups/groups.ts';
 import {
   type ImportDeps,
   type UploadOptions,
-  getImport,
-  startApply,
   uploadImport,
 } from '../../src/import/import-service.ts';
+import { getImport, startApply } from '../../src/import/import-apply-run.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';

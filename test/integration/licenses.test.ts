@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Scope } from '../../src/access/actor.ts';
 import { ConflictError, LicenseLimitError, ValidationError } from '../../src/errors.ts';
-import { type ImportDeps, startApply, uploadImport } from '../../src/import/import-service.ts';
+import { type ImportDeps, uploadImport } from '../../src/import/import-service.ts';
+import { startApply } from '../../src/import/import-apply-run.ts';
 import { acceptBuiltIn } from '../../src/invitations/invitation-acceptance.ts';
 import { createInvitations } from '../../src/invitations/invitation-create.ts';
 import {
@@ -13,7 +14,8 @@ import {
   updateLicense,
 } from '../../src/licenses/license-service.ts';
 import { listMembers } from '../../src/members/member-listing.ts';
-import { createMember, updateMember } from '../../src/members/member-service.ts';
+import { createMember } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createUser } from '../../src/scim/scim-users.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';

@@ -3,12 +3,8 @@ import type { Scope } from '../../src/access/actor.ts';
 import { ConflictError, LimitError, ValidationError } from '../../src/errors.ts';
 import { createGroup } from '../../src/groups/groups.ts';
 import { createRole } from '../../src/catalog/role-service.ts';
-import {
-  createMember,
-  deleteMember,
-  setMemberStatus,
-  updateMember,
-} from '../../src/members/member-service.ts';
+import { createMember, deleteMember, setMemberStatus } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { getMember } from '../../src/members/member-record.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createResource, listResources } from '../../src/resources/resources.ts';

@@ -5,7 +5,8 @@ import { acceptBuiltIn } from '../../src/invitations/invitation-acceptance.ts';
 import { createInvitations, type InvitationDeps } from '../../src/invitations/invitation-create.ts';
 import { getInvitation } from '../../src/invitations/invitation-manage.ts';
 import { renderMail } from '../../src/mail/templates.ts';
-import { createMember, updateMember } from '../../src/members/member-service.ts';
+import { createMember } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { getMember } from '../../src/members/member-record.ts';
-import { updateMember } from '../../src/members/member-service.ts';
+import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { parseProjection } from '../../src/scim/projection.ts';
 import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';

@@ -8,7 +8,8 @@ import {
   templateOf,
 } from '../../import/import-modes.ts';
 import { importModes } from './import-schemas.ts';
-import { getImport, startApply, uploadImport } from '../../import/import-service.ts';
+import { uploadImport } from '../../import/import-service.ts';
+import { getImport, startApply } from '../../import/import-apply-run.ts';
 import { discardImport } from '../../import/import-discard.ts';
 import { parseInput } from '../../validation.ts';
 import { scopeOf } from '../authenticate.ts';

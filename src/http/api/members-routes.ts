@@ -5,12 +5,8 @@ import { resolveGroupIds } from '../../groups/group-refs.ts';
 import type { AppContext } from '../../app-context.ts';
 import { getMember } from '../../members/member-record.ts';
 import { listMembers, parseMemberListQuery } from '../../members/member-listing.ts';
-import {
-  createMember,
-  deleteMember,
-  setMemberStatus,
-  updateMember,
-} from '../../members/member-service.ts';
+import { createMember, deleteMember, setMemberStatus } from '../../members/member-service.ts';
+import { updateMember } from '../../members/member-update.ts';
 import { scopeOf } from '../authenticate.ts';
 
 export function membersRoutes(ctx: AppContext): Router {
