@@ -1,7 +1,7 @@
 import type { Privilege } from '../access/privileges.ts';
 
-// The catalog every new organization starts with. Aliases are the
-// French labels of the seeds and the user-type ids of CreateUsers files.
+// The catalog every new organization starts with. Aliases are the French labels of the
+// administrators' guides and the user-type ids of CreateUsers files.
 
 export interface UserTypeDefinition {
   name: string;

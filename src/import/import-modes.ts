@@ -1,6 +1,6 @@
 // The CSV import modes of ArcGIS Online (add and invite modes) and of Portal for
 // ArcGIS (built-in and enterprise members), each with the header line of its template and the
-// labels a file may use for each column: the English names and the seeds' French labels.
+// labels a file may use for each column: the English names and the administrators' guides' French labels.
 
 export type ImportField =
   | 'email'
@@ -33,7 +33,7 @@ export interface ImportMode {
   id: ModeId;
   title: string;
   account: AccountKind;
-  /** The template's header line, in the order the seed shows it. */
+  /** The template's header line, in the order the guide shows it. */
   template: ImportField[];
   required: ImportField[];
   optional: ImportField[];
@@ -46,9 +46,9 @@ export const TEMPLATE_LANGUAGES = ['en', 'fr', 'de'] as const;
 export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
 
 /**
- * Each column's label in English, French and German. The first French label is the seed's own
+ * Each column's label in English, French and German. The first French label is the guide's own
  * wording (typographic apostrophe included), the one a French template carries; the others are
- * also accepted on import. German labels follow the wording of the German seed ("Rolle").
+ * also accepted on import. German labels follow the wording of the German administrators' guide ("Rolle").
  */
 export const FIELD_LABELS: Record<
   ImportField,

@@ -6,8 +6,8 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 const PASSWORD_MIN = 8;
 const PASSWORD_MAX = 256;
 
-// The seeds' own examples of weak passwords are French and German; the common list is English.
-const SEED_LANGUAGE_WORDS = [
+// The administrators' guides' own examples of weak passwords are French and German; the common list is English.
+const GUIDE_LANGUAGE_WORDS = [
   'modepasse',
   'motdepasse',
   'passwort',
@@ -21,7 +21,7 @@ const SEED_LANGUAGE_WORDS = [
 
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  common ??= new Set([...(dictionary['passwords-common'] as string[]), ...SEED_LANGUAGE_WORDS]);
+  common ??= new Set([...(dictionary['passwords-common'] as string[]), ...GUIDE_LANGUAGE_WORDS]);
   return common;
 }
 

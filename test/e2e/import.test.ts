@@ -6,7 +6,7 @@ import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '..
 import { type SmtpSink, sinkConfig, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 // Imports end to end: the daemon on its embedded database, the CLI beside it (through the socket)
-// and the admin API over HTTP, with the seeds' example files; the invite modes' mail goes to a
+// and the admin API over HTTP, with the administrators' guides' example files; the invite modes' mail goes to a
 // real SMTP sink.
 
 const dataDir = tempDir('provisiond-import-e2e-');
@@ -120,7 +120,7 @@ test.serial("templates over the CLI and the API carry each mode's header line", 
 test.serial(
   'CLI: validation alone writes nothing; --apply adds the ArcGIS Online members',
   async (t) => {
-    const validated = await cli('csv', '--mode', 'add', '--file', fixture('seed001-add.csv'));
+    const validated = await cli('csv', '--mode', 'add', '--file', fixture('add.csv'));
     t.is(validated.code, 0, validated.stderr);
     t.regex(validated.stdout, /2 row\(s\), 2 valid, 0 invalid, 0 already present, 2 to create/);
     t.regex(
@@ -133,7 +133,7 @@ test.serial(
       '--mode',
       'add',
       '--file',
-      fixture('seed001-add.csv'),
+      fixture('add.csv'),
       '--apply',
     );
     t.is(applied.code, 0, applied.stderr);
@@ -143,7 +143,7 @@ test.serial(
       '--mode',
       'add-org-ids',
       '--file',
-      fixture('seed001-add-saml-ids.csv'),
+      fixture('add-saml-ids.csv'),
       '--apply',
     );
     t.regex(ids.stdout, /2 created/, ids.stderr);
@@ -159,7 +159,7 @@ test.serial(
       '--mode',
       'portal-builtin',
       '--file',
-      fixture('seed003-builtin.csv'),
+      fixture('portal-builtin.csv'),
       '--apply',
     );
     t.regex(
@@ -172,7 +172,7 @@ test.serial(
       '--mode',
       'portal-enterprise',
       '--file',
-      fixture('seed003-enterprise-ad.csv'),
+      fixture('portal-enterprise-ad.csv'),
       '--default-email',
       'admin@example.org',
       '--apply',
@@ -187,7 +187,7 @@ test.serial(
       '--mode',
       'portal-enterprise',
       '--file',
-      fixture('seed003-enterprise-ad.csv'),
+      fixture('portal-enterprise-ad.csv'),
       '--default-email',
       'admin@example.org',
       '--apply',
@@ -201,7 +201,7 @@ test.serial(
     const enterprise = await cli(
       'createusers',
       '--file',
-      fixture('seed003-createusers-enterprise.txt'),
+      fixture('createusers-enterprise.txt'),
       '--apply',
     );
     t.regex(enterprise.stdout, /4 created, 1 already present/, enterprise.stderr);
@@ -210,7 +210,7 @@ test.serial(
       '--idp',
       'builtin',
       '--file',
-      fixture('seed003-createusers-builtin.txt'),
+      fixture('createusers-builtin.txt'),
       '--apply',
     );
     t.regex(accounts.stdout, /2 created/, accounts.stderr);
@@ -219,7 +219,7 @@ test.serial(
       '--idp',
       'builtin',
       '--file',
-      fixture('seed003-createusers-builtin.txt'),
+      fixture('createusers-builtin.txt'),
       '--apply',
     );
     t.is(again.code, 0);
@@ -285,17 +285,17 @@ test.serial(
     t.is((await upload('mode=nope', tsv)).status, 400);
     const read = (name: string) => readFileSync(fixture(name), 'utf8');
     for (const [query, file, valid] of [
-      ['mode=add', 'seed001-add.csv', 2],
-      ['mode=add-org-ids', 'seed001-add-org-ids.csv', 1],
-      ['mode=add-org-ids', 'seed001-add-oidc-ids.csv', 2],
-      ['mode=add-notify', 'seed001-add-notify.csv', 2],
-      ['mode=invite-any', 'seed001-invite.csv', 2],
-      ['mode=invite-org-logins', 'seed001-invite.csv', 2],
-      ['mode=portal-builtin', 'seed003-builtin.csv', 2],
-      ['mode=portal-enterprise', 'seed003-saml.csv', 2],
-      ['mode=portal-enterprise&defaultEmail=admin@example.org', 'seed003-enterprise.csv', 1],
-      ['format=createusers', 'seed003-createusers-enterprise.txt', 5],
-      ['format=createusers&idp=builtin', 'seed003-createusers-builtin.txt', 2],
+      ['mode=add', 'add.csv', 2],
+      ['mode=add-org-ids', 'add-org-ids.csv', 1],
+      ['mode=add-org-ids', 'add-oidc-ids.csv', 2],
+      ['mode=add-notify', 'add-notify.csv', 2],
+      ['mode=invite-any', 'invite.csv', 2],
+      ['mode=invite-org-logins', 'invite.csv', 2],
+      ['mode=portal-builtin', 'portal-builtin.csv', 2],
+      ['mode=portal-enterprise', 'portal-enterprise-saml.csv', 2],
+      ['mode=portal-enterprise&defaultEmail=admin@example.org', 'portal-enterprise.csv', 1],
+      ['format=createusers', 'createusers-enterprise.txt', 5],
+      ['format=createusers&idp=builtin', 'createusers-builtin.txt', 2],
     ] as const) {
       const validated = await upload(query, read(file));
       t.is(validated.status, 201, file);

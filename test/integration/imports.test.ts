@@ -70,7 +70,7 @@ eachDatabase((kind, get) => {
   test(`${kind}: ArcGIS Online "add without invitations": validated, nothing written, then applied with hashed temporary passwords`, async (t) => {
     const scope = await get().newOrg();
     const before = await counts(get(), scope);
-    const run = await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'));
+    const run = await upload(scope, { mode: 'add' }, fixture('add.csv'));
     t.like(run.report, { rows: 2, valid: 2, invalid: 0, toCreate: 2, separator: ',' });
     t.deepEqual(
       await counts(get(), scope),
@@ -97,14 +97,14 @@ eachDatabase((kind, get) => {
     const first = await upload(
       scope,
       { format: 'createusers', idp: 'enterprise' },
-      fixture('seed003-createusers-enterprise.txt'),
+      fixture('createusers-enterprise.txt'),
     );
     t.like(await apply(scope, first.id), { created: 5 });
     const after = await counts(get(), scope);
     const second = await upload(
       scope,
       { format: 'createusers' },
-      fixture('seed003-createusers-enterprise.txt'),
+      fixture('createusers-enterprise.txt'),
     );
     t.like(second.report, { valid: 5, alreadyPresent: 5, toCreate: 0 });
     t.like(second.previousApply, { id: first.id, created: 5 });
@@ -122,7 +122,7 @@ eachDatabase((kind, get) => {
     const run = await upload(
       scope,
       { format: 'createusers' },
-      fixture('seed003-createusers-enterprise.txt'),
+      fixture('createusers-enterprise.txt'),
     );
     await apply(scope, run.id);
     const rows = Object.fromEntries((await members(scope)).map((r) => [r.username, r]));
@@ -168,7 +168,7 @@ eachDatabase((kind, get) => {
     const run = await upload(
       scope,
       { format: 'createusers', idp: 'builtin' },
-      fixture('seed003-createusers-builtin.txt'),
+      fixture('createusers-builtin.txt'),
     );
     t.like(run.report, { valid: 2, invalid: 0 });
     await apply(scope, run.id);
@@ -210,16 +210,16 @@ eachDatabase((kind, get) => {
       return run;
     };
     // ArcGIS Online's guide shows the second row of this format without its Identity type: it is refused, named.
-    await expect('add-org-ids', 'seed001-add-org-ids.csv', 1, [3]);
-    await expect('add-org-ids', 'seed001-add-saml-ids.csv', 2, []);
-    await expect('add-org-ids', 'seed001-add-oidc-ids.csv', 2, []);
-    await expect('add-notify', 'seed001-add-notify.csv', 2, []);
-    await expect('invite-any', 'seed001-invite.csv', 2, []);
-    await expect('invite-org-logins', 'seed001-invite.csv', 2, []);
-    await expect('portal-builtin', 'seed003-builtin.csv', 2, []);
-    await expect('portal-enterprise', 'seed003-saml.csv', 2, []);
+    await expect('add-org-ids', 'add-org-ids.csv', 1, [3]);
+    await expect('add-org-ids', 'add-saml-ids.csv', 2, []);
+    await expect('add-org-ids', 'add-oidc-ids.csv', 2, []);
+    await expect('add-notify', 'add-notify.csv', 2, []);
+    await expect('invite-any', 'invite.csv', 2, []);
+    await expect('invite-org-logins', 'invite.csv', 2, []);
+    await expect('portal-builtin', 'portal-builtin.csv', 2, []);
+    await expect('portal-enterprise', 'portal-enterprise-saml.csv', 2, []);
     // Portal for ArcGIS's enterprise example gives Publisher to an Editor (Contributor) user type: the report says why.
-    const enterprise = await expect('portal-enterprise', 'seed003-enterprise-ad.csv', 1, [2], {
+    const enterprise = await expect('portal-enterprise', 'portal-enterprise-ad.csv', 1, [2], {
       defaultEmail: 'admin@example.org',
     });
     t.regex(
@@ -232,7 +232,7 @@ eachDatabase((kind, get) => {
       (await members(scope)).find((m) => m.username === 'srajhandas@DOMAIN'),
       { email: 'admin@example.org', first_name: 'srajhandas', source: 'enterprise' },
     );
-    const saml = await upload(scope, { mode: 'add-org-ids' }, fixture('seed001-add-saml-ids.csv'));
+    const saml = await upload(scope, { mode: 'add-org-ids' }, fixture('add-saml-ids.csv'));
     await apply(scope, saml.id);
     const link = await get()
       .database.knex('identity_links')
@@ -247,7 +247,7 @@ eachDatabase((kind, get) => {
       ...deps(),
       sources: () => sources,
     });
-    const oidc = fixture('seed001-add-oidc-ids.csv');
+    const oidc = fixture('add-oidc-ids.csv');
     // No OpenID Connect source: nothing could sign these members in, so the rows are refused.
     const none = await uploadImport(
       withSources([{ name: 'corp-saml', type: 'saml' }]),
@@ -331,7 +331,7 @@ eachDatabase((kind, get) => {
     const run = await upload(
       scope,
       { mode: 'invite-any', language: 'fr', message: 'Bienvenue' },
-      fixture('seed001-invite.csv'),
+      fixture('invite.csv'),
     );
     t.like(await getImport(get().database.knex, scope.orgId, run.id), {
       status: 'validated',
@@ -377,7 +377,7 @@ eachDatabase((kind, get) => {
     t.is(audit.length, 2);
     t.false(JSON.stringify(audit).includes('inv_'), 'the audit log never holds a link');
 
-    const again = await upload(scope, { mode: 'invite-any' }, fixture('seed001-invite.csv'));
+    const again = await upload(scope, { mode: 'invite-any' }, fixture('invite.csv'));
     t.like(again.report, { alreadyPresent: 2, toCreate: 0 });
     t.like(await apply(scope, again.id), { status: 'applied', created: 0 });
     t.is((await invitations(scope)).length, 2, 're-importing invites nobody twice');
@@ -388,7 +388,7 @@ eachDatabase((kind, get) => {
     const scope = await get().newOrg();
     await apply(
       scope,
-      (await upload(scope, { mode: 'add-notify' }, fixture('seed001-add-notify.csv'))).id,
+      (await upload(scope, { mode: 'add-notify' }, fixture('add-notify.csv'))).id,
     );
     t.like(await invitations(scope), [
       {
@@ -435,19 +435,19 @@ eachDatabase((kind, get) => {
   test(`${kind}: mail options are refused where nothing is mailed, and a full organization takes no invitation`, async (t) => {
     const scope = await get().newOrg();
     await t.throwsAsync(
-      upload(scope, { mode: 'add', language: 'de' }, fixture('seed001-add.csv')),
+      upload(scope, { mode: 'add', language: 'de' }, fixture('add.csv')),
       { instanceOf: ValidationError, message: /language: the add mode sends no mail/ },
     );
     await t.throwsAsync(
       upload(
         scope,
         { format: 'createusers', message: 'hi' },
-        fixture('seed003-createusers-enterprise.txt'),
+        fixture('createusers-enterprise.txt'),
       ),
       { instanceOf: ValidationError, message: /message: a CreateUsers file sends no mail/ },
     );
     await updateOrganization(get().database.knex, scope, { membershipLimit: 1 });
-    const run = await upload(scope, { mode: 'invite-any' }, fixture('seed001-invite.csv'));
+    const run = await upload(scope, { mode: 'invite-any' }, fixture('invite.csv'));
     t.deepEqual(run.report.membershipLimit, { limit: 1, count: 0, adding: 2 });
     await t.throwsAsync(apply(scope, run.id), { instanceOf: LimitError });
     t.deepEqual(await invitations(scope), []);
@@ -470,7 +470,7 @@ eachDatabase((kind, get) => {
         settings: { language: 'fr' },
       },
     });
-    await apply(scope, (await upload(scope, { mode: 'add' }, fixture('seed001-add.csv'))).id);
+    await apply(scope, (await upload(scope, { mode: 'add' }, fixture('add.csv'))).id);
     await apply(
       scope,
       (
@@ -507,7 +507,7 @@ eachDatabase((kind, get) => {
       newMemberDefaults: { groups: ['Gone'] },
     });
     await deleteGroup(get().database.knex, other, 'Gone');
-    const refused = await upload(other, { mode: 'add' }, fixture('seed001-add.csv'));
+    const refused = await upload(other, { mode: 'add' }, fixture('add.csv'));
     await t.throwsAsync(apply(other, refused.id), {
       instanceOf: ValidationError,
       message: /default groups for new members name unknown group\(s\): Gone/,
@@ -521,7 +521,7 @@ eachDatabase((kind, get) => {
     const run = await upload(
       scope,
       { format: 'createusers' },
-      fixture('seed003-createusers-enterprise.txt'),
+      fixture('createusers-enterprise.txt'),
     );
     t.deepEqual(run.report.membershipLimit, { limit: 3, count: 0, adding: 5 });
     t.like(

@@ -10,7 +10,7 @@ import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
-// The German seed's optional roles on PGlite and PostgreSQL: an invitation may give no role when
+// The German administrators' guide's optional roles on PGlite and PostgreSQL: an invitation may give no role when
 // the organization allows it (the member has the defaults only; an existing member gets nothing
 // but the mail), and a role's parameter is required or optional as the role declares.
 

@@ -5,7 +5,8 @@ import { registerBuiltinAccount } from '../../src/sign-in/self-registration.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 
 // Usernames by the way the account is created, on PGlite and PostgreSQL: people who create their
-// own account take letters, digits and underscores (seed 003); administrators keep seed 001's rule.
+// own account take letters, digits and underscores (the portal's CreateUsers rule); administrators
+// keep the rule for the members they add.
 
 const person = (username: string) => ({
   firstName: 'Ann',

@@ -26,7 +26,7 @@ test('a code is never taken for an id: ids are version-4 UUIDs, and codes never 
   // 2,000 draws: with no redraw, about 31 would read as version-4 UUIDs.
   for (const code of Array.from({ length: 2000 }, newCode)) t.true(isCodeNotId(code), code);
   for (const id of Array.from({ length: 200 }, randomUUID)) t.false(isCodeNotId(id), id);
-  t.true(isCodeNotId('0601152c-6aa0-4f6d-5e85-464249405207'), "the seed's example code");
+  t.true(isCodeNotId('0601152c-6aa0-4f6d-5e85-464249405207'), "the guide's example code");
   t.false(isCodeNotId('0601152c-6aa0-4f6d-9e85-464249405207'), 'version 4, variant 10xx: an id');
   t.false(isCodeNotId('members'), 'not in the shape of a code at all');
 });

@@ -60,7 +60,7 @@ test('every template header matches its own mode, in every language', (t) => {
     }
 });
 
-test('templates carry the seeds’ header wordings in the language asked', (t) => {
+test('templates carry the administrators' guides' header wordings in the language asked', (t) => {
   t.is(
     templateOf(IMPORT_MODES.add, 'fr'),
     'Adresse électronique,Prénom,Nom,Nom d’utilisateur,Mot de passe,Type d’utilisateur,Rôle\r\n',
@@ -138,7 +138,7 @@ test('line endings: CRLF, LF and CR mixed in one file are each the end of a row'
 });
 
 test('CreateUsers enterprise: every example line of Portal for ArcGIS reads as the text describes', (t) => {
-  const parsed = lines('seed003-createusers-enterprise.txt').map((l) =>
+  const parsed = lines('createusers-enterprise.txt').map((l) =>
     parseCreateUsersLine(l, 'enterprise'),
   );
   const rows = parsed.map((p) => (p.ok ? p.row : null));
@@ -179,7 +179,7 @@ test('CreateUsers enterprise: every example line of Portal for ArcGIS reads as t
 });
 
 test('CreateUsers builtin: every example line of Portal for ArcGIS reads as the text describes', (t) => {
-  const [pub1, jcho] = lines('seed003-createusers-builtin.txt').map((l) =>
+  const [pub1, jcho] = lines('createusers-builtin.txt').map((l) =>
     parseCreateUsersLine(l, 'builtin'),
   );
   t.like(pub1?.ok && pub1.row, {

@@ -26,7 +26,7 @@ export function importPaths(): Record<string, object> {
       get: {
         summary: 'The UTF-8 CSV template of a mode, its header line in the language asked',
         parameters: [
-          query('language', "en (default), fr or de: the seeds' header wordings", {
+          query('language', "en (default), fr or de: the administrators' guides' header wordings", {
             type: 'string',
             enum: [...TEMPLATE_LANGUAGES],
           }),

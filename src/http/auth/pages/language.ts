@@ -1,5 +1,5 @@
-// The sign-in pages speak the seeds' languages. A `lang` query parameter wins; otherwise the
-// first supported language of Accept-Language by quality; otherwise English.
+// The sign-in pages speak the languages of the administrators' guides. A `lang` query parameter
+// wins; otherwise the first supported language of Accept-Language by quality; otherwise English.
 
 const LANGUAGES = ['en', 'fr', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
