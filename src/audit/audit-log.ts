@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
+import { type Cte, existsIn } from '../store/one-statement.ts';
 
 // Every change writes an entry in the same transaction as the change itself.
 
@@ -15,6 +16,27 @@ export interface AuditEntry {
 
 export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
   await trx('audit_log').insert(auditRow(entry));
+}
+
+/** The entry as a part of a larger statement (see one-statement.ts), written only if `gate` wrote. */
+export function auditCte(name: string, entry: AuditEntry, gate?: string): Cte {
+  const row = auditRow(entry);
+  return {
+    name,
+    sql: `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)
+      select ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb${gate === undefined ? '' : ` where ${existsIn(gate)}`}`,
+    bindings: [
+      row.org_id,
+      row.actor_type,
+      row.actor_id,
+      row.actor_label,
+      row.action,
+      row.target_type,
+      row.target_id,
+      row.before,
+      row.after,
+    ],
+  };
 }
 
 function auditRow(entry: AuditEntry) {

@@ -43,7 +43,7 @@ export interface RoleRow {
   builtin: boolean;
 }
 
-interface UserTypeRow {
+export interface UserTypeRow {
   id: string;
   name: string;
   file_id: string;
@@ -64,6 +64,33 @@ export function toRole(row: RoleRow): CatalogRole & { builtin: boolean } {
   };
 }
 
+/**
+ * The catalog of the organization row `o` as two json columns, for a read of the organization that
+ * brings its catalog along (catalogOf turns them back into a Catalog).
+ */
+export const CATALOG_COLUMNS = `(select coalesce(json_agg(r order by r.created_at, r.name), '[]'::json) from roles r where r.org_id = o.id) as catalog_roles,
+  (select coalesce(json_agg(t order by t.name), '[]'::json) from user_types t where t.org_id = o.id) as catalog_user_types`;
+
+export function catalogOf(row: {
+  catalog_roles: RoleRow[];
+  catalog_user_types: UserTypeRow[];
+}): Catalog {
+  return {
+    roles: row.catalog_roles.map(toRole),
+    userTypes: row.catalog_user_types.map(toUserType),
+  };
+}
+
+function toUserType(t: UserTypeRow): CatalogUserType {
+  return {
+    id: t.id,
+    name: t.name,
+    fileId: t.file_id,
+    aliases: t.aliases,
+    privileges: t.privileges,
+  };
+}
+
 export async function loadCatalog(db: Knex | Knex.Transaction, orgId: string): Promise<Catalog> {
   const [roles, userTypes] = await independentQueries(db, [
     () => db<RoleRow>('roles').where('org_id', orgId).orderBy('created_at').orderBy('name'),
@@ -71,12 +98,6 @@ export async function loadCatalog(db: Knex | Knex.Transaction, orgId: string): P
   ]);
   return {
     roles: roles.map(toRole),
-    userTypes: userTypes.map((t) => ({
-      id: t.id,
-      name: t.name,
-      fileId: t.file_id,
-      aliases: t.aliases,
-      privileges: t.privileges,
-    })),
+    userTypes: userTypes.map(toUserType),
   };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { type Cte, existsIn } from '../store/one-statement.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 
 // The only writer of `identity_links`: the durable tie between a member and one identity of one
@@ -115,24 +116,28 @@ export async function createLinks(
 }
 
 /**
- * Sets the one external id a member has at a source (SCIM's externalId): replaced when it
- * changes, removed when null. A taken external id fails (see isExternalIdTaken).
+ * A member's one link to `source` set to `externalId` (none when null), as a part of a larger
+ * statement (see one-statement.ts), written only if `gate` wrote.
  */
-export async function setExternalId(
-  trx: Knex.Transaction,
-  orgId: string,
-  memberId: string,
-  source: string,
-  externalId: string | null,
-): Promise<void> {
-  if (externalId === null) {
-    await trx('identity_links').where({ member_id: memberId, source }).delete();
-    return;
-  }
-  await trx('identity_links')
-    .insert({ org_id: orgId, member_id: memberId, source, external_id: externalId, login: null })
-    .onConflict(['member_id', 'source'])
-    .merge({ external_id: externalId, updated_at: trx.fn.now() });
+export function externalIdCte(
+  name: string,
+  link: { orgId: string; memberId: string; source: string; externalId: string | null },
+  gate?: string,
+): Cte {
+  const only = gate === undefined ? '' : existsIn(gate);
+  if (link.externalId === null)
+    return {
+      name,
+      sql: `delete from identity_links where member_id = ? and source = ?${only && ` and ${only}`}`,
+      bindings: [link.memberId, link.source],
+    };
+  return {
+    name,
+    sql: `insert into identity_links (org_id, member_id, source, external_id, login)
+      select ?::uuid, ?::uuid, ?, ?, null${only && ` where ${only}`}
+      on conflict (member_id, source) do update set external_id = excluded.external_id, updated_at = now()`,
+    bindings: [link.orgId, link.memberId, link.source, link.externalId],
+  };
 }
 
 /** The links of a batch of directory records, with their member's status. */

@@ -2,10 +2,18 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { type Actor, requireAdministrator } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { seedCatalog } from '../catalog/catalog-store.ts';
+import {
+  CATALOG_COLUMNS,
+  type Catalog,
+  type RoleRow,
+  type UserTypeRow,
+  catalogOf,
+  seedCatalog,
+} from '../catalog/catalog-store.ts';
 import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
+import { selectRows } from '../store/prepared-select.ts';
 import type { OrganizationRow } from '../store/tables/organizations.ts';
 import { isUuid } from '../store/uuid.ts';
 
@@ -131,6 +139,107 @@ export async function findOrganization(
     .first();
   if (!row) throw new NotFoundError('organization', ref);
   return toOrganization(row);
+}
+
+/** The organization by id with its catalog, in one read: what a new member's defaults need. */
+export async function findOrganizationWithCatalog(
+  db: Knex | Knex.Transaction,
+  id: string,
+): Promise<{ org: Organization; catalog: Catalog }> {
+  const [row] = await selectRows<
+    OrganizationRow & { catalog_roles: RoleRow[]; catalog_user_types: UserTypeRow[] }
+  >(db, db('organizations as o').where('o.id', id).select('o.*', db.raw(CATALOG_COLUMNS)).limit(1));
+  if (!row) throw new NotFoundError('organization', id);
+  return { org: toOrganization(row), catalog: catalogOf(row) };
+}
+
+/**
+ * What a SCIM change of a member reads of its organization, as one json column (`org_settings`)
+ * beside a read of members `m`.
+ */
+export const MEMBER_WRITE_SETTINGS_COLUMN = `(select json_build_object('scimPasswordPush', o.scim_password_push, 'standInEmail', o.new_member_defaults->>'standInEmail')
+  from organizations o where o.id = m.org_id) as org_settings`;
+
+export interface MemberWriteSettings {
+  scimPasswordPush: boolean;
+  standInEmail: string | null;
+}
+
+export async function updateOrganization(
+  db: Knex,
+  scope: Scope,
+  input: unknown,
+): Promise<Organization> {
+  requireAdministrator(scope.actor, 'changing the organization settings');
+  const patch = parseInput(organizationUpdateSchema, input);
+  if (patch.newMemberDefaults?.licenses)
+    patch.newMemberDefaults.licenses = await catalogLicenseNames(
+      db,
+      scope.orgId,
+      patch.newMemberDefaults.licenses,
+    );
+  return db.transaction(async (trx) => {
+    const before = await findOrganization(trx, scope.orgId);
+    const defaults =
+      patch.newMemberDefaults === undefined
+        ? undefined
+        : await checkedDefaults(
+            trx,
+            scope.orgId,
+            mergeDefaults(before.newMemberDefaults, patch.newMemberDefaults),
+          );
+    const [row] = await trx<OrganizationRow>('organizations')
+      .where('id', scope.orgId)
+      .update({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.membershipLimit !== undefined && { membership_limit: patch.membershipLimit }),
+        ...(patch.allowAdminInvitations !== undefined && {
+          allow_admin_invitations: patch.allowAdminInvitations,
+        }),
+        ...(patch.allowInvitationsWithoutRole !== undefined && {
+          allow_invitations_without_role: patch.allowInvitationsWithoutRole,
+        }),
+        ...(patch.scimPasswordPush !== undefined && {
+          scim_password_push: patch.scimPasswordPush,
+        }),
+        ...(patch.invitationExpiryDays !== undefined && {
+          invitation_expiry_days: patch.invitationExpiryDays,
+        }),
+        ...(defaults !== undefined && {
+          new_member_defaults: JSON.stringify(defaults) as never,
+        }),
+        updated_at: trx.fn.now() as never,
+      })
+      .returning('*');
+    const after = toOrganization(row!);
+    await recordAudit(trx, {
+      orgId: scope.orgId,
+      actor: scope.actor,
+      action: 'organization.update',
+      targetType: 'organization',
+      targetId: scope.orgId,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+/** Default licences are names of the organization's catalog, stored as the catalog spells them. */
+async function catalogLicenseNames(db: Knex, orgId: string, names: string[]): Promise<string[]> {
+  const catalog = await loadLicenses(db, orgId);
+  const issues: Array<{ field: string; message: string }> = [];
+  const found = names.flatMap((name, i) => {
+    const license = findLicense(catalog, name);
+    if (license) return [license.name];
+    issues.push({
+      field: `newMemberDefaults.licenses.${i}`,
+      message: `unknown licence ${JSON.stringify(name)}; the organization's licences: ${catalog.map((l) => l.name).join(', ') || 'none (define them with licenses create)'}`,
+    });
+    return [];
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return [...new Set(found)];
 }
 
 /** The first start of a daemon creates the organization named in the configuration. */

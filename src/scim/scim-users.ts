@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { claimLicensesOf, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
-import { recordAudit } from '../audit/audit-log.ts';
+import { randomUUID } from 'node:crypto';
+import { auditCte, recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { isExternalIdTaken, setExternalId } from '../links/identity-links.ts';
+import { externalIdCte, isExternalIdTaken } from '../links/identity-links.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -21,8 +22,13 @@ import { isUuid } from '../store/uuid.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { passwordInBody, passwordInPatch, pushedPasswordColumns } from './password-push.ts';
 import { newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
-import { findOrganization } from '../orgs/organizations.ts';
-import { loadCatalog } from '../catalog/catalog-store.ts';
+import {
+  MEMBER_WRITE_SETTINGS_COLUMN,
+  type MemberWriteSettings,
+  findOrganizationWithCatalog,
+} from '../orgs/organizations.ts';
+import { insertMemberCte, updateMemberCte } from '../members/member-statements.ts';
+import { runOneStatement } from '../store/one-statement.ts';
 
 // SCIM Users over the member store. Members pushed by an identity provider are linked to the
 // `scim` identity source with their externalId; every change is audited with the acting key.
@@ -44,10 +50,17 @@ const USER_SELECT = `m.id, m.username, m.email, m.first_name, m.last_name, m.dis
 const GROUPS_SELECT = `(select coalesce(json_agg(json_build_object('value', g.id, 'display', g.name) order by g.name), '[]'::json)
   from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id) as groups`;
 
-function selectUsers(db: Knex | Knex.Transaction, orgId: string, withGroups: boolean) {
+function selectUsers(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+  withGroups: boolean,
+  withSettings = false,
+) {
+  const columns = [USER_SELECT, ...(withGroups ? [GROUPS_SELECT] : [])];
+  if (withSettings) columns.push(MEMBER_WRITE_SETTINGS_COLUMN);
   return db('members as m')
     .where('m.org_id', orgId)
-    .select(db.raw(withGroups ? `${USER_SELECT}, ${GROUPS_SELECT}` : USER_SELECT));
+    .select(db.raw(columns.join(', ')));
 }
 
 function notFound(id: string) {
@@ -60,11 +73,12 @@ async function loadRow(
   id: string,
   withGroups: boolean,
   lock = false,
-): Promise<UserRow> {
+  withSettings = false,
+): Promise<UserRow & { org_settings?: MemberWriteSettings }> {
   if (!isUuid(id)) throw notFound(id);
-  const query = selectUsers(db, orgId, withGroups).andWhere('m.id', id).limit(1);
-  if (lock) query.forUpdate();
-  const [row] = await selectRows<UserRow>(db, query);
+  const query = selectUsers(db, orgId, withGroups, withSettings).andWhere('m.id', id).limit(1);
+  if (lock) query.forUpdate('m');
+  const [row] = await selectRows<UserRow & { org_settings?: MemberWriteSettings }>(db, query);
   if (!row) throw notFound(id);
   return row;
 }
@@ -149,7 +163,7 @@ function assertUserSchema(body: Json): void {
 
 /** The manager is a user of this organization: no reference reaches another tenant. */
 async function assertManager(
-  trx: Knex.Transaction,
+  trx: Knex | Knex.Transaction,
   orgId: string,
   fields: UserFields,
 ): Promise<void> {
@@ -170,50 +184,80 @@ export async function createUser(
   const fields = fromScimUser(body);
   const { orgId } = ctx.scope;
   try {
-    return await ctx.db.transaction(async (trx) => {
-      await assertWithinMembershipLimit(trx, orgId, 1);
-      await assertManager(trx, orgId, fields);
-      const org = await findOrganization(trx, orgId);
-      const defaults = newMemberTypeAndRoleIds(
-        await loadCatalog(trx, orgId),
-        org.newMemberDefaults,
+    const { org, catalog } = await findOrganizationWithCatalog(ctx.db, orgId);
+    await assertManager(ctx.db, orgId, fields);
+    const defaults = newMemberTypeAndRoleIds(catalog, org.newMemberDefaults);
+    const columns = {
+      ...columnsOf(fields, org.newMemberDefaults.standInEmail),
+      ...(await pushedPasswordColumns(
+        org.scimPasswordPush,
+        passwordInBody(body),
+        fields.username,
+        ctx.hasher,
+      )),
+    };
+    // The id and times are chosen here so that the answer and its audit entry are known before
+    // the one statement that writes the member, its link and the entry.
+    const now = new Date();
+    const row: UserRow = {
+      ...columns,
+      profile: fields.profile,
+      id: randomUUID(),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      external_id: fields.externalId,
+      groups: [],
+    };
+    const resource = toScimUser(row, ctx.base);
+    const write = (db: Knex | Knex.Transaction, licenses: string[]) =>
+      runOneStatement(
+        db,
+        [
+          insertMemberCte('m', {
+            ...columns,
+            id: row.id,
+            org_id: orgId,
+            user_type_id: defaults.userTypeId,
+            role_id: defaults.roleId,
+            licenses,
+            source: SOURCE,
+            created_at: now,
+            updated_at: now,
+          }),
+          ...(fields.externalId === null
+            ? []
+            : [
+                externalIdCte('l', {
+                  orgId,
+                  memberId: row.id,
+                  source: SOURCE,
+                  externalId: fields.externalId,
+                }),
+              ]),
+          auditCte('a', {
+            orgId,
+            actor: ctx.scope.actor,
+            action: 'member.create',
+            targetType: 'member',
+            targetId: row.id,
+            after: { via: 'scim', ...resource },
+          }),
+        ],
+        'select id from m',
       );
-      // With no default licences (the usual case) there is nothing to look up or to count.
-      const licenses =
-        (org.newMemberDefaults.licenses ?? []).length > 0
-          ? await defaultLicensesOf(trx, orgId, defaults.userTypeId)
-          : [];
-      const [inserted] = await trx('members')
-        .insert({
-          org_id: orgId,
-          user_type_id: defaults.userTypeId,
-          role_id: defaults.roleId,
-          licenses,
-          source: SOURCE,
-          ...columnsOf(fields, org.newMemberDefaults.standInEmail),
-          ...(await pushedPasswordColumns(
-            org.scimPasswordPush,
-            passwordInBody(body),
-            fields.username,
-            ctx.hasher,
-          )),
-        })
-        .returning('*');
-      if (licenses.length > 0) await claimLicensesOf(trx, orgId, [inserted!.id]);
-      const row: UserRow = { ...inserted!, external_id: fields.externalId, groups: [] };
-      if (fields.externalId !== null)
-        await setExternalId(trx, orgId, row.id, SOURCE, fields.externalId);
-      const resource = toScimUser(row, ctx.base);
-      await recordAudit(trx, {
-        orgId,
-        actor: ctx.scope.actor,
-        action: 'member.create',
-        targetType: 'member',
-        targetId: row.id,
-        after: { via: 'scim', ...resource },
+    // A membership limit or default licences need counting under a lock: a transaction. Without
+    // them (the usual case) the one statement is the whole write.
+    const licensed = (org.newMemberDefaults.licenses ?? []).length > 0;
+    if (org.membershipLimit === null && !licensed) await write(ctx.db, []);
+    else
+      await ctx.db.transaction(async (trx) => {
+        await assertWithinMembershipLimit(trx, orgId, 1);
+        const licenses = licensed ? await defaultLicensesOf(trx, orgId, defaults.userTypeId) : [];
+        await write(trx, licenses);
+        if (licenses.length > 0) await claimLicensesOf(trx, orgId, [row.id]);
       });
-      return { resource, version: row.version };
-    });
+    return { resource, version: row.version };
   } catch (error) {
     if (isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
     if (isExternalIdTaken(error))
@@ -222,7 +266,14 @@ export async function createUser(
   }
 }
 
-/** Writes a whole new state of the user (PUT, and PATCH once applied), version-checked. */
+/** Reads of a write that lost a race to another before it falls back to waiting for a row lock. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+/**
+ * Writes a whole new state of the user (PUT, and PATCH once applied), version-checked. The user is
+ * read, then written in one statement (member, link, audit entry) only if its version is still the
+ * one read; a write that lost that race reads again, and after a few tries takes a row lock.
+ */
 async function writeUser(
   ctx: ScimContext,
   id: string,
@@ -233,48 +284,77 @@ async function writeUser(
   requireWrite(ctx.scope.actor);
   const { orgId } = ctx.scope;
   let fields: UserFields | undefined;
+  const attempt = async (db: Knex | Knex.Transaction, lock: boolean) => {
+    const current = await loadRow(db, orgId, id, true, lock, true);
+    checkIfMatch(ifMatch, current.version);
+    const before = toScimUser({ ...current, groups: undefined }, ctx.base);
+    const wanted = next(before);
+    if (wanted.id !== undefined && wanted.id !== id) throw mutability('id cannot change');
+    fields = fromScimUser(wanted);
+    await assertManager(db, orgId, fields);
+    const settings = current.org_settings!;
+    const now = new Date();
+    const columns = {
+      ...columnsOf(fields, settings.standInEmail),
+      ...(await pushedPasswordColumns(
+        settings.scimPasswordPush,
+        password,
+        fields.username,
+        ctx.hasher,
+      )),
+      updated_at: now,
+    };
+    const version = current.version + 1;
+    const resource = toScimUser(
+      {
+        ...current,
+        ...columns,
+        profile: fields.profile,
+        version,
+        external_id: fields.externalId,
+        groups: current.groups ?? [],
+      },
+      ctx.base,
+    );
+    const written = await runOneStatement(
+      db,
+      [
+        updateMemberCte('m', { orgId, id, version: current.version }, columns),
+        ...(fields.externalId === current.external_id
+          ? []
+          : [
+              externalIdCte(
+                'l',
+                { orgId, memberId: id, source: SOURCE, externalId: fields.externalId },
+                'm',
+              ),
+            ]),
+        auditCte(
+          'a',
+          {
+            orgId,
+            actor: ctx.scope.actor,
+            action: 'member.update',
+            targetType: 'member',
+            targetId: id,
+            before,
+            after: resource,
+          },
+          'm',
+        ),
+      ],
+      'select id from m',
+    );
+    return written.length > 0 ? { resource, version } : null;
+  };
   try {
-    return await ctx.db.transaction(async (trx) => {
-      const current = await loadRow(trx, orgId, id, false, true);
-      checkIfMatch(ifMatch, current.version);
-      const before = toScimUser(current, ctx.base);
-      const wanted = next(before);
-      if (wanted.id !== undefined && wanted.id !== id) throw mutability('id cannot change');
-      fields = fromScimUser(wanted);
-      await assertManager(trx, orgId, fields);
-      const org = await findOrganization(trx, orgId);
-      const [updated] = await trx('members')
-        .where({ id, org_id: orgId })
-        .update({
-          ...columnsOf(fields, org.newMemberDefaults.standInEmail),
-          ...(await pushedPasswordColumns(
-            org.scimPasswordPush,
-            password,
-            fields.username,
-            ctx.hasher,
-          )),
-          version: trx.raw('version + 1'),
-          updated_at: trx.fn.now(),
-        })
-        .returning('*');
-      if (fields.externalId !== current.external_id)
-        await setExternalId(trx, orgId, id, SOURCE, fields.externalId);
-      const row = await loadRow(trx, orgId, id, true);
-      const resource = toScimUser(
-        { ...updated!, external_id: fields.externalId, groups: row.groups ?? [] },
-        ctx.base,
-      );
-      await recordAudit(trx, {
-        orgId,
-        actor: ctx.scope.actor,
-        action: 'member.update',
-        targetType: 'member',
-        targetId: id,
-        before,
-        after: resource,
-      });
-      return { resource, version: updated!.version };
-    });
+    for (let tries = 1; ; tries += 1) {
+      const done =
+        tries <= OPTIMISTIC_ATTEMPTS
+          ? await attempt(ctx.db, false)
+          : await ctx.db.transaction((trx) => attempt(trx, true));
+      if (done) return done;
+    }
   } catch (error) {
     if (fields && isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
     if (isExternalIdTaken(error))

@@ -163,8 +163,13 @@ async function benchDaemon(
   emit: (line: Line) => void,
 ): Promise<void> {
   const port = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROFILE;
   const daemon = await startProcess(
-    ['bin/provisiond.js', 'start'],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      'bin/provisiond.js',
+      'start',
+    ],
     { ...env, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
     /provisiond started/,
   );
@@ -353,8 +358,12 @@ async function ceiling(emit: (line: Line) => void): Promise<number> {
 }
 
 export async function runScimBench(emit: (line: Line) => void): Promise<void> {
+  // BENCH_DATABASES=postgres (or pglite) runs one; BENCH_CPU_PROFILE=DIR profiles each daemon there.
+  const databases = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',');
   const top = await ceiling(emit);
-  const postgres = await createPostgresDatabase(benchPostgresUrl(), 'scim');
+  const postgres = databases.includes('postgres')
+    ? await createPostgresDatabase(benchPostgresUrl(), 'scim')
+    : null;
   if (postgres) {
     try {
       const seeded = await seed({ url: postgres.url, dataDir: '' });
@@ -363,6 +372,7 @@ export async function runScimBench(emit: (line: Line) => void): Promise<void> {
       await postgres.drop();
     }
   }
+  if (!databases.includes('pglite')) return;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-scim-bench-'));
   try {
     const seeded = await seed({ dataDir });

@@ -1,0 +1,37 @@
+import type { Cte } from '../store/one-statement.ts';
+
+// Writes of one member as parts of a larger statement (see one-statement.ts), for callers that
+// write the member, its link and its audit entry in one round trip. Column names come from code,
+// never from input.
+
+type Columns = Record<string, unknown>;
+
+const quoted = (column: string) => `"${column}"`;
+
+/** A new member; the part returns its row. */
+export function insertMemberCte(name: string, columns: Columns): Cte {
+  const names = Object.keys(columns);
+  return {
+    name,
+    sql: `insert into members (${names.map(quoted).join(', ')}) values (${names.map(() => '?').join(', ')}) returning *`,
+    bindings: names.map((column) => columns[column]),
+  };
+}
+
+/**
+ * A change to one member, made only while it still has `version` (else the part writes and returns
+ * nothing: someone changed it since it was read); its version goes up by one.
+ */
+export function updateMemberCte(
+  name: string,
+  member: { orgId: string; id: string; version: number },
+  columns: Columns,
+): Cte {
+  const names = Object.keys(columns);
+  return {
+    name,
+    sql: `update members set ${names.map((column) => `${quoted(column)} = ?`).join(', ')}, version = version + 1
+      where id = ? and org_id = ? and version = ? returning *`,
+    bindings: [...names.map((column) => columns[column]), member.id, member.orgId, member.version],
+  };
+}

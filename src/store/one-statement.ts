@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+
+// A write that spans tables as one statement: each owner module hands out the data-modifying CTE
+// for its own table (`name as (insert …)`), and the caller joins them. One round trip, no BEGIN or
+// COMMIT around it, and the parts commit or fail together. Placeholders are knex's `?`; a value
+// given to a `select` (rather than `values`) carries its cast, since nothing else types it.
+
+export interface Cte {
+  name: string;
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+/** `final` reads what the CTEs returned (`select * from m`); its own values follow theirs. */
+export async function runOneStatement<T>(
+  db: Knex | Knex.Transaction,
+  ctes: readonly Cte[],
+  final: string,
+): Promise<T[]> {
+  const sql = `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(', ')} ${final}`;
+  const { rows } = (await db.raw(sql, ctes.flatMap((c) => c.bindings) as Knex.RawBinding[])) as {
+    rows: T[];
+  };
+  return rows;
+}
+
+/** The condition that makes a part write only when the part named `gate` wrote a row. */
+export function existsIn(gate: string): string {
+  return `exists (select 1 from ${gate})`;
+}
