@@ -120,6 +120,12 @@ async function peakRssMB(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
+/** The CPU time (user + system) a process has used, in ms: per request, it barely moves with the machine's load. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result> {
@@ -137,6 +143,7 @@ function line(
   result: autocannon.Result,
   rss: number,
   ceiling: number,
+  cpu?: number,
 ): Line {
   const reqPerSec = Math.round(result.requests.average);
   return {
@@ -152,6 +159,9 @@ function line(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     peakRssMB: rss,
+    ...(cpu !== undefined && {
+      cpuMsPerRequest: Math.round((cpu / Math.max(1, result.requests.total)) * 100) / 100,
+    }),
   };
 }
 
@@ -266,8 +276,10 @@ async function benchDaemon(
   try {
     for (const [name, requests] of scenarios) {
       process.stderr.write(`[scim/${db}] ${name}\n`);
+      const cpuBefore = await cpuMs(daemon.pid!);
       const result = await run(base, requests);
-      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling));
+      const cpu = (await cpuMs(daemon.pid!)) - cpuBefore;
+      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu));
     }
     await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
