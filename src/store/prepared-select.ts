@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
 // Hot read paths (SCIM look-ups, API key checks) run as named prepared statements on PostgreSQL:
@@ -14,6 +14,7 @@ interface PgConnection {
 interface PooledClient {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
+  emit(event: string, ...args: unknown[]): boolean;
 }
 
 const names = new Map<string, string>();
@@ -36,11 +37,21 @@ export async function selectRows<T>(
   if (embedded || (db as Knex.Transaction).isTransaction) return (await query) as T[];
   const { sql, bindings } = query.toSQL().toNative();
   const client = db.client as PooledClient;
+  // The events knex sends for its own queries, so that tracing and statement counts see these too.
+  const event = { __knexQueryUid: randomUUID(), method: 'select', sql, bindings };
+  client.emit('query', event);
   const connection = await client.acquireConnection();
   try {
-    return (
-      await connection.query({ name: statementName(sql), text: sql, values: bindings as unknown[] })
-    ).rows as T[];
+    const { rows } = await connection.query({
+      name: statementName(sql),
+      text: sql,
+      values: bindings as unknown[],
+    });
+    client.emit('query-response', rows, event);
+    return rows as T[];
+  } catch (error) {
+    client.emit('query-error', error, event);
+    throw error;
   } finally {
     await client.releaseConnection(connection);
   }

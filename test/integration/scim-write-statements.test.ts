@@ -1,0 +1,154 @@
+import test from 'ava';
+import type { Knex } from 'knex';
+import { LimitError } from '../../src/errors.ts';
+import { createLicense } from '../../src/licenses/license-service.ts';
+import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { parseProjection } from '../../src/scim/projection.ts';
+import { eachDatabase } from '../helpers/databases.ts';
+
+// Serial: the statements of the other tests would mix with the ones counted.
+// SCIM writes are a read and one statement that writes the member, its link and its audit entry
+// together; a membership limit or default licences bring back the transaction that counts.
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+function recordQueries(knex: Knex): { statements: string[]; stop(): void } {
+  const statements: string[] = [];
+  const listener = (query: { sql: string }) => statements.push(query.sql);
+  knex.on('query', listener);
+  return { statements, stop: () => knex.off('query', listener) };
+}
+
+eachDatabase((kind, fixture) => {
+  const context = async (): Promise<ScimContext & { knex: Knex }> => {
+    const f = fixture();
+    return {
+      db: f.database.knex,
+      knex: f.database.knex,
+      hasher: f.deps.hasher,
+      scope: await f.newOrg(),
+      base: 'http://scim.test/scim/v2',
+    };
+  };
+
+  test.serial(
+    `[${kind}] POST and PATCH /Users: two statements each, member, link and audit entry written together`,
+    async (t) => {
+      const ctx = await context();
+      const watch = recordQueries(ctx.knex);
+      const { resource } = await createUser(ctx, {
+        schemas: [USER],
+        userName: 'two.statements@example.org',
+        externalId: 'ext-1',
+        name: { givenName: 'Two', familyName: 'Statements' },
+      });
+      const created = [...watch.statements];
+      watch.statements.length = 0;
+      const id = resource.id as string;
+      const patched = await patchUser(ctx, id, {
+        schemas: [PATCH],
+        Operations: [
+          { op: 'replace', path: 'title', value: 'Surveyor' },
+          { op: 'replace', path: 'externalId', value: 'ext-2' },
+        ],
+      });
+      watch.stop();
+      t.is(created.length, 2, created.join('\n'));
+      t.is(watch.statements.length, 2, watch.statements.join('\n'));
+      for (const sql of [...created, ...watch.statements]) t.notRegex(sql, /^(begin|commit)/i);
+
+      const link = await ctx
+        .knex('identity_links')
+        .where({ member_id: id, source: 'scim' })
+        .first();
+      t.is(link.external_id, 'ext-2');
+      const audit = await ctx.knex('audit_log').where('target_id', id).orderBy('id').select('*');
+      t.deepEqual(
+        audit.map((a) => a.action),
+        ['member.create', 'member.update'],
+      );
+      t.is(audit[0].after.id, id);
+      t.is(audit[0].after.meta.created, (resource.meta as { created: string }).created);
+      t.is(audit[1].before.externalId, 'ext-1');
+      t.is(audit[1].after.title, 'Surveyor');
+      t.is(patched.version, 2);
+      const read = await getUser(ctx, id, parseProjection(undefined, undefined));
+      t.deepEqual(read.resource, patched.resource);
+      const row = await ctx.knex('members').where('id', id).first();
+      t.is(row.version, 2);
+      t.is(new Date(row.created_at).toISOString(), (resource.meta as { created: string }).created);
+    },
+  );
+
+  test.serial(
+    `[${kind}] parallel PATCHes of different attributes of one user all survive (no update is lost)`,
+    async (t) => {
+      const ctx = await context();
+      const id = (await createUser(ctx, { schemas: [USER], userName: 'contended@example.org' }))
+        .resource.id as string;
+      const attributes = [
+        'title',
+        'nickName',
+        'locale',
+        'timezone',
+        'preferredLanguage',
+        'userType',
+      ];
+      const values = ['Chief', 'Nick', 'fr-FR', 'Europe/Paris', 'fr', 'Employee'];
+      await Promise.all(
+        attributes.map((path, i) =>
+          patchUser(ctx, id, {
+            schemas: [PATCH],
+            Operations: [{ op: 'replace', path, value: values[i] }],
+          }),
+        ),
+      );
+      const { resource, version } = await getUser(ctx, id, parseProjection(undefined, undefined));
+      for (const [i, path] of attributes.entries()) t.is(resource[path], values[i], path);
+      t.is(version, 1 + attributes.length);
+      const [updates] = await ctx
+        .knex('audit_log')
+        .where({ target_id: id, action: 'member.update' })
+        .count({ n: '*' });
+      t.is(Number(updates!.n), attributes.length);
+    },
+  );
+
+  test.serial(
+    `[${kind}] POST /Users with a membership limit or default licences: counted under a lock, nothing written past the limit`,
+    async (t) => {
+      const ctx = await context();
+      await createLicense(ctx.knex, ctx.scope, { name: 'Field Maps', userTypes: ['Creator'] });
+      await updateOrganization(ctx.knex, ctx.scope, {
+        membershipLimit: 1,
+        newMemberDefaults: { licenses: ['Field Maps'] },
+      });
+      const first = await createUser(ctx, { schemas: [USER], userName: 'first@example.org' });
+      const row = await ctx
+        .knex('members')
+        .where('id', first.resource.id as string)
+        .first();
+      t.deepEqual(row.licenses, ['Field Maps']);
+      await t.throwsAsync(createUser(ctx, { schemas: [USER], userName: 'second@example.org' }), {
+        instanceOf: LimitError,
+      });
+      t.is(
+        await ctx
+          .knex('members')
+          .where({ org_id: ctx.scope.orgId, username: 'second@example.org' })
+          .first(),
+        undefined,
+      );
+      t.is(
+        await ctx
+          .knex('audit_log')
+          .where({ org_id: ctx.scope.orgId, action: 'member.create' })
+          .whereRaw("after->>'userName' = ?", ['second@example.org'])
+          .first(),
+        undefined,
+      );
+    },
+  );
+});
