@@ -18,14 +18,17 @@ export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
   await trx('audit_log').insert(auditRow(entry));
 }
 
-/** The entry as a part of a larger statement (see one-statement.ts), written only if `gate` wrote. */
-export function auditCte(name: string, entry: AuditEntry, gate?: string): Cte {
-  const row = auditRow(entry);
+/**
+ * Entries as a part of a larger statement (see one-statement.ts), written in their order, only if
+ * `gate` wrote.
+ */
+export function auditCte(name: string, entries: readonly AuditEntry[], gate?: string): Cte {
+  const rows = entries.map(auditRow);
   return {
     name,
     sql: `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after)
-      select ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb${gate === undefined ? '' : ` where ${existsIn(gate)}`}`,
-    bindings: [
+      select * from (values ${rows.map(() => '(?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)').join(', ')}) as entry${gate === undefined ? '' : ` where ${existsIn(gate)}`}`,
+    bindings: rows.flatMap((row) => [
       row.org_id,
       row.actor_type,
       row.actor_id,
@@ -35,7 +38,7 @@ export function auditCte(name: string, entry: AuditEntry, gate?: string): Cte {
       row.target_id,
       row.before,
       row.after,
-    ],
+    ]),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Cte } from '../store/one-statement.ts';
+import type { Condition, Cte } from '../store/one-statement.ts';
 
 // Writes of one member as parts of a larger statement (see one-statement.ts), for callers that
 // write the member, its link and its audit entry in one round trip. Column names come from code,
@@ -33,5 +33,13 @@ export function updateMemberCte(
     sql: `update members set ${names.map((column) => `${quoted(column)} = ?`).join(', ')}, version = version + 1
       where id = ? and org_id = ? and version = ? returning *`,
     bindings: [...names.map((column) => columns[column]), member.id, member.orgId, member.version],
+  };
+}
+
+/** A condition, for a part of a statement, that every one of `ids` is a member of the organization. */
+export function allMembersOf(orgId: string, ids: readonly string[]): Condition {
+  return {
+    sql: '(select count(*) from members where org_id = ? and id = any(?::uuid[])) = ?',
+    bindings: [orgId, ids, ids.length],
   };
 }

@@ -1,7 +1,16 @@
 import type { Knex } from 'knex';
 import { requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import {
+  type GroupRow,
+  idsOf,
+  isObject,
+  loadGroup,
+  selectGroups,
+  toScimGroup,
+} from './group-document.ts';
+import { addOnly, onlyAdditions } from './group-member-adds.ts';
+import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import { parseAttributePath } from './attribute-path.ts';
@@ -13,76 +22,13 @@ import { groupColumns, sortColumn } from './scim-columns.ts';
 import { GROUP_SCHEMA, LIST_SCHEMA } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.ts';
 import type { ScimContext } from './scim-users.ts';
-import { etagOf } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
-import { isUuid } from '../store/uuid.ts';
 
 // SCIM Groups. Membership changes are deltas on the memberships table: adding or removing
 // members never reads or rewrites the whole group, and excludedAttributes=members never touches
 // memberships at all. Members of another organization cannot be referenced.
 
 type Json = Record<string, unknown>;
-
-interface GroupRow {
-  id: string;
-  name: string;
-  external_id: string | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  members?: Array<{ value: string; display: string }> | null;
-}
-
-const MEMBERS_SELECT = `(select coalesce(json_agg(json_build_object('value', m.id, 'display', m.display_name)), '[]'::json)
-  from memberships ms join members m on m.id = ms.member_id where ms.group_id = g.id) as members`;
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function toScimGroup(row: GroupRow, base: string): Json {
-  return {
-    schemas: [GROUP_SCHEMA],
-    id: row.id,
-    ...(row.external_id !== null && { externalId: row.external_id }),
-    displayName: row.name,
-    ...(row.members && {
-      members: row.members.map((m) => ({
-        value: m.value,
-        display: m.display,
-        type: 'User',
-        $ref: `${base}/Users/${m.value}`,
-      })),
-    }),
-    meta: {
-      resourceType: 'Group',
-      created: new Date(row.created_at).toISOString(),
-      lastModified: new Date(row.updated_at).toISOString(),
-      location: `${base}/Groups/${row.id}`,
-      version: etagOf(row.version),
-    },
-  };
-}
-
-function selectGroups(db: Knex | Knex.Transaction, orgId: string, withMembers: boolean) {
-  const columns = 'g.id, g.name, g.external_id, g.version, g.created_at, g.updated_at';
-  return db('groups as g')
-    .where('g.org_id', orgId)
-    .select(db.raw(withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns));
-}
-
-async function loadGroup(
-  db: Knex | Knex.Transaction,
-  orgId: string,
-  id: string,
-  withMembers: boolean,
-  lock = false,
-): Promise<GroupRow> {
-  if (!isUuid(id)) throw new NotFoundError('Group', id);
-  const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id).limit(1);
-  if (lock) query.forUpdate();
-  const [row] = await selectRows<GroupRow>(db, query);
-  if (!row) throw new NotFoundError('Group', id);
-  return row;
-}
 
 export async function getGroup(ctx: ScimContext, id: string, projection: Projection) {
   const row = await loadGroup(ctx.db, ctx.scope.orgId, id, returns(projection, 'members'));
@@ -133,17 +79,7 @@ export async function listGroups(ctx: ScimContext, params: ListParams): Promise<
 
 /** Member ids from `[{ value }]` (or bare ids), each a member of this organization. */
 async function memberIds(trx: Knex.Transaction, orgId: string, value: unknown): Promise<string[]> {
-  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  const ids = items.map((item) => (isObject(item) ? item.value : item));
-  const bad = ids.filter((id) => typeof id !== 'string' || !isUuid(id));
-  if (bad.length > 0)
-    throw invalidValue(
-      `members: ${bad
-        .slice(0, 5)
-        .map((b) => JSON.stringify(b))
-        .join(', ')} ${bad.length === 1 ? 'is not a user id' : 'are not user ids'}`,
-    );
-  const unique = [...new Set(ids as string[])];
+  const unique = idsOf(value);
   if (unique.length === 0) return [];
   const found = (await trx('members')
     .where('org_id', orgId)
@@ -310,6 +246,11 @@ export async function patchGroup(
   requireWrite(ctx.scope.actor);
   const operations = parsePatchRequest(body);
   const { orgId } = ctx.scope;
+  const additions = onlyAdditions(operations);
+  if (additions) {
+    const done = await addOnly(ctx, id, additions, ifMatch);
+    if (done) return done;
+  }
   let change: Change = { added: [], removed: [] };
   try {
     return await ctx.db.transaction(async (trx) => {

@@ -235,14 +235,16 @@ export async function createUser(
                   externalId: fields.externalId,
                 }),
               ]),
-          auditCte('a', {
-            orgId,
-            actor: ctx.scope.actor,
-            action: 'member.create',
-            targetType: 'member',
-            targetId: row.id,
-            after: { via: 'scim', ...resource },
-          }),
+          auditCte('a', [
+            {
+              orgId,
+              actor: ctx.scope.actor,
+              action: 'member.create',
+              targetType: 'member',
+              targetId: row.id,
+              after: { via: 'scim', ...resource },
+            },
+          ]),
         ],
         'select id from m',
       );
@@ -331,15 +333,17 @@ async function writeUser(
             ]),
         auditCte(
           'a',
-          {
-            orgId,
-            actor: ctx.scope.actor,
-            action: 'member.update',
-            targetType: 'member',
-            targetId: id,
-            before,
-            after: resource,
-          },
+          [
+            {
+              orgId,
+              actor: ctx.scope.actor,
+              action: 'member.update',
+              targetType: 'member',
+              targetId: id,
+              before,
+              after: resource,
+            },
+          ],
           'm',
         ),
       ],

@@ -11,6 +11,12 @@ export interface Cte {
   bindings: readonly unknown[];
 }
 
+/** A condition one owner hands to another's part (`where … and <sql>`). */
+export interface Condition {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
 /** `final` reads what the CTEs returned (`select * from m`); its own values follow theirs. */
 export async function runOneStatement<T>(
   db: Knex | Knex.Transaction,

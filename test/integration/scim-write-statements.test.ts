@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { LimitError } from '../../src/errors.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
 import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
+import { ScimError } from '../../src/scim/scim-error.ts';
 import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
 import { parseProjection } from '../../src/scim/projection.ts';
 import { eachDatabase } from '../helpers/databases.ts';
@@ -148,6 +150,78 @@ eachDatabase((kind, fixture) => {
           .whereRaw("after->>'userName' = ?", ['second@example.org'])
           .first(),
         undefined,
+      );
+    },
+  );
+
+  test.serial(
+    `[${kind}] PATCH /Groups adding members: two statements; an unknown user or a stale If-Match writes nothing`,
+    async (t) => {
+      const ctx = await context();
+      const user = async (n: number) =>
+        (await createUser(ctx, { schemas: [USER], userName: `g${n}@example.org` })).resource
+          .id as string;
+      const [a, b, c] = [await user(1), await user(2), await user(3)];
+      const group = (
+        await createGroup(ctx, {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: 'Crew',
+          members: [{ value: a }],
+        })
+      ).resource.id as string;
+      const watch = recordQueries(ctx.knex);
+      const { version } = await patchGroup(ctx, group, {
+        schemas: [PATCH],
+        Operations: [
+          { op: 'add', path: 'members', value: [{ value: a }, { value: b }] },
+          { op: 'add', path: 'members', value: [{ value: c }] },
+        ],
+      });
+      watch.stop();
+      t.is(watch.statements.length, 2, watch.statements.join('\n'));
+      t.is(version, 2);
+      const members = async () =>
+        (
+          (await getGroup(ctx, group, parseProjection(undefined, undefined))).resource
+            .members as Array<{ value: string }>
+        )
+          .map((m) => m.value)
+          .sort();
+      t.deepEqual(await members(), [a, b, c].sort());
+      const audits = await ctx
+        .knex('audit_log')
+        .where({ target_id: group, action: 'group.update' })
+        .orderBy('id')
+        .select('after');
+      t.deepEqual(
+        audits.map((row) => row.after.added),
+        [[a, b], [c]],
+      );
+
+      const stranger = '00000000-0000-4000-8000-000000000000';
+      const unknown = await t.throwsAsync(
+        patchGroup(ctx, group, {
+          schemas: [PATCH],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: stranger }] }],
+        }),
+        { instanceOf: ScimError },
+      );
+      t.is(unknown.status, 400);
+      t.regex(unknown.message, new RegExp(stranger));
+      const stale = await t.throwsAsync(
+        patchGroup(
+          ctx,
+          group,
+          { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [] }] },
+          'W/"1"',
+        ),
+        { instanceOf: ScimError },
+      );
+      t.is(stale.status, 412);
+      t.is((await getGroup(ctx, group, parseProjection(undefined, 'members'))).version, 2);
+      t.is(
+        (await ctx.knex('audit_log').where({ target_id: group, action: 'group.update' })).length,
+        2,
       );
     },
   );
