@@ -14,7 +14,12 @@ import { ensureDefaultOrganization } from '../orgs/organizations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { SourceRegistry } from '../sources/source-registry.ts';
 import { openDatabase } from '../store/database.ts';
-import { assertSchemaUsable, migrateToLatest, migrationStatus } from '../store/migrations.ts';
+import {
+  assertSchemaUsable,
+  migrateToLatest,
+  migrationSetKey,
+  migrationStatus,
+} from '../store/migrations.ts';
 import { migrateMode } from '../config/config-schema.ts';
 import { UnavailableError } from '../errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -58,9 +63,11 @@ export async function openContext(
       ? acquireDataDirLock(config.database.dataDir, purpose)
       : null;
   try {
+    const migrating = purpose === 'daemon' && migrateMode(config) === 'auto';
     const database = await openDatabase({
       url: config.database.url,
       dataDir: config.database.dataDir,
+      schema: migrating ? migrationSetKey() : undefined,
     }).catch((error: unknown) => {
       throw databaseOpenError(config, error);
     });
@@ -70,9 +77,12 @@ export async function openContext(
         throw databaseOpenError(config, error);
       });
       let appliedMigrations: string[] = [];
-      if (purpose === 'daemon' && migrateMode(config) === 'auto')
-        appliedMigrations = await migrateToLatest(database.knex);
-      else
+      if (migrating) {
+        // A new database from the cached migrated copy reports the migrations the copy holds.
+        const applied = await migrateToLatest(database.knex);
+        appliedMigrations = database.fromSchemaCopy ? [...status.applied, ...applied] : applied;
+        await database.keepSchemaCopy?.();
+      } else
         assertSchemaUsable(
           status,
           purpose === 'daemon'

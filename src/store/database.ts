@@ -11,11 +11,20 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** PGlite's data directory; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /**
+   * The migration set the caller applies right after opening (migrationSetKey): a new embedded
+   * database then starts from a cached copy with that schema when there is one.
+   */
+  schema?: string | undefined;
 }
 
 export interface Database {
   knex: Knex;
   kind: DatabaseKind;
+  /** A new embedded database that started from the cached copy of `schema`: already migrated. */
+  fromSchemaCopy?: boolean;
+  /** Once migrated to `schema` (and nothing else written), leaves a copy for the next new database. */
+  keepSchemaCopy?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,9 +51,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     import('knex-pglite'),
   ]);
   const dataDir = inMemory ? undefined : path.join(options.dataDir, 'pgdata');
-  const template =
-    dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION')) ? templatePath() : null;
-  const fresh = template ? readTemplate(template) : null;
+  const isNew = dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const template = isNew ? templatePath() : null;
+  const schemaTemplate = isNew && options.schema ? templatePath(`schema-${options.schema}`) : null;
+  const migrated = schemaTemplate ? readTemplate(schemaTemplate) : null;
+  const fresh = migrated ?? (template ? readTemplate(template) : null);
   const open = async (loadDataDir: Blob | null) => {
     // The options-only form: `new PGlite(undefined, options)` drops the extensions.
     const instance = new PGlite({
@@ -61,16 +72,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pglite = await open(fresh);
   } catch (error) {
     if (!template || !fresh) throw error;
-    discardTemplate(template);
+    discardTemplate(migrated ? schemaTemplate! : template);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     pglite = await open(null);
     fromCopy = false;
   }
-  if (template && !fromCopy)
-    await saveTemplate(template, async () => {
-      await pglite.exec('checkpoint');
-      return pglite.dumpDataDir('gzip');
-    });
+  const dump = async () => {
+    await pglite.exec('checkpoint');
+    return pglite.dumpDataDir('gzip');
+  };
+  if (template && !fromCopy) await saveTemplate(template, dump);
+  const fromSchemaCopy = fromCopy && migrated !== null;
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
@@ -79,6 +91,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     knex,
     kind: 'pglite',
+    fromSchemaCopy,
+    async keepSchemaCopy() {
+      if (schemaTemplate && !fromSchemaCopy) await saveTemplate(schemaTemplate, dump);
+    },
     async close() {
       // knex-pglite closes the instance it was handed when the pool is destroyed.
       await knex.destroy();

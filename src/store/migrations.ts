@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { UnavailableError } from '../errors.ts';
@@ -86,6 +87,14 @@ export function assertSchemaUsable(status: MigrationStatus, how: string): void {
     throw new UnavailableError(
       `the database schema is behind this release by ${status.pending.length} migration(s) (${status.pending.join(', ')}): ${how}`,
     );
+}
+
+/** Names the migrations of this release by their names and contents (see DatabaseOptions.schema). */
+export function migrationSetKey(): string {
+  const hash = createHash('sha256');
+  for (const file of migrationFiles())
+    hash.update(file).update(readFileSync(`${directory}${file}`));
+  return hash.digest('hex').slice(0, 16);
 }
 
 export async function migrateToLatest(knex: Knex): Promise<string[]> {

@@ -24,8 +24,13 @@ function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'provisiond');
 }
 
-export function templatePath(): string {
-  return path.join(cacheDir(), `pglite-${pgliteVersion()}-initdb.tar.gz`);
+/**
+ * `initdb`: a fresh data directory; `schema-<key>`: one with the migrations of that set applied
+ * and nothing else, so that a new database also skips running them (they run several times
+ * slower on a just-loaded copy than on the directory they were made in).
+ */
+export function templatePath(stage = 'initdb'): string {
+  return path.join(cacheDir(), `pglite-${pgliteVersion()}-${stage}.tar.gz`);
 }
 
 /** The cached fresh data directory, or null when there is none yet. */
