@@ -2,7 +2,7 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { LimitError } from '../../src/errors.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
-import { updateOrganization } from '../../src/orgs/organizations.ts';
+import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
