@@ -20,6 +20,7 @@ import {
   targetLabel,
   toDateTimeLocal,
 } from './audit-view.ts';
+import { ChoiceFilter } from '../../ui/ChoiceFilter.tsx';
 
 // The audit log, newest first: who did what to which target and when, filtered by any of these.
 
@@ -76,22 +77,13 @@ export function AuditScreen() {
         <form className="filters" onSubmit={apply} noValidate>
           {text('actor', t('audit.actor'), t('audit.actorHint'))}
           {text('action', t('audit.action'), t('audit.actionHint'))}
-          <Field label={t('audit.targetType')} error={list.error?.forField('targetType')}>
-            {(a) => (
-              <select
-                {...a}
-                value={draft.targetType}
-                onChange={(e) => set('targetType', e.target.value)}
-              >
-                <option value="">{t('common.any')}</option>
-                {TARGET_TYPES.map((type) => (
-                  <option key={type} value={type}>
-                    {type}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceFilter
+            label={t('audit.targetType')}
+            error={list.error?.forField('targetType')}
+            value={draft.targetType}
+            onChange={(value) => set('targetType', value)}
+            options={TARGET_TYPES.map((type) => [type, type] as const)}
+          />
           {text('targetId', t('audit.targetId'))}
           {text('since', t('audit.since'), undefined, 'datetime-local')}
           {text('until', t('audit.until'), undefined, 'datetime-local')}

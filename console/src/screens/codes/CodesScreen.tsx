@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { CatalogRole, Group, InvitationCode, Page } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { Field } from '../../ui/Field.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
@@ -10,6 +9,7 @@ import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
 import { CreateCodes } from './CreateCodes.tsx';
+import { ChoiceFilter } from '../../ui/ChoiceFilter.tsx';
 
 // The codes management list: newest first, filters by status and scope, disable.
 
@@ -54,30 +54,20 @@ export function CodesScreen() {
       </div>
       <search>
         <form className="filters" onSubmit={(e) => e.preventDefault()}>
-          <Field label={t('codes.status')} error={list.error?.forField('status')}>
-            {(a) => (
-              <select {...a} value={status} onChange={(e) => update({ status: e.target.value })}>
-                <option value="">{t('common.any')}</option>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`codes.status.${s}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('codes.scope')} error={list.error?.forField('scope')}>
-            {(a) => (
-              <select {...a} value={scope} onChange={(e) => update({ scope: e.target.value })}>
-                <option value="">{t('common.any')}</option>
-                {groups.map((g) => (
-                  <option key={g.id} value={g.name}>
-                    {g.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceFilter
+            label={t('codes.status')}
+            error={list.error?.forField('status')}
+            value={status}
+            onChange={(value) => update({ status: value })}
+            options={STATUSES.map((s) => [s, t(`codes.status.${s}`)] as const)}
+          />
+          <ChoiceFilter
+            label={t('codes.scope')}
+            error={list.error?.forField('scope')}
+            value={scope}
+            onChange={(value) => update({ scope: value })}
+            options={groups.map((g) => [g.name, g.name] as const)}
+          />
         </form>
       </search>
       <ErrorNotice>{list.error?.detail ?? action.error?.detail}</ErrorNotice>

@@ -3,7 +3,6 @@ import { api } from '../../api/client.ts';
 import type { Invitation, Page } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CopyButton } from '../../ui/CopyButton.tsx';
-import { Field } from '../../ui/Field.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { Heading } from '../../ui/Heading.tsx';
 import { ErrorNotice, StatusNotice } from '../../ui/Notice.tsx';
@@ -12,6 +11,7 @@ import { SortHeader } from '../../ui/SortHeader.tsx';
 import { useAction } from '../../ui/useAction.ts';
 import { useLoad } from '../../ui/useLoad.ts';
 import { useQueryState } from '../../ui/useQueryState.ts';
+import { ChoiceFilter } from '../../ui/ChoiceFilter.tsx';
 
 // The invitations table: each open invitation's link to copy, resend, delete.
 
@@ -51,18 +51,13 @@ export function InvitationsScreen() {
       <Heading>{t('invitations.title')}</Heading>
       <search>
         <form className="filters" onSubmit={(e) => e.preventDefault()}>
-          <Field label={t('invitations.status')} error={list.error?.forField('status')}>
-            {(a) => (
-              <select {...a} value={status} onChange={(e) => update({ status: e.target.value })}>
-                <option value="">{t('common.any')}</option>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`invitations.status.${s}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ChoiceFilter
+            label={t('invitations.status')}
+            error={list.error?.forField('status')}
+            value={status}
+            onChange={(value) => update({ status: value })}
+            options={STATUSES.map((s) => [s, t(`invitations.status.${s}`)] as const)}
+          />
         </form>
       </search>
       <ErrorNotice>{list.error?.detail ?? action.error?.detail}</ErrorNotice>

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Field } from '../../ui/Field.tsx';
 import type { Choices } from './catalog.ts';
+import { ChoiceFilter } from '../../ui/ChoiceFilter.tsx';
 
 // Search and filters of the members list, applied together by the Apply button (or Enter).
 
@@ -26,18 +27,13 @@ export function MemberFilters(props: {
     props.onApply(values);
   };
   const select = (name: string, label: string, options: Array<[string, string]>) => (
-    <Field label={label} error={props.errors(name)}>
-      {(a) => (
-        <select {...a} value={values[name]} onChange={set(name)}>
-          <option value="">{t('common.any')}</option>
-          {options.map(([value, text]) => (
-            <option key={value} value={value}>
-              {text}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <ChoiceFilter
+      label={label}
+      error={props.errors(name)}
+      value={values[name] ?? ''}
+      onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+      options={options}
+    />
   );
   const c = props.choices;
   return (
