@@ -1,6 +1,7 @@
 // The CSV import modes of ArcGIS Online (add and invite modes) and of Portal for
 // ArcGIS (built-in and enterprise members), each with the header line of its template and the
-// labels a file may use for each column: the English names and the administrators' guides' French labels.
+// labels a file may use for each column: the English names and the French labels of the
+// administrators' guides.
 
 export type ImportField =
   | 'email'
@@ -48,7 +49,8 @@ export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
 /**
  * Each column's label in English, French and German. The first French label is the guide's own
  * wording (typographic apostrophe included), the one a French template carries; the others are
- * also accepted on import. German labels follow the wording of the German administrators' guide ("Rolle").
+ * also accepted on import. German labels follow the wording of the German administrators'
+ * guide ("Rolle").
  */
 export const FIELD_LABELS: Record<
   ImportField,

@@ -6,7 +6,8 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 const PASSWORD_MIN = 8;
 const PASSWORD_MAX = 256;
 
-// The administrators' guides' own examples of weak passwords are French and German; the common list is English.
+// The administrators' guides give their examples of weak passwords in French and German; the
+// common list is English.
 const GUIDE_LANGUAGE_WORDS = [
   'modepasse',
   'motdepasse',

@@ -6,8 +6,8 @@ import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '..
 import { type SmtpSink, sinkConfig, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 // Imports end to end: the daemon on its embedded database, the CLI beside it (through the socket)
-// and the admin API over HTTP, with the administrators' guides' example files; the invite modes' mail goes to a
-// real SMTP sink.
+// and the admin API over HTTP, with the example files of the administrators' guides; the invite
+// modes' mail goes to a real SMTP sink.
 
 const dataDir = tempDir('provisiond-import-e2e-');
 const env: Record<string, string> = { PROVISIOND_DATA_DIR: dataDir };

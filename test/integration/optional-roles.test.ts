@@ -10,8 +10,8 @@ import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
-// The German administrators' guide's optional roles on PGlite and PostgreSQL: an invitation may give no role when
-// the organization allows it (the member has the defaults only; an existing member gets nothing
+// The optional roles of the German administrators' guide, on PGlite and PostgreSQL: an invitation
+// may give no role when the organization allows it (the member has the defaults only; an existing member gets nothing
 // but the mail), and a role's parameter is required or optional as the role declares.
 
 function depsOf(f: Fixture): InvitationDeps {

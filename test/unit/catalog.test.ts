@@ -20,7 +20,7 @@ const types: CatalogUserType[] = DEFAULT_USER_TYPES.map((u, i) => ({ id: `t${i}`
 const role = (name: string) => findRole(roles, name)!;
 const type = (name: string) => findUserType(types, name)!;
 
-test('roles are found case-insensitively and by the French labels of the administrators' guides', (t) => {
+test('roles are found case-insensitively and by the French labels of the administrators’ guides', (t) => {
   t.is(role('PUBLISHER').name, 'Publisher');
   t.is(role('utilisation').name, 'User');
   t.is(role('Mise à jour').name, 'Data Editor');

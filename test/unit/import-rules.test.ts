@@ -60,7 +60,7 @@ test('every template header matches its own mode, in every language', (t) => {
     }
 });
 
-test('templates carry the administrators' guides' header wordings in the language asked', (t) => {
+test('templates carry the administrators’ guides’ header wordings in the language asked', (t) => {
   t.is(
     templateOf(IMPORT_MODES.add, 'fr'),
     'Adresse électronique,Prénom,Nom,Nom d’utilisateur,Mot de passe,Type d’utilisateur,Rôle\r\n',
