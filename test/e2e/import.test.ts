@@ -128,14 +128,7 @@ test.serial(
       /nothing was written; to apply: provisiond import apply [0-9a-f-]{36}/,
     );
     t.deepEqual(await usernames(), []);
-    const applied = await cli(
-      'csv',
-      '--mode',
-      'add',
-      '--file',
-      fixture('add.csv'),
-      '--apply',
-    );
+    const applied = await cli('csv', '--mode', 'add', '--file', fixture('add.csv'), '--apply');
     t.is(applied.code, 0, applied.stderr);
     t.regex(applied.stdout, /2 created, 0 already present/);
     const ids = await cli(

@@ -386,10 +386,7 @@ eachDatabase((kind, get) => {
 
   test(`${kind}: "add and notify" pre-creates locked usernames; organization logins invite in their mode`, async (t) => {
     const scope = await get().newOrg();
-    await apply(
-      scope,
-      (await upload(scope, { mode: 'add-notify' }, fixture('add-notify.csv'))).id,
-    );
+    await apply(scope, (await upload(scope, { mode: 'add-notify' }, fixture('add-notify.csv'))).id);
     t.like(await invitations(scope), [
       {
         email: 'jcho@email.com',
@@ -434,10 +431,10 @@ eachDatabase((kind, get) => {
 
   test(`${kind}: mail options are refused where nothing is mailed, and a full organization takes no invitation`, async (t) => {
     const scope = await get().newOrg();
-    await t.throwsAsync(
-      upload(scope, { mode: 'add', language: 'de' }, fixture('add.csv')),
-      { instanceOf: ValidationError, message: /language: the add mode sends no mail/ },
-    );
+    await t.throwsAsync(upload(scope, { mode: 'add', language: 'de' }, fixture('add.csv')), {
+      instanceOf: ValidationError,
+      message: /language: the add mode sends no mail/,
+    });
     await t.throwsAsync(
       upload(
         scope,
