@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { RunStep } from './run-step.ts';
 import type { Actor } from '../access/actor.ts';
@@ -62,17 +63,16 @@ export async function syncGroupBatch(
 ): Promise<void> {
   const { orgId, source } = ctx;
   const db = step.q;
-  const { rows: links } = (await db.raw(
+  const links = await rawRows<{
+    group_id: string;
+    external_id: string;
+    content_hash: string;
+    members_hash: string | null;
+  }>(
+    db,
     'select group_id, external_id, content_hash, members_hash from group_links where org_id = ? and source = ? and external_id = any(?::text[])',
     [orgId, source, groups.map((g) => g.externalId)],
-  )) as {
-    rows: Array<{
-      group_id: string;
-      external_id: string;
-      content_hash: string;
-      members_hash: string | null;
-    }>;
-  };
+  );
   const linkOf = new Map(links.map((l) => [l.external_id, l]));
   const planned: PlannedGroup[] = groups.map((group) => {
     const name = orgGroupName(group, ctx.groupNames);
@@ -105,11 +105,12 @@ export async function syncGroupBatch(
   });
   const unlinked = planned.filter((p) => p.id === null);
   if (unlinked.length > 0) {
-    const { rows } = (await db.raw(
+    const rows = await rawRows<{ id: string; key: string; linked: boolean }>(
+      db,
       `select g.id, lower(g.name) as key, exists (select 1 from group_links l where l.group_id = g.id) as linked
          from groups g where g.org_id = ? and lower(g.name) = any(?::text[])`,
       [orgId, unlinked.map((p) => p.name.toLowerCase())],
-    )) as { rows: Array<{ id: string; key: string; linked: boolean }> };
+    );
     const byName = new Map(rows.map((r) => [r.key, r]));
     for (const p of unlinked) {
       const existing = byName.get(p.name.toLowerCase());
@@ -154,11 +155,12 @@ async function writeGroups(
   const { orgId, source, actor } = ctx;
   const creates = planned.filter((p) => p.action === 'create');
   if (creates.length > 0) {
-    const { rows } = (await trx.raw(
+    const rows = await rawRows<{ id: string; name: string }>(
+      trx,
       `insert into groups (org_id, name, description, source) select ?::uuid, t.name, t.description, ? from unnest(?::text[], ?::text[]) as t(name, description)
        returning id, name`,
       [orgId, source, creates.map((p) => p.name), creates.map((p) => p.group.description)],
-    )) as { rows: Array<{ id: string; name: string }> };
+    );
     const ids = new Map(rows.map((r) => [r.name, r.id]));
     for (const p of creates) p.id = ids.get(p.name) ?? null;
   }
@@ -220,10 +222,11 @@ async function syncMemberships(
   const db = step.q;
   // The memberships of these groups (an index-only scan), then, for the few a diff would remove,
   // whether they belong to members of this source: a person added by hand is left alone.
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{ group_id: string; member_id: string }>(
+    db,
     'select group_id, member_id from memberships where group_id = any(?::uuid[])',
     [groups.map((g) => g.id)] as Knex.RawBinding[],
-  )) as { rows: Array<{ group_id: string; member_id: string }> };
+  );
   const current = new Map<string, Set<string>>();
   for (const r of rows)
     (current.get(r.group_id) ?? current.set(r.group_id, new Set()).get(r.group_id)!).add(
@@ -299,12 +302,13 @@ export async function stripSourceMemberships(
   memberIds: string[],
 ): Promise<number> {
   if (memberIds.length === 0) return 0;
-  const { rows } = (await trx.raw(
+  const rows = await rawRows<{ group_id: string; member_id: string }>(
+    trx,
     `delete from memberships ms using group_links gl
       where gl.group_id = ms.group_id and gl.org_id = ? and gl.source = ? and ms.member_id = any(?::uuid[])
       returning ms.group_id, ms.member_id`,
     [orgId, source, memberIds],
-  )) as { rows: Array<{ group_id: string; member_id: string }> };
+  );
   await auditMemberships(
     trx,
     orgId,
@@ -351,10 +355,11 @@ export async function deleteGoneGroups(
   ctx: GroupBatchContext,
   seen: Set<string>,
 ): Promise<void> {
-  const { rows } = (await step.q.raw(
+  const rows = await rawRows<{ group_id: string; external_id: string; name: string }>(
+    step.q,
     'select gl.group_id, gl.external_id, g.name from group_links gl join groups g on g.id = gl.group_id where gl.org_id = ? and gl.source = ?',
     [ctx.orgId, ctx.source],
-  )) as { rows: Array<{ group_id: string; external_id: string; name: string }> };
+  );
   const gone = rows.filter((r) => !seen.has(r.external_id));
   ctx.counts.groupsDeleted += gone.length;
   for (const g of gone)
@@ -392,12 +397,13 @@ export async function sourceGroupsOf(
   source: string,
   memberId: string,
 ): Promise<Array<{ groupId: string; externalId: string; name: string }>> {
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{ id: string; name: string; external_id: string }>(
+    db,
     `select g.id, g.name, gl.external_id from memberships ms
        join group_links gl on gl.group_id = ms.group_id
        join groups g on g.id = ms.group_id
       where gl.org_id = ? and gl.source = ? and ms.member_id = ?`,
     [orgId, source, memberId],
-  )) as { rows: Array<{ id: string; name: string; external_id: string }> };
+  );
   return rows.map((r) => ({ groupId: r.id, externalId: r.external_id, name: r.name }));
 }

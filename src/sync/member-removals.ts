@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
@@ -50,7 +51,8 @@ export async function applyRemovals(
   const who = [orgId, actor.type, actor.id, actor.label] as Knex.RawBinding[];
   let keptOwners: string[] = [];
   if (remove.length > 0) {
-    const { rows } = (await trx.raw(
+    const rows = await rawRows<{ id: string }>(
+      trx,
       `with gone as (
          delete from members m where m.org_id = ? and m.id = any(?::uuid[])
            and not exists (select 1 from resources r where r.owner_member_id = m.id) returning m.id, m.username
@@ -58,7 +60,7 @@ export async function applyRemovals(
          ${audit} select ?::uuid, ?, ?, ?, 'member.delete', 'member', id::text, jsonb_build_object('username', username), jsonb_build_object('reason', 'gone from ' || ?::text) from gone
        ) select id from gone`,
       [orgId, remove, ...who, source],
-    )) as { rows: Array<{ id: string }> };
+    );
     const deleted = new Set(rows.map((r) => r.id));
     keptOwners = remove.filter((id) => !deleted.has(id));
   }

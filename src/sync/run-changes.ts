@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
+import type { SyncChangeRow } from '../store/tables/sync.ts';
 import type { AttributeChange, Change } from './sync-types.ts';
 import { getRun } from './sync-runs.ts';
+
+declare module '../store/tables/column-types.ts' {
+  interface ColumnTypes {
+    'sync_changes.attributes': AttributeChange[];
+  }
+}
 
 // A run's full change list, one row per change named by login with its attribute changes: written
 // as the run goes (one statement per batch), read back a page at a time, or as CSV in chunks by id
@@ -33,16 +40,7 @@ export async function recordChanges(db: Knex, runId: string, changes: Change[]):
   }
 }
 
-interface ChangeRow {
-  id: string | number;
-  action: string;
-  login: string;
-  external_id: string;
-  detail: string | null;
-  attributes: AttributeChange[] | null;
-}
-
-const toChange = (r: ChangeRow): RunChange => ({
+const toChange = (r: SyncChangeRow): RunChange => ({
   action: r.action,
   login: r.login,
   externalId: r.external_id,
@@ -57,15 +55,13 @@ export async function listChanges(
   paging: { page: number; pageSize: number },
 ): Promise<{ items: RunChange[]; total: number; page: number; pageSize: number }> {
   await getRun(db, orgId, runId);
-  const [count] = (await db('sync_changes').where('run_id', runId).count({ n: '*' })) as Array<{
-    n: string | number;
-  }>;
-  const rows = (await db('sync_changes')
+  const [count] = await db('sync_changes').where('run_id', runId).count({ n: '*' });
+  const rows = await db('sync_changes')
     .where('run_id', runId)
     .orderBy('id')
     .offset((paging.page - 1) * paging.pageSize)
     .limit(paging.pageSize)
-    .select('*')) as ChangeRow[];
+    .select('*');
   return { items: rows.map(toChange), total: Number(count?.n ?? 0), ...paging };
 }
 
@@ -77,14 +73,14 @@ export async function* changesCsv(db: Knex, orgId: string, runId: string): Async
   yield 'action,login,externalId,detail,attributes\n';
   let after = 0;
   for (;;) {
-    const rows = (await db('sync_changes')
+    const rows = await db('sync_changes')
       .where('run_id', runId)
       .andWhere('id', '>', after)
       .orderBy('id')
       .limit(5000)
-      .select('*')) as ChangeRow[];
+      .select('*');
     if (rows.length === 0) return;
-    after = Number(rows[rows.length - 1]!.id);
+    after = rows[rows.length - 1]!.id;
     yield rows
       .map(toChange)
       .map((c) =>

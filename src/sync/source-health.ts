@@ -93,7 +93,7 @@ export async function readHealth(
   source: string,
   now = new Date(),
 ): Promise<SourceHealth> {
-  const row = (await db('sync_state')
+  const row = await db('sync_state')
     .where({ org_id: orgId, source })
     .first(
       'failures',
@@ -102,7 +102,7 @@ export async function readHealth(
       'last_error',
       'last_error_code',
       'last_failure_at',
-    )) as HealthRow | undefined;
+    );
   return toHealth(row, now);
 }
 
@@ -138,10 +138,11 @@ export async function recordFailure(
       orgId,
       source,
     ]);
+    // The row exists: inserted just above when it did not.
     const before = (await trx('sync_state')
       .where({ org_id: orgId, source })
       .forUpdate()
-      .first('failures', 'quarantined_at')) as Pick<HealthRow, 'failures' | 'quarantined_at'>;
+      .first('failures', 'quarantined_at'))!;
     const failures = before.failures + 1;
     const quarantinedNow = before.quarantined_at === null && failures >= policy.quarantineAfter;
     await trx('sync_state')

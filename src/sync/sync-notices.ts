@@ -12,15 +12,8 @@ export async function notifyAdministrators(
   template: NoticeTemplate,
   data: Omit<NoticeData, 'organization'>,
 ): Promise<number> {
-  const org = (await trx('organizations').where('id', orgId).first('name')) as
-    | { name: string }
-    | undefined;
-  const admins = (await trx('members as m')
-    .join('roles as r', 'r.id', 'm.role_id')
-    .where({ 'm.org_id': orgId, 'm.status': 'active' })
-    .whereNotNull('m.email')
-    .whereRaw("'admin' = any(r.privileges)")
-    .select('m.email')) as Array<{ email: string }>;
+  const org = await trx('organizations').where('id', orgId).first('name');
+  const admins = await administratorEmails(trx, orgId);
   for (const { email } of admins)
     await enqueueMail(trx, {
       orgId,
@@ -31,4 +24,17 @@ export async function notifyAdministrators(
       data: { organization: org?.name ?? orgId, ...data },
     });
   return admins.length;
+}
+
+/** The addresses of the organization's active administrators (members without one are skipped). */
+function administratorEmails(
+  trx: Knex.Transaction,
+  orgId: string,
+): Knex.QueryBuilder<{ email: string }, Array<{ email: string }>> {
+  return trx('members as m')
+    .join('roles as r', 'r.id', 'm.role_id')
+    .where({ 'm.org_id': orgId, 'm.status': 'active' })
+    .whereNotNull('m.email')
+    .whereRaw("'admin' = any(r.privileges)")
+    .select('m.email');
 }

@@ -189,7 +189,7 @@ export async function countRuns(
 ): Promise<number> {
   const q = db('sync_runs').where('org_id', orgId);
   if (source) q.andWhere('source', source);
-  const [row] = (await q.count({ n: '*' })) as Array<{ n: string | number }>;
+  const [row] = await q.count({ n: '*' });
   return Number(row?.n ?? 0);
 }
 

@@ -1,3 +1,4 @@
+import type { MemberRow } from '../store/tables/members.ts';
 import type { Knex } from 'knex';
 import { inStep } from './run-step.ts';
 import type { Actor } from '../access/actor.ts';
@@ -61,7 +62,7 @@ const FIELDS = [
 ] as const;
 
 interface MemberBefore {
-  columns: Record<string, string | null>;
+  columns: Pick<MemberRow, 'id' | 'status' | (typeof FIELDS)[number][1]>;
   directory: Record<string, string>;
 }
 
@@ -71,15 +72,13 @@ async function membersBefore(
   ids: string[],
 ): Promise<Map<string, MemberBefore>> {
   if (ids.length === 0) return new Map();
-  const rows = (await q('members')
+  const rows = await q('members')
     .whereIn('id', ids)
-    .select('id', 'status', 'profile', ...FIELDS.map(([, column]) => column))) as Array<
-    Record<string, string | null> & { profile: { directory?: Record<string, string> } | null }
-  >;
+    .select('id', 'status', 'profile', ...FIELDS.map(([, column]) => column));
   return new Map(
     rows.map(({ profile, ...columns }) => [
-      columns.id as string,
-      { columns, directory: profile?.directory ?? {} },
+      columns.id,
+      { columns, directory: profile.directory ?? {} },
     ]),
   );
 }

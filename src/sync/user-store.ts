@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { type SyncLink, syncLinksOf, upsertSyncLinks } from '../links/identity-links.ts';
@@ -76,12 +77,13 @@ async function candidates(
   const keys = [...new Set(values.filter((v): v is string => !!v).map((v) => v.toLowerCase()))];
   const found = new Map<string, Candidate[]>();
   if (keys.length === 0) return found;
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{ id: string; key: string; external_id: string | null }>(
+    db,
     `select m.id, lower(m.${column}) as key, l.external_id
        from members m left join identity_links l on l.member_id = m.id and l.source = ?
       where m.org_id = ? and lower(m.${column}) = any(?::text[])`,
     [source, orgId, keys],
-  )) as { rows: Array<{ id: string; key: string; external_id: string | null }> };
+  );
   for (const r of rows)
     found.set(r.key, [...(found.get(r.key) ?? []), { memberId: r.id, linkedTo: r.external_id }]);
   return found;
