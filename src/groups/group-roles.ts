@@ -46,28 +46,7 @@ export async function groupRolesOf(
   memberIds: string[],
 ): Promise<HeldGroupRole[]> {
   if (memberIds.length === 0) return [];
-  const rows = (await db('group_roles as gr')
-    .join('groups as g', 'g.id', 'gr.group_id')
-    .join('roles as r', 'r.id', 'gr.role_id')
-    .whereIn('gr.member_id', memberIds)
-    .orderBy([{ column: 'g.name' }, { column: 'r.name' }])
-    .select(
-      'gr.member_id',
-      'gr.group_id',
-      'g.name as group_name',
-      'gr.role_id',
-      'r.name as role_name',
-      'gr.parameter',
-      'r.privileges',
-    )) as Array<{
-    member_id: string;
-    group_id: string;
-    group_name: string;
-    role_id: string;
-    role_name: string;
-    parameter: string | null;
-    privileges: string[];
-  }>;
+  const rows = await heldGroupRoles(db, memberIds);
   return rows.map((r) => ({
     memberId: r.member_id,
     groupId: r.group_id,
@@ -86,4 +65,35 @@ export async function countGroupRoleHolders(
 ): Promise<number> {
   const row = await db('group_roles').where('role_id', roleId).count({ n: '*' }).first();
   return Number(row?.n ?? 0);
+}
+
+interface HeldGroupRoleRow {
+  member_id: string;
+  group_id: string;
+  group_name: string;
+  role_id: string;
+  role_name: string;
+  parameter: string | null;
+  privileges: string[];
+}
+
+/** The group roles of these members with their group's and role's names, by group then role name. */
+function heldGroupRoles(
+  db: Knex | Knex.Transaction,
+  memberIds: string[],
+): Knex.QueryBuilder<HeldGroupRoleRow, HeldGroupRoleRow[]> {
+  return db('group_roles as gr')
+    .join('groups as g', 'g.id', 'gr.group_id')
+    .join('roles as r', 'r.id', 'gr.role_id')
+    .whereIn('gr.member_id', memberIds)
+    .orderBy([{ column: 'g.name' }, { column: 'r.name' }])
+    .select(
+      'gr.member_id',
+      'gr.group_id',
+      'g.name as group_name',
+      'gr.role_id',
+      'r.name as role_name',
+      'gr.parameter',
+      'r.privileges',
+    );
 }

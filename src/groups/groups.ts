@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { GroupRow as GroupTableRow } from '../store/tables/members.ts';
 import { isUuid } from '../store/uuid.ts';
 import { affectedRows } from '../store/affected-rows.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
@@ -19,16 +20,12 @@ export interface Group {
   updatedAt: string;
 }
 
-interface GroupRow {
-  id: string;
-  name: string;
-  description: string;
-  source: string;
-  member_count: number | string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
+/** A group with its member count, as selectGroups reads it. */
+interface GroupRow extends GroupTableRow {
+  member_count: number;
 }
+
+type GroupQuery = Knex.QueryBuilder<GroupRow, GroupRow[]>;
 
 const createSchema = z
   .object({ name: z.string().trim().min(1).max(256), description: z.string().max(1000).optional() })
@@ -56,7 +53,7 @@ function toGroup(row: GroupRow): Group {
   };
 }
 
-function selectGroups(db: Knex | Knex.Transaction, orgId: string) {
+function selectGroups(db: Knex | Knex.Transaction, orgId: string): GroupQuery {
   return db('groups as g')
     .where('g.org_id', orgId)
     .select(
@@ -73,7 +70,7 @@ export async function getGroup(
   const query = selectGroups(db, orgId);
   if (isUuid(ref)) query.andWhere('g.id', ref);
   else query.andWhereRaw('lower(g.name) = lower(?)', [ref]);
-  const row = (await query.first()) as GroupRow | undefined;
+  const row = await query.first();
   if (!row) throw new NotFoundError('group', ref);
   return toGroup(row);
 }
@@ -92,7 +89,8 @@ export async function createGroup(db: Knex, scope: Scope, input: unknown): Promi
       const [row] = await trx('groups')
         .insert({ org_id: scope.orgId, name, description: description ?? '' })
         .returning('id');
-      const group = await getGroup(trx, scope.orgId, (row as { id: string }).id);
+      // An insert without a conflict clause returns its row.
+      const group = await getGroup(trx, scope.orgId, row!.id);
       await recordAudit(trx, {
         orgId: scope.orgId,
         actor: scope.actor,
@@ -163,7 +161,10 @@ export async function listGroups(
   orgId: string,
   query: z.infer<ReturnType<typeof groupListSchema>>,
 ) {
-  const base = db('groups as g').where('g.org_id', orgId);
+  const base: Knex.QueryBuilder<GroupTableRow, GroupTableRow[]> = db('groups as g').where(
+    'g.org_id',
+    orgId,
+  );
   if (query.search)
     base.andWhereRaw('lower(g.name) like ?', [
       `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
@@ -177,8 +178,8 @@ export async function listGroups(
     base.clone().count({ count: '*' }),
   ]);
   return {
-    items: (rows as GroupRow[]).map(toGroup),
-    total: Number((counted as Array<{ count: number }>)[0]?.count ?? 0),
+    items: rows.map(toGroup),
+    total: Number(counted[0]?.count ?? 0),
     page: query.page,
     pageSize: query.pageSize,
   };
