@@ -23,7 +23,7 @@ export function keyIdOf(token: string): string | null {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function tokenMatches(token: string, storedHash: Buffer): boolean {
+export function tokenMatches(token: string, storedHash: Uint8Array): boolean {
   const candidate = hashToken(token);
   return candidate.length === storedHash.length && timingSafeEqual(candidate, storedHash);
 }

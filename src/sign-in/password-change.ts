@@ -23,11 +23,11 @@ export async function changeOwnPassword(
       'currentPassword',
       'this account has no password here: it signs in through its identity provider',
     );
-  if (!(await deps.hasher.verify(row.password_hash as string, current)))
+  if (!(await deps.hasher.verify(row.password_hash, current)))
     throw ValidationError.field('currentPassword', 'is wrong');
   if (next === current)
     throw ValidationError.field('newPassword', 'must differ from the current password');
-  const problem = passwordProblem(next, row.username as string);
+  const problem = passwordProblem(next, row.username);
   if (problem) throw ValidationError.field('newPassword', problem);
   const hash = await deps.hasher.hash(next);
   await deps.db.transaction(async (trx) => {

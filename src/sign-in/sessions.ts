@@ -75,16 +75,18 @@ interface SessionRow {
   created_at: Date;
   expires_at: Date;
   last_seen_at: Date;
-  token_hash: Buffer;
+  token_hash: Uint8Array;
   username: string;
 }
 
-function live(db: Knex) {
+/** Sessions neither revoked nor expired whose member is not disabled, with the member's username. */
+function live(db: Knex): Knex.QueryBuilder<SessionRow, SessionRow[]> {
   return db('sessions as s')
     .join('members as m', 'm.id', 's.member_id')
     .whereNull('s.revoked_at')
     .andWhere('s.expires_at', '>', new Date())
-    .andWhereNot('m.status', 'disabled');
+    .andWhereNot('m.status', 'disabled')
+    .select(COLUMNS);
 }
 
 function toSession(row: SessionRow): Session {
@@ -103,16 +105,14 @@ function toSession(row: SessionRow): Session {
 
 /** The live session a token opens, or null (unknown, expired, revoked, member disabled). */
 export async function findSession(db: Knex, token: string): Promise<Session | null> {
-  const row = (await live(db).andWhere('s.token_hash', hashToken(token)).first(COLUMNS)) as
-    | SessionRow
-    | undefined;
+  const row = await live(db).andWhere('s.token_hash', hashToken(token)).first();
   // The index finds the row by hash; the constant-time comparison is the actual check.
   if (!row || !tokenMatches(token, row.token_hash)) return null;
   return toSession(row);
 }
 
 async function findSessionById(db: Knex, id: string): Promise<Session | null> {
-  const row = (await live(db).andWhere('s.id', id).first(COLUMNS)) as SessionRow | undefined;
+  const row = await live(db).andWhere('s.id', id).first();
   return row ? toSession(row) : null;
 }
 

@@ -70,19 +70,23 @@ interface LinkRow {
   id: string;
   org_id: string;
   member_id: string;
-  token_hash: Buffer;
+  token_hash: Uint8Array;
   username: string;
+}
+
+/** Links neither used nor expired whose member is active, with the member's username. */
+function liveLinks(db: Knex | Knex.Transaction): Knex.QueryBuilder<LinkRow, LinkRow[]> {
+  return db('setup_links as l')
+    .join('members as m', 'm.id', 'l.member_id')
+    .whereNull('l.used_at')
+    .andWhere('l.expires_at', '>', new Date())
+    .andWhere('m.status', 'active')
+    .select('l.id', 'l.org_id', 'l.member_id', 'l.token_hash', 'm.username');
 }
 
 async function openLink(db: Knex | Knex.Transaction, token: string): Promise<LinkRow | null> {
   if (!token.startsWith(PREFIX)) return null;
-  const row = (await db('setup_links as l')
-    .join('members as m', 'm.id', 'l.member_id')
-    .where('l.token_hash', hashToken(token))
-    .whereNull('l.used_at')
-    .andWhere('l.expires_at', '>', new Date())
-    .andWhere('m.status', 'active')
-    .first('l.id', 'l.org_id', 'l.member_id', 'l.token_hash', 'm.username')) as LinkRow | undefined;
+  const row = await liveLinks(db).andWhere('l.token_hash', hashToken(token)).first();
   return row && tokenMatches(token, row.token_hash) ? row : null;
 }
 
