@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { claimLicensesOf } from '../licenses/license-grants.ts';
@@ -100,7 +101,8 @@ export async function bulkInsertMembers(
   for (let start = 0; start < members.length; start += BULK_BATCH) {
     const batch = members.slice(start, start + BULK_BATCH);
     // The audit entries and group memberships are written by the same statement, from the rows it actually inserted.
-    const result = await trx.raw(
+    const inserted = await rawRows<{ id: string; username: string }>(
+      trx,
       `with added as (
          insert into members (org_id, ${names}, licenses, categories, credits, settings, username_locked)
          select ?::uuid, ${columns},
@@ -131,7 +133,7 @@ export async function bulkInsertMembers(
         shared.groupIds ?? [],
       ] as Knex.RawBinding[],
     );
-    added.push(...(result as { rows: Array<{ id: string; username: string }> }).rows);
+    added.push(...inserted);
   }
   // Licences given with invitations count once accepted; the others now.
   await claimLicensesOf(

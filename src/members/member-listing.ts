@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { parseInput, pageNumber } from '../validation.ts';
-import { type ListedRow, type Member, presentMembers, selectMembers } from './member-record.ts';
+import { type Member, presentMembers, selectMembers } from './member-record.ts';
 
 // Filter by status, by "has signed in yet", by source, by group, user type and role;
 // search by name, username or email (a trigram index serves the substring search); sort; pages.
@@ -86,20 +86,20 @@ interface CatalogIds {
 async function catalogIds(db: Knex, orgId: string, query: MemberListQuery): Promise<CatalogIds> {
   const [userTypeIds, roleIds] = await Promise.all([
     query.userType
-      ? (db('user_types')
+      ? db('user_types')
           .where('org_id', orgId)
           .andWhere((w) =>
             w
               .whereRaw('lower(name) = lower(?)', [query.userType!])
               .orWhereRaw('lower(file_id) = lower(?)', [query.userType!]),
           )
-          .pluck('id') as Promise<string[]>)
+          .pluck('id')
       : undefined,
     query.role
-      ? (db('roles')
+      ? db('roles')
           .where('org_id', orgId)
           .andWhereRaw('lower(name) = lower(?)', [query.role])
-          .pluck('id') as Promise<string[]>)
+          .pluck('id')
       : undefined,
   ]);
   return { userTypeIds, roleIds };
@@ -196,7 +196,7 @@ export async function listMembers(
   ).count({ count: '*' });
   const [listed, total] = await Promise.all([page, counted]);
   return {
-    items: await presentMembers(db, listed as ListedRow[]),
+    items: await presentMembers(db, listed),
     total: Number((total as Array<{ count: number | string }>)[0]?.count ?? 0),
     page: query.page,
     pageSize: query.pageSize,

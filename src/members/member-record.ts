@@ -202,7 +202,10 @@ export async function presentMembers(
   }));
 }
 
-export function selectMembers(db: Knex | Knex.Transaction, orgId: string): Knex.QueryBuilder {
+export function selectMembers(
+  db: Knex | Knex.Transaction,
+  orgId: string,
+): Knex.QueryBuilder<ListedRow, ListedRow[]> {
   return db('members as m')
     .join('user_types as ut', 'ut.id', 'm.user_type_id')
     .join('roles as r', 'r.id', 'm.role_id')
@@ -219,7 +222,7 @@ export async function getMember(
   const query = selectMembers(db, orgId);
   if (isUuid(ref)) query.andWhere('m.id', ref);
   else query.andWhereRaw('lower(m.username) = lower(?)', [ref]);
-  const row = (await query.first()) as ListedRow | undefined;
+  const row = await query.first();
   if (!row) throw new NotFoundError('member', ref);
   const [member] = await presentMembers(db, [row]);
   return member!;

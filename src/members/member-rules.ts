@@ -127,8 +127,6 @@ export async function assertWithinMembershipLimit(
 
 /** What counts toward the membership limit: every member of the organization, pending ones (invitees) included. */
 export async function countMembers(db: Knex | Knex.Transaction, orgId: string): Promise<number> {
-  const row = (await db('members').where('org_id', orgId).first(db.raw('count(*)::int as n'))) as {
-    n: number;
-  };
-  return row.n;
+  const [row] = await db('members').where('org_id', orgId).count({ n: '*' });
+  return Number(row?.n ?? 0);
 }

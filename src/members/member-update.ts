@@ -160,7 +160,7 @@ async function assertPasswordIsNotUsername(
   username: string,
 ): Promise<void> {
   const row = await deps.db('members').where('id', memberId).first('password_hash');
-  if (row?.password_hash && (await deps.hasher.verify(row.password_hash as string, username))) {
+  if (row?.password_hash && (await deps.hasher.verify(row.password_hash, username))) {
     throw ValidationError.field('username', 'must not be the same as the password');
   }
 }
