@@ -1,6 +1,8 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import { type Cte, existsIn } from '../store/one-statement.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
+import type { MemberRow } from '../store/tables/members.ts';
 
 // The only writer of `identity_links`: the durable tie between a member and one identity of one
 // source (a SAML NameID, an OIDC subject, a directory entry, a SCIM client's externalId). A link
@@ -43,11 +45,21 @@ export async function linkedMember(
   source: string,
   externalId: string,
 ): Promise<LinkedMember | null> {
-  const row = (await db('identity_links as l')
-    .join('members as m', 'm.id', 'l.member_id')
-    .where({ 'l.org_id': orgId, 'l.source': source, 'l.external_id': externalId })
-    .first('m.id', 'm.status')) as { id: string; status: LinkedMember['status'] } | undefined;
+  const row = await linkedMembers(db)
+    .where('l.org_id', orgId)
+    .andWhere('l.source', source)
+    .andWhere('l.external_id', externalId)
+    .first();
   return row ? { memberId: row.id, status: row.status } : null;
+}
+
+type LinkedMemberRow = Pick<MemberRow, 'id' | 'status'>;
+
+/** The members of identity links (`l`): their id and status. */
+function linkedMembers(db: Db): Knex.QueryBuilder<LinkedMemberRow, LinkedMemberRow[]> {
+  return db('identity_links as l')
+    .join('members as m', 'm.id', 'l.member_id')
+    .select('m.id', 'm.status');
 }
 
 /** Members a linking rule matches that have no link to this source yet (at most two: one is a match, two are ambiguous). */
@@ -155,20 +167,19 @@ export async function syncLinksOf(
     status: LinkedMember['status'];
   }>
 > {
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{
+    external_id: string;
+    member_id: string;
+    content_hash: string | null;
+    disabled_by_sync: boolean;
+    status: LinkedMember['status'];
+  }>(
+    db,
     `select l.external_id, l.member_id, l.content_hash, l.disabled_by_sync, m.status
        from identity_links l join members m on m.id = l.member_id
       where l.org_id = ? and l.source = ? and l.external_id = any(?::text[])`,
     [orgId, source, externalIds],
-  )) as {
-    rows: Array<{
-      external_id: string;
-      member_id: string;
-      content_hash: string | null;
-      disabled_by_sync: boolean;
-      status: LinkedMember['status'];
-    }>;
-  };
+  );
   return rows.map((r) => ({
     externalId: r.external_id,
     memberId: r.member_id,
@@ -236,18 +247,17 @@ export async function linksOfSource(
     status: LinkedMember['status'];
   }>
 > {
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{
+    external_id: string;
+    member_id: string;
+    login: string | null;
+    status: LinkedMember['status'];
+  }>(
+    db,
     `select l.external_id, l.member_id, l.login, m.status from identity_links l join members m on m.id = l.member_id
       where l.org_id = ? and l.source = ?`,
     [orgId, source],
-  )) as {
-    rows: Array<{
-      external_id: string;
-      member_id: string;
-      login: string | null;
-      status: LinkedMember['status'];
-    }>;
-  };
+  );
   return rows.map((r) => ({
     externalId: r.external_id,
     memberId: r.member_id,
@@ -263,10 +273,11 @@ export async function membersByRef(
   source: string,
   refs: string[],
 ): Promise<Map<string, string>> {
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{ ref: string; member_id: string }>(
+    db,
     'select ref, member_id from identity_links where org_id = ? and source = ? and ref = any(?::text[])',
     [orgId, source, refs],
-  )) as { rows: Array<{ ref: string; member_id: string }> };
+  );
   return new Map(rows.map((r) => [r.ref, r.member_id]));
 }
 
@@ -277,9 +288,10 @@ export async function linkedAmong(
   source: string,
   memberIds: string[],
 ): Promise<Map<string, string>> {
-  const { rows } = (await db.raw(
+  const rows = await rawRows<{ member_id: string; external_id: string }>(
+    db,
     'select member_id, external_id from identity_links where org_id = ? and source = ? and member_id = any(?::uuid[])',
     [orgId, source, memberIds],
-  )) as { rows: Array<{ member_id: string; external_id: string }> };
+  );
   return new Map(rows.map((r) => [r.member_id, r.external_id]));
 }
