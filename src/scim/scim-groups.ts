@@ -12,17 +12,17 @@ import {
 import { addOnly, onlyAdditions } from './group-member-adds.ts';
 import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
-import { selectRows } from '../store/prepared-select.ts';
 import { parseAttributePath } from './attribute-path.ts';
 import { filterToSql } from './filter-sql.ts';
 import type { ListParams } from './list-params.ts';
 import { type PatchOperation, parsePatchRequest } from './patch-ops.ts';
 import { project, returns, type Projection } from './projection.ts';
-import { groupColumns, sortColumn } from './scim-columns.ts';
-import { GROUP_SCHEMA, LIST_SCHEMA } from './scim-schemas.ts';
+import { groupColumns } from './scim-columns.ts';
+import { GROUP_SCHEMA } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.ts';
 import type { ScimContext } from './scim-users.ts';
 import { checkIfMatch } from './versions.ts';
+import { listResources } from './resource-list.ts';
 
 // SCIM Groups. Membership changes are deltas on the memberships table: adding or removing
 // members never reads or rewrites the whole group, and excludedAttributes=members never touches
@@ -35,46 +35,15 @@ export async function getGroup(ctx: ScimContext, id: string, projection: Project
   return { resource: project(toScimGroup(row, ctx.base), projection), version: row.version };
 }
 
-export async function listGroups(ctx: ScimContext, params: ListParams): Promise<Json> {
-  const where = params.filter ? filterToSql(params.filter, groupColumns) : null;
-  const filtered = (q: Knex.QueryBuilder) =>
-    where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q;
-  const sort = params.sortBy
-    ? (sortColumn(groupColumns, params.sortBy) ?? 'lower(g.name)')
-    : 'lower(g.name)';
-  const direction = params.descending ? 'desc' : 'asc';
-  let rows: Array<GroupRow & { total?: number | string }> = [];
-  if (params.count > 0) {
-    rows = await selectRows(
-      ctx.db,
-      filtered(selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')))
-        .select(ctx.db.raw('count(*) over () as total'))
-        .orderByRaw(`${sort} ${direction}, g.id ${direction}`)
-        .limit(params.count)
-        .offset(params.startIndex - 1),
-    );
-  }
-  const total =
-    rows.length > 0
-      ? Number(rows[0]!.total)
-      : Number(
-          (
-            await selectRows<{ n: number | string }>(
-              ctx.db,
-              filtered(ctx.db('groups as g').where('g.org_id', ctx.scope.orgId)).count({ n: '*' }),
-            )
-          )[0]?.n ?? 0,
-        );
-  const resources = (rows as GroupRow[]).map((r) =>
-    project(toScimGroup(r, ctx.base), params.projection),
-  );
-  return {
-    schemas: [LIST_SCHEMA],
-    totalResults: total,
-    startIndex: params.startIndex,
-    itemsPerPage: resources.length,
-    Resources: resources,
-  };
+export function listGroups(ctx: ScimContext, params: ListParams): Promise<Json> {
+  return listResources<GroupRow>(ctx.db, params, {
+    columns: groupColumns,
+    defaultSort: 'lower(g.name)',
+    idColumn: 'g.id',
+    rows: () => selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')),
+    all: () => ctx.db('groups as g').where('g.org_id', ctx.scope.orgId),
+    toResource: (row) => project(toScimGroup(row, ctx.base), params.projection),
+  });
 }
 
 /** Member ids from `[{ value }]` (or bare ids), each a member of this organization. */

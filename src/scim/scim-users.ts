@@ -9,15 +9,15 @@ import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { selectRows } from '../store/prepared-select.ts';
-import { filterToSql } from './filter-sql.ts';
 import type { ListParams } from './list-params.ts';
 import { applyUserPatch, parsePatchRequest } from './patch-ops.ts';
 import { project, returns, type Projection } from './projection.ts';
-import { sortColumn, userColumns } from './scim-columns.ts';
-import { LIST_SCHEMA, USER_SCHEMA } from './scim-schemas.ts';
+import { userColumns } from './scim-columns.ts';
+import { USER_SCHEMA } from './scim-schemas.ts';
 import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
+import { listResources } from './resource-list.ts';
 import { isUuid } from '../store/uuid.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { passwordInBody, passwordInPatch, pushedPasswordColumns } from './password-push.ts';
@@ -92,48 +92,15 @@ export async function getUser(
   return { resource: project(toScimUser(row, ctx.base), projection), version: row.version };
 }
 
-export async function listUsers(ctx: ScimContext, params: ListParams): Promise<Json> {
-  const where = params.filter ? filterToSql(params.filter, userColumns) : null;
-  const filtered = (q: Knex.QueryBuilder) =>
-    where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q;
-  const sort = params.sortBy
-    ? (sortColumn(userColumns, params.sortBy) ?? 'lower(m.username)')
-    : 'lower(m.username)';
-  const direction = params.descending ? 'desc' : 'asc';
-  // One round trip: the total rides along each row of the page (a window count); only a page
-  // past the end, or count=0, needs the count on its own.
-  let rows: Array<UserRow & { total?: number | string }> = [];
-  if (params.count > 0) {
-    rows = await selectRows(
-      ctx.db,
-      filtered(selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')))
-        .select(ctx.db.raw('count(*) over () as total'))
-        .orderByRaw(`${sort} ${direction}, m.id ${direction}`)
-        .limit(params.count)
-        .offset(params.startIndex - 1),
-    );
-  }
-  const total =
-    rows.length > 0
-      ? Number(rows[0]!.total)
-      : Number(
-          (
-            await selectRows<{ n: number | string }>(
-              ctx.db,
-              filtered(ctx.db('members as m').where('m.org_id', ctx.scope.orgId)).count({ n: '*' }),
-            )
-          )[0]?.n ?? 0,
-        );
-  const resources = (rows as UserRow[]).map((r) =>
-    project(toScimUser(r, ctx.base), params.projection),
-  );
-  return {
-    schemas: [LIST_SCHEMA],
-    totalResults: total,
-    startIndex: params.startIndex,
-    itemsPerPage: resources.length,
-    Resources: resources,
-  };
+export function listUsers(ctx: ScimContext, params: ListParams): Promise<Json> {
+  return listResources<UserRow>(ctx.db, params, {
+    columns: userColumns,
+    defaultSort: 'lower(m.username)',
+    idColumn: 'm.id',
+    rows: () => selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')),
+    all: () => ctx.db('members as m').where('m.org_id', ctx.scope.orgId),
+    toResource: (row) => project(toScimUser(row, ctx.base), params.projection),
+  });
 }
 
 function uniqueness(fields: UserFields): ConflictError {

@@ -40,32 +40,13 @@ import {
   type ScimContext,
 } from '../../scim/scim-users.ts';
 import { inputLimits, jsonBody, requestGuard } from '../input/request-guard.ts';
-import { etagOf } from '../../scim/user-document.ts';
-import { notModified } from '../../scim/versions.ts';
+import { type ResourceRequests, mountResource } from './resource-routes.ts';
+import { send } from './scim-response.ts';
 
 // /scim/v2: thin handlers over the SCIM use cases. The API key decides the organization; every
 // answer is application/scim+json; every error is a SCIM error.
 
 type Json = Record<string, unknown>;
-
-/** The media type of every answer; a charset parameter only for a client that asks for one. */
-function contentType(req: Request): string {
-  const asked = /charset\s*=/i.test(req.get('accept') ?? '') || req.get('accept-charset');
-  return asked ? 'application/scim+json; charset=utf-8' : 'application/scim+json';
-}
-
-function send(res: Response, status: number, body?: Json, version?: number): void {
-  if (version !== undefined) res.set('ETag', etagOf(version));
-  if (body === undefined) {
-    res.status(status).end();
-    return;
-  }
-  // A Buffer, so that Express adds no charset of its own.
-  res
-    .status(status)
-    .set('Content-Type', contentType(res.req))
-    .send(Buffer.from(JSON.stringify(body)));
-}
 
 const OPERATIONS: Record<string, ProvisioningEntry['operation']> = {
   POST: 'create',
@@ -255,82 +236,28 @@ export function scimRouter(ctx: AppContext): Router {
     return req.body as Json;
   };
 
-  router.get('/Users', async (req, res) =>
-    send(res, 200, await listUsers(scimCtx(req, res), params(req.query as Json))),
-  );
-  router.post('/Users/.search', async (req, res) =>
-    send(res, 200, await listUsers(scimCtx(req, res), params(searchBody(req.body)))),
-  );
-  router.post('/Users', async (req, res) => {
-    const { resource, version } = await createUser(scimCtx(req, res), body(req));
-    res.location(String((resource.meta as Json).location));
-    send(res, 201, resource, version);
+  const requests: ResourceRequests = { ctx: scimCtx, params, searchBody, body, projection };
+  mountResource(router, '/Users', requests, {
+    list: listUsers,
+    create: createUser,
+    get: getUser,
+    replace: replaceUser,
+    patch: (c, req) => patchUser(c, String(req.params.id), req.body, req.get('if-match')),
+    remove: deleteUser,
   });
-  router.get('/Users/:id', async (req, res) => {
-    const { resource, version } = await getUser(scimCtx(req, res), req.params.id, projection(req));
-    if (notModified(req.get('if-none-match'), version))
-      return send(res.set('ETag', etagOf(version)), 304);
-    send(res, 200, resource, version);
-  });
-  router.put('/Users/:id', async (req, res) => {
-    const { resource, version } = await replaceUser(
-      scimCtx(req, res),
-      req.params.id,
-      body(req),
-      req.get('if-match'),
-    );
-    send(res, 200, resource, version);
-  });
-  router.patch('/Users/:id', async (req, res) => {
-    const { resource, version } = await patchUser(
-      scimCtx(req, res),
-      req.params.id,
-      req.body,
-      req.get('if-match'),
-    );
-    send(res, 200, resource, version);
-  });
-  router.delete('/Users/:id', async (req, res) => {
-    await deleteUser(scimCtx(req, res), req.params.id, req.get('if-match'));
-    send(res, 204);
-  });
-
-  router.get('/Groups', async (req, res) =>
-    send(res, 200, await listGroups(scimCtx(req, res), params(req.query as Json))),
-  );
-  router.post('/Groups/.search', async (req, res) =>
-    send(res, 200, await listGroups(scimCtx(req, res), params(searchBody(req.body)))),
-  );
-  router.post('/Groups', async (req, res) => {
-    const { resource, version } = await createGroup(scimCtx(req, res), body(req));
-    res.location(String((resource.meta as Json).location));
-    send(res, 201, resource, version);
-  });
-  router.get('/Groups/:id', async (req, res) => {
-    const { resource, version } = await getGroup(scimCtx(req, res), req.params.id, projection(req));
-    if (notModified(req.get('if-none-match'), version))
-      return send(res.set('ETag', etagOf(version)), 304);
-    send(res, 200, resource, version);
-  });
-  router.put('/Groups/:id', async (req, res) => {
-    const { resource, version } = await replaceGroup(
-      scimCtx(req, res),
-      req.params.id,
-      body(req),
-      req.get('if-match'),
-    );
-    send(res, 200, resource, version);
-  });
-  router.patch('/Groups/:id', async (req, res) => {
-    const c = scimCtx(req, res);
-    const { version } = await patchGroup(c, req.params.id, req.body, req.get('if-match'));
-    // The group is returned only when asked for (attributes=…): a large group is not re-read.
-    if (req.query.attributes === undefined) return send(res, 204, undefined, version);
-    send(res, 200, (await getGroup(c, req.params.id, projection(req))).resource, version);
-  });
-  router.delete('/Groups/:id', async (req, res) => {
-    await deleteGroup(scimCtx(req, res), req.params.id, req.get('if-match'));
-    send(res, 204);
+  mountResource(router, '/Groups', requests, {
+    list: listGroups,
+    create: createGroup,
+    get: getGroup,
+    replace: replaceGroup,
+    patch: async (c, req) => {
+      const id = String(req.params.id);
+      const { version } = await patchGroup(c, id, req.body, req.get('if-match'));
+      // The group is returned only when asked for (attributes=…): a large group is not re-read.
+      if (req.query.attributes === undefined) return { version };
+      return { version, resource: (await getGroup(c, id, projection(req))).resource };
+    },
+    remove: deleteGroup,
   });
 
   router.post('/.search', async (req, res) => {
