@@ -2,7 +2,7 @@ import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
 import { claimLicensesOf } from '../licenses/license-grants.ts';
-import type { MemberStatus } from './member-record.ts';
+import type { MemberStatus } from '../store/tables/members.ts';
 
 // The bulk path for imports and directory sync: members already checked against the rules go in
 // with one INSERT … SELECT FROM unnest(…) per batch (one round trip for thousands of rows, on

@@ -2,40 +2,11 @@ import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
 import { groupRolesOf } from '../groups/group-roles.ts';
 import { independentQueries } from '../store/independent-queries.ts';
+import type { MemberRow, MemberStatus } from '../store/tables/members.ts';
 import { isUuid } from '../store/uuid.ts';
 
 // How a member is stored and how it is shown. Reads of one member or a page of members load
 // roles, groups and links in one query each, never per member.
-
-export type MemberStatus = 'pending' | 'active' | 'disabled';
-
-interface MemberRow {
-  id: string;
-  org_id: string;
-  username: string;
-  email: string | null;
-  first_name: string;
-  last_name: string;
-  display_name: string;
-  description: string;
-  user_type_id: string;
-  role_id: string;
-  role_parameter: string | null;
-  status: MemberStatus;
-  source: string;
-  licenses: string[];
-  categories: string[];
-  credits: string | null;
-  settings: Record<string, unknown>;
-  profile: { directory?: Record<string, string> } & Record<string, unknown>;
-  password_hash: string | null;
-  must_change_password: boolean;
-  username_locked: boolean;
-  last_sign_in_at: Date | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
 
 export interface Member {
   id: string;
