@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { migrateTo, migrationStatus } from '../store/migrations.ts';
@@ -30,12 +31,13 @@ export async function restoreInto(
   await migrateTo(db, head.migrations);
   return db.transaction(async (trx) => {
     const tables = (
-      (await trx.raw(
+      await rawRows<{ name: string }>(
+        trx,
         `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
          where n.nspname = current_schema() and c.relkind in ('r', 'p')
            and c.relname not in ('knex_migrations', 'knex_migrations_lock', 'instances')`,
-      )) as { rows: Array<{ name: string }> }
-    ).rows.map((r) => r.name);
+      )
+    ).map((r) => r.name);
     if (tables.length > 0) await trx.raw(`truncate ${tables.map(() => '??').join(', ')}`, tables);
     const present = new Set(tables);
     const counts: Record<string, number> = {};
@@ -66,12 +68,11 @@ export async function restoreInto(
           `the backup is damaged: ${table} should have ${n} rows, it has ${counts[table] ?? 0}`,
         );
     // Serial columns continue after the restored rows.
-    const serials = (
-      (await trx.raw(
-        `select c.table_name as t, c.column_name as c from information_schema.columns c
+    const serials = await rawRows<{ t: string; c: string }>(
+      trx,
+      `select c.table_name as t, c.column_name as c from information_schema.columns c
          where c.table_schema = current_schema() and c.column_default like 'nextval(%'`,
-      )) as { rows: Array<{ t: string; c: string }> }
-    ).rows;
+    );
     for (const { t, c } of serials)
       await trx.raw(
         'select setval(pg_get_serial_sequence(?, ?), coalesce(max(??), 1), max(??) is not null) from ??',

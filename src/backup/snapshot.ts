@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import { migrationStatus } from '../store/migrations.ts';
 
@@ -27,20 +28,20 @@ export type SnapshotLine =
 /** The application's tables, each after the tables its foreign keys point to. */
 async function tablesInOrder(db: Knex): Promise<string[]> {
   const tables = (
-    (await db.raw(
+    await rawRows<{ name: string }>(
+      db,
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = current_schema() and c.relkind in ('r', 'p') order by c.relname`,
-    )) as { rows: Array<{ name: string }> }
-  ).rows
+    )
+  )
     .map((r) => r.name)
     .filter((name) => !SKIPPED.has(name));
-  const edges = (
-    (await db.raw(
-      `select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
+  const edges = await rawRows<{ child: string; parent: string }>(
+    db,
+    `select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
        from pg_constraint c join pg_namespace n on n.oid = c.connamespace
        where c.contype = 'f' and n.nspname = current_schema()`,
-    )) as { rows: Array<{ child: string; parent: string }> }
-  ).rows;
+  );
   const unquote = (name: string) => name.replace(/^"|"$/g, '');
   const parents = new Map(tables.map((t) => [t, new Set<string>()]));
   for (const e of edges)
@@ -71,10 +72,11 @@ export async function* snapshot(db: Knex, kind: string): AsyncGenerator<Snapshot
       // range scan of the table.
       let after = '(0,0)';
       for (;;) {
-        const { rows } = (await trx.raw(
+        const rows = await rawRows<{ at: string; r: unknown }>(
+          trx,
           'select t.ctid::text as at, row_to_json(t) as r from ?? t where t.ctid > ?::tid order by t.ctid limit ?',
           [table, after, BATCH],
-        )) as { rows: Array<{ at: string; r: unknown }> };
+        );
         if (rows.length === 0) break;
         counts[table] += rows.length;
         after = rows.at(-1)!.at;
