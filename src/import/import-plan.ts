@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { LimitError } from '../errors.ts';
@@ -74,11 +75,12 @@ async function existingKeys(db: Knex, orgId: string, rows: ValidRow[]): Promise<
   if (rows.length === 0) return new Set();
   const keys = rows.map((r) => r.username.toLowerCase());
   const column = rows[0]!.invitation && rows[0]!.username === rows[0]!.email ? 'email' : 'username';
-  const found = (await db.raw(
+  const found = await rawRows<{ key: string }>(
+    db,
     `select lower(${column}) as key from members where org_id = ? and lower(${column}) = any(?::text[])`,
     [orgId, keys],
-  )) as { rows: Array<{ key: string }> };
-  return new Set(found.rows.map((r) => r.key));
+  );
+  return new Set(found.map((r) => r.key));
 }
 
 /**

@@ -200,7 +200,7 @@ export async function uploadImport(
     const issue = organizationLoginsIssue(deps.sources(scope.orgId));
     if (issue) throw ValidationError.field('mode', issue);
   }
-  const [row] = (await deps
+  const [inserted] = await deps
     .db('import_runs')
     .insert({
       org_id: scope.orgId,
@@ -218,7 +218,9 @@ export async function uploadImport(
       report: JSON.stringify(emptyReport(options.format, mode)),
       created_by: scope.actor.label,
     })
-    .returning('*')) as [ImportRunRow];
+    .returning('*');
+  // An insert without a conflict clause returns its row.
+  const row = inserted!;
   let stored: Awaited<ReturnType<typeof storeChunks>>;
   let report: ImportReport;
   try {
