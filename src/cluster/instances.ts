@@ -53,11 +53,11 @@ export interface PeerInstance {
   started_at: Date;
 }
 
-export async function liveInstances(db: Knex): Promise<PeerInstance[]> {
-  return (await db('instances as me')
+export function liveInstances(db: Knex): Knex.QueryBuilder<PeerInstance, PeerInstance[]> {
+  return db('instances as me')
     .whereRaw(instanceAlive('me.id'))
     .orderBy('started_at')
-    .select('id', 'kind', 'host', 'pid', 'link_key_id', 'release', 'started_at')) as PeerInstance[];
+    .select('id', 'kind', 'host', 'pid', 'link_key_id', 'release', 'started_at');
 }
 
 /** The live daemons whose invitation link key is not `ours`. */
