@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import { isAdministratorRole } from './privileges.ts';
 import type { Privilege } from './privileges.ts';
@@ -36,9 +37,9 @@ export async function memberAccess(
   orgId: string,
   memberId: string,
 ): Promise<MemberAccess> {
-  const row = (
-    (await db.raw(
-      `select r.privileges as primary_privileges,
+  const [row] = await rawRows<AccessRow>(
+    db,
+    `select r.privileges as primary_privileges,
          coalesce((select json_agg(x.privileges) from member_roles mr join roles x on x.id = mr.role_id
                    where mr.member_id = m.id), '[]') as privileges,
          coalesce((select json_agg(sa.group_id) from scope_administrators sa
@@ -48,9 +49,8 @@ export async function memberAccess(
                    from group_roles gr join roles x on x.id = gr.role_id where gr.member_id = m.id), '[]') as group_grants
        from members m join roles r on r.id = m.role_id
        where m.org_id = ? and m.id = ? and m.status = 'active'`,
-      [orgId, memberId],
-    )) as { rows: AccessRow[] }
-  ).rows[0];
+    [orgId, memberId],
+  );
   if (!row) return { kind: 'none' };
   return decideAccess(
     row.primary_privileges,
