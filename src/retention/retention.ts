@@ -1,3 +1,4 @@
+import { rawRows } from '../store/raw-rows.ts';
 import { appendFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Logger } from '../observability/logger.ts';
@@ -106,10 +107,11 @@ export async function pruneHistory(
       const n = await db.transaction(async (trx) => {
         const victims = `select ctid from ?? where ${rule.expired} limit ${settings.batchSize}`;
         if (rule.kind === 'audit' && settings.auditArchive) {
-          const { rows } = (await trx.raw(
+          const rows = await rawRows<{ r: unknown }>(
+            trx,
             `delete from ?? where ctid in (${victims}) returning row_to_json(??) as r`,
             [rule.table, rule.table, cutoff, rule.table],
-          )) as { rows: Array<{ r: unknown }> };
+          );
           if (rows.length > 0)
             appendFileSync(
               settings.auditArchive,
