@@ -16,6 +16,20 @@ const directory = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 const TABLE = 'knex_migrations';
 
+/** knex's record of the migrations applied, one row per migration. */
+interface MigrationRecordRow {
+  id: number;
+  name: string;
+  batch: number;
+  migration_time: Date;
+}
+
+declare module 'knex/types/tables.js' {
+  interface Tables {
+    knex_migrations: MigrationRecordRow;
+  }
+}
+
 interface MigrationModule {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
@@ -65,7 +79,7 @@ export interface MigrationStatus {
 export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
   const known = migrationFiles().map(nameOf);
   const applied = (await knex.schema.hasTable(TABLE))
-    ? ((await knex(TABLE).orderBy('id').pluck('name')) as string[]).map(nameOf)
+    ? (await knex(TABLE).orderBy('id').pluck('name')).map(nameOf)
     : [];
   const done = new Set(applied);
   const ours = new Set(known);
