@@ -9,9 +9,9 @@ import {
   type GroupBatchContext,
   orgGroupName,
   removeDeferred,
-  sourceGroupsOf,
   syncGroupBatch,
 } from './group-sync.ts';
+import { sourceGroupsOf } from './group-links.ts';
 import { mapUser } from './member-mapping.ts';
 import { inStep } from './run-step.ts';
 import { type SyncPolicy, policyOf } from './sync-policy.ts';

@@ -13,7 +13,8 @@ import {
   canReadAll,
   canReadChanges,
 } from '../plugin-api.ts';
-import { type GroupBatchContext, forgetMemberHashes } from './group-sync.ts';
+import { forgetMemberHashes } from './group-links.ts';
+import type { GroupBatchContext } from './group-sync.ts';
 import { errorCode } from './source-health.ts';
 import type { UnmatchedReaction } from './reactions.ts';
 import { mappingContext, type UserBatchContext } from './user-batch.ts';
