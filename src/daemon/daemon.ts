@@ -1,5 +1,5 @@
 import { chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
 import { createApp, createMetricsApp } from '../http/app.ts';
@@ -33,6 +33,16 @@ function listen(
   });
 }
 
+/**
+ * What the TCP server answers while the database opens and migrates: 503 with Retry-After, so
+ * a probe or a client that connects early gets an answer instead of a request that hangs.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
+ */
+function answerStarting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+  res.end(JSON.stringify({ status: 'starting' }));
+}
+
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -55,7 +65,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
   if (embedded) assertDataDirWritable(config.database.dataDir);
   // The app is attached once the address is known: without server.publicUrl, the public URL of
   // the sign-in endpoints is where the daemon actually listens (port 0 picks one).
-  const tcp = createServer();
+  const tcp = createServer(answerStarting);
   tcp.keepAliveTimeout = 65_000;
   await listen(tcp, { port: config.server.port, host: config.server.host }).catch(
     (error: unknown) => {
@@ -80,6 +90,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     const bound = tcp.address() as AddressInfo;
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    tcp.off('request', answerStarting);
     tcp.on('request', createApp(ctx, 'tcp'));
     if (config.metrics.port !== undefined) {
       management = createServer(createMetricsApp(ctx));

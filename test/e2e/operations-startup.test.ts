@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import knexFactory from 'knex';
 import { createPostgresDatabase, databaseKinds } from '../helpers/databases.ts';
 import { api, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 // Start-up errors name the setting to fix in one line, exit 1 and create nothing; the CLI says
 // which database it opened and never creates or migrates one; only `migrate` changes the schema.
@@ -48,6 +49,45 @@ test('an unreachable PostgreSQL names DATABASE_URL', async (t) => {
   t.regex(result.stderr, /DATABASE_URL.*connection was refused/);
   t.notRegex(result.stderr, /hunter2/);
   oneLine(t, result.stderr);
+});
+
+test('while the database opens, every request gets 503 starting at once instead of hanging', async (t) => {
+  // A PostgreSQL that accepts connections and never answers holds the start in openContext
+  // for as long as the test wants.
+  const held = new Set<Socket>();
+  const silent = createServer((socket) => held.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  const run = runCli(['start'], {
+    DATABASE_URL: `postgres://someone@127.0.0.1:${(silent.address() as { port: number }).port}/held`,
+    PGCONNECT_TIMEOUT: '120',
+    PORT: String(port),
+  });
+  try {
+    let response: Response | undefined;
+    const deadline = Date.now() + 100_000;
+    while (!response && Date.now() < deadline) {
+      try {
+        response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+      } catch (error) {
+        if (error instanceof DOMException) throw new Error('a request during the start hung');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    t.truthy(response, 'the daemon never listened');
+    t.is(response!.status, 503);
+    t.is(response!.headers.get('retry-after'), '1');
+    t.deepEqual(await response!.json(), { status: 'starting' });
+    const api = await fetch(`http://127.0.0.1:${port}/api/v1/members`);
+    t.is(api.status, 503);
+    t.true(held.size > 0, 'the daemon was connecting to the database');
+  } finally {
+    for (const socket of held) socket.destroy();
+    silent.close();
+  }
+  t.is((await run).code, 1, 'a database that hangs up stops the start');
 });
 
 test('a data directory that cannot be created names the setting and creates nothing', async (t) => {
