@@ -64,3 +64,19 @@ test.serial('without a usable cache folder a new database is made as before', as
     process.env.XDG_CACHE_HOME = cache;
   }
 });
+
+test.serial('an embedded database keeps 32 MB of shared buffers, new or reopened', async (t) => {
+  // PostgreSQL's default of 128 MB stays in the daemon's memory for good once touched.
+  const dir = dataDir();
+  for (const open of [dir, dir, 'memory://']) {
+    const database = await openDatabase({ dataDir: open });
+    try {
+      const { rows } = (await database.knex.raw('show shared_buffers')) as {
+        rows: Array<{ shared_buffers: string }>;
+      };
+      t.is(rows[0]!.shared_buffers, '32MB', open);
+    } finally {
+      await database.close();
+    }
+  }
+});
