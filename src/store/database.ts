@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import { discardTemplate, readTemplate, saveTemplate, templatePath } from './pglite-template.ts';
+import {
+  discardTemplate,
+  readTemplate,
+  saveTemplate,
+  templatePath,
+  unpackTemplate,
+} from './pglite-template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -60,8 +66,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const isNew = dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION'));
   const template = isNew ? templatePath() : null;
   const schemaTemplate = isNew && options.schema ? templatePath(`schema-${options.schema}`) : null;
-  const migrated = schemaTemplate ? readTemplate(schemaTemplate) : null;
-  const fresh = migrated ?? (template ? readTemplate(template) : null);
+  const copy =
+    schemaTemplate && existsSync(schemaTemplate)
+      ? { file: schemaTemplate, migrated: true }
+      : template && existsSync(template)
+        ? { file: template, migrated: false }
+        : null;
   const open = async (loadDataDir: Blob | null) => {
     // The options-only form: `new PGlite(undefined, options)` drops the extensions.
     const instance = new PGlite({
@@ -73,13 +83,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await instance.waitReady;
     return instance;
   };
+  const openCopy = async (file: string) => {
+    if (dataDir) {
+      unpackTemplate(file, dataDir);
+      return open(null);
+    }
+    const blob = readTemplate(file);
+    if (!blob) throw new Error(`${file} could not be read`);
+    return open(blob);
+  };
   let pglite: Awaited<ReturnType<typeof open>>;
-  let fromCopy = fresh !== null;
+  let fromCopy = copy !== null;
   try {
-    pglite = await open(fresh);
+    pglite = copy ? await openCopy(copy.file) : await open(null);
   } catch (error) {
-    if (!template || !fresh) throw error;
-    discardTemplate(migrated ? schemaTemplate! : template);
+    if (!copy) throw error;
+    discardTemplate(copy.file);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     pglite = await open(null);
     fromCopy = false;
@@ -89,7 +108,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return pglite.dumpDataDir('gzip');
   };
   if (template && !fromCopy) await saveTemplate(template, dump);
-  const fromSchemaCopy = fromCopy && migrated !== null;
+  const fromSchemaCopy = fromCopy && copy?.migrated === true;
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -35,6 +35,8 @@ test.serial(
     const copy = readFileSync(file);
     const second = dataDir();
     t.deepEqual(await usable(second), first);
+    // Unpacked onto disk by us, not inside PGlite's memory (which would leave it 0755).
+    t.is(statSync(path.join(second, 'pgdata')).mode & 0o777, 0o700);
     // The second one reopens like any other (a restart), and the copy was only read.
     t.deepEqual(await usable(second), first);
     t.true(readFileSync(file).equals(copy));
