@@ -274,14 +274,16 @@ async function benchDaemon(
     ],
   ];
   try {
-    for (const [name, requests] of scenarios) {
+    // BENCH_SCENARIOS=get-by-id,post-user runs those alone (a CPU profile of one request kind).
+    const only = process.env.BENCH_SCENARIOS?.split(',');
+    for (const [name, requests] of scenarios.filter(([n]) => !only || only.includes(n))) {
       process.stderr.write(`[scim/${db}] ${name}\n`);
       const cpuBefore = await cpuMs(daemon.pid!);
       const result = await run(base, requests);
       const cpu = (await cpuMs(daemon.pid!)) - cpuBefore;
       emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu));
     }
-    await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
+    if (!only) await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
