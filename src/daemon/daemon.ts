@@ -72,7 +72,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       throw listenError(config, error);
     },
   );
-  const tracing = startTracing(config.tracing);
+  const tracing = await startTracing(config.tracing);
   let opened: OpenedContext;
   try {
     opened = await openContext(config, 'daemon');

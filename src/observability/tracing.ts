@@ -7,10 +7,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
 
@@ -28,11 +24,26 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function startTracing(options: {
+/**
+ * The SDK and its exporter (about 350 modules) load only when traces are sent: every CLI command
+ * and an untraced daemon start without them.
+ */
+export async function startTracing(options: {
   endpoint?: string | undefined;
   serviceName: string;
-}): Tracing {
+}): Promise<Tracing> {
   if (!options.endpoint) return { shutdown: async () => {} };
+  const [
+    { AsyncLocalStorageContextManager },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { BasicTracerProvider, BatchSpanProcessor },
+  ] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   const provider = new BasicTracerProvider({
