@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +27,7 @@ const emit = (line: Record<string, string | number>) =>
   process.stdout.write(`${JSON.stringify(line)}\n`);
 const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function open(): Promise<{ database: Database; close(): Promise<void> }> {
+async function open(): Promise<{ database: Database; url?: string; close(): Promise<void> }> {
   if (db === 'pglite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-sync-'));
     const database = await openDatabase({ dataDir: dir });
@@ -54,6 +55,7 @@ async function open(): Promise<{ database: Database; close(): Promise<void> }> {
   const database = await openDatabase({ url: target.toString(), dataDir: 'memory://' });
   return {
     database,
+    url: target.toString(),
     close: async () => {
       await database.close();
       await admin(`drop database if exists ${name} with (force)`);
@@ -61,7 +63,7 @@ async function open(): Promise<{ database: Database; close(): Promise<void> }> {
   };
 }
 
-const { database, close } = await open();
+const { database, url: databaseUrl, close } = await open();
 try {
   const knex = database.knex;
   await migrateToLatest(knex);
@@ -126,31 +128,77 @@ try {
   await measure('initial-full', full);
   await measure('no-change-full', full);
 
-  const admin = new Client({ url });
-  await admin.bind(ADMIN_DN, ADMIN_PASSWORD);
-  const stamp = `${db}-${Date.now()}`;
-  for (let k = 0; k < 100; k++) {
-    const i = (k * 997 + (db === 'pglite' ? 13 : 0)) % N;
-    await admin.modify(
-      `uid=user${String(i).padStart(6, '0')},ou=people,${SUFFIX}`,
-      new Change({
-        operation: 'replace',
-        modification: new Attribute({ type: 'sn', values: [`Changed ${stamp}`] }),
-      }),
-    );
-  }
-  for (let g = 0; g < 10; g++) {
-    const member = `uid=user${String((g * 7919 + 5) % N).padStart(6, '0')},ou=people,${SUFFIX}`;
-    await admin.modify(
-      `cn=group${String(g * 100 + (db === 'pglite' ? 1 : 0)).padStart(4, '0')},ou=groups,${SUFFIX}`,
-      new Change({
-        operation: 'add',
-        modification: new Attribute({ type: 'member', values: [member] }),
-      }),
-    );
-  }
-  await admin.unbind();
+  /** 100 users get a new `sn` and 10 groups a new member; `round` keeps each round's changes apart. */
+  const changeDirectory = async (round: number) => {
+    const admin = new Client({ url });
+    await admin.bind(ADMIN_DN, ADMIN_PASSWORD);
+    const stamp = `${db}-${round}-${Date.now()}`;
+    const offset = (db === 'pglite' ? 13 : 0) + round * 31;
+    for (let k = 0; k < 100; k++) {
+      const i = (k * 997 + offset) % N;
+      await admin.modify(
+        `uid=user${String(i).padStart(6, '0')},ou=people,${SUFFIX}`,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'sn', values: [`Changed ${stamp}`] }),
+        }),
+      );
+    }
+    for (let g = 0; g < 10; g++) {
+      const member = `uid=user${String((g * 7919 + 5 + round) % N).padStart(6, '0')},ou=people,${SUFFIX}`;
+      await admin.modify(
+        `cn=group${String(g * 100 + (db === 'pglite' ? 1 : 0) + round * 2).padStart(4, '0')},ou=groups,${SUFFIX}`,
+        new Change({
+          operation: 'add',
+          modification: new Attribute({ type: 'member', values: [member] }),
+        }),
+      );
+    }
+    await admin.unbind();
+  };
+  await changeDirectory(0);
   await measure('incremental-100-users-10-groups', { ...full, mode: 'incremental' });
+  // The same run as an administrator starts it: the installed CLI, which on PostgreSQL opens the
+  // database itself. Its wall time includes starting Node and loading the CLI.
+  if (databaseUrl) {
+    await changeDirectory(1);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-cli-'));
+    try {
+      const config = path.join(dir, 'provisiond.yaml');
+      await writeFile(
+        config,
+        `sources:\n  - name: bench\n    type: ldap\n    flavor: openldap\n    url: ${url}\n    bindDN: ${ADMIN_DN}\n    bindCredentials: { env: BENCH_LDAP_PASSWORD }\n    users: { baseDN: "ou=people,${SUFFIX}" }\n    groups: { baseDN: "ou=groups,${SUFFIX}" }\n`,
+      );
+      const t0 = performance.now();
+      const out = execFileSync(
+        process.execPath,
+        ['bin/provisiond.js', '--org', org.slug, '--json', 'sync', 'bench'],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: databaseUrl,
+            PROVISIOND_CONFIG: config,
+            PROVISIOND_DATA_DIR: path.join(dir, 'data'),
+            NODE_OPTIONS: '',
+          },
+          encoding: 'utf8',
+        },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const run = JSON.parse(out) as { status: string; counts: { updated: number } };
+      if (run.status !== 'succeeded') throw new Error(`cli run: ${out}`);
+      emit({
+        bench: 'sync',
+        scenario: 'incremental-100-users-10-groups-cli',
+        db,
+        users: N,
+        usersProcessed: run.counts.updated,
+        seconds: Number(seconds.toFixed(3)),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 } finally {
   await close();
 }
