@@ -1,5 +1,4 @@
 import { Readable, pipeline } from 'node:stream';
-import { parse } from 'csv-parse';
 
 // Streams an uploaded file as records: bytes → UTF-8 text (a BOM is dropped, anything that is
 // not UTF-8 is refused) → CSV records (csv-parse, separator detected from the header line) or
@@ -101,6 +100,8 @@ export async function* csvRecords(
     yield head;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
   }
+  // Loaded here, not with the module: every CLI command loads the import routes.
+  const { parse } = await import('csv-parse');
   const parser = parse({
     delimiter: separator,
     // Any line ending, mixed within one file: a template saved with CRLF and rows appended with

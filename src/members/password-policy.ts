@@ -1,4 +1,4 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 // At least 8 characters with a letter and a digit, not the username, not a common
 // password, not repetitive or sequential ("aaaabbbb", "1234abcd").
@@ -22,7 +22,14 @@ const GUIDE_LANGUAGE_WORDS = [
 
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  common ??= new Set([...(dictionary['passwords-common'] as string[]), ...GUIDE_LANGUAGE_WORDS]);
+  if (!common) {
+    // Required on first use, not imported: the dictionaries take a noticeable part of a CLI
+    // command's start, and most commands check no password.
+    const { dictionary } = createRequire(import.meta.url)(
+      '@zxcvbn-ts/language-common',
+    ) as typeof import('@zxcvbn-ts/language-common');
+    common = new Set([...(dictionary['passwords-common'] as string[]), ...GUIDE_LANGUAGE_WORDS]);
+  }
   return common;
 }
 
