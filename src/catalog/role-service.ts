@@ -20,7 +20,7 @@ const roleSchema = z
     aliases: z.array(z.string().trim().min(1).max(100)).max(10),
     privileges: z
       .array(z.enum(PRIVILEGES, { message: `must be among ${PRIVILEGES.join(', ')}` }))
-      .min(1)
+      .min(1, { message: 'choose at least one privilege' })
       .max(PRIVILEGES.length),
     parameterName: z.string().trim().min(1).max(100).nullable(),
     parameterRequired: z.boolean(),
