@@ -27,8 +27,9 @@ export async function serveInProcess(
   );
   const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-cli-'));
   const socketPath = path.join(dir, 'api.sock');
-  const server = createServer(createApp(opened.ctx, 'local'));
+  let server: Server;
   try {
+    server = createServer(await createApp(opened.ctx, 'local', 'on-first-use'));
     await listenOn(server, socketPath);
   } catch (error) {
     await opened.close();

@@ -91,7 +91,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     tcp.off('request', answerStarting);
-    tcp.on('request', createApp(ctx, 'tcp'));
+    tcp.on('request', await createApp(ctx, 'tcp'));
     if (config.metrics.port !== undefined) {
       management = createServer(createMetricsApp(ctx));
       await listen(management, { port: config.metrics.port, host: config.metrics.host });
@@ -99,7 +99,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     if (embedded) {
       socketPath = controlSocketPath(config.database.dataDir);
       rmSync(socketPath, { force: true });
-      local = createServer(createApp(ctx, 'local'));
+      local = createServer(await createApp(ctx, 'local'));
       const previous = process.umask(0o177);
       try {
         await listen(local, { path: socketPath });

@@ -1,30 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../app-context.ts';
-import { membersRoutes } from './api/members-routes.ts';
-import { groupsRoutes } from './api/groups-routes.ts';
-import { adminRoutes } from './api/admin-routes.ts';
-import { sourcesRoutes } from './api/sources-routes.ts';
-import { authRoutes } from './auth/auth-routes.ts';
-import { acceptRoutes } from './invitations/accept-routes.ts';
-import { syncRoutes } from './api/sync-routes.ts';
-import { importsRoutes } from './api/imports-routes.ts';
-import { codesRoutes } from './api/codes-routes.ts';
-import { invitationsRoutes } from './api/invitations-routes.ts';
-import { licensesRoutes } from './api/licenses-routes.ts';
-import { openApiDocument } from './api/openapi.ts';
-import { meRoutes } from './api/me-routes.ts';
-import { setupLinkRoutes } from './api/setup-link-routes.ts';
-import { overviewRoutes } from './api/overview-routes.ts';
-import { backupRoutes } from './api/backup-routes.ts';
 import { type Channel, authenticate } from './authenticate.ts';
-import { consoleRoutes } from './console-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { requestSpans } from '../observability/tracing.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { securityHeaders } from './security-headers.ts';
-import { scimRouter } from './scim/scim-router.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { inputLimits, jsonBody, requestGuard } from './input/request-guard.ts';
+import { type LazyHandler, bySegment, onFirstUse } from './lazy-routes.ts';
+import { API_ROUTES } from './api/api-routes.ts';
 
 function timing(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -49,7 +33,18 @@ export function createMetricsApp(ctx: AppContext): express.Express {
   return app;
 }
 
-export function createApp(ctx: AppContext, channel: Channel): express.Express {
+/**
+ * Whether every route module is imported before the app is handed out (the daemon: a broken
+ * module fails the start, and no request waits for an import) or on its first request (one CLI
+ * command, which serves one or two requests).
+ */
+export type RouteLoading = 'before-start' | 'on-first-use';
+
+export async function createApp(
+  ctx: AppContext,
+  channel: Channel,
+  loading: RouteLoading = 'before-start',
+): Promise<express.Express> {
   const app = express();
   app.disable('x-powered-by');
   // Express would hash every response body for an ETag; SCIM sets its own (the version), and the
@@ -61,14 +56,27 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
   app.set('trust proxy', ctx.config.server.trustProxy ?? false);
   app.use(securityHeaders(ctx.config.server.publicUrl));
   app.use(timing(ctx));
+  const lazy: LazyHandler[] = [];
+  const later = (importHandler: () => Promise<express.RequestHandler>) => {
+    const handler = onFirstUse(importHandler);
+    lazy.push(handler);
+    return handler;
+  };
   // SCIM answers its refusals as SCIM errors: it guards its requests itself.
-  app.use('/scim/v2', scimRouter(ctx));
+  app.use(
+    '/scim/v2',
+    later(async () => (await import('./scim/scim-router.ts')).scimRouter(ctx)),
+  );
   app.use(requestGuard(inputLimits(ctx)));
   app.use(healthRoutes(ctx));
   if (ctx.config.metrics.port === undefined) app.use(metricsRoutes(ctx, 'main'));
-  app.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+  const openApi = later(async () => {
+    const { openApiDocument } = await import('./api/openapi.ts');
+    return (_req, res) => {
+      res.json(openApiDocument());
+    };
   });
+  app.get('/api/v1/openapi.json', openApi);
   const api = express.Router();
   api.use(
     jsonBody(inputLimits(ctx), {
@@ -77,8 +85,17 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }),
   );
   api.use(authenticate(ctx, channel));
-  // Imports take the file itself as the body (CSV or text), not JSON.
-  api.use(importsRoutes(ctx));
+  // A module's segments share one handler, so that it is imported and built once.
+  const modules = API_ROUTES.filter((m) => !m.channel || m.channel === channel).map(
+    (m) => [m, later(async () => m.load(ctx))] as const,
+  );
+  const routes = (rawBody: boolean) =>
+    bySegment(
+      modules
+        .filter(([m]) => (m.rawBody ?? false) === rawBody)
+        .flatMap(([m, handler]) => m.segments.map((segment) => [segment, handler] as const)),
+    );
+  api.use(routes(true));
   api.use((req, _res, next) => {
     // Writes must say they send JSON, so that a form post or a typo'd header is not read as {}.
     if (
@@ -96,25 +113,20 @@ export function createApp(ctx: AppContext, channel: Channel): express.Express {
     }
     next();
   });
-  if (channel === 'local') api.use(backupRoutes(ctx));
-  api.use(
-    meRoutes(ctx),
-    setupLinkRoutes(ctx),
-    overviewRoutes(ctx),
-    membersRoutes(ctx),
-    groupsRoutes(ctx),
-    adminRoutes(ctx),
-    syncRoutes(ctx),
-    sourcesRoutes(ctx),
-    codesRoutes(ctx),
-    invitationsRoutes(ctx),
-    licensesRoutes(ctx),
-  );
+  api.use(routes(false));
   app.use('/api/v1', api);
-  if (channel === 'tcp') app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
+  if (channel === 'tcp') {
+    const [{ authRoutes }, { acceptRoutes }, { consoleRoutes }] = await Promise.all([
+      import('./auth/auth-routes.ts'),
+      import('./invitations/accept-routes.ts'),
+      import('./console-routes.ts'),
+    ]);
+    app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
+  }
   app.use((req, res) =>
     sendProblem(res, 404, 'Not found', `no route for ${req.method} ${req.path}`),
   );
   app.use(problemHandler(ctx.log));
+  if (loading === 'before-start') await Promise.all(lazy.map((handler) => handler.load()));
   return app;
 }
