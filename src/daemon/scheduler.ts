@@ -30,6 +30,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
     metrics: ctx.metrics,
     reactions: ctx.reactions,
     instanceId: ctx.instanceId,
+    writers: ctx.database.writers,
   };
 
   /** The organizations a schedule syncs; one that cannot be found is logged at each tick and skipped. */

@@ -27,6 +27,11 @@ export interface DatabaseOptions {
 export interface Database {
   knex: Knex;
   kind: DatabaseKind;
+  /**
+   * How many transactions may usefully write at once: PostgreSQL runs each on a backend (a core)
+   * of its own; the embedded database has one connection, on which a second would only wait.
+   */
+  writers: number;
   /** A new embedded database that started from the cached copy of `schema`: already migrated. */
   fromSchemaCopy?: boolean;
   /** Once migrated to `schema` (and nothing else written), leaves a copy for the next new database. */
@@ -52,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: { connectionString: options.url, options: '-c jit=off' },
       pool: { min: 0, max: 10 },
     });
-    return { knex, kind: 'postgres', close: () => knex.destroy() };
+    return { knex, kind: 'postgres', writers: 2, close: () => knex.destroy() };
   }
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -117,6 +122,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     knex,
     kind: 'pglite',
+    writers: 1,
     fromSchemaCopy,
     async keepSchemaCopy() {
       if (schemaTemplate && !fromSchemaCopy) await saveTemplate(schemaTemplate, dump);

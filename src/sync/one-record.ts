@@ -96,6 +96,7 @@ async function batchContext(
     counts,
     samples: new Samples(),
     claimed: new Set(),
+    creating: new Map(),
     mapping: await mappingContext(deps.db, scope.orgId, p.policy),
     clock: deps.clock ?? (() => new Date()),
   };

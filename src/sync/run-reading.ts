@@ -3,11 +3,12 @@ import { type GroupBatchContext, syncGroupBatch } from './group-sync.ts';
 import { inStep } from './run-step.ts';
 import { type UserBatchContext, processUsers } from './user-batch.ts';
 
-// The read of a run, batch by batch: users in batches of 5,000, groups in batches of 500, each
-// planned and applied (or previewed) before the run goes on. A batch of users is applied while the
-// next one is read, so the directory and the database work at the same time, and batches still
-// apply one after the other, in order. Groups wait for every user before them: their members must
-// be in first.
+// The read of a run, batch by batch: users in batches of 5,000, groups in batches of 500. A batch
+// of users is applied while the next one is read, so the directory and the database work at the
+// same time. Batches are planned one after the other, in order; with more than one writer, a batch
+// is planned and written while earlier ones are still being written, each in its own transaction
+// (PostgreSQL then inserts on several backends at once). Groups wait for every user before them:
+// their members must be in first.
 
 const USER_BATCH = 5000;
 const GROUP_BATCH = 500;
@@ -19,9 +20,10 @@ export interface SeenRecords {
 }
 
 /**
- * Reads every record and applies it in batches; `afterBatch` runs after each batch (progress,
- * change list, lease). A failure stops the read after the batch being applied has ended, so the
- * run record is written after the last write.
+ * Reads every record and applies it in batches, at most `writers` batches of users being written
+ * at once; `afterBatch` runs after each batch (progress, change list, lease). A failure stops the
+ * read after the batches being applied have ended, so the run record is written after the last
+ * write.
  */
 export async function readInBatches(
   read: SourceRead,
@@ -29,21 +31,35 @@ export async function readInBatches(
   groups: GroupBatchContext,
   seen: SeenRecords,
   afterBatch: () => Promise<void>,
+  writers = 1,
 ): Promise<void> {
   let userBatch: SourceUser[] = [];
   let groupBatch: SourceGroup[] = [];
-  let applying: Promise<void> = Promise.resolve();
+  const applying = new Set<Promise<void>>();
+  let lastPlanned: Promise<void> = Promise.resolve();
   const flushUsers = async () => {
     if (userBatch.length === 0) return;
     const batch = userBatch;
     userBatch = [];
-    await applying;
-    applying = processUsers(users, batch).then(afterBatch);
-    applying.catch(() => undefined);
+    while (applying.size >= writers) await Promise.race(applying);
+    // A batch is planned only once the one before is: it must see what that one plans to create.
+    await lastPlanned;
+    let planned: () => void = () => undefined;
+    const isPlanned = new Promise<void>((resolve) => {
+      planned = resolve;
+    });
+    const batchApplied = processUsers(users, batch, planned).then(afterBatch);
+    applying.add(batchApplied);
+    batchApplied.then(
+      () => applying.delete(batchApplied),
+      () => undefined,
+    );
+    lastPlanned = Promise.race([isPlanned, batchApplied]);
+    lastPlanned.catch(() => undefined);
   };
   const usersDone = async () => {
     await flushUsers();
-    await applying;
+    await Promise.all(applying);
   };
   const flushGroups = async () => {
     if (groupBatch.length === 0) return;
@@ -68,7 +84,7 @@ export async function readInBatches(
     await usersDone();
     await flushGroups();
   } catch (failure) {
-    await applying.catch(() => undefined);
+    await Promise.allSettled(applying);
     throw failure;
   }
 }

@@ -53,6 +53,11 @@ export interface SyncDeps {
   clock?: () => Date;
   /** This process's instance (cluster/instances.ts): its leases are freed the moment it dies. */
   instanceId?: string | null;
+  /**
+   * How many batches of users a run may write at once, each on its own connection: 1 on the
+   * embedded database (one connection), more on PostgreSQL, where each uses a backend of its own.
+   */
+  writers?: number;
 }
 
 export interface SyncOptions {
@@ -173,6 +178,7 @@ async function runSyncTraced(
       counts,
       samples,
       claimed: new Set(),
+      creating: new Map(),
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };
@@ -187,7 +193,10 @@ async function runSyncTraced(
       userSeen: (externalId) => seen.users.has(externalId),
       deferred: [],
     };
-    await readInBatches(read, userCtx, groupCtx, seen, renew);
+    // Only the engine's own reactions know to tell later batches what they create (user-batch.ts).
+    const ownReaction = policy.onUnmatched === 'create' || policy.onUnmatched === 'ignore';
+    const writers = options.preview || !ownReaction ? 1 : (deps.writers ?? 1);
+    await readInBatches(read, userCtx, groupCtx, seen, renew, writers);
     if (!options.preview && mode === 'incremental' && groupCtx.membersLinked())
       await forgetMemberHashes(db, orgId, sourceName);
     // The read is complete: only now may records that are absent be taken for deleted.

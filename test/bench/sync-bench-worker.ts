@@ -96,7 +96,12 @@ try {
     const t0 = performance.now();
     const log = createLogger('warn', 'stderr');
     const run = await runSync(
-      { db: knex, sources: await sourceRegistry(knex, log, sources), log },
+      {
+        db: knex,
+        sources: await sourceRegistry(knex, log, sources),
+        log,
+        writers: database.writers,
+      },
       { orgId: org.id, actor: LOCAL_ADMIN },
       'bench',
       options,

@@ -67,6 +67,7 @@ export function syncRoutes(ctx: AppContext): Router {
     metrics: ctx.metrics,
     reactions: ctx.reactions,
     instanceId: ctx.instanceId,
+    writers: ctx.database.writers,
   };
 
   router.get('/sources', async (_req, res) => {
