@@ -1,3 +1,4 @@
+import { MembersBeingCreated } from './members-being-created.ts';
 import type { Knex } from 'knex';
 import type { UnmatchedReaction } from './reactions.ts';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
@@ -96,7 +97,7 @@ async function batchContext(
     counts,
     samples: new Samples(),
     claimed: new Set(),
-    creating: new Map(),
+    creating: new MembersBeingCreated(),
     mapping: await mappingContext(deps.db, scope.orgId, p.policy),
     clock: deps.clock ?? (() => new Date()),
   };

@@ -1,3 +1,4 @@
+import { MembersBeingCreated } from './members-being-created.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Scope } from '../access/actor.ts';
@@ -178,7 +179,7 @@ async function runSyncTraced(
       counts,
       samples,
       claimed: new Set(),
-      creating: new Map(),
+      creating: new MembersBeingCreated(),
       mapping: await mappingContext(db, orgId, policy),
       clock: deps.clock ?? (() => new Date()),
     };

@@ -10,7 +10,8 @@ import { type ReactionContext, type UnmatchedReaction, unmatchedReaction } from 
 import type { SyncPolicy } from './sync-policy.ts';
 import type { AttributeChange, Counts, Samples } from './sync-types.ts';
 import { type MemberUpdate, type NewMember, applyUpdates, correlateBatch } from './user-store.ts';
-import { type Candidate, type Correlation, planUser } from './user-plan.ts';
+import { planUser } from './user-plan.ts';
+import type { MembersBeingCreated } from './members-being-created.ts';
 import type { SharedMemberFields } from '../members/member-bulk-insert.ts';
 import { newMemberTypeAndRole, newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
 import { sharedDefaults } from '../members/shared-defaults.ts';
@@ -30,12 +31,8 @@ export interface UserBatchContext {
   samples: Samples;
   /** Members linked during this run: a second record correlating to one of them is disputed. */
   claimed: Set<string>;
-  /**
-   * The members this run creates, by `username:` or `email:` and the lowercased value, to the
-   * external id each is made for. A batch planned while an earlier one is still being written
-   * cannot read those members yet; it finds them here, as it would once that write committed.
-   */
-  creating: Map<string, string>;
+  /** The members earlier batches of this run create, for batches planned before those commit. */
+  creating: MembersBeingCreated;
   mapping: MappingContext & {
     defaultIds: { userTypeId: string; roleId: string };
     shared: SharedMemberFields;
@@ -113,34 +110,6 @@ function attributeChanges(
   return changes;
 }
 
-const creatingKeys = (member: { username: string; email: string | null }) => [
-  `username:${member.username.toLowerCase()}`,
-  ...(member.email ? [`email:${member.email.toLowerCase()}`] : []),
-];
-
-/**
- * Adds to a batch's correlations the members earlier batches of this run are creating and that
- * its reads could not see yet (their write has not committed). A member already read, linked to
- * the same record, is not added twice.
- */
-function withMembersBeingCreated(
-  correlation: Correlation,
-  key: { username: string | null; email: string | null },
-  creating: ReadonlyMap<string, string>,
-): Correlation {
-  if (creating.size === 0) return correlation;
-  const add = (found: Candidate[], value: string | null, kind: 'username' | 'email') => {
-    const externalId = value === null ? undefined : creating.get(`${kind}:${value.toLowerCase()}`);
-    if (externalId === undefined || found.some((c) => c.linkedTo === externalId)) return found;
-    return [...found, { memberId: `created for ${externalId}`, linkedTo: externalId }];
-  };
-  return {
-    link: correlation.link,
-    byUsername: add(correlation.byUsername, key.username, 'username'),
-    byEmail: add(correlation.byEmail, key.email, 'email'),
-  };
-}
-
 /**
  * Maps, correlates, plans and applies one batch. `planned` is called once the plan is made and
  * only the write is left, so that the next batch may plan while this one writes.
@@ -153,6 +122,7 @@ export async function processUsers(
   const { counts, samples, policy } = ctx;
   const mapped = batch.map((u) => mapUser(u, ctx.mapping));
   const reaction = unmatchedReaction(policy.onUnmatched, ctx.reactions);
+  const creating: Array<[DesiredMember, string]> = [];
   await inStep(ctx.db, ctx.preview, async (step) => {
     const q = step.q;
     const keys = batch.map((u, i) => {
@@ -167,12 +137,7 @@ export async function processUsers(
     const updates: MemberUpdate[] = [];
     const unmatched: NewMember[] = [];
     const decisions = batch.map((user, i) =>
-      planUser(
-        user,
-        mapped[i]!,
-        withMembersBeingCreated(correlations[i]!, keys[i]!, ctx.creating),
-        policy.correlate,
-      ),
+      planUser(user, mapped[i]!, ctx.creating.addTo(correlations[i]!, keys[i]!), policy.correlate),
     );
     const before = await membersBefore(
       q,
@@ -237,8 +202,10 @@ export async function processUsers(
         case 'unmatched':
           counts[reaction.count] += 1;
           samples.add({ action: reaction.count, ...sample });
-          if (reaction.name === 'create' && !ctx.preview)
-            for (const key of creatingKeys(d.member)) ctx.creating.set(key, user.externalId);
+          if (reaction.name === 'create' && !ctx.preview) {
+            ctx.creating.add(d.member, user.externalId);
+            creating.push([d.member, user.externalId]);
+          }
           unmatched.push({
             externalId: user.externalId,
             login: user.login,
@@ -256,6 +223,7 @@ export async function processUsers(
           });
       }
     });
+    ctx.creating.batchPlanned();
     planned();
     await step.write(async (trx) => {
       await applyUpdates(trx, ctx.orgId, policy.source, ctx.actor, updates);
@@ -270,8 +238,7 @@ export async function processUsers(
       };
       for (const failure of await reaction.apply(trx, rctx, unmatched)) {
         counts[reaction.count] -= 1;
-        for (const key of creatingKeys(failure.record.member))
-          if (ctx.creating.get(key) === failure.record.externalId) ctx.creating.delete(key);
+        ctx.creating.forget(failure.record.member, failure.record.externalId);
         if (failure.unchanged) {
           counts.unchanged += 1;
           continue;
@@ -286,4 +253,5 @@ export async function processUsers(
       }
     });
   });
+  ctx.creating.committedBatch(creating);
 }
