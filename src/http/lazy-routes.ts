@@ -11,12 +11,21 @@ export interface LazyHandler extends RequestHandler {
 
 export function onFirstUse(importHandler: () => Promise<RequestHandler>): LazyHandler {
   let loading: Promise<RequestHandler> | undefined;
+  // Once imported, requests go straight to the handler, without a promise each.
+  let loaded: RequestHandler | undefined;
   const load = () => {
-    loading ??= importHandler();
+    loading ??= importHandler().then((handler) => {
+      loaded = handler;
+      return handler;
+    });
     return loading;
   };
   const handler = (req: Request, res: Response, next: NextFunction) => {
-    load().then((loaded) => loaded(req, res, next), next);
+    if (loaded) {
+      loaded(req, res, next);
+      return;
+    }
+    load().then((imported) => imported(req, res, next), next);
   };
   return Object.assign(handler, { load });
 }

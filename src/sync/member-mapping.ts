@@ -39,6 +39,7 @@ export interface MappingContext {
 
 /** The first rule naming one of the groups (by DN, or by the group's own name, its first RDN value). */
 export function matchingRule(rules: RoleRule[], groups: string[]): RoleRule | null {
+  if (rules.length === 0) return null;
   const names = new Set(
     groups.flatMap((dn) => [
       dn.toLowerCase(),
