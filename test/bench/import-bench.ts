@@ -105,7 +105,7 @@ async function runOn(
     hasher: argon2Hasher,
     publicUrl: 'http://127.0.0.1:8080',
     links: linkSealer(randomBytes(32)),
-    writers: database.kind === 'postgres' ? 2 : 1,
+    writers: database.writers,
     sources: () => [],
   };
   const scenarios = [

@@ -31,7 +31,7 @@ export function importsRoutes(ctx: AppContext): Router {
     db: ctx.database.knex,
     hasher: ctx.hasher,
     links: ctx.links,
-    writers: ctx.database.kind === 'postgres' ? 2 : 1,
+    writers: ctx.database.writers,
     instanceId: ctx.instanceId,
     sources: (orgId: string) => ctx.sources.of(orgId),
     get publicUrl() {
