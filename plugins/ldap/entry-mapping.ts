@@ -18,16 +18,27 @@ export function accountExpiry(raw: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function values(entry: Entry, attribute: string): string[] {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
-  const value = key === undefined ? undefined : entry[key];
+type Attributes = Map<string, Entry[string]>;
+
+/**
+ * An entry's attributes by lowercased name: attribute names are case-insensitive, and ldapts keys
+ * an entry by the names the server sent. Built once per entry, not once per attribute looked up.
+ */
+function attributesOf(entry: Entry): Attributes {
+  const attributes: Attributes = new Map();
+  for (const [key, value] of Object.entries(entry)) attributes.set(key.toLowerCase(), value);
+  return attributes;
+}
+
+function values(attributes: Attributes, attribute: string): string[] {
+  const value = attributes.get(attribute.toLowerCase());
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
 }
 
-function first(entry: Entry, attribute: string): string {
-  return values(entry, attribute)[0] ?? '';
+function first(attributes: Attributes, attribute: string): string {
+  return values(attributes, attribute)[0] ?? '';
 }
 
 /** AD stores GUIDs mixed-endian: the first three groups are little-endian. */
@@ -41,13 +52,15 @@ export function guidText(bytes: Buffer): string {
 }
 
 export function externalIdOf(entry: Entry, flavor: FlavorSettings): string {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === flavor.idAttribute.toLowerCase());
-  const raw = key === undefined ? undefined : entry[key];
+  return idOf(attributesOf(entry), entry.dn, flavor);
+}
+
+function idOf(attributes: Attributes, dn: string, flavor: FlavorSettings): string {
+  const raw = attributes.get(flavor.idAttribute.toLowerCase());
   const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined) throw new Error(`${entry.dn} has no ${flavor.idAttribute}`);
+  if (value === undefined) throw new Error(`${dn} has no ${flavor.idAttribute}`);
   if (flavor.binaryId) {
-    if (!Buffer.isBuffer(value))
-      throw new Error(`${flavor.idAttribute} of ${entry.dn} is not binary`);
+    if (!Buffer.isBuffer(value)) throw new Error(`${flavor.idAttribute} of ${dn} is not binary`);
     return guidText(value);
   }
   return Buffer.isBuffer(value) ? value.toString('utf8') : value;
@@ -85,30 +98,33 @@ export function toUser(
   now: Date = new Date(),
 ): SourceUser {
   const a = config.users.attributes;
-  const name = first(entry, flavor.loginAttribute);
+  const attributes = attributesOf(entry);
+  const name = first(attributes, flavor.loginAttribute);
   if (!name) throw new Error(`${entry.dn} has no ${flavor.loginAttribute}`);
   const byUid = config.groups?.membershipAttribute === 'memberUid';
   const profile: Record<string, string> = {};
   for (const field of PROFILE_FIELDS) {
-    const value = first(entry, flavor.profile[field]);
+    const value = first(attributes, flavor.profile[field]);
     if (value) profile[field] = value;
   }
-  const expires = config.flavor === 'ad' ? accountExpiry(first(entry, 'accountExpires')) : null;
+  const expires =
+    config.flavor === 'ad' ? accountExpiry(first(attributes, 'accountExpires')) : null;
   if (expires) profile.accountExpires = expires.toISOString();
   const uacDisabled =
-    config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0;
+    config.flavor === 'ad' &&
+    (Number(first(attributes, 'userAccountControl')) & ACCOUNTDISABLE) !== 0;
   return {
     kind: 'user',
-    externalId: externalIdOf(entry, flavor),
+    externalId: idOf(attributes, entry.dn, flavor),
     ref: (byUid ? name : entry.dn).toLowerCase(),
     login: domain ? `${name}@${domain}` : name,
-    email: first(entry, a.email) || null,
-    firstName: first(entry, a.firstName),
-    lastName: first(entry, a.lastName),
-    displayName: first(entry, a.displayName),
+    email: first(attributes, a.email) || null,
+    firstName: first(attributes, a.firstName),
+    lastName: first(attributes, a.lastName),
+    displayName: first(attributes, a.displayName),
     disabled: uacDisabled || (expires !== null && expires.getTime() <= now.getTime()),
     profile,
-    groups: values(entry, 'memberOf').map((dn) => dn.toLowerCase()),
+    groups: values(attributes, 'memberOf').map((dn) => dn.toLowerCase()),
   };
 }
 
@@ -118,12 +134,13 @@ export function toGroup(
   flavor: FlavorSettings,
 ): SourceGroup {
   const attribute = config.groups?.membershipAttribute ?? 'member';
+  const attributes = attributesOf(entry);
   return {
     kind: 'group',
-    externalId: externalIdOf(entry, flavor),
+    externalId: idOf(attributes, entry.dn, flavor),
     ref: entry.dn.toLowerCase(),
-    name: first(entry, config.groups?.nameAttribute ?? 'cn') || entry.dn,
-    description: first(entry, 'description'),
-    members: values(entry, attribute).map((m) => m.toLowerCase()),
+    name: first(attributes, config.groups?.nameAttribute ?? 'cn') || entry.dn,
+    description: first(attributes, 'description'),
+    members: values(attributes, attribute).map((m) => m.toLowerCase()),
   };
 }
