@@ -1,4 +1,3 @@
-import { MembersBeingCreated } from './members-being-created.ts';
 import type { Knex } from 'knex';
 import type { UnmatchedReaction } from './reactions.ts';
 import { type Actor, type Scope, requireAdministrator } from '../access/actor.ts';
@@ -20,6 +19,7 @@ import { type AttributeChange, Samples, emptyCounts, type Counts } from './sync-
 import { type UserBatchContext, mappingContext, processUsers } from './user-batch.ts';
 import { planUser } from './user-plan.ts';
 import { correlateBatch } from './user-store.ts';
+import { MembersBeingCreated } from './members-being-created.ts';
 
 // One person, or one group's members, through the same engine as a run: the same mapping,
 // correlation, reactions, links and audit, without reading the whole directory. Provision on

@@ -1,4 +1,3 @@
-import { MembersBeingCreated } from './members-being-created.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, Scope } from '../access/actor.ts';
@@ -37,6 +36,7 @@ import {
 import { acquireLease, readToken, releaseLease, renewLease, saveToken } from './sync-state.ts';
 import { TableStatistics } from './table-statistics.ts';
 import { type HeldAction, type RunMode, Samples, emptyCounts } from './sync-types.ts';
+import { MembersBeingCreated } from './members-being-created.ts';
 
 // read → map → correlate (batched) → plan → apply (batched transactions, audited) → run record.
 // A read failure ends the run before any removal is planned; removals above the deletion guard
