@@ -90,8 +90,11 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     const bound = tcp.address() as AddressInfo;
     if (!config.server.publicUrl)
       ctx.publicUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    // The app is built before the "starting" answer is taken away: a request in between would
+    // find no listener and never be answered.
+    const app = await createApp(ctx, 'tcp');
     tcp.off('request', answerStarting);
-    tcp.on('request', await createApp(ctx, 'tcp'));
+    tcp.on('request', app);
     if (config.metrics.port !== undefined) {
       management = createServer(createMetricsApp(ctx));
       await listen(management, { port: config.metrics.port, host: config.metrics.host });

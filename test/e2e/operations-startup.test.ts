@@ -90,6 +90,38 @@ test('while the database opens, every request gets 503 starting at once instead 
   t.is((await run).code, 1, 'a database that hangs up stops the start');
 });
 
+test('from its first answer until it is ready, no request waits: each gets 503 starting or the app', async (t) => {
+  const port = await freePort();
+  const starting = startDaemonProcess({
+    PROVISIOND_DATA_DIR: path.join(tempDir(), 'data'),
+    PORT: String(port),
+  });
+  // As tight as requests go: the switch from the "starting" answer to the app leaves no gap.
+  let answered = 0;
+  let ready = false;
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!ready && Date.now() < deadline) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        t.true([200, 503].includes(response.status), String(response.status));
+        answered += 1;
+        ready = response.status === 200;
+      } catch (error) {
+        if (error instanceof DOMException) throw new Error('a request during the start hung');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  } finally {
+    await (await starting).stop();
+  }
+  t.true(ready, 'the daemon never became ready');
+  t.log(`${answered} requests answered during the start`);
+});
+
 test('a data directory that cannot be created names the setting and creates nothing', async (t) => {
   const file = path.join(tempDir(), 'a-file');
   writeFileSync(file, 'not a folder');
