@@ -54,6 +54,8 @@ for (const kind of databaseKinds()) {
       t.is(await clipboardText(page), secret);
       await checkScreen(t, page, 'keys-secret-once');
       await dialog.getByRole('button', { name: 'Close' }).click();
+      // Closing re-renders after the click returns; then no copy of the secret may be left anywhere.
+      await dialog.locator('code.secret').waitFor({ state: 'detached' });
       t.false((await page.content()).includes(secret), 'the secret is gone from the page');
 
       // The key works, and owns a resource it creates.
