@@ -237,10 +237,16 @@ const lastUsedWritten = new Map<string, number>();
 // when its notification arrives (key-revocation.ts), and not trusted while none can arrive.
 const CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
-const verified = new Map<
-  string,
-  { scope: Scope; scopes: KeyScope[]; keyExpires: number; until: number }
->();
+interface Verified {
+  scope: Scope;
+  scopes: KeyScope[];
+  keyExpires: number;
+  until: number;
+}
+const verified = new Map<string, Verified>();
+// Look-ups under way, by the token's hash: a burst of requests with a token not remembered (a
+// new key, or every few seconds when the memory lapses) waits for one look-up, not one each.
+const lookingUp = new Map<string, Promise<Verified>>();
 
 function assertReaches(scopes: KeyScope[], wanted: KeyScope): void {
   if (scopes.includes(wanted)) return;
@@ -251,8 +257,14 @@ function assertReaches(scopes: KeyScope[], wanted: KeyScope): void {
   );
 }
 
+// Bumped by every forget: a look-up that began before it does not remember what it read, since
+// the key may have been deleted in between.
+let forgets = 0;
+
 /** Forgets the remembered verifications of a key, or of every key (null). */
 function forget(keyId: string | null): void {
+  forgets += 1;
+  lookingUp.clear();
   if (keyId === null) verified.clear();
   else
     for (const [hash, entry] of verified) if (entry.scope.actor.id === keyId) verified.delete(hash);
@@ -275,6 +287,22 @@ export async function authenticateApiKey(
     assertReaches(cached.scopes, wanted);
     return cached.scope;
   }
+  let lookUp = lookingUp.get(cacheKey);
+  if (!lookUp) {
+    const mine = verify(db, token, cacheKey, now).finally(() => {
+      if (lookingUp.get(cacheKey) === mine) lookingUp.delete(cacheKey);
+    });
+    lookUp = mine;
+    lookingUp.set(cacheKey, mine);
+  }
+  const found = await lookUp;
+  assertReaches(found.scopes, wanted);
+  return found.scope;
+}
+
+/** Looks the token's key up and remembers it; refuses an unknown, deleted or expired one. */
+async function verify(db: Knex, token: string, cacheKey: string, now: number): Promise<Verified> {
+  const forgetsBefore = forgets;
   const id = keyIdOf(token);
   const [row] = id ? await selectRows<ApiKeyRow>(db, db('api_keys').where('id', id).limit(1)) : [];
   if (!row || !tokenMatches(token, row.secret_hash) || new Date(row.expires_at).getTime() <= now) {
@@ -296,12 +324,12 @@ export async function authenticateApiKey(
   };
   const scope: Scope = { orgId: row.org_id, actor };
   if (verified.size >= CACHE_MAX) verified.clear();
-  verified.set(cacheKey, {
+  const entry = {
     scope,
     scopes: row.scopes,
     keyExpires: new Date(row.expires_at).getTime(),
     until: now + CACHE_MS,
-  });
-  assertReaches(row.scopes, wanted);
-  return scope;
+  };
+  if (forgets === forgetsBefore) verified.set(cacheKey, entry);
+  return entry;
 }

@@ -142,6 +142,53 @@ eachDatabase((kind, fixture) => {
     t.is((await listApiKeys(f.database.knex, scope.orgId)).total, 0);
   });
 
+  test(`[${kind}] a burst of requests with a key not remembered yet looks it up once; a deletion during the look-up is not remembered`, async (t) => {
+    const f = fixture();
+    const scope = await f.newOrg();
+    const knex = f.database.knex;
+    const key = await createApiKey(knex, scope, {
+      title: 'Burst',
+      role: 'editor',
+      expiresInDays: 365,
+      scopes: ['scim'],
+    });
+    const lookUps: string[] = [];
+    const watch = (query: { sql: string; bindings?: unknown[] }) => {
+      if (/from "api_keys"/.test(query.sql) && query.bindings?.includes(key.id))
+        lookUps.push(query.sql);
+    };
+    knex.on('query', watch);
+    try {
+      const scopes = await Promise.all(
+        Array.from({ length: 20 }, () => authenticateApiKey(knex, key.secret, 'scim')),
+      );
+      t.is(lookUps.length, 1, lookUps.join('\n'));
+      for (const acting of scopes) t.like(acting, { actor: { id: key.id } });
+      // A wrong secret for the same key shares nothing with it: each caller is refused.
+      const wrong = `${key.secret.slice(0, -4)}AAAA`;
+      const refused = await Promise.allSettled(
+        Array.from({ length: 3 }, () => authenticateApiKey(knex, wrong, 'scim')),
+      );
+      t.true(refused.every((r) => r.status === 'rejected'));
+    } finally {
+      knex.off('query', watch);
+    }
+    // Deleted while a burst is being looked up: the look-up may have read the key before the
+    // deletion, but what it read is not remembered, so the next request is refused.
+    const other = await createApiKey(knex, scope, {
+      title: 'Deleted mid-look-up',
+      role: 'editor',
+      expiresInDays: 365,
+      scopes: ['scim'],
+    });
+    const during = authenticateApiKey(knex, other.secret, 'scim');
+    await deleteApiKey(knex, scope, other.id, {});
+    await during.catch(() => undefined);
+    await t.throwsAsync(authenticateApiKey(knex, other.secret, 'scim'), {
+      instanceOf: UnauthorizedError,
+    });
+  });
+
   test(`[${kind}] listing: filters, search, sort and pages`, async (t) => {
     const f = fixture();
     const scope = await f.newOrg();
