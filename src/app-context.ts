@@ -7,6 +7,7 @@ import type { InvitationAcceptanceHook } from './sign-in/invitation-hook.ts';
 import type { SourceRegistry } from './sources/source-registry.ts';
 import type { UnmatchedReaction } from './sync/reactions.ts';
 import type { Database } from './store/database.ts';
+import type { ProvisioningLogWriter } from './scim/provisioning-log-writer.ts';
 
 /** What the edges (HTTP, CLI) hand the use cases: built once at start. */
 export interface AppContext {
@@ -27,6 +28,8 @@ export interface AppContext {
   links: LinkSealer;
   /** Signs CSRF tokens (derived from the link key, so shared by every daemon of a database). */
   csrfKey: Buffer;
+  /** Writes the SCIM provisioning log after each write is answered, several entries an insert. */
+  provisioningLog: ProvisioningLogWriter;
   /** This process's row in `instances` (cluster/instances.ts); null for in-memory test contexts. */
   instanceId: string | null;
 }

@@ -25,6 +25,7 @@ import { UnavailableError } from '../errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { deriveCsrfKey } from '../http/csrf/csrf-token.ts';
 import { databaseOpenError } from './startup-errors.ts';
+import { provisioningLogWriter } from '../scim/provisioning-log-writer.ts';
 
 /** Whether the embedded database in `dataDir` was ever created. */
 export function embeddedDatabaseExists(dataDir: string): boolean {
@@ -109,6 +110,14 @@ export async function openContext(
         log,
         publicUrl: () => ctx.publicUrl,
       });
+      const provisioningLog = provisioningLogWriter(database.knex, (error, entry) =>
+        log.error(
+          { err: error, method: entry.method, targetId: entry.targetId, status: entry.status },
+          'the SCIM provisioning log could not be written',
+        ),
+      );
+      // Before the database closes: the writes answered last are logged too.
+      closers.push(() => provisioningLog.drain());
       const ctx: AppContext = {
         config,
         database,
@@ -122,6 +131,7 @@ export async function openContext(
         links,
         csrfKey: deriveCsrfKey(linkKey),
         instanceId: instance.id,
+        provisioningLog,
         // The daemon learns its address (port 0) later; the reaction reads it when it runs.
         reactions: [
           inviteReaction({

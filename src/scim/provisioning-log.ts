@@ -81,16 +81,21 @@ const row = (entry: ProvisioningEntry, bulkEntryId: number | null) => ({
   bulk_entry_id: bulkEntryId,
 });
 
-/** Records one write; for a Bulk request, its operations too, under the request's entry. */
-export async function recordProvisioning(
+/** Records writes that were not Bulk requests, in one statement. */
+export async function insertProvisioningEntries(
+  db: Knex,
+  entries: ProvisioningEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await db('scim_provisioning_log').insert(entries.map((entry) => row(entry, null)));
+}
+
+/** Records a Bulk request and its operations, under the request's entry. */
+export async function recordBulkProvisioning(
   db: Knex,
   entry: ProvisioningEntry,
-  operations: BulkOperationEntry[] = [],
+  operations: BulkOperationEntry[],
 ): Promise<void> {
-  if (operations.length === 0) {
-    await db('scim_provisioning_log').insert(row(entry, null));
-    return;
-  }
   await db.transaction(async (trx) => {
     const [inserted] = await trx('scim_provisioning_log')
       .insert(row(entry, null))

@@ -11,7 +11,6 @@ import {
   attributeNames,
   type BulkOperationEntry,
   type ProvisioningEntry,
-  recordProvisioning,
 } from '../../scim/provisioning-log.ts';
 import { runBulk } from '../../scim/scim-bulk.ts';
 import { ScimError, invalidSyntax, scimErrorOf } from '../../scim/scim-error.ts';
@@ -92,9 +91,7 @@ function provisioningLog(ctx: AppContext) {
         attributes: bulk ? [] : attributeNames(req.method, req.body),
         detail: detail ?? (bulk ? bulkSummary(operations) : null),
       };
-      recordProvisioning(ctx.database.knex, entry, operations).catch((error: unknown) =>
-        ctx.log.error({ err: error }, 'the SCIM provisioning log could not be written'),
-      );
+      ctx.provisioningLog.record(entry, operations);
     });
     next();
   };
