@@ -4,11 +4,12 @@ import type { Config } from '../config/config-schema.ts';
 import { controlSocketPath } from '../daemon/control-socket.ts';
 import { ORG_HEADER } from '../http/org-header.ts';
 
-// The CLI is a client of the admin API, so it behaves exactly as the API does. On the embedded
-// database it talks to the running daemon through its local socket; with no daemon running (or
-// on PostgreSQL, where many processes may connect) it opens the database itself and serves the
-// same API in-process on a private socket for the length of one command. Only that second way
-// loads the database and the HTTP app, so a command answered by the daemon starts at once.
+// The CLI is a client of the admin API, so it behaves exactly as the API does. It talks to the
+// running daemon of its database through the daemon's local socket; with no daemon answering
+// there (on PostgreSQL, a daemon on another machine, or none) it opens the database itself and
+// serves the same API in-process on a private socket for the length of one command. Only that
+// second way loads the database and the HTTP app, so a command answered by the daemon starts at
+// once.
 
 export interface Problem {
   title?: string;
@@ -152,11 +153,9 @@ async function daemonAnswers(socketPath: string): Promise<boolean> {
 }
 
 export async function connect(config: Config, org: string | undefined): Promise<ApiClient> {
-  if (!config.database.url) {
-    const socketPath = controlSocketPath(config.database.dataDir);
-    if (await daemonAnswers(socketPath))
-      return clientFor(socketPath, 'daemon', org, async () => {});
-  }
+  const socketPath = controlSocketPath(config.database);
+  if (socketPath && (await daemonAnswers(socketPath)))
+    return clientFor(socketPath, 'daemon', org, async () => {});
   const { serveInProcess } = await import('./in-process-api.ts');
   const served = await serveInProcess(config);
   return clientFor(served.socketPath, 'direct', org, served.close);

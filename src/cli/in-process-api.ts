@@ -7,7 +7,7 @@ import { openContext } from '../daemon/open-context.ts';
 import { databaseLabel } from '../daemon/startup-errors.ts';
 import { createApp } from '../http/app.ts';
 
-// With no daemon to answer (or on PostgreSQL), the CLI opens the database itself and serves the
+// With no daemon of its database answering, the CLI opens the database itself and serves the
 // admin API on a private socket for the length of one command.
 
 function listenOn(server: Server, socketPath: string): Promise<void> {

@@ -1,6 +1,7 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
 import { createApp, createMetricsApp } from '../http/app.ts';
 import { listenForRevocations } from '../keys/key-revocation.ts';
@@ -18,6 +19,40 @@ export interface RunningDaemon {
   socketPath: string | null;
   opened: OpenedContext;
   stop(): Promise<void>;
+}
+
+/** Listens on a Unix socket only the daemon's owner may use (mode 0600). */
+async function listenOnSocket(server: Server, socketPath: string): Promise<void> {
+  const previous = process.umask(0o177);
+  try {
+    await listen(server, { path: socketPath });
+  } finally {
+    process.umask(previous);
+  }
+  chmodSync(socketPath, 0o600);
+}
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * On PostgreSQL several daemons may share a data directory and a database: the first one to start
+ * answers the CLI, and a socket left by one that died is taken over. Null when another answers.
+ */
+async function shareSocket(server: Server, socketPath: string): Promise<string | null> {
+  mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  if (await socketAnswers(socketPath)) return null;
+  rmSync(socketPath, { force: true });
+  await listenOnSocket(server, socketPath);
+  return socketPath;
 }
 
 function listen(
@@ -55,8 +90,9 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * Starts the HTTP server and, on the embedded database, the local control socket the CLI talks
- * through (a Unix socket in the data directory, mode 0600: only the daemon's owner can use it).
+ * Starts the HTTP server and the local control socket the CLI talks through (a Unix socket in
+ * the data directory, mode 0600: only the daemon's owner can use it). On PostgreSQL a daemon
+ * that cannot make the socket starts without it; the CLI then opens the database itself.
  */
 export async function startDaemon(config: Config): Promise<RunningDaemon> {
   const embedded = !config.database.url && config.database.dataDir !== 'memory://';
@@ -99,17 +135,23 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
       management = createServer(createMetricsApp(ctx));
       await listen(management, { port: config.metrics.port, host: config.metrics.host });
     }
-    if (embedded) {
-      socketPath = controlSocketPath(config.database.dataDir);
-      rmSync(socketPath, { force: true });
+    const localPath = controlSocketPath(config.database);
+    if (embedded && localPath) {
+      // The data directory's lock makes the socket this daemon's: one left behind is stale.
+      rmSync(localPath, { force: true });
       local = createServer(await createApp(ctx, 'local'));
-      const previous = process.umask(0o177);
-      try {
-        await listen(local, { path: socketPath });
-      } finally {
-        process.umask(previous);
-      }
-      chmodSync(socketPath, 0o600);
+      await listenOnSocket(local, localPath);
+      socketPath = localPath;
+    } else if (localPath) {
+      const shared = createServer(await createApp(ctx, 'local'));
+      socketPath = await shareSocket(shared, localPath).catch((error: unknown) => {
+        ctx.log.info(
+          { err: error, socket: localPath },
+          'no local socket: the CLI on this machine opens the database itself',
+        );
+        return null;
+      });
+      if (socketPath) local = shared;
     }
   } catch (error) {
     tcp.close();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,43 +164,66 @@ try {
   };
   await changeDirectory(0);
   await measure('incremental-100-users-10-groups', { ...full, mode: 'incremental' });
-  // The same run as an administrator starts it: the installed CLI, which on PostgreSQL opens the
-  // database itself. Its wall time includes starting Node and loading the CLI.
+  // The same run as an administrator starts it: the installed CLI, its wall time including
+  // starting Node and loading the CLI. First with no daemon running (on PostgreSQL the CLI then
+  // opens the database itself), then through the daemon of the database, as with one installed.
   if (databaseUrl) {
-    await changeDirectory(1);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-cli-'));
-    try {
-      const config = path.join(dir, 'provisiond.yaml');
-      await writeFile(
-        config,
-        `sources:\n  - name: bench\n    type: ldap\n    flavor: openldap\n    url: ${url}\n    bindDN: ${ADMIN_DN}\n    bindCredentials: { env: BENCH_LDAP_PASSWORD }\n    users: { baseDN: "ou=people,${SUFFIX}" }\n    groups: { baseDN: "ou=groups,${SUFFIX}" }\n`,
-      );
+    const config = path.join(dir, 'provisiond.yaml');
+    await writeFile(
+      config,
+      `sources:\n  - name: bench\n    type: ldap\n    flavor: openldap\n    url: ${url}\n    bindDN: ${ADMIN_DN}\n    bindCredentials: { env: BENCH_LDAP_PASSWORD }\n    users: { baseDN: "ou=people,${SUFFIX}" }\n    groups: { baseDN: "ou=groups,${SUFFIX}" }\n`,
+    );
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PROVISIOND_CONFIG: config,
+      PROVISIOND_DATA_DIR: path.join(dir, 'data'),
+      NODE_OPTIONS: '',
+      PORT: '0',
+    };
+    const cliSync = async (round: number, scenario: string) => {
+      await changeDirectory(round);
       const t0 = performance.now();
       const out = execFileSync(
         process.execPath,
         ['bin/provisiond.js', '--org', org.slug, '--json', 'sync', 'bench'],
-        {
-          env: {
-            ...process.env,
-            DATABASE_URL: databaseUrl,
-            PROVISIOND_CONFIG: config,
-            PROVISIOND_DATA_DIR: path.join(dir, 'data'),
-            NODE_OPTIONS: '',
-          },
-          encoding: 'utf8',
-        },
+        { env, encoding: 'utf8' },
       );
       const seconds = (performance.now() - t0) / 1000;
       const run = JSON.parse(out) as { status: string; counts: { updated: number } };
       if (run.status !== 'succeeded') throw new Error(`cli run: ${out}`);
       emit({
         bench: 'sync',
-        scenario: 'incremental-100-users-10-groups-cli',
+        scenario,
         db,
         users: N,
         usersProcessed: run.counts.updated,
         seconds: Number(seconds.toFixed(3)),
       });
+    };
+    try {
+      await cliSync(1, 'incremental-100-users-10-groups-cli');
+      const daemon = spawn(process.execPath, ['bin/provisiond.js', 'start'], {
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let output = '';
+          daemon.stdout.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('"msg":"provisiond started"')) resolve();
+          });
+          daemon.once('exit', (code) => reject(new Error(`the daemon exited with ${code}`)));
+        });
+        await cliSync(2, 'incremental-100-users-10-groups-cli-daemon');
+      } finally {
+        if (daemon.exitCode === null && daemon.signalCode === null) {
+          daemon.kill('SIGTERM');
+          await once(daemon, 'exit');
+        }
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -25,7 +25,7 @@ async function withDatabase<T>(
     const holder = lockHolder(config.database.dataDir);
     if (holder !== null)
       throw new UnavailableError(
-        `the daemon (process ${holder}) holds ${databaseLabel(config)} (its socket: ${controlSocketPath(config.database.dataDir)}); stop it first: with database.migrate: auto it applies the migrations when it starts`,
+        `the daemon (process ${holder}) holds ${databaseLabel(config)} (its socket: ${controlSocketPath(config.database)}); stop it first: with database.migrate: auto it applies the migrations when it starts`,
       );
     if (!options.create && !embeddedDatabaseExists(config.database.dataDir))
       throw new UnavailableError(
