@@ -7,7 +7,7 @@ import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
 import { createOrganization } from '../../src/orgs/organizations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
-import { migrateToLatest } from '../../src/store/migrations.ts';
+import { migrateToLatest, migrationSetKey } from '../../src/store/migrations.ts';
 import type { MemberDeps } from '../../src/members/member-service.ts';
 import { type LinkSealer, linkSealer } from '../../src/invitations/link-sealer.ts';
 
@@ -73,8 +73,15 @@ async function openFixture(
   kind: DatabaseKind,
 ): Promise<{ fixture: Fixture; close(): Promise<void> }> {
   const pg = kind === 'postgres' ? await createPostgresDatabase() : null;
-  const database = await openDatabase({ url: pg?.url, dataDir: 'memory://' });
+  // On PGlite, from the cached copy already migrated to this schema when there is one (as a
+  // daemon's new data directory starts): the migrations then have nothing left to do.
+  const database = await openDatabase({
+    url: pg?.url,
+    dataDir: 'memory://',
+    schema: pg ? undefined : migrationSetKey(),
+  });
   await migrateToLatest(database.knex);
+  await database.keepSchemaCopy?.();
   let n = 0;
   const fixture: Fixture = {
     kind,
