@@ -81,7 +81,7 @@ const row = (entry: ProvisioningEntry, bulkEntryId: number | null) => ({
   bulk_entry_id: bulkEntryId,
 });
 
-/** Records writes that were not Bulk requests, in one statement. */
+/** Records entries that carry no operations, all in one statement. */
 export async function insertProvisioningEntries(
   db: Knex,
   entries: ProvisioningEntry[],
