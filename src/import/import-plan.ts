@@ -116,8 +116,9 @@ export async function* planImport(
   };
 
   async function* flush(): AsyncGenerator<PlannedBatch> {
-    // PGlite answers in microtasks: without a turn of the event loop per batch, validating or
-    // applying a large file would keep the daemon from reading any other request (progress polls included).
+    // Checking a batch is work in the daemon's thread: without a turn of the event loop per batch,
+    // validating or applying a large file would keep it from reading any other request (progress
+    // polls included).
     await yieldToEventLoop();
     const present = await existingKeys(ctx.db, ctx.orgId, pending);
     const rows: ValidRow[] = [];

@@ -2,13 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import {
-  discardTemplate,
-  readTemplate,
-  saveTemplate,
-  templatePath,
-  unpackTemplate,
-} from './pglite-template.ts';
+import { discardTemplate, saveTemplate, templatePath } from './pglite-template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -61,11 +55,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  // Loaded only for the embedded database: the module alone is ~40 MB of a PostgreSQL daemon's memory.
-  const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('knex-pglite'),
+  // Loaded only for the embedded database: PGlite's code alone is ~40 MB of a PostgreSQL daemon's memory.
+  const [{ PgliteThread }, { PgliteClient }] = await Promise.all([
+    import('./pglite-thread.ts'),
+    import('./pglite-client.ts'),
   ]);
   const dataDir = inMemory ? undefined : path.join(options.dataDir, 'pgdata');
   const isNew = dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION'));
@@ -77,30 +70,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       : template && existsSync(template)
         ? { file: template, migrated: false }
         : null;
-  const open = async (loadDataDir: Blob | null) => {
-    // The options-only form: `new PGlite(undefined, options)` drops the extensions.
-    const instance = new PGlite({
+  const open = async (copy: string | null) => {
+    const instance = new PgliteThread({
       dataDir,
-      extensions: { pg_trgm },
-      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
-      ...(loadDataDir && { loadDataDir }),
+      copy,
+      startParams: ['-c', `shared_buffers=${SHARED_BUFFERS}`],
     });
-    await instance.waitReady;
-    return instance;
-  };
-  const openCopy = async (file: string) => {
-    if (dataDir) {
-      unpackTemplate(file, dataDir);
-      return open(null);
+    try {
+      await instance.waitReady;
+    } catch (error) {
+      await instance.close();
+      throw error;
     }
-    const blob = readTemplate(file);
-    if (!blob) throw new Error(`${file} could not be read`);
-    return open(blob);
+    return instance;
   };
   let pglite: Awaited<ReturnType<typeof open>>;
   let fromCopy = copy !== null;
   try {
-    pglite = copy ? await openCopy(copy.file) : await open(null);
+    pglite = await open(copy?.file ?? null);
   } catch (error) {
     if (!copy) throw error;
     discardTemplate(copy.file);
@@ -110,12 +97,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dump = async () => {
     await pglite.exec('checkpoint');
-    return pglite.dumpDataDir('gzip');
+    return pglite.dumpDataDir();
   };
   if (template && !fromCopy) await saveTemplate(template, dump);
   const fromSchemaCopy = fromCopy && copy?.migrated === true;
   const knex = knexFactory({
-    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    client: PgliteClient,
     dialect: 'postgres',
     connection: () => ({ pglite }) as unknown as Knex.StaticConnectionConfig,
   });
@@ -128,9 +115,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (schemaTemplate && !fromSchemaCopy) await saveTemplate(schemaTemplate, dump);
     },
     async close() {
-      // knex-pglite closes the instance it was handed when the pool is destroyed.
       await knex.destroy();
-      if (!pglite.closed) await pglite.close();
+      await pglite.close();
     },
   };
 }

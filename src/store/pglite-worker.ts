@@ -1,0 +1,110 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PgliteRequest, PgliteResponse, PgliteStart } from './pglite-thread.ts';
+import { readTemplate, unpackTemplate } from './pglite-template.ts';
+
+// The embedded database's own thread: PGlite runs here, so that its WebAssembly work never holds
+// the daemon's event loop (see pglite-thread.ts, which starts this file and speaks to it).
+
+const start = workerData as PgliteStart;
+const port = parentPort!;
+
+/** PostgreSQL's error fields (pg-protocol's DatabaseError): a clone of an Error keeps none of them. */
+const ERROR_FIELDS = [
+  'code',
+  'severity',
+  'detail',
+  'hint',
+  'position',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'routine',
+] as const;
+
+function describe(error: unknown): NonNullable<PgliteResponse['error']> {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const fields: Record<string, unknown> = {};
+  for (const field of ERROR_FIELDS) {
+    const value = (e as unknown as Record<string, unknown>)[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return { name: e.name, message: e.message, fields };
+}
+
+async function open(): Promise<PGlite> {
+  const { copy, dataDir } = start;
+  if (copy && dataDir) unpackTemplate(copy, dataDir);
+  const loadDataDir = copy && !dataDir ? readTemplate(copy) : null;
+  if (copy && !dataDir && !loadDataDir) throw new Error(`${copy} could not be read`);
+  // The options-only form: `new PGlite(undefined, options)` drops the extensions.
+  const pglite = new PGlite({
+    dataDir,
+    extensions: { pg_trgm },
+    startParams: [...PGlite.defaultStartParams, ...start.startParams],
+    ...(loadDataDir && { loadDataDir }),
+  });
+  await pglite.waitReady;
+  return pglite;
+}
+
+async function answer(pglite: PGlite, request: PgliteRequest): Promise<PgliteResponse> {
+  switch (request.op) {
+    case 'query':
+      return { id: request.id, result: await pglite.query(request.sql, request.params) };
+    case 'exec':
+      return { id: request.id, result: await pglite.exec(request.sql) };
+    case 'dump': {
+      const dump = await (await pglite.dumpDataDir('gzip')).arrayBuffer();
+      return { id: request.id, result: dump };
+    }
+    case 'close':
+      await pglite.close();
+      return { id: request.id, result: null };
+  }
+}
+
+/**
+ * Runs requests one at a time, in arrival order, except that while a session has a transaction
+ * open only that session's requests run: the others share the backend and would otherwise land
+ * inside it.
+ */
+function serve(pglite: PGlite): void {
+  const queue: PgliteRequest[] = [];
+  let owner: number | null = null;
+  let running = false;
+  const reply = (response: PgliteResponse) =>
+    port.postMessage(response, response.result instanceof ArrayBuffer ? [response.result] : []);
+  const next = () => {
+    const at = owner === null ? 0 : queue.findIndex((r) => r.session === owner);
+    return at < 0 ? undefined : queue.splice(at, 1)[0];
+  };
+  const drain = async () => {
+    running = true;
+    for (let request = next(); request; request = next()) {
+      try {
+        reply(await answer(pglite, request));
+      } catch (error) {
+        // A result that cannot be posted (no structured clone of it) fails that request alone.
+        reply({ id: request.id, error: describe(error) });
+      }
+      owner = !pglite.closed && pglite.isInTransaction() ? request.session : null;
+    }
+    running = false;
+  };
+  port.on('message', (request: PgliteRequest) => {
+    queue.push(request);
+    if (!running) void drain();
+  });
+}
+
+try {
+  serve(await open());
+  port.postMessage({ id: 0, result: 'ready' } satisfies PgliteResponse);
+} catch (error) {
+  port.postMessage({ id: 0, error: describe(error) } satisfies PgliteResponse);
+}
