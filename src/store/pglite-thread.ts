@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 // held the event loop for as long as it ran, and a statement's promise resolved in a microtask,
 // so a burst of requests ran back to back without a turn of the loop. Under SCIM load an
 // iteration of the loop took about 250 ms, and since Node accepts one new connection per
-// iteration, the fiftieth client's first request waited over ten seconds. In a worker thread of
+// iteration, the last of fifty new clients got its first answer seconds late. In a worker thread of
 // its own the database runs beside the daemon's JavaScript (on a second core when there is one),
 // and the daemon's loop stays free for new connections, timers and health checks.
 
@@ -36,11 +36,9 @@ export type PgliteRequest = { id: number; session: number } & (
   | { op: 'close' }
 );
 
-/** One connection of the knex pool: knex-pglite's view of PGlite. */
+/** One connection of the knex pool: all knex-pglite asks of a connection. */
 export interface PgliteSession {
-  waitReady: Promise<void>;
   query(sql: string, params?: unknown[]): Promise<unknown>;
-  close(): Promise<void>;
 }
 
 export interface PgliteResponse {
@@ -125,12 +123,7 @@ export class PgliteThread {
    */
   session(): PgliteSession {
     const session = this.#nextSession++;
-    return {
-      waitReady: this.waitReady,
-      query: (sql, params) => this.#ask({ op: 'query', session, sql, params }),
-      // The pool drops idle connections; the database stays open until close().
-      close: async () => undefined,
-    };
+    return { query: (sql, params) => this.#ask({ op: 'query', session, sql, params }) };
   }
 
   async close(): Promise<void> {
