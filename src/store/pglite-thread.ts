@@ -105,10 +105,6 @@ export class PgliteThread {
     );
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   exec(sql: string): Promise<unknown> {
     return this.#ask({ op: 'exec', session: 0, sql });
   }
