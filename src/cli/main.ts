@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { DomainError } from '../errors.ts';
 import { ApiError } from './api-client.ts';
+import { limitHeapGrowth } from '../daemon/heap-growth.ts';
 import { scimCommand } from './commands/scim-command.ts';
 import { adminCommand } from './commands/admin-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
@@ -21,6 +22,8 @@ import { ldapCommand } from './commands/ldap-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
 import { sourcesCommand } from './commands/sources-command.ts';
 import { syncCommand } from './commands/sync-command.ts';
+
+limitHeapGrowth();
 
 // Exit codes: 0 done, 1 the operation failed, 2 the command line itself is wrong.
 

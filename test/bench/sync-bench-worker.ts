@@ -10,6 +10,7 @@ import pg from 'pg';
 import { LOCAL_ADMIN } from '../../src/access/actor.ts';
 import { ldapSourceSchema } from '../../plugins/ldap/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { limitHeapGrowth } from '../../src/daemon/heap-growth.ts';
 import { createOrganization } from '../../src/orgs/organizations.ts';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
@@ -17,7 +18,10 @@ import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX } from '../helpers/slapd.ts';
 import { sourceRegistry } from '../helpers/sources.ts';
 
-// One database's part of `npm run bench:sync` (see sync-bench.ts), in its own process.
+// One database's part of `npm run bench:sync` (see sync-bench.ts), in its own process, with the
+// heap sized as the daemon's.
+
+limitHeapGrowth();
 
 const db = process.env.BENCH_DB as 'postgres' | 'pglite';
 const url = process.env.BENCH_LDAP_URL!;
