@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,16 +32,22 @@ const emit = (line: Record<string, string | number>) =>
   process.stdout.write(`${JSON.stringify(line)}\n`);
 const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function open(): Promise<{ database: Database; url?: string; close(): Promise<void> }> {
+/** The database, and where the daemon finds it: a data directory for PGlite, a URL for PostgreSQL. */
+interface Opened {
+  database: Database;
+  url?: string;
+  dataDir?: string;
+  /** Removes what `open` made; the database must be closed first. */
+  drop(): Promise<void>;
+}
+
+async function open(): Promise<Opened> {
   if (db === 'pglite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-sync-'));
-    const database = await openDatabase({ dataDir: dir });
     return {
-      database,
-      close: async () => {
-        await database.close();
-        await rm(dir, { recursive: true, force: true });
-      },
+      database: await openDatabase({ dataDir: dir }),
+      dataDir: dir,
+      drop: () => rm(dir, { recursive: true, force: true }),
     };
   }
   const name = `provisiond_bench_${randomBytes(5).toString('hex')}`;
@@ -57,18 +63,24 @@ async function open(): Promise<{ database: Database; url?: string; close(): Prom
   await admin(`create database ${name}`);
   const target = new URL(PG_BASE);
   target.pathname = `/${name}`;
-  const database = await openDatabase({ url: target.toString(), dataDir: 'memory://' });
   return {
-    database,
+    database: await openDatabase({ url: target.toString(), dataDir: 'memory://' }),
     url: target.toString(),
-    close: async () => {
-      await database.close();
-      await admin(`drop database if exists ${name} with (force)`);
-    },
+    drop: () => admin(`drop database if exists ${name} with (force)`),
   };
 }
 
-const { database, url: databaseUrl, close } = await open();
+/** The daemon's peak resident memory so far (VmHWM), in MB. */
+async function peakRssOfMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kB = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  if (!kB) throw new Error(`/proc/${pid}/status has no VmHWM`);
+  return Math.round(Number(kB) / 1024);
+}
+
+const opened = await open();
+const { database } = opened;
+let databaseOpen = true;
 try {
   const knex = database.knex;
   await migrateToLatest(knex);
@@ -168,11 +180,17 @@ try {
   };
   await changeDirectory(0);
   await measure('incremental-100-users-10-groups', { ...full, mode: 'incremental' });
-  // The same run as an administrator starts it: the installed CLI, its wall time including
-  // starting Node and loading the CLI. First with no daemon running (on PostgreSQL the CLI then
-  // opens the database itself), then through the daemon of the database, as with one installed.
-  if (databaseUrl) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-cli-'));
+  // A second organization, for the daemon's own first sync below.
+  const daemonOrg = await createOrganization(knex, LOCAL_ADMIN, {
+    name: 'Bench daemon',
+    slug: `bench-daemon-${randomBytes(3).toString('hex')}`,
+  });
+  // The same runs as an administrator starts them: the installed CLI, its wall time including
+  // starting Node and loading the CLI. On PostgreSQL first with no daemon running (the CLI then
+  // opens the database itself); then through the daemon of the database, as with one installed.
+  // PGlite is one process's database, so there the bench closes it before the daemon opens it.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-bench-cli-'));
+  try {
     const config = path.join(dir, 'provisiond.yaml');
     await writeFile(
       config,
@@ -180,58 +198,71 @@ try {
     );
     const env = {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: opened.url ?? '',
       PROVISIOND_CONFIG: config,
-      PROVISIOND_DATA_DIR: path.join(dir, 'data'),
+      PROVISIOND_DATA_DIR: opened.dataDir ?? path.join(dir, 'data'),
       NODE_OPTIONS: '',
       PORT: '0',
     };
-    const cliSync = async (round: number, scenario: string) => {
-      await changeDirectory(round);
+    const cliSync = (slug: string, ...flags: string[]) => {
       const t0 = performance.now();
       const out = execFileSync(
         process.execPath,
-        ['bin/provisiond.js', '--org', org.slug, '--json', 'sync', 'bench'],
+        ['bin/provisiond.js', '--org', slug, '--json', 'sync', 'bench', ...flags],
         { env, encoding: 'utf8' },
       );
       const seconds = (performance.now() - t0) / 1000;
-      const run = JSON.parse(out) as { status: string; counts: { updated: number } };
+      const run = JSON.parse(out) as {
+        status: string;
+        counts: { created: number; updated: number };
+      };
       if (run.status !== 'succeeded') throw new Error(`cli run: ${out}`);
+      return { seconds: Number(seconds.toFixed(3)), counts: run.counts };
+    };
+    const incremental = async (round: number, scenario: string) => {
+      await changeDirectory(round);
+      const { seconds, counts } = cliSync(org.slug);
+      emit({ bench: 'sync', scenario, db, users: N, usersProcessed: counts.updated, seconds });
+    };
+    if (opened.url) await incremental(1, 'incremental-100-users-10-groups-cli');
+    else {
+      await database.close();
+      databaseOpen = false;
+    }
+    const daemon = spawn(process.execPath, ['bin/provisiond.js', 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        daemon.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('"msg":"provisiond started"')) resolve();
+        });
+        daemon.once('exit', (code) => reject(new Error(`the daemon exited with ${code}`)));
+      });
+      if (opened.url) await incremental(2, 'incremental-100-users-10-groups-cli-daemon');
+      const { seconds, counts } = cliSync(daemonOrg.slug, '--full');
       emit({
         bench: 'sync',
-        scenario,
+        scenario: 'initial-full-daemon',
         db,
         users: N,
-        usersProcessed: run.counts.updated,
-        seconds: Number(seconds.toFixed(3)),
+        usersProcessed: counts.created,
+        seconds,
+        daemonPeakRssMB: await peakRssOfMB(daemon.pid!),
       });
-    };
-    try {
-      await cliSync(1, 'incremental-100-users-10-groups-cli');
-      const daemon = spawn(process.execPath, ['bin/provisiond.js', 'start'], {
-        env,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          let output = '';
-          daemon.stdout.on('data', (chunk: Buffer) => {
-            output += chunk.toString();
-            if (output.includes('"msg":"provisiond started"')) resolve();
-          });
-          daemon.once('exit', (code) => reject(new Error(`the daemon exited with ${code}`)));
-        });
-        await cliSync(2, 'incremental-100-users-10-groups-cli-daemon');
-      } finally {
-        if (daemon.exitCode === null && daemon.signalCode === null) {
-          daemon.kill('SIGTERM');
-          await once(daemon, 'exit');
-        }
-      }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      if (daemon.exitCode === null && daemon.signalCode === null) {
+        daemon.kill('SIGTERM');
+        await once(daemon, 'exit');
+      }
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 } finally {
-  await close();
+  if (databaseOpen) await database.close();
+  await opened.drop();
 }
