@@ -3,12 +3,12 @@ import type { Knex } from 'knex';
 
 // Hot read paths (SCIM look-ups, API key checks) run as named prepared statements on PostgreSQL:
 // planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and a named
-// statement is planned once per connection. The name is the statement's hash, so any number of
-// shapes (one per filter form) can coexist. PGlite plans in-process: it runs the query as is,
-// and so does any query inside a transaction (it must stay on the transaction's connection).
+// statement is planned once per connection. The name is the statement's hash, so several shapes
+// (one per filter form) coexist. PGlite plans in-process: it runs the query as is, and so does
+// any query inside a transaction (it must stay on the transaction's connection).
 
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 interface PooledClient {
@@ -18,6 +18,30 @@ interface PooledClient {
 }
 
 const names = new Map<string, string>();
+
+/**
+ * The named statements one connection keeps. A SCIM client chooses its filters, and each filter
+ * form is a statement of its own text: past this many on a connection, a new form runs unnamed
+ * (planned each time), so that endless forms cannot grow a PostgreSQL backend's memory. The
+ * daemon's own hot statements are a few dozen.
+ */
+export const STATEMENTS_PER_CONNECTION = 100;
+
+const prepared = new WeakMap<PgConnection, Set<string>>();
+
+/** The name to run `sql` under on `connection`, or none once the connection keeps its share. */
+function nameOn(connection: PgConnection, sql: string): string | undefined {
+  const name = statementName(sql);
+  let held = prepared.get(connection);
+  if (!held) {
+    held = new Set();
+    prepared.set(connection, held);
+  }
+  if (held.has(name)) return name;
+  if (held.size >= STATEMENTS_PER_CONNECTION) return undefined;
+  held.add(name);
+  return name;
+}
 
 function statementName(sql: string): string {
   let name = names.get(sql);
@@ -42,8 +66,9 @@ export async function selectRows<T>(
   client.emit('query', event);
   const connection = await client.acquireConnection();
   try {
+    const name = nameOn(connection, sql);
     const { rows } = await connection.query({
-      name: statementName(sql),
+      ...(name && { name }),
       text: sql,
       values: bindings as unknown[],
     });
