@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
  *
  * The flag is read each time V8 sizes the heap after a collection, so setting it once the process
  * runs takes effect, in worker threads too.
- * @see https://v8.dev/blog/trash-talk
+ * @see https://github.com/v8/v8/blob/main/src/heap/heap-controller.h (the growing factors)
  */
 export function limitHeapGrowth(): void {
   setFlagsFromString('--heap-growing-percent=100');
