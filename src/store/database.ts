@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
+import type { Knex } from 'knex';
 import { discardTemplate, saveTemplate, templatePath } from './pglite-template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -33,17 +32,23 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// PostgreSQL returns bigint (count(*)) and numeric as strings; counts here always fit a JS number.
-pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
-
 // PostgreSQL's default of 128 MB of shared buffers lives, touched, in PGlite's WebAssembly memory
 // for as long as the daemon runs (WebAssembly memory never shrinks); an idle daemon held about
 // 370 MB. With 32 MB it holds about 250 MB, and what does not fit is read back through the
 // operating system's file cache, not from disk.
 const SHARED_BUFFERS = '32MB';
 
+// knex, pg and PGlite's client are imported when a database opens, not with this module: the
+// daemon starts PGlite's thread first and loads them (about 0.3 s) while the database opens.
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
+    const [{ default: knexFactory }, { default: pg }] = await Promise.all([
+      import('knex'),
+      import('pg'),
+    ]);
+    // PostgreSQL returns bigint (count(*)) and numeric as strings; counts here always fit a JS number.
+    pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
     const knex = knexFactory({
       client: 'pg',
       // No JIT: every query here is short, and past jit_above_cost PostgreSQL spent 1.5 s
@@ -56,10 +61,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // Loaded only for the embedded database: PGlite's code alone is ~40 MB of a PostgreSQL daemon's memory.
-  const [{ PgliteThread }, { PgliteClient }] = await Promise.all([
-    import('./pglite-thread.ts'),
-    import('./pglite-client.ts'),
-  ]);
+  const { PgliteThread } = await import('./pglite-thread.ts');
   const dataDir = inMemory ? undefined : path.join(options.dataDir, 'pgdata');
   const isNew = dataDir === undefined || !existsSync(path.join(dataDir, 'PG_VERSION'));
   const template = isNew ? templatePath() : null;
@@ -84,12 +86,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
     return instance;
   };
+  // knex and PGlite's client load while the thread opens the database.
+  const [opened, loaded] = await Promise.allSettled([
+    open(copy?.file ?? null),
+    Promise.all([import('knex'), import('./pglite-client.ts')]),
+  ]);
+  if (loaded.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    throw loaded.reason;
+  }
+  const [{ default: knexFactory }, { PgliteClient }] = loaded.value;
   let pglite: Awaited<ReturnType<typeof open>>;
   let fromCopy = copy !== null;
-  try {
-    pglite = await open(copy?.file ?? null);
-  } catch (error) {
-    if (!copy) throw error;
+  if (opened.status === 'fulfilled') pglite = opened.value;
+  else {
+    if (!copy) throw opened.reason;
     discardTemplate(copy.file);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     pglite = await open(null);
