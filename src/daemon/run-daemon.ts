@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
 import { createApp, createMetricsApp } from '../http/app.ts';
@@ -11,7 +11,8 @@ import { startScheduler } from './scheduler.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { startTracing, traceQueries } from '../observability/tracing.ts';
 import { startMailWorker } from '../mail/delivery.ts';
-import { assertDataDirWritable, listenError } from './startup-errors.ts';
+import { listen } from './listen.ts';
+import type { OpenStore } from './open-store.ts';
 import { createMailTransport } from '../mail/transport.ts';
 
 export interface RunningDaemon {
@@ -55,29 +56,6 @@ async function shareSocket(server: Server, socketPath: string): Promise<string |
   return socketPath;
 }
 
-function listen(
-  server: Server,
-  target: { port: number; host: string } | { path: string },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(target, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/**
- * What the TCP server answers while the database opens and migrates: 503 with Retry-After, so
- * a probe or a client that connects early gets an answer instead of a request that hangs.
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
- */
-function answerStarting(_req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
-  res.end(JSON.stringify({ status: 'starting' }));
-}
-
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -90,28 +68,29 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * Starts the HTTP server and the local control socket the CLI talks through (a Unix socket in
- * the data directory, mode 0600: only the daemon's owner can use it). On PostgreSQL a daemon
+ * Runs the daemon on its opened store: attaches the app to the TCP server, which answered
+ * `starting` until now, and starts the local control socket the CLI talks through (a Unix socket
+ * in the data directory, mode 0600: only the daemon's owner can use it). On PostgreSQL a daemon
  * that cannot make the socket starts without it; the CLI then opens the database itself.
  */
-export async function startDaemon(config: Config): Promise<RunningDaemon> {
+export async function runDaemon(
+  config: Config,
+  tcp: Server,
+  store: OpenStore,
+  starting: RequestListener,
+): Promise<RunningDaemon> {
   const embedded = !config.database.url && config.database.dataDir !== 'memory://';
-  // What can be checked without creating anything comes first: a refused start leaves no data
-  // directory, database or key file behind.
-  if (embedded) assertDataDirWritable(config.database.dataDir);
-  // The app is attached once the address is known: without server.publicUrl, the public URL of
-  // the sign-in endpoints is where the daemon actually listens (port 0 picks one).
-  const tcp = createServer(answerStarting);
-  tcp.keepAliveTimeout = 65_000;
-  await listen(tcp, { port: config.server.port, host: config.server.host }).catch(
-    (error: unknown) => {
-      throw listenError(config, error);
-    },
-  );
-  const tracing = await startTracing(config.tracing);
+  let tracing: Awaited<ReturnType<typeof startTracing>>;
   let opened: OpenedContext;
   try {
-    opened = await openContext(config, 'daemon');
+    tracing = await startTracing(config.tracing);
+  } catch (error) {
+    tcp.close();
+    await store.close();
+    throw error;
+  }
+  try {
+    opened = await openContext(config, 'daemon', store);
   } catch (error) {
     tcp.close();
     await tracing.shutdown();
@@ -129,7 +108,7 @@ export async function startDaemon(config: Config): Promise<RunningDaemon> {
     // The app is built before the "starting" answer is taken away: a request in between would
     // find no listener and never be answered.
     const app = await createApp(ctx, 'tcp');
-    tcp.off('request', answerStarting);
+    tcp.off('request', starting);
     tcp.on('request', app);
     if (config.metrics.port !== undefined) {
       management = createServer(createMetricsApp(ctx));

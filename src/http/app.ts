@@ -33,6 +33,29 @@ export function createMetricsApp(ctx: AppContext): express.Express {
   return app;
 }
 
+const importScim = () => import('./scim/scim-router.ts');
+const importOpenApi = () => import('./api/openapi.ts');
+/** The TCP channel's: sign-in, invitation acceptance and the console. */
+const importBrowserRoutes = () =>
+  Promise.all([
+    import('./auth/auth-routes.ts'),
+    import('./invitations/accept-routes.ts'),
+    import('./console-routes.ts'),
+  ]);
+
+/**
+ * Imports every route module without building any: the daemon does it while its database opens,
+ * so that createApp, which needs the opened database, only builds.
+ */
+export async function importRoutes(): Promise<void> {
+  await Promise.all([
+    importScim(),
+    importOpenApi(),
+    importBrowserRoutes(),
+    ...API_ROUTES.map((m) => m.preload()),
+  ]);
+}
+
 /**
  * Whether every route module is imported before the app is handed out (the daemon: a broken
  * module fails the start, and no request waits for an import) or on its first request (one CLI
@@ -65,13 +88,13 @@ export async function createApp(
   // SCIM answers its refusals as SCIM errors: it guards its requests itself.
   app.use(
     '/scim/v2',
-    later(async () => (await import('./scim/scim-router.ts')).scimRouter(ctx)),
+    later(async () => (await importScim()).scimRouter(ctx)),
   );
   app.use(requestGuard(inputLimits(ctx)));
   app.use(healthRoutes(ctx));
   if (ctx.config.metrics.port === undefined) app.use(metricsRoutes(ctx, 'main'));
   const openApi = later(async () => {
-    const { openApiDocument } = await import('./api/openapi.ts');
+    const { openApiDocument } = await importOpenApi();
     return (_req, res) => {
       res.json(openApiDocument());
     };
@@ -116,11 +139,7 @@ export async function createApp(
   api.use(routes(false));
   app.use('/api/v1', api);
   if (channel === 'tcp') {
-    const [{ authRoutes }, { acceptRoutes }, { consoleRoutes }] = await Promise.all([
-      import('./auth/auth-routes.ts'),
-      import('./invitations/accept-routes.ts'),
-      import('./console-routes.ts'),
-    ]);
+    const [{ authRoutes }, { acceptRoutes }, { consoleRoutes }] = await importBrowserRoutes();
     app.use(authRoutes(ctx), acceptRoutes(ctx), consoleRoutes());
   }
   app.use((req, res) =>

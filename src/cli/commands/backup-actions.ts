@@ -14,7 +14,7 @@ import { linkKeyId } from '../../cluster/instances.ts';
 import type { Config } from '../../config/config-schema.ts';
 import { resolveSecret } from '../../config/secrets.ts';
 import { acquireDataDirLock } from '../../daemon/data-dir-lock.ts';
-import { embeddedDatabaseExists } from '../../daemon/open-context.ts';
+import { embeddedDatabaseExists } from '../../daemon/open-store.ts';
 import { databaseLabel, databaseOpenError } from '../../daemon/startup-errors.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import { LINK_KEY_FILE, loadLinkKey } from '../../invitations/link-key.ts';

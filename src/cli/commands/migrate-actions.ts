@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config-schema.ts';
 import { controlSocketPath } from '../../daemon/control-socket.ts';
 import { acquireDataDirLock, lockHolder } from '../../daemon/data-dir-lock.ts';
-import { embeddedDatabaseExists } from '../../daemon/open-context.ts';
+import { embeddedDatabaseExists } from '../../daemon/open-store.ts';
 import { databaseLabel, databaseOpenError } from '../../daemon/startup-errors.ts';
 import { UnavailableError } from '../../errors.ts';
 import { type Database, openDatabase } from '../../store/database.ts';

@@ -13,67 +13,93 @@ export interface ApiRouteModule {
   /** Only on this channel (the backup streams the whole database: the local socket only). */
   channel?: Channel;
   load(ctx: AppContext): Promise<Router>;
+  /** Imports the module without building its routes (see importRoutes in ../app.ts). */
+  preload(): Promise<unknown>;
+}
+
+function routeModule<M>(
+  entry: Omit<ApiRouteModule, 'load' | 'preload'>,
+  importModule: () => Promise<M>,
+  build: (module: M, ctx: AppContext) => Router,
+): ApiRouteModule {
+  return { ...entry, preload: importModule, load: async (ctx) => build(await importModule(), ctx) };
 }
 
 export const API_ROUTES: readonly ApiRouteModule[] = [
-  {
-    segments: ['imports'],
-    rawBody: true,
-    load: async (ctx) => (await import('./imports-routes.ts')).importsRoutes(ctx),
-  },
-  {
-    segments: ['backup'],
-    channel: 'local',
-    load: async (ctx) => (await import('./backup-routes.ts')).backupRoutes(ctx),
-  },
-  { segments: ['me'], load: async (ctx) => (await import('./me-routes.ts')).meRoutes(ctx) },
-  {
-    segments: ['members'],
-    load: async (ctx) => (await import('./setup-link-routes.ts')).setupLinkRoutes(ctx),
-  },
-  {
-    segments: ['overview'],
-    load: async (ctx) => (await import('./overview-routes.ts')).overviewRoutes(ctx),
-  },
-  {
-    segments: ['members'],
-    load: async (ctx) => (await import('./members-routes.ts')).membersRoutes(ctx),
-  },
-  {
-    segments: ['groups'],
-    load: async (ctx) => (await import('./groups-routes.ts')).groupsRoutes(ctx),
-  },
-  {
-    segments: [
-      'audit',
-      'keys',
-      'organization',
-      'organizations',
-      'resources',
-      'roles',
-      'scim',
-      'user-types',
-    ],
-    load: async (ctx) => (await import('./admin-routes.ts')).adminRoutes(ctx),
-  },
-  {
-    segments: ['runs', 'sources'],
-    load: async (ctx) => (await import('./sync-routes.ts')).syncRoutes(ctx),
-  },
-  {
-    segments: ['sources'],
-    load: async (ctx) => (await import('./sources-routes.ts')).sourcesRoutes(ctx),
-  },
-  {
-    segments: ['codes'],
-    load: async (ctx) => (await import('./codes-routes.ts')).codesRoutes(ctx),
-  },
-  {
-    segments: ['invitations'],
-    load: async (ctx) => (await import('./invitations-routes.ts')).invitationsRoutes(ctx),
-  },
-  {
-    segments: ['licenses'],
-    load: async (ctx) => (await import('./licenses-routes.ts')).licensesRoutes(ctx),
-  },
+  routeModule(
+    { segments: ['imports'], rawBody: true },
+    () => import('./imports-routes.ts'),
+    (m, ctx) => m.importsRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['backup'], channel: 'local' },
+    () => import('./backup-routes.ts'),
+    (m, ctx) => m.backupRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['me'] },
+    () => import('./me-routes.ts'),
+    (m, ctx) => m.meRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['members'] },
+    () => import('./setup-link-routes.ts'),
+    (m, ctx) => m.setupLinkRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['overview'] },
+    () => import('./overview-routes.ts'),
+    (m, ctx) => m.overviewRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['members'] },
+    () => import('./members-routes.ts'),
+    (m, ctx) => m.membersRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['groups'] },
+    () => import('./groups-routes.ts'),
+    (m, ctx) => m.groupsRoutes(ctx),
+  ),
+  routeModule(
+    {
+      segments: [
+        'audit',
+        'keys',
+        'organization',
+        'organizations',
+        'resources',
+        'roles',
+        'scim',
+        'user-types',
+      ],
+    },
+    () => import('./admin-routes.ts'),
+    (m, ctx) => m.adminRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['runs', 'sources'] },
+    () => import('./sync-routes.ts'),
+    (m, ctx) => m.syncRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['sources'] },
+    () => import('./sources-routes.ts'),
+    (m, ctx) => m.sourcesRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['codes'] },
+    () => import('./codes-routes.ts'),
+    (m, ctx) => m.codesRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['invitations'] },
+    () => import('./invitations-routes.ts'),
+    (m, ctx) => m.invitationsRoutes(ctx),
+  ),
+  routeModule(
+    { segments: ['licenses'] },
+    () => import('./licenses-routes.ts'),
+    (m, ctx) => m.licensesRoutes(ctx),
+  ),
 ];
