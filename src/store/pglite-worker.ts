@@ -71,10 +71,16 @@ async function answer(pglite: PGlite, request: PgliteRequest): Promise<PgliteRes
 /**
  * Runs requests one at a time, in arrival order, except that while a session has a transaction
  * open only that session's requests run: the others share the backend and would otherwise land
- * inside it.
+ * inside it. Returns what starts the queue once the database is open.
+ *
+ * The port listens before the database opens, which keeps this thread's event loop alive. A loop
+ * with nothing left to wait for makes Node wait for every background task of V8 before it goes on
+ * (`NodePlatform::DrainTasks`), and while PGlite opens, those include compiling its WebAssembly
+ * to optimized code: the first request after `ready` waited about 250 ms for them.
  */
-function serve(pglite: PGlite): void {
+function serve(): (pglite: PGlite) => void {
   const queue: PgliteRequest[] = [];
+  let pglite: PGlite | null = null;
   let owner: number | null = null;
   let running = false;
   const reply = (response: PgliteResponse) =>
@@ -83,28 +89,34 @@ function serve(pglite: PGlite): void {
     const at = owner === null ? 0 : queue.findIndex((r) => r.session === owner);
     return at < 0 ? undefined : queue.splice(at, 1)[0];
   };
-  const drain = async () => {
+  const drain = async (db: PGlite) => {
     running = true;
     for (let request = next(); request; request = next()) {
       try {
-        reply(await answer(pglite, request));
+        reply(await answer(db, request));
       } catch (error) {
         // A result that cannot be posted (no structured clone of it) fails that request alone.
         reply({ id: request.id, error: describe(error) });
       }
-      owner = !pglite.closed && pglite.isInTransaction() ? request.session : null;
+      owner = !db.closed && db.isInTransaction() ? request.session : null;
     }
     running = false;
   };
   port.on('message', (request: PgliteRequest) => {
     queue.push(request);
-    if (!running) void drain();
+    if (pglite && !running) void drain(pglite);
   });
+  return (opened) => {
+    pglite = opened;
+    void drain(opened);
+  };
 }
 
+const begin = serve();
 try {
-  serve(await open());
+  const pglite = await open();
   port.postMessage({ id: 0, result: 'ready' } satisfies PgliteResponse);
+  begin(pglite);
 } catch (error) {
   port.postMessage({ id: 0, error: describe(error) } satisfies PgliteResponse);
 }
