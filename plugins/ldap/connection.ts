@@ -128,15 +128,21 @@ export async function* pagedSearch(
     attributes: { 'server.address': config.url, 'ldap.base_dn': spec.baseDN },
   });
   let entries = 0;
+  // One page is asked for ahead: the directory serves the next page while this one is mapped,
+  // where asking only once it is consumed left each side waiting on the other in turn.
+  let ahead = pages.next();
   try {
-    for await (const page of pages) {
-      entries += page.searchEntries.length;
-      yield* page.searchEntries;
+    for (let page = await ahead; !page.done; page = await ahead) {
+      ahead = pages.next();
+      entries += page.value.searchEntries.length;
+      yield* page.value.searchEntries;
     }
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
     throw error;
   } finally {
+    // A reader that stops early leaves the page asked for ahead: its failure is nobody's to see.
+    ahead.catch(() => undefined);
     span.setAttribute('ldap.entries', entries);
     span.end();
   }

@@ -18,7 +18,7 @@ export interface StallingRelay {
 }
 
 /** The length of the whole LDAPMessage at the start of `buffer`, or null until it has its header. */
-function messageLength(buffer: Buffer): number | null {
+export function messageLength(buffer: Buffer): number | null {
   if (buffer.length < 2) return null;
   const first = buffer[1]!;
   if (first < 0x80) return 2 + first;
@@ -30,7 +30,7 @@ function messageLength(buffer: Buffer): number | null {
 }
 
 /** The protocolOp's tag: after the SEQUENCE header and the messageID (an INTEGER, short form). */
-function operationTag(message: Buffer): number {
+export function operationTag(message: Buffer): number {
   const first = message[1]!;
   const sequenceHeader = 2 + (first < 0x80 ? 0 : first & 0x7f);
   return message[sequenceHeader + 2 + message[sequenceHeader + 1]!]!;

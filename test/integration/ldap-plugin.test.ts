@@ -1,10 +1,20 @@
 import test from 'ava';
+import { Client } from 'ldapts';
+import { pagedSearch } from '../../plugins/ldap/connection.ts';
 import { ldapPlugin } from '../../plugins/ldap/index.ts';
 import { resolveSecret } from '../../src/config/secrets.ts';
 import type { LdapSourceConfig } from '../../plugins/ldap/config.ts';
 import type { SourceContext, SourceGroup, SourceRecord } from '../../src/plugin-api.ts';
 import { Subtree } from '../helpers/ldap-directory.ts';
-import { type Slapd, slapdAvailable, startSlapd } from '../helpers/slapd.ts';
+import { countingRelay } from '../helpers/counting-relay.ts';
+import { stallingRelay } from '../helpers/stalling-relay.ts';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  type Slapd,
+  slapdAvailable,
+  startSlapd,
+} from '../helpers/slapd.ts';
 
 // plugins/ldap against a real slapd: sign-in by bind, escaping, look-ups, nested groups.
 
@@ -147,3 +157,65 @@ t2(
     );
   },
 );
+
+t2('a paged search asks for the next page while its reader still holds this one', async (t) => {
+  const paging = await Subtree.create(slapd!, 'paging');
+  for (let i = 0; i < 25; i++) await paging.addUser({ uid: `p${String(i).padStart(2, '0')}` });
+  const relay = await countingRelay(slapd!);
+  const client = new Client({ url: relay.url, timeout: 10_000 });
+  try {
+    await client.bind(ADMIN_DN, ADMIN_PASSWORD);
+    const entries = pagedSearch(client, paging.source(relay.url, { pageSize: 10 }), {
+      baseDN: paging.people,
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['uid'],
+    });
+    const first = await entries.next();
+    t.false(first.done);
+    // The reader holds the first of ten entries: the second page is asked for all the same.
+    const deadline = Date.now() + 5_000;
+    while (relay.searches < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    t.is(relay.searches, 2, 'the second page was asked for before the first was read');
+    const uids = [String(first.value!.uid)];
+    for await (const entry of entries) uids.push(String(entry.uid));
+    t.deepEqual(
+      uids.sort(),
+      Array.from({ length: 25 }, (_, i) => `p${String(i).padStart(2, '0')}`),
+    );
+    t.is(relay.searches, 3, 'three pages, none asked for twice');
+  } finally {
+    await client.unbind();
+    await relay.close();
+  }
+});
+
+t2('a reader that stops early leaves no failure behind when the connection closes', async (t) => {
+  // Three users, pages of two: the relay lets the first page and the first entry of the second
+  // through, then holds the rest, so the page asked for ahead is still open when the reader leaves.
+  const relay = await stallingRelay(slapd!, 3);
+  const client = new Client({ url: relay.url, timeout: 10_000 });
+  await client.bind(ADMIN_DN, ADMIN_PASSWORD);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const config = { ...tree.source(relay.url), pageSize: 2 };
+    const spec = {
+      baseDN: tree.people,
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ['uid'],
+    };
+    for await (const entry of pagedSearch(client, config, spec)) {
+      t.truthy(entry.uid);
+      break;
+    }
+    await relay.stalled;
+    await relay.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await client.unbind().catch(() => undefined);
+  }
+});
