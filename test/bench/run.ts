@@ -2,6 +2,7 @@ import type { Line } from './bench-databases.ts';
 import { runImportBench } from './import-bench.ts';
 import { runMembersBench } from './members-bench.ts';
 import { runScimBench } from './scim-bench.ts';
+import { runStartBench } from './start-bench.ts';
 
 // `npm run bench` runs every benchmark in turn; `npm run bench -- scim` only the ones named.
 // stdout carries only the JSON lines, one per measurement; progress and skips go to stderr.
@@ -14,6 +15,7 @@ const benches: Record<string, (emit: (line: Line) => void) => Promise<void>> = {
   members: runMembersBench,
   scim: runScimBench,
   import: runImportBench,
+  start: runStartBench,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benches));
