@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config-schema.ts';
-import { migrateMode } from '../config/config-schema.ts';
+import { type Config, migrateMode } from '../config/config-schema.ts';
 import { UnavailableError } from '../errors.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { migrationSetKey } from '../store/migrations.ts';
