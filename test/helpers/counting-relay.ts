@@ -1,8 +1,8 @@
-import { createConnection, createServer, type Socket } from 'node:net';
+import { ldapRelay } from './ldap-relay.ts';
 import { messageLength, operationTag } from './stalling-relay.ts';
 
-// A TCP relay between a client and a directory that counts the search requests the client sends,
-// and passes every byte untouched: how many pages a paged search has asked for at a given moment.
+// A relay between a client and a directory that counts the search requests the client sends and
+// passes every byte untouched: how many pages a paged search has asked for at a given moment.
 
 const SEARCH_REQUEST = 0x63;
 
@@ -14,11 +14,8 @@ export interface CountingRelay {
 }
 
 export async function countingRelay(target: { port: number }): Promise<CountingRelay> {
-  const sockets = new Set<Socket>();
   let searches = 0;
-  const server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: target.port });
-    sockets.add(client).add(upstream);
+  const relay = await ldapRelay(target, (client, upstream) => {
     let pending = Buffer.alloc(0);
     client.on('data', (data) => {
       upstream.write(data);
@@ -31,24 +28,12 @@ export async function countingRelay(target: { port: number }): Promise<CountingR
       }
     });
     upstream.on('data', (data) => client.write(data));
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `ldap://127.0.0.1:${port}`,
+    url: relay.url,
     get searches() {
       return searches;
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: relay.close,
   };
 }

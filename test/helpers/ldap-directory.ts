@@ -1,4 +1,4 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { type LdapRelay, ldapRelay } from './ldap-relay.ts';
 import { Attribute, Change, type Client } from 'ldapts';
 import { ldapSourceSchema, type LdapSourceConfig } from '../../plugins/ldap/config.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX, type Slapd } from './slapd.ts';
@@ -116,11 +116,8 @@ export class Subtree {
 export async function cuttingRelay(
   target: { port: number },
   cutAfterBytes: number,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: target.port });
-    sockets.add(client).add(upstream);
+): Promise<LdapRelay> {
+  return ldapRelay(target, (client, upstream) => {
     let relayed = 0;
     client.on('data', (d) => upstream.write(d));
     upstream.on('data', (d) => {
@@ -132,21 +129,5 @@ export async function cuttingRelay(
       }
       client.write(d);
     });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `ldap://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,4 +1,5 @@
-import { createConnection, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { ldapRelay } from './ldap-relay.ts';
 
 // A TCP relay between a daemon and a directory that lets the first connection to bring
 // `stallAfterEntries` search entries through pass exactly that many, then holds everything the
@@ -40,16 +41,13 @@ export async function stallingRelay(
   target: { port: number },
   stallAfterEntries: number,
 ): Promise<StallingRelay> {
-  const sockets = new Set<Socket>();
   let armed = true;
   let held: { client: Socket; chunks: Buffer[] } | null = null;
   let onStall: () => void = () => undefined;
   const stalled = new Promise<void>((resolve) => {
     onStall = resolve;
   });
-  const server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: target.port });
-    sockets.add(client).add(upstream);
+  const relay = await ldapRelay(target, (client, upstream) => {
     let pending = Buffer.alloc(0);
     let entries = 0;
     let counting = true;
@@ -83,18 +81,14 @@ export async function stallingRelay(
         client.write(message);
       }
     });
-    const end = () => {
+    const stop = () => {
       counting = false;
-      client.destroy();
-      upstream.destroy();
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    client.on('close', stop);
+    upstream.on('close', stop);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `ldap://127.0.0.1:${port}`,
+    url: relay.url,
     stalled,
     release() {
       armed = false;
@@ -102,10 +96,6 @@ export async function stallingRelay(
       held = null;
       if (was && !was.client.destroyed) for (const c of was.chunks) was.client.write(c);
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: relay.close,
   };
 }
