@@ -156,7 +156,17 @@ export async function connect(config: Config, org: string | undefined): Promise<
   const socketPath = controlSocketPath(config.database);
   if (socketPath && (await daemonAnswers(socketPath)))
     return clientFor(socketPath, 'daemon', org, async () => {});
-  const { serveInProcess } = await import('./in-process-api.ts');
-  const served = await serveInProcess(config);
+  // The database opens (the embedded one in its own thread) while the API's modules load.
+  const { openStore } = await import('../daemon/open-store.ts');
+  const [loaded, opened] = await Promise.allSettled([
+    import('./in-process-api.ts'),
+    openStore(config, 'cli'),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  if (loaded.status === 'rejected') {
+    await opened.value.close();
+    throw loaded.reason;
+  }
+  const served = await loaded.value.serveInProcess(config, opened.value);
   return clientFor(served.socketPath, 'direct', org, served.close);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config-schema.ts';
 import { openContext } from '../daemon/open-context.ts';
+import type { OpenStore } from '../daemon/open-store.ts';
 import { databaseLabel } from '../daemon/startup-errors.ts';
 import { createApp } from '../http/app.ts';
 
@@ -19,8 +20,9 @@ function listenOn(server: Server, socketPath: string): Promise<void> {
 
 export async function serveInProcess(
   config: Config,
+  store: OpenStore,
 ): Promise<{ socketPath: string; close(): Promise<void> }> {
-  const opened = await openContext(config, 'cli');
+  const opened = await openContext(config, 'cli', store);
   // Said on stderr so that --json output stays clean: which database the answer comes from.
   process.stderr.write(
     `provisiond: ${config.database.url ? '' : 'no daemon is running; '}opened ${databaseLabel(config)}\n`,
