@@ -136,16 +136,26 @@ function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result>
   });
 }
 
-/** `ceiling`: the bare node:http server's requests per second in this run, beside every figure. */
+/** What the bare node:http server did in this run, beside every figure. */
+interface Ceiling {
+  reqPerSec: number;
+  /** Its own CPU time per request: the machine's load moves it much less than the rates. */
+  cpuMsPerRequest: number;
+}
+
+const perRequest = (cpuMs: number, result: autocannon.Result) =>
+  cpuMs / Math.max(1, result.requests.total);
+
 function line(
   scenario: string,
   db: string,
   result: autocannon.Result,
   rss: number,
-  ceiling: number,
+  ceiling: Ceiling,
   cpu?: number,
 ): Line {
   const reqPerSec = Math.round(result.requests.average);
+  const cpuPerRequest = cpu === undefined ? undefined : perRequest(cpu, result);
   return {
     bench: 'scim',
     scenario,
@@ -153,14 +163,16 @@ function line(
     connections: CONNECTIONS,
     seconds: SECONDS,
     reqPerSec,
-    ceilingReqPerSec: ceiling,
-    percentOfCeiling: Math.round((reqPerSec / ceiling) * 1000) / 10,
+    ceilingReqPerSec: ceiling.reqPerSec,
+    percentOfCeiling: Math.round((reqPerSec / ceiling.reqPerSec) * 1000) / 10,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     peakRssMB: rss,
-    ...(cpu !== undefined && {
-      cpuMsPerRequest: Math.round((cpu / Math.max(1, result.requests.total)) * 100) / 100,
+    ...(cpuPerRequest !== undefined && {
+      cpuMsPerRequest: Math.round(cpuPerRequest * 100) / 100,
+      ceilingCpuMsPerRequest: Math.round(ceiling.cpuMsPerRequest * 1000) / 1000,
+      cpuTimesCeiling: Math.round(cpuPerRequest / ceiling.cpuMsPerRequest),
     }),
   };
 }
@@ -169,7 +181,7 @@ async function benchDaemon(
   db: DatabaseKind,
   env: NodeJS.ProcessEnv,
   seeded: Seeded,
-  ceiling: number,
+  ceiling: Ceiling,
   emit: (line: Line) => void,
 ): Promise<void> {
   const port = await freePort();
@@ -348,7 +360,7 @@ async function bigGroup(
   await timed('big-group-add-one-member', () => patch([seeded.memberIds[0]!]));
 }
 
-async function ceiling(emit: (line: Line) => void): Promise<number> {
+async function ceiling(emit: (line: Line) => void): Promise<Ceiling> {
   const port = await freePort();
   const server = await startProcess(
     [
@@ -362,10 +374,15 @@ async function ceiling(emit: (line: Line) => void): Promise<number> {
     /listening/,
   );
   try {
+    const cpuBefore = await cpuMs(server.pid!);
     const result = await run(`http://127.0.0.1:${port}/`, [{ method: 'GET' }]);
-    const reqPerSec = Math.round(result.requests.average);
-    emit(line('node-http-1kb-ceiling', 'none', result, await peakRssMB(server.pid!), reqPerSec));
-    return reqPerSec;
+    const cpu = (await cpuMs(server.pid!)) - cpuBefore;
+    const own = {
+      reqPerSec: Math.round(result.requests.average),
+      cpuMsPerRequest: perRequest(cpu, result),
+    };
+    emit(line('node-http-1kb-ceiling', 'none', result, await peakRssMB(server.pid!), own, cpu));
+    return own;
   } finally {
     server.kill('SIGTERM');
   }
