@@ -205,9 +205,9 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
     ['-q', '-w', '-F', path.join(dir, 'config'), '-b', SUFFIX, '-l', path.join(dir, 'data.ldif')],
     { stdio: 'pipe' },
   );
-  const port = await freePort();
-  const url = `ldap://127.0.0.1:${port}`;
-  const ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
+  let port = 0;
+  let url = '';
+  let ldapsUrl = '';
   let child: ChildProcess;
   let output = '';
   const clients: Client[] = [];
@@ -228,7 +228,19 @@ export async function startSlapd(ldif = ''): Promise<Slapd> {
     child.kill('SIGKILL');
     await exited;
   };
-  await launch();
+  // A port found free can be taken by another process's connection before slapd binds it; slapd
+  // then exits at once, saying why only to syslog. So a first start that exits tries new ports.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    url = `ldap://127.0.0.1:${port}`;
+    ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt === 3 || child!.exitCode === null) throw error;
+    }
+  }
   return {
     url,
     ldapsUrl,
