@@ -28,15 +28,16 @@ type Kind =
 
 function kindOf(pid: string, comm: string, cmdline: string): Kind {
   if (pid === String(process.pid)) return 'this bench';
-  if (cmdline.includes('ava/lib/worker')) return 'test files';
-  if (/provisiond(\.js)? start\b/.test(cmdline)) return 'daemons';
-  if (/\bprovisiond(\.js)?\b/.test(cmdline)) return 'cli commands';
-  if (comm.startsWith('chrom') || cmdline.includes('/chromium')) return 'chromium';
-  if (comm.startsWith('postgres') || comm.startsWith('initdb')) return 'postgresql';
+  // The servers by their executable's name first: their arguments can name provisiond's paths.
+  if (comm.startsWith('chrom')) return 'chromium';
+  if (comm.startsWith('postgres') || comm === 'initdb') return 'postgresql';
   if (comm === 'slapd' || comm === 'slapadd') return 'slapd';
-  if (/samba|smbd|winbind|ldbsearch|kinit/.test(comm) || cmdline.includes('samba-tool')) {
+  if (/^(samba|smbd|winbind|ldbsearch|kinit)/.test(comm) || cmdline.includes('samba-tool')) {
     return 'samba';
   }
+  if (cmdline.includes('ava/lib/worker')) return 'test files';
+  if (/\/provisiond(\.js)? start(\s|$)/.test(cmdline)) return 'daemons';
+  if (/\/provisiond(\.js)?(\s|$)/.test(cmdline)) return 'cli commands';
   if (/(^|[/\s])ava(\s|$)/.test(cmdline)) return 'ava';
   return 'rest of the machine';
 }
