@@ -44,7 +44,7 @@ function kindOf(pid: string, comm: string, cmdline: string): Kind {
 
 interface Seen {
   kind: Kind;
-  /** CPU ticks when first seen: a process already running when the tests began counts from there. */
+  /** CPU ticks when first seen: a process running before the tests counts from there on. */
   from: number;
   last: number;
 }

@@ -51,9 +51,9 @@ let axeSource: string | undefined;
  * axe-core on the page as it stands: no serious or critical violation. Saves a screenshot too.
  *
  * axe is put into a document once and kept for its later checks: the console is one page that
- * changes screens without loading, and evaluating axe's source (about 570 KB) took longer than its rules.
- * Every rule runs; only the violations are gathered, as they are all this asserts. The console
- * has no frames, so the top document is the whole screen.
+ * changes screens without loading, and evaluating axe's source (about 570 KB) took longer than
+ * its rules. Every rule runs; only the violations are gathered, as they are all this asserts.
+ * The console has no frames, so the top document is the whole screen.
  */
 export async function checkScreen(t: ExecutionContext, page: Page, name: string): Promise<void> {
   await screenshot(page, name);
