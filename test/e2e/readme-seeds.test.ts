@@ -22,7 +22,7 @@ function words(line: string): string[] {
 
 /** The steps of the first ```sh block after the heading. */
 function examples(heading: string): Step[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync('README.md', 'utf8');
   const at = readme.indexOf(`\n${heading}\n`);
   if (at < 0) throw new Error(`the README has no heading ${heading}`);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,42 +7,10 @@ import { pathToFileURL } from 'node:url';
 // The real daemon and the real CLI, as child processes: `node bin/provisiond.js …`, the built
 // tree `npm start` and `npx provisiond` run. Built, not run under tsx: the suite starts hundreds
 // of them, and tsx compiling the sources again in each cost about half a second of CPU apiece.
-// `npm test` builds first; a build older than the sources is refused, never tested.
+// `npm test` builds first; test/require-current-build.js refuses a build older than the sources.
 
 // tsx by path, so that a child started in another folder (cwd) still finds it.
 const TSX = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
-const BUILT_MAIN = path.resolve('dist/src/cli/main.js');
-
-function newestSource(dir: string): { file: string; mtimeMs: number } {
-  let newest = { file: dir, mtimeMs: 0 };
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    const { mtimeMs } = statSync(file);
-    if (mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
-  }
-  return newest;
-}
-
-let checkedBuild = false;
-/** The build the children run is the sources' own: dist/ is newer than every source file. */
-function assertBuildCurrent(): void {
-  if (checkedBuild) return;
-  let built: number;
-  try {
-    built = statSync(BUILT_MAIN).mtimeMs;
-  } catch {
-    throw new Error('there is no build: run `npm run build` first (npm test does)');
-  }
-  for (const dir of ['src', 'plugins', 'migrations']) {
-    const newest = newestSource(path.resolve(dir));
-    if (newest.mtimeMs > built)
-      throw new Error(
-        `the build is older than ${path.relative(process.cwd(), newest.file)}: run \`npm run build\` first (npm test does)`,
-      );
-  }
-  checkedBuild = true;
-}
 
 export function tempDir(prefix = 'provisiond-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -92,19 +60,13 @@ export const builtEntry = (dir: string): Entry => [path.join(dir, 'bin/provision
 
 const DEFAULT_ENTRY: Entry = builtEntry(process.cwd());
 
-/** The entry to run, once the build is known to be current when it is this checkout's. */
-function checked(entry: Entry): Entry {
-  if (entry === DEFAULT_ENTRY) assertBuildCurrent();
-  return entry;
-}
-
 /** `entry`: another checkout's CLI (the previous release, in the upgrade test). */
 export function startDaemonProcess(
   env: ProcessEnv,
   args: string[] = [],
   entry: Entry = DEFAULT_ENTRY,
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [...checked(entry), ...args, 'start'], {
+  const child = spawn(process.execPath, [...entry, ...args, 'start'], {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -157,7 +119,7 @@ export function runCli(
   cwd?: string,
   entry: Entry = DEFAULT_ENTRY,
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [...checked(entry), ...args], {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: childEnv(env),
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -153,7 +153,7 @@ eachDatabase((kind, fixture) => {
       publicUrl: 'https://id.example.test',
       sources: () => [],
     };
-    const csv = readFileSync(new URL('../fixtures/import/add.csv', import.meta.url));
+    const csv = readFileSync('test/fixtures/import/add.csv');
     const run = await uploadImport(
       deps,
       scope,

@@ -14,8 +14,7 @@ import { createLicense } from '../../src/licenses/license-service.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
+const fixture = (name: string) => readFileSync(`test/fixtures/import/${name}`);
 
 async function* bytes(content: Buffer | string): AsyncGenerator<Uint8Array> {
   const buffer = typeof content === 'string' ? Buffer.from(content) : content;

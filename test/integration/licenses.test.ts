@@ -209,7 +209,7 @@ eachDatabase((kind, fixture) => {
       importDeps,
       scope,
       { mode: 'add' },
-      bytes(readFileSync(new URL('../fixtures/import/add.csv', import.meta.url), 'utf8')),
+      bytes(readFileSync('test/fixtures/import/add.csv', 'utf8')),
     );
     await (await startApply(importDeps, scope, run.id, {})).done;
     t.deepEqual((await snapshot(f, scope)).members, [

@@ -6,7 +6,7 @@ import test from 'ava';
 // other never imports it back, directly or through others. A cycle means a rule or a table has
 // two owners, or a use case sits below what it uses.
 
-const SRC = path.resolve(import.meta.dirname, '../../src');
+const SRC = path.resolve('src');
 const IMPORT = /from '(\.{1,2}\/[^']+)'/g;
 
 /** The folder (or, for files at the top of src/, the file) a path of src/ belongs to. */

@@ -47,9 +47,7 @@ const policy = (extra: Partial<RowPolicy> = {}): RowPolicy => ({
   ...extra,
 });
 const lines = (file: string) =>
-  readFileSync(new URL(`../fixtures/import/${file}`, import.meta.url), 'utf8')
-    .trim()
-    .split('\n');
+  readFileSync(`test/fixtures/import/${file}`, 'utf8').trim().split('\n');
 
 test('every template header matches its own mode, in every language', (t) => {
   for (const language of TEMPLATE_LANGUAGES)
