@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { ConflictError, LicenseLimitError, LimitError, ValidationError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { sharedDefaults } from '../members/shared-defaults.ts';
-import { type RunContext, applyBatch } from './import-apply.ts';
+import { type PreviousBatch, type RunContext, applyBatch } from './import-apply.ts';
 import { blockingErrors, emptyReport, planImport } from './import-plan.ts';
 import { readRows } from './import-rows.ts';
 import {
@@ -169,22 +169,23 @@ async function applyRun(
   live.created = created;
   // While batches are written, the next is read and validated: the database and the parser work
   // side by side, and on PostgreSQL `writers` batches insert at once on their own connections.
-  // Each batch still commits after the one before it (applyBatch waits for it), so that the
-  // resume point only ever moves over batches that are all in.
+  // Each batch still opens its transaction and commits after the one before it (applyBatch
+  // waits for it), so that the resume point only ever moves over batches that are all in.
   const writers = Math.max(1, deps.writers ?? 1);
   const inFlight: Array<Promise<number>> = [];
-  let committed: Promise<unknown> = Promise.resolve();
+  let previous: PreviousBatch | undefined;
   try {
     for await (const batch of planImport(rows, context, report)) {
       if (inFlight.length >= writers) created += await inFlight.shift()!;
-      const writing = applyBatch(deps, scope, row, batch, runContext, committed).then((added) => {
+      const write = applyBatch(deps, scope, row, batch, runContext, previous);
+      const writing = write.done.then((added) => {
         live.created += added;
         live.progress.appliedThroughLine = batch.lastLine;
         return added;
       });
       // Awaited in turn below; the handler only keeps Node from calling it unhandled meanwhile.
       writing.catch(() => {});
-      committed = writing;
+      previous = { started: write.started, committed: writing };
       inFlight.push(writing);
     }
     for (const writing of inFlight.splice(0)) created += await writing;

@@ -54,21 +54,60 @@ export interface RunContext {
   invitations: ImportInvitations;
 }
 
-export async function applyBatch(
+/**
+ * The batch before this one. This one opens its transaction only after that one opened its own,
+ * and commits only after that one committed (or rolls back with it). Opened in file order, the
+ * transactions also work on the embedded database, which runs one transaction at a time: a later
+ * batch that got there first would wait inside its transaction for an earlier one that cannot
+ * begin until it ends.
+ */
+export interface PreviousBatch {
+  started: Promise<void>;
+  committed: Promise<unknown>;
+}
+
+export interface BatchWrite {
+  /** Settles once the batch's transaction is open, or once the batch failed before that. */
+  started: Promise<void>;
+  /** The members and invitations the batch created, once it committed. */
+  done: Promise<number>;
+}
+
+const NO_PREVIOUS: PreviousBatch = { started: Promise.resolve(), committed: Promise.resolve() };
+
+export function applyBatch(
   deps: { db: Knex; hasher: PasswordHasher },
   scope: Scope,
   run: Pick<ImportRunRow, 'id' | 'mode' | 'applied_through_line'>,
   batch: PlannedBatch,
   ctx: RunContext,
-  /** The commit of the batch before this one: this one commits only after it, or rolls back with it. */
-  previous: Promise<unknown> = Promise.resolve(),
+  previous: PreviousBatch = NO_PREVIOUS,
+): BatchWrite {
+  let opened!: () => void;
+  const started = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  const done = writeBatch(deps, scope, run, batch, ctx, previous, opened).finally(opened);
+  return { started, done };
+}
+
+async function writeBatch(
+  deps: { db: Knex; hasher: PasswordHasher },
+  scope: Scope,
+  run: Pick<ImportRunRow, 'id' | 'mode' | 'applied_through_line'>,
+  batch: PlannedBatch,
+  ctx: RunContext,
+  previous: PreviousBatch,
+  opened: () => void,
 ): Promise<number> {
   // Rows of batches that committed before an interruption are members now and were already left out.
   const rows = batch.rows.filter((r) => r.line > run.applied_through_line);
   const invitations = rows.filter((r) => r.invitation);
   const members = rows.filter((r) => !r.invitation);
   const hashes = await hashAll(deps.hasher, members);
+  await previous.started;
   return deps.db.transaction(async (trx) => {
+    opened();
     const invited =
       invitations.length > 0
         ? await issueImportInvitations(trx, scope, run.mode as ModeId, invitations, ctx.invitations)
@@ -92,7 +131,7 @@ export async function applyBatch(
     const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
     await createLinks(trx, scope.orgId, linksOf(members, added));
     const created = invited + added.length;
-    await previous;
+    await previous.committed;
     await trx('import_runs')
       .where('id', run.id)
       .update({

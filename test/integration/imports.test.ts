@@ -635,6 +635,39 @@ eachDatabase((kind, get) => {
 });
 
 eachDatabase((kind, get) => {
+  test(`${kind}: with two writers, a batch whose passwords hash slower than the next one's still commits first`, async (t) => {
+    const scope = await get().newOrg();
+    // The first batch's passwords take longer to hash, so the second is ready to write first.
+    const slowFirst = {
+      hash: async (p: string) => {
+        if (p.startsWith('Slow')) await new Promise((resolve) => setTimeout(resolve, 400));
+        return get().deps.hasher.hash(p);
+      },
+      verify: get().deps.hasher.verify,
+    };
+    const lines = [
+      'Email,First Name,Last Name,Username,Password',
+      ...['anna', 'bert'].map((n) => `${n}@example.org,${n},Import,${n}.import,Slow-Kx81-vbq4`),
+      ...['carl', 'dora'].map((n) => `${n}@example.org,${n},Import,${n}.import,Kx81-vbq4`),
+    ];
+    const deps = {
+      db: get().database.knex,
+      links: get().deps.links,
+      publicUrl: 'https://provisiond.example.org',
+      batchSize: 2,
+      writers: 2,
+      sources: () => IDENTITY_SOURCES,
+      hasher: slowFirst,
+    };
+    const run = await uploadImport(deps, scope, { mode: 'add' }, bytes(lines.join('\n')));
+    t.timeout(30_000, 'the apply never finished');
+    t.like(await (await startApply(deps, scope, run.id, {})).done, {
+      status: 'applied',
+      created: 4,
+    });
+    t.like(await getImport(deps.db, scope.orgId, run.id), { progress: { appliedThroughLine: 5 } });
+  });
+
   for (const writers of [1, 2])
     test(`${kind}: an apply interrupted after a batch resumes after it and creates the rest once (${writers} writer(s))`, async (t) => {
       const scope = await get().newOrg();
