@@ -87,58 +87,55 @@ export function applyBatch(
   const started = new Promise<void>((resolve) => {
     opened = resolve;
   });
-  const done = writeBatch(deps, scope, run, batch, ctx, previous, opened).finally(opened);
-  return { started, done };
-}
-
-async function writeBatch(
-  deps: { db: Knex; hasher: PasswordHasher },
-  scope: Scope,
-  run: Pick<ImportRunRow, 'id' | 'mode' | 'applied_through_line'>,
-  batch: PlannedBatch,
-  ctx: RunContext,
-  previous: PreviousBatch,
-  opened: () => void,
-): Promise<number> {
-  // Rows of batches that committed before an interruption are members now and were already left out.
-  const rows = batch.rows.filter((r) => r.line > run.applied_through_line);
-  const invitations = rows.filter((r) => r.invitation);
-  const members = rows.filter((r) => !r.invitation);
-  const hashes = await hashAll(deps.hasher, members);
-  await previous.started;
-  return deps.db.transaction(async (trx) => {
-    opened();
-    const invited =
-      invitations.length > 0
-        ? await issueImportInvitations(trx, scope, run.mode as ModeId, invitations, ctx.invitations)
-        : 0;
-    await assertWithinMembershipLimit(trx, scope.orgId, members.length);
-    const bulk: BulkMember[] = members.map((r) => ({
-      username: r.username,
-      email: r.email,
-      firstName: r.firstName,
-      lastName: r.lastName,
-      displayName: r.displayName,
-      description: r.description,
-      userTypeId: r.userTypeId,
-      roleId: r.roleId,
-      status: 'active',
-      source: r.source,
-      // A password an administrator set is temporary.
-      passwordHash: hashes.get(r.line) ?? null,
-      mustChangePassword: hashes.has(r.line),
-    }));
-    const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
-    await createLinks(trx, scope.orgId, linksOf(members, added));
-    const created = invited + added.length;
-    await previous.committed;
-    await trx('import_runs')
-      .where('id', run.id)
-      .update({
-        applied_through_line: batch.lastLine,
-        created: trx.raw('created + ?', [created]),
-        updated_at: trx.fn.now(),
-      });
-    return created;
-  });
+  const write = async (): Promise<number> => {
+    // Rows of batches that committed before an interruption are members now and were already
+    // left out.
+    const rows = batch.rows.filter((r) => r.line > run.applied_through_line);
+    const invitations = rows.filter((r) => r.invitation);
+    const members = rows.filter((r) => !r.invitation);
+    const hashes = await hashAll(deps.hasher, members);
+    await previous.started;
+    return deps.db.transaction(async (trx) => {
+      opened();
+      const invited =
+        invitations.length > 0
+          ? await issueImportInvitations(
+              trx,
+              scope,
+              run.mode as ModeId,
+              invitations,
+              ctx.invitations,
+            )
+          : 0;
+      await assertWithinMembershipLimit(trx, scope.orgId, members.length);
+      const bulk: BulkMember[] = members.map((r) => ({
+        username: r.username,
+        email: r.email,
+        firstName: r.firstName,
+        lastName: r.lastName,
+        displayName: r.displayName,
+        description: r.description,
+        userTypeId: r.userTypeId,
+        roleId: r.roleId,
+        status: 'active',
+        source: r.source,
+        // A password an administrator set is temporary.
+        passwordHash: hashes.get(r.line) ?? null,
+        mustChangePassword: hashes.has(r.line),
+      }));
+      const added = await bulkInsertMembers(trx, scope.orgId, scope.actor, bulk, ctx.shared);
+      await createLinks(trx, scope.orgId, linksOf(members, added));
+      const created = invited + added.length;
+      await previous.committed;
+      await trx('import_runs')
+        .where('id', run.id)
+        .update({
+          applied_through_line: batch.lastLine,
+          created: trx.raw('created + ?', [created]),
+          updated_at: trx.fn.now(),
+        });
+      return created;
+    });
+  };
+  return { started, done: write().finally(opened) };
 }
