@@ -1,5 +1,5 @@
 // Loaded by ava before every test file. The tests are the compiled files in dist/test, and the
-// daemons and CLI commands they start are dist/src: `npm test` compiles both first
+// daemons and CLI commands they start run dist/bundle: `npm test` builds both first
 // (`npm run build`, then `npm run build:tests`). A build older than any source is refused here,
 // before a test runs, so that no test passes or fails on code that is not the checkout's.
 // Plain JavaScript: it has to run when there is no build yet, to say so.
@@ -7,8 +7,13 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const SOURCES = ['src', 'plugins', 'migrations', 'test', 'console/src'];
-// Written by `npm run build` and by `npm run build:tests` respectively.
-const OUTPUTS = ['dist/src/cli/main.js', 'dist/test/helpers/daemon.js'];
+// Written by `npm run build` (the modules the tests import, and the bundle the daemons and CLI
+// commands they start run) and by `npm run build:tests`.
+const OUTPUTS = [
+  'dist/src/cli/main.js',
+  'dist/bundle/provisiond/main.js',
+  'dist/test/helpers/daemon.js',
+];
 
 function builtAt(file) {
   try {

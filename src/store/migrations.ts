@@ -13,6 +13,7 @@ import { rawRows } from './raw-rows.ts';
 // the new release no longer uses is dropped by a later migration whose name holds `_contract_`.
 // A daemon meeting a schema with migrations it does not know works on it, unless one of them
 // is a contraction: then it is too old for the schema and says so.
+// Compiled (dist/src/store) and bundled (dist/bundle/provisiond) alike, two folders under dist.
 const directory = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 const TABLE = 'knex_migrations';
