@@ -33,7 +33,17 @@ const program = new Command('provisiond')
   .option('--org <organization>', 'organization id or slug (default: the first organization)')
   .option('--json', 'print JSON instead of tables')
   .exitOverride()
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .hook('preAction', (_program, action) => {
+    // A reader that stops early (`provisiond members list | head`) closes the pipe: the rest of
+    // the output is not wanted, so the command ends there. Not the daemon, which must not end
+    // with exit code 0 because something stopped reading what it prints.
+    if (action.name() === 'start') return;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  });
 
 for (const command of [
   startCommand(),

@@ -1,7 +1,14 @@
 import test from 'ava';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { api, type DaemonProcess, runCli, startDaemonProcess, tempDir } from '../helpers/daemon.ts';
+import {
+  api,
+  type DaemonProcess,
+  runCli,
+  runCliUnread,
+  startDaemonProcess,
+  tempDir,
+} from '../helpers/daemon.ts';
 
 // The daemon on its embedded database, as a user runs it: HTTP, the CLI beside it, restarts.
 
@@ -299,6 +306,10 @@ test.serial(
     daemon = await startDaemonProcess(env);
     const socket = statSync(path.join(dataDir, 'provisiond.sock'));
     t.is(socket.mode & 0o777, 0o600, 'the local socket is for the owner only');
+    // A reader that stopped early: the command ends quietly, not with an unhandled EPIPE.
+    const unread = await runCliUnread(['members', 'list'], env);
+    t.is(unread.stderr, '');
+    t.is(unread.code, 0);
     const after = await api(daemon.url, 'GET', '/api/v1/members?search=cli.created', editor);
     t.is(after.body.total, 1);
     t.is(

@@ -132,6 +132,20 @@ export function runCli(
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
+/** The CLI with a reader that closes the pipe before reading anything, as `| head -0` does. */
+export function runCliUnread(args: string[], env: ProcessEnv): Promise<CliResult> {
+  const child = spawn(process.execPath, [...DEFAULT_ENTRY, ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout: '', stderr })),
+  );
+}
+
 export async function api(
   url: string,
   method: string,
