@@ -234,11 +234,26 @@ export async function linkedCount(db: Db, orgId: string, source: string): Promis
   return Number(row?.n ?? 0);
 }
 
-/** Every link of a source with its member's status (the candidates for removal after a full read). */
+/** The external ids of every link of a source: after a full read, those not read are gone. */
+export async function externalIdsOfSource(
+  db: Db,
+  orgId: string,
+  source: string,
+): Promise<string[]> {
+  const rows = await rawRows<{ external_id: string }>(
+    db,
+    'select external_id from identity_links where org_id = ? and source = ?',
+    [orgId, source],
+  );
+  return rows.map((r) => r.external_id);
+}
+
+/** The links of a source with these external ids, with their member's status (removal candidates). */
 export async function linksOfSource(
   db: Db,
   orgId: string,
   source: string,
+  externalIds: string[],
 ): Promise<
   Array<{
     externalId: string;
@@ -255,8 +270,8 @@ export async function linksOfSource(
   }>(
     db,
     `select l.external_id, l.member_id, l.login, m.status from identity_links l join members m on m.id = l.member_id
-      where l.org_id = ? and l.source = ?`,
-    [orgId, source],
+      where l.org_id = ? and l.source = ? and l.external_id = any(?::text[])`,
+    [orgId, source, externalIds],
   );
   return rows.map((r) => ({
     externalId: r.external_id,

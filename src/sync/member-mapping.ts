@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import { findRole, findUserType, roleGrantIssues } from '../catalog/compatibility.ts';
 import { providerEmailProblem } from '../members/email-rules.ts';
@@ -49,8 +49,9 @@ export function matchingRule(rules: RoleRule[], groups: string[]): RoleRule | nu
   return rules.find((r) => names.has(r.group.toLowerCase())) ?? null;
 }
 
+/** One call, no Hash object: a full sync hashes every record it reads. */
 export function contentHash(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 27);
+  return hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 27);
 }
 
 export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {

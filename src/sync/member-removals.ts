@@ -1,7 +1,7 @@
 import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
-import { linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
+import { externalIdsOfSource, linksOfSource, markDisabledBySync } from '../links/identity-links.ts';
 import { stripSourceMemberships } from './group-sync.ts';
 import type { SyncPolicy } from './sync-policy.ts';
 import type { HeldAction } from './sync-types.ts';
@@ -12,7 +12,11 @@ import type { HeldAction } from './sync-types.ts';
 
 type Db = Knex | Knex.Transaction;
 
-/** `gone(externalId)` says whether a linked record has disappeared. */
+/**
+ * `gone(externalId)` says whether a linked record has disappeared. Only the external ids of the
+ * source's links are read whole; the details are read for the gone ones, which a full read of an
+ * unchanged directory leaves none of.
+ */
 export async function planRemovals(
   db: Db,
   orgId: string,
@@ -21,8 +25,10 @@ export async function planRemovals(
 ): Promise<HeldAction[]> {
   if (policy.onDeleted === 'ignore') return [];
   const action = policy.onDeleted;
-  return (await linksOfSource(db, orgId, policy.source))
-    .filter((r) => gone(r.externalId) && (action === 'delete' || r.status !== 'disabled'))
+  const goneIds = (await externalIdsOfSource(db, orgId, policy.source)).filter(gone);
+  if (goneIds.length === 0) return [];
+  return (await linksOfSource(db, orgId, policy.source, goneIds))
+    .filter((r) => action === 'delete' || r.status !== 'disabled')
     .map((r) => ({ memberId: r.memberId, externalId: r.externalId, login: r.login, action }));
 }
 
