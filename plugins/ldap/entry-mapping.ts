@@ -37,8 +37,12 @@ function values(attributes: Attributes, attribute: string): string[] {
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
 }
 
+/** The first value, without the list `values` builds: a full read looks up ten a user. */
 function first(attributes: Attributes, attribute: string): string {
-  return values(attributes, attribute)[0] ?? '';
+  const value = attributes.get(attribute.toLowerCase());
+  const one = Array.isArray(value) ? value[0] : value;
+  if (one === undefined) return '';
+  return Buffer.isBuffer(one) ? one.toString('utf8') : one;
 }
 
 /** AD stores GUIDs mixed-endian: the first three groups are little-endian. */
