@@ -26,6 +26,10 @@ limitHeapGrowth();
 const db = process.env.BENCH_DB as 'postgres' | 'pglite';
 const url = process.env.BENCH_LDAP_URL!;
 const N = Number(process.env.BENCH_USERS);
+/** The two reads timed by sync-bench.ts in the same run, the ceilings of the full runs below. */
+const LDAPSEARCH_SECONDS = Number(process.env.BENCH_LDAPSEARCH_SECONDS);
+const LDAPTS_SECONDS = Number(process.env.BENCH_LDAPTS_SECONDS);
+const ratio = (seconds: number, ceiling: number) => Number((seconds / ceiling).toFixed(2));
 const PG_BASE = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 const emit = (line: Record<string, string | number>) =>
@@ -136,6 +140,11 @@ try {
       usersProcessed: processed,
       seconds: Number(seconds.toFixed(3)),
       usersPerSecond: Math.round(processed / seconds),
+      ...(options.mode === 'full' && {
+        ldapsearchSeconds: Number(LDAPSEARCH_SECONDS.toFixed(3)),
+        timesLdapsearch: ratio(seconds, LDAPSEARCH_SECONDS),
+        timesLdaptsRead: ratio(seconds, LDAPTS_SECONDS),
+      }),
       peakRssMB: peakRssMB(),
       created: c.created,
       updated: c.updated,
@@ -251,6 +260,9 @@ try {
         users: N,
         usersProcessed: counts.created,
         seconds,
+        ldapsearchSeconds: Number(LDAPSEARCH_SECONDS.toFixed(3)),
+        timesLdapsearch: ratio(seconds, LDAPSEARCH_SECONDS),
+        timesLdaptsRead: ratio(seconds, LDAPTS_SECONDS),
         daemonPeakRssMB: await peakRssOfMB(daemon.pid!),
       });
     } finally {

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { Client } from 'ldapts';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX, startSlapd } from '../helpers/slapd.ts';
@@ -41,6 +42,46 @@ function ldif(): string {
   return out.join('\n');
 }
 
+const ATTRIBUTES = [
+  'entryUUID',
+  'uid',
+  'mail',
+  'givenName',
+  'sn',
+  'displayName',
+  'memberOf',
+  'entryCSN',
+];
+
+/**
+ * The same read through ldapts, the LDAP client provisiond uses, doing nothing with the entries:
+ * what a sync cannot go below in Node, beside `ldapsearch`'s C client.
+ */
+async function ldaptsRead(url: string): Promise<{ seconds: number; cpuSeconds: number }> {
+  const client = new Client({ url });
+  await client.bind(ADMIN_DN, ADMIN_PASSWORD);
+  try {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let entries = 0;
+    for await (const page of client.searchPaginated(people, {
+      scope: 'sub',
+      filter: '(objectClass=inetOrgPerson)',
+      attributes: ATTRIBUTES,
+      paged: { pageSize: 1000 },
+    }))
+      entries += page.searchEntries.length;
+    const cpu = process.cpuUsage(cpu0);
+    if (entries !== N) throw new Error(`ldapts read ${entries} users, not ${N}`);
+    return {
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
+  } finally {
+    await client.unbind();
+  }
+}
+
 const emit = (line: Record<string, string | number>) =>
   process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -66,14 +107,7 @@ try {
       '-E',
       'pr=1000/noprompt',
       '(objectClass=inetOrgPerson)',
-      'entryUUID',
-      'uid',
-      'mail',
-      'givenName',
-      'sn',
-      'displayName',
-      'memberOf',
-      'entryCSN',
+      ...ATTRIBUTES,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 },
   );
@@ -86,6 +120,16 @@ try {
     seconds: Number(seconds.toFixed(3)),
     usersPerSecond: Math.round(N / seconds),
   });
+  const read = await ldaptsRead(slapd.url);
+  emit({
+    bench: 'sync',
+    scenario: 'ldapts-read-users',
+    db: 'none',
+    users: N,
+    seconds: Number(read.seconds.toFixed(3)),
+    cpuSeconds: Number(read.cpuSeconds.toFixed(3)),
+    timesLdapsearch: Number((read.seconds / seconds).toFixed(2)),
+  });
 
   const worker = path.join(path.dirname(new URL(import.meta.url).pathname), 'sync-bench-worker.ts');
   // BENCH_DATABASES=postgres runs one; BENCH_CPU_PROFILE=DIR writes a V8 profile per worker there.
@@ -96,7 +140,14 @@ try {
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
         : [];
       const child = spawn(process.execPath, [...profile, '--import', 'tsx', worker], {
-        env: { ...process.env, BENCH_DB: db, BENCH_LDAP_URL: slapd.url, BENCH_USERS: String(N) },
+        env: {
+          ...process.env,
+          BENCH_DB: db,
+          BENCH_LDAP_URL: slapd.url,
+          BENCH_USERS: String(N),
+          BENCH_LDAPSEARCH_SECONDS: String(seconds),
+          BENCH_LDAPTS_SECONDS: String(read.seconds),
+        },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       child.once('exit', resolve);
