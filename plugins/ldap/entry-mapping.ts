@@ -37,7 +37,7 @@ function values(attributes: Attributes, attribute: string): string[] {
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
 }
 
-/** The first value, without the list `values` builds: a full read looks up ten a user. */
+/** The first value, without the list `values` builds: a full read looks up about ten per user. */
 function first(attributes: Attributes, attribute: string): string {
   const value = attributes.get(attribute.toLowerCase());
   const one = Array.isArray(value) ? value[0] : value;
