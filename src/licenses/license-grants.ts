@@ -75,22 +75,6 @@ export async function claimLicenses(
   await assertLicenseQuantities(trx, orgId, countGrants(granted));
 }
 
-/** After a bulk write: counts the licences of the members it added that are not pending. */
-export async function claimLicensesOf(
-  trx: Knex.Transaction,
-  orgId: string,
-  memberIds: string[],
-): Promise<void> {
-  if (memberIds.length === 0) return;
-  const rows: Array<{ name: string; n: number }> = await trx
-    .from(trx.raw('members as m, unnest(m.licenses) as l(name)'))
-    .whereIn('m.id', memberIds)
-    .andWhereNot('m.status', 'pending')
-    .groupBy('l.name')
-    .select('l.name', trx.raw('count(*) as n'));
-  await assertLicenseQuantities(trx, orgId, new Map(rows.map((r) => [r.name, Number(r.n)])));
-}
-
 /**
  * What validating a file needs to foresee a shortfall before anything is written: the default
  * licences each user type gets, and where each limited licence stands now.

@@ -1,7 +1,7 @@
 import { rawRows } from '../store/raw-rows.ts';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.ts';
-import { claimLicensesOf } from '../licenses/license-grants.ts';
+import { claimLicenses } from '../licenses/license-grants.ts';
 import type { MemberStatus } from '../store/tables/members.ts';
 
 // The bulk path for imports and directory sync: members already checked against the rules go in
@@ -88,6 +88,7 @@ export async function bulkInsertMembers(
   shared: SharedMemberFields = {},
 ): Promise<Array<{ id: string; username: string }>> {
   const added: Array<{ id: string; username: string }> = [];
+  const granted: string[][] = [];
   const names = COLUMNS.map(([name]) => name).join(', ');
   const columns = COLUMNS.map(([name]) => `t.${name}`).join(', ');
   const arrays = COLUMNS.map(([, type]) => `?::${type}[]`).join(', ');
@@ -101,7 +102,12 @@ export async function bulkInsertMembers(
   for (let start = 0; start < members.length; start += BULK_BATCH) {
     const batch = members.slice(start, start + BULK_BATCH);
     // The audit entries and group memberships are written by the same statement, from the rows it actually inserted.
-    const inserted = await rawRows<{ id: string; username: string }>(
+    const inserted = await rawRows<{
+      id: string;
+      username: string;
+      licenses: string[];
+      status: MemberStatus;
+    }>(
       trx,
       `with added as (
          insert into members (org_id, ${names}, licenses, categories, credits, settings, username_locked)
@@ -111,7 +117,7 @@ export async function bulkInsertMembers(
            ?::text[], ?::numeric, ?::jsonb, ?::boolean
          from unnest(${arrays}) as t(${names})
          on conflict (org_id, (lower(username))) do nothing
-         returning id, username
+         returning id, username, licenses, status
        ), logged as (
          insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, after)
          select ?::uuid, ?, ?, ?, 'member.create', 'member', id::text, jsonb_build_object('username', username, 'bulk', true) from added
@@ -119,7 +125,7 @@ export async function bulkInsertMembers(
          insert into memberships (group_id, member_id)
          select g.id, added.id from added cross join unnest(?::uuid[]) as g(id)
        )
-       select id, username from added`,
+       select id, username, licenses, status from added`,
       [
         orgId,
         common[0]!,
@@ -133,13 +139,12 @@ export async function bulkInsertMembers(
         shared.groupIds ?? [],
       ] as Knex.RawBinding[],
     );
-    added.push(...inserted);
+    for (const row of inserted) {
+      added.push({ id: row.id, username: row.username });
+      // Licences given with invitations count once accepted; the others now.
+      if (row.status !== 'pending') granted.push(row.licenses);
+    }
   }
-  // Licences given with invitations count once accepted; the others now.
-  await claimLicensesOf(
-    trx,
-    orgId,
-    added.map((a) => a.id),
-  );
+  await claimLicenses(trx, orgId, granted);
   return added;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { claimLicensesOf, defaultLicensesOf } from '../licenses/license-grants.ts';
+import { claimLicenses, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { randomUUID } from 'node:crypto';
 import { auditCte, recordAudit } from '../audit/audit-log.ts';
@@ -224,7 +224,8 @@ export async function createUser(
         await assertWithinMembershipLimit(trx, orgId, 1);
         const licenses = licensed ? await defaultLicensesOf(trx, orgId, defaults.userTypeId) : [];
         await write(trx, licenses);
-        if (licenses.length > 0) await claimLicensesOf(trx, orgId, [row.id]);
+        // A member SCIM creates is active or disabled, never pending: its licences count now.
+        await claimLicenses(trx, orgId, [licenses]);
       });
     return { resource, version: row.version };
   } catch (error) {
