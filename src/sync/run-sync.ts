@@ -155,7 +155,10 @@ async function runSyncTraced(
       await recordChanges(db, runId, samples.drain());
     }
     if (!options.preview)
-      await statistics.afterGrowth(counts.created + counts.linked + counts.membershipsAdded);
+      await statistics.afterGrowth({
+        users: counts.created + counts.linked,
+        groups: counts.groupsCreated + counts.membershipsAdded,
+      });
     if (!options.preview && Date.now() - lastRenew > 30_000) {
       lastRenew = Date.now();
       if (!(await renewLease(db, orgId, sourceName, owner)))
