@@ -6,9 +6,10 @@ import type { Knex } from 'knex';
 // tables have doubled since the last refresh (a handful of ANALYZEs for a whole first sync).
 // Users and groups are counted apart and only the tables that grew are analyzed: analyzing
 // 100,000 members again while the groups are written would hold up the run for a second.
+// Memberships grow with both: new members join the organization's default groups.
 
 const TABLES = {
-  users: ['members', 'identity_links'],
+  users: ['members', 'identity_links', 'memberships'],
   groups: ['groups', 'group_links', 'memberships'],
 } as const;
 
@@ -28,6 +29,7 @@ export class TableStatistics {
     );
     if (grown.length === 0) return;
     for (const family of grown) this.rowsAtLastAnalyze[family] = addedSoFar[family];
-    await this.db.raw(`analyze ${grown.flatMap((family) => TABLES[family]).join(', ')}`);
+    const tables = new Set(grown.flatMap((family) => TABLES[family]));
+    await this.db.raw(`analyze ${[...tables].join(', ')}`);
   }
 }
