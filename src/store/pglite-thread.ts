@@ -15,7 +15,7 @@ export interface PgliteStart {
   /** On-disk data directory; undefined keeps the database in memory. */
   dataDir: string | undefined;
   /**
-   * A cached copy of a data directory (tar.gz) to start a new database from: unpacked into
+   * A cached copy of a data directory (a tar) to start a new database from: unpacked into
    * `dataDir`, or loaded into memory. The worker does it, so that the unpacking's buffers are
    * its garbage, collected as it opens the database, not the idle daemon's.
    */

@@ -79,7 +79,7 @@ async function answer(pglite: PGlite, request: PgliteRequest): Promise<PgliteRes
     case 'exec':
       return { id: request.id, result: await pglite.exec(request.sql) };
     case 'dump': {
-      const dump = await (await pglite.dumpDataDir('gzip')).arrayBuffer();
+      const dump = await (await pglite.dumpDataDir('none')).arrayBuffer();
       return { id: request.id, result: dump };
     }
     case 'close':

@@ -33,6 +33,8 @@ test.serial(
     const first = await usable(dataDir());
     t.true(existsSync(file));
     const copy = readFileSync(file);
+    // A plain tar (its magic at byte 257), not gzip'd: a new database loads it without inflating.
+    t.is(copy.subarray(257, 262).toString('latin1'), 'ustar');
     const second = dataDir();
     t.deepEqual(await usable(second), first);
     // Unpacked onto disk by us, not inside PGlite's memory (which would leave it 0755).
