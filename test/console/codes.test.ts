@@ -63,7 +63,7 @@ for (const kind of databaseKinds()) {
       await keyboard.type('Sales');
       await keyboard.press('Tab'); // Create codes
       await keyboard.press('Enter');
-      await dialog.getByText(/3 code\(s\) created/).waitFor();
+      await dialog.getByText(/3 codes created/).waitFor();
       const codes = await dialog.locator('ul.codes code').allTextContents();
       t.is(codes.length, 3);
       t.true(
@@ -145,7 +145,7 @@ for (const kind of databaseKinds()) {
       t.is(await parameter.getAttribute('aria-invalid'), 'true');
       await parameter.fill('vertex-7');
       await dialog.getByRole('button', { name: 'Create codes' }).click();
-      await dialog.getByText(/1 code\(s\) created/).waitFor();
+      await dialog.getByText(/1 code created/).waitFor();
       const listed = JSON.parse(await cli(daemon, ['codes', 'list', '--json']));
       t.is(listed.items[0].roleParameter, 'vertex-7');
     } finally {

@@ -77,7 +77,7 @@ for (const kind of databaseKinds()) {
       await page.getByRole('cell', { name: 'Group', exact: true }).waitFor();
       await checkScreen(t, page, 'add-members-directory-search');
       await page.getByRole('button', { name: 'Add the members of team' }).click();
-      await page.getByText('2 member(s) of team added: ann, bob.').waitFor();
+      await page.getByText('2 members of team added: ann, bob.').waitFor();
 
       // One user.
       await field.fill('cid');
@@ -89,7 +89,7 @@ for (const kind of databaseKinds()) {
       await field.fill('team');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('button', { name: 'Add the members of team' }).click();
-      await page.getByText('2 member(s) of team added: ann, bob.').waitFor();
+      await page.getByText('2 members of team added: ann, bob.').waitFor();
 
       await page.getByRole('link', { name: 'See the members from corpdir' }).click();
       await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();

@@ -153,7 +153,7 @@ for (const kind of databaseKinds()) {
         'password',
         'passwords are not shown',
       );
-      await page.getByText('2 row(s) have errors.').waitFor();
+      await page.getByText('2 rows have errors.').waitFor();
       t.true(await page.getByRole('button', { name: 'Apply: create 1' }).isDisabled());
       await checkScreen(t, page, 'import-report-errors');
 
@@ -162,7 +162,7 @@ for (const kind of databaseKinds()) {
       await page.getByText('You changed the rows: validate again before applying.').waitFor();
       t.false(await page.getByRole('textbox', { name: 'User Type, line 4' }).isVisible());
       await page.getByRole('button', { name: 'Validate again' }).click();
-      await page.getByText('The file is valid: 2 member(s) or invitation(s) to create.').waitFor();
+      await page.getByText('The file is valid: 2 members or invitations to create.').waitFor();
       t.is(
         await page.getByRole('textbox', { name: 'Email, line 3' }).getAttribute('aria-invalid'),
         'false',
@@ -207,7 +207,7 @@ for (const kind of databaseKinds()) {
       await checkScreen(t, page, 'import-createusers-report');
       await line.fill('srajhandas@DOMAIN|srajhandas@domain.com|Satish Rajhandas|user|creatorUT');
       await page.getByRole('button', { name: 'Validate again' }).click();
-      await page.getByText('The file is valid: 3 member(s) or invitation(s) to create.').waitFor();
+      await page.getByText('The file is valid: 3 members or invitations to create.').waitFor();
       await page.getByRole('button', { name: 'Apply: create 3' }).click();
       await page.getByText('Import applied: 3 created, 0 already present.').waitFor();
       const added = await usernames(daemon, viewer);

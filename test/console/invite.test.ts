@@ -70,7 +70,7 @@ for (const kind of databaseKinds()) {
         await keyboard.type('grace@example.org\nhenri@example.org');
         await add.focus();
         await keyboard.press('Enter');
-        await page.getByRole('heading', { name: '2 member(s) added or invited' }).waitFor();
+        await page.getByRole('heading', { name: '2 members added or invited' }).waitFor();
         await checkScreen(t, page, 'add-members-done');
 
         // Grace accepts from her mail.

@@ -119,7 +119,7 @@ for (const kind of databaseKinds()) {
       await page.getByLabel('Last name').fill('New');
       await page.getByLabel('Temporary password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Add', exact: true }).click();
-      await page.getByRole('heading', { name: '1 member(s) added or invited' }).waitFor();
+      await page.getByRole('heading', { name: '1 member added or invited' }).waitFor();
       const nina = await apiGet<Record<string, unknown>>(
         page,
         `${daemon.url}/api/v1/members/nina.new`,
@@ -139,12 +139,14 @@ for (const kind of databaseKinds()) {
 
       // The same screen in French and German.
       await page.goto(`${daemon.url}/console/settings`);
-      for (const [language, title] of [
-        ['fr', 'Paramètres de l’organisation'],
-        ['de', 'Organisationseinstellungen'],
+      // The JSON hint holds literal braces, which the message format must not take for a value.
+      for (const [language, title, hint] of [
+        ['fr', 'Paramètres de l’organisation', 'Un objet JSON, par exemple {"theme": "dark"}.'],
+        ['de', 'Organisationseinstellungen', 'Ein JSON-Objekt, zum Beispiel {"theme": "dark"}.'],
       ] as const) {
         await page.getByLabel(/^(Language|Langue|Sprache)$/).selectOption(language);
         await page.getByRole('heading', { name: title, level: 1 }).waitFor();
+        await page.getByText(hint).waitFor();
         await checkScreen(t, page, `settings-${language}`);
       }
     } finally {

@@ -65,11 +65,13 @@ export const de: Messages = {
   'import.toCreate': 'Anzulegen',
   'import.changed': 'Sie haben Zeilen geändert: Prüfen Sie erneut, bevor Sie anwenden.',
   'import.fix':
-    '{count} Zeile(n) enthalten Fehler. Korrigieren Sie sie in der Tabelle oder entfernen Sie sie und prüfen Sie erneut. Es wurde nichts gespeichert.',
-  'import.ready': 'Die Datei ist gültig: {count} Mitglied(er) oder Einladung(en) anzulegen.',
+    '{count, plural, one {# Zeile enthält Fehler. Korrigieren Sie sie in der Tabelle oder entfernen Sie sie} other {# Zeilen enthalten Fehler. Korrigieren Sie sie in der Tabelle oder entfernen Sie sie}} und prüfen Sie erneut. Es wurde nichts gespeichert.',
+  'import.ready':
+    'Die Datei ist gültig: {count, plural, one {# Mitglied oder Einladung} other {# Mitglieder oder Einladungen}} anzulegen.',
   'import.limit':
-    'Die Datei würde die Mitgliederhöchstzahl überschreiten ({limit}; die Organisation hat {count} Mitglieder).',
-  'import.showAll': 'Alle {count} Zeilen anzeigen, nicht nur die mit Problemen',
+    'Die Datei würde die Mitgliederhöchstzahl überschreiten ({limit}; die Organisation hat {count, plural, one {# Mitglied} other {# Mitglieder}}).',
+  'import.showAll':
+    '{count, plural, one {Alle Zeilen (#) anzeigen, nicht nur die mit Problemen} other {Alle # Zeilen anzeigen, nicht nur die mit Problemen}}',
   'import.noProblems': 'Keine Zeile hat ein Problem.',
   'import.validateAgain': 'Erneut prüfen',
   'import.apply': 'Anwenden: {count} anlegen',
@@ -181,7 +183,7 @@ export const de: Messages = {
   'codes.roleParameter': '{parameter} für die Rolle {role}',
   'codes.scope': 'Geltungsbereich (Organisation oder Gruppe)',
   'codes.organization': 'Die ganze Organisation',
-  'codes.created': '{count} Code(s) erstellt, gültig bis {until}.',
+  'codes.created': '{count, plural, one {# Code} other {# Codes}} erstellt, gültig bis {until}.',
   'codes.copy': 'Kopieren',
   'codes.copyAll': 'Alle kopieren',
   'codes.code': 'Code',
@@ -226,7 +228,7 @@ export const de: Messages = {
   'add.back': 'Zurück',
   'add.submit': 'Hinzufügen',
   'add.again': 'Weitere Mitglieder hinzufügen',
-  'add.done': '{count} Mitglied(er) hinzugefügt oder eingeladen',
+  'add.done': '{count, plural, one {# Mitglied} other {# Mitglieder}} hinzugefügt oder eingeladen',
   'add.mode.any-account': 'Mit einem Konto ihrer Wahl einladen',
   'add.mode.any-account.hint':
     'Sie erhalten eine E-Mail und registrieren oder melden sich an, wie sie möchten.',
@@ -280,8 +282,8 @@ export const de: Messages = {
   'settings.noGroups': 'Die Organisation hat noch keine Gruppe.',
   'settings.noLicenses': 'Der Katalog der Organisation enthält keine Lizenz.',
   'settings.settings': 'Einstellungen',
-  'settings.settingsHint': 'Ein JSON-Objekt, zum Beispiel {"theme": "dark"}. Leer: keine.',
-  'settings.settingsInvalid': 'muss ein JSON-Objekt sein, zum Beispiel {"theme": "dark"}',
+  'settings.settingsHint': 'Ein JSON-Objekt, zum Beispiel \'{"theme": "dark"}\'. Leer: keine.',
+  'settings.settingsInvalid': 'muss ein JSON-Objekt sein, zum Beispiel \'{"theme": "dark"}\'',
   'settings.refused': 'Nichts wurde gespeichert: Korrigieren Sie die unten markierten Felder.',
   'groups.title': 'Gruppen',
   'groups.search': 'Nach Namen suchen',
@@ -412,7 +414,7 @@ export const de: Messages = {
   'preview.title': 'Vorschau von {source}',
   'preview.nothingWritten': 'Nichts wurde geschrieben: So würde ein Lauf jetzt vorgehen.',
   'preview.wouldHold':
-    'Ein Lauf würde vom Löschschutz angehalten: Er würde {count} Mitglied(er) entfernen, mehr als die Quelle auf einmal erlaubt.',
+    'Ein Lauf würde vom Löschschutz angehalten: Er würde {count, plural, one {# Mitglied} other {# Mitglieder}} entfernen, mehr als die Quelle auf einmal erlaubt.',
   'preview.sample':
     'Nur die ersten Änderungen jeder Art sind aufgeführt; die Summen sind vollständig.',
   'runs.title': 'Verlauf der Läufe',
@@ -430,26 +432,26 @@ export const de: Messages = {
   'runs.decidedBy': 'von {by}, {date}',
   'runs.withheld': 'Zurückgestellt',
   'runs.withheldFor':
-    '{count} Entfernung(en) zurückgestellt, solange ein früherer Lauf auf eine Entscheidung wartet',
+    '{count, plural, one {# Entfernung} other {# Entfernungen}} zurückgestellt, solange ein früherer Lauf auf eine Entscheidung wartet',
   'run.back': 'Zurück zu den Quellen',
   'run.title': 'Lauf von {source}',
   'run.changes': 'Änderungen nach Anmeldename',
   'held.title': 'Lauf von {source} vom Löschschutz angehalten',
   'held.decidedTitle': 'Entscheidung über den Lauf von {source}',
   'held.why':
-    'Der Lauf vom {date} würde {count} Mitglied(er) entfernen, die nicht mehr im Verzeichnis sind: mehr als die Quelle auf einmal erlaubt. Er hat niemanden entfernt und wartet auf Ihre Entscheidung; spätere Läufe legen weiterhin Mitglieder an und ändern sie, entfernen aber niemanden, bis Sie entschieden haben.',
+    'Der Lauf vom {date} würde {count, plural, one {# Mitglied entfernen, das nicht mehr im Verzeichnis ist} other {# Mitglieder entfernen, die nicht mehr im Verzeichnis sind}}: mehr als die Quelle auf einmal erlaubt. Er hat niemanden entfernt und wartet auf Ihre Entscheidung; spätere Läufe legen weiterhin Mitglieder an und ändern sie, entfernen aber niemanden, bis Sie entschieden haben.',
   'held.approveMeans':
     'Genehmigen: Das Verzeichnis wird erneut gelesen, und nur die Mitglieder, die dort weiterhin fehlen, werden deaktiviert oder gelöscht, wie die Quelle es vorsieht.',
   'held.rejectMeans':
     'Ablehnen: Die Entfernungen werden verworfen, und diese Mitglieder bleiben, wie sie sind.',
-  'held.removals': '{count} wartende Entfernung(en)',
+  'held.removals': '{count, plural, one {# wartende Entfernung} other {# wartende Entfernungen}}',
   'held.action': 'Vorgesehen',
   'held.action.disable': 'Deaktivierung',
   'held.action.delete': 'Löschung',
   'held.approve': 'Entfernungen genehmigen',
   'held.reject': 'Entfernungen ablehnen',
   'held.approved':
-    'Genehmigt: {applied} Entfernung(en) ausgeführt, {returned} wieder im Verzeichnis vorhandene(s) Mitglied(er) behalten.',
+    'Genehmigt: {applied, plural, one {# Entfernung} other {# Entfernungen}} ausgeführt, {returned, plural, one {# wieder im Verzeichnis vorhandenes Mitglied} other {# wieder im Verzeichnis vorhandene Mitglieder}} behalten.',
   'held.rejected': 'Abgelehnt: Niemand wurde entfernt.',
   'add.mode.directory': 'Aus einem Verzeichnis',
   'add.mode.directory.hint':
@@ -466,7 +468,8 @@ export const de: Messages = {
   'directory.addUser': '{name} hinzufügen',
   'directory.addGroup': 'Die Mitglieder von {name} hinzufügen',
   'directory.userAdded': '{login}: {action}.',
-  'directory.groupAdded': '{count} Mitglied(er) von {group} hinzugefügt: {members}.',
+  'directory.groupAdded':
+    '{count, plural, one {# Mitglied} other {# Mitglieder}} von {group} hinzugefügt: {members}.',
   'directory.skipped': 'Übersprungene Einträge: {count}.',
   'directory.seeMembers': 'Die Mitglieder aus {source} anzeigen',
 };

@@ -59,11 +59,13 @@ export const en = {
   'import.toCreate': 'To create',
   'import.changed': 'You changed the rows: validate again before applying.',
   'import.fix':
-    '{count} row(s) have errors. Correct them in the table or remove them, then validate again. Nothing was written.',
-  'import.ready': 'The file is valid: {count} member(s) or invitation(s) to create.',
+    '{count, plural, one {# row has errors. Correct it in the table or remove it} other {# rows have errors. Correct them in the table or remove them}}, then validate again. Nothing was written.',
+  'import.ready':
+    'The file is valid: {count, plural, one {# member or invitation} other {# members or invitations}} to create.',
   'import.limit':
-    'The file would exceed the membership limit ({limit}; the organization has {count} members).',
-  'import.showAll': 'Show all {count} rows, not only those with problems',
+    'The file would exceed the membership limit ({limit}; the organization has {count, plural, one {# member} other {# members}}).',
+  'import.showAll':
+    '{count, plural, one {Show all rows (#), not only those with problems} other {Show all # rows, not only those with problems}}',
   'import.noProblems': 'No row has a problem.',
   'import.validateAgain': 'Validate again',
   'import.apply': 'Apply: create {count}',
@@ -175,7 +177,7 @@ export const en = {
   'codes.roleParameter': '{parameter} for role {role}',
   'codes.scope': 'Scope (organization or a group)',
   'codes.organization': 'The whole organization',
-  'codes.created': '{count} code(s) created, valid until {until}.',
+  'codes.created': '{count, plural, one {# code} other {# codes}} created, valid until {until}.',
   'codes.copy': 'Copy',
   'codes.copyAll': 'Copy all',
   'codes.code': 'Code',
@@ -219,7 +221,7 @@ export const en = {
   'add.back': 'Back',
   'add.submit': 'Add',
   'add.again': 'Add more members',
-  'add.done': '{count} member(s) added or invited',
+  'add.done': '{count, plural, one {# member} other {# members}} added or invited',
   'add.mode.any-account': 'Invite with an account of their choice',
   'add.mode.any-account.hint': 'They receive an email and sign up or sign in as they like.',
   'add.mode.organization-logins': 'Invite with organization logins',
@@ -272,8 +274,8 @@ export const en = {
   'settings.noGroups': 'The organization has no group yet.',
   'settings.noLicenses': 'The organization has no licence in its catalog.',
   'settings.settings': 'Settings',
-  'settings.settingsHint': 'A JSON object, for example {"theme": "dark"}. Empty: none.',
-  'settings.settingsInvalid': 'must be a JSON object, for example {"theme": "dark"}',
+  'settings.settingsHint': 'A JSON object, for example \'{"theme": "dark"}\'. Empty: none.',
+  'settings.settingsInvalid': 'must be a JSON object, for example \'{"theme": "dark"}\'',
   'settings.refused': 'Nothing was saved: correct the fields marked below.',
   'groups.title': 'Groups',
   'groups.search': 'Search by name',
@@ -351,7 +353,7 @@ export const en = {
   'sources.health.healthy': 'Healthy',
   'sources.health.backing-off': 'Failing',
   'sources.health.quarantined': 'Quarantined',
-  'sources.failures': '{count} failure(s) in a row',
+  'sources.failures': '{count, plural, one {# failure} other {# failures}} in a row',
   'sources.errorCode': 'error code',
   'sources.retryAfter': 'next try after {date}',
   'sources.quarantinedHint': 'its schedule is paused until you resume it',
@@ -402,7 +404,7 @@ export const en = {
   'preview.title': 'Preview of {source}',
   'preview.nothingWritten': 'Nothing was written: this is what a run would do now.',
   'preview.wouldHold':
-    'A run would be held by the deletion guard: it would remove {count} member(s), more than the source allows at once.',
+    'A run would be held by the deletion guard: it would remove {count, plural, one {# member} other {# members}}, more than the source allows at once.',
   'preview.sample': 'Only the first changes of each kind are listed; the counts are complete.',
   'runs.title': 'Run history',
   'runs.source': 'Runs of',
@@ -418,25 +420,26 @@ export const en = {
   'runs.decided': 'Decision',
   'runs.decidedBy': 'by {by}, {date}',
   'runs.withheld': 'Withheld',
-  'runs.withheldFor': '{count} removal(s) left alone while an earlier run waits for a decision',
+  'runs.withheldFor':
+    '{count, plural, one {# removal} other {# removals}} left alone while an earlier run waits for a decision',
   'run.back': 'Back to sources',
   'run.title': 'Run of {source}',
   'run.changes': 'Changes by login',
   'held.title': 'Run of {source} held by the deletion guard',
   'held.decidedTitle': 'Decision on the run of {source}',
   'held.why':
-    'The run of {date} would remove {count} member(s) who are gone from the directory: more than the source allows at once. It removed nobody and waits for your decision; later runs go on creating and updating members but remove nobody until you decide.',
+    'The run of {date} would remove {count, plural, one {# member who is} other {# members who are}} gone from the directory: more than the source allows at once. It removed nobody and waits for your decision; later runs go on creating and updating members but remove nobody until you decide.',
   'held.approveMeans':
     'Approve: the directory is read again, and only the members still gone from it are disabled or deleted, as the source is configured.',
   'held.rejectMeans': 'Reject: the removals are dropped and these members stay as they are.',
-  'held.removals': '{count} removal(s) waiting',
+  'held.removals': '{count, plural, one {# removal} other {# removals}} waiting',
   'held.action': 'Would be',
   'held.action.disable': 'disabled',
   'held.action.delete': 'deleted',
   'held.approve': 'Approve the removals',
   'held.reject': 'Reject the removals',
   'held.approved':
-    'Approved: {applied} removal(s) applied, {returned} member(s) back in the directory kept.',
+    'Approved: {applied, plural, one {# removal} other {# removals}} applied, {returned, plural, one {# member} other {# members}} back in the directory kept.',
   'held.rejected': 'Rejected: nobody was removed.',
   'add.mode.directory': 'From a directory',
   'add.mode.directory.hint':
@@ -453,8 +456,9 @@ export const en = {
   'directory.addUser': 'Add {name}',
   'directory.addGroup': 'Add the members of {name}',
   'directory.userAdded': '{login}: {action}.',
-  'directory.groupAdded': '{count} member(s) of {group} added: {members}.',
-  'directory.skipped': '{count} entry(ies) skipped.',
+  'directory.groupAdded':
+    '{count, plural, one {# member} other {# members}} of {group} added: {members}.',
+  'directory.skipped': '{count, plural, one {# entry} other {# entries}} skipped.',
   'directory.seeMembers': 'See the members from {source}',
 } as const;
 

@@ -65,11 +65,13 @@ export const fr: Messages = {
   'import.toCreate': 'À créer',
   'import.changed': 'Vous avez modifié des lignes : validez à nouveau avant d’appliquer.',
   'import.fix':
-    '{count} ligne(s) comportent des erreurs. Corrigez-les dans le tableau ou supprimez-les, puis validez à nouveau. Rien n’a été enregistré.',
-  'import.ready': 'Le fichier est valide : {count} membre(s) ou invitation(s) à créer.',
+    '{count, plural, one {# ligne comporte des erreurs. Corrigez-la dans le tableau ou supprimez-la} other {# lignes comportent des erreurs. Corrigez-les dans le tableau ou supprimez-les}}, puis validez à nouveau. Rien n’a été enregistré.',
+  'import.ready':
+    'Le fichier est valide : {count, plural, one {# membre ou invitation} other {# membres ou invitations}} à créer.',
   'import.limit':
-    'Le fichier dépasserait la limite de membres ({limit} ; l’organisation compte {count} membres).',
-  'import.showAll': 'Afficher les {count} lignes, pas seulement celles qui posent problème',
+    'Le fichier dépasserait la limite de membres ({limit} ; l’organisation compte {count, plural, one {# membre} other {# membres}}).',
+  'import.showAll':
+    '{count, plural, one {Afficher toutes les lignes (#), pas seulement celles qui posent problème} other {Afficher les # lignes, pas seulement celles qui posent problème}}',
   'import.noProblems': 'Aucune ligne ne pose problème.',
   'import.validateAgain': 'Valider à nouveau',
   'import.apply': 'Appliquer : créer {count}',
@@ -77,7 +79,8 @@ export const fr: Messages = {
   'import.applying': 'Application de l’importation',
   'import.progress': 'Progression',
   'import.progressLines': '{done} lignes traitées sur {total}',
-  'import.applied': 'Importation appliquée : {created} créé(s), {present} déjà présent(s).',
+  'import.applied':
+    'Importation appliquée : {created, plural, one {# créé} other {# créés}}, {present, plural, one {# déjà présent} other {# déjà présents}}.',
   'import.failed': 'L’importation s’est arrêtée : {error}',
   'import.retry': 'Appliquer à nouveau (reprend là où elle s’est arrêtée)',
   'import.reportTable': 'Lignes du fichier, avec leurs problèmes',
@@ -181,7 +184,8 @@ export const fr: Messages = {
   'codes.roleParameter': '{parameter} pour le rôle {role}',
   'codes.scope': 'Portée (organisation ou groupe)',
   'codes.organization': 'Toute l’organisation',
-  'codes.created': '{count} code(s) créé(s), valables jusqu’au {until}.',
+  'codes.created':
+    '{count, plural, one {# code créé, valable} other {# codes créés, valables}} jusqu’au {until}.',
   'codes.copy': 'Copier',
   'codes.copyAll': 'Copier tous',
   'codes.code': 'Code',
@@ -226,7 +230,8 @@ export const fr: Messages = {
   'add.back': 'Retour',
   'add.submit': 'Ajouter',
   'add.again': 'Ajouter d’autres membres',
-  'add.done': '{count} membre(s) ajouté(s) ou invité(s)',
+  'add.done':
+    '{count, plural, one {# membre ajouté ou invité} other {# membres ajoutés ou invités}}',
   'add.mode.any-account': 'Inviter avec le compte de leur choix',
   'add.mode.any-account.hint':
     'Ils reçoivent un e-mail et s’inscrivent ou se connectent comme ils le souhaitent.',
@@ -280,8 +285,8 @@ export const fr: Messages = {
   'settings.noGroups': 'L’organisation n’a encore aucun groupe.',
   'settings.noLicenses': 'Le catalogue de l’organisation ne contient aucune licence.',
   'settings.settings': 'Réglages',
-  'settings.settingsHint': 'Un objet JSON, par exemple {"theme": "dark"}. Vide : aucun.',
-  'settings.settingsInvalid': 'doit être un objet JSON, par exemple {"theme": "dark"}',
+  'settings.settingsHint': 'Un objet JSON, par exemple \'{"theme": "dark"}\'. Vide : aucun.',
+  'settings.settingsInvalid': 'doit être un objet JSON, par exemple \'{"theme": "dark"}\'',
   'settings.refused': 'Rien n’a été enregistré : corrigez les champs signalés ci-dessous.',
   'groups.title': 'Groupes',
   'groups.search': 'Rechercher par nom',
@@ -360,7 +365,7 @@ export const fr: Messages = {
   'sources.health.healthy': 'Opérationnelle',
   'sources.health.backing-off': 'En échec',
   'sources.health.quarantined': 'En quarantaine',
-  'sources.failures': '{count} échec(s) d’affilée',
+  'sources.failures': '{count, plural, one {# échec} other {# échecs}} d’affilée',
   'sources.errorCode': 'code d’erreur',
   'sources.retryAfter': 'prochain essai après le {date}',
   'sources.quarantinedHint': 'sa planification est suspendue jusqu’à sa reprise',
@@ -411,7 +416,7 @@ export const fr: Messages = {
   'preview.title': 'Aperçu de {source}',
   'preview.nothingWritten': 'Rien n’a été écrit : voici ce que ferait une exécution maintenant.',
   'preview.wouldHold':
-    'Une exécution serait retenue par la protection contre les suppressions : elle retirerait {count} membre(s), plus que la source ne l’autorise en une fois.',
+    'Une exécution serait retenue par la protection contre les suppressions : elle retirerait {count, plural, one {# membre} other {# membres}}, plus que la source ne l’autorise en une fois.',
   'preview.sample':
     'Seuls les premiers changements de chaque sorte sont listés ; les totaux sont complets.',
   'runs.title': 'Historique des exécutions',
@@ -429,26 +434,26 @@ export const fr: Messages = {
   'runs.decidedBy': 'par {by}, le {date}',
   'runs.withheld': 'Mises en attente',
   'runs.withheldFor':
-    '{count} suppression(s) laissée(s) de côté tant qu’une exécution précédente attend une décision',
+    '{count, plural, one {# suppression laissée} other {# suppressions laissées}} de côté tant qu’une exécution précédente attend une décision',
   'run.back': 'Retour aux sources',
   'run.title': 'Exécution de {source}',
   'run.changes': 'Changements par identifiant',
   'held.title': 'Exécution de {source} retenue par la protection contre les suppressions',
   'held.decidedTitle': 'Décision sur l’exécution de {source}',
   'held.why':
-    'L’exécution du {date} retirerait {count} membre(s) qui ne sont plus dans l’annuaire : plus que la source ne l’autorise en une fois. Elle n’a retiré personne et attend votre décision ; les exécutions suivantes continuent de créer et de modifier des membres, mais n’en retirent aucun tant que vous n’avez pas décidé.',
+    'L’exécution du {date} retirerait {count, plural, one {# membre qui n’est plus} other {# membres qui ne sont plus}} dans l’annuaire : plus que la source ne l’autorise en une fois. Elle n’a retiré personne et attend votre décision ; les exécutions suivantes continuent de créer et de modifier des membres, mais n’en retirent aucun tant que vous n’avez pas décidé.',
   'held.approveMeans':
     'Approuver : l’annuaire est relu, et seuls les membres qui en sont toujours absents sont désactivés ou supprimés, selon la configuration de la source.',
   'held.rejectMeans':
     'Refuser : les suppressions sont abandonnées et ces membres restent tels quels.',
-  'held.removals': '{count} suppression(s) en attente',
+  'held.removals': '{count, plural, one {# suppression} other {# suppressions}} en attente',
   'held.action': 'Action prévue',
   'held.action.disable': 'désactivation',
   'held.action.delete': 'suppression',
   'held.approve': 'Approuver les suppressions',
   'held.reject': 'Refuser les suppressions',
   'held.approved':
-    'Approuvée : {applied} suppression(s) appliquée(s), {returned} membre(s) revenu(s) dans l’annuaire conservé(s).',
+    'Approuvée : {applied, plural, one {# suppression appliquée} other {# suppressions appliquées}}, {returned, plural, one {# membre revenu dans l’annuaire conservé} other {# membres revenus dans l’annuaire conservés}}.',
   'held.rejected': 'Refusée : personne n’a été retiré.',
   'add.mode.directory': 'Depuis un annuaire',
   'add.mode.directory.hint':
@@ -457,7 +462,7 @@ export const fr: Messages = {
   'directory.source': 'Source d’annuaire',
   'directory.search': 'Chercher des utilisateurs et des groupes',
   'directory.searchButton': 'Chercher',
-  'directory.results': '{count} résultat(s)',
+  'directory.results': '{count, plural, one {# résultat} other {# résultats}}',
   'directory.kind': 'Sorte',
   'directory.kind.user': 'Utilisateur',
   'directory.kind.group': 'Groupe',
@@ -465,7 +470,8 @@ export const fr: Messages = {
   'directory.addUser': 'Ajouter {name}',
   'directory.addGroup': 'Ajouter les membres de {name}',
   'directory.userAdded': '{login} : {action}.',
-  'directory.groupAdded': '{count} membre(s) de {group} ajouté(s) : {members}.',
-  'directory.skipped': '{count} entrée(s) ignorée(s).',
+  'directory.groupAdded':
+    '{count, plural, one {# membre de {group} ajouté} other {# membres de {group} ajoutés}} : {members}.',
+  'directory.skipped': '{count, plural, one {# entrée ignorée} other {# entrées ignorées}}.',
   'directory.seeMembers': 'Voir les membres issus de {source}',
 };

@@ -1,14 +1,10 @@
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
-import { de } from './de.ts';
-import { en, type Messages } from './en.ts';
-import { fr } from './fr.ts';
+import { type Language, type Translate, translator } from './translate.ts';
 
 // The console speaks English, French and German: the browser's language first, then the choice
 // the administrator makes in the header, kept in this browser.
 
-export const LANGUAGES = { en, fr, de } as const;
-export type Language = keyof typeof LANGUAGES;
-export type MessageKey = keyof Messages;
+export { LANGUAGES, type Language, type MessageKey } from './translate.ts';
 
 const STORAGE_KEY = 'provisiond.console.language';
 
@@ -26,8 +22,6 @@ function initialLanguage(): Language {
   return 'en';
 }
 
-type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
-
 interface I18n {
   language: Language;
   setLanguage(language: Language): void;
@@ -39,7 +33,6 @@ const I18nContext = createContext<I18n | null>(null);
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, choose] = useState<Language>(initialLanguage);
   const value = useMemo<I18n>(() => {
-    const messages = LANGUAGES[language];
     document.documentElement.lang = language;
     return {
       language,
@@ -47,10 +40,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         localStorage.setItem(STORAGE_KEY, next);
         choose(next);
       },
-      t: (key, values = {}) =>
-        messages[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-          name in values ? String(values[name]) : whole,
-        ),
+      t: translator(language),
     };
   }, [language]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
