@@ -22,6 +22,11 @@ export function isNoticeTemplate(template: string): template is NoticeTemplate {
   return template === 'sync-held' || template === 'source-quarantined';
 }
 
+/** "1 member", "2 members": the noun agrees with the count by the language's plural rules. */
+function counted(language: Language, count: string | null | undefined, one: string, other: string) {
+  return `${count} ${new Intl.PluralRules(language).select(Number(count)) === 'one' ? one : other}`;
+}
+
 interface NoticeWording {
   heldSubject: (d: NoticeData) => string;
   heldBody: (d: NoticeData) => string[];
@@ -33,14 +38,14 @@ const WORDING: Record<Language, NoticeWording> = {
   en: {
     heldSubject: (d) => `${d.organization}: a sync of ${d.source} waits for your approval`,
     heldBody: (d) => [
-      `A sync of the source ${d.source} would disable or delete ${d.removals} member(s), more than its deletion guard allows, and is held.`,
+      `A sync of the source ${d.source} would disable or delete ${counted('en', d.removals, 'member', 'members')}, more than its deletion guard allows, and is held.`,
       'Until you decide, later runs of this source remove nobody.',
       `Review it: provisiond runs show ${d.runId}`,
       `Then: provisiond sync approve ${d.runId}   or   provisiond sync reject ${d.runId}`,
     ],
     quarantineSubject: (d) => `${d.organization}: the source ${d.source} is quarantined`,
     quarantineBody: (d) => [
-      `The source ${d.source} failed ${d.failures} time(s) in a row; its scheduled runs are paused.`,
+      `The source ${d.source} failed ${counted('en', d.failures, 'time', 'times')} in a row; its scheduled runs are paused.`,
       `Last error${d.code ? ` (${d.code})` : ''}: ${d.error}`,
       `Once it is fixed: provisiond sources resume ${d.source}   (or run a sync by hand)`,
     ],
@@ -49,7 +54,7 @@ const WORDING: Record<Language, NoticeWording> = {
     heldSubject: (d) =>
       `${d.organization} : une synchronisation de ${d.source} attend votre approbation`,
     heldBody: (d) => [
-      `Une synchronisation de la source ${d.source} désactiverait ou supprimerait ${d.removals} membre(s), plus que sa garde ne le permet : elle est retenue.`,
+      `Une synchronisation de la source ${d.source} désactiverait ou supprimerait ${counted('fr', d.removals, 'membre', 'membres')}, plus que sa garde ne le permet : elle est retenue.`,
       "Tant que vous n'avez pas décidé, les synchronisations suivantes ne retirent personne.",
       `Pour l'examiner : provisiond runs show ${d.runId}`,
       `Puis : provisiond sync approve ${d.runId}   ou   provisiond sync reject ${d.runId}`,
@@ -65,7 +70,7 @@ const WORDING: Record<Language, NoticeWording> = {
     heldSubject: (d) =>
       `${d.organization}: eine Synchronisation von ${d.source} wartet auf Ihre Freigabe`,
     heldBody: (d) => [
-      `Eine Synchronisation der Quelle ${d.source} würde ${d.removals} Mitglied(er) deaktivieren oder löschen, mehr als ihr Löschschutz erlaubt, und wurde angehalten.`,
+      `Eine Synchronisation der Quelle ${d.source} würde ${counted('de', d.removals, 'Mitglied', 'Mitglieder')} deaktivieren oder löschen, mehr als ihr Löschschutz erlaubt, und wurde angehalten.`,
       'Bis Sie entscheiden, entfernen spätere Läufe dieser Quelle niemanden.',
       `Prüfen: provisiond runs show ${d.runId}`,
       `Dann: provisiond sync approve ${d.runId}   oder   provisiond sync reject ${d.runId}`,

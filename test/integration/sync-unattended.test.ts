@@ -195,7 +195,7 @@ eachDatabase((kind, fixture) => {
       await s.deliver();
       const mail = await sink.mailTo(s.adminEmail, 0);
       t.regex(mail, new RegExp(`sync approve ${held.id}`));
-      t.regex(mail, /would disable or delete 3 member/);
+      t.regex(mail, /would disable or delete 3 members, more than/);
       t.true(sink.messages.length >= before);
     },
   );
@@ -244,6 +244,7 @@ eachDatabase((kind, fixture) => {
       await s.deliver();
       const mail = await sink.mailTo(s.adminEmail, 0);
       t.regex(mail, /is quarantined/);
+      t.regex(mail, /failed 3 times in a row/);
       t.regex(mail, /ECONNREFUSED/);
 
       const resumed = await resumeQuarantined(await s.deps(), admin, s.tree.name);
