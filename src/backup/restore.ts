@@ -30,16 +30,23 @@ export async function restoreInto(
     );
   await migrateTo(db, head.migrations);
   return db.transaction(async (trx) => {
-    const tables = (
-      await rawRows<{ name: string }>(
-        trx,
-        `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-         where n.nspname = current_schema() and c.relkind in ('r', 'p')
-           and c.relname not in ('knex_migrations', 'knex_migrations_lock', 'instances')`,
-      )
-    ).map((r) => r.name);
+    // Each table's columns but the generated ones, which PostgreSQL computes and refuses to be given.
+    const columns = new Map(
+      (
+        await rawRows<{ name: string; columns: string[] }>(
+          trx,
+          `select c.relname as name, array_agg(a.attname::text order by a.attnum) as columns
+           from pg_class c
+           join pg_namespace n on n.oid = c.relnamespace
+           join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+           where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attgenerated = ''
+             and c.relname not in ('knex_migrations', 'knex_migrations_lock', 'instances')
+           group by c.relname`,
+        )
+      ).map((r) => [r.name, r.columns]),
+    );
+    const tables = [...columns.keys()];
     if (tables.length > 0) await trx.raw(`truncate ${tables.map(() => '??').join(', ')}`, tables);
-    const present = new Set(tables);
     const counts: Record<string, number> = {};
     let expected: Record<string, number> | null = null;
     for await (const line of lines) {
@@ -48,16 +55,17 @@ export async function restoreInto(
         continue;
       }
       if (line.kind !== 'rows') continue;
-      if (!present.has(line.table))
+      const names = columns.get(line.table);
+      if (!names)
         throw ValidationError.field(
           'file',
           `the backup has a table this schema lacks: ${line.table}`,
         );
-      await trx.raw('insert into ?? select * from json_populate_recordset(null::??, ?::json)', [
-        line.table,
-        line.table,
-        JSON.stringify(line.rows),
-      ]);
+      const list = names.map(() => '??').join(', ');
+      await trx.raw(
+        `insert into ?? (${list}) select ${list} from json_populate_recordset(null::??, ?::json)`,
+        [line.table, ...names, ...names, line.table, JSON.stringify(line.rows)],
+      );
       counts[line.table] = (counts[line.table] ?? 0) + line.rows.length;
     }
     if (!expected) throw ValidationError.field('file', 'the backup is truncated (no last line)');
