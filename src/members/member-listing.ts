@@ -148,10 +148,8 @@ function filtered(
       [query.license],
     );
   if (query.search) {
-    q.andWhereRaw(
-      "lower(m.username || ' ' || coalesce(m.email, '') || ' ' || m.first_name || ' ' || m.last_name || ' ' || m.display_name) like ?",
-      [`%${escapeLike(query.search.toLowerCase())}%`],
-    );
+    // The username, email and names, lowered: a generated column with a trigram index.
+    q.andWhereRaw('m.search_text like ?', [`%${escapeLike(query.search.toLowerCase())}%`]);
   }
   return q;
 }
