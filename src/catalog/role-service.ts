@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../store/pg-errors.ts';
 import { parseInput } from '../validation.ts';
 import { type RoleRow, toRole } from './catalog-store.ts';
 import { PRIVILEGES } from '../access/privileges.ts';
+import { counted } from '../counted.ts';
 
 // Custom roles: a set of privileges, a parameter grants carry — required (the partner portal's
 // "Vertex ID" of hoster and attractor roles) or optional (the partner portal's default project of ds_pp) —
@@ -133,7 +134,7 @@ export async function deleteRole(db: Knex, scope: Scope, ref: string) {
       Number(holders?.n ?? 0) + Number(extra?.n ?? 0) + (await countGroupRoleHolders(trx, role.id));
     if (count > 0)
       throw new ConflictError(
-        `role ${role.name} is held by ${count} member(s); give them another role first`,
+        `role ${role.name} is held by ${counted(count, 'member')}; give them another role first`,
       );
     await trx('roles').where('id', role.id).delete();
     await recordAudit(trx, {

@@ -224,6 +224,6 @@ export function blockingErrors(report: ImportReport, skipInvalid: boolean): stri
   if (report.licenses && report.licenses.length > 0)
     return report.licenses.map(shortfallMessage).join('; ');
   if (report.invalid > 0 && !skipInvalid)
-    return `${report.invalid} row(s) are not valid: correct the file and validate it again, or apply with --skip-invalid (skipInvalid) to leave them out`;
+    return `${report.invalid === 1 ? '1 row is' : `${report.invalid} rows are`} not valid: correct the file and validate it again, or apply with --skip-invalid (skipInvalid) to leave them out`;
   return null;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { RateLimitedError } from '../errors.ts';
+import { counted } from '../counted.ts';
 
 // Failed code redemptions are limited per member and per client address, so that guessing codes
 // (122 random bits, but still) or hammering a used one is cut short. Only the member's own
@@ -45,7 +46,7 @@ export async function assertNotLimited(
   const until = Math.max(...rows.map((r) => new Date(r.window_started_at).getTime() + WINDOW_MS));
   const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
   throw new RateLimitedError(
-    `too many failed invitation code attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+    `too many failed invitation code attempts; try again in ${counted(Math.ceil(seconds / 60), 'minute')}`,
     seconds,
   );
 }

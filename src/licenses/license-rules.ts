@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../errors.ts';
+import { counted } from '../counted.ts';
 
 // Pure rules of add-on licences: a licence is held only by the user types it lists, and an
 // organization grants no more of a licence than it has. Licences given with an invitation count
@@ -140,7 +141,7 @@ export function shortfalls(
 
 export function shortfallMessage(s: LicenseShortfall): string {
   const available = Math.max(0, s.quantity - s.inUse);
-  return `licence ${s.license}: the organization has ${s.quantity}, ${s.inUse} in use and ${available} available; granting it to ${s.adding} more member(s) would exceed it`;
+  return `licence ${s.license}: the organization has ${s.quantity}, ${s.inUse} in use and ${available} available; granting it to ${counted(s.adding, 'more member', 'more members')} would exceed it`;
 }
 
 /** What an overview shows of one licence. */

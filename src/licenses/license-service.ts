@@ -10,6 +10,7 @@ import { parseInput } from '../validation.ts';
 import { availability } from './license-rules.ts';
 import type { LicenseRow } from '../store/tables/organizations.ts';
 import { licenseHolders } from './license-store.ts';
+import { counted } from '../counted.ts';
 
 // The organization's catalog of add-on licences: define, change, remove, and the overview of
 // what is in use and available. Renaming a licence renames it on every member that holds it.
@@ -197,7 +198,7 @@ export async function updateLicense(
       if (patch.quantity !== undefined && patch.quantity !== null && patch.quantity < before!.inUse)
         throw ValidationError.field(
           'quantity',
-          `licence ${row.name} is in use by ${before!.inUse} member(s); the quantity cannot be less`,
+          `licence ${row.name} is in use by ${counted(before!.inUse, 'member')}; the quantity cannot be less`,
         );
       const [updated] = await trx('licenses')
         .where('id', row.id)
@@ -264,7 +265,7 @@ export async function deleteLicense(db: Knex, scope: Scope, ref: string): Promis
     const holders = license!.inUse + license!.pendingInvitations;
     if (holders > 0)
       throw new ConflictError(
-        `licence ${row.name} is held by ${holders} member(s) (pending invitations included); remove it from them first`,
+        `licence ${row.name} is held by ${counted(holders, 'member')} (pending invitations included); remove it from them first`,
       );
     if (
       (await defaultLicenses(trx, scope.orgId)).some(

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { UnavailableError } from '../errors.ts';
 import { rawRows } from './raw-rows.ts';
+import { counted } from '../counted.ts';
 
 // Migrations are TypeScript modules in migrations/; compiled to dist/migrations/*.js for the
 // installed daemon and imported as .ts under tsx in tests. Both list the same names.
@@ -115,7 +116,7 @@ export function assertSchemaUsable(status: MigrationStatus, how: string): void {
     );
   if (status.pending.length > 0)
     throw new UnavailableError(
-      `the database schema is behind this release by ${status.pending.length} migration(s) (${status.pending.join(', ')}): ${how}`,
+      `the database schema is behind this release by ${counted(status.pending.length, 'migration')} (${status.pending.join(', ')}): ${how}`,
     );
 }
 

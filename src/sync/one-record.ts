@@ -20,6 +20,7 @@ import { type UserBatchContext, mappingContext, processUsers } from './user-batc
 import { planUser } from './user-plan.ts';
 import { correlateBatch } from './user-store.ts';
 import { MembersBeingCreated } from './members-being-created.ts';
+import { counted } from '../counted.ts';
 
 // One person, or one group's members, through the same engine as a run: the same mapping,
 // correlation, reactions, links and audit, without reading the whole directory. Provision on
@@ -176,7 +177,7 @@ async function explain(
   if (!found) throw new NotFoundError('directory user', login, `source "${sourceName}"`);
   const { user } = found;
   const steps = [
-    `found in ${sourceName}: ${found.dn} (external id ${user.externalId}), ${Object.keys(found.attributes).length} attribute(s) read`,
+    `found in ${sourceName}: ${found.dn} (external id ${user.externalId}), ${counted(Object.keys(found.attributes).length, 'attribute')} read`,
   ];
   const report: ProvisionReport = {
     source: sourceName,
@@ -241,7 +242,7 @@ async function explain(
   steps.push(
     correlation!.link
       ? 'correlation: already linked to a member by this record'
-      : `correlation by ${p.policy.correlate.join(' and ')}: ${correlation!.byUsername.length} member(s) by username, ${correlation!.byEmail.length} by email`,
+      : `correlation by ${p.policy.correlate.join(' and ')}: ${counted(correlation!.byUsername.length, 'member')} by username, ${correlation!.byEmail.length} by email`,
   );
   report.situation = decision.situation;
   steps.push(`situation: ${decision.situation}`);

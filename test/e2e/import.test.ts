@@ -122,7 +122,7 @@ test.serial(
   async (t) => {
     const validated = await cli('csv', '--mode', 'add', '--file', fixture('add.csv'));
     t.is(validated.code, 0, validated.stderr);
-    t.regex(validated.stdout, /2 row\(s\), 2 valid, 0 invalid, 0 already present, 2 to create/);
+    t.regex(validated.stdout, /2 rows, 2 valid, 0 invalid, 0 already present, 2 to create/);
     t.regex(
       validated.stdout,
       /nothing was written; to apply: provisiond import apply [0-9a-f-]{36}/,
@@ -157,7 +157,7 @@ test.serial(
     );
     t.regex(
       builtin.stdout,
-      /nothing was created: all 2 valid row\(s\) are already present/,
+      /nothing was created: all 2 valid rows are already present/,
       builtin.stderr,
     );
     const ad = await cli(
@@ -188,7 +188,7 @@ test.serial(
     );
     t.regex(
       skipped.stdout,
-      /1 created, 0 already present, 1 invalid row\(s\) left out/,
+      /1 created, 0 already present, 1 invalid row left out/,
       skipped.stderr,
     );
     const enterprise = await cli(
@@ -217,7 +217,7 @@ test.serial(
     );
     t.is(again.code, 0);
     t.regex(again.stdout, /this file was already imported in this mode/);
-    t.regex(again.stdout, /nothing was created: all 2 valid row\(s\) are already present/);
+    t.regex(again.stdout, /nothing was created: all 2 valid rows are already present/);
     const names = await usernames();
     for (const name of ['srajhandas@DOMAIN', 'jcho111@DOMAIN', 'rsmith@domain.com', 'pub1', 'jcho'])
       t.true(names.includes(name), name);
@@ -388,7 +388,7 @@ test.serial(
       '--apply',
     );
     t.is(again.code, 0, again.stderr);
-    t.regex(again.stdout, /nothing was created: all 2 valid row\(s\) are already present/);
+    t.regex(again.stdout, /nothing was created: all 2 valid rows are already present/);
 
     const notify = path.join(dataDir, 'notify.csv');
     writeFileSync(

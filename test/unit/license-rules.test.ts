@@ -84,7 +84,7 @@ test('a grant beyond the quantity is a shortfall; a write that adds none is not'
   );
   t.is(
     shortfallMessage({ license: 'B', quantity: 5, inUse: 4, adding: 3 }),
-    'licence B: the organization has 5, 4 in use and 1 available; granting it to 3 more member(s) would exceed it',
+    'licence B: the organization has 5, 4 in use and 1 available; granting it to 3 more members would exceed it',
   );
 });
 

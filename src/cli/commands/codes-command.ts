@@ -3,6 +3,7 @@ import type { Redeemed } from '../../invitations/code-redemption.ts';
 import type { CreatedCodes, InvitationCode } from '../../invitations/code-store.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // Invitation codes: create 1–10 codes for a set of roles in a scope, list, show, copy,
 // disable, and use one for a member. The codes are printed once, at creation.
@@ -84,7 +85,7 @@ export function codesCommand(): Command {
           `/api/v1/codes${query(flags)}`,
         );
         if (json) return printJson(page);
-        codeTable(page.items, `${page.total} code(s)`);
+        codeTable(page.items, counted(page.total, 'code'));
       });
     });
   codes

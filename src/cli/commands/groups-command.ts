@@ -5,6 +5,7 @@ import type { Page } from '../../members/member-listing.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { type Column, printJson, printRecord, printTable } from '../output.ts';
 import { memberColumns } from './members-command.ts';
+import { counted } from '../../counted.ts';
 
 const columns: Column<Group>[] = [
   { header: 'name', value: (g) => g.name },
@@ -31,7 +32,7 @@ export function groupsCommand(): Command {
           `/api/v1/groups${query({ search: flags.search, page: flags.page, pageSize: flags.pageSize })}`,
         );
         if (json) return printJson(page);
-        printTable(page.items, columns, `${page.total} group(s)`);
+        printTable(page.items, columns, counted(page.total, 'group'));
       });
     });
   groups
@@ -89,7 +90,7 @@ export function groupsCommand(): Command {
           `${path(ref)}/members${query({ page: flags.page, pageSize: flags.pageSize })}`,
         );
         if (json) return printJson(page);
-        printTable(page.items, memberColumns, `${page.total} member(s)`);
+        printTable(page.items, memberColumns, counted(page.total, 'member'));
       });
     });
   groups

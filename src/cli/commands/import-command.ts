@@ -7,6 +7,7 @@ import type { ImportRun } from '../../import/import-store.ts';
 import type { ApiClient } from '../api-client.ts';
 import { query, withClient } from '../cli-context.ts';
 import { printJson, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // `provisiond import …`: upload a file for validation (the report is printed; nothing is written),
 // then `--apply` (or `import apply ID`) confirms it. Progress is drawn on a terminal while the
@@ -35,7 +36,7 @@ function printReport(run: ImportRun): void {
   }
   const separator = r.separator ? `, ${SEPARATOR_NAMES[r.separator] ?? r.separator}-separated` : '';
   process.stdout.write(
-    `import ${run.id} (${run.mode}${separator}): ${r.rows} row(s), ${r.valid} valid, ${r.invalid} invalid, ${r.alreadyPresent} already present, ${r.toCreate} to create\n`,
+    `import ${run.id} (${run.mode}${separator}): ${counted(r.rows, 'row')}, ${r.valid} valid, ${r.invalid} invalid, ${r.alreadyPresent} already present, ${r.toCreate} to create\n`,
   );
   if (r.membershipLimit)
     process.stdout.write(
@@ -79,12 +80,12 @@ async function applyAndWait(
 function printApplied(run: ImportRun): void {
   if (run.created === 0) {
     process.stdout.write(
-      `nothing was created: all ${run.alreadyPresent} valid row(s) are already present${run.previousApply ? ` (this file was imported before: import ${run.previousApply.id})` : ''}\n`,
+      `nothing was created: ${run.alreadyPresent === 1 ? 'the 1 valid row is' : `all ${run.alreadyPresent} valid rows are`} already present${run.previousApply ? ` (this file was imported before: import ${run.previousApply.id})` : ''}\n`,
     );
     return;
   }
   process.stdout.write(
-    `applied import ${run.id}: ${run.created} created, ${run.alreadyPresent} already present, ${run.report.invalid} invalid row(s) left out\n`,
+    `applied import ${run.id}: ${run.created} created, ${run.alreadyPresent} already present, ${counted(run.report.invalid, 'invalid row')} left out\n`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { InvitationPage } from '../../invitations/invitation-manage.ts';
 import type { Invitation } from '../../invitations/invitation-record.ts';
 import { query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // Email invitations: create for one or many addresses, list with filters
 // and the copyable links of open invitations, show, resend (a new link; the old one
@@ -148,7 +149,7 @@ export function invitationsCommand(): Command {
               { header: 'status', value: (i) => i.status },
               { header: 'link', value: (i) => i.link ?? '' },
             ],
-            `${page.items.length} of ${page.total} invitation(s), page ${page.page}`,
+            `${page.items.length} of ${counted(page.total, 'invitation')}, page ${page.page}`,
           );
         });
       },

@@ -3,6 +3,7 @@ import type { ApiKey } from '../../keys/api-keys.ts';
 import { SUGGESTED_KEY_DAYS } from '../../keys/key-expiry.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('API keys (bearer tokens for /api/v1 and /scim/v2)');
@@ -93,7 +94,7 @@ export function keysCommand(): Command {
             { header: 'expires', value: (k) => k.expiresAt },
             { header: 'status', value: (k) => k.status },
           ],
-          `${page.total} key(s)`,
+          counted(page.total, 'key'),
         );
       });
     });

@@ -4,6 +4,7 @@ import { positiveInt, query, withClient } from '../cli-context.ts';
 import type { GroupAddReport, ProvisionReport } from '../../sync/one-record.ts';
 import { printJson, printTable } from '../output.ts';
 import { printProvision } from './run-output.ts';
+import { counted } from '../../counted.ts';
 
 export function ldapCommand(): Command {
   const ldap = new Command('ldap').description('look up a directory source');
@@ -53,7 +54,7 @@ export function ldapCommand(): Command {
           .map(([k, n]) => `${k} ${n}`)
           .join(', ');
         process.stdout.write(
-          `${result.group} (${result.dn}): ${result.members.length} member(s) in scope; ${changed || 'nothing to change'}\n`,
+          `${result.group} (${result.dn}): ${counted(result.members.length, 'member')} in scope; ${changed || 'nothing to change'}\n`,
         );
         for (const s of result.skipped)
           process.stdout.write(`  skipped ${s.member}: ${s.reason}\n`);

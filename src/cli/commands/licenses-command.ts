@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { License } from '../../licenses/license-service.ts';
 import { list, withClient } from '../cli-context.ts';
 import { type Column, printJson, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // The add-on licence catalog: which user types may hold each licence and how many the
 // organization has; the list is the overview of what is in use and available.
@@ -61,7 +62,7 @@ export function licensesCommand(): Command {
           '/api/v1/licenses',
         );
         if (json) return printJson(page);
-        printTable(page.items, licenseColumns, `${page.total} licence(s)`);
+        printTable(page.items, licenseColumns, counted(page.total, 'licence'));
       });
     });
   licenses

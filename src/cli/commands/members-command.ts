@@ -12,6 +12,7 @@ import {
 import { type Column, printJson, printRecord, printTable } from '../output.ts';
 import type { License } from '../../licenses/license-service.ts';
 import { usageLine } from './licenses-command.ts';
+import { counted } from '../../counted.ts';
 
 export const memberColumns: Column<Member>[] = [
   { header: 'username', value: (m) => m.username },
@@ -184,7 +185,7 @@ export function membersCommand(): Command {
         printTable(
           page.items,
           memberColumns,
-          `${page.total} member(s); page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}\n${usageLine(licenses.items)}`,
+          `${counted(page.total, 'member')}; page ${page.page} of ${Math.max(1, Math.ceil(page.total / page.pageSize))}\n${usageLine(licenses.items)}`,
         );
       });
     });

@@ -2,6 +2,7 @@ import type { ProvisionReport } from '../../sync/one-record.ts';
 import type { SyncRun } from '../../sync/sync-runs.ts';
 import { COUNT_KEYS } from '../../sync/sync-types.ts';
 import { type Column, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // How a sync run reads in a terminal: its status, the non-zero counts, and for a preview or a
 // held run the first changes of each kind.
@@ -29,10 +30,10 @@ function summary(run: SyncRun): string {
 
 function heldLine(run: SyncRun): string {
   if (run.id === null)
-    return `${run.held} disable(s)/deletion(s): more than the deletion guard allows; a real run would hold them for an administrator's approval`;
+    return `${counted(run.held, 'disable or deletion', 'disables or deletions')}: more than the deletion guard allows; a real run would hold them for an administrator's approval`;
   if (run.status !== 'held')
-    return `${run.held} disable(s)/deletion(s) were held for an administrator's decision`;
-  return `${run.held} disable(s)/deletion(s) wait for "provisiond sync approve ${run.id}" or "provisiond sync reject ${run.id}"`;
+    return `${run.held === 1 ? '1 disable or deletion was' : `${run.held} disables or deletions were`} held for an administrator's decision`;
+  return `${run.held === 1 ? '1 disable or deletion waits' : `${run.held} disables or deletions wait`} for "provisiond sync approve ${run.id}" or "provisiond sync reject ${run.id}"`;
 }
 
 export function printRun(run: SyncRun): void {
@@ -46,10 +47,10 @@ export function printRun(run: SyncRun): void {
     ...(run.error && { error: run.error }),
     ...(run.held > 0 && { held: heldLine(run) }),
     ...(run.withheld > 0 && {
-      withheld: `${run.withheld} removal(s) not applied: run ${run.withheldFor} is held and waits for a decision; the next full run after it plans them again`,
+      withheld: `${counted(run.withheld, 'removal')} not applied: run ${run.withheldFor} is held and waits for a decision; the next full run after it plans them again`,
     }),
     ...(run.decision && {
-      decided: `${run.status} by ${run.decidedBy} at ${run.decidedAt}: ${run.decision.applied} removal(s) applied, ${run.decision.returned} record(s) back in the directory left alone`,
+      decided: `${run.status} by ${run.decidedBy} at ${run.decidedAt}: ${counted(run.decision.applied, 'removal')} applied, ${counted(run.decision.returned, 'record')} back in the directory left alone`,
     }),
   });
   process.stdout.write('\n');

@@ -4,6 +4,7 @@ import type { SyncRun } from '../../sync/sync-runs.ts';
 import { positiveInt, query, withClient } from '../cli-context.ts';
 import { printJson, printTable } from '../output.ts';
 import { printRun, runColumns } from './run-output.ts';
+import { counted } from '../../counted.ts';
 
 export function runsCommand(): Command {
   const runs = new Command('runs').description('sync runs, newest first');
@@ -18,7 +19,7 @@ export function runsCommand(): Command {
           'GET',
           `/api/v1/runs${query({ source: flags.source, limit: flags.limit })}`,
         );
-        json ? printJson(page) : printTable(page.items, runColumns, `${page.total} run(s)`);
+        json ? printJson(page) : printTable(page.items, runColumns, counted(page.total, 'run'));
       });
     });
   runs

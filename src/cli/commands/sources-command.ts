@@ -4,6 +4,7 @@ import type { SourceSummary } from '../../sync/source-admin.ts';
 import type { SourceHealth } from '../../sync/source-health.ts';
 import { withClient } from '../cli-context.ts';
 import { printJson, printRecord, printTable } from '../output.ts';
+import { counted } from '../../counted.ts';
 
 // `provisiond sources list|show|test|resume`: what is configured, what to register at an identity
 // provider (sign-in URLs), whether a directory answers,
@@ -11,13 +12,14 @@ import { printJson, printRecord, printTable } from '../output.ts';
 
 function healthLine(s: SourceSummary): string {
   const h = s.health;
-  if (h.state === 'healthy') return h.failures > 0 ? `ok (${h.failures} failure(s))` : 'ok';
+  if (h.state === 'healthy')
+    return h.failures > 0 ? `ok (${counted(h.failures, 'failure')})` : 'ok';
   const error = h.lastError
     ? `: ${h.lastErrorCode ? `${h.lastErrorCode} ` : ''}${h.lastError}`
     : '';
   return h.state === 'quarantined'
-    ? `QUARANTINED after ${h.failures} failure(s)${error}`
-    : `backing off until ${h.retryAfter} (${h.failures} failure(s))${error}`;
+    ? `QUARANTINED after ${counted(h.failures, 'failure')}${error}`
+    : `backing off until ${h.retryAfter} (${counted(h.failures, 'failure')})${error}`;
 }
 
 export function sourcesCommand(): Command {
@@ -45,12 +47,12 @@ export function sourcesCommand(): Command {
             },
             { header: 'health', value: (s) => healthLine(s) },
           ],
-          `${page.total} source(s)`,
+          counted(page.total, 'source'),
         );
         for (const s of page.items) {
           if (s.heldRun)
             process.stdout.write(
-              `${s.name}: run ${s.heldRun.id} is held with ${s.heldRun.removals} removal(s); later runs remove nobody until "provisiond sync approve ${s.heldRun.id}" or "provisiond sync reject ${s.heldRun.id}"\n`,
+              `${s.name}: run ${s.heldRun.id} is held with ${counted(s.heldRun.removals, 'removal')}; later runs remove nobody until "provisiond sync approve ${s.heldRun.id}" or "provisiond sync reject ${s.heldRun.id}"\n`,
             );
           if (s.health.state === 'quarantined')
             process.stdout.write(

@@ -1,5 +1,6 @@
 import type { SyncRun } from '../../sync/sync-runs.ts';
 import type { ApiClient } from '../api-client.ts';
+import { counted } from '../../counted.ts';
 
 // On a terminal, a line on stderr that follows the running run (the engine records its counts
 // after every batch); nothing when stderr is not a TTY, so scripts and logs stay clean.
@@ -32,7 +33,7 @@ export function watchProgress(client: ApiClient, source: string): () => void {
           run.counts.linked +
           run.counts.errors +
           run.counts.disputed;
-        line = `${done} user(s) processed, ${run.counts.created} created, ${run.counts.updated} updated`;
+        line = `${counted(done, 'user')} processed, ${run.counts.created} created, ${run.counts.updated} updated`;
       }
     } catch {
       // Progress is a courtesy: a failed poll leaves the last line on screen.
