@@ -186,11 +186,7 @@ test.serial(
       '--apply',
       '--skip-invalid',
     );
-    t.regex(
-      skipped.stdout,
-      /1 created, 0 already present, 1 invalid row left out/,
-      skipped.stderr,
-    );
+    t.regex(skipped.stdout, /1 created, 0 already present, 1 invalid row left out/, skipped.stderr);
     const enterprise = await cli(
       'createusers',
       '--file',
