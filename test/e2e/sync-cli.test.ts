@@ -164,6 +164,13 @@ t2('the deletion guard holds a run until sync approve', async (t) => {
   const held = await cli('sync', 'corp', '--full', '--json');
   t.like(held.json, { status: 'held', held: 3, counts: { disabled: 3 } });
   t.is((await cli('members', 'list', '--status', 'disabled', '--json')).json.total, 0);
+  const shown = await cli('runs', 'show', held.json.id);
+  t.regex(
+    shown.stdout,
+    new RegExp(
+      `3 members to disable or delete, waiting for "provisiond sync approve ${held.json.id}"`,
+    ),
+  );
   const approved = await cli('sync', 'approve', held.json.id, '--json');
   t.is(approved.code, 0, approved.stderr);
   t.like(approved.json, { status: 'approved' });

@@ -29,11 +29,11 @@ function summary(run: SyncRun): string {
 }
 
 function heldLine(run: SyncRun): string {
+  const held = `${counted(run.held, 'member')} to disable or delete`;
   if (run.id === null)
-    return `${counted(run.held, 'disable or deletion', 'disables or deletions')}: more than the deletion guard allows; a real run would hold them for an administrator's approval`;
-  if (run.status !== 'held')
-    return `${run.held === 1 ? '1 disable or deletion was' : `${run.held} disables or deletions were`} held for an administrator's decision`;
-  return `${run.held === 1 ? '1 disable or deletion waits' : `${run.held} disables or deletions wait`} for "provisiond sync approve ${run.id}" or "provisiond sync reject ${run.id}"`;
+    return `${held}: more than the deletion guard allows; a real run would hold them for an administrator's approval`;
+  if (run.status !== 'held') return `${held}, held for an administrator's decision`;
+  return `${held}, waiting for "provisiond sync approve ${run.id}" or "provisiond sync reject ${run.id}"`;
 }
 
 export function printRun(run: SyncRun): void {
