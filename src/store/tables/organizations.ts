@@ -12,6 +12,8 @@ export interface OrganizationRow {
   scim_password_push: boolean;
   invitation_expiry_days: number;
   new_member_defaults: Column<'organizations.new_member_defaults', Record<string, unknown>>;
+  /** A new random value whenever the row, its roles or its user types change (set by triggers). */
+  revision: string;
   created_at: Date;
   updated_at: Date;
 }
