@@ -1,4 +1,4 @@
-import type { Condition, Cte } from '../store/one-statement.ts';
+import { type Condition, type Cte, SqlExpression } from '../store/one-statement.ts';
 
 // Writes of one member as parts of a larger statement (see one-statement.ts), for callers that
 // write the member, its link and its audit entry in one round trip. Column names come from code,
@@ -8,13 +8,16 @@ type Columns = Record<string, unknown>;
 
 const quoted = (column: string) => `"${column}"`;
 
-/** A new member; the part returns its row. */
+/** A new member; the part returns its row. A column's value may be an expression. */
 export function insertMemberCte(name: string, columns: Columns): Cte {
   const names = Object.keys(columns);
+  const values = names.map((column) => columns[column]);
   return {
     name,
-    sql: `insert into members (${names.map(quoted).join(', ')}) values (${names.map(() => '?').join(', ')}) returning *`,
-    bindings: names.map((column) => columns[column]),
+    sql: `insert into members (${names.map(quoted).join(', ')}) values (${values.map((value) => (value instanceof SqlExpression ? value.sql : '?')).join(', ')}) returning *`,
+    bindings: values.flatMap((value) =>
+      value instanceof SqlExpression ? value.bindings : [value],
+    ),
   };
 }
 

@@ -23,6 +23,9 @@ export function newMemberTypeAndRole(
   };
 }
 
+/** The organization's defaults for new members name a user type or role its catalog lacks. */
+export class DefaultsNotInCatalogError extends ConflictError {}
+
 /** The catalog ids of the defaults; a default that names nothing in the catalog is a conflict to fix. */
 export function newMemberTypeAndRoleIds(
   catalog: Catalog,
@@ -32,7 +35,7 @@ export function newMemberTypeAndRoleIds(
   const userType = findUserType(catalog.userTypes, names.userType);
   const role = findRole(catalog.roles, names.role);
   if (!userType || !role)
-    throw new ConflictError(
+    throw new DefaultsNotInCatalogError(
       `the organization's default user type or role for new members (${names.userType} / ${names.role}) is not in its catalog; fix newMemberDefaults`,
     );
   return { userTypeId: userType.id, roleId: role.id };

@@ -14,6 +14,8 @@ import { DEFAULT_NEW_MEMBER } from '../catalog/default-catalog.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { selectRows } from '../store/prepared-select.ts';
+import { SqlExpression } from '../store/one-statement.ts';
+import { isNotNullViolation } from '../store/pg-errors.ts';
 import type { OrganizationRow } from '../store/tables/organizations.ts';
 import { isUuid } from '../store/uuid.ts';
 
@@ -141,16 +143,37 @@ export async function findOrganization(
   return toOrganization(row);
 }
 
-/** The organization by id with its catalog, in one read: what a new member's defaults need. */
+/**
+ * The organization by id with its catalog, in one read: what a new member's defaults need. The
+ * revision changes with every change of either (set by triggers).
+ */
 export async function findOrganizationWithCatalog(
   db: Knex | Knex.Transaction,
   id: string,
-): Promise<{ org: Organization; catalog: Catalog }> {
+): Promise<{ org: Organization; catalog: Catalog; revision: string }> {
   const [row] = await selectRows<
     OrganizationRow & { catalog_roles: RoleRow[]; catalog_user_types: UserTypeRow[] }
   >(db, db('organizations as o').where('o.id', id).select('o.*', db.raw(CATALOG_COLUMNS)).limit(1));
   if (!row) throw new NotFoundError('organization', id);
-  return { org: toOrganization(row), catalog: catalogOf(row) };
+  return { org: toOrganization(row), catalog: catalogOf(row), revision: row.revision };
+}
+
+/**
+ * The organization's id, as a value a write computes, while the organization is still at
+ * `revision`; else null, which every `org_id` column refuses. A write that took its values from
+ * what was read at `revision` then fails (see `isOrganizationChanged`) rather than acting on an
+ * organization or catalog that has changed since.
+ */
+export function organizationIdAt(id: string, revision: string): SqlExpression {
+  return new SqlExpression(
+    '(select id from organizations where id = ?::uuid and revision = ?::uuid)',
+    [id, revision],
+  );
+}
+
+/** Whether a write failed because its `organizationIdAt` found the organization changed. */
+export function isOrganizationChanged(error: unknown): boolean {
+  return isNotNullViolation(error, 'org_id');
 }
 
 /**

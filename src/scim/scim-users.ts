@@ -3,7 +3,7 @@ import { claimLicenses, defaultLicensesOf } from '../licenses/license-grants.ts'
 import { type Scope, requireWrite } from '../access/actor.ts';
 import { randomUUID } from 'node:crypto';
 import { auditCte, recordAudit } from '../audit/audit-log.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
 import { externalIdCte, isExternalIdTaken } from '../links/identity-links.ts';
 import { assertWithinMembershipLimit } from '../members/member-rules.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
@@ -21,12 +21,20 @@ import { listResources } from './resource-list.ts';
 import { isUuid } from '../store/uuid.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { passwordInBody, passwordInPatch, pushedPasswordColumns } from './password-push.ts';
-import { newMemberTypeAndRoleIds } from '../members/new-member-defaults.ts';
+import {
+  DefaultsNotInCatalogError,
+  newMemberTypeAndRoleIds,
+} from '../members/new-member-defaults.ts';
 import {
   MEMBER_WRITE_SETTINGS_COLUMN,
   type MemberWriteSettings,
-  findOrganizationWithCatalog,
+  isOrganizationChanged,
+  organizationIdAt,
 } from '../orgs/organizations.ts';
+import {
+  type KnownOrganization,
+  knownOrganizationWithCatalog,
+} from '../orgs/known-organizations.ts';
 import { insertMemberCte, updateMemberCte } from '../members/member-statements.ts';
 import { runOneStatement } from '../store/one-statement.ts';
 
@@ -149,10 +157,40 @@ export async function createUser(
   requireWrite(ctx.scope.actor);
   assertUserSchema(body);
   const fields = fromScimUser(body);
+  await assertManager(ctx.db, ctx.scope.orgId, fields);
+  // This process's copy of the organization and its catalog may be older than they are: when the
+  // write finds the organization changed, or the copy lacks a default it names, again with them
+  // read afresh.
+  let known = await knownOrganizationWithCatalog(ctx.db, ctx.scope.orgId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insertUser(ctx, body, fields, known);
+    } catch (error) {
+      const changed = isOrganizationChanged(error);
+      if (!changed && !(error instanceof DefaultsNotInCatalogError && attempt === 1)) throw error;
+      if (attempt === CHANGED_ATTEMPTS)
+        throw new UnavailableError(
+          "the organization's settings or catalog changed during each attempt to create the user; try again",
+          {},
+          { cause: error },
+        );
+      known = await knownOrganizationWithCatalog(ctx.db, ctx.scope.orgId, known);
+    }
+  }
+}
+
+/** Attempts of a create whose organization changes under it, each read afresh, before it gives up. */
+const CHANGED_ATTEMPTS = 3;
+
+/** The write of `createUser`, with the organization and catalog as known at `revision`. */
+async function insertUser(
+  ctx: ScimContext,
+  body: Json,
+  fields: UserFields,
+  { org, catalog, revision }: KnownOrganization,
+): Promise<{ resource: Json; version: number }> {
   const { orgId } = ctx.scope;
   try {
-    const { org, catalog } = await findOrganizationWithCatalog(ctx.db, orgId);
-    await assertManager(ctx.db, orgId, fields);
     const defaults = newMemberTypeAndRoleIds(catalog, org.newMemberDefaults);
     const columns = {
       ...columnsOf(fields, org.newMemberDefaults.standInEmail),
@@ -184,7 +222,7 @@ export async function createUser(
           insertMemberCte('m', {
             ...columns,
             id: row.id,
-            org_id: orgId,
+            org_id: organizationIdAt(orgId, revision),
             user_type_id: defaults.userTypeId,
             role_id: defaults.roleId,
             licenses,

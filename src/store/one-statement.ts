@@ -17,6 +17,17 @@ export interface Condition {
   bindings: readonly unknown[];
 }
 
+/**
+ * A value computed by the statement itself rather than sent (a subquery), for a part that takes
+ * values: its `sql` stands where the value's placeholder would.
+ */
+export class SqlExpression {
+  constructor(
+    readonly sql: string,
+    readonly bindings: readonly unknown[],
+  ) {}
+}
+
 /** `final` reads what the CTEs returned (`select * from m`); its own values follow theirs. */
 export async function runOneStatement<T>(
   db: Knex | Knex.Transaction,

@@ -3,6 +3,7 @@
 interface PgError {
   code?: string;
   constraint?: string;
+  column?: string;
   message?: string;
 }
 
@@ -15,4 +16,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
     e.constraint === constraint ||
     (e.message ?? '').includes(constraint)
   );
+}
+
+export function isNotNullViolation(error: unknown, column: string): boolean {
+  const e = error as PgError;
+  if (e?.code !== '23502') return false;
+  // PGlite reports the column only in the message.
+  return e.column === column || (e.message ?? '').includes(`column "${column}"`);
 }

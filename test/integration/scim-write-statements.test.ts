@@ -2,6 +2,7 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { LimitError } from '../../src/errors.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
+import { createRole } from '../../src/catalog/role-service.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
@@ -10,8 +11,10 @@ import { parseProjection } from '../../src/scim/projection.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 
 // Serial: the statements of the other tests would mix with the ones counted.
-// SCIM writes are a read and one statement that writes the member, its link and its audit entry
-// together; a membership limit or default licences bring back the transaction that counts.
+// SCIM writes are one statement that writes the member, its link and its audit entry together,
+// after a read: of the member for a PATCH, of the organization and its catalog for the first POST
+// to an organization (later ones use what this process read, while the organization has not
+// changed). A membership limit or default licences bring back the transaction that counts.
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -46,10 +49,14 @@ eachDatabase((kind, fixture) => {
   };
 
   test.serial(
-    `[${kind}] POST and PATCH /Users: two statements each, member, link and audit entry written together`,
+    `[${kind}] POST and PATCH /Users: member, link and audit entry written together; a POST to a known organization is one statement`,
     async (t) => {
       const ctx = await context();
       const watch = recordQueries(ctx.knex);
+      await createUser(ctx, { schemas: [USER], userName: 'first.post@example.org' });
+      t.is(watch.statements.length, 2, watch.statements.join('\n'));
+      t.regex(watch.statements[0]!, /from "organizations"/);
+      watch.statements.length = 0;
       const { resource } = await createUser(ctx, {
         schemas: [USER],
         userName: 'two.statements@example.org',
@@ -67,7 +74,7 @@ eachDatabase((kind, fixture) => {
         ],
       });
       watch.stop();
-      t.is(created.length, 2, created.join('\n'));
+      t.is(created.length, 1, created.join('\n'));
       t.is(watch.statements.length, 2, watch.statements.join('\n'));
       for (const sql of [...created, ...watch.statements]) t.notRegex(sql, /^(begin|commit)/i);
 
@@ -92,6 +99,120 @@ eachDatabase((kind, fixture) => {
       const row = await ctx.knex('members').where('id', id).first();
       t.is(row?.version, 2);
       t.is(new Date(row!.created_at).toISOString(), (resource.meta as { created: string }).created);
+    },
+  );
+
+  test.serial(
+    `[${kind}] POST /Users after the organization's defaults or catalog change, in this process or another: the new defaults`,
+    async (t) => {
+      const ctx = await context();
+      const post = async (userName: string) => {
+        const { resource } = await createUser(ctx, { schemas: [USER], userName });
+        const row = await ctx
+          .knex('members as m')
+          .join('roles as r', 'r.id', 'm.role_id')
+          .join('user_types as u', 'u.id', 'm.user_type_id')
+          .where('m.id', resource.id as string)
+          .first('r.name as role', 'u.name as userType');
+        return `${row?.userType} / ${row?.role}`;
+      };
+      t.is(await post('before@example.org'), 'Creator / User');
+
+      // Through the use cases of this process.
+      await createRole(ctx.knex, ctx.scope, { name: 'Auditor', privileges: ['view'] });
+      await updateOrganization(ctx.knex, ctx.scope, { newMemberDefaults: { role: 'Auditor' } });
+      const watch = recordQueries(ctx.knex);
+      t.is(await post('after.settings@example.org'), 'Creator / Auditor');
+      // The write made with what this process had read found the organization changed, wrote
+      // nothing, and was made again after a fresh read (the fourth statement is this test's).
+      t.is(watch.statements.length, 4, watch.statements.join('\n'));
+      t.regex(watch.statements[0]!, /^with m as \(insert into members/);
+      t.regex(watch.statements[1]!, /from "organizations"/);
+      t.regex(watch.statements[2]!, /^with m as \(insert into members/);
+      watch.stop();
+
+      // As another process would: straight in the tables, which no code of this process sees.
+      const viewer = await ctx
+        .knex('user_types')
+        .where({ org_id: ctx.scope.orgId, name: 'Viewer' })
+        .first('id');
+      await ctx
+        .knex('roles')
+        .where({ org_id: ctx.scope.orgId, name: 'Auditor' })
+        .update({ name: 'Inspector' });
+      await ctx
+        .knex('organizations')
+        .where('id', ctx.scope.orgId)
+        .update({
+          new_member_defaults: JSON.stringify({ userType: 'Viewer', role: 'Inspector' }),
+        });
+      t.truthy(viewer);
+      t.is(await post('after.sql@example.org'), 'Viewer / Inspector');
+
+      // Defaults that name no role refuse the create; once fixed elsewhere, the next one works.
+      await ctx
+        .knex('organizations')
+        .where('id', ctx.scope.orgId)
+        .update({ new_member_defaults: JSON.stringify({ role: 'Nobody' }) });
+      await t.throwsAsync(post('refused@example.org'), { message: /Nobody/ });
+      await ctx
+        .knex('roles')
+        .where({ org_id: ctx.scope.orgId, name: 'Inspector' })
+        .update({ name: 'Nobody' });
+      t.is(await post('after.fix@example.org'), 'Creator / Nobody');
+      t.is(
+        await ctx
+          .knex('members')
+          .where({ org_id: ctx.scope.orgId, username: 'refused@example.org' })
+          .first(),
+        undefined,
+      );
+    },
+  );
+
+  test.serial(
+    `[${kind}] an organization's revision changes with its row, roles and user types, and only its own`,
+    async (t) => {
+      const ctx = await context();
+      const other = await fixture().newOrg();
+      const revisions = async () =>
+        Object.fromEntries(
+          (
+            await ctx
+              .knex('organizations')
+              .whereIn('id', [ctx.scope.orgId, other.orgId])
+              .select('id', 'revision')
+          ).map((row) => [row.id, row.revision]),
+        );
+      const changes: Array<[string, () => Promise<unknown>]> = [
+        [
+          'renamed',
+          () => ctx.knex('organizations').where('id', ctx.scope.orgId).update({ name: 'Renamed' }),
+        ],
+        [
+          'role added',
+          () => createRole(ctx.knex, ctx.scope, { name: 'Surveyor', privileges: ['view'] }),
+        ],
+        [
+          'role deleted',
+          () => ctx.knex('roles').where({ org_id: ctx.scope.orgId, name: 'Surveyor' }).delete(),
+        ],
+        [
+          'user type changed',
+          () =>
+            ctx
+              .knex('user_types')
+              .where({ org_id: ctx.scope.orgId, name: 'Viewer' })
+              .update({ aliases: ['Reader'] }),
+        ],
+      ];
+      for (const [what, change] of changes) {
+        const before = await revisions();
+        await change();
+        const after = await revisions();
+        t.not(after[ctx.scope.orgId], before[ctx.scope.orgId], what);
+        t.is(after[other.orgId], before[other.orgId], what);
+      }
     },
   );
 
