@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { preparedRaw } from './prepared-select.ts';
 
 // A write that spans tables as one statement: each owner module hands out the data-modifying CTE
 // for its own table (`name as (insert …)`), and the caller joins them. One round trip, no BEGIN or
@@ -35,10 +36,11 @@ export async function runOneStatement<T>(
   final: string,
 ): Promise<T[]> {
   const sql = `with ${ctes.map((c) => `${c.name} as (${c.sql})`).join(', ')} ${final}`;
-  const { rows } = (await db.raw(sql, ctes.flatMap((c) => c.bindings) as Knex.RawBinding[])) as {
-    rows: T[];
-  };
-  return rows;
+  return preparedRaw<T>(
+    db,
+    sql,
+    ctes.flatMap((c) => c.bindings),
+  );
 }
 
 /** The condition that makes a part write only when the part named `gate` wrote a row. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
-// Hot read paths (SCIM look-ups, API key checks) run as named prepared statements on PostgreSQL:
+// Hot statements (SCIM look-ups and writes, API key checks) run as named prepared statements on PostgreSQL:
 // planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and a named
 // statement is planned once per connection. The name is the statement's hash, so several shapes
 // (one per filter form) coexist. PGlite plans in-process: it runs the query as is, and so does
@@ -57,12 +57,36 @@ export async function selectRows<T>(
   db: Knex | Knex.Transaction,
   query: Knex.QueryBuilder,
 ): Promise<T[]> {
-  const embedded = 'pglite' in db.client;
-  if (embedded || (db as Knex.Transaction).isTransaction) return (await query) as T[];
-  const { sql, bindings } = query.toSQL().toNative();
+  if (!preparable(db)) return (await query) as T[];
+  return runNamed<T>(db, query.toSQL().toNative(), 'select');
+}
+
+/**
+ * A statement in knex's raw form (`?` placeholders), prepared as `selectRows` prepares a read: the
+ * writes SCIM makes on every request are planned once per connection too.
+ */
+export async function preparedRaw<T>(
+  db: Knex | Knex.Transaction,
+  sql: string,
+  bindings: readonly unknown[],
+): Promise<T[]> {
+  const raw = db.raw(sql, bindings as Knex.RawBinding[]);
+  if (!preparable(db)) return ((await raw) as { rows: T[] }).rows;
+  return runNamed<T>(db, raw.toSQL().toNative(), 'raw');
+}
+
+function preparable(db: Knex | Knex.Transaction): boolean {
+  return !('pglite' in db.client) && !(db as Knex.Transaction).isTransaction;
+}
+
+async function runNamed<T>(
+  db: Knex | Knex.Transaction,
+  { sql, bindings }: { sql: string; bindings: readonly unknown[] },
+  method: string,
+): Promise<T[]> {
   const client = db.client as PooledClient;
   // The events knex sends for its own queries, so that tracing and statement counts see these too.
-  const event = { __knexQueryUid: randomUUID(), method: 'select', sql, bindings };
+  const event = { __knexQueryUid: randomUUID(), method, sql, bindings };
   client.emit('query', event);
   const connection = await client.acquireConnection();
   try {

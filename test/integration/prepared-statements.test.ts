@@ -1,5 +1,6 @@
 import test from 'ava';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
+import { runOneStatement } from '../../src/store/one-statement.ts';
 import { STATEMENTS_PER_CONNECTION, selectRows } from '../../src/store/prepared-select.ts';
 import { createPostgresDatabase, databaseKinds } from '../helpers/databases.ts';
 
@@ -26,6 +27,57 @@ if (databaseKinds().includes('postgres')) {
         'select count(*)::int as n from pg_prepared_statements',
       );
       t.is(kept.rows[0]!.n, STATEMENTS_PER_CONNECTION);
+    } finally {
+      await knex.destroy();
+      await pg.drop();
+    }
+  });
+
+  test('a write of several parts is prepared once per connection, and never inside a transaction', async (t) => {
+    const pg = await createPostgresDatabase();
+    const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
+    try {
+      await knex.raw('create table notes (id serial primary key, body text not null)');
+      await knex.raw('create table note_log (note_id int not null, what text not null)');
+      const write = (db: Knex | Knex.Transaction, body: string) =>
+        runOneStatement<{ id: number }>(
+          db,
+          [
+            {
+              name: 'n',
+              sql: 'insert into notes (body) values (?) returning id',
+              bindings: [body],
+            },
+            {
+              name: 'l',
+              sql: "insert into note_log (note_id, what) select id, 'added' from n",
+              bindings: [],
+            },
+          ],
+          'select id from n',
+        );
+      const prepared = async () =>
+        (
+          await knex.raw<{ rows: Array<{ statement: string }> }>(
+            "select statement from pg_prepared_statements where statement like 'with n as%'",
+          )
+        ).rows;
+      t.deepEqual(await write(knex, 'first'), [{ id: 1 }]);
+      t.deepEqual(await write(knex, 'second'), [{ id: 2 }]);
+      t.is((await prepared()).length, 1);
+      // A write in a transaction runs as is: once the connection has dropped its statements, such
+      // a write prepares none.
+      await knex.transaction(async (trx) => {
+        t.deepEqual(await write(trx, 'third'), [{ id: 3 }]);
+      });
+      await knex.raw('deallocate all');
+      await knex.transaction((trx) => write(trx, 'fourth'));
+      t.deepEqual(await prepared(), []);
+      const log = await knex('note_log').orderBy('note_id').select('note_id');
+      t.deepEqual(
+        log.map((row) => row.note_id),
+        [1, 2, 3, 4],
+      );
     } finally {
       await knex.destroy();
       await pg.drop();
