@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { PgliteRequest, PgliteResponse, PgliteStart } from './pglite-thread.ts';
 import { readTemplate, unpackTemplate } from './pglite-template.ts';
+import { type PgliteStatements, pgliteStatements } from './pglite-statements.ts';
 
 // The embedded database's own thread: PGlite runs here, so that its WebAssembly work never holds
 // the daemon's event loop (see pglite-thread.ts, which starts this file and speaks to it).
@@ -72,10 +73,14 @@ async function open(): Promise<PGlite> {
   return pglite;
 }
 
-async function answer(pglite: PGlite, request: PgliteRequest): Promise<PgliteResponse> {
+async function answer(
+  pglite: PGlite,
+  statements: PgliteStatements,
+  request: PgliteRequest,
+): Promise<PgliteResponse> {
   switch (request.op) {
     case 'query':
-      return { id: request.id, result: await pglite.query(request.sql, request.params) };
+      return { id: request.id, result: await statements.query(request.sql, request.params ?? []) };
     case 'exec':
       return { id: request.id, result: await pglite.exec(request.sql) };
     case 'dump': {
@@ -101,6 +106,7 @@ async function answer(pglite: PGlite, request: PgliteRequest): Promise<PgliteRes
 function serve(): (pglite: PGlite) => void {
   const queue: PgliteRequest[] = [];
   let pglite: PGlite | null = null;
+  let statements: PgliteStatements | null = null;
   let owner: number | null = null;
   let running = false;
   const reply = (response: PgliteResponse) =>
@@ -109,11 +115,11 @@ function serve(): (pglite: PGlite) => void {
     const at = owner === null ? 0 : queue.findIndex((r) => r.session === owner);
     return at < 0 ? undefined : queue.splice(at, 1)[0];
   };
-  const drain = async (db: PGlite) => {
+  const drain = async (db: PGlite, statements: PgliteStatements) => {
     running = true;
     for (let request = next(); request; request = next()) {
       try {
-        reply(await answer(db, request));
+        reply(await answer(db, statements, request));
       } catch (error) {
         // A result that cannot be posted (no structured clone of it) fails that request alone.
         reply({ id: request.id, error: describe(error) });
@@ -124,11 +130,12 @@ function serve(): (pglite: PGlite) => void {
   };
   port.on('message', (request: PgliteRequest) => {
     queue.push(request);
-    if (pglite && !running) void drain(pglite);
+    if (pglite && statements && !running) void drain(pglite, statements);
   });
   return (opened) => {
     pglite = opened;
-    void drain(opened);
+    statements = pgliteStatements(opened);
+    void drain(opened, statements);
   };
 }
 
