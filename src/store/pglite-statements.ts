@@ -5,7 +5,10 @@ import { type PGlite, type Results, parse as results, protocol } from '@electric
 // (`explain analyze`). Here a statement with parameters is parsed once under a name, as the daemon
 // does on PostgreSQL (prepared-select.ts), and each run binds and executes it in one call into
 // PGlite instead of six. A statement without parameters (DDL, BEGIN, COMMIT) runs as before, and
-// so does one with very many (a bulk insert).
+// so does one with very many (a bulk insert). A statement first met inside a transaction is not
+// named either: those are a sync's or an import's batches, whose shapes vary with each batch
+// (`in (?, ?, …)`) and whose planning is a small share of their work, while each named plan stays
+// in the database's memory.
 
 const { serialize } = protocol;
 
@@ -79,7 +82,8 @@ export function pgliteStatements(pglite: PGlite): PgliteStatements {
     async query(sql, params) {
       let statement = statements.get(sql);
       if (!statement) {
-        const worth = params.length > 0 && params.length <= MOST_PARAMETERS;
+        const worth =
+          params.length > 0 && params.length <= MOST_PARAMETERS && !pglite.isInTransaction();
         if (!worth || statements.size >= PGLITE_STATEMENTS)
           return pglite.query(sql, params as unknown[]);
         statement = await prepare(sql);

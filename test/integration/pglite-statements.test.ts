@@ -63,6 +63,12 @@ test('answers as PGlite does, with every kind of value, preparing each statement
   const sum = `select ${many.map((i) => `$${i + 1}::int`).join(' + ')} as total`;
   t.deepEqual((await statements.query(sum, many)).rows, [{ total: (149 * 150) / 2 }]);
   t.is(await prepared(pglite), 2);
+  // Nor is a statement first met inside a transaction; one named before runs named there too.
+  await pglite.exec('begin');
+  t.deepEqual((await statements.query('select $1::int as n', [7])).rows, [{ n: 7 }]);
+  t.is((await statements.query(read, [['Ada']])).rows.length, 1);
+  await pglite.exec('commit');
+  t.is(await prepared(pglite), 2);
 });
 
 test('an error is PostgreSQL’s, writes nothing, and the statement answers afterwards', async (t) => {
