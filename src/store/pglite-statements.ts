@@ -93,7 +93,8 @@ export function pgliteStatements(pglite: PGlite): PgliteStatements {
       } catch (error) {
         if ((error as { code?: string }).code !== PLAN_RESULT_CHANGED) throw error;
         // Prepared before a migration changed what it returns: prepared again. Within a
-        // transaction the error has ended it, and is the answer; the next run prepares afresh.
+        // transaction the error has ended it, and is the answer; a later run outside one
+        // prepares the statement afresh.
         statements.delete(sql);
         if (pglite.isInTransaction()) throw error;
         await exchange(

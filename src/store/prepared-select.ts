@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
-// Hot statements (SCIM look-ups and writes, API key checks) run as named prepared statements on PostgreSQL:
-// planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and a named
-// statement is planned once per connection. The name is the statement's hash, so several shapes
-// (one per filter form) coexist. PGlite plans in-process: it runs the query as is, and so does
-// any query inside a transaction (it must stay on the transaction's connection).
+// Hot statements (SCIM look-ups and writes, API key checks) run as named prepared statements on
+// PostgreSQL: planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and
+// a named statement is planned once per connection. The name is the statement's hash, so several
+// shapes (one per filter form) coexist. On PGlite the database's own thread names statements
+// (pglite-statements.ts): here the query runs as is, and so does any query inside a transaction
+// (it must stay on the transaction's connection).
 
 interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
