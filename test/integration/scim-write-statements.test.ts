@@ -36,6 +36,10 @@ function recordQueries(knex: Knex): { statements: string[]; stop(): void } {
   return { statements, stop: () => knex.off('query', listener) };
 }
 
+/** The organization's member with this username, if any. */
+const memberNamed = (ctx: ScimContext & { knex: Knex }, username: string) =>
+  ctx.knex('members').where({ org_id: ctx.scope.orgId, username }).first();
+
 eachDatabase((kind, fixture) => {
   const context = async (): Promise<ScimContext & { knex: Knex }> => {
     const f = fixture();
@@ -160,13 +164,7 @@ eachDatabase((kind, fixture) => {
         .where({ org_id: ctx.scope.orgId, name: 'Inspector' })
         .update({ name: 'Nobody' });
       t.is(await post('after.fix@example.org'), 'Creator / Nobody');
-      t.is(
-        await ctx
-          .knex('members')
-          .where({ org_id: ctx.scope.orgId, username: 'refused@example.org' })
-          .first(),
-        undefined,
-      );
+      t.is(await memberNamed(ctx, 'refused@example.org'), undefined);
     },
   );
 
@@ -268,13 +266,7 @@ eachDatabase((kind, fixture) => {
       await t.throwsAsync(createUser(ctx, { schemas: [USER], userName: 'second@example.org' }), {
         instanceOf: LimitError,
       });
-      t.is(
-        await ctx
-          .knex('members')
-          .where({ org_id: ctx.scope.orgId, username: 'second@example.org' })
-          .first(),
-        undefined,
-      );
+      t.is(await memberNamed(ctx, 'second@example.org'), undefined);
       t.is(
         await ctx
           .knex('audit_log')
