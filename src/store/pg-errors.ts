@@ -24,3 +24,11 @@ export function isNotNullViolation(error: unknown, column: string): boolean {
   // PGlite reports the column only in the message.
   return e.column === column || (e.message ?? '').includes(`column "${column}"`);
 }
+
+/**
+ * PostgreSQL refused a prepared statement's plan: what the statement returns changed since it was
+ * prepared (a migration added a column to a table it reads with `*`).
+ */
+export function isPlanResultChanged(error: unknown): boolean {
+  return (error as PgError)?.code === '0A000';
+}

@@ -1,4 +1,5 @@
 import { type PGlite, type Results, parse as results, protocol } from '@electric-sql/pglite';
+import { isPlanResultChanged } from './pg-errors.ts';
 
 // PGlite's `query` has PostgreSQL parse and plan each statement again, in WebAssembly: for the
 // SCIM look-ups and writes that took 0.3–0.45 ms of planning against 0.06–0.14 ms of execution
@@ -20,9 +21,6 @@ export const PGLITE_STATEMENTS = 200;
  * shape rarely repeats, and planning is a small share of its work.
  */
 const MOST_PARAMETERS = 100;
-
-/** PostgreSQL: a statement's result columns changed under it (a migration altered its table). */
-const PLAN_RESULT_CHANGED = '0A000';
 
 interface Statement {
   name: string;
@@ -91,7 +89,7 @@ export function pgliteStatements(pglite: PGlite): PgliteStatements {
       try {
         return await run(statement, params);
       } catch (error) {
-        if ((error as { code?: string }).code !== PLAN_RESULT_CHANGED) throw error;
+        if (!isPlanResultChanged(error)) throw error;
         // Prepared before a migration changed what it returns: prepared again. Within a
         // transaction the error has ended it, and is the answer; a later run outside one
         // prepares the statement afresh.

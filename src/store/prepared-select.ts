@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPlanResultChanged } from './pg-errors.ts';
 
 // Hot statements (SCIM look-ups and writes, API key checks) run as named prepared statements on
 // PostgreSQL: planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and
@@ -28,16 +29,29 @@ const names = new Map<string, string>();
  */
 export const STATEMENTS_PER_CONNECTION = 100;
 
-const prepared = new WeakMap<PgConnection, Set<string>>();
+interface Kept {
+  /** The names of the statements the connection keeps. */
+  held: Set<string>;
+  /** Those whose plan PostgreSQL refused since: they run unnamed on this connection. */
+  refused: Set<string>;
+}
+
+const kept = new WeakMap<PgConnection, Kept>();
+
+function keptOn(connection: PgConnection): Kept {
+  let statements = kept.get(connection);
+  if (!statements) {
+    statements = { held: new Set(), refused: new Set() };
+    kept.set(connection, statements);
+  }
+  return statements;
+}
 
 /** The name to run `sql` under on `connection`, or none once the connection keeps its share. */
 function nameOn(connection: PgConnection, sql: string): string | undefined {
   const name = statementName(sql);
-  let held = prepared.get(connection);
-  if (!held) {
-    held = new Set();
-    prepared.set(connection, held);
-  }
+  const { held, refused } = keptOn(connection);
+  if (refused.has(name)) return undefined;
   if (held.has(name)) return name;
   if (held.size >= STATEMENTS_PER_CONNECTION) return undefined;
   held.add(name);
@@ -90,15 +104,23 @@ async function runNamed<T>(
   const event = { __knexQueryUid: randomUUID(), method, sql, bindings };
   client.emit('query', event);
   const connection = await client.acquireConnection();
+  const run = (name: string | undefined) =>
+    connection.query({ ...(name && { name }), text: sql, values: bindings as unknown[] });
   try {
     const name = nameOn(connection, sql);
-    const { rows } = await connection.query({
-      ...(name && { name }),
-      text: sql,
-      values: bindings as unknown[],
-    });
-    client.emit('query-response', rows, event);
-    return rows as T[];
+    let result: { rows: unknown[] };
+    try {
+      result = await run(name);
+    } catch (error) {
+      if (!name || !isPlanResultChanged(error)) throw error;
+      // A newer release's migration changed what the statement returns while this daemon runs
+      // (the previous release keeps serving during an upgrade): on this connection it runs
+      // unnamed from now on. Outside a transaction, the refused run changed nothing.
+      keptOn(connection).refused.add(name);
+      result = await run(undefined);
+    }
+    client.emit('query-response', result.rows, event);
+    return result.rows as T[];
   } catch (error) {
     client.emit('query-error', error, event);
     throw error;

@@ -33,6 +33,26 @@ if (databaseKinds().includes('postgres')) {
     }
   });
 
+  test('a read prepared before a migration added a column answers with it, as the previous release must during an upgrade', async (t) => {
+    const pg = await createPostgresDatabase();
+    const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
+    try {
+      await knex.raw('create table things (id int primary key)');
+      await knex('things').insert({ id: 1 });
+      const read = () => selectRows<Record<string, unknown>>(knex, knex('things').where('id', 1));
+      t.deepEqual(await read(), [{ id: 1 }]);
+      // As a newer release's migration would, from another process.
+      const other = knexFactory({ client: 'pg', connection: pg.url });
+      await other.raw("alter table things add column label text not null default 'one'");
+      await other.destroy();
+      t.deepEqual(await read(), [{ id: 1, label: 'one' }]);
+      t.deepEqual(await read(), [{ id: 1, label: 'one' }]);
+    } finally {
+      await knex.destroy();
+      await pg.drop();
+    }
+  });
+
   test('a write of several parts is prepared once per connection, and never inside a transaction', async (t) => {
     const pg = await createPostgresDatabase();
     const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
