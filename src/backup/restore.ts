@@ -30,7 +30,7 @@ export async function restoreInto(
     );
   await migrateTo(db, head.migrations);
   return db.transaction(async (trx) => {
-    // Triggers that keep a value in step with other tables (an organization's revision) leave the
+    // Triggers that keep a table in step with others (organizations' revisions) leave the
     // restored rows as the backup has them.
     await trx.raw("set local provisiond.restoring = 'on'");
     // Each table's columns but the generated ones, which PostgreSQL computes and refuses to be given.

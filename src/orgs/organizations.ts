@@ -152,8 +152,19 @@ export async function findOrganizationWithCatalog(
   id: string,
 ): Promise<{ org: Organization; catalog: Catalog; revision: string }> {
   const [row] = await selectRows<
-    OrganizationRow & { catalog_roles: RoleRow[]; catalog_user_types: UserTypeRow[] }
-  >(db, db('organizations as o').where('o.id', id).select('o.*', db.raw(CATALOG_COLUMNS)).limit(1));
+    OrganizationRow & {
+      revision: string;
+      catalog_roles: RoleRow[];
+      catalog_user_types: UserTypeRow[];
+    }
+  >(
+    db,
+    db('organizations as o')
+      .join('organization_revisions as r', 'r.org_id', 'o.id')
+      .where('o.id', id)
+      .select('o.*', 'r.revision', db.raw(CATALOG_COLUMNS))
+      .limit(1),
+  );
   if (!row) throw new NotFoundError('organization', id);
   return { org: toOrganization(row), catalog: catalogOf(row), revision: row.revision };
 }
@@ -166,7 +177,7 @@ export async function findOrganizationWithCatalog(
  */
 export function organizationIdAt(id: string, revision: string): SqlExpression {
   return new SqlExpression(
-    '(select id from organizations where id = ?::uuid and revision = ?::uuid)',
+    '(select org_id from organization_revisions where org_id = ?::uuid and revision = ?::uuid)',
     [id, revision],
   );
 }

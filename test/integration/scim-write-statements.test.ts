@@ -177,10 +177,10 @@ eachDatabase((kind, fixture) => {
         Object.fromEntries(
           (
             await ctx
-              .knex('organizations')
-              .whereIn('id', [ctx.scope.orgId, other.orgId])
-              .select('id', 'revision')
-          ).map((row) => [row.id, row.revision]),
+              .knex('organization_revisions')
+              .whereIn('org_id', [ctx.scope.orgId, other.orgId])
+              .select('org_id', 'revision')
+          ).map((row) => [row.org_id, row.revision]),
         );
       const changes: Array<[string, () => Promise<unknown>]> = [
         [
@@ -204,6 +204,8 @@ eachDatabase((kind, fixture) => {
               .update({ aliases: ['Reader'] }),
         ],
       ];
+      // Every organization has one from its creation.
+      t.is(Object.keys(await revisions()).length, 2);
       for (const [what, change] of changes) {
         const before = await revisions();
         await change();

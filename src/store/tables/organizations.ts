@@ -12,10 +12,14 @@ export interface OrganizationRow {
   scim_password_push: boolean;
   invitation_expiry_days: number;
   new_member_defaults: Column<'organizations.new_member_defaults', Record<string, unknown>>;
-  /** A new random value whenever the row, its roles or its user types change (set by triggers). */
-  revision: string;
   created_at: Date;
   updated_at: Date;
+}
+
+/** An organization's revision: a new random value whenever its row, roles or user types change. */
+export interface OrganizationRevisionRow {
+  org_id: string;
+  revision: string;
 }
 
 export interface UserTypeRow {
@@ -55,6 +59,7 @@ export interface LicenseRow {
 declare module 'knex/types/tables.js' {
   interface Tables {
     organizations: Table<OrganizationRow>;
+    organization_revisions: Table<OrganizationRevisionRow>;
     user_types: Table<UserTypeRow>;
     roles: Table<RoleRow>;
     licenses: Table<LicenseRow>;
