@@ -1,7 +1,8 @@
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimLimits } from './scim-schemas.ts';
 import { ScimError, invalidSyntax, invalidValue, scimErrorOf } from './scim-error.ts';
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './scim-groups.ts';
-import { createUser, deleteUser, patchUser, replaceUser, type ScimContext } from './scim-users.ts';
+import { deleteUser, patchUser, replaceUser, type ScimContext } from './scim-users.ts';
+import { createUser } from './user-create.ts';
 import { etagOf } from './user-document.ts';
 import { attributeNames, type BulkOperationEntry } from './provisioning-log.ts';
 

@@ -1,41 +1,30 @@
 import type { Knex } from 'knex';
-import { claimLicenses, defaultLicensesOf } from '../licenses/license-grants.ts';
 import { type Scope, requireWrite } from '../access/actor.ts';
-import { randomUUID } from 'node:crypto';
 import { auditCte, recordAudit } from '../audit/audit-log.ts';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
-import { externalIdCte, isExternalIdTaken } from '../links/identity-links.ts';
-import { assertWithinMembershipLimit } from '../members/member-rules.ts';
+import { NotFoundError } from '../errors.ts';
+import { externalIdCte } from '../links/identity-links.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
-import { isUniqueViolation } from '../store/pg-errors.ts';
 import { selectRows } from '../store/prepared-select.ts';
 import type { ListParams } from './list-params.ts';
 import { applyUserPatch, parsePatchRequest } from './patch-ops.ts';
 import { project, returns, type Projection } from './projection.ts';
 import { userColumns } from './scim-columns.ts';
-import { USER_SCHEMA } from './scim-schemas.ts';
-import { invalidSyntax, invalidValue, mutability } from './scim-error.ts';
+import { mutability } from './scim-error.ts';
 import { fromScimUser, toScimUser, type UserFields, type UserRow } from './user-document.ts';
 import { checkIfMatch } from './versions.ts';
+import {
+  SOURCE,
+  assertManager,
+  assertUserSchema,
+  columnsOf,
+  userWriteConflict,
+} from './user-write-rules.ts';
 import { listResources } from './resource-list.ts';
 import { isUuid } from '../store/uuid.ts';
 import type { PasswordHasher } from '../plugin-api.ts';
 import { passwordInBody, passwordInPatch, pushedPasswordColumns } from './password-push.ts';
-import {
-  DefaultsNotInCatalogError,
-  newMemberTypeAndRoleIds,
-} from '../members/new-member-defaults.ts';
-import {
-  MEMBER_WRITE_SETTINGS_COLUMN,
-  type MemberWriteSettings,
-  isOrganizationChanged,
-  organizationIdAt,
-} from '../orgs/organizations.ts';
-import {
-  type KnownOrganization,
-  knownOrganizationWithCatalog,
-} from '../orgs/known-organizations.ts';
-import { insertMemberCte, updateMemberCte } from '../members/member-statements.ts';
+import { MEMBER_WRITE_SETTINGS_COLUMN, type MemberWriteSettings } from '../orgs/organizations.ts';
+import { updateMemberCte } from '../members/member-statements.ts';
 import { runOneStatement } from '../store/one-statement.ts';
 
 // SCIM Users over the member store. Members pushed by an identity provider are linked to the
@@ -51,8 +40,6 @@ export interface ScimContext {
 }
 
 type Json = Record<string, unknown>;
-const SOURCE = 'scim';
-
 const USER_SELECT = `m.id, m.username, m.email, m.first_name, m.last_name, m.display_name, m.status, m.profile, m.version, m.created_at, m.updated_at,
   (select l.external_id from identity_links l where l.member_id = m.id and l.source = '${SOURCE}') as external_id`;
 const GROUPS_SELECT = `(select coalesce(json_agg(json_build_object('value', g.id, 'display', g.name) order by g.name), '[]'::json)
@@ -109,169 +96,6 @@ export function listUsers(ctx: ScimContext, params: ListParams): Promise<Json> {
     all: () => ctx.db('members as m').where('m.org_id', ctx.scope.orgId),
     toResource: (row) => project(toScimUser(row, ctx.base), params.projection),
   });
-}
-
-function uniqueness(fields: UserFields): ConflictError {
-  return new ConflictError(
-    `userName "${fields.profile.userName ?? fields.username}" is already taken (userNames are compared without regard to case)`,
-  );
-}
-
-/** The member's columns; with no address from the provider, the organization's stand-in or none. */
-function columnsOf(fields: UserFields, standInEmail: string | null | undefined) {
-  return {
-    username: fields.username,
-    email: fields.email ?? standInEmail ?? null,
-    first_name: fields.firstName,
-    last_name: fields.lastName,
-    display_name: fields.displayName,
-    status: fields.active ? 'active' : 'disabled',
-    profile: JSON.stringify(fields.profile),
-  };
-}
-
-function assertUserSchema(body: Json): void {
-  const schemas = body.schemas;
-  if (!Array.isArray(schemas) || !schemas.includes(USER_SCHEMA))
-    throw invalidSyntax(`schemas must contain ${USER_SCHEMA}`);
-}
-
-/** The manager is a user of this organization: no reference reaches another tenant. */
-async function assertManager(
-  trx: Knex | Knex.Transaction,
-  orgId: string,
-  fields: UserFields,
-): Promise<void> {
-  const manager = (fields.profile.enterprise?.manager as { value?: string } | undefined)?.value;
-  if (manager === undefined) return;
-  const known =
-    isUuid(manager) && (await trx('members').where({ org_id: orgId, id: manager }).first('id'));
-  if (!known)
-    throw invalidValue(`manager: no user ${JSON.stringify(manager)} in this organization`);
-}
-
-export async function createUser(
-  ctx: ScimContext,
-  body: Json,
-): Promise<{ resource: Json; version: number }> {
-  requireWrite(ctx.scope.actor);
-  assertUserSchema(body);
-  const fields = fromScimUser(body);
-  await assertManager(ctx.db, ctx.scope.orgId, fields);
-  // This process's copy of the organization and its catalog may be older than they are: when the
-  // write finds the organization changed, or the copy lacks a default it names, again with them
-  // read afresh.
-  let known = await knownOrganizationWithCatalog(ctx.db, ctx.scope.orgId);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await insertUser(ctx, body, fields, known);
-    } catch (error) {
-      const changed = isOrganizationChanged(error);
-      if (!changed && !(error instanceof DefaultsNotInCatalogError && attempt === 1)) throw error;
-      if (attempt === CHANGED_ATTEMPTS)
-        throw new UnavailableError(
-          "the organization's settings or catalog changed during each attempt to create the user; try again",
-          {},
-          { cause: error },
-        );
-      known = await knownOrganizationWithCatalog(ctx.db, ctx.scope.orgId, known);
-    }
-  }
-}
-
-/** Attempts of a create whose organization changes under it, each read afresh, before it gives up. */
-const CHANGED_ATTEMPTS = 3;
-
-/** The write of `createUser`, with the organization and catalog as known at `revision`. */
-async function insertUser(
-  ctx: ScimContext,
-  body: Json,
-  fields: UserFields,
-  { org, catalog, revision }: KnownOrganization,
-): Promise<{ resource: Json; version: number }> {
-  const { orgId } = ctx.scope;
-  try {
-    const defaults = newMemberTypeAndRoleIds(catalog, org.newMemberDefaults);
-    const columns = {
-      ...columnsOf(fields, org.newMemberDefaults.standInEmail),
-      ...(await pushedPasswordColumns(
-        org.scimPasswordPush,
-        passwordInBody(body),
-        fields.username,
-        ctx.hasher,
-      )),
-    };
-    // The id and times are chosen here so that the answer and its audit entry are known before
-    // the one statement that writes the member, its link and the entry.
-    const now = new Date();
-    const row: UserRow = {
-      ...columns,
-      profile: fields.profile,
-      id: randomUUID(),
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      external_id: fields.externalId,
-      groups: [],
-    };
-    const resource = toScimUser(row, ctx.base);
-    const write = (db: Knex | Knex.Transaction, licenses: string[]) =>
-      runOneStatement(
-        db,
-        [
-          insertMemberCte('m', {
-            ...columns,
-            id: row.id,
-            org_id: organizationIdAt(orgId, revision),
-            user_type_id: defaults.userTypeId,
-            role_id: defaults.roleId,
-            licenses,
-            source: SOURCE,
-            created_at: now,
-            updated_at: now,
-          }),
-          ...(fields.externalId === null
-            ? []
-            : [
-                externalIdCte('l', {
-                  orgId,
-                  memberId: row.id,
-                  source: SOURCE,
-                  externalId: fields.externalId,
-                }),
-              ]),
-          auditCte('a', [
-            {
-              orgId,
-              actor: ctx.scope.actor,
-              action: 'member.create',
-              targetType: 'member',
-              targetId: row.id,
-              after: { via: 'scim', ...resource },
-            },
-          ]),
-        ],
-        'select id from m',
-      );
-    // A membership limit or default licences need counting under a lock: a transaction. Without
-    // them (the usual case) the one statement is the whole write.
-    const licensed = (org.newMemberDefaults.licenses ?? []).length > 0;
-    if (org.membershipLimit === null && !licensed) await write(ctx.db, []);
-    else
-      await ctx.db.transaction(async (trx) => {
-        await assertWithinMembershipLimit(trx, orgId, 1);
-        const licenses = licensed ? await defaultLicensesOf(trx, orgId, defaults.userTypeId) : [];
-        await write(trx, licenses);
-        // A member SCIM creates is active or disabled, never pending: its licences count now.
-        await claimLicenses(trx, orgId, [licenses]);
-      });
-    return { resource, version: row.version };
-  } catch (error) {
-    if (isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isExternalIdTaken(error))
-      throw new ConflictError(`externalId "${fields.externalId}" belongs to another user`);
-    throw error;
-  }
 }
 
 /** Reads of a write that lost a race to another before it falls back to waiting for a row lock. */
@@ -366,10 +190,7 @@ async function writeUser(
       if (done) return done;
     }
   } catch (error) {
-    if (fields && isUniqueViolation(error, 'members_username_key')) throw uniqueness(fields);
-    if (isExternalIdTaken(error))
-      throw new ConflictError(`externalId "${fields?.externalId}" belongs to another user`);
-    throw error;
+    throw userWriteConflict(error, fields);
   }
 }
 

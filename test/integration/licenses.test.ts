@@ -17,7 +17,7 @@ import { listMembers } from '../../src/members/member-listing.ts';
 import { createMember } from '../../src/members/member-service.ts';
 import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
-import { createUser } from '../../src/scim/scim-users.ts';
+import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
 // The add-on licence catalog on PGlite and PostgreSQL: grants checked for compatibility and

@@ -5,7 +5,8 @@ import { matchesFilter } from '../../src/scim/filter-match.ts';
 import { parseFilter } from '../../src/scim/filter-parser.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from '../../src/scim/scim-schemas.ts';
-import { createUser, listUsers, type ScimContext } from '../../src/scim/scim-users.ts';
+import { listUsers, type ScimContext } from '../../src/scim/scim-users.ts';
+import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 
 // Random filters against a real database: each either compiles to SQL that selects exactly the

@@ -2,7 +2,8 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { parseProjection } from '../../src/scim/projection.ts';
 import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
-import { createUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import type { ScimContext } from '../../src/scim/scim-users.ts';
+import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 
 // Group membership at scale is a property of the SQL: these tests watch every statement.

@@ -3,7 +3,8 @@ import { getMember } from '../../src/members/member-record.ts';
 import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { parseProjection } from '../../src/scim/projection.ts';
-import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { createUser } from '../../src/scim/user-create.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 

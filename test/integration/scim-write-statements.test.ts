@@ -6,7 +6,8 @@ import { createRole } from '../../src/catalog/role-service.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
-import { createUser, getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { createUser } from '../../src/scim/user-create.ts';
 import { parseProjection } from '../../src/scim/projection.ts';
 import { eachDatabase } from '../helpers/databases.ts';
 

@@ -29,8 +29,8 @@ import {
   schemaResources,
   serviceProviderConfig,
 } from '../../scim/scim-schemas.ts';
+import { createUser } from '../../scim/user-create.ts';
 import {
-  createUser,
   deleteUser,
   getUser,
   listUsers,
