@@ -9,11 +9,23 @@ import { createPostgresDatabase, databaseKinds } from '../helpers/databases.ts';
 // must not keep a statement for every form it is sent.
 
 if (databaseKinds().includes('postgres')) {
-  test('a connection keeps a bounded number of prepared statements, and every query is answered', async (t) => {
+  /**
+   * A fresh database reached through one connection, so that every statement lands on the
+   * connection whose prepared statements are read.
+   */
+  const onOneConnection = async (work: (knex: Knex, url: string) => Promise<void>) => {
     const pg = await createPostgresDatabase();
-    // One connection, so that every statement below lands on the connection the count is read on.
     const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
     try {
+      await work(knex, pg.url);
+    } finally {
+      await knex.destroy();
+      await pg.drop();
+    }
+  };
+
+  test('a connection keeps a bounded number of prepared statements, and every query is answered', (t) =>
+    onOneConnection(async (knex) => {
       const form = (n: number) => knex.select(knex.raw(`?::int + ${n} as answer`, [1]));
       const forms = STATEMENTS_PER_CONNECTION + 20;
       for (let n = 0; n < forms; n++) {
@@ -27,36 +39,24 @@ if (databaseKinds().includes('postgres')) {
         'select count(*)::int as n from pg_prepared_statements',
       );
       t.is(kept.rows[0]!.n, STATEMENTS_PER_CONNECTION);
-    } finally {
-      await knex.destroy();
-      await pg.drop();
-    }
-  });
+    }));
 
-  test('a read prepared before a migration added a column answers with it, as the previous release must during an upgrade', async (t) => {
-    const pg = await createPostgresDatabase();
-    const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
-    try {
+  test('a read prepared before a migration added a column answers with it, as the previous release must during an upgrade', (t) =>
+    onOneConnection(async (knex, url) => {
       await knex.raw('create table things (id int primary key)');
       await knex('things').insert({ id: 1 });
       const read = () => selectRows<Record<string, unknown>>(knex, knex('things').where('id', 1));
       t.deepEqual(await read(), [{ id: 1 }]);
       // As a newer release's migration would, from another process.
-      const other = knexFactory({ client: 'pg', connection: pg.url });
+      const other = knexFactory({ client: 'pg', connection: url });
       await other.raw("alter table things add column label text not null default 'one'");
       await other.destroy();
       t.deepEqual(await read(), [{ id: 1, label: 'one' }]);
       t.deepEqual(await read(), [{ id: 1, label: 'one' }]);
-    } finally {
-      await knex.destroy();
-      await pg.drop();
-    }
-  });
+    }));
 
-  test('a write of several parts is prepared once per connection, and never inside a transaction', async (t) => {
-    const pg = await createPostgresDatabase();
-    const knex = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 1, max: 1 } });
-    try {
+  test('a write of several parts is prepared once per connection, and never inside a transaction', (t) =>
+    onOneConnection(async (knex) => {
       await knex.raw('create table notes (id serial primary key, body text not null)');
       await knex.raw('create table note_log (note_id int not null, what text not null)');
       const write = (db: Knex | Knex.Transaction, body: string) =>
@@ -98,11 +98,7 @@ if (databaseKinds().includes('postgres')) {
         log.map((row) => row.note_id),
         [1, 2, 3, 4],
       );
-    } finally {
-      await knex.destroy();
-      await pg.drop();
-    }
-  });
+    }));
 } else {
   test('bounded prepared statements need DATABASE_URL (CI sets it)', (t) => {
     t.is(process.env.DATABASE_URL, undefined);
