@@ -6,16 +6,23 @@ import { isPlanResultChanged } from './pg-errors.ts';
 // PostgreSQL: planning a query costs more than running it (≈1–2 ms against ≈0.1–0.5 ms here), and
 // a named statement is planned once per connection. The name is the statement's hash, so several
 // shapes (one per filter form) coexist. On PGlite the database's own thread names statements
-// (pglite-statements.ts): here the query runs as is, and so does any query inside a transaction
-// (it must stay on the transaction's connection).
+// (pglite-statements.ts): here the statement goes to a session of that thread as is. Either way it
+// is handed to the connection directly, past knex's query runner, whose work per statement showed
+// in the daemon's profile. A query inside a transaction runs through knex as before (it must stay
+// on the transaction's connection).
 
 interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
+/** A session of the embedded database's thread (pglite-thread.ts). */
+interface PgliteConnection {
+  query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 interface PooledClient {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
+  acquireConnection(): Promise<PgConnection | PgliteConnection>;
+  releaseConnection(connection: PgConnection | PgliteConnection): Promise<void>;
   emit(event: string, ...args: unknown[]): boolean;
 }
 
@@ -72,8 +79,8 @@ export async function selectRows<T>(
   db: Knex | Knex.Transaction,
   query: Knex.QueryBuilder,
 ): Promise<T[]> {
-  if (!preparable(db)) return (await query) as T[];
-  return runNamed<T>(db, query.toSQL().toNative(), 'select');
+  if (!outsideTransaction(db)) return (await query) as T[];
+  return runOnConnection<T>(db, query.toSQL().toNative(), 'select');
 }
 
 /**
@@ -86,15 +93,15 @@ export async function preparedRaw<T>(
   bindings: readonly unknown[],
 ): Promise<T[]> {
   const raw = db.raw(sql, bindings as Knex.RawBinding[]);
-  if (!preparable(db)) return ((await raw) as { rows: T[] }).rows;
-  return runNamed<T>(db, raw.toSQL().toNative(), 'raw');
+  if (!outsideTransaction(db)) return ((await raw) as { rows: T[] }).rows;
+  return runOnConnection<T>(db, raw.toSQL().toNative(), 'raw');
 }
 
-function preparable(db: Knex | Knex.Transaction): boolean {
-  return !('pglite' in db.client) && !(db as Knex.Transaction).isTransaction;
+function outsideTransaction(db: Knex | Knex.Transaction): boolean {
+  return !(db as Knex.Transaction).isTransaction;
 }
 
-async function runNamed<T>(
+async function runOnConnection<T>(
   db: Knex | Knex.Transaction,
   { sql, bindings }: { sql: string; bindings: readonly unknown[] },
   method: string,
@@ -104,27 +111,37 @@ async function runNamed<T>(
   const event = { __knexQueryUid: randomUUID(), method, sql, bindings };
   client.emit('query', event);
   const connection = await client.acquireConnection();
-  const run = (name: string | undefined) =>
-    connection.query({ ...(name && { name }), text: sql, values: bindings as unknown[] });
   try {
-    const name = nameOn(connection, sql);
-    let result: { rows: unknown[] };
-    try {
-      result = await run(name);
-    } catch (error) {
-      if (!name || !isPlanResultChanged(error)) throw error;
-      // A newer release's migration changed what the statement returns while this daemon runs
-      // (the previous release keeps serving during an upgrade): on this connection it runs
-      // unnamed from now on. Outside a transaction, the refused run changed nothing.
-      keptOn(connection).refused.add(name);
-      result = await run(undefined);
-    }
-    client.emit('query-response', result.rows, event);
-    return result.rows as T[];
+    const rows =
+      'pglite' in db.client
+        ? (await (connection as PgliteConnection).query(sql, bindings as unknown[])).rows
+        : await runNamed(connection as PgConnection, sql, bindings as unknown[]);
+    client.emit('query-response', rows, event);
+    return rows as T[];
   } catch (error) {
     client.emit('query-error', error, event);
     throw error;
   } finally {
     await client.releaseConnection(connection);
+  }
+}
+
+async function runNamed(
+  connection: PgConnection,
+  sql: string,
+  values: unknown[],
+): Promise<unknown[]> {
+  const run = async (name: string | undefined) =>
+    (await connection.query({ ...(name && { name }), text: sql, values })).rows;
+  const name = nameOn(connection, sql);
+  try {
+    return await run(name);
+  } catch (error) {
+    if (!name || !isPlanResultChanged(error)) throw error;
+    // A newer release's migration changed what the statement returns while this daemon runs
+    // (the previous release keeps serving during an upgrade): on this connection it runs
+    // unnamed from now on. Outside a transaction, the refused run changed nothing.
+    keptOn(connection).refused.add(name);
+    return run(undefined);
   }
 }
