@@ -39,10 +39,10 @@ export interface Database {
 const SHARED_BUFFERS = '32MB';
 
 // PostgreSQL fills each new 16-MB WAL file with zeros before it writes into it. Through PGlite's
-// file system took 50–90 ms, inside whichever statement needed the file, while every other
-// request waited behind the one connection. Without the zeros, the file gets its size from a write of its last byte, as
-// PostgreSQL does on copy-on-write file systems: the records it later holds carry their own
-// checks, so what was in the file before them is never read as WAL.
+// file system, that took 50–90 ms inside whichever statement needed the file, while every other
+// request waited behind the one connection. Without the zeros, the file gets its size from a
+// write of its last byte, as PostgreSQL does on copy-on-write file systems: the records it later
+// holds carry their own checks, so what was in the file before them is never read as WAL.
 // @see https://www.postgresql.org/docs/current/runtime-config-wal.html#GUC-WAL-INIT-ZERO
 const START_PARAMS = ['-c', `shared_buffers=${SHARED_BUFFERS}`, '-c', 'wal_init_zero=off'];
 
