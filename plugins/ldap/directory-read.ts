@@ -8,7 +8,14 @@ import {
 } from '../../src/plugin-api.ts';
 import type { LdapSourceConfig } from './config.ts';
 import { openBound, pagedSearch, rootAttribute, unavailable } from './connection.ts';
-import { externalIdOf, groupAttributes, toGroup, toUser, userAttributes } from './entry-mapping.ts';
+import {
+  attributeValue,
+  externalIdOf,
+  groupAttributes,
+  toGroup,
+  toUser,
+  userAttributes,
+} from './entry-mapping.ts';
 import { type FlavorSettings, adDomain } from './flavors.ts';
 import { and, anyOf, atLeast, containsInChain, memberOf } from './filters.ts';
 import { expandNested, inChainMembers } from './nested-groups.ts';
@@ -52,9 +59,8 @@ function since(token: string | null, flavor: FlavorSettings): string {
 }
 
 function stamp(entry: Entry, attribute: string): string {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
-  const value = key === undefined ? '' : entry[key];
-  return String(Array.isArray(value) ? value[0] : (value ?? ''));
+  const value = attributeValue(entry, attribute);
+  return String(Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
 }
 
 export function readDirectory(options: ReadOptions): SourceRead {

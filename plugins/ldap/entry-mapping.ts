@@ -18,28 +18,30 @@ export function accountExpiry(raw: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-type Attributes = Map<string, Entry[string]>;
-
 /**
- * An entry's attributes by lowercased name: attribute names are case-insensitive, and ldapts keys
- * an entry by the names the server sent. Built once per entry, not once per attribute looked up.
+ * An attribute's value, its name matched without regard to case: attribute names are
+ * case-insensitive, and ldapts keys an entry by the names the server sent (or, for an attribute
+ * asked for and not sent, by the name asked for). The name as asked for is tried first, so a
+ * full read, which looks up about fifteen attributes per user, builds nothing per look-up.
  */
-function attributesOf(entry: Entry): Attributes {
-  const attributes: Attributes = new Map();
-  for (const [key, value] of Object.entries(entry)) attributes.set(key.toLowerCase(), value);
-  return attributes;
+export function attributeValue(entry: Entry, attribute: string): Entry[string] | undefined {
+  if (Object.hasOwn(entry, attribute)) return entry[attribute];
+  const wanted = attribute.toLowerCase();
+  for (const key in entry)
+    if (key.length === wanted.length && key.toLowerCase() === wanted) return entry[key];
+  return undefined;
 }
 
-function values(attributes: Attributes, attribute: string): string[] {
-  const value = attributes.get(attribute.toLowerCase());
+function values(entry: Entry, attribute: string): string[] {
+  const value = attributeValue(entry, attribute);
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
 }
 
-/** The first value, without the list `values` builds: a full read looks up about ten per user. */
-function first(attributes: Attributes, attribute: string): string {
-  const value = attributes.get(attribute.toLowerCase());
+/** The first value, without the list `values` builds. */
+function first(entry: Entry, attribute: string): string {
+  const value = attributeValue(entry, attribute);
   const one = Array.isArray(value) ? value[0] : value;
   if (one === undefined) return '';
   return Buffer.isBuffer(one) ? one.toString('utf8') : one;
@@ -56,11 +58,8 @@ export function guidText(bytes: Buffer): string {
 }
 
 export function externalIdOf(entry: Entry, flavor: FlavorSettings): string {
-  return idOf(attributesOf(entry), entry.dn, flavor);
-}
-
-function idOf(attributes: Attributes, dn: string, flavor: FlavorSettings): string {
-  const raw = attributes.get(flavor.idAttribute.toLowerCase());
+  const dn = entry.dn;
+  const raw = attributeValue(entry, flavor.idAttribute);
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined) throw new Error(`${dn} has no ${flavor.idAttribute}`);
   if (flavor.binaryId) {
@@ -102,33 +101,30 @@ export function toUser(
   now: Date = new Date(),
 ): SourceUser {
   const a = config.users.attributes;
-  const attributes = attributesOf(entry);
-  const name = first(attributes, flavor.loginAttribute);
+  const name = first(entry, flavor.loginAttribute);
   if (!name) throw new Error(`${entry.dn} has no ${flavor.loginAttribute}`);
   const byUid = config.groups?.membershipAttribute === 'memberUid';
   const profile: Record<string, string> = {};
   for (const field of PROFILE_FIELDS) {
-    const value = first(attributes, flavor.profile[field]);
+    const value = first(entry, flavor.profile[field]);
     if (value) profile[field] = value;
   }
-  const expires =
-    config.flavor === 'ad' ? accountExpiry(first(attributes, 'accountExpires')) : null;
+  const expires = config.flavor === 'ad' ? accountExpiry(first(entry, 'accountExpires')) : null;
   if (expires) profile.accountExpires = expires.toISOString();
   const uacDisabled =
-    config.flavor === 'ad' &&
-    (Number(first(attributes, 'userAccountControl')) & ACCOUNTDISABLE) !== 0;
+    config.flavor === 'ad' && (Number(first(entry, 'userAccountControl')) & ACCOUNTDISABLE) !== 0;
   return {
     kind: 'user',
-    externalId: idOf(attributes, entry.dn, flavor),
+    externalId: externalIdOf(entry, flavor),
     ref: (byUid ? name : entry.dn).toLowerCase(),
     login: domain ? `${name}@${domain}` : name,
-    email: first(attributes, a.email) || null,
-    firstName: first(attributes, a.firstName),
-    lastName: first(attributes, a.lastName),
-    displayName: first(attributes, a.displayName),
+    email: first(entry, a.email) || null,
+    firstName: first(entry, a.firstName),
+    lastName: first(entry, a.lastName),
+    displayName: first(entry, a.displayName),
     disabled: uacDisabled || (expires !== null && expires.getTime() <= now.getTime()),
     profile,
-    groups: values(attributes, 'memberOf').map((dn) => dn.toLowerCase()),
+    groups: values(entry, 'memberOf').map((dn) => dn.toLowerCase()),
   };
 }
 
@@ -138,13 +134,12 @@ export function toGroup(
   flavor: FlavorSettings,
 ): SourceGroup {
   const attribute = config.groups?.membershipAttribute ?? 'member';
-  const attributes = attributesOf(entry);
   return {
     kind: 'group',
-    externalId: idOf(attributes, entry.dn, flavor),
+    externalId: externalIdOf(entry, flavor),
     ref: entry.dn.toLowerCase(),
-    name: first(attributes, config.groups?.nameAttribute ?? 'cn') || entry.dn,
-    description: first(attributes, 'description'),
-    members: values(attributes, attribute).map((m) => m.toLowerCase()),
+    name: first(entry, config.groups?.nameAttribute ?? 'cn') || entry.dn,
+    description: first(entry, 'description'),
+    members: values(entry, attribute).map((m) => m.toLowerCase()),
   };
 }

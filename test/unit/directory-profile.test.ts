@@ -91,6 +91,35 @@ test('AD: profile read through the map; the member is disabled once accountExpir
   t.true(expired.disabled);
 });
 
+test('attribute names are matched whatever their case; an attribute asked for and not sent is empty', (t) => {
+  const config = source('openldap');
+  const flavor = flavorSettings(config);
+  const entry: Entry = {
+    dn: 'uid=Ada,ou=People,dc=example,dc=org',
+    ENTRYUUID: '5d1f3d2e-1111-4222-8333-444455556666',
+    UID: 'ada',
+    Mail: 'ada@example.org',
+    givenname: 'Ada',
+    SN: 'Lovelace',
+    displayName: [],
+    title: ['Engineer', 'Manager'],
+    memberof: ['CN=Staff,OU=Groups,DC=example,DC=org', 'cn=R&D,ou=groups,dc=example,dc=org'],
+  };
+  t.deepEqual(toUser(entry, config, flavor, null), {
+    kind: 'user',
+    externalId: '5d1f3d2e-1111-4222-8333-444455556666',
+    ref: 'uid=ada,ou=people,dc=example,dc=org',
+    login: 'ada',
+    email: 'ada@example.org',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    displayName: '',
+    disabled: false,
+    profile: { title: 'Engineer' },
+    groups: ['cn=staff,ou=groups,dc=example,dc=org', 'cn=r&d,ou=groups,dc=example,dc=org'],
+  });
+});
+
 const ctx: MappingContext = {
   catalog: {
     userTypes: DEFAULT_USER_TYPES.map((u, i) => ({
@@ -139,6 +168,10 @@ test('the hash covers the profile, in any key order; no profile keeps the hash o
     hash(user({ department: 'R&D', title: 'Engineer' })),
   );
   t.not(hash(user({ title: 'Engineer' })), hash(user({ title: 'Manager' })));
+  // Stored on every link: a release that hashed the same record differently would rewrite every
+  // member on its first resync.
+  t.is(hash(user()), 'P5Yjnf8XvyuaFlM6i05-9C4Sr-2');
+  t.is(hash(user({ title: 'Engineer', department: 'R&D' })), '-4mcL5nfl_Cr5DpDJr3dJCbo1o2');
   const mapped = mapUser(user({ phone: '+33 1 23' }), ctx);
   t.true(mapped.ok && mapped.member.profile.phone === '+33 1 23');
 });
