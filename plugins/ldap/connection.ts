@@ -105,11 +105,15 @@ export interface SearchSpec {
   controls?: Control[];
 }
 
-export async function* pagedSearch(
+/**
+ * A paged search, page by page: a reader of many entries (a full read) handles each page in a
+ * loop of its own rather than awaiting every entry.
+ */
+export async function* searchPages(
   client: Client,
   config: LdapSourceConfig,
   spec: SearchSpec,
-): AsyncGenerator<Entry> {
+): AsyncGenerator<Entry[]> {
   const pages = client.searchPaginated(
     spec.baseDN,
     {
@@ -135,7 +139,7 @@ export async function* pagedSearch(
     for (let page = await ahead; !page.done; page = await ahead) {
       ahead = pages.next();
       entries += page.value.searchEntries.length;
-      yield* page.value.searchEntries;
+      yield page.value.searchEntries;
     }
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
@@ -146,6 +150,14 @@ export async function* pagedSearch(
     span.setAttribute('ldap.entries', entries);
     span.end();
   }
+}
+
+export async function* pagedSearch(
+  client: Client,
+  config: LdapSourceConfig,
+  spec: SearchSpec,
+): AsyncGenerator<Entry> {
+  for await (const page of searchPages(client, config, spec)) yield* page;
 }
 
 export async function rootAttribute(client: Client, attribute: string): Promise<string | null> {

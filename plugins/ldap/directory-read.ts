@@ -7,7 +7,7 @@ import {
   type SourceRecord,
 } from '../../src/plugin-api.ts';
 import type { LdapSourceConfig } from './config.ts';
-import { openBound, pagedSearch, rootAttribute, unavailable } from './connection.ts';
+import { openBound, pagedSearch, rootAttribute, searchPages, unavailable } from './connection.ts';
 import {
   attributeValue,
   externalIdOf,
@@ -165,15 +165,17 @@ export function readDirectory(options: ReadOptions): SourceRead {
       const domain = ad ? adDomain(config) : null;
       const filter = and(flavor.userFilter, scope, changed);
       const attributes = [...userAttributes(config, flavor), flavor.changes];
-      for await (const entry of pagedSearch(client, config, {
+      const pages = searchPages(client, config, {
         baseDN: config.users.baseDN,
         filter,
         attributes,
         binary: flavor.binaryId ? [flavor.idAttribute] : [],
-      })) {
-        seen(entry);
-        yield toUser(entry, config, flavor, domain);
-      }
+      });
+      for await (const page of pages)
+        for (const entry of page) {
+          seen(entry);
+          yield toUser(entry, config, flavor, domain);
+        }
       yield* groupsOf(client);
       if (ad && changed !== '') await deletedSince(client);
       token = usn !== null ? `usn:${usn}` : newest ? `${prefix}:${newest}` : token;
