@@ -13,14 +13,20 @@ export type DerivedNames =
   | { ok: true; firstName: string; lastName: string; displayName: string }
   | { ok: false; reason: string };
 
+/**
+ * The value trimmed, or '' for the placeholder (given in lower case). Lengths are compared first so
+ * that most names are not lowered: a sync derives the names of every record it reads.
+ */
 function given(value: string | undefined, placeholder: string): string {
   const trimmed = (value ?? '').trim();
-  return trimmed.toLowerCase() === placeholder.toLowerCase() ? '' : trimmed;
+  return trimmed.length === placeholder.length && trimmed.toLowerCase() === placeholder
+    ? ''
+    : trimmed;
 }
 
 export function deriveNames(input: NameInput): DerivedNames {
-  let firstName = given(input.firstName, 'no firstName');
-  let lastName = given(input.lastName, 'no lastName');
+  let firstName = given(input.firstName, 'no firstname');
+  let lastName = given(input.lastName, 'no lastname');
   const words = (input.name ?? '').trim().split(/\s+/).filter(Boolean);
   if (!firstName) {
     if (words.length === 0)

@@ -94,32 +94,29 @@ export function mapUser(user: SourceUser, ctx: MappingContext): Mapped {
     roleId = role.id;
     userTypeId = userType.id;
   }
-  const member = {
-    username,
-    email,
-    firstName: names.firstName,
-    lastName: names.lastName,
-    displayName: names.displayName,
-    disabled: user.disabled,
-    roleId,
-    userTypeId,
-    profile: user.profile ?? {},
-  };
+  const profile = user.profile ?? {};
   // The profile joins the hash only when there is one, so a member without profile attributes
   // keeps the hash it had before profiles were mapped (no rewrite of every member on upgrade).
-  const profileKeys = Object.keys(member.profile).sort();
-  const profilePart =
-    profileKeys.length === 0 ? [] : [profileKeys.map((k) => [k, member.profile[k]])];
+  const profileKeys = Object.keys(profile).sort();
+  const profilePart = profileKeys.length === 0 ? [] : [profileKeys.map((k) => [k, profile[k]])];
   return {
     ok: true,
     member: {
-      ...member,
+      username,
+      email,
+      firstName: names.firstName,
+      lastName: names.lastName,
+      displayName: names.displayName,
+      disabled: user.disabled,
+      roleId,
+      userTypeId,
+      profile,
       hash: contentHash([
-        member.username,
+        username,
         email,
-        member.firstName,
-        member.lastName,
-        member.displayName,
+        names.firstName,
+        names.lastName,
+        names.displayName,
         user.disabled,
         roleId,
         userTypeId,

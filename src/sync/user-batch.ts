@@ -145,6 +145,11 @@ export async function processUsers(
     );
     batch.forEach((user, i) => {
       const d = decisions[i]!;
+      // Most records of a resync are unchanged: they are counted and nothing is built for them.
+      if (d.kind === 'unchanged') {
+        counts.unchanged += 1;
+        return;
+      }
       const sample = {
         externalId: user.externalId,
         name: user.login,
@@ -153,9 +158,6 @@ export async function processUsers(
         }),
       };
       switch (d.kind) {
-        case 'unchanged':
-          counts.unchanged += 1;
-          return;
         case 'update': {
           const change =
             d.status === 'disabled' && d.wasStatus !== 'disabled'
