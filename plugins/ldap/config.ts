@@ -50,7 +50,8 @@ export const ldapSourceSchema = z
       .regex(/^[A-Za-z0-9.-]+$/)
       .optional(),
     timeoutSeconds: z.number().int().min(1).max(600).default(30),
-    pageSize: z.number().int().min(10).max(10_000).default(1000),
+    /** Entries per page of a paged search: small pages keep less garbage alive; see the README. */
+    pageSize: z.number().int().min(10).max(10_000).default(250),
     users: searchSchema
       .extend({
         /** Only sync members of these enterprise groups (DN): "add members from a group". */
