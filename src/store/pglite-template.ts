@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { extract } from 'tar';
 
 // A new embedded database starts with PGlite's initdb, which takes 10–25 s on a small machine;
@@ -71,7 +72,9 @@ export function unpackTemplate(file: string, dataDir: string): void {
 
 /** Leaves a fresh data directory for the next new database; a failure only costs speed. */
 export async function saveTemplate(file: string, dump: () => Promise<Blob>): Promise<void> {
-  const partial = `${file}.${process.pid}.partial`;
+  // The thread as well as the process: several threads of one process, each with a database of
+  // its own, may save a copy at once.
+  const partial = `${file}.${process.pid}.${threadId}.partial`;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(partial, Buffer.from(await (await dump()).arrayBuffer()), { mode: 0o600 });

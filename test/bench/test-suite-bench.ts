@@ -4,10 +4,11 @@ import { performance } from 'node:perf_hooks';
 
 // `npm run -s bench:tests`: runs the tests as `npm test` does after its build (`npx ava`, with
 // this command's arguments passed on) and prints the wall time beside the issue's target of
-// eight minutes, then where the machine's CPU went, by kind of process: the test files' own
-// processes, the daemons and CLI commands they start, Chromium, PostgreSQL, slapd, Samba, and the
-// rest of the machine. /proc is read every SAMPLE_MS, so a process that lives shorter than that
-// can be missed and one that ends loses its last slice: the figures are lower bounds.
+// eight minutes, then where the machine's CPU went, by kind of process: ava with the test files
+// (worker threads of its process; a process each with `--no-worker-threads`), the daemons and
+// CLI commands they start, Chromium, PostgreSQL, slapd, Samba, and the rest of the machine.
+// /proc is read every SAMPLE_MS, so a process that lives shorter than that can be missed and one
+// that ends loses its last slice: the figures are lower bounds.
 
 const SAMPLE_MS = 200;
 const TARGET_SECONDS = 8 * 60;
@@ -22,7 +23,7 @@ type Kind =
   | 'postgresql'
   | 'slapd'
   | 'samba'
-  | 'ava'
+  | 'ava and the test files'
   | 'this bench'
   | 'rest of the machine';
 
@@ -38,7 +39,7 @@ function kindOf(pid: string, comm: string, cmdline: string): Kind {
   if (cmdline.includes('ava/lib/worker')) return 'test files';
   if (/\/provisiond(\.js)? start(\s|$)/.test(cmdline)) return 'daemons';
   if (/\/provisiond(\.js)?(\s|$)/.test(cmdline)) return 'cli commands';
-  if (/(^|[/\s])ava(\s|$)/.test(cmdline)) return 'ava';
+  if (/(^|[/\s])ava(\s|$)/.test(cmdline)) return 'ava and the test files';
   return 'rest of the machine';
 }
 

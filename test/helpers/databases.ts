@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import test from 'ava';
 import knexFactory from 'knex';
 import { LOCAL_ADMIN, type Scope } from '../../src/access/actor.ts';
@@ -53,12 +54,15 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
-/** Leaves a trace that this test file ran against PostgreSQL; .ci/run checks for it. */
+/**
+ * Leaves a trace that this test file ran against PostgreSQL; .ci/run checks for it. ava runs each
+ * test file in a worker thread of its own, so the thread's id tells the files apart.
+ */
 function markPostgresRan(): void {
   const dir = path.resolve('test-results', 'postgres');
   mkdirSync(dir, { recursive: true });
-  const file = path.basename(process.argv[1] ?? 'unknown');
-  writeFileSync(path.join(dir, `${process.pid}-${file}.ran`), new Date().toISOString());
+  const file = path.basename(test.meta.file);
+  writeFileSync(path.join(dir, `${process.pid}-${threadId}-${file}.ran`), new Date().toISOString());
 }
 
 export interface Fixture {

@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -70,7 +71,7 @@ async function provideModules(dir: string, commit: string): Promise<void> {
   const theirs = await git('show', `${commit}:package-lock.json`);
   rmSync(modules, { force: true });
   if (theirs === readFileSync('package-lock.json', 'utf8').trim()) {
-    const link = `${modules}.${process.pid}`;
+    const link = `${modules}.${process.pid}.${threadId}`;
     symlinkSync(path.resolve('node_modules'), link);
     renameSync(link, modules);
     return;
@@ -89,7 +90,7 @@ export async function buildPreviousRelease(): Promise<PreviousRelease> {
   const built = path.join(dir, '.built');
   if (!existsSync(built)) {
     // Built beside its place and renamed into it: two test runs at once never see half a build.
-    const work = `${dir}.${process.pid}`;
+    const work = `${dir}.${process.pid}.${threadId}`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     await run('sh', ['-c', `git archive ${commit} | tar -x -C "${work}"`]);

@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import test from 'ava';
 import { createPostgresDatabase, databaseKinds, type DatabaseKind } from './databases.ts';
 import {
@@ -122,7 +123,7 @@ let n = 0;
 /** A unique userName per call, so tests sharing a daemon never collide. */
 export function uniqueName(prefix: string): string {
   n += 1;
-  return `${prefix}.${process.pid}.${n}@example.com`;
+  return `${prefix}.${process.pid}.${threadId}.${n}@example.com`;
 }
 
 export function newUser(userName: string, extra: Record<string, unknown> = {}) {
