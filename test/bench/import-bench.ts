@@ -14,6 +14,7 @@ import { migrateToLatest } from '../../src/store/migrations.ts';
 import { argon2Hasher } from '../../plugins/builtin/index.ts';
 import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
 import { linkSealer } from '../../src/invitations/link-sealer.ts';
+import { membersTableSeconds } from './members-table-rate.ts';
 
 // The import benchmark: a generated CSV of N rows (enterprise members: no password to hash) is
 // uploaded and validated, then applied, on PostgreSQL (when reachable) and PGlite. A second,
@@ -108,6 +109,15 @@ async function runOn(
     writers: database.writers,
     sources: () => [],
   };
+  // The floor under the enterprise apply, in the same run: the members table's own rate for its rows.
+  const tableSeconds = await membersTableSeconds(database.knex, org.id, N, {
+    first: FIRST,
+    last: LAST,
+  });
+  const table = (seconds: number): Line => ({
+    membersTableSeconds: round(tableSeconds),
+    timesMembersTable: round(seconds / tableSeconds),
+  });
   const scenarios = [
     {
       name: 'enterprise',
@@ -157,6 +167,7 @@ async function runOn(
       rows: s.rows,
       seconds: round(applied.seconds),
       rowsPerSecond: Math.round(s.rows / applied.seconds),
+      ...(s.name === 'enterprise' && table(applied.seconds)),
       peakRssMB: applied.peakRssMB,
       startRssMB: applied.startRssMB,
     });
@@ -167,6 +178,7 @@ async function runOn(
         db,
         rows: s.rows,
         seconds: round(validated.seconds + applied.seconds),
+        ...table(validated.seconds + applied.seconds),
         peakRssMB: Math.max(validated.peakRssMB, applied.peakRssMB),
       });
     }

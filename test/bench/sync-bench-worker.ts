@@ -17,6 +17,7 @@ import { migrateToLatest } from '../../src/store/migrations.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX } from '../helpers/slapd.ts';
 import { sourceRegistry } from '../helpers/sources.ts';
+import { membersTableSeconds } from './members-table-rate.ts';
 
 // One database's part of `npm run bench:sync` (see sync-bench.ts), in its own process, with the
 // heap sized as the daemon's.
@@ -92,6 +93,16 @@ try {
     name: 'Bench',
     slug: `bench-${randomBytes(3).toString('hex')}`,
   });
+  // The floor under a first sync, timed before it on the same database: the members table's own
+  // rate for N rows, without their links, groups, memberships or audit entries.
+  const tableSeconds = await membersTableSeconds(knex, org.id, N, {
+    first: Array.from({ length: 1000 }, (_, k) => `Given${k}`),
+    last: Array.from({ length: 1000 }, (_, k) => `Family${k}`),
+  });
+  const membersTable = (seconds: number) => ({
+    membersTableSeconds: Number(tableSeconds.toFixed(3)),
+    timesMembersTable: ratio(seconds, tableSeconds),
+  });
   process.env.BENCH_LDAP_PASSWORD = ADMIN_PASSWORD;
   const sources = [
     ldapSourceSchema.parse({
@@ -145,6 +156,7 @@ try {
         timesLdapsearch: ratio(seconds, LDAPSEARCH_SECONDS),
         timesLdaptsRead: ratio(seconds, LDAPTS_SECONDS),
       }),
+      ...(scenario === 'initial-full' && membersTable(seconds)),
       peakRssMB: peakRssMB(),
       created: c.created,
       updated: c.updated,
@@ -263,6 +275,7 @@ try {
         ldapsearchSeconds: Number(LDAPSEARCH_SECONDS.toFixed(3)),
         timesLdapsearch: ratio(seconds, LDAPSEARCH_SECONDS),
         timesLdaptsRead: ratio(seconds, LDAPTS_SECONDS),
+        ...membersTable(seconds),
         daemonPeakRssMB: await peakRssOfMB(daemon.pid!),
       });
     } finally {
