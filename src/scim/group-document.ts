@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
-import { selectRows } from '../store/prepared-select.ts';
+import { selectSql } from '../store/prepared-select.ts';
 import { isUuid } from '../store/uuid.ts';
 import { GROUP_SCHEMA } from './scim-schemas.ts';
 import { invalidValue } from './scim-error.ts';
@@ -50,12 +50,14 @@ export function toScimGroup(row: GroupRow, base: string): Json {
   };
 }
 
-export function selectGroups(db: Knex | Knex.Transaction, orgId: string, withMembers: boolean) {
+/** The select list of a group's read: with its members when the projection returns them. */
+export function groupSelectList(withMembers: boolean): string {
   const columns = 'g.id, g.name, g.external_id, g.version, g.created_at, g.updated_at';
-  return db('groups as g')
-    .where('g.org_id', orgId)
-    .select(db.raw(withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns));
+  return withMembers ? `${columns}, ${MEMBERS_SELECT}` : columns;
 }
+
+/** The organization's groups, `$1` its id. */
+export const GROUPS_FROM = 'groups g where g.org_id = $1';
 
 export async function loadGroup(
   db: Knex | Knex.Transaction,
@@ -65,9 +67,11 @@ export async function loadGroup(
   lock = false,
 ): Promise<GroupRow> {
   if (!isUuid(id)) throw new NotFoundError('Group', id);
-  const query = selectGroups(db, orgId, withMembers).andWhere('g.id', id).limit(1);
-  if (lock) query.forUpdate();
-  const [row] = await selectRows<GroupRow>(db, query);
+  const [row] = await selectSql<GroupRow>(
+    db,
+    `select ${groupSelectList(withMembers)} from ${GROUPS_FROM} and g.id = $2 limit 1${lock ? ' for update' : ''}`,
+    [orgId, id],
+  );
   if (!row) throw new NotFoundError('Group', id);
   return row;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { selectRows } from '../store/prepared-select.ts';
+import { numberedPlaceholders, selectSql } from '../store/prepared-select.ts';
 import { type Resolver, filterToSql } from './filter-sql.ts';
 import type { ListParams } from './list-params.ts';
 import { sortColumn } from './scim-columns.ts';
@@ -18,10 +18,11 @@ export interface ResourceList<Row> {
   defaultSort: string;
   /** The id column, the tie-break of every sort. */
   idColumn: string;
-  /** The page's rows with what the projection returns. */
-  rows: () => Knex.QueryBuilder;
-  /** All the organization's resources of this type, to count. */
-  all: () => Knex.QueryBuilder;
+  /** The select list of the page's rows: what the projection returns. */
+  select: string;
+  /** The organization's resources of this type: `table alias where …`, with `$1` its id. */
+  from: string;
+  orgId: string;
   toResource: (row: Row) => Json;
 }
 
@@ -31,29 +32,33 @@ export async function listResources<Row>(
   list: ResourceList<Row>,
 ): Promise<Json> {
   const where = params.filter ? filterToSql(params.filter, list.columns) : null;
-  const filtered = (q: Knex.QueryBuilder) =>
-    where ? q.andWhereRaw(where.sql, where.bindings as Knex.RawBinding[]) : q;
+  const filtered = where ? `${list.from} and (${numberedPlaceholders(where.sql, 2)})` : list.from;
+  const values = [list.orgId, ...(where?.bindings ?? [])];
   const sort = params.sortBy
     ? (sortColumn(list.columns, params.sortBy) ?? list.defaultSort)
     : list.defaultSort;
   const direction = params.descending ? 'desc' : 'asc';
   let rows: Array<Row & { total?: number | string }> = [];
   if (params.count > 0) {
-    rows = await selectRows(
+    const limit = values.length + 1;
+    rows = await selectSql(
       db,
-      filtered(list.rows())
-        .select(db.raw('count(*) over () as total'))
-        .orderByRaw(`${sort} ${direction}, ${list.idColumn} ${direction}`)
-        .limit(params.count)
-        .offset(params.startIndex - 1),
+      `select ${list.select}, count(*) over () as total from ${filtered}
+       order by ${sort} ${direction}, ${list.idColumn} ${direction} limit $${limit} offset $${limit + 1}`,
+      [...values, params.count, params.startIndex - 1],
     );
   }
   const total =
     rows.length > 0
       ? Number(rows[0]!.total)
       : Number(
-          (await selectRows<{ n: number | string }>(db, filtered(list.all()).count({ n: '*' })))[0]
-            ?.n ?? 0,
+          (
+            await selectSql<{ n: number | string }>(
+              db,
+              `select count(*) as n from ${filtered}`,
+              values,
+            )
+          )[0]?.n ?? 0,
         );
   const resources = rows.map(list.toResource);
   return {

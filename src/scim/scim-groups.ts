@@ -6,7 +6,8 @@ import {
   idsOf,
   isObject,
   loadGroup,
-  selectGroups,
+  GROUPS_FROM,
+  groupSelectList,
   toScimGroup,
 } from './group-document.ts';
 import { addOnly, onlyAdditions } from './group-member-adds.ts';
@@ -40,8 +41,9 @@ export function listGroups(ctx: ScimContext, params: ListParams): Promise<Json> 
     columns: groupColumns,
     defaultSort: 'lower(g.name)',
     idColumn: 'g.id',
-    rows: () => selectGroups(ctx.db, ctx.scope.orgId, returns(params.projection, 'members')),
-    all: () => ctx.db('groups as g').where('g.org_id', ctx.scope.orgId),
+    select: groupSelectList(returns(params.projection, 'members')),
+    from: GROUPS_FROM,
+    orgId: ctx.scope.orgId,
     toResource: (row) => project(toScimGroup(row, ctx.base), params.projection),
   });
 }

@@ -4,7 +4,7 @@ import { auditCte, recordAudit } from '../audit/audit-log.ts';
 import { NotFoundError } from '../errors.ts';
 import { externalIdCte } from '../links/identity-links.ts';
 import { transferOrDeleteOwned } from '../resources/ownership.ts';
-import { selectRows } from '../store/prepared-select.ts';
+import { selectSql } from '../store/prepared-select.ts';
 import type { ListParams } from './list-params.ts';
 import { applyUserPatch, parsePatchRequest } from './patch-ops.ts';
 import { project, returns, type Projection } from './projection.ts';
@@ -45,18 +45,17 @@ const USER_SELECT = `m.id, m.username, m.email, m.first_name, m.last_name, m.dis
 const GROUPS_SELECT = `(select coalesce(json_agg(json_build_object('value', g.id, 'display', g.name) order by g.name), '[]'::json)
   from memberships ms join groups g on g.id = ms.group_id where ms.member_id = m.id) as groups`;
 
-function selectUsers(
-  db: Knex | Knex.Transaction,
-  orgId: string,
-  withGroups: boolean,
-  withSettings = false,
-) {
-  const columns = [USER_SELECT, ...(withGroups ? [GROUPS_SELECT] : [])];
-  if (withSettings) columns.push(MEMBER_WRITE_SETTINGS_COLUMN);
-  return db('members as m')
-    .where('m.org_id', orgId)
-    .select(db.raw(columns.join(', ')));
+/** The select list of a user's read: what the projection returns, and a write's settings. */
+function userSelectList(withGroups: boolean, withSettings = false): string {
+  return [
+    USER_SELECT,
+    ...(withGroups ? [GROUPS_SELECT] : []),
+    ...(withSettings ? [MEMBER_WRITE_SETTINGS_COLUMN] : []),
+  ].join(', ');
 }
+
+/** The organization's users, `$1` its id. */
+const USERS_FROM = 'members m where m.org_id = $1';
 
 function notFound(id: string) {
   return new NotFoundError('User', id);
@@ -71,9 +70,11 @@ async function loadRow(
   withSettings = false,
 ): Promise<UserRow & { org_settings?: MemberWriteSettings }> {
   if (!isUuid(id)) throw notFound(id);
-  const query = selectUsers(db, orgId, withGroups, withSettings).andWhere('m.id', id).limit(1);
-  if (lock) query.forUpdate('m');
-  const [row] = await selectRows<UserRow & { org_settings?: MemberWriteSettings }>(db, query);
+  const [row] = await selectSql<UserRow & { org_settings?: MemberWriteSettings }>(
+    db,
+    `select ${userSelectList(withGroups, withSettings)} from ${USERS_FROM} and m.id = $2 limit 1${lock ? ' for update of m' : ''}`,
+    [orgId, id],
+  );
   if (!row) throw notFound(id);
   return row;
 }
@@ -92,8 +93,9 @@ export function listUsers(ctx: ScimContext, params: ListParams): Promise<Json> {
     columns: userColumns,
     defaultSort: 'lower(m.username)',
     idColumn: 'm.id',
-    rows: () => selectUsers(ctx.db, ctx.scope.orgId, returns(params.projection, 'groups')),
-    all: () => ctx.db('members as m').where('m.org_id', ctx.scope.orgId),
+    select: userSelectList(returns(params.projection, 'groups')),
+    from: USERS_FROM,
+    orgId: ctx.scope.orgId,
     toResource: (row) => project(toScimUser(row, ctx.base), params.projection),
   });
 }
