@@ -20,17 +20,27 @@ export function bumpGroupVersionCte(
   };
 }
 
-/** Memberships of `memberIds` in the group (those it has are kept as they are), only if `gate` wrote. */
+/**
+ * Memberships of `memberIds` in the group (those it has are kept as they are), only if `gate` wrote.
+ *
+ * One member, the usual SCIM PATCH, is a value rather than an array. PostgreSQL plans a prepared
+ * statement for each run until the plan it would keep for all runs (made without the values) looks
+ * no costlier, and it takes an array it cannot see for ten elements: with the array, the statement
+ * of a one-member PATCH was planned again on every run, reading the size of each table and index it
+ * touches (on the embedded database, a file system call through JavaScript for each).
+ * @see https://www.postgresql.org/docs/current/sql-prepare.html#SQL-PREPARE-NOTES
+ */
 export function addMembershipsCte(
   name: string,
   groupId: string,
   memberIds: readonly string[],
   gate: string,
 ): Cte {
+  const members = memberIds.length === 1 ? '?::uuid' : 'unnest(?::uuid[])';
   return {
     name,
-    sql: `insert into memberships (group_id, member_id) select ?::uuid, unnest(?::uuid[]) where ${existsIn(gate)}
+    sql: `insert into memberships (group_id, member_id) select ?::uuid, ${members} where ${existsIn(gate)}
       on conflict do nothing`,
-    bindings: [groupId, memberIds],
+    bindings: [groupId, memberIds.length === 1 ? memberIds[0] : memberIds],
   };
 }

@@ -39,8 +39,17 @@ export function updateMemberCte(
   };
 }
 
-/** A condition, for a part of a statement, that every one of `ids` is a member of the organization. */
+/**
+ * A condition, for a part of a statement, that every one of `ids` is a member of the organization.
+ * One id (the usual SCIM PATCH) is compared as a value: see `addMembershipsCte` in
+ * groups/group-statements.ts.
+ */
 export function allMembersOf(orgId: string, ids: readonly string[]): Condition {
+  if (ids.length === 1)
+    return {
+      sql: 'exists (select 1 from members where org_id = ? and id = ?::uuid)',
+      bindings: [orgId, ids[0]],
+    };
   return {
     sql: '(select count(*) from members where org_id = ? and id = any(?::uuid[])) = ?',
     bindings: [orgId, ids, ids.length],

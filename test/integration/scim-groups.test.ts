@@ -5,6 +5,8 @@ import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts
 import type { ScimContext } from '../../src/scim/scim-users.ts';
 import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase } from '../helpers/databases.ts';
+import { loadCatalog } from '../../src/catalog/catalog-store.ts';
+import { bulkInsertMembers } from '../../src/members/member-bulk-insert.ts';
 
 // Group membership at scale is a property of the SQL: these tests watch every statement.
 
@@ -84,4 +86,61 @@ eachDatabase((kind, fixture) => {
       read.statements.join('\n'),
     );
   });
+
+  // The embedded database has one connection, whose prepared statements are all in view. With
+  // thousands of members analyzed, a PATCH that adds one member through an array parameter was
+  // planned again on every run (PostgreSQL took the unseen array for ten members).
+  if (kind === 'pglite')
+    test(`[${kind}] a PATCH adding one member is a statement planned once, not on every run`, async (t) => {
+      const f = fixture();
+      const scope = await f.newOrg();
+      const ctx: ScimContext = {
+        db: f.database.knex,
+        hasher: f.deps.hasher,
+        scope,
+        base: 'http://scim.test/scim/v2',
+      };
+      const { roles, userTypes } = await loadCatalog(f.database.knex, scope.orgId);
+      const userTypeId = userTypes.find((type) => type.name === 'Creator')!.id!;
+      const roleId = roles.find((role) => role.name === 'User')!.id!;
+      const members = await f.database.knex.transaction((trx) =>
+        bulkInsertMembers(
+          trx,
+          scope.orgId,
+          scope.actor,
+          Array.from({ length: 10_000 }, (_, i) => ({
+            username: `p${i}@example.org`,
+            email: `p${i}@example.org`,
+            firstName: 'Plan',
+            lastName: `Member${i}`,
+            displayName: `Plan Member${i}`,
+            userTypeId,
+            roleId,
+            status: 'active' as const,
+            source: 'scim',
+          })),
+        ),
+      );
+      const group = (
+        await createGroup(ctx, {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: 'Planned once',
+        })
+      ).resource.id as string;
+      await f.database.knex.raw('analyze members, groups, memberships');
+      const added = members.slice(0, 10).map((m) => m.id);
+      for (const id of added)
+        await patchGroup(ctx, group, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+        });
+      const plans = await f.database
+        .knex('pg_prepared_statements')
+        .whereLike('statement', 'with g as (update groups %')
+        .select('generic_plans', 'custom_plans');
+      t.is(plans.length, 1, JSON.stringify(plans));
+      t.true(Number(plans[0]!.generic_plans) > 0, JSON.stringify(plans));
+      const now = await f.database.knex('memberships').where('group_id', group).pluck('member_id');
+      t.deepEqual(now.sort(), [...added].sort());
+    });
 });
