@@ -1,6 +1,12 @@
 import { threadId } from 'node:worker_threads';
 import test from 'ava';
-import { createPostgresDatabase, databaseKinds, type DatabaseKind } from './databases.ts';
+import type { ScimContext } from '../../src/scim/scim-users.ts';
+import {
+  createPostgresDatabase,
+  databaseKinds,
+  type DatabaseKind,
+  type Fixture,
+} from './databases.ts';
 import {
   type DaemonProcess,
   type ProcessEnv,
@@ -138,3 +144,13 @@ export function newUser(userName: string, extra: Record<string, unknown> = {}) {
 }
 
 export const q = (filter: string) => `?filter=${encodeURIComponent(filter)}`;
+
+/** A SCIM context, as the router builds one, in a new organization of the fixture's database. */
+export async function scimContextIn(f: Fixture): Promise<ScimContext> {
+  return {
+    db: f.database.knex,
+    hasher: f.deps.hasher,
+    scope: await f.newOrg(),
+    base: 'http://scim.test/scim/v2',
+  };
+}

@@ -5,9 +5,10 @@ import { matchesFilter } from '../../src/scim/filter-match.ts';
 import { parseFilter } from '../../src/scim/filter-parser.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from '../../src/scim/scim-schemas.ts';
-import { listUsers, type ScimContext } from '../../src/scim/scim-users.ts';
+import { listUsers } from '../../src/scim/scim-users.ts';
 import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase } from '../helpers/databases.ts';
+import { scimContextIn } from '../helpers/scim.ts';
 
 // Random filters against a real database: each either compiles to SQL that selects exactly the
 // users an in-memory evaluation of the same filter selects, or is refused with invalidFilter.
@@ -239,13 +240,7 @@ function damaged(filter: fc.Arbitrary<string>): fc.Arbitrary<string> {
 eachDatabase((kind, fixture) => {
   test(`[${kind}] random filters select in SQL exactly what they select in memory, or are refused`, async (t) => {
     const f = fixture();
-    const scope = await f.newOrg();
-    const ctx: ScimContext = {
-      db: f.database.knex,
-      hasher: f.deps.hasher,
-      scope,
-      base: 'http://scim.test/scim/v2',
-    };
+    const ctx = await scimContextIn(f);
     const users = fc.sample(userArb, { seed: SEED, numRuns: 14 });
     for (const [n, u] of users.entries()) await createUser(ctx, userDocument(u, n));
     const everything = {

@@ -2,9 +2,9 @@ import test from 'ava';
 import type { Knex } from 'knex';
 import { parseProjection } from '../../src/scim/projection.ts';
 import { createGroup, getGroup, patchGroup } from '../../src/scim/scim-groups.ts';
-import type { ScimContext } from '../../src/scim/scim-users.ts';
 import { createUser } from '../../src/scim/user-create.ts';
 import { eachDatabase } from '../helpers/databases.ts';
+import { scimContextIn } from '../helpers/scim.ts';
 import { loadCatalog } from '../../src/catalog/catalog-store.ts';
 import { bulkInsertMembers } from '../../src/members/member-bulk-insert.ts';
 
@@ -20,13 +20,7 @@ function recordQueries(knex: Knex): { statements: string[]; stop(): void } {
 eachDatabase((kind, fixture) => {
   test(`[${kind}] adding and removing members touches only those members; excludedAttributes=members never reads memberships`, async (t) => {
     const f = fixture();
-    const scope = await f.newOrg();
-    const ctx: ScimContext = {
-      db: f.database.knex,
-      hasher: f.deps.hasher,
-      scope,
-      base: 'http://scim.test/scim/v2',
-    };
+    const ctx = await scimContextIn(f);
     const user = async (n: number) =>
       (
         await createUser(ctx, {
@@ -93,13 +87,8 @@ eachDatabase((kind, fixture) => {
   if (kind === 'pglite')
     test(`[${kind}] a PATCH adding one member is a statement planned once, not on every run`, async (t) => {
       const f = fixture();
-      const scope = await f.newOrg();
-      const ctx: ScimContext = {
-        db: f.database.knex,
-        hasher: f.deps.hasher,
-        scope,
-        base: 'http://scim.test/scim/v2',
-      };
+      const ctx = await scimContextIn(f);
+      const { scope } = ctx;
       const { roles, userTypes } = await loadCatalog(f.database.knex, scope.orgId);
       const userTypeId = userTypes.find((type) => type.name === 'Creator')!.id!;
       const roleId = roles.find((role) => role.name === 'User')!.id!;

@@ -3,10 +3,11 @@ import { getMember } from '../../src/members/member-record.ts';
 import { updateMember } from '../../src/members/member-update.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { parseProjection } from '../../src/scim/projection.ts';
-import { getUser, patchUser, type ScimContext } from '../../src/scim/scim-users.ts';
+import { getUser, patchUser } from '../../src/scim/scim-users.ts';
 import { createUser } from '../../src/scim/user-create.ts';
 import { ScimError } from '../../src/scim/scim-error.ts';
 import { eachDatabase } from '../helpers/databases.ts';
+import { scimContextIn } from '../helpers/scim.ts';
 
 // Members whose identity lives at an identity provider: no email, or the organization's stand-in;
 // provider addresses follow RFC 5321 (apostrophes included).
@@ -17,13 +18,8 @@ const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 eachDatabase((kind, fixture) => {
   test(`[${kind}] SCIM users without email, with the stand-in, and with apostrophe addresses`, async (t) => {
     const f = fixture();
-    const scope = await f.newOrg();
-    const ctx: ScimContext = {
-      db: f.database.knex,
-      hasher: f.deps.hasher,
-      scope,
-      base: 'http://scim.test/scim/v2',
-    };
+    const ctx = await scimContextIn(f);
+    const { scope } = ctx;
     const email = async (id: string) =>
       (await f.database.knex('members').where('id', id).first('email'))!.email as string | null;
 
