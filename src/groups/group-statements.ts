@@ -36,11 +36,11 @@ export function addMembershipsCte(
   memberIds: readonly string[],
   gate: string,
 ): Cte {
-  const members = memberIds.length === 1 ? '?::uuid' : 'unnest(?::uuid[])';
+  const one = memberIds.length === 1;
   return {
     name,
-    sql: `insert into memberships (group_id, member_id) select ?::uuid, ${members} where ${existsIn(gate)}
+    sql: `insert into memberships (group_id, member_id) select ?::uuid, ${one ? '?::uuid' : 'unnest(?::uuid[])'} where ${existsIn(gate)}
       on conflict do nothing`,
-    bindings: [groupId, memberIds.length === 1 ? memberIds[0] : memberIds],
+    bindings: [groupId, one ? memberIds[0] : memberIds],
   };
 }
