@@ -12,9 +12,10 @@ import { type DatabaseKind, openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { DAEMON_ENV } from './daemon-env.ts';
 
 // `npm run bench:scim`: seeds 100,000 members and 1,000 groups, starts the real daemon (the built
-// one, as `npm start` runs it) and drives it with autocannon, 50 connections, 15 s a scenario.
+// one, with the environment `npm start` gives it) and drives it with autocannon, 50 connections, 15 s a scenario.
 // A bare node:http server answering a fixed 1 KB JSON, measured in the same run, is the ceiling.
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
@@ -192,7 +193,7 @@ async function benchDaemon(
       'bin/provisiond.js',
       'start',
     ],
-    { ...env, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
+    { ...env, ...DAEMON_ENV, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
     /provisiond started/,
   );
   const base = `http://127.0.0.1:${port}/scim/v2`;

@@ -9,9 +9,10 @@ import { promisify } from 'node:util';
 import { templatePath } from '../../src/store/pglite-template.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { type Line, benchPostgresUrl, createPostgresDatabase } from './bench-databases.ts';
+import { DAEMON_ENV } from './daemon-env.ts';
 
-// The start benchmark: how long the built daemon (`node bin/provisiond.js start`, as `npm start`
-// runs it) takes from its spawn to the first 200 from /healthz, and its RSS once idle, on a new
+// The start benchmark: how long the built daemon (`node bin/provisiond.js start`, with the
+// environment `npm start` gives it) takes from its spawn to the first 200 from /healthz, and its RSS once idle, on a new
 // embedded data directory, on restarts of it, and on restarts on PostgreSQL. The ceiling, in the
 // same run: a bare Node process that listens with node:http and answers /healthz.
 // Then the CLI, from its spawn to its exit: `provisiond --help`, and `provisiond members list`
@@ -125,7 +126,12 @@ async function builtMigrationSetKey(): Promise<string> {
 }
 
 function daemonEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PROVISIOND_LOG_LEVEL: 'warn', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...DAEMON_ENV,
+    PROVISIOND_LOG_LEVEL: 'warn',
+    ...extra,
+  };
   if (!extra.DATABASE_URL) delete env.DATABASE_URL;
   return env;
 }

@@ -17,6 +17,7 @@ import { migrateToLatest } from '../../src/store/migrations.ts';
 import { runSync, type SyncOptions } from '../../src/sync/run-sync.ts';
 import { ADMIN_DN, ADMIN_PASSWORD, SUFFIX } from '../helpers/slapd.ts';
 import { sourceRegistry } from '../helpers/sources.ts';
+import { DAEMON_ENV } from './daemon-env.ts';
 import { membersTableSeconds } from './members-table-rate.ts';
 
 // One database's part of `npm run bench:sync` (see sync-bench.ts), in its own process, with the
@@ -251,7 +252,7 @@ try {
       databaseOpen = false;
     }
     const daemon = spawn(process.execPath, ['bin/provisiond.js', 'start'], {
-      env,
+      env: { ...env, ...DAEMON_ENV },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
