@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import { tempDir } from '../helpers/daemon.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { migrateToLatest, migrationStatus } from '../../src/store/migrations.ts';
 import { templatePath } from '../../src/store/pglite-template.ts';
@@ -9,9 +9,9 @@ import { templatePath } from '../../src/store/pglite-template.ts';
 // A new embedded database starts from the cached copy of PGlite's initdb once there is one. The
 // cache folder is this file's own, so the first open here really runs initdb.
 
-const cache = mkdtempSync(path.join(tmpdir(), 'provisiond-cache-'));
+const cache = tempDir('provisiond-cache-');
 process.env.XDG_CACHE_HOME = cache;
-const dataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'provisiond-template-')), 'data');
+const dataDir = () => path.join(tempDir('provisiond-template-'), 'data');
 
 async function usable(dir: string): Promise<string[]> {
   const database = await openDatabase({ dataDir: dir });

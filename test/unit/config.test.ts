@@ -1,13 +1,13 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { defaultDataDir, migrateMode } from '../../src/config/config-schema.ts';
+import { tempDir } from '../helpers/daemon.ts';
 
 function file(text: string): string {
-  const f = path.join(mkdtempSync(path.join(tmpdir(), 'cfg-')), 'provisiond.yaml');
+  const f = path.join(tempDir('cfg-'), 'provisiond.yaml');
   writeFileSync(f, text);
   return f;
 }

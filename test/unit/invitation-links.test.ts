@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import { tempDir } from '../helpers/daemon.ts';
 import { configSchema } from '../../src/config/config-schema.ts';
 import { LINK_KEY_FILE, loadLinkKey } from '../../src/invitations/link-key.ts';
 import { linkSealer } from '../../src/invitations/link-sealer.ts';
@@ -28,7 +28,7 @@ test('a sealed link opens under its key only, and altered bytes open to nothing'
 });
 
 test('the key file is made once in the data directory, 0600, and read back the same', (t) => {
-  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'provisiond-link-key-')), 'data');
+  const dataDir = path.join(tempDir('provisiond-link-key-'), 'data');
   const config = configSchema.parse({ database: { dataDir } });
   const first = loadLinkKey(config);
   const file = path.join(dataDir, LINK_KEY_FILE);
@@ -44,7 +44,7 @@ test('the key file is made once in the data directory, 0600, and read back the s
 });
 
 test('invitations.linkKey is read by reference, as hex or base64, and refused otherwise', (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'provisiond-link-key-'));
+  const dir = tempDir('provisiond-link-key-');
   const key = randomBytes(32);
   const file = path.join(dir, 'link.key');
   for (const text of [key.toString('hex'), key.toString('base64'), `${key.toString('base64')}\n`]) {

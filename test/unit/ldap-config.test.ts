@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { isLdapSource } from '../../src/config/config-schema.ts';
 import { resolveSecret } from '../../src/config/secrets.ts';
+import { tempDir } from '../helpers/daemon.ts';
 
 // The LDAP source schema: the issue's example works, and every mistake names its key.
 
@@ -24,7 +24,7 @@ sources:
 `;
 
 function load(text: string) {
-  const f = path.join(mkdtempSync(path.join(tmpdir(), 'cfg-')), 'provisiond.yaml');
+  const f = path.join(tempDir('cfg-'), 'provisiond.yaml');
   writeFileSync(f, text);
   return loadConfig({ file: f, env: {} });
 }
@@ -122,7 +122,7 @@ test('reinviteAfterExpiry is off by default and only goes with onUnmatched: invi
 test('secrets are read from the environment or a file, and a missing one names its reference', (t) => {
   process.env.PROVISIOND_UNIT_SECRET = 's3cret';
   t.is(resolveSecret({ env: 'PROVISIOND_UNIT_SECRET' }), 's3cret');
-  const f = path.join(mkdtempSync(path.join(tmpdir(), 'sec-')), 'secret');
+  const f = path.join(tempDir('sec-'), 'secret');
   writeFileSync(f, 'from-file\n');
   t.is(resolveSecret({ file: f }), 'from-file');
   t.throws(() => resolveSecret({ env: 'PROVISIOND_UNIT_NOT_SET' }), {
