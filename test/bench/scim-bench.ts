@@ -16,7 +16,8 @@ import { DAEMON_ENV } from './daemon-env.ts';
 
 // `npm run bench:scim`: seeds 100,000 members and 1,000 groups, starts the real daemon (the built
 // one, with the environment `npm start` gives it) and drives it with autocannon, 50 connections, 15 s a scenario.
-// A bare node:http server answering a fixed 1 KB JSON, measured in the same run, is the ceiling.
+// A bare node:http server answering a fixed 1 KB JSON, measured in the same run, is the ceiling; on
+// PostgreSQL a second one does only each request's one statement (`pg-ceiling-server.ts`).
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 1_000);
@@ -25,6 +26,9 @@ const CONNECTIONS = 50;
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 interface Seeded {
+  orgId: string;
+  userTypeId: string;
+  roleId: string;
   token: string;
   memberIds: string[];
   userNames: string[];
@@ -83,6 +87,9 @@ async function seed(options: { url?: string; dataDir: string }): Promise<Seeded>
       expiresInDays: 365,
     });
     return {
+      orgId: org.id,
+      userTypeId,
+      roleId,
       token: key.secret,
       memberIds: members.map((m) => m.id),
       userNames: members.map((m) => m.username),
@@ -154,6 +161,7 @@ function line(
   rss: number,
   ceiling: Ceiling,
   cpu?: number,
+  pgCeiling?: Ceiling,
 ): Line {
   const reqPerSec = Math.round(result.requests.average);
   const cpuPerRequest = cpu === undefined ? undefined : perRequest(cpu, result);
@@ -166,6 +174,10 @@ function line(
     reqPerSec,
     ceilingReqPerSec: ceiling.reqPerSec,
     percentOfCeiling: Math.round((reqPerSec / ceiling.reqPerSec) * 1000) / 10,
+    ...(pgCeiling && {
+      pgCeilingReqPerSec: pgCeiling.reqPerSec,
+      percentOfPgCeiling: Math.round((reqPerSec / pgCeiling.reqPerSec) * 1000) / 10,
+    }),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -178,33 +190,15 @@ function line(
   };
 }
 
-async function benchDaemon(
-  db: DatabaseKind,
-  env: NodeJS.ProcessEnv,
-  seeded: Seeded,
-  ceiling: Ceiling,
-  emit: (line: Line) => void,
-): Promise<void> {
-  const port = await freePort();
-  const profileDir = process.env.BENCH_CPU_PROFILE;
-  const daemon = await startProcess(
-    [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      'bin/provisiond.js',
-      'start',
-    ],
-    { ...env, ...DAEMON_ENV, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
-    /provisiond started/,
-  );
-  const base = `http://127.0.0.1:${port}/scim/v2`;
-  const headers = {
-    authorization: `Bearer ${seeded.token}`,
-    'content-type': 'application/scim+json',
-  };
+type Scenario = [name: string, kind: 'read' | 'write', requests: CannonRequest[]];
+
+/** The SCIM requests of each scenario; `kind` says which PostgreSQL ceiling it is set beside. */
+function scimScenarios(seeded: Seeded, headers: Record<string, string>): Scenario[] {
   let created = 0;
-  const scenarios: Array<[string, CannonRequest[]]> = [
+  return [
     [
       'get-filter-username',
+      'read',
       [
         {
           method: 'GET',
@@ -218,6 +212,7 @@ async function benchDaemon(
     ],
     [
       'get-by-id',
+      'read',
       [
         {
           method: 'GET',
@@ -228,6 +223,7 @@ async function benchDaemon(
     ],
     [
       'post-user',
+      'write',
       [
         {
           method: 'POST',
@@ -251,6 +247,7 @@ async function benchDaemon(
     ],
     [
       'patch-user-replace',
+      'write',
       [
         {
           method: 'PATCH',
@@ -268,6 +265,7 @@ async function benchDaemon(
     ],
     [
       'patch-group-add-member',
+      'write',
       [
         {
           method: 'PATCH',
@@ -286,15 +284,42 @@ async function benchDaemon(
       ],
     ],
   ];
+}
+
+async function benchDaemon(
+  db: DatabaseKind,
+  env: NodeJS.ProcessEnv,
+  seeded: Seeded,
+  ceiling: Ceiling,
+  emit: (line: Line) => void,
+  pgCeilings?: PgCeilings,
+): Promise<void> {
+  const port = await freePort();
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const daemon = await startProcess(
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      'bin/provisiond.js',
+      'start',
+    ],
+    { ...env, ...DAEMON_ENV, PORT: String(port), PROVISIOND_LOG_LEVEL: 'info' },
+    /provisiond started/,
+  );
+  const base = `http://127.0.0.1:${port}/scim/v2`;
+  const headers = {
+    authorization: `Bearer ${seeded.token}`,
+    'content-type': 'application/scim+json',
+  };
+  const scenarios = scimScenarios(seeded, headers);
   try {
     // BENCH_SCENARIOS=get-by-id,post-user runs those alone (a CPU profile of one request kind).
     const only = process.env.BENCH_SCENARIOS?.split(',');
-    for (const [name, requests] of scenarios.filter(([n]) => !only || only.includes(n))) {
+    for (const [name, kind, requests] of scenarios.filter(([n]) => !only || only.includes(n))) {
       process.stderr.write(`[scim/${db}] ${name}\n`);
       const cpuBefore = await cpuMs(daemon.pid!);
       const result = await run(base, requests);
       const cpu = (await cpuMs(daemon.pid!)) - cpuBefore;
-      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu));
+      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu, pgCeilings?.[kind]));
     }
     if (!only) await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
@@ -389,6 +414,77 @@ async function ceiling(emit: (line: Line) => void): Promise<Ceiling> {
   }
 }
 
+type PgCeilings = Record<Scenario[1], Ceiling>;
+
+/**
+ * Node and PostgreSQL alone (`pg-ceiling-server.ts`): GET by id's read and POST's insert, one
+ * statement each, driven like the daemon's scenarios of the same name.
+ */
+async function pgCeilings(
+  url: string,
+  seeded: Seeded,
+  ceiling: Ceiling,
+  emit: (line: Line) => void,
+): Promise<PgCeilings> {
+  const table = 'bench_ceiling_members';
+  const admin = await openDatabase({ url, dataDir: '' });
+  const port = await freePort();
+  let server: ChildProcess | undefined;
+  try {
+    await admin.knex.raw(`create table ${table} (like members including all)`);
+    server = await startProcess(
+      ['--import', 'tsx', 'test/bench/pg-ceiling-server.ts'],
+      {
+        DATABASE_URL: url,
+        PORT: String(port),
+        CEILING_TABLE: table,
+        ORG_ID: seeded.orgId,
+        USER_TYPE_ID: seeded.userTypeId,
+        ROLE_ID: seeded.roleId,
+      },
+      /listening/,
+    );
+    const scenarios = scimScenarios(seeded, {});
+    const measured = {} as PgCeilings;
+    for (const [kind, scenario] of [
+      ['read', 'get-by-id'],
+      ['write', 'post-user'],
+    ] as const) {
+      process.stderr.write(`[scim/postgres] pg ceiling, ${scenario}\n`);
+      const requests = scenarios.find(([name]) => name === scenario)![2];
+      const cpuBefore = await cpuMs(server.pid!);
+      const result = await run(`http://127.0.0.1:${port}/scim/v2`, requests);
+      const cpu = (await cpuMs(server.pid!)) - cpuBefore;
+      if (result.non2xx + result.errors > 0)
+        throw new Error(
+          `pg ceiling, ${scenario}: ${result.non2xx + result.errors} failed requests`,
+        );
+      emit(
+        line(
+          `node-pg-${kind}-ceiling`,
+          'postgres',
+          result,
+          await peakRssMB(server.pid!),
+          ceiling,
+          cpu,
+        ),
+      );
+      measured[kind] = {
+        reqPerSec: Math.round(result.requests.average),
+        cpuMsPerRequest: perRequest(cpu, result),
+      };
+    }
+    return measured;
+  } finally {
+    if (server) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server!.once('exit', resolve));
+    }
+    await admin.knex.raw(`drop table if exists ${table}`);
+    await admin.close();
+  }
+}
+
 export async function runScimBench(emit: (line: Line) => void): Promise<void> {
   // BENCH_DATABASES=postgres (or pglite) runs one; BENCH_CPU_PROFILE=DIR profiles each daemon there.
   const databases = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',');
@@ -399,7 +495,8 @@ export async function runScimBench(emit: (line: Line) => void): Promise<void> {
   if (postgres) {
     try {
       const seeded = await seed({ url: postgres.url, dataDir: '' });
-      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, top, emit);
+      const pg = await pgCeilings(postgres.url, seeded, top, emit);
+      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, top, emit, pg);
     } finally {
       await postgres.drop();
     }
