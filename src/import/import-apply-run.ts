@@ -164,6 +164,10 @@ async function applyRun(
     membershipLimit: limit,
     memberCount: await countMembers(deps.db, scope.orgId),
     batchSize: deps.batchSize,
+    // The insert skips usernames already taken, so members need no look-up of their own (40-50 ms
+    // of PostgreSQL's time per 5,000 rows). Under a membership limit a batch must know what it
+    // adds before it writes, so there they are still looked up.
+    lookUpMembers: limit !== null,
   };
   let created = row.created;
   live.created = created;

@@ -47,6 +47,11 @@ export interface PlanContext {
   licenses?: LicenseRoom | undefined;
   /** Rows per batch (one look-up of existing members, one transaction on apply). */
   batchSize?: number | undefined;
+  /**
+   * False to leave rows for members out of the look-up of those already there: on apply, the
+   * insert skips a username already taken by itself. Invitations are always looked up.
+   */
+  lookUpMembers?: boolean;
 }
 
 export interface PlannedBatch {
@@ -120,7 +125,11 @@ export async function* planImport(
     // validating or applying a large file would keep it from reading any other request (progress
     // polls included).
     await yieldToEventLoop();
-    const present = await existingKeys(ctx.db, ctx.orgId, pending);
+    const present = await existingKeys(
+      ctx.db,
+      ctx.orgId,
+      ctx.lookUpMembers === false ? pending.filter((r) => r.invitation) : pending,
+    );
     const rows: ValidRow[] = [];
     for (const row of pending) {
       if (present.has(row.username.toLowerCase())) {

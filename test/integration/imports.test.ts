@@ -11,6 +11,7 @@ import {
 } from '../../src/import/import-service.ts';
 import { getImport, startApply } from '../../src/import/import-apply-run.ts';
 import { createLicense } from '../../src/licenses/license-service.ts';
+import { createMember } from '../../src/members/member-service.ts';
 import { updateOrganization } from '../../src/org-settings/organization-settings.ts';
 import { eachDatabase, type Fixture } from '../helpers/databases.ts';
 
@@ -114,6 +115,40 @@ eachDatabase((kind, get) => {
       { status: 'applied', created: 5 },
       'an applied run is not applied again',
     );
+  });
+
+  test(`${kind}: a member created between validation and apply keeps its record, with or without a membership limit`, async (t) => {
+    for (const membershipLimit of [null, 10]) {
+      const scope = await get().newOrg();
+      if (membershipLimit !== null)
+        await updateOrganization(get().database.knex, scope, { membershipLimit });
+      const run = await upload(scope, { mode: 'add' }, fixture('add.csv'));
+      t.like(run.report, { toCreate: 2, alreadyPresent: 0 });
+      await createMember(get().deps, scope, {
+        username: 'JCHO11',
+        email: 'other@example.org',
+        firstName: 'Other',
+        lastName: 'Person',
+      });
+      const before = await counts(get(), scope);
+      t.like(
+        await apply(scope, run.id),
+        { status: 'applied', created: 1, alreadyPresent: 1 },
+        `membership limit ${membershipLimit}`,
+      );
+      t.deepEqual(
+        (await members(scope)).map((m) => [m.username, m.first_name, m.password_hash === null]),
+        [
+          ['JCHO11', 'Other', true],
+          ['srajhandas', 'Satish', false],
+        ],
+      );
+      t.deepEqual(
+        await counts(get(), scope),
+        { members: before.members + 1, audit: before.audit + 2 },
+        "one member and its audit entry, and the apply's own entry",
+      );
+    }
   });
 
   test(`${kind}: CreateUsers enterprise examples of Portal for ArcGIS import as the text describes`, async (t) => {
