@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { PgliteRequest, PgliteResponse, PgliteStart } from './pglite-thread.ts';
 import { readTemplate, unpackTemplate } from './pglite-template.ts';
+import { byteaParsers, byteaSerializers } from './pglite-bytea.ts';
 import { type PgliteStatements, pgliteStatements } from './pglite-statements.ts';
 
 // The embedded database's own thread: PGlite runs here, so that its WebAssembly work never holds
@@ -66,6 +67,8 @@ async function open(): Promise<PGlite> {
   const pglite = new PGlite({
     dataDir,
     extensions: { pg_trgm },
+    serializers: byteaSerializers,
+    parsers: byteaParsers,
     startParams: [...PGlite.defaultStartParams, ...start.startParams],
     ...(loadDataDir && { loadDataDir }),
   });
