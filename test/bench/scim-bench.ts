@@ -17,12 +17,14 @@ import { DAEMON_ENV } from './daemon-env.ts';
 // `npm run bench:scim`: seeds 100,000 members and 1,000 groups, starts the real daemon (the built
 // one, with the environment `npm start` gives it) and drives it with autocannon, 50 connections, 15 s a scenario.
 // A bare node:http server answering a fixed 1 KB JSON, measured in the same run, is the ceiling; on
-// PostgreSQL a second one does only each request's one statement (`pg-ceiling-server.ts`).
+// each database a second one does only each request's one statement (`db-ceiling-server.ts`).
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = 50;
+/** Before each database ceiling is measured; the daemon's scenarios follow one another warm. */
+const WARM_UP_SECONDS = 2;
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 interface Seeded {
@@ -136,9 +138,13 @@ async function cpuMs(pid: number): Promise<number> {
 
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
-function run(url: string, requests: CannonRequest[]): Promise<autocannon.Result> {
+function run(
+  url: string,
+  requests: CannonRequest[],
+  duration = SECONDS,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests }, (error, result) =>
+    autocannon({ url, connections: CONNECTIONS, duration, requests }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
   });
@@ -161,7 +167,7 @@ function line(
   rss: number,
   ceiling: Ceiling,
   cpu?: number,
-  pgCeiling?: Ceiling,
+  dbCeiling?: Ceiling,
 ): Line {
   const reqPerSec = Math.round(result.requests.average);
   const cpuPerRequest = cpu === undefined ? undefined : perRequest(cpu, result);
@@ -174,9 +180,9 @@ function line(
     reqPerSec,
     ceilingReqPerSec: ceiling.reqPerSec,
     percentOfCeiling: Math.round((reqPerSec / ceiling.reqPerSec) * 1000) / 10,
-    ...(pgCeiling && {
-      pgCeilingReqPerSec: pgCeiling.reqPerSec,
-      percentOfPgCeiling: Math.round((reqPerSec / pgCeiling.reqPerSec) * 1000) / 10,
+    ...(dbCeiling && {
+      dbCeilingReqPerSec: dbCeiling.reqPerSec,
+      percentOfDbCeiling: Math.round((reqPerSec / dbCeiling.reqPerSec) * 1000) / 10,
     }),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -192,7 +198,7 @@ function line(
 
 type Scenario = [name: string, kind: 'read' | 'write', requests: CannonRequest[]];
 
-/** The SCIM requests of each scenario; `kind` says which PostgreSQL ceiling it is set beside. */
+/** The SCIM requests of each scenario; `kind` says which database ceiling it is set beside. */
 function scimScenarios(seeded: Seeded, headers: Record<string, string>): Scenario[] {
   let created = 0;
   return [
@@ -292,7 +298,7 @@ async function benchDaemon(
   seeded: Seeded,
   ceiling: Ceiling,
   emit: (line: Line) => void,
-  pgCeilings?: PgCeilings,
+  dbCeilings?: DbCeilings,
 ): Promise<void> {
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROFILE;
@@ -319,7 +325,7 @@ async function benchDaemon(
       const cpuBefore = await cpuMs(daemon.pid!);
       const result = await run(base, requests);
       const cpu = (await cpuMs(daemon.pid!)) - cpuBefore;
-      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu, pgCeilings?.[kind]));
+      emit(line(name, db, result, await peakRssMB(daemon.pid!), ceiling, cpu, dbCeilings?.[kind]));
     }
     if (!only) await bigGroup(db, base, headers, seeded, daemon.pid!, emit);
   } finally {
@@ -414,28 +420,40 @@ async function ceiling(emit: (line: Line) => void): Promise<Ceiling> {
   }
 }
 
-type PgCeilings = Record<Scenario[1], Ceiling>;
+type DbCeilings = Record<Scenario[1], Ceiling>;
 
 /**
- * Node and PostgreSQL alone (`pg-ceiling-server.ts`): GET by id's read and POST's insert, one
- * statement each, driven like the daemon's scenarios of the same name.
+ * Node and the database alone (`db-ceiling-server.ts`): GET by id's read and POST's insert, one
+ * statement each, driven like the daemon's scenarios of the same name. Run before the daemon
+ * starts, since only one process at a time can open PGlite's data directory.
  */
-async function pgCeilings(
-  url: string,
+async function dbCeilings(
+  db: DatabaseKind,
+  options: { url?: string; dataDir: string },
   seeded: Seeded,
   ceiling: Ceiling,
   emit: (line: Line) => void,
-): Promise<PgCeilings> {
+): Promise<DbCeilings> {
   const table = 'bench_ceiling_members';
-  const admin = await openDatabase({ url, dataDir: '' });
+  const ddl = async (sql: string) => {
+    // Opened and closed around each change: the server opens PGlite's data directory in between.
+    const database = await openDatabase(options);
+    try {
+      await database.knex.raw(sql);
+    } finally {
+      await database.close();
+    }
+  };
+  await ddl(`create table ${table} (like members including all)`);
   const port = await freePort();
   let server: ChildProcess | undefined;
   try {
-    await admin.knex.raw(`create table ${table} (like members including all)`);
     server = await startProcess(
-      ['--import', 'tsx', 'test/bench/pg-ceiling-server.ts'],
+      ['--import', 'tsx', 'test/bench/db-ceiling-server.ts'],
       {
-        DATABASE_URL: url,
+        ...(db === 'pglite'
+          ? { PGLITE_DATA_DIR: path.join(options.dataDir, 'pgdata'), DATABASE_URL: '' }
+          : { DATABASE_URL: options.url }),
         PORT: String(port),
         CEILING_TABLE: table,
         ORG_ID: seeded.orgId,
@@ -445,30 +463,23 @@ async function pgCeilings(
       /listening/,
     );
     const scenarios = scimScenarios(seeded, {});
-    const measured = {} as PgCeilings;
+    const measured = {} as DbCeilings;
     for (const [kind, scenario] of [
       ['read', 'get-by-id'],
       ['write', 'post-user'],
     ] as const) {
-      process.stderr.write(`[scim/postgres] pg ceiling, ${scenario}\n`);
+      process.stderr.write(`[scim/${db}] database ceiling, ${scenario}\n`);
       const requests = scenarios.find(([name]) => name === scenario)![2];
+      // Unmeasured: PGlite compiles its WebAssembly while the first requests run.
+      await run(`http://127.0.0.1:${port}/scim/v2`, requests, WARM_UP_SECONDS);
       const cpuBefore = await cpuMs(server.pid!);
       const result = await run(`http://127.0.0.1:${port}/scim/v2`, requests);
       const cpu = (await cpuMs(server.pid!)) - cpuBefore;
       if (result.non2xx + result.errors > 0)
         throw new Error(
-          `pg ceiling, ${scenario}: ${result.non2xx + result.errors} failed requests`,
+          `database ceiling, ${scenario}: ${result.non2xx + result.errors} failed requests`,
         );
-      emit(
-        line(
-          `node-pg-${kind}-ceiling`,
-          'postgres',
-          result,
-          await peakRssMB(server.pid!),
-          ceiling,
-          cpu,
-        ),
-      );
+      emit(line(`node-db-${kind}-ceiling`, db, result, await peakRssMB(server.pid!), ceiling, cpu));
       measured[kind] = {
         reqPerSec: Math.round(result.requests.average),
         cpuMsPerRequest: perRequest(cpu, result),
@@ -480,8 +491,7 @@ async function pgCeilings(
       server.kill('SIGTERM');
       await new Promise((resolve) => server!.once('exit', resolve));
     }
-    await admin.knex.raw(`drop table if exists ${table}`);
-    await admin.close();
+    await ddl(`drop table if exists ${table}`);
   }
 }
 
@@ -494,9 +504,10 @@ export async function runScimBench(emit: (line: Line) => void): Promise<void> {
     : null;
   if (postgres) {
     try {
-      const seeded = await seed({ url: postgres.url, dataDir: '' });
-      const pg = await pgCeilings(postgres.url, seeded, top, emit);
-      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, top, emit, pg);
+      const options = { url: postgres.url, dataDir: '' };
+      const seeded = await seed(options);
+      const measured = await dbCeilings('postgres', options, seeded, top, emit);
+      await benchDaemon('postgres', { DATABASE_URL: postgres.url }, seeded, top, emit, measured);
     } finally {
       await postgres.drop();
     }
@@ -505,12 +516,14 @@ export async function runScimBench(emit: (line: Line) => void): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'provisiond-scim-bench-'));
   try {
     const seeded = await seed({ dataDir });
+    const measured = await dbCeilings('pglite', { dataDir }, seeded, top, emit);
     await benchDaemon(
       'pglite',
       { PROVISIOND_DATA_DIR: dataDir, DATABASE_URL: '' },
       seeded,
       top,
       emit,
+      measured,
     );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
