@@ -49,7 +49,7 @@ export interface PlanContext {
   batchSize?: number | undefined;
   /**
    * False to leave rows for members out of the look-up of those already there: on apply, the
-   * insert skips a username already taken by itself. Invitations are always looked up.
+   * insert itself skips a username already taken. Invitations are always looked up.
    */
   lookUpMembers?: boolean;
 }
